@@ -1,0 +1,26 @@
+# SegmentLab: `make demo` runs the default scenario, `make test` runs the tests.
+# Both first install what is missing (libgsl-dev, pkg-config) with apt-get.
+
+SWIFT ?= swift
+SCENARIO ?= scenarios/saas-default.yaml
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test bench deps
+
+deps:
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists gsl; then \
+		echo "installing libgsl-dev and pkg-config with apt-get"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libgsl-dev pkg-config; \
+	fi
+
+demo: deps
+	$(SWIFT) build -c release --product segmentlab
+	.build/release/segmentlab run $(SCENARIO)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) build -c release --product SimulationBenchmark
+	.build/release/SimulationBenchmark $(SCENARIO)

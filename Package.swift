@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "SegmentLab",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "segmentlab", targets: ["segmentlab"]),
+        .library(name: "Workbench", targets: ["Workbench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: - Command line and benchmarks
+
+        .executableTarget(
+            name: "segmentlab",
+            dependencies: [
+                "Workbench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "SimulationBenchmark",
+            dependencies: ["Workbench", "Simulation", "UsageModel"],
+            path: "Benchmarks/SimulationBenchmark"
+        ),
+
+        // MARK: - Library
+
+        .target(
+            name: "Workbench",
+            dependencies: ["Simulation", "UsageModel", "Stats", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(name: "Simulation", dependencies: ["UsageModel", "Stats"]),
+        .target(name: "UsageModel"),
+        .target(name: "Stats", dependencies: ["CGSL"]),
+
+        // MARK: - Implementation details
+
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]
+        ),
+
+        // MARK: - Tests
+
+        .testTarget(name: "StatsTests", dependencies: ["Stats"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Stats", "UsageModel", "Workbench"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Simulation", "UsageModel"]),
+    ]
+)
+
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,18 @@
+/// The memory a run will need, known before it starts (invariant 6).
+public enum MemoryEstimate {
+    /// Peak bytes of a run: per-user columns, the truth record, population set-up and, when an
+    /// event log is written, the buffer of one day's events.
+    public static func bytes(for spec: SimulationSpec, writesEventLog: Bool) -> Int {
+        let users = spec.users
+        // Columns, plus the account list and initial states held while the population is drawn.
+        var total = users * (UserColumns.bytesPerUser + 24)
+        total += TruthRecord.bytes(users: users, days: spec.days)
+        if writesEventLog {
+            // A day's events are sorted before writing: about 32 bytes each, and an active
+            // user-day rarely yields more than 16 of them.
+            total += users * 16 * 32
+        }
+        // Runtime, tables, per-day metrics and the report.
+        return total + 64 << 20
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+
+/// The behaviour model flattened into index-addressed tables for the day loop.
+///
+/// Everything the loop needs per user-day is one array index away: no string, no dictionary,
+/// no allocation. Transition rows are stored cumulatively, already modified for each habit
+/// level, so drawing tomorrow's state is one uniform and a scan of at most 16 entries.
+struct ModelTables: Sendable {
+    let stateCount: Int
+    let featureCount: Int
+    let milestoneCount: Int
+    let personaCount: Int
+    let churned: Int
+    /// Habit levels (1 when the scenario has no habit modifier).
+    let habitLevels: Int
+    /// `exp2(-1 / half-life)`: yesterday's weight in the habit average.
+    let habitDecay: Float
+
+    /// Cumulative next-state rows, index `((persona·S + state)·H + habitLevel)·S`.
+    let cumulativeNext: [Double]
+    /// Probability of moving to churned tonight, index `(persona·S + state)·H + habitLevel`.
+    let churnProbability: [Double]
+
+    // Emissions, index `persona·S + state`.
+    let sessionMean: [Double]
+    /// Negative-binomial dispersion; 0 means Poisson.
+    let sessionDispersion: [Double]
+    let keyActionsPerSession: [Double]
+    /// Index `(persona·S + state)·F + feature`.
+    let featureUse: [Double]
+    /// Index `(persona·S + state)·M + milestone`.
+    let milestoneHazard: [Double]
+    let npsAnswer: [Double]
+    /// Cumulative score weights, index `(persona·S + state)·11 + score`.
+    let npsCumulative: [Double]
+
+    /// Bit mask of the milestones each milestone requires.
+    let milestoneRequires: [UInt16]
+    let activationMask: UInt16
+
+    let trialDays: [Int32]
+    let personaPlan: [UInt8]
+    let planPriceCents: [Int64]
+    let fallbackPlan: Int?
+    let conversion: [Double]
+    /// Plan changes open to a paying user on plan `p` in state `s`: entries
+    /// `planChangeStart[p·S + s] ..< planChangeStart[p·S + s + 1]` of the two arrays below.
+    let planChangeStart: [Int]
+    let planChangeTarget: [UInt8]
+    let planChangeProbability: [Double]
+
+    let weekdayFactors: [Double]
+    let productChanges: [ProductChange]
+
+    init(_ model: BehaviourModel) {
+        let S = model.states.count
+        let F = model.features.count
+        let M = model.milestones.count
+        let P = model.personas.count
+        stateCount = S
+        featureCount = F
+        milestoneCount = M
+        personaCount = P
+        churned = model.churnedState
+        habitLevels = model.habit == nil ? 1 : BehaviourModel.habitLevels
+        habitDecay = model.habit.map { Float(exp2(-1 / $0.halfLifeDays)) } ?? 0
+
+        var cumulative = [Double](repeating: 0, count: P * S * habitLevels * S)
+        var churn = [Double](repeating: 0, count: P * S * habitLevels)
+        for p in 0..<P {
+            for s in 0..<S {
+                for h in 0..<habitLevels {
+                    let row = model.transitionRow(persona: p, state: s, habitLevel: h)
+                    churn[(p * S + s) * habitLevels + h] = row[model.churnedState]
+                    var sum = 0.0
+                    let base = ((p * S + s) * habitLevels + h) * S
+                    for t in 0..<S {
+                        sum += row[t]
+                        cumulative[base + t] = sum
+                    }
+                    // Rounding must never leave a uniform draw past the last reachable state.
+                    if let last = row.lastIndex(where: { $0 > 0 }) {
+                        for t in last..<S { cumulative[base + t] = 1 }
+                    }
+                }
+            }
+        }
+        cumulativeNext = cumulative
+        churnProbability = churn
+
+        var mean = [Double](repeating: 0, count: P * S)
+        var dispersion = [Double](repeating: 0, count: P * S)
+        var kaps = [Double](repeating: 0, count: P * S)
+        var features = [Double](repeating: 0, count: P * S * F)
+        var milestones = [Double](repeating: 0, count: P * S * M)
+        var nps = [Double](repeating: 0, count: P * S)
+        var npsCum = [Double](repeating: 0, count: P * S * 11)
+        for (p, persona) in model.personas.enumerated() {
+            for s in 0..<S where s != model.churnedState {
+                let b = persona.states[s]
+                let i = p * S + s
+                switch b.sessions {
+                case .poisson(let m):
+                    mean[i] = m
+                case .negativeBinomial(let m, let k):
+                    mean[i] = m
+                    dispersion[i] = k
+                }
+                kaps[i] = b.keyActionsPerSession
+                for f in 0..<F { features[i * F + f] = b.featureUse[f] }
+                for m in 0..<M { milestones[i * M + m] = b.milestoneHazard[m] }
+                nps[i] = b.npsAnswerProbability
+                var sum = 0.0
+                for score in 0..<11 {
+                    sum += b.npsScoreWeights[score]
+                    npsCum[i * 11 + score] = sum
+                }
+                npsCum[i * 11 + 10] = 1
+            }
+        }
+        sessionMean = mean
+        sessionDispersion = dispersion
+        keyActionsPerSession = kaps
+        featureUse = features
+        milestoneHazard = milestones
+        npsAnswer = nps
+        npsCumulative = npsCum
+
+        milestoneRequires = model.milestones.map { m in
+            m.requires.reduce(UInt16(0)) { $0 | (1 << UInt16($1)) }
+        }
+        activationMask = model.activationMilestones.reduce(UInt16(0)) { $0 | (1 << UInt16($1)) }
+
+        trialDays = model.personas.map { Int32($0.trialDays) }
+        personaPlan = model.personas.map { UInt8($0.plan) }
+        planPriceCents = model.commerce.plans.map(\.monthlyPriceCents)
+        fallbackPlan = model.commerce.fallbackPlan
+        conversion = model.commerce.conversion
+
+        let planCount = model.commerce.plans.count
+        var start = [Int](repeating: 0, count: planCount * S + 1)
+        var target: [UInt8] = []
+        var probability: [Double] = []
+        for plan in 0..<planCount {
+            for s in 0..<S {
+                start[plan * S + s] = target.count
+                for change in model.commerce.planChanges where change.from == plan && change.dailyProbability[s] > 0 {
+                    target.append(UInt8(change.to))
+                    probability.append(change.dailyProbability[s])
+                }
+            }
+        }
+        start[planCount * S] = target.count
+        planChangeStart = start
+        planChangeTarget = target
+        planChangeProbability = probability
+
+        weekdayFactors = model.weekdayFactors
+        productChanges = model.productChanges.sorted { $0.day < $1.day }
+    }
+
+    /// Emission multipliers of one day: weekday seasonality and the product changes released so far.
+    func dayFactors(day: Int, weekday: Int) -> DayFactors {
+        var session = weekdayFactors[weekday]
+        var key = 1.0
+        var feature = [Double](repeating: 1, count: featureCount)
+        for change in productChanges where change.day <= day {
+            session *= change.sessionFactor
+            key *= change.keyActionFactor
+            for f in 0..<featureCount { feature[f] *= change.featureFactors[f] }
+        }
+        return DayFactors(session: session, keyAction: key, feature: feature)
+    }
+}
+
+struct DayFactors: Sendable {
+    let session: Double
+    let keyAction: Double
+    let feature: [Double]
+}

@@ -1,0 +1,133 @@
+import Dispatch
+public import UsageModel
+import Stats
+
+/// Runs a population through the simulated days.
+///
+/// Users live in fixed-size columns (invariant 6). Each day, worker threads step disjoint,
+/// contiguous ranges of users; every random number a user-day needs comes from streams keyed by
+/// (seed, purpose, user, day), so the result does not depend on how users are split between
+/// threads (invariant 1). After each day the observers see the day's observed usage.
+public final class Simulator {
+    public let spec: SimulationSpec
+    public let layout: PopulationLayout
+    public let threads: Int
+    let tables: ModelTables
+    let columns: UserColumns
+    /// Latent truth of the run, filled as days pass.
+    public let truth: TruthRecord
+
+    /// Builds the population and allocates every column the run needs.
+    /// - Parameter threads: worker threads (≥ 1); results are identical for any value.
+    public init(spec: SimulationSpec, threads: Int = 1) throws {
+        precondition(threads >= 1, "threads must be ≥ 1")
+        self.spec = spec
+        self.threads = min(threads, max(1, spec.users))
+        layout = try PopulationLayout(spec: spec)
+        tables = ModelTables(spec.model)
+        columns = UserColumns(layout: layout, tables: tables)
+        truth = TruthRecord(
+            users: spec.users, days: spec.days, persona: layout.persona, tables: tables,
+            stateNames: spec.model.states.map(\.name))
+    }
+
+    public var directory: PopulationDirectory { layout.directory }
+
+    /// Simulates every day in order.
+    /// - Parameters:
+    ///   - observers: called after each day, in the order given.
+    ///   - progress: called after each day with the number of days done.
+    /// - Returns: the population totals of each day.
+    public func run(observers: [any DayObserver] = [], progress: ((Int) -> Void)? = nil) throws -> [DayMetrics] {
+        for observer in observers { try observer.simulationWillStart(layout.directory) }
+        let width = Tally.width(stateCount: tables.stateCount)
+        let tally = Column<Int>(repeating: 0, count: width * threads)
+        let ranges = Simulator.split(users: spec.users, parts: threads)
+        var metrics: [DayMetrics] = []
+        metrics.reserveCapacity(spec.days)
+        for day in 0..<spec.days {
+            tally.fill(0)
+            let step = DayStep(
+                tables: tables, seed: spec.seed, day: day,
+                factors: tables.dayFactors(day: day, weekday: spec.startDate.adding(days: day).weekday),
+                columns: columns, truth: truth, tally: tally, tallyWidth: width)
+            if threads == 1 {
+                step.run(worker: 0, users: ranges[0])
+            } else {
+                DispatchQueue.concurrentPerform(iterations: threads) { w in step.run(worker: w, users: ranges[w]) }
+            }
+            let m = tally.withUnsafeBufferPointer {
+                Tally.metrics(day: day, stateCount: tables.stateCount, workers: threads, from: $0)
+            }
+            metrics.append(m)
+            let usage = columns.usageDay(day)
+            for observer in observers { try observer.dayDidEnd(usage) }
+            progress?(day + 1)
+        }
+        for observer in observers { try observer.simulationDidEnd() }
+        return metrics
+    }
+
+    static func split(users: Int, parts: Int) -> [Range<Int>] {
+        (0..<parts).map { p in (users * p / parts)..<(users * (p + 1) / parts) }
+    }
+}
+
+/// Billing status of a user.
+enum Billing {
+    static let trial: UInt8 = 0
+    static let subscribed: UInt8 = 1
+}
+
+/// Every per-user column of a run: fixed state, evolving state and today's observed usage.
+final class UserColumns: @unchecked Sendable {
+    let persona: Column<UInt8>
+    let signupDay: Column<Int32>
+    let state: Column<UInt8>
+    let habit: Column<Float>
+    let plan: Column<UInt8>
+    let billing: Column<UInt8>
+    let reached: Column<UInt16>
+    let lastActiveDay: Column<Int32>
+    // Today's observed usage.
+    let signedUp: Column<Bool>
+    let sessions: Column<UInt16>
+    let keyActions: Column<UInt16>
+    let features: Column<UInt32>
+    let milestones: Column<UInt16>
+    let npsScore: Column<Int8>
+    let commerce: Column<UInt8>
+
+    init(layout: PopulationLayout, tables: ModelTables) {
+        let n = layout.directory.userCount
+        persona = layout.persona
+        signupDay = layout.directory.signupDay
+        state = Column(layout.initialState)
+        habit = Column(repeating: 0.5, count: n)
+        plan = Column(repeating: 0, count: n)
+        billing = Column(repeating: 0, count: n)
+        for u in 0..<n {
+            let p = Int(persona[u])
+            plan[u] = tables.personaPlan[p]
+            billing[u] = tables.trialDays[p] > 0 ? Billing.trial : Billing.subscribed
+        }
+        reached = Column(repeating: 0, count: n)
+        lastActiveDay = Column(repeating: Int32.min / 2, count: n)
+        signedUp = Column(repeating: false, count: n)
+        sessions = Column(repeating: 0, count: n)
+        keyActions = Column(repeating: 0, count: n)
+        features = Column(repeating: 0, count: n)
+        milestones = Column(repeating: 0, count: n)
+        npsScore = Column(repeating: -1, count: n)
+        commerce = Column(repeating: 0, count: n)
+    }
+
+    func usageDay(_ day: Int) -> UsageDay {
+        UsageDay(
+            day: day, sessions: sessions, keyActions: keyActions, features: features, milestones: milestones,
+            npsScore: npsScore, commerce: commerce, plan: plan, signedUp: signedUp)
+    }
+
+    /// Bytes of per-user state, excluding the truth record.
+    static let bytesPerUser = 1 + 4 + 4 + 1 + 4 + 1 + 1 + 2 + 4 + 1 + 2 + 2 + 4 + 2 + 1 + 1
+}

@@ -1,0 +1,39 @@
+// Transition rows as the day loop uses them.
+
+extension BehaviourModel {
+    /// Habit is tracked per user as a number in [0, 1] and used in this many equal levels.
+    public static let habitLevels = 16
+
+    /// The daily transition row of a persona's state for a user at a habit level (0 when the
+    /// model has no habit modifier).
+    ///
+    /// Declines — moves to a state of lower level, churn counting as the lowest — are scaled by
+    /// `1 − strength·(2h − 1)` with `h` the middle of the habit level's interval; the self
+    /// transition absorbs the difference. When scaled declines would exceed 1, they are shrunk to
+    /// sum to 1 and the self transition becomes 0.
+    public func transitionRow(persona: Int, state: Int, habitLevel: Int) -> [Double] {
+        let base = personas[persona].states[state].next
+        guard state != churnedState else {
+            var row = [Double](repeating: 0, count: base.count)
+            row[state] = 1
+            return row
+        }
+        guard let habit else { return base }
+        let h = (Double(habitLevel) + 0.5) / Double(BehaviourModel.habitLevels)
+        let factor = 1 - habit.strength * (2 * h - 1)
+        func level(_ s: Int) -> Int { s == churnedState ? Int.min : states[s].level }
+        var row = base
+        var others = 0.0
+        for t in row.indices where t != state {
+            if level(t) < level(state) { row[t] *= factor }
+            others += row[t]
+        }
+        if others > 1 {
+            for t in row.indices where t != state { row[t] /= others }
+            row[state] = 0
+        } else {
+            row[state] = 1 - others
+        }
+        return row
+    }
+}

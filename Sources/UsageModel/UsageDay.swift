@@ -1,0 +1,116 @@
+/// What was observable of every user on one simulated day, as columns indexed by user.
+///
+/// This is the "usage per user-day" that segmentation and policies consume. It holds observed
+/// behaviour only; the latent state and churn probability live in the simulator's truth record.
+/// The columns are the simulator's own (shared, not copied): an observer reads them during
+/// ``DayObserver/dayDidEnd(_:)``; their contents change when the next day starts.
+public struct UsageDay: Sendable {
+    /// Day index from the scenario's start date (0-based).
+    public let day: Int
+    /// Sessions started by each user today.
+    public let sessions: Column<UInt16>
+    /// Key (meaningful) actions performed today.
+    public let keyActions: Column<UInt16>
+    /// Bit `f` set when the user used feature `f` today.
+    public let features: Column<UInt32>
+    /// Bit `m` set when the user reached milestone `m` today.
+    public let milestones: Column<UInt16>
+    /// NPS score answered today (0…10), or -1.
+    public let npsScore: Column<Int8>
+    /// Billing change today, a raw ``CommerceEvent``.
+    public let commerce: Column<UInt8>
+    /// Current plan index after today's billing changes.
+    public let plan: Column<UInt8>
+    /// Whether the user has signed up by today (a user who has not cannot be observed).
+    public let signedUp: Column<Bool>
+
+    public init(
+        day: Int, sessions: Column<UInt16>, keyActions: Column<UInt16>,
+        features: Column<UInt32>, milestones: Column<UInt16>, npsScore: Column<Int8>,
+        commerce: Column<UInt8>, plan: Column<UInt8>, signedUp: Column<Bool>
+    ) {
+        self.day = day
+        self.sessions = sessions
+        self.keyActions = keyActions
+        self.features = features
+        self.milestones = milestones
+        self.npsScore = npsScore
+        self.commerce = commerce
+        self.plan = plan
+        self.signedUp = signedUp
+    }
+}
+
+/// A billing change observed on a user-day.
+public enum CommerceEvent: UInt8, Sendable, CaseIterable {
+    case none = 0
+    /// The user signed up today and starts a trial of their persona's plan.
+    case trialStarted
+    /// The user signed up today on a plan without a trial (paying from day one).
+    case subscribed
+    /// The trial ended and the user now pays for the plan.
+    case converted
+    /// The trial ended without conversion; the user is on the fallback plan.
+    case trialExpired
+    /// The user moved to a more expensive plan.
+    case upgraded
+    /// The user moved to a cheaper plan.
+    case downgraded
+    /// The user left; a paying user's subscription ends with it.
+    case cancelled
+}
+
+/// Who the population is, fixed for a run: what observers may know before day 0.
+public struct PopulationDirectory: Sendable {
+    public let userCount: Int
+    /// Account (team) index of each user; users of one account are contiguous.
+    public let account: Column<Int32>
+    /// The day each user signs up (may be after the last simulated day only if the run is cut short).
+    public let signupDay: Column<Int32>
+    public let accountCount: Int
+    public let featureNames: [String]
+    public let milestoneNames: [String]
+    public let planNames: [String]
+    public let startDate: CivilDate
+    public let days: Int
+
+    public init(
+        userCount: Int, account: Column<Int32>, signupDay: Column<Int32>, accountCount: Int,
+        featureNames: [String], milestoneNames: [String], planNames: [String], startDate: CivilDate, days: Int
+    ) {
+        self.userCount = userCount
+        self.account = account
+        self.signupDay = signupDay
+        self.accountCount = accountCount
+        self.featureNames = featureNames
+        self.milestoneNames = milestoneNames
+        self.planNames = planNames
+        self.startDate = startDate
+        self.days = days
+    }
+
+    /// The external user id, as written to event logs: `u` and the 1-based index, zero-padded.
+    public static func userID(_ index: Int) -> String { "u" + padded(index + 1, width: 7) }
+    /// The external account id: `a` and the 1-based index, zero-padded.
+    public static func accountID(_ index: Int) -> String { "a" + padded(index + 1, width: 6) }
+
+    static func padded(_ n: Int, width: Int) -> String {
+        let s = String(n)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+}
+
+/// The extension point of the day loop: segmentation, policies and writers plug in here.
+///
+/// The simulator calls ``dayDidEnd(_:)`` once per simulated day, in day order, after every user's
+/// day is complete and before the next day starts. Calls come from one thread at a time.
+public protocol DayObserver: AnyObject {
+    func simulationWillStart(_ population: PopulationDirectory) throws
+    func dayDidEnd(_ usage: UsageDay) throws
+    func simulationDidEnd() throws
+}
+
+extension DayObserver {
+    public func simulationWillStart(_ population: PopulationDirectory) throws {}
+    public func simulationDidEnd() throws {}
+}

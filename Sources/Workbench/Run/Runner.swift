@@ -1,0 +1,1 @@
+// Runs a scenario: simulate, then write results.

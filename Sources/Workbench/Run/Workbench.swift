@@ -1,0 +1,111 @@
+import Foundation
+public import Simulation
+
+/// What a finished run produced.
+public struct RunOutcome: Sendable {
+    /// The folder holding `results.json` and `report.md`.
+    public let directory: String
+    public let metrics: [DayMetrics]
+}
+
+/// Loads nothing and prints nothing: the steps of a run, for the command line and the tests.
+public enum Workbench {
+    /// The scenario's spec with the command line's overrides applied, checked, and refused when the
+    /// machine lacks the memory for it.
+    public static func prepare(_ scenario: Scenario, options: RunOptions, writesEventLog: Bool) throws(RunError)
+        -> SimulationSpec
+    {
+        var spec = scenario.spec
+        var problems: [String] = []
+        if let seed = options.seed { spec.seed = seed }
+        if let users = options.users {
+            if (1...RunOptions.maxUsers).contains(users) { spec.users = users } else {
+                problems.append("--users: must be in 1...\(RunOptions.maxUsers), got \(users)")
+            }
+        }
+        if let days = options.days {
+            if (1...RunOptions.maxDays).contains(days) {
+                spec.days = days
+                spec.signupDays = min(spec.signupDays, days)
+            } else {
+                problems.append("--days: must be in 1...\(RunOptions.maxDays), got \(days)")
+            }
+        }
+        if !(1...RunOptions.maxThreads).contains(options.threads) {
+            problems.append("--threads: must be in 1...\(RunOptions.maxThreads), got \(options.threads)")
+        }
+        guard problems.isEmpty else { throw .badInput(problems.joined(separator: "\n")) }
+
+        let need = MemoryEstimate.bytes(for: spec, writesEventLog: writesEventLog)
+        if let available = SystemMemory.availableBytes(), need > available * 9 / 10 {
+            throw .badInput(
+                "\(scenario.name): \(spec.users) users × \(spec.days) days need about \(gib(need)) of memory; "
+                    + "this machine has \(gib(available)) available. Lower population.users or days "
+                    + "(--users, --days).")
+        }
+        return spec
+    }
+
+    /// Simulates a scenario and writes `results.json` and `report.md` into the output folder.
+    public static func run(_ scenario: Scenario, options: RunOptions) throws -> RunOutcome {
+        let spec = try prepare(scenario, options: options, writesEventLog: false)
+        let destination = options.outDirectory ?? defaultDirectory(scenario: scenario.name, seed: spec.seed)
+        let simulator = try Simulator(spec: spec, threads: options.threads)
+        let progress = ProgressLine(label: "day", total: spec.days, enabled: options.progress)
+        let metrics = try simulator.run(progress: progress.update)
+        progress.finish()
+
+        let results = Results(spec: spec, name: scenario.name, layout: simulator.layout, metrics: metrics)
+        let output = try OutputDirectory(destination: destination)
+        do {
+            try output.write(try encode(results), to: "results.json")
+            let report = MarkdownReport.render(results, scenario: scenario, currency: spec.model.commerce.currency)
+            try output.write(Data(report.utf8), to: "report.md")
+            try output.commit()
+        } catch {
+            output.discard()
+            throw error
+        }
+        return RunOutcome(directory: output.destination.path, metrics: metrics)
+    }
+
+    /// Simulates a scenario and streams its event log to `path` (CSV or JSONL by extension).
+    public static func simulate(_ scenario: Scenario, options: RunOptions, eventsOut path: String) throws
+        -> EventLogStats
+    {
+        guard let format = EventLogFormat.inferred(fromPath: path) else {
+            throw RunError.badInput("--events-out: \(path): the name must end in .csv, .jsonl or .ndjson")
+        }
+        let spec = try prepare(scenario, options: options, writesEventLog: true)
+        let simulator = try Simulator(spec: spec, threads: options.threads)
+        let writer = try EventLogWriter(path: path, format: format, seed: spec.seed, dataQuality: spec.dataQuality)
+        let progress = ProgressLine(label: "day", total: spec.days, enabled: options.progress)
+        _ = try simulator.run(observers: [writer], progress: progress.update)
+        progress.finish()
+        return writer.stats
+    }
+
+    /// `reports/<scenario>/<UTC time>-seed<seed>`: sortable and unique per run.
+    static func defaultDirectory(scenario: String, seed: UInt64) -> String {
+        let now = Date()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
+        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        let stamp = "\(c.year ?? 0)\(two(c.month))\(two(c.day))T\(two(c.hour))\(two(c.minute))\(two(c.second))Z"
+        return "reports/\(scenario)/\(stamp)-seed\(seed)"
+    }
+
+    static func encode(_ results: Results) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var data = try encoder.encode(results)
+        data.append(0x0A)
+        return data
+    }
+
+    static func gib(_ bytes: Int) -> String {
+        MarkdownReport.fixed(Double(bytes) / Double(1 << 30), 1) + " GiB"
+    }
+}

@@ -1,0 +1,76 @@
+public import Simulation
+
+/// A scenario file after validation: what the simulator runs, plus what the report shows about it.
+public struct Scenario: Sendable {
+    /// Names the report folder, so it is restricted to `[A-Za-z0-9_.-]+`.
+    public var name: String
+    public var description: String?
+    public var spec: SimulationSpec
+    /// The YAML text as read, kept so a report can reproduce the run exactly.
+    public var source: String
+
+    public init(name: String, description: String?, spec: SimulationSpec, source: String) {
+        self.name = name
+        self.description = description
+        self.spec = spec
+        self.source = source
+    }
+}
+
+/// One thing wrong with a scenario, at its place in the file.
+public struct ScenarioProblem: Sendable, Equatable, CustomStringConvertible {
+    /// Where in the document, as `key.sub[index].name` with map keys as written; empty for the file as a whole.
+    public let path: String
+    public let message: String
+    /// 1-based line and column of the node at fault, when the problem has a place in the text.
+    public let line: Int?
+    public let column: Int?
+
+    public init(path: String, message: String, line: Int? = nil, column: Int? = nil) {
+        self.path = path
+        self.message = message
+        self.line = line
+        self.column = column
+    }
+
+    /// `12:7: personas[1].states.fading.sessions.mean: must be > 0`, leaving out what is unknown.
+    public var description: String {
+        var text = ""
+        if let line {
+            text += column.map { "\(line):\($0): " } ?? "\(line): "
+        }
+        if !path.isEmpty {
+            text += path + ": "
+        }
+        return text + message
+    }
+}
+
+/// A scenario that cannot be run, with every problem found in one pass.
+public struct ScenarioError: Error, Sendable, CustomStringConvertible {
+    /// The file name used in messages (as given to the loader).
+    public let file: String
+    /// Sorted by position in the file; problems without a position come first.
+    public let problems: [ScenarioProblem]
+
+    public init(file: String, problems: [ScenarioProblem]) {
+        self.file = file
+        self.problems = ScenarioError.sorted(problems)
+    }
+
+    /// One line per problem in the compiler's `file:line:col: path: message` form, so editors can jump to it.
+    public var description: String {
+        problems.map { $0.line == nil ? "\(file): \($0)" : "\(file):\($0)" }.joined(separator: "\n")
+    }
+
+    /// Orders by line and column; the original order breaks ties so related problems stay together.
+    static func sorted(_ problems: [ScenarioProblem]) -> [ScenarioProblem] {
+        problems.enumerated()
+            .sorted { a, b in
+                let ka = (a.element.line ?? 0, a.element.column ?? 0, a.offset)
+                let kb = (b.element.line ?? 0, b.element.column ?? 0, b.offset)
+                return ka < kb
+            }
+            .map(\.element)
+    }
+}

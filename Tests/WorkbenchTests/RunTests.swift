@@ -1,0 +1,142 @@
+import Foundation
+import Simulation
+import Testing
+import Workbench
+
+/// Paths relative to the package root, wherever the tests run from.
+enum Repository {
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        fatalError("Package.swift not found above \(#filePath)")
+    }()
+
+    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    /// A fresh empty folder under the system's temporary directory.
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("segmentlab-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The command line built next to the tests (`swift build --build-tests` builds it too).
+    static var segmentlab: URL {
+        let products = Bundle.allBundles.map(\.bundleURL).first { $0.pathExtension == "xctest" }?
+            .deletingLastPathComponent() ?? root.appendingPathComponent(".build/debug")
+        return products.appendingPathComponent("segmentlab")
+    }
+
+    static func runCLI(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = segmentlab
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+}
+
+@Suite("Running a scenario")
+struct RunTests {
+    @Test("results.json is byte-identical at one and two threads")
+    func deterministicAcrossThreads() throws {
+        let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml"))
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var outputs: [Data] = []
+        for threads in [1, 2] {
+            let out = folder.appendingPathComponent("t\(threads)").path
+            let outcome = try Workbench.run(
+                scenario, options: RunOptions(users: 3_000, days: 90, threads: threads, outDirectory: out))
+            outputs.append(try Data(contentsOf: URL(fileURLWithPath: outcome.directory + "/results.json")))
+            let report = try String(contentsOfFile: outcome.directory + "/report.md", encoding: .utf8)
+            #expect(report.contains("# \(scenario.name)"))
+        }
+        #expect(outputs[0] == outputs[1])
+        let json = try JSONSerialization.jsonObject(with: outputs[0]) as! [String: Any]
+        #expect(json["schema_version"] as? Int == 1)
+        let days = json["days"] as! [[String: Any]]
+        #expect(days.count == 90)
+        for key in ["dau", "wau", "mau", "new_activations", "churned", "revenue_cents", "users_by_state", "mrr_cents"] {
+            #expect(days[45][key] != nil, "missing \(key)")
+        }
+        // Nothing is left behind but the two run folders.
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(left == ["t1", "t2"])
+    }
+
+    @Test("a different seed gives a different run")
+    func seedMatters() throws {
+        let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml"))
+        let a = try Workbench.run(
+            scenario, options: RunOptions(seed: 1, users: 2_000, days: 30, outDirectory: try Repository.temporaryFolder().path + "/a"))
+        let b = try Workbench.run(
+            scenario, options: RunOptions(seed: 2, users: 2_000, days: 30, outDirectory: try Repository.temporaryFolder().path + "/b"))
+        #expect(a.metrics != b.metrics)
+    }
+
+    @Test("a run too big for the machine's memory is refused before it starts")
+    func memoryRefusal() throws {
+        let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml"))
+        #expect {
+            _ = try Workbench.prepare(
+                scenario, options: RunOptions(users: RunOptions.maxUsers, days: RunOptions.maxDays), writesEventLog: false)
+        } throws: { error in
+            guard case RunError.badInput(let message) = error else { return false }
+            return message.contains("of memory") && message.contains("available")
+        }
+    }
+
+    @Test("out-of-range overrides are bad input, listed together")
+    func badOverrides() throws {
+        let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml"))
+        #expect {
+            _ = try Workbench.prepare(scenario, options: RunOptions(users: 0, days: 5000, threads: 0), writesEventLog: false)
+        } throws: { error in
+            guard case RunError.badInput(let message) = error else { return false }
+            return message.contains("--users") && message.contains("--days") && message.contains("--threads")
+        }
+    }
+}
+
+@Suite("Command line")
+struct CommandLineTests {
+    @Test("a bad scenario gets every problem at its place, exit status 2 and no output")
+    func badScenario() throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bad = folder.appendingPathComponent("bad.yaml")
+        var text = try String(contentsOfFile: Repository.path("scenarios/saas-default.yaml"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "days: 365", with: "days: -3")
+        text = text.replacingOccurrences(of: "trial_days:", with: "trail_days:")
+        try text.write(to: bad, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("out").path
+        for command in [["validate", bad.path], ["run", bad.path, "--out", out]] {
+            let result = try Repository.runCLI(command)
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("days: must be"))
+            #expect(result.stderr.contains("did you mean 'trial_days'?"))
+            #expect(!result.stderr.contains("Fatal error"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["bad.yaml"])
+    }
+
+    @Test("validate accepts the default scenario")
+    func validateDefault() throws {
+        let result = try Repository.runCLI(["validate", "scenarios/saas-default.yaml"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("valid"))
+    }
+}
