@@ -19,7 +19,7 @@ func value(_ name: String) -> Int? {
 
 func peakResidentBytes() -> Int {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
     return Int(usage.ru_maxrss) * 1024  // Linux reports KiB
 }
 

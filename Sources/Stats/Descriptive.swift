@@ -71,6 +71,7 @@ public enum Descriptive {
     ///   - sorted: Data sorted ascending; not checked.
     ///   - fraction: In [0, 1]; 0.5 is the median.
     public static func quantile(sorted: [Double], fraction: Double) -> Double {
+        GSL.ensureInitialized()
         guard !sorted.isEmpty, fraction >= 0, fraction <= 1 else { return .nan }
         return sorted.withUnsafeBufferPointer { buffer in
             gsl_stats_quantile_from_sorted_data(buffer.baseAddress, 1, buffer.count, fraction)
@@ -79,6 +80,7 @@ public enum Descriptive {
 
     /// Median of unsorted data: sorts a copy with `gsl_sort`. NaN if the data are empty or contain NaN.
     public static func median(_ values: [Double]) -> Double {
+        GSL.ensureInitialized()
         guard !values.isEmpty, !values.contains(where: { $0.isNaN }) else { return .nan }
         var copy = values
         return copy.withUnsafeMutableBufferPointer { buffer in

@@ -76,10 +76,7 @@ struct Validate: ParsableCommand {
 
     func run() throws {
         let loaded = try ScenarioLoader.load(contentsOf: scenario)
-        let spec = loaded.spec
-        print(
-            "\(scenario): valid — \(spec.users) users, \(spec.days) days, \(spec.model.personas.count) personas, "
-                + "\(spec.model.states.count) states, \(spec.model.features.count) features")
+        print("\(scenario): valid — \(loaded.overview)")
     }
 }
 

@@ -38,7 +38,7 @@ public enum EventLogError: Error, Equatable, CustomStringConvertible {
         case .unknownFormat(let path):
             return "\(path): cannot tell the event log format from the extension (use .csv, .jsonl or .ndjson)"
         case .invalidDataQuality(let message):
-            return "data quality: \(message)"
+            return "data_quality.\(message)"
         case .invalidInput(let message):
             return "event log: \(message)"
         case .cannotCreate(let path, let reason):

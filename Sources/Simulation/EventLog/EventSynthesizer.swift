@@ -54,7 +54,7 @@ struct EventSynthesizer {
 
     /// Whether a user-day produces no event at all: most do, and they cost no random stream.
     @inline(__always)
-    static func isQuiet(_ usage: UsageDay, _ u: Int) -> Bool {
+    static func isQuiet(_ usage: DayColumns, _ u: Int) -> Bool {
         usage.sessions[u] == 0 && usage.keyActions[u] == 0 && usage.features[u] == 0 && usage.milestones[u] == 0
             && usage.npsScore[u] < 0 && usage.commerce[u] == 0
     }
@@ -67,7 +67,7 @@ struct EventSynthesizer {
     /// uniform time, as a nightly billing job would. A day with in-session activity but no session
     /// gets one unlogged window to place it in.
     mutating func append(
-        user u: Int, usage: UsageDay, to batch: inout ContiguousArray<LogEvent>, rng: inout SplitMix64
+        user u: Int, usage: DayColumns, to batch: inout ContiguousArray<LogEvent>, rng: inout SplitMix64
     ) throws {
         let sessions = Int(usage.sessions[u])
         let keyActions = Int(usage.keyActions[u])
@@ -82,10 +82,12 @@ struct EventSynthesizer {
             throw invalid(usage, u, "plan index \(plan) but the directory names \(layout.plans) plans")
         }
         if features >> layout.features != 0 {
-            throw invalid(usage, u, "feature bit \(31 - features.leadingZeroBitCount) set but the directory names \(layout.features) features")
+            let bit = 31 - features.leadingZeroBitCount
+            throw invalid(usage, u, "feature bit \(bit) set but the directory names \(layout.features) features")
         }
         if milestones >> layout.milestones != 0 {
-            throw invalid(usage, u, "milestone bit \(15 - milestones.leadingZeroBitCount) set but the directory names \(layout.milestones) milestones")
+            let bit = 15 - milestones.leadingZeroBitCount
+            throw invalid(usage, u, "milestone bit \(bit) set but the directory names \(layout.milestones) milestones")
         }
         if nps > 10 { throw invalid(usage, u, "NPS score \(nps) is above 10") }
 
@@ -152,7 +154,8 @@ struct EventSynthesizer {
             let t = windows > 0 ? inSession(&rng) : diurnalTime(&rng)
             push(t, layout.planChanged(plan: plan, up: commerce == .upgraded), .planChanged)
         case .cancelled:
-            push(windows > 0 ? inSession(&rng) : diurnalTime(&rng), layout.subscriptionCancelled(plan: plan), .subscriptionCancelled)
+            let t = windows > 0 ? inSession(&rng) : diurnalTime(&rng)
+            push(t, layout.subscriptionCancelled(plan: plan), .subscriptionCancelled)
         case .none, .trialStarted, .subscribed:
             break
         }
@@ -181,7 +184,42 @@ struct EventSynthesizer {
         min(Int64(FastSampler.uniform(&rng) * Double(Millis.day)), Millis.day - 1)
     }
 
-    private func invalid(_ usage: UsageDay, _ u: Int, _ message: String) -> EventLogError {
+    private func invalid(_ usage: DayColumns, _ u: Int, _ message: String) -> EventLogError {
         .invalidInput("day \(usage.day), user \(PopulationDirectory.userID(u)): \(message)")
+    }
+}
+
+/// A day's columns as raw pointers, for the per-user loop once their lengths have been checked
+/// against the directory: no bounds check or retain per read.
+struct DayColumns {
+    let day: Int
+    let sessions: UnsafeMutablePointer<UInt16>
+    let keyActions: UnsafeMutablePointer<UInt16>
+    let features: UnsafeMutablePointer<UInt32>
+    let milestones: UnsafeMutablePointer<UInt16>
+    let npsScore: UnsafeMutablePointer<Int8>
+    let commerce: UnsafeMutablePointer<UInt8>
+    let plan: UnsafeMutablePointer<UInt8>
+    let signedUp: UnsafeMutablePointer<Bool>
+
+    /// Views `usage`, or throws unless every column has `userCount` entries.
+    init(_ usage: UsageDay, userCount: Int) throws {
+        let counts = [
+            usage.sessions.count, usage.keyActions.count, usage.features.count, usage.milestones.count,
+            usage.npsScore.count, usage.commerce.count, usage.plan.count, usage.signedUp.count,
+        ]
+        guard counts.allSatisfy({ $0 == userCount }) else {
+            throw EventLogError.invalidInput(
+                "day \(usage.day): usage columns have \(counts) entries for \(userCount) users")
+        }
+        day = usage.day
+        sessions = usage.sessions.baseAddress
+        keyActions = usage.keyActions.baseAddress
+        features = usage.features.baseAddress
+        milestones = usage.milestones.baseAddress
+        npsScore = usage.npsScore.baseAddress
+        commerce = usage.commerce.baseAddress
+        plan = usage.plan.baseAddress
+        signedUp = usage.signedUp.baseAddress
     }
 }

@@ -14,7 +14,8 @@ public struct Binomial: CountDistribution, Hashable {
         GSL.ensureInitialized()
         try Check.probability(p, "p", in: "Binomial(p:trials:)")
         guard trials >= 0, trials <= CountArgument.maximum else {
-            throw GSL.domainError("Binomial(p:trials:)", "trials must be in [0, \(CountArgument.maximum)] (got \(trials))")
+            throw GSL.domainError(
+                "Binomial(p:trials:)", "trials must be in [0, \(CountArgument.maximum)] (got \(trials))")
         }
         self.p = p
         self.trials = trials

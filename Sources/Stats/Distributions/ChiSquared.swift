@@ -12,6 +12,11 @@ public struct ChiSquared: ContinuousDistribution, Hashable {
         self.degreesOfFreedom = degreesOfFreedom
     }
 
+    /// Convenience for whole-number degrees of freedom, as counted by tests (e.g. ``ChiSquareTest``).
+    public init(degreesOfFreedom: Int) throws {
+        try self.init(degreesOfFreedom: Double(degreesOfFreedom))
+    }
+
     public var mean: Double { degreesOfFreedom }
     public var variance: Double { 2 * degreesOfFreedom }
 

@@ -1,4 +1,5 @@
 import Simulation
+import UsageModel
 
 /// `results.json`: everything a run measured, with the counts behind it.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 public import Simulation
+import UsageModel
 
 /// What a finished run produced.
 public struct RunOutcome: Sendable {

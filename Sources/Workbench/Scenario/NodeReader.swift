@@ -79,7 +79,8 @@ final class NodeReader {
     }
 
     func report(_ path: ScenarioPath, _ message: String, mark: Mark?) {
-        problems.append(ScenarioProblem(path: path.description, message: message, line: mark?.line, column: mark?.column))
+        problems.append(
+            ScenarioProblem(path: path.description, message: message, line: mark?.line, column: mark?.column))
     }
 
     // MARK: - Structure
@@ -118,7 +119,8 @@ final class NodeReader {
         case .sequence(let sources):
             var result: [MappingEntry] = []
             for source in sources {
-                for entry in entries(source, path.key("<<")) ?? [] where !result.contains(where: { $0.name == entry.name }) {
+                for entry in entries(source, path.key("<<")) ?? []
+                where !result.contains(where: { $0.name == entry.name }) {
                     result.append(entry)
                 }
             }
@@ -140,7 +142,8 @@ final class NodeReader {
             if let hint = Suggestion.closest(to: entry.name, among: keys) {
                 report(path.key(entry.name), "unknown key; did you mean '\(hint)'?", at: entry.key)
             } else {
-                report(path.key(entry.name), "unknown key; allowed here: \(keys.joined(separator: ", "))", at: entry.key)
+                report(
+                    path.key(entry.name), "unknown key; allowed here: \(keys.joined(separator: ", "))", at: entry.key)
             }
         }
         let fields = Fields(path: path, node: node, entries: entries.filter { keys.contains($0.name) })
@@ -190,7 +193,8 @@ final class NodeReader {
     /// CSV headers and segment expressions.
     func name(_ node: Node, _ path: ScenarioPath, of noun: String) -> String? {
         guard let text = string(node, path, expected: "a \(noun) name") else { return nil }
-        let valid = !text.isEmpty && text.count <= 64
+        let valid =
+            !text.isEmpty && text.count <= 64
             && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
         if !valid {
             report(path, "invalid \(noun) name '\(text)': use 1 to 64 lowercase letters, digits or '_'", at: node)
@@ -285,7 +289,8 @@ final class NodeReader {
     }
 
     static func rangeMessage(_ range: ClosedRange<Int>) -> String {
-        range.upperBound == Int.max ? "must be >= \(range.lowerBound)" : "must be between \(range.lowerBound) and \(range.upperBound)"
+        range.upperBound == Int.max
+            ? "must be >= \(range.lowerBound)" : "must be between \(range.lowerBound) and \(range.upperBound)"
     }
 }
 

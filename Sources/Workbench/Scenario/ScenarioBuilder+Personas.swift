@@ -53,7 +53,9 @@ extension ScenarioBuilder {
     }
 
     func readTeamSize(_ node: Node, _ path: ScenarioPath) -> TeamSize? {
-        let kinds: KeyValuePairs = ["fixed": ["size"], "poisson": ["mean", "max"], "lognormal": ["median", "sigma", "max"]]
+        let kinds: KeyValuePairs = [
+            "fixed": ["size"], "poisson": ["mean", "max"], "lognormal": ["median", "sigma", "max"],
+        ]
         guard let (kind, fields) = distribution(node, path, kinds: kinds) else { return nil }
         let limit = 1...1_000_000
         switch kind {

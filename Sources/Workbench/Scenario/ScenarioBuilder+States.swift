@@ -78,7 +78,8 @@ extension ScenarioBuilder {
             } else {
                 reader.require(["level"], in: fields)
             }
-            let level = isAbsorbing == true ? nil : required(fields, "level") { reader.integer($0, $1, in: -1000...1000) }
+            let level =
+                isAbsorbing == true ? nil : required(fields, "level") { reader.integer($0, $1, in: -1000...1000) }
             let emissions = isAbsorbing == true ? Emissions() : readEmissions(fields)
             guard let name else {
                 states.isComplete = false

@@ -38,7 +38,7 @@ final class ScenarioBuilder {
             return nil
         }
         let name = required(top, "name", scenarioName)
-        let description = optional(top, "description", default: nil) { reader.string($0, $1) }
+        let description = optional(top, "description", default: String?.none) { reader.string($0, $1) }
         let seed = optional(top, "seed", default: 1) { reader.unsigned($0, $1) }
         let startDate = required(top, "start_date", date)
         days = required(top, "days") { reader.integer($0, $1, in: 1...3650) }
@@ -48,6 +48,7 @@ final class ScenarioBuilder {
         readMilestones(top["milestones"], top.path.key("milestones"))
         let activation = optional(top, "activation", default: Array(0..<milestones.count), readActivation)
         readStates(top["states"], top.path.key("states"))
+        if top["commerce"] == nil { plans.isComplete = false }
         let commerce = required(top, "commerce", readCommerce)
         let personas = required(top, "personas", readPersonas)
         let modifiers = optional(top, "modifiers", default: Modifiers(), readModifiers)
@@ -58,8 +59,10 @@ final class ScenarioBuilder {
             let churned = stateInfo.firstIndex(where: \.isAbsorbing)
         else { return nil }
 
+        // Churn counts as the lowest level whatever is stored; storing one below the rest keeps that visible.
+        let lowest = (stateInfo.compactMap(\.level).min() ?? 0) - 1
         let model = BehaviourModel(
-            states: stateInfo.map { LatentState(name: $0.name, level: $0.level ?? 0) },
+            states: stateInfo.map { LatentState(name: $0.name, level: $0.level ?? lowest) },
             churnedState: churned,
             features: features.names,
             milestones: zip(milestones.names, milestoneRequires).map { Milestone(name: $0, requires: $1) },
@@ -102,7 +105,8 @@ final class ScenarioBuilder {
     func resolve(_ name: String, _ path: ScenarioPath, at node: Node, in table: NameTable) -> Int? {
         if let index = table.index(of: name) { return index }
         if table.isComplete {
-            reader.report(path, "unknown \(table.noun) '\(name)'" + Suggestion.hint(for: name, among: table.names), at: node)
+            reader.report(
+                path, "unknown \(table.noun) '\(name)'" + Suggestion.hint(for: name, among: table.names), at: node)
         }
         return nil
     }
@@ -183,7 +187,8 @@ final class ScenarioBuilder {
             let hint = Suggestion.hint(for: kind, among: names)
             reader.report(
                 path.key("distribution"),
-                "unknown distribution '\(kind)'" + (hint.isEmpty ? "; expected one of: " + names.joined(separator: ", ") : hint),
+                "unknown distribution '\(kind)'"
+                    + (hint.isEmpty ? "; expected one of: " + names.joined(separator: ", ") : hint),
                 at: kindNode
             )
             return nil
@@ -201,10 +206,14 @@ final class ScenarioBuilder {
     func scenarioName(_ node: Node, _ path: ScenarioPath) -> String? {
         guard let text = reader.string(node, path) else { return nil }
         let allowed = text.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || "_.-".unicodeScalars.contains($0)
         }
         guard allowed, !text.isEmpty, text.count <= 100, text != ".", text != ".." else {
-            reader.report(path, "invalid scenario name '\(text)': use letters, digits, '_', '.' or '-' (it names the report folder)", at: node)
+            reader.report(
+                path,
+                "invalid scenario name '\(text)': use letters, digits, '_', '.' or '-' (it names the report folder)",
+                at: node)
             return nil
         }
         return text

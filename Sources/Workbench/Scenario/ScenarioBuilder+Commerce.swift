@@ -1,0 +1,104 @@
+import Simulation
+import Yams
+
+extension ScenarioBuilder {
+    static let commerceKeys = ["currency", "plans", "after_trial", "conversion", "plan_changes"]
+
+    func readCommerce(_ node: Node, _ path: ScenarioPath) -> Commerce? {
+        guard let fields = reader.mapping(node, path, keys: Self.commerceKeys, required: ["plans"]) else {
+            plans.isComplete = false
+            return nil
+        }
+        let currency = optional(fields, "currency", default: "USD", readCurrency)
+        // Only names matter to references: a plan with a wrong price can still be referred to.
+        if fields["plans"] == nil { plans.isComplete = false }
+        let planList = fields["plans"].flatMap { readPlans($0, path.key("plans")) }
+        let fallback = optional(fields, "after_trial", default: Int?.none) { reference($0, $1, in: plans) }
+        let conversion = optional(fields, "conversion", default: Array(repeating: 0, count: states.count)) {
+            weights($0, $1, over: states, .probability) { index in
+                self.stateInfo[index].isAbsorbing
+                    ? "the absorbing state '\(self.states.names[index])' cannot convert" : nil
+            }
+        }
+        let changes = optional(fields, "plan_changes", default: [], readPlanChanges)
+        guard let currency, let planList, let fallback, let conversion, let changes else { return nil }
+        return Commerce(
+            currency: currency, plans: planList, fallbackPlan: fallback, conversion: conversion, planChanges: changes
+        )
+    }
+
+    /// An ISO 4217 code, which is all reports need to label revenue.
+    func readCurrency(_ node: Node, _ path: ScenarioPath) -> String? {
+        guard let text = reader.string(node, path) else { return nil }
+        guard text.unicodeScalars.count == 3, text.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
+            reader.report(path, "expected a currency code of 3 capital letters (such as USD), got '\(text)'", at: node)
+            return nil
+        }
+        return text
+    }
+
+    func readPlans(_ node: Node, _ path: ScenarioPath) -> [Plan]? {
+        guard let items = reader.list(node, path, of: "plans", count: 1...BehaviourModel.maxPlans) else {
+            plans.isComplete = false
+            return nil
+        }
+        var result: [Plan] = []
+        for (i, item) in items.enumerated() {
+            let itemPath = path.index(i)
+            let keys = ["name", "monthly_price"]
+            guard let fields = reader.mapping(item, itemPath, keys: keys, required: keys) else {
+                plans.isComplete = false
+                continue
+            }
+            guard let name = required(fields, "name", { reader.name($0, $1, of: "plan") }) else {
+                plans.isComplete = false
+                continue
+            }
+            if !plans.add(name) {
+                reader.report(itemPath.key("name"), "duplicate plan '\(name)'", at: fields["name"])
+                continue
+            }
+            if let cents = required(fields, "monthly_price", readPrice) {
+                result.append(Plan(name: name, monthlyPriceCents: cents))
+            }
+        }
+        return result.count == items.count ? result : nil
+    }
+
+    /// Prices are kept in whole cents so revenue adds up exactly.
+    func readPrice(_ node: Node, _ path: ScenarioPath) -> Int64? {
+        guard let price = reader.number(node, path, Bounds(lower: 0, upper: 1_000_000)) else { return nil }
+        let cents = (price * 100).rounded()
+        guard abs(price * 100 - cents) < 1e-6 else {
+            reader.report(path, "at most 2 decimals: prices are kept in cents", at: node)
+            return nil
+        }
+        return Int64(cents)
+    }
+
+    func readPlanChanges(_ node: Node, _ path: ScenarioPath) -> [PlanChange]? {
+        guard let items = reader.list(node, path, of: "plan changes", count: 0...Int.max) else { return nil }
+        var result: [PlanChange] = []
+        for (i, item) in items.enumerated() {
+            let itemPath = path.index(i)
+            let keys = ["from", "to", "daily_probability"]
+            guard let fields = reader.mapping(item, itemPath, keys: keys, required: keys) else { continue }
+            let from = required(fields, "from") { reference($0, $1, in: plans) }
+            var to = required(fields, "to") { reference($0, $1, in: plans) }
+            if let from, from == to {
+                reader.report(itemPath.key("to"), "must differ from 'from' ('\(plans.names[from])')", at: fields["to"])
+                to = nil
+            }
+            let probabilities = required(fields, "daily_probability") {
+                weights($0, $1, over: states, .probability) { index in
+                    self.stateInfo[index].isAbsorbing
+                        ? "the absorbing state '\(self.states.names[index])' cannot change plans" : nil
+                }
+            }
+            if let from, let to, let probabilities {
+                result.append(PlanChange(from: from, to: to, dailyProbability: probabilities))
+            }
+        }
+        return result.count == items.count ? result : nil
+    }
+}
