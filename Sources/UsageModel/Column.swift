@@ -7,10 +7,12 @@
 public struct Column<Element: BitwiseCopyable>: RandomAccessCollection, @unchecked Sendable {
     @usableFromInline let storage: ColumnStorage<Element>
 
+    @inlinable
     public init(repeating value: Element, count: Int) {
         storage = ColumnStorage(repeating: value, count: count)
     }
 
+    @inlinable
     public init(_ values: some Collection<Element>) {
         storage = ColumnStorage(copying: values)
     }
@@ -48,6 +50,7 @@ public struct Column<Element: BitwiseCopyable>: RandomAccessCollection, @uncheck
     public var baseAddress: UnsafeMutablePointer<Element> { storage.base }
 
     /// Sets every element to `value`.
+    @inlinable
     public func fill(_ value: Element) {
         storage.base.update(repeating: value, count: storage.count)
     }
@@ -67,6 +70,7 @@ final class ColumnStorage<Element: BitwiseCopyable> {
     @usableFromInline let base: UnsafeMutablePointer<Element>
     @usableFromInline let count: Int
 
+    @inlinable
     init(repeating value: Element, count: Int) {
         precondition(count >= 0)
         self.count = count
@@ -74,6 +78,7 @@ final class ColumnStorage<Element: BitwiseCopyable> {
         base.initialize(repeating: value, count: count)
     }
 
+    @inlinable
     init(copying values: some Collection<Element>) {
         count = values.count
         base = UnsafeMutablePointer<Element>.allocate(capacity: max(count, 1))
@@ -84,6 +89,7 @@ final class ColumnStorage<Element: BitwiseCopyable> {
         }
     }
 
+    @inlinable
     deinit {
         base.deallocate()
     }

@@ -79,13 +79,20 @@ struct DayStep: @unchecked Sendable {
 
                 // Emissions.
                 var g = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.emission, UInt64(u), UInt64(day)))
-                let mean = tables.sessionMean[i] * factors.session
+                let mean = factors.sessionMean[i]
                 var n = 0
                 if mean > 0 {
                     let k = tables.sessionDispersion[i]
-                    n = k > 0
-                        ? FastSampler.negativeBinomial(mean: mean, dispersion: k, using: &g)
-                        : FastSampler.poisson(mean: mean, using: &g)
+                    let zero = factors.sessionZero[i]
+                    if mean < DayFactors.inversionLimit {
+                        n = k > 0
+                            ? FastSampler.negativeBinomial(mean: mean, dispersion: k, probabilityOfZero: zero, using: &g)
+                            : FastSampler.poisson(mean: mean, probabilityOfZero: zero, using: &g)
+                    } else {
+                        n = k > 0
+                            ? FastSampler.negativeBinomial(mean: mean, dispersion: k, using: &g)
+                            : FastSampler.poisson(mean: mean, using: &g)
+                    }
                 }
                 if n > 0 {
                     let sessions = min(n, Int(UInt16.max))

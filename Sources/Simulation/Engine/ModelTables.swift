@@ -1,4 +1,5 @@
 import Foundation
+import Stats
 
 /// The behaviour model flattened into index-addressed tables for the day loop.
 ///
@@ -159,7 +160,7 @@ struct ModelTables: Sendable {
         productChanges = model.productChanges.sorted { $0.day < $1.day }
     }
 
-    /// Emission multipliers of one day: weekday seasonality and the product changes released so far.
+    /// Emission parameters of one day: weekday seasonality and the product changes released so far.
     func dayFactors(day: Int, weekday: Int) -> DayFactors {
         var session = weekdayFactors[weekday]
         var key = 1.0
@@ -169,12 +170,26 @@ struct ModelTables: Sendable {
             key *= change.keyActionFactor
             for f in 0..<featureCount { feature[f] *= change.featureFactors[f] }
         }
-        return DayFactors(session: session, keyAction: key, feature: feature)
+        let cells = personaCount * stateCount
+        var mean = [Double](repeating: 0, count: cells)
+        var zero = [Double](repeating: 1, count: cells)
+        for i in 0..<cells {
+            mean[i] = sessionMean[i] * session
+            let k = sessionDispersion[i]
+            zero[i] = k > 0
+                ? FastSampler.negativeBinomialProbabilityOfZero(mean: mean[i], dispersion: k) : exp(-mean[i])
+        }
+        return DayFactors(keyAction: key, feature: feature, sessionMean: mean, sessionZero: zero)
     }
 }
 
 struct DayFactors: Sendable {
-    let session: Double
     let keyAction: Double
     let feature: [Double]
+    /// Today's mean sessions of each (persona, state) and the probability of none.
+    let sessionMean: [Double]
+    let sessionZero: [Double]
+
+    /// Below this mean, counts are drawn by inversion from the day's P(0).
+    static let inversionLimit = 30.0
 }
