@@ -16,7 +16,9 @@ struct SegmentLab: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as ScenarioError {
-            fail(error.description, status: 2)
+            // Each line already starts with the file and position, like a compiler's.
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            Foundation.exit(2)
         } catch let error as RunError {
             switch error {
             case .badInput(let message): fail(message, status: 2)
@@ -113,6 +115,6 @@ struct Simulate: ParsableCommand {
         let scenario = try ScenarioLoader.load(contentsOf: options.scenario)
         let stats = try Workbench.simulate(scenario, options: options.runOptions(), eventsOut: eventsOut)
         print("events: \(eventsOut)")
-        print(String(describing: stats))
+        print(Workbench.describe(stats))
     }
 }
