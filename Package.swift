@@ -32,9 +32,14 @@ let package = Package(
 
         .target(
             name: "Workbench",
-            dependencies: ["Simulation", "UsageModel", "Stats", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "Simulation", "Segmentation", "EventImport", "UsageModel", "Stats",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(name: "Simulation", dependencies: ["UsageModel", "Stats"]),
+        .target(name: "Segmentation", dependencies: ["UsageModel"]),
+        .target(name: "EventImport", dependencies: ["UsageModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "UsageModel"),
         .target(name: "Stats", dependencies: ["CGSL"]),
 
@@ -50,7 +55,9 @@ let package = Package(
 
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Stats", "UsageModel", "Workbench"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Simulation", "UsageModel"]),
+        .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "UsageModel"]),
+        .testTarget(name: "EventImportTests", dependencies: ["EventImport", "UsageModel"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Simulation", "Segmentation", "EventImport", "UsageModel"]),
     ]
 )
 

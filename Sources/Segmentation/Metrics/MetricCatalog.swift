@@ -1,0 +1,49 @@
+/// What a rule may name, and the type of each name.
+///
+/// Rules are compiled against a catalog once; evaluation then loads metrics by ``MetricID``,
+/// never by name. Every value is a `Double`: numbers as they are, flags as 0 or 1, and a choice
+/// as the index of its option.
+public struct MetricCatalog: Sendable {
+    public private(set) var entries: [MetricInfo] = []
+    private var index: [String: MetricID] = [:]
+
+    public init() {}
+
+    /// Adds a metric; names are unique.
+    @discardableResult
+    public mutating func add(_ name: String, _ kind: MetricKind, help: String) -> MetricID {
+        precondition(index[name] == nil, "metric \(name) declared twice")
+        let id = MetricID(raw: Int32(entries.count))
+        entries.append(MetricInfo(name: name, kind: kind, help: help))
+        index[name] = id
+        return id
+    }
+
+    public func lookup(_ name: String) -> MetricID? { index[name] }
+
+    public subscript(id: MetricID) -> MetricInfo { entries[Int(id.raw)] }
+
+    public var names: [String] { entries.map(\.name) }
+}
+
+public struct MetricID: Hashable, Sendable {
+    public let raw: Int32
+    public init(raw: Int32) { self.raw = raw }
+}
+
+public struct MetricInfo: Sendable, Equatable {
+    public let name: String
+    public let kind: MetricKind
+    /// One line for `docs/segments.md` and error messages.
+    public let help: String
+}
+
+public enum MetricKind: Sendable, Equatable {
+    /// Compared with numbers: `key_actions_7 >= 20`.
+    case number
+    /// True or false, usable bare: `milestone.teammate_invited`, `not paying`.
+    case flag
+    /// One of named options, compared with `==` / `!=` to an option name:
+    /// `feature.reports == habitual`. The value is the option's index.
+    case choice([String])
+}

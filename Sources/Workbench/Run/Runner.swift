@@ -1,1 +1,0 @@
-// Runs a scenario: simulate, then write results.
