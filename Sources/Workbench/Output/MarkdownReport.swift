@@ -51,9 +51,51 @@ enum MarkdownReport {
                     + "\(money(d.mrrCents, currency)) |")
         }
         out.append("")
-        out.append("Every day's figures are in `results.json`.")
+        out += segmentation(r.segmentation)
+        out.append("")
+        out.append("Every day's figures and every evaluation are in `results.json`.")
         out.append("")
         return out.joined(separator: "\n")
+    }
+
+    /// Segment sizes over time and the transitions between consecutive evaluations.
+    static func segmentation(_ s: SegmentationResults) -> [String] {
+        var out: [String] = []
+        let names = s.segments.map(\.name)
+        out.append("## Segments")
+        out.append("")
+        out.append(
+            "Evaluated every \(s.every) from observed usage only; the first matching segment wins. "
+                + "Definitions are in `results.json` and `docs/segments.md`.")
+        out.append("")
+        guard !s.evaluations.isEmpty else {
+            out.append("No evaluation fell within the run.")
+            return out
+        }
+        out.append("| date | " + names.joined(separator: " | ") + " | not signed up |")
+        out.append("|---|" + String(repeating: "---:|", count: names.count + 1))
+        let step = max(1, s.evaluations.count / 12)
+        var shown = Array(stride(from: 0, to: s.evaluations.count, by: step))
+        if shown.last != s.evaluations.count - 1 { shown.append(s.evaluations.count - 1) }
+        for i in shown {
+            let e = s.evaluations[i]
+            out.append("| \(e.date) | " + names.map { String(e.sizes[$0] ?? 0) }.joined(separator: " | ") + " | \(e.notSignedUp) |")
+        }
+        out.append("")
+        out.append("### Transitions between consecutive evaluations")
+        out.append("")
+        out.append("Share of each row's users found in each column at the next evaluation (all evaluations pooled).")
+        out.append("")
+        let labels = s.transitionStates
+        out.append("| from \\ to | " + labels.joined(separator: " | ") + " | users |")
+        out.append("|---|" + String(repeating: "---:|", count: labels.count + 1))
+        for (i, row) in s.totalTransitions.enumerated() {
+            let total = row.reduce(0, +)
+            guard total > 0 else { continue }
+            let cells = row.map { $0 == 0 ? "·" : fixed(100 * Double($0) / Double(total), 1) }
+            out.append("| \(labels[i]) | " + cells.joined(separator: " | ") + " | \(total) |")
+        }
+        return out
     }
 
     /// Day 0, then every 30 days, and the last day.

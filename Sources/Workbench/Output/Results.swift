@@ -16,6 +16,7 @@ struct Results: Encodable {
     let plans: [PlanInfo]
     let summary: Summary
     let days: [Day]
+    let segmentation: SegmentationResults
 
     struct ScenarioInfo: Encodable {
         let name: String
@@ -94,7 +95,11 @@ struct Results: Encodable {
 }
 
 extension Results {
-    init(spec: SimulationSpec, name: String, layout: PopulationLayout, metrics: [DayMetrics]) {
+    init(
+        spec: SimulationSpec, name: String, layout: PopulationLayout, metrics: [DayMetrics],
+        segmentation: SegmentationResults
+    ) {
+        self.segmentation = segmentation
         let model = spec.model
         let stateNames = model.states.map(\.name)
         var personaUsers = [Int](repeating: 0, count: model.personas.count)

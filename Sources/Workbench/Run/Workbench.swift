@@ -1,5 +1,6 @@
 import Foundation
 public import Simulation
+import Segmentation
 import UsageModel
 
 /// What a finished run produced.
@@ -52,11 +53,14 @@ public enum Workbench {
         let spec = try prepare(scenario, options: options, writesEventLog: false)
         let destination = options.outDirectory ?? defaultDirectory(scenario: scenario.name, seed: spec.seed)
         let simulator = try Simulator(spec: spec, threads: options.threads)
+        let engine = SegmentationEngine(scenario.segmentation, threads: options.threads)
         let progress = ProgressLine(label: "day", total: spec.days, enabled: options.progress)
-        let metrics = try simulator.run(progress: progress.update)
+        let metrics = try simulator.run(observers: [engine], progress: progress.update)
         progress.finish()
 
-        let results = Results(spec: spec, name: scenario.name, layout: simulator.layout, metrics: metrics)
+        let results = Results(
+            spec: spec, name: scenario.name, layout: simulator.layout, metrics: metrics,
+            segmentation: SegmentationResults(engine))
         let output = try OutputDirectory(destination: destination)
         do {
             try output.write(try encode(results), to: "results.json")

@@ -1,3 +1,4 @@
+public import Segmentation
 public import Simulation
 
 /// A scenario file after validation: what the simulator runs, plus what the report shows about it.
@@ -6,13 +7,18 @@ public struct Scenario: Sendable {
     public var name: String
     public var description: String?
     public var spec: SimulationSpec
+    /// The segments and tags to evaluate, compiled against the scenario's features, milestones and plans.
+    public var segmentation: CompiledSegmentation
     /// The YAML text as read, kept so a report can reproduce the run exactly.
     public var source: String
 
-    public init(name: String, description: String?, spec: SimulationSpec, source: String) {
+    public init(
+        name: String, description: String?, spec: SimulationSpec, segmentation: CompiledSegmentation, source: String
+    ) {
         self.name = name
         self.description = description
         self.spec = spec
+        self.segmentation = segmentation
         self.source = source
     }
 }

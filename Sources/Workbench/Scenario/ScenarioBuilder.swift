@@ -1,3 +1,4 @@
+import Segmentation
 import Simulation
 import UsageModel
 import Yams
@@ -22,7 +23,7 @@ final class ScenarioBuilder {
 
     static let topKeys = [
         "name", "description", "seed", "start_date", "days", "population", "features", "milestones", "activation",
-        "states", "personas", "modifiers", "commerce", "data_quality",
+        "states", "personas", "modifiers", "commerce", "data_quality", "segmentation",
     ]
     static let requiredTopKeys = ["name", "start_date", "days", "population", "states", "personas", "commerce"]
 
@@ -30,6 +31,7 @@ final class ScenarioBuilder {
         var name: String
         var description: String?
         var spec: SimulationSpec
+        var segmentation: CompiledSegmentation
     }
 
     /// The validated scenario, or `nil` when ``NodeReader/problems`` lists why not.
@@ -53,10 +55,11 @@ final class ScenarioBuilder {
         let personas = required(top, "personas", readPersonas)
         let modifiers = optional(top, "modifiers", default: Modifiers(), readModifiers)
         let dataQuality = optional(top, "data_quality", default: DataQuality.none, readDataQuality)
+        let segmentation = readSegmentation(top, activation: activation)
 
         guard reader.problems.isEmpty, let name, let description, let seed, let startDate, let days,
             let population, let activation, let commerce, let personas, let modifiers, let dataQuality,
-            let churned = stateInfo.firstIndex(where: \.isAbsorbing)
+            let segmentation, let churned = stateInfo.firstIndex(where: \.isAbsorbing)
         else { return nil }
 
         // Churn counts as the lowest level whatever is stored; storing one below the rest keeps that visible.
@@ -77,7 +80,26 @@ final class ScenarioBuilder {
             seed: seed, startDate: startDate, days: days, users: population.users,
             signupDays: population.signupDays, model: model, dataQuality: dataQuality
         )
-        return Result(name: name, description: description, spec: spec)
+        return Result(name: name, description: description, spec: spec, segmentation: segmentation)
+    }
+
+    /// The `segmentation` section (the seeds' defaults when absent), compiled against the product's names.
+    func readSegmentation(_ top: Fields, activation: [Int]?) -> CompiledSegmentation? {
+        // Rules name features, milestones and plans: check them only once those were read cleanly.
+        guard features.isComplete, milestones.isComplete, plans.isComplete else { return nil }
+        let segments = SegmentationReader(reader: reader)
+        let path = top.path.key("segmentation")
+        let activationNames = activation.map { $0.map { milestones.names[$0] } }
+        var spec = SegmentationSpec.defaults
+        spec.activation = activationNames
+        var nodes: [String: Node] = [:]
+        if let node = top["segmentation"] {
+            guard let (read, ruleNodes) = segments.read(node, path, defaultActivation: activationNames) else { return nil }
+            spec = read
+            nodes = ruleNodes
+        }
+        let vocabulary = Vocabulary(features: features.names, milestones: milestones.names, plans: plans.names)
+        return segments.compile(spec, ruleNodes: nodes, vocabulary: vocabulary, path: path, at: top["segmentation"])
     }
 
     // MARK: - Reading fields

@@ -54,7 +54,9 @@ public enum ScenarioLoader {
             }
             throw ScenarioError(file: file, problems: problems)
         }
-        return Scenario(name: result.name, description: result.description, spec: result.spec, source: yaml)
+        return Scenario(
+            name: result.name, description: result.description, spec: result.spec, segmentation: result.segmentation,
+            source: yaml)
     }
 
     /// A YAML error as one problem at the place the parser stopped; nothing after it can be trusted.
