@@ -1,0 +1,68 @@
+import Segmentation
+import Testing
+import Workbench
+
+@Suite("The segmentation section of a scenario")
+struct SegmentationSectionTests {
+    @Test("without a section the default segments apply, activation following the scenario's")
+    func defaults() throws {
+        let scenario = try ScenarioLoader.parse(yaml: tinyScenario, file: "test.yaml")
+        #expect(scenario.segmentation.segmentNames == SegmentationSpec.defaults.segments.map(\.name))
+        #expect(scenario.segmentation.spec.every == .week)
+        #expect(scenario.segmentation.spec.activation == ["setup_complete", "first_item_created"])
+    }
+
+    @Test("custom segments and settings are read")
+    func custom() throws {
+        let yaml = tinyScenario + """
+            segmentation:
+              every: day
+              activation: [setup_complete]
+              feature_adoption: {habitual_days: 6}
+              segments:
+                - {name: stalled, when: "milestone.setup_complete and not milestone.first_item_created"}
+                - {name: reporters, when: "feature.reports == habitual", description: uses reports weekly}
+                - {name: rest, when: "true"}
+            """
+        let scenario = try ScenarioLoader.parse(yaml: yaml, file: "test.yaml")
+        let s = scenario.segmentation
+        #expect(s.segmentNames == ["stalled", "reporters", "rest"])
+        #expect(s.tagNames.isEmpty)
+        #expect(s.spec.every == .day)
+        #expect(s.spec.habitualFeatureDays == 6)
+        #expect(s.spec.segments[1].description == "uses reports weekly")
+    }
+
+    @Test("a rule error is reported at the rule, with the column inside it and a suggestion")
+    func ruleError() {
+        let yaml = tinyScenario + """
+            segmentation:
+              segments:
+                - {name: a, when: "feature.report == habitual"}
+                - {name: b, when: "true"}
+            """
+        let problems = scenarioProblems(in: yaml)
+        #expect(problems.count == 1)
+        #expect(problems.first?.path == "segmentation.segments[0].when")
+        #expect(problems.first?.line == 38)  // the list item holding the rule
+        #expect(problems.first?.message.hasPrefix("column 1 of the rule: ") == true)
+        #expect(problems.first?.message.contains("did you mean 'feature.reports'") == true)
+    }
+
+    @Test("section problems are all listed in one pass")
+    func sectionProblems() {
+        let yaml = tinyScenario + """
+            segmentation:
+              every: fortnight
+              activation: [setup_done]
+              segments:
+                - {name: a, when: "true"}
+                - {name: a, when: "true"}
+                - {nam: c, when: "true"}
+            """
+        let paths = scenarioProblems(in: yaml).map(\.path)
+        #expect(paths.contains("segmentation.every"))
+        #expect(paths.contains("segmentation.segments[1].name"))
+        #expect(paths.contains("segmentation.segments[2].nam"))
+    }
+}
