@@ -123,6 +123,19 @@ struct RuleLanguageTests {
         #expect(try RuleFixtures.evaluate(rule, ["trial": value]) == expected)
     }
 
+    @Test("a short-circuit jump may land on a comparison with a constant, never between the two")
+    func jumpsAroundConstants() throws {
+        for bits in 0..<4 {
+            let a = bits & 1 != 0
+            let b = bits & 2 != 0
+            let values: [String: Double] = ["trial": a ? 1 : 0, "milestone.setup_complete": b ? 1 : 0]
+            #expect(try RuleFixtures.evaluate("(trial and milestone.setup_complete) == true", values) == (a && b))
+            #expect(try RuleFixtures.evaluate("(trial or milestone.setup_complete) != false", values) == (a || b))
+            #expect(try RuleFixtures.evaluate("milestone.setup_complete == (trial and true)", values) == (b == a))
+            #expect(try RuleFixtures.evaluate("milestone.setup_complete != (trial or false)", values) == (b != a))
+        }
+    }
+
     @Test("true and false are conditions on their own")
     func constants() throws {
         #expect(try RuleFixtures.evaluate("true"))
@@ -163,8 +176,10 @@ struct RuleLanguageTests {
 
     @Test(
         "number literals",
-        arguments: ["12 == 12.0", "0.3 * 10 == 3", "1e3 == 1000", "1E3 == 1000", "2.5e-1 == 0.25", "1e+2 == 100",
-            "007 == 7"]
+        arguments: [
+            "12 == 12.0", "0.3 * 10 == 3", "1e3 == 1000", "1E3 == 1000", "2.5e-1 == 0.25", "1e+2 == 100",
+            "007 == 7",
+        ]
     )
     func literals(rule: String) throws {
         #expect(try RuleFixtures.evaluate(rule))
@@ -177,10 +192,15 @@ struct RuleLanguageTests {
             ("feature.reports == habitual", ["feature.reports"]),
             ("milestone.teammate_invited", ["milestone.teammate_invited"]),
             ("not milestone.setup_complete and tenure_days <= 14", ["milestone.setup_complete", "tenure_days"]),
-            ("account.active_seat_share < 0.3 or (days_since_key_action > 14 and plan != free)",
-                ["account.active_seat_share", "days_since_key_action", "plan"]),
+            (
+                "account.active_seat_share < 0.3 or (days_since_key_action > 14 and plan != free)",
+                ["account.active_seat_share", "days_since_key_action", "plan"]
+            ),
             ("lifecycle in (new, resurrecting)", ["lifecycle"]),
-            ("key_actions_this_week < 0.5 * key_actions_last_week", ["key_actions_this_week", "key_actions_last_week"]),
+            (
+                "key_actions_this_week < 0.5 * key_actions_last_week",
+                ["key_actions_this_week", "key_actions_last_week"]
+            ),
         ]
         for (text, names) in examples {
             let rule = try RuleFixtures.compile(text)

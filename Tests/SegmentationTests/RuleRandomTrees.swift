@@ -44,7 +44,8 @@ indirect enum RuleTree {
         case 0: return .not(condition(depth: d, using: &rng))
         case 1: return .and(condition(depth: d, using: &rng), condition(depth: d, using: &rng))
         case 2: return .or(condition(depth: d, using: &rng), condition(depth: d, using: &rng))
-        case 3: return .same(Bool.random(using: &rng), condition(depth: d, using: &rng), condition(depth: d, using: &rng))
+        case 3:
+            return .same(Bool.random(using: &rng), condition(depth: d, using: &rng), condition(depth: d, using: &rng))
         case 4: return choiceCondition(using: &rng)
         case 5: return condition(depth: 0, using: &rng)
         default:

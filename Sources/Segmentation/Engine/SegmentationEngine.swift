@@ -47,12 +47,7 @@ public final class SegmentationEngine: DayObserver {
 
     public func dayDidEnd(_ usage: UsageDay) throws {
         guard let windows else { preconditionFailure("simulationWillStart was not called") }
-        let ranges = Self.split(users: windows.users, parts: threads)
-        if threads == 1 {
-            windows.fold(usage, users: ranges[0])
-        } else {
-            DispatchQueue.concurrentPerform(iterations: threads) { windows.fold(usage, users: ranges[$0]) }
-        }
+        parallel(Self.split(users: windows.users, parts: threads)) { windows.fold(usage, users: $0) }
         windows.finishDay(usage.day)
         let every = compiled.spec.every.days
         if (usage.day + 1) % every == 0 {
@@ -64,56 +59,43 @@ public final class SegmentationEngine: DayObserver {
     func evaluate(day: Int) throws {
         guard let windows, let directory else { return }
         let n = windows.users
+        let ranges = Self.split(users: n, parts: threads)
+        let lifecycle = self.lifecycle
+        let activeLastInterval = self.activeLastInterval
         let interval = compiled.spec.every.days
-        let today = Int32(day)
-        // Lifecycle over the interval ending today, as PostHog defines it.
-        for u in 0..<n where windows.signedUp[u] {
-            let active = interval == 1 ? windows.ringKeys[(day % UsageWindows.span) * n + u] > 0 : windows.active7[u] > 0
-            let first = windows.firstKey[u]
-            let isNew = first != UsageWindows.never && first > today - Int32(interval)
-            let before = activeLastInterval[u]
-            let state: Int
-            if active {
-                state = isNew ? 1 : (before ? 2 : 3)
-            } else {
-                state = before ? 4 : 0
-            }
-            lifecycle[u] = UInt8(state)
-            activeLastInterval[u] = active
+        parallel(ranges) { range in
+            Self.updateLifecycle(windows, day: day, interval: interval, lifecycle, activeLastInterval, users: range)
         }
         if let accounts {
-            accounts.aggregate(windows: windows, account: directory.account, loader: loader(user: 0))
+            let engagement = (compiled.segments + compiled.tags).contains { rule in
+                rule.metrics.contains { compiled.metrics[Int($0.raw)] == .accountEngagementScore }
+            }
+            accounts.aggregate(windows: windows, account: directory.account, loader: loader(), engagement: engagement)
         }
 
         let memberships = Column<UInt8>(repeating: Self.notSignedUp, count: n)
         let segmentCount = compiled.segments.count
+        let tagCount = compiled.tags.count
+        // Per worker: sizes, then tag counts, then users not signed up.
+        let width = segmentCount + tagCount + 1
+        let counts = Column<Int>(repeating: 0, count: width * ranges.count)
+        let tags = self.tags
+        let base = loader()
+        withExtendedLifetime(self) {
+            parallel(ranges) { range in
+                let worker = ranges.firstIndex(of: range)!
+                Self.classify(
+                    rules: compiled, loader: base, users: range, memberships: memberships, tags: tags,
+                    counts: counts.baseAddress + worker * width)
+            }
+        }
         var sizes = [Int](repeating: 0, count: segmentCount)
-        var tagCounts = [Int](repeating: 0, count: compiled.tags.count)
+        var tagCounts = [Int](repeating: 0, count: tagCount)
         var notSignedUp = 0
-        for u in 0..<n {
-            guard windows.signedUp[u] else {
-                tags[u] = 0
-                notSignedUp += 1
-                continue
-            }
-            let metrics = loader(user: u)
-            var segment = segmentCount  // unmatched
-            for (i, rule) in compiled.segments.enumerated() where rule.evaluate(metrics) {
-                segment = i
-                break
-            }
-            var bits: UInt32 = 0
-            for (t, rule) in compiled.tags.enumerated() where rule.evaluate(metrics) {
-                bits |= 1 << UInt32(t)
-                tagCounts[t] += 1
-            }
-            tags[u] = bits
-            if segment < segmentCount {
-                memberships[u] = UInt8(segment)
-                sizes[segment] += 1
-            } else {
-                memberships[u] = UInt8(segmentCount)
-            }
+        for w in 0..<ranges.count {
+            for i in 0..<segmentCount { sizes[i] += counts[w * width + i] }
+            for t in 0..<tagCount { tagCounts[t] += counts[w * width + segmentCount + t] }
+            notSignedUp += counts[w * width + width - 1]
         }
         let unmatched = n - notSignedUp - sizes.reduce(0, +)
 
@@ -122,10 +104,14 @@ public final class SegmentationEngine: DayObserver {
         let states = segmentCount + 2
         var transitions = [Int](repeating: 0, count: states * states)
         if let previous = history.last {
-            for u in 0..<n {
-                let from = Self.stateIndex(previous[u], segmentCount: segmentCount)
-                let to = Self.stateIndex(memberships[u], segmentCount: segmentCount)
-                transitions[from * states + to] += 1
+            previous.withUnsafeBufferPointer { before in
+                memberships.withUnsafeBufferPointer { after in
+                    for u in 0..<n {
+                        let from = Self.stateIndex(before[u], segmentCount: segmentCount)
+                        let to = Self.stateIndex(after[u], segmentCount: segmentCount)
+                        transitions[from * states + to] += 1
+                    }
+                }
             }
         }
         history.append(memberships)
@@ -137,12 +123,92 @@ public final class SegmentationEngine: DayObserver {
         try onEvaluation?(evaluation, memberships, tags)
     }
 
+    /// PostHog's lifecycle over the interval ending on `day`, for a range of users.
+    static func updateLifecycle(
+        _ w: UsageWindows, day: Int, interval: Int, _ lifecycle: Column<UInt8>, _ activeLastInterval: Column<Bool>,
+        users: Range<Int>
+    ) {
+        let n = w.users
+        let today = Int32(day)
+        let signed = w.signedUp.baseAddress, keysToday = w.ringKeys.baseAddress + (day % UsageWindows.span) * n
+        let active7 = w.active7.baseAddress, firstKey = w.firstKey.baseAddress
+        let state = lifecycle.baseAddress, before = activeLastInterval.baseAddress
+        for u in users where signed[u] {
+            let active = interval == 1 ? keysToday[u] > 0 : active7[u] > 0
+            let first = firstKey[u]
+            let isNew = first != UsageWindows.never && first > today - Int32(interval)
+            let code: UInt8
+            if active {
+                code = isNew ? 1 : (before[u] ? 2 : 3)
+            } else {
+                code = before[u] ? 4 : 0
+            }
+            state[u] = code
+            before[u] = active
+        }
+    }
+
+    /// First matching segment and every matching tag, for a range of users.
+    static func classify(
+        rules: CompiledSegmentation, loader: UserMetrics, users: Range<Int>, memberships: Column<UInt8>,
+        tags: Column<UInt32>, counts: UnsafeMutablePointer<Int>
+    ) {
+        let segmentRules = rules.segments
+        let tagRules = rules.tags
+        let segmentCount = segmentRules.count
+        let signed = loader.w.signedUp
+        let out = memberships.baseAddress, tagOut = tags.baseAddress
+        var metrics = loader
+        segmentRules.withUnsafeBufferPointer { segmentRules in
+            tagRules.withUnsafeBufferPointer { tagRules in
+                for u in users {
+                    guard signed[u] else {
+                        tagOut[u] = 0
+                        counts[segmentCount + tagRules.count] += 1
+                        continue
+                    }
+                    metrics.user = u
+                    var segment = segmentCount  // unmatched
+                    for i in 0..<segmentCount where segmentRules[i].evaluate(metrics) {
+                        segment = i
+                        break
+                    }
+                    var bits: UInt32 = 0
+                    for t in 0..<tagRules.count where tagRules[t].evaluate(metrics) {
+                        bits |= 1 << UInt32(t)
+                        counts[segmentCount + t] += 1
+                    }
+                    tagOut[u] = bits
+                    out[u] = UInt8(segment)
+                    if segment < segmentCount { counts[segment] += 1 }
+                }
+            }
+        }
+    }
+
+    /// Runs `body` on each range, on as many threads as ranges.
+    func parallel(_ ranges: [Range<Int>], _ body: (Range<Int>) -> Void) {
+        if ranges.count == 1 {
+            body(ranges[0])
+        } else {
+            withoutActuallyEscaping(body) { body in
+                let box = UncheckedSendable(body)
+                DispatchQueue.concurrentPerform(iterations: ranges.count) { box.value(ranges[$0]) }
+            }
+        }
+    }
+
     static func stateIndex(_ code: UInt8, segmentCount: Int) -> Int {
         code == notSignedUp ? segmentCount + 1 : Int(code)
     }
 
-    func loader(user: Int) -> UserMetrics {
-        UserMetrics(engine: self, windows: windows!, user: user)
+    /// A loader over the engine's state; it holds no references, so the engine must outlive it.
+    func loader(user: Int = 0) -> UserMetrics {
+        compiled.metrics.withUnsafeBufferPointer { metrics in
+            UserMetrics(
+                metrics: metrics, w: windows!.view, today: windows!.day, lifecycle: lifecycle.baseAddress,
+                accounts: accounts?.view, account: directory?.account.baseAddress, user: user)
+        }
     }
 
     static func split(users: Int, parts: Int) -> [Range<Int>] {
@@ -180,4 +246,10 @@ extension SegmentationEngine {
         if code == Self.notSignedUp { return nil }
         return Int(code) < compiled.segmentNames.count ? compiled.segmentNames[Int(code)] : "unmatched"
     }
+}
+
+/// Lets a closure that only touches disjoint ranges of shared columns cross into worker threads.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -4,16 +4,23 @@ import UsageModel
 ///
 /// Only the metrics a rule reads are computed; each is a few loads from the windows' columns.
 struct UserMetrics: MetricLoader {
-    unowned let engine: SegmentationEngine
-    let windows: UsageWindows
-    let user: Int
+    // Borrowed, not retained: evaluation runs millions of times and must not touch reference counts.
+    let metrics: UnsafeBufferPointer<Metric>
+    let w: UsageWindows.View
+    /// The day the windows end on.
+    let today: Int
+    let lifecycle: UnsafeMutablePointer<UInt8>
+    let accounts: AccountAggregates.View?
+    let account: UnsafeMutablePointer<Int32>?
+    /// The user whose metrics are loaded; one loader serves a whole evaluation.
+    var user: Int
 
     func load(_ id: MetricID) -> Double {
-        let w = windows
+        let w = self.w
         let u = user
-        let today = w.day
+        let today = self.today
         func since(_ day: Int32) -> Double { day == UsageWindows.never ? .infinity : Double(today - Int(day)) }
-        switch engine.compiled.metrics[Int(id.raw)] {
+        switch metrics[Int(id.raw)] {
         // Before a first session or key action, sign-up is the last thing seen of the user.
         case .daysSinceSession: return since(max(w.lastSession[u], w.signupDay[u]))
         case .daysSinceKeyAction: return since(max(w.lastKey[u], w.signupDay[u]))
@@ -35,14 +42,14 @@ struct UserMetrics: MetricLoader {
         case .stickiness: return Double(w.active28[u]) / Double(UsageWindows.span)
         case .usageRate:
             let days = Int(w.active28[u])
-            if days >= w.settings.heavyDays { return 3 }
-            if days >= w.settings.moderateDays { return 2 }
+            if days >= w.heavyDays { return 3 }
+            if days >= w.moderateDays { return 2 }
             return days > 0 ? 1 : 0
         case .tenureDays: return since(w.signupDay[u])
         case .plan: return Double(w.plan[u])
         case .trial: return w.trial[u] ? 1 : 0
         case .cancelled: return w.cancelled[u] ? 1 : 0
-        case .lifecycle: return Double(engine.lifecycle[u])
+        case .lifecycle: return Double(lifecycle[u])
         case .nps:
             let score = w.npsScore[u]
             if score < 0 { return 0 }
@@ -53,10 +60,10 @@ struct UserMetrics: MetricLoader {
         case .activated: return activationDay() == UsageWindows.never ? 0 : 1
         case .daysSinceActivation: return since(activationDay())
         case .featureAdoption(let f): return Double(adoption(feature: f))
-        case .featureDays7(let f): return Double(w.featureDays7[u * w.featureCount + f])
-        case .featureDays28(let f): return Double(w.featureDays28[u * w.featureCount + f])
-        case .milestone(let m): return w.milestones[u] & (1 << UInt16(m)) != 0 ? 1 : 0
-        case .milestoneDaysSince(let m): return since(w.milestoneDay[u * w.milestoneCount + m])
+        case .featureDays7(let f): return Double(w.featureDays7[u * w.features + f])
+        case .featureDays28(let f): return Double(w.featureDays28[u * w.features + f])
+        case .milestone(let m): return w.milestonesReached[u] & (1 << UInt16(m)) != 0 ? 1 : 0
+        case .milestoneDaysSince(let m): return since(w.milestoneDay[u * w.milestones + m])
         case .accountSeats: return account { Double($0.seats[$1]) }
         case .accountActiveSeats: return account { Double($0.activeSeats[$1]) }
         case .accountActiveSeatShare:
@@ -73,72 +80,96 @@ struct UserMetrics: MetricLoader {
 
     /// The day the user became activated; with no activation milestones, the sign-up day.
     func activationDay() -> Int32 {
-        windows.activationMask == 0 ? windows.signupDay[user] : windows.activationDay[user]
+        w.activationMask == 0 ? w.signupDay[user] : w.activationDay[user]
     }
 
     /// 0 never, 1 tried, 2 habitual.
     func adoption(feature f: Int) -> Int {
-        let w = windows
-        if Int(w.featureDays28[user * w.featureCount + f]) >= w.settings.habitualFeatureDays { return 2 }
+        if Int(w.featureDays28[user * w.features + f]) >= w.habitualFeatureDays { return 2 }
         return w.featuresEver[user] & (1 << UInt32(f)) != 0 ? 1 : 0
     }
 
     func engagementScore() -> Double {
-        let w = windows
-        let e = w.settings.engagement
+        let e = w.engagement
         let frequency = min(1, Double(w.active28[user]) / e.targetActiveDays)
         let depth = min(1, Double(w.keys28[user]) / e.targetKeyActions)
         var habitual = 0
-        for f in 0..<w.featureCount where adoption(feature: f) == 2 { habitual += 1 }
-        let breadth = w.featureCount == 0 ? 0 : Double(habitual) / Double(w.featureCount)
+        for f in 0..<w.features where adoption(feature: f) == 2 { habitual += 1 }
+        let breadth = w.features == 0 ? 0 : Double(habitual) / Double(w.features)
         let last = w.lastKey[user]
-        let recency = last == UsageWindows.never ? 0 : max(0, 1 - Double(w.day - Int(last)) / Double(UsageWindows.span))
+        let recency = last == UsageWindows.never ? 0 : max(0, 1 - Double(today - Int(last)) / Double(UsageWindows.span))
         let total = e.frequency + e.depth + e.breadth + e.recency
         guard total > 0 else { return 0 }
         return 100 * (e.frequency * frequency + e.depth * depth + e.breadth * breadth + e.recency * recency) / total
     }
 
-    func account(_ value: (AccountAggregates, Int) -> Double) -> Double {
-        guard let a = engine.accounts, let directory = engine.directory else { return .nan }
-        return value(a, Int(directory.account[user]))
+    func account(_ value: (AccountAggregates.View, Int) -> Double) -> Double {
+        guard let accounts, let account else { return .nan }
+        return value(accounts, Int(account[user]))
     }
 }
 
 /// Per-account sums over signed-up users, recomputed at each evaluation that needs them.
 final class AccountAggregates {
     let features: Int
-    var seats: [Int32]
-    var activeSeats: [Int32]
-    var engagementSum: [Double]
-    var keyActions28: [Int]
-    /// Entry `account · features + feature`: seats that tried or habitually use the feature.
-    var adopters: [Int32]
+    let seats: Column<Int32>
+    let activeSeats: Column<Int32>
+    let engagementSum: Column<Double>
+    let keyActions28: Column<Int>
+    /// Entry `account · features + feature`: seats that have ever used the feature.
+    let adopters: Column<Int32>
 
     init(accounts: Int, features: Int) {
         self.features = features
-        seats = Array(repeating: 0, count: accounts)
-        activeSeats = seats
-        engagementSum = Array(repeating: 0, count: accounts)
-        keyActions28 = Array(repeating: 0, count: accounts)
-        adopters = Array(repeating: 0, count: accounts * features)
+        seats = Column(repeating: 0, count: accounts)
+        activeSeats = Column(repeating: 0, count: accounts)
+        engagementSum = Column(repeating: 0, count: accounts)
+        keyActions28 = Column(repeating: 0, count: accounts)
+        adopters = Column(repeating: 0, count: accounts * features)
     }
 
-    func aggregate(windows w: UsageWindows, account: Column<Int32>, loader: UserMetrics) {
-        for i in seats.indices {
-            seats[i] = 0
-            activeSeats[i] = 0
-            engagementSum[i] = 0
-            keyActions28[i] = 0
-        }
-        for i in adopters.indices { adopters[i] = 0 }
-        for u in 0..<w.users where w.signedUp[u] {
-            let a = Int(account[u])
-            let metrics = UserMetrics(engine: loader.engine, windows: w, user: u)
+    struct View {
+        let features: Int
+        let seats: UnsafeMutablePointer<Int32>
+        let activeSeats: UnsafeMutablePointer<Int32>
+        let engagementSum: UnsafeMutablePointer<Double>
+        let keyActions28: UnsafeMutablePointer<Int>
+        let adopters: UnsafeMutablePointer<Int32>
+    }
+
+    /// Valid while the aggregates live.
+    var view: View {
+        View(
+            features: features, seats: seats.baseAddress, activeSeats: activeSeats.baseAddress,
+            engagementSum: engagementSum.baseAddress, keyActions28: keyActions28.baseAddress,
+            adopters: adopters.baseAddress)
+    }
+
+    /// - Parameter engagement: whether a rule reads the accounts' engagement score (the costly part).
+    func aggregate(windows: UsageWindows, account: Column<Int32>, loader: UserMetrics, engagement: Bool) {
+        let w = windows.view
+        seats.fill(0)
+        activeSeats.fill(0)
+        engagementSum.fill(0)
+        keyActions28.fill(0)
+        adopters.fill(0)
+        let seats = seats.baseAddress, active = activeSeats.baseAddress, score = engagementSum.baseAddress
+        let keys = keyActions28.baseAddress, adopters = adopters.baseAddress, accountOf = account.baseAddress
+        let signed = w.signedUp, active7 = w.active7, keys28 = w.keys28, ever = w.featuresEver
+        var metrics = loader
+        for u in 0..<w.users where signed[u] {
+            let a = Int(accountOf[u])
             seats[a] += 1
-            if w.active7[u] > 0 { activeSeats[a] += 1 }
-            engagementSum[a] += metrics.engagementScore()
-            keyActions28[a] += Int(w.keys28[u])
-            for f in 0..<features where w.featuresEver[u] & (1 << UInt32(f)) != 0 { adopters[a * features + f] += 1 }
+            if active7[u] > 0 { active[a] += 1 }
+            if engagement {
+                metrics.user = u
+                score[a] += metrics.engagementScore()
+            }
+            keys[a] += Int(keys28[u])
+            let used = ever[u]
+            if used != 0 {
+                for f in 0..<features where used & (1 << UInt32(f)) != 0 { adopters[a * features + f] += 1 }
+            }
         }
     }
 }

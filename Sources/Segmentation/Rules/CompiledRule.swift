@@ -10,12 +10,6 @@ public struct CompiledRule: Sendable {
     public let metrics: [MetricID]
     @usableFromInline let program: RuleProgram
 
-    init(source: String, metrics: [MetricID], program: RuleProgram) {
-        self.source = source
-        self.metrics = metrics
-        self.program = program
-    }
-
     /// Evaluates with metrics supplied by the caller; no allocation, no string work.
     ///
     /// - Complexity: O(*n*) in the number of instructions, each run at most once.

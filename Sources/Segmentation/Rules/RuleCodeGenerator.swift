@@ -54,7 +54,8 @@ struct RuleCodeGenerator {
             case .comparison(let op):
                 throw RuleError(
                     column: node.column,
-                    message: "\(what) and cannot be compared with '\(op.rawValue)'; use it bare or with == true or false")
+                    message:
+                        "\(what) and cannot be compared with '\(op.rawValue)'; use it bare or with == true or false")
             }
         case .choice(let options):
             throw misusedChoice(node, options)
@@ -145,22 +146,13 @@ struct RuleCodeGenerator {
     private mutating func comparison(
         _ op: RuleSyntax.ComparisonOperator, _ left: RuleSyntax, _ right: RuleSyntax, at node: RuleSyntax
     ) throws(RuleError) {
-        let instruction: RuleInstruction
-        switch op {
-        case .less: instruction = .less
-        case .lessEqual: instruction = .lessEqual
-        case .greater: instruction = .greater
-        case .greaterEqual: instruction = .greaterEqual
-        case .equal: instruction = .equal
-        case .notEqual: instruction = .notEqual
-        }
-        guard op == .equal || op == .notEqual else {
+        let leftType: ValueType
+        if op == .equal || op == .notEqual {
+            leftType = try generate(left)
+        } else {
             try number(left, for: .comparison(op))
-            try number(right, for: .comparison(op))
-            try emit(instruction, pushing: -1, at: node)
-            return
+            leftType = .number
         }
-        let leftType = try generate(left)
         if case .choice(let options) = leftType {
             guard case .name(let name) = right.kind else {
                 let example = options.first.map { ", as in '\(quote(left)) \(op.rawValue) \($0)'" } ?? ""
@@ -170,8 +162,14 @@ struct RuleCodeGenerator {
                         + "compare it with one of its options\(example)")
             }
             let index = try option(name, at: right.span, of: left, options)
-            try emit(.constant(Double(index)), pushing: 1, at: right)
-        } else {
+            try emit(Self.comparison(op, constant: Double(index)), pushing: 0, at: node)
+            return
+        }
+        if let (value, type) = Self.literal(right), type == leftType {
+            try emit(Self.comparison(op, constant: value), pushing: 0, at: node)
+            return
+        }
+        if op == .equal || op == .notEqual {
             let rightType = try generate(right)
             if case .choice(let options) = rightType {
                 throw misusedChoice(right, options)
@@ -182,12 +180,48 @@ struct RuleCodeGenerator {
                     message: "'\(op.rawValue)' compares two numbers or two conditions, but "
                         + "\(describe(left, leftType)) and \(describe(right, rightType))")
             }
+        } else {
+            try number(right, for: .comparison(op))
         }
-        try emit(instruction, pushing: -1, at: node)
+        try emit(Self.comparison(op, constant: nil), pushing: -1, at: node)
+    }
+
+    /// A literal right operand is folded into the comparison; only its own node qualifies, never an
+    /// expression ending in one, so no jump can target the position between them.
+    private static func literal(_ node: RuleSyntax) -> (Double, ValueType)? {
+        switch node.kind {
+        case .number(let value): (value, .number)
+        case .boolean(let value): (value ? 1 : 0, .condition)
+        case .negate(let operand): if case .number(let value) = operand.kind { (-value, .number) } else { nil }
+        default: nil
+        }
+    }
+
+    private static func comparison(_ op: RuleSyntax.ComparisonOperator, constant: Double?) -> RuleInstruction {
+        guard let b = constant else {
+            switch op {
+            case .less: return .less
+            case .lessEqual: return .lessEqual
+            case .greater: return .greater
+            case .greaterEqual: return .greaterEqual
+            case .equal: return .equal
+            case .notEqual: return .notEqual
+            }
+        }
+        switch op {
+        case .less: return .lessConstant(b)
+        case .lessEqual: return .lessEqualConstant(b)
+        case .greater: return .greaterConstant(b)
+        case .greaterEqual: return .greaterEqualConstant(b)
+        case .equal: return .equalConstant(b)
+        case .notEqual: return .notEqualConstant(b)
+        }
     }
 
     /// Appends an instruction and tracks the stack, refusing rules that would need more than the fixed maximum.
-    private mutating func emit(_ instruction: RuleInstruction, pushing change: Int, at node: RuleSyntax) throws(RuleError) {
+    private mutating func emit(_ instruction: RuleInstruction, pushing change: Int, at node: RuleSyntax)
+        throws(RuleError)
+    {
         code.append(instruction)
         depth += change
         if depth > RuleCompiler.maximumDepth {
@@ -231,17 +265,13 @@ struct RuleCodeGenerator {
 
     /// "'trial' is a flag", "'a > b' is a condition", "'x + 1' is a number".
     private func describe(_ node: RuleSyntax, _ type: ValueType) -> String {
-        "'\(quote(node))' is " + kind(node, type)
-    }
-
-    private func kind(_ node: RuleSyntax, _ type: ValueType) -> String {
-        switch type {
-        case .number: return "a number"
-        case .choice: return "a choice"
-        case .condition:
-            if case .name = node.kind { return "a flag" }
-            return "a condition"
-        }
+        let kind =
+            switch type {
+            case .number: "a number"
+            case .choice: "a choice"
+            case .condition: if case .name = node.kind { "a flag" } else { "a condition" }
+            }
+        return "'\(quote(node))' is \(kind)"
     }
 
     /// The node's text, shortened so a message stays on one line.

@@ -3,7 +3,7 @@
 /// Conditions are 0 or 1 on the stack, choices are option indices; the compiler has already checked
 /// types, so no instruction looks at a name or a kind.
 @usableFromInline
-enum RuleInstruction: Sendable, Equatable {
+enum RuleInstruction: Sendable {
     /// Pushes a metric as the loader returns it (numbers and choices).
     case load(MetricID)
     /// Pushes a flag as 1 when it is neither 0 nor NaN, else 0, so `== true` and `not` see 0 or 1.
@@ -16,6 +16,14 @@ enum RuleInstruction: Sendable, Equatable {
     case negate
     /// Replace the two top values with 1 or 0; any NaN gives 0, `notEqual` included.
     case less, lessEqual, greater, greaterEqual, equal, notEqual
+    /// The same against a constant right operand, the usual shape (`key_actions_7 >= 20`, `plan != free`),
+    /// so the constant is never pushed.
+    case lessConstant(Double)
+    case lessEqualConstant(Double)
+    case greaterConstant(Double)
+    case greaterEqualConstant(Double)
+    case equalConstant(Double)
+    case notEqualConstant(Double)
     case not
     /// Replaces a choice index with 1 when its bit is set in `sets[first ..< first + words]`.
     case member(first: Int32, words: Int32)
@@ -105,6 +113,19 @@ struct RuleProgram: Sendable {
                 top -= 1
                 let a = stack[top]
                 let b = stack[top + 1]
+                stack[top] = a < b || a > b ? 1 : 0
+            case .lessConstant(let b):
+                stack[top] = stack[top] < b ? 1 : 0
+            case .lessEqualConstant(let b):
+                stack[top] = stack[top] <= b ? 1 : 0
+            case .greaterConstant(let b):
+                stack[top] = stack[top] > b ? 1 : 0
+            case .greaterEqualConstant(let b):
+                stack[top] = stack[top] >= b ? 1 : 0
+            case .equalConstant(let b):
+                stack[top] = stack[top] == b ? 1 : 0
+            case .notEqualConstant(let b):
+                let a = stack[top]
                 stack[top] = a < b || a > b ? 1 : 0
             case .not:
                 stack[top] = stack[top] == 0 ? 1 : 0

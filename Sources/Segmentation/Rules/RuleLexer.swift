@@ -48,10 +48,14 @@ struct RuleLexer {
         case "<": kind = take("=") ? .lessEqual : .less
         case ">": kind = take("=") ? .greaterEqual : .greater
         case "=":
-            guard take("=") else { throw RuleError(column: start + 1, message: "'=' is not an operator; compare with '=='") }
+            guard take("=") else {
+                throw RuleError(column: start + 1, message: "'=' is not an operator; compare with '=='")
+            }
             kind = .equal
         case "!":
-            guard take("=") else { throw RuleError(column: start + 1, message: "'!' is not an operator; negate with 'not'") }
+            guard take("=") else {
+                throw RuleError(column: start + 1, message: "'!' is not an operator; negate with 'not'")
+            }
             kind = .notEqual
         case "&":
             throw RuleError(column: start + 1, message: "'&' is not an operator; join conditions with 'and'")

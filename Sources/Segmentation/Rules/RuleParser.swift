@@ -115,7 +115,8 @@ struct RuleParser {
                 throw unclosed(open)
             default:
                 throw RuleError(
-                    column: current.column, message: "expected ',' or ')' after '\(option.text)' but found '\(current.text)'")
+                    column: current.column,
+                    message: "expected ',' or ')' after '\(option.text)' but found '\(current.text)'")
             }
         }
     }

@@ -20,8 +20,14 @@ struct RuleSyntax {
 
     enum LogicOperator { case and, or }
     enum ArithmeticOperator { case add, subtract, multiply, divide }
-    enum ComparisonOperator: String { case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">=",
-        equal = "==", notEqual = "!=" }
+    enum ComparisonOperator: String {
+        case less = "<"
+        case lessEqual = "<="
+        case greater = ">"
+        case greaterEqual = ">="
+        case equal = "=="
+        case notEqual = "!="
+    }
 
     var kind: Kind
     /// Character offsets of the node's text, parentheses around it included.

@@ -1,5 +1,5 @@
 /// A word or symbol of a rule, with its place in the text for error messages.
-struct RuleToken: Equatable {
+struct RuleToken {
     enum Kind: Equatable {
         case number(Double)
         /// A metric or option name, dots included: `feature.reports`.

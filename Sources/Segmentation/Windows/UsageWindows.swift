@@ -51,6 +51,61 @@ public final class UsageWindows: @unchecked Sendable {
 
     static let never = Int32.min
 
+    /// The columns' addresses and the settings as plain values, for readers that run per user and
+    /// must not touch reference counts.
+    struct View {
+        let users: Int
+        let features: Int
+        let milestones: Int
+        let habitualFeatureDays: Int
+        let heavyDays: Int
+        let moderateDays: Int
+        let activationMask: UInt16
+        let engagement: EngagementWeights
+        let ringSessions: UnsafeMutablePointer<UInt16>
+        let ringKeys: UnsafeMutablePointer<UInt16>
+        let sessions7: UnsafeMutablePointer<UInt32>
+        let sessions28: UnsafeMutablePointer<UInt32>
+        let keys7: UnsafeMutablePointer<UInt32>
+        let keys28: UnsafeMutablePointer<UInt32>
+        let keysLastWeek: UnsafeMutablePointer<UInt32>
+        let active7: UnsafeMutablePointer<UInt8>
+        let active28: UnsafeMutablePointer<UInt8>
+        let activeLastWeek: UnsafeMutablePointer<UInt8>
+        let featureDays7: UnsafeMutablePointer<UInt8>
+        let featureDays28: UnsafeMutablePointer<UInt8>
+        let featuresEver: UnsafeMutablePointer<UInt32>
+        let lastSession: UnsafeMutablePointer<Int32>
+        let lastKey: UnsafeMutablePointer<Int32>
+        let milestonesReached: UnsafeMutablePointer<UInt16>
+        let milestoneDay: UnsafeMutablePointer<Int32>
+        let activationDay: UnsafeMutablePointer<Int32>
+        let signupDay: UnsafeMutablePointer<Int32>
+        let signedUp: UnsafeMutablePointer<Bool>
+        let npsScore: UnsafeMutablePointer<Int8>
+        let plan: UnsafeMutablePointer<UInt8>
+        let trial: UnsafeMutablePointer<Bool>
+        let cancelled: UnsafeMutablePointer<Bool>
+    }
+
+    /// Valid while the windows live.
+    var view: View {
+        View(
+            users: users, features: featureCount, milestones: milestoneCount,
+            habitualFeatureDays: settings.habitualFeatureDays, heavyDays: settings.heavyDays,
+            moderateDays: settings.moderateDays, activationMask: activationMask, engagement: settings.engagement,
+            ringSessions: ringSessions.baseAddress, ringKeys: ringKeys.baseAddress, sessions7: sessions7.baseAddress,
+            sessions28: sessions28.baseAddress, keys7: keys7.baseAddress, keys28: keys28.baseAddress,
+            keysLastWeek: keysLastWeek.baseAddress, active7: active7.baseAddress, active28: active28.baseAddress,
+            activeLastWeek: activeLastWeek.baseAddress, featureDays7: featureDays7.baseAddress,
+            featureDays28: featureDays28.baseAddress, featuresEver: featuresEver.baseAddress,
+            lastSession: lastSession.baseAddress, lastKey: lastKey.baseAddress,
+            milestonesReached: milestones.baseAddress, milestoneDay: milestoneDay.baseAddress,
+            activationDay: activationDay.baseAddress, signupDay: signupDay.baseAddress,
+            signedUp: signedUp.baseAddress, npsScore: npsScore.baseAddress, plan: plan.baseAddress,
+            trial: trial.baseAddress, cancelled: cancelled.baseAddress)
+    }
+
     public init(users: Int, featureCount: Int, milestoneCount: Int, settings: WindowSettings) {
         self.users = users
         self.featureCount = featureCount
@@ -109,12 +164,19 @@ public final class UsageWindows: @unchecked Sendable {
         let fd7 = featureDays7.baseAddress, fd28 = featureDays28.baseAddress
         let inSessions = usage.sessions.baseAddress, inKeys = usage.keyActions.baseAddress
         let inFeatures = usage.features.baseAddress, inMilestones = usage.milestones.baseAddress
-        let inSigned = usage.signedUp.baseAddress
+        let inSigned = usage.signedUp.baseAddress, inNPS = usage.npsScore.baseAddress
+        let inPlan = usage.plan.baseAddress, inCommerce = usage.commerce.baseAddress
+        let signed = signedUp.baseAddress, signup = signupDay.baseAddress, ever = featuresEver.baseAddress
+        let lastS = lastSession.baseAddress, lastK = lastKey.baseAddress, firstK = firstKey.baseAddress
+        let reachedSoFar = milestones.baseAddress, reachedDay = milestoneDay.baseAddress
+        let activated = activationDay.baseAddress, nps = npsScore.baseAddress, plans = plan.baseAddress
+        let inTrial = trial.baseAddress, isCancelled = cancelled.baseAddress
+        let goal = activationMask
         for u in range {
             guard inSigned[u] else { continue }
-            if !signedUp[u] {
-                signedUp[u] = true
-                signupDay[u] = today
+            if !signed[u] {
+                signed[u] = true
+                signup[u] = today
             }
             let s = inSessions[u]
             let k = inKeys[u]
@@ -145,36 +207,39 @@ public final class UsageWindows: @unchecked Sendable {
                     fd28[i] = fd28[i] &+ now &- (oldF & bit != 0 ? 1 : 0)
                     fd7[i] = fd7[i] &+ now &- (f7Out & bit != 0 ? 1 : 0)
                 }
-                featuresEver[u] |= f
+                ever[u] |= f
             }
             rs[here] = s
             rk[here] = k
             rf[here] = f
-            if s > 0 { lastSession[u] = today }
+            if s > 0 { lastS[u] = today }
             if k > 0 {
-                lastKey[u] = today
-                if firstKey[u] == Self.never { firstKey[u] = today }
+                lastK[u] = today
+                if firstK[u] == Self.never { firstK[u] = today }
             }
             let reached = inMilestones[u]
             if reached != 0 {
-                let before = milestones[u]
+                let before = reachedSoFar[u]
                 let after = before | reached
-                milestones[u] = after
-                for m in 0..<M where reached & (1 << UInt16(m)) != 0 && milestoneDay[u * M + m] == Self.never {
-                    milestoneDay[u * M + m] = today
+                reachedSoFar[u] = after
+                for m in 0..<M where reached & (1 << UInt16(m)) != 0 && reachedDay[u * M + m] == Self.never {
+                    reachedDay[u * M + m] = today
                 }
-                if activationMask != 0, before & activationMask != activationMask, after & activationMask == activationMask {
-                    activationDay[u] = today
+                if goal != 0, before & goal != goal, after & goal == goal {
+                    activated[u] = today
                 }
             }
-            let score = usage.npsScore[u]
-            if score >= 0 { npsScore[u] = score }
-            plan[u] = usage.plan[u]
-            switch CommerceEvent(rawValue: usage.commerce[u]) ?? .none {
-            case .trialStarted: trial[u] = true
-            case .converted, .trialExpired, .subscribed: trial[u] = false
-            case .cancelled: cancelled[u] = true
-            default: break
+            let score = inNPS[u]
+            if score >= 0 { nps[u] = score }
+            plans[u] = inPlan[u]
+            let commerce = inCommerce[u]
+            if commerce != 0 {
+                switch CommerceEvent(rawValue: commerce) ?? .none {
+                case .trialStarted: inTrial[u] = true
+                case .converted, .trialExpired, .subscribed: inTrial[u] = false
+                case .cancelled: isCancelled[u] = true
+                default: break
+                }
             }
         }
     }

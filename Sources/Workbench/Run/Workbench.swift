@@ -39,6 +39,7 @@ public enum Workbench {
         guard problems.isEmpty else { throw .badInput(problems.joined(separator: "\n")) }
 
         let need = MemoryEstimate.bytes(for: spec, writesEventLog: writesEventLog)
+            + segmentationBytes(scenario.segmentation, users: spec.users, days: spec.days)
         if let available = SystemMemory.availableBytes(), need > available * 9 / 10 {
             throw .badInput(
                 "\(scenario.name): \(spec.users) users × \(spec.days) days need about \(gib(need)) of memory; "
@@ -88,6 +89,12 @@ public enum Workbench {
         _ = try simulator.run(observers: [writer], progress: progress.update)
         progress.finish()
         return writer.stats
+    }
+
+    /// Usage windows plus one byte per user and evaluation of membership history.
+    static func segmentationBytes(_ s: CompiledSegmentation, users: Int, days: Int) -> Int {
+        let perUser = UsageWindows.bytesPerUser(features: s.vocabulary.features.count, milestones: s.vocabulary.milestones.count)
+        return users * (perUser + days / s.spec.every.days + 8)
     }
 
     /// `reports/<scenario>/<UTC time>-seed<seed>`: sortable and unique per run.
