@@ -18,7 +18,7 @@ let package = Package(
         .executableTarget(
             name: "segmentlab",
             dependencies: [
-                "Workbench",
+                "Workbench", "EventImport", "Segmentation", "UsageModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

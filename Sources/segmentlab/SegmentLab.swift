@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import EventImport
+import Segmentation
+import UsageModel
 import Workbench
 
 /// Exit statuses: 0 done, 1 failed while running, 2 bad input (invariant 5).
@@ -8,7 +11,7 @@ struct SegmentLab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segmentlab",
         abstract: "Simulate product-usage populations to test segments and retention campaigns before launch.",
-        subcommands: [Validate.self, Run.self, Simulate.self]
+        subcommands: [Validate.self, Run.self, Simulate.self, Segment.self]
     )
 
     static func main() {
@@ -19,6 +22,14 @@ struct SegmentLab: ParsableCommand {
             // Each line already starts with the file and position, like a compiler's.
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             Foundation.exit(2)
+        } catch let error as TaxonomyError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            Foundation.exit(2)
+        } catch let error as EventImportError {
+            // A log that cannot be read is bad input; so is one too big for this machine.
+            fail(error.description, status: 2)
+        } catch let error as SegmentationSpecError {
+            fail(error.description, status: 2)
         } catch let error as RunError {
             switch error {
             case .badInput(let message): fail(message, status: 2)
@@ -116,5 +127,66 @@ struct Simulate: ParsableCommand {
         let stats = try Workbench.simulate(scenario, options: options.runOptions(), eventsOut: eventsOut)
         print("events: \(eventsOut)")
         print(Workbench.describe(stats))
+    }
+}
+
+struct Segment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Segment users of a real event log: memberships.csv, segment sizes, transitions.",
+        discussion: "Formats: docs/event-log-format.md and docs/importing.md. Segments: docs/segments.md.")
+
+    @Option(name: .customLong("events"), help: "Event log (.csv, .jsonl, .ndjson); repeat for several files.")
+    var events: [String] = []
+
+    @Option(help: "Taxonomy file (YAML): which events are sessions, key actions, features, milestones.")
+    var taxonomy: String
+
+    @Option(help: "Segments file (YAML); default: the default segments of docs/segments.md.")
+    var segments: String?
+
+    @Option(help: "Alias table (CSV alias,user_id) merging duplicate identities.")
+    var aliases: String?
+
+    @Option(help: "User to account table (CSV user_id,account_id).")
+    var accounts: String?
+
+    @Option(help: "First day to segment (YYYY-MM-DD, UTC).")
+    var since: String?
+
+    @Option(name: .customLong("as-of"), help: "Last day to segment (YYYY-MM-DD, UTC).")
+    var asOf: String?
+
+    @Option(help: "Evaluate every day or week (default: the segments file's, else week).")
+    var every: String?
+
+    @Flag(help: "Stop at the first malformed line.")
+    var strict = false
+
+    @Option(help: "Worker threads; results are identical for any number.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Output folder (default: reports/<log name>/<run-id>/).")
+    var out: String?
+
+    func validate() throws {
+        if events.isEmpty { throw ValidationError("give at least one --events FILE") }
+        for (name, value) in [("--since", since), ("--as-of", asOf)] {
+            if let value, CivilDate(iso: value) == nil { throw ValidationError("\(name): expected YYYY-MM-DD, got '\(value)'") }
+        }
+        if let every, EvaluationInterval(rawValue: every) == nil {
+            throw ValidationError("--every: expected day or week, got '\(every)'")
+        }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let options = SegmentOptions(
+            events: events, taxonomy: taxonomy, segments: segments, aliases: aliases, accounts: accounts,
+            since: since.flatMap(CivilDate.init(iso:)), asOf: asOf.flatMap(CivilDate.init(iso:)),
+            every: every.flatMap(EvaluationInterval.init(rawValue:)), strict: strict, threads: threads, outDirectory: out)
+        let outcome = try Workbench.segment(options)
+        FileHandle.standardError.write(Data((outcome.summary.description + "\n").utf8))
+        print("memberships: \(outcome.directory)/memberships.csv")
+        print("report: \(outcome.directory)/report.md")
     }
 }

@@ -98,17 +98,17 @@ public enum Workbench {
     }
 
     /// `reports/<scenario>/<UTC time>-seed<seed>`: sortable and unique per run.
-    static func defaultDirectory(scenario: String, seed: UInt64) -> String {
+    static func defaultDirectory(scenario: String, seed: UInt64?) -> String {
         let now = Date()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
         func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
         let stamp = "\(c.year ?? 0)\(two(c.month))\(two(c.day))T\(two(c.hour))\(two(c.minute))\(two(c.second))Z"
-        return "reports/\(scenario)/\(stamp)-seed\(seed)"
+        return "reports/\(scenario)/\(stamp)" + (seed.map { "-seed\($0)" } ?? "")
     }
 
-    static func encode(_ results: Results) throws -> Data {
+    static func encode(_ results: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase

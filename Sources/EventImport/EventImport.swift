@@ -1,1 +1,0 @@
-// The importer of real event logs: streamed CSV and JSONL into per-day usage.

@@ -1,0 +1,253 @@
+public import UsageModel
+
+/// The file layouts the importer reads, told apart by extension.
+enum LogFormat: String {
+    case csv, jsonl
+
+    static func inferred(fromPath path: String) -> LogFormat? {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        switch path[path.index(after: dot)...].lowercased() {
+        case "csv": return .csv
+        case "jsonl", "ndjson": return .jsonl
+        default: return nil
+        }
+    }
+}
+
+/// Imports real event logs (Segment / RudderStack exports, or SegmentLab's own) into the usage columns the
+/// simulator produces, so the same segmentation runs on both (DESIGN.md invariant 3).
+///
+/// Two streamed passes over the files keep memory independent of the number of events (invariant 6):
+/// ``scan()`` learns the users, accounts, days and sign-up days; ``EventLogScan/load()`` fills one dense
+/// cell per (user, day), whose size ``EventLogScan/estimatedBytes`` states before it is allocated.
+/// `docs/importing.md` describes the formats, the taxonomy and every rule below.
+public struct EventLogImporter: Sendable {
+    /// The longest line (or CSV record) read; a longer one is reported and skipped without being held.
+    public static let maxLineBytes = 1 << 20
+    /// Malformed lines listed one by one in the summary; the rest are counted.
+    public static let listedMalformedLines = 10
+    /// Bytes per (user, day) cell of pass 2: sessions and key actions (2 + 2), features (4), milestones (2),
+    /// and the day's last NPS answer, billing event and plan, each packed with its time of day (4 + 4 + 4).
+    public static let bytesPerUserDay = 22
+    /// Bytes per user besides the cells: directory, replay state, day columns and ids.
+    public static let bytesPerUser = 96
+
+    /// One or more `.csv`, `.jsonl` or `.ndjson` files, read in this order.
+    public var files: [String]
+    public var taxonomy: Taxonomy
+    /// CSV `alias,user_id`: events under an alias count for the user.
+    public var aliasesPath: String?
+    /// CSV `user_id,account_id`: overrides the account the events give.
+    public var accountsPath: String?
+    /// First day to replay (UTC); earlier events are skipped, but still date sign-ups, milestones and plans.
+    /// Default: the day of the earliest used event.
+    public var startDate: CivilDate?
+    /// Last day to replay (UTC); later events are counted and skipped. Default: the day of the latest used event.
+    public var asOf: CivilDate?
+    /// Stop at the first malformed line instead of counting it.
+    public var strict: Bool
+
+    public init(
+        files: [String], taxonomy: Taxonomy, aliasesPath: String? = nil, accountsPath: String? = nil,
+        startDate: CivilDate? = nil, asOf: CivilDate? = nil, strict: Bool = false
+    ) {
+        self.files = files
+        self.taxonomy = taxonomy
+        self.aliasesPath = aliasesPath
+        self.accountsPath = accountsPath
+        self.startDate = startDate
+        self.asOf = asOf
+        self.strict = strict
+    }
+
+    /// Both passes, refusing before pass 2 when the usage table would need more than `memoryLimit` bytes.
+    public func load(memoryLimit: Int? = nil) throws -> ImportedEventLog {
+        let scan = try scan()
+        if let memoryLimit, scan.estimatedBytes > memoryLimit {
+            throw EventImportError.tooLarge(
+                estimatedBytes: scan.estimatedBytes, limit: memoryLimit, users: scan.userCount, days: scan.days)
+        }
+        return try scan.load()
+    }
+
+    /// Pass 1: reads every file once and decides who the users are, their accounts and sign-up days, and
+    /// which days are replayed.
+    ///
+    /// - Throws: ``EventImportError`` for unreadable or empty files, a missing header column, a bad side
+    ///   table, a malformed line in strict mode, or a log without a usable event; ``TaxonomyError`` for a
+    ///   taxonomy that breaks a limit.
+    public func scan() throws -> EventLogScan {
+        guard !files.isEmpty else { throw EventImportError.noFiles }
+        let formats = try files.map { path in
+            guard let format = LogFormat.inferred(fromPath: path) else { throw EventImportError.unknownFormat(path: path) }
+            return format
+        }
+        if let startDate, let asOf, asOf < startDate {
+            throw EventImportError.invalidDateRange(start: startDate, end: asOf)
+        }
+        let compiled = try CompiledTaxonomy(taxonomy)
+        let aliases = try aliasesPath.map { try AliasTable(path: $0) }
+        let accountTable = try accountsPath.map { try AccountTable(path: $0, aliases: aliases) }
+        let scratch = Scratch(capacity: 2 * (EventLogImporter.maxLineBytes + (1 << 20)) + 64)
+        let interpreter = EventInterpreter(taxonomy: compiled, aliases: aliases, scratch: scratch)
+        if let startDate { interpreter.firstDay = Int64(startDate.daysSinceEpoch) }
+        if let asOf { interpreter.lastDay = Int64(asOf.daysSinceEpoch) }
+
+        let counts = ImportCounts(strict: strict)
+        var sink = ScanSink(interpreter: interpreter, counts: counts)
+        let tallies = try EventLogImporter.readAll(files, formats, scratch: scratch, into: &sink)
+
+        var summary = ImportSummary()
+        summary.files = zip(files, zip(formats, tallies)).map { path, entry in
+            ImportSummary.FileCounts(
+                path: path, format: entry.0.rawValue, bytes: entry.1.bytes, lines: entry.1.lines,
+                records: entry.1.records, blankLines: entry.1.blankLines)
+        }
+        summary.eventsUsed = counts.used
+        for reason in ImportSummary.SkipReason.allCases where counts.skipped[reason.rawValue] > 0 {
+            summary.skipped[reason] = counts.skipped[reason.rawValue]
+        }
+        summary.malformedKinds = counts.malformedKinds
+        summary.firstMalformed = counts.firstMalformed
+        summary.reattributed = counts.reattributed
+        (summary.unknownEvents, summary.otherUnknownEvents) = counts.unknownEvents.summary(top: 20)
+        summary.unknownPlans = counts.unknownPlans.summary(top: 20).names
+
+        let firstDay = startDate.map { Int64($0.daysSinceEpoch) } ?? sink.minDay
+        let lastDay = asOf.map { Int64($0.daysSinceEpoch) } ?? sink.maxDay
+        guard sink.users.count > 0, firstDay != Int64.max, lastDay != Int64.min else {
+            throw EventImportError.noUsableEvents(summary: summary.description)
+        }
+        guard lastDay >= firstDay else {
+            throw EventImportError.invalidDateRange(
+                start: CivilDate(daysSinceEpoch: Int(firstDay)), end: CivilDate(daysSinceEpoch: Int(lastDay)))
+        }
+        return EventLogScan(
+            importer: self, formats: formats, taxonomy: compiled, aliases: aliases, accountTable: accountTable,
+            sink: sink, firstDay: firstDay, lastDay: lastDay, summary: summary)
+    }
+
+    /// Runs `sink` over every file in order.
+    static func readAll(
+        _ files: [String], _ formats: [LogFormat], scratch: Scratch, into sink: inout some EventSink
+    ) throws -> [FileTally] {
+        var tallies: [FileTally] = []
+        for (path, format) in zip(files, formats) {
+            sink.startFile(path)
+            let reader = try LogFileReader(path: path, maxRecord: maxLineBytes)
+            switch format {
+            case .csv: tallies.append(try CSVReader.read(reader, scratch: scratch, maxRecord: maxLineBytes, into: &sink))
+            case .jsonl:
+                tallies.append(try JSONLReader.read(reader, scratch: scratch, maxRecord: maxLineBytes, into: &sink))
+            }
+        }
+        return tallies
+    }
+}
+
+/// What pass 1 keeps of a user: fixed size, whatever the number of events.
+struct UserScan {
+    var firstMillis = Int64.max
+    var signUpDay = Int64.max
+    var account: Int32 = -1
+    var accountMillis = Int64.max
+    var severalAccounts = false
+    /// Milestones reached before the start date: they do not count again.
+    var earlyMilestones: UInt16 = 0
+    /// The plan set by the latest billing event before the start date.
+    var earlyPlanMillis = Int64.min
+    var earlyPlan: Int16 = -1
+}
+
+/// Pass 1: users, accounts, sign-up days and the range of days.
+struct ScanSink: EventSink {
+    let interpreter: EventInterpreter
+    let counts: ImportCounts
+    let users = ByteInterner(expected: 4096)
+    let accounts = ByteInterner(expected: 1024)
+    var state = ContiguousArray<UserScan>()
+    var minDay = Int64.max
+    var maxDay = Int64.min
+    private var out: Interpreted
+
+    init(interpreter: EventInterpreter, counts: ImportCounts) {
+        self.interpreter = interpreter
+        self.counts = counts
+        out = Interpreted(empty: interpreter.scratch.base)
+    }
+
+    mutating func startFile(_ path: String) {
+        counts.file = path
+    }
+
+    mutating func malformed(_ reason: MalformedReason, line: Int) throws {
+        try counts.malformed(reason, line: line)
+    }
+
+    mutating func event(_ raw: inout RawEvent, line: Int) throws {
+        let reason: ImportSummary.SkipReason?
+        do {
+            reason = try interpreter.interpret(raw, &out)
+        } catch {
+            try counts.malformed(error, line: line)
+            return
+        }
+        if let reason {
+            counts.skip(reason)
+            switch reason {
+            case .unknownEvent: counts.unknownEvents.add(out.event)
+            case .unknownPlan: counts.unknownPlans.add(out.plan)
+            case .beforeStart: note(early: true)
+            default: break
+            }
+            return
+        }
+        counts.used += 1
+        if out.userWasAlias { counts.reattributed += 1 }
+        minDay = min(minDay, out.day)
+        maxDay = max(maxDay, out.day)
+        note(early: false)
+    }
+
+    /// Folds one event into its user's state; every update is a minimum or maximum, so the order of lines
+    /// does not matter.
+    @inline(__always)
+    private mutating func note(early: Bool) {
+        let (u, isNew) = users.intern(out.user)
+        if isNew { state.append(UserScan()) }
+        let out = self.out
+        let accounts = self.accounts
+        let millis = out.millis
+        let e = out.effect
+        state.withUnsafeMutableBufferPointer { all in
+            let s = all.baseAddress! + u
+            if millis < s.pointee.firstMillis { s.pointee.firstMillis = millis }
+            if e.signUp && out.day < s.pointee.signUpDay { s.pointee.signUpDay = out.day }
+            if !out.account.isEmpty {
+                let (a, _) = accounts.intern(out.account)
+                let current = Int(s.pointee.account)
+                if current != a {
+                    if current >= 0 { s.pointee.severalAccounts = true }
+                    if current < 0 || millis < s.pointee.accountMillis
+                        || (millis == s.pointee.accountMillis && out.account.compare(accounts[current]) < 0)
+                    {
+                        s.pointee.account = Int32(a)
+                        s.pointee.accountMillis = millis
+                    }
+                } else if millis < s.pointee.accountMillis {
+                    s.pointee.accountMillis = millis
+                }
+            }
+            if early {
+                s.pointee.earlyMilestones |= e.milestones
+                if e.plan >= 0
+                    && (millis > s.pointee.earlyPlanMillis
+                        || (millis == s.pointee.earlyPlanMillis && e.plan > Int(s.pointee.earlyPlan)))
+                {
+                    s.pointee.earlyPlanMillis = millis
+                    s.pointee.earlyPlan = Int16(e.plan)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+public import Segmentation
+public import UsageModel
+
+/// What `segmentlab segment` was asked to do.
+public struct SegmentOptions: Sendable {
+    /// Event logs (`.csv`, `.jsonl`, `.ndjson`), read in order.
+    public var events: [String]
+    public var taxonomy: String
+    /// A segments file; `nil` means the default segments.
+    public var segments: String?
+    public var aliases: String?
+    public var accounts: String?
+    public var since: CivilDate?
+    public var asOf: CivilDate?
+    /// Overrides the segments file's `every`.
+    public var every: EvaluationInterval?
+    public var strict: Bool
+    public var threads: Int
+    /// Output folder; `nil` means `reports/<log name>/<run-id>/`.
+    public var outDirectory: String?
+
+    public init(
+        events: [String], taxonomy: String, segments: String? = nil, aliases: String? = nil, accounts: String? = nil,
+        since: CivilDate? = nil, asOf: CivilDate? = nil, every: EvaluationInterval? = nil, strict: Bool = false,
+        threads: Int = 1, outDirectory: String? = nil
+    ) {
+        self.events = events
+        self.taxonomy = taxonomy
+        self.segments = segments
+        self.aliases = aliases
+        self.accounts = accounts
+        self.since = since
+        self.asOf = asOf
+        self.every = every
+        self.strict = strict
+        self.threads = threads
+        self.outDirectory = outDirectory
+    }
+}

@@ -1,0 +1,74 @@
+public import EventImport
+import Foundation
+import Segmentation
+import UsageModel
+
+/// What `segmentlab segment` produced.
+public struct SegmentOutcome: Sendable {
+    public let directory: String
+    public let summary: ImportSummary
+    public let evaluations: Int
+}
+
+extension Workbench {
+    /// Imports real event logs, replays them day by day through the segmentation engine, and writes
+    /// `memberships.csv`, `segments.csv`, `results.json` and `report.md`.
+    public static func segment(_ options: SegmentOptions) throws -> SegmentOutcome {
+        guard (1...RunOptions.maxThreads).contains(options.threads) else {
+            throw RunError.badInput("--threads: must be in 1...\(RunOptions.maxThreads), got \(options.threads)")
+        }
+        let taxonomy = try Taxonomy.load(path: options.taxonomy)
+        let vocabulary = Vocabulary(
+            features: taxonomy.featureNames, milestones: taxonomy.milestoneNames, plans: taxonomy.plans)
+        var compiled = try options.segments.map { path throws(ScenarioError) in
+            try SegmentsFile.load(contentsOf: path, vocabulary: vocabulary)
+        } ?? (try CompiledSegmentation(.defaults, vocabulary: vocabulary))
+        if let every = options.every, every != compiled.spec.every {
+            var spec = compiled.spec
+            spec.every = every
+            compiled = try CompiledSegmentation(spec, vocabulary: vocabulary)
+        }
+
+        let importer = EventLogImporter(
+            files: options.events, taxonomy: taxonomy, aliasesPath: options.aliases, accountsPath: options.accounts,
+            startDate: options.since, asOf: options.asOf, strict: options.strict)
+        let scan = try importer.scan()
+        let windowBytes = segmentationBytes(compiled, users: scan.userCount, days: scan.days)
+        if let available = SystemMemory.availableBytes(), scan.estimatedBytes + windowBytes > available * 9 / 10 {
+            throw RunError.badInput(
+                "\(scan.userCount) users × \(scan.days) days need about \(gib(scan.estimatedBytes + windowBytes)) "
+                    + "of memory; this machine has \(gib(available)) available. Narrow the dates (--since, --as-of).")
+        }
+        let log = try scan.load()
+
+        let name = URL(fileURLWithPath: options.events[0]).deletingPathExtension().lastPathComponent
+        let destination = options.outDirectory ?? defaultDirectory(scenario: name, seed: nil)
+        let output = try OutputDirectory(destination: destination)
+        var evaluations = 0
+        do {
+            let memberships = try MembershipsWriter(
+                path: output.staging.appendingPathComponent("memberships.csv").path, population: log.population,
+                account: log.directory.account, segments: compiled.segmentNames, tags: compiled.tagNames)
+            let engine = SegmentationEngine(compiled, threads: options.threads)
+            engine.onEvaluation = { (evaluation: SegmentEvaluation, segments: Column<UInt8>, tags: Column<UInt32>) in
+                try memberships.write(date: evaluation.date, segments: segments, tags: tags)
+            }
+            try log.replay(observers: [engine])
+            try memberships.close()
+            evaluations = engine.evaluations.count
+
+            let segmentation = SegmentationResults(engine)
+            try output.write(Data(SegmentSizesCSV.render(segmentation).utf8), to: "segments.csv")
+            let results = ImportResults(
+                files: options.events, taxonomy: options.taxonomy, summary: log.summary, segmentation: segmentation)
+            try output.write(try encode(results), to: "results.json")
+            try output.write(Data(ImportReport.render(results).utf8), to: "report.md")
+            try output.commit()
+        } catch {
+            output.discard()
+            throw error
+        }
+        return SegmentOutcome(
+            directory: output.destination.path, summary: log.summary, evaluations: evaluations)
+    }
+}
