@@ -49,6 +49,7 @@ final class EventInterpreter {
     /// Inclusive UTC day range; events outside are skipped (before the start still dates the user).
     @exclusivity(unchecked) var firstDay = Int64.min
     @exclusivity(unchecked) var lastDay = Int64.max
+    @exclusivity(unchecked) private var dateCache = Timestamp.DateCache()
     private let kinds: UnsafeMutablePointer<JSONKind>
     private let values: UnsafeMutablePointer<ByteSpan>
     private let capacity: Int
@@ -72,7 +73,7 @@ final class EventInterpreter {
     @inline(__always)
     func interpret(_ raw: RawEvent, _ out: inout Interpreted) throws(MalformedReason) -> ImportSummary.SkipReason? {
         if !raw.isTrack { return .notTrack }
-        guard let millis = Timestamp.parse(raw.timestamp) else { throw .invalidTimestamp(raw.timestamp.quoted()) }
+        guard let millis = Timestamp.parse(raw.timestamp, cache: &dateCache) else { throw .invalidTimestamp(raw.timestamp.quoted()) }
         out.millis = millis
         out.day = Timestamp.day(ofMillis: millis)
 

@@ -126,7 +126,7 @@ final class CSVRecordSplitter {
         while i + 8 <= to {
             let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             let m = lanes(w, a) | lanes(w, b)
-            if m != 0 { return i + m.trailingZeroBitCount >> 3 }
+            if m != 0 { return i + (m.trailingZeroBitCount >> 3) }
             i += 8
         }
         while i < to && p[i] != a && p[i] != b { i += 1 }
@@ -141,7 +141,7 @@ final class CSVRecordSplitter {
         while i + 8 <= to {
             let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             let m = lanes(w, a) | lanes(w, b) | lanes(w, c)
-            if m != 0 { return i + m.trailingZeroBitCount >> 3 }
+            if m != 0 { return i + (m.trailingZeroBitCount >> 3) }
             i += 8
         }
         while i < to && p[i] != a && p[i] != b && p[i] != c { i += 1 }

@@ -14,11 +14,25 @@ enum Timestamp {
     /// 0001-01-01T00:00:00Z.
     static let minMillis: Int64 = -62_135_596_800_000
 
+    /// The last date seen and its day number: a log's consecutive events mostly share a date, and turning
+    /// a date into a day number costs more than the rest of the timestamp.
+    struct DateCache {
+        var key: UInt64 = 0
+        var tail: UInt16 = 0
+        var days = Int.min
+    }
+
     @inline(__always)
     static func parse(_ s: ByteSpan) -> Int64? {
+        var cache = DateCache()
+        return parse(s, cache: &cache)
+    }
+
+    @inline(__always)
+    static func parse(_ s: ByteSpan, cache: inout DateCache) -> Int64? {
         let n = s.count
         guard n > 0 else { return nil }
-        if n >= 10 && s[4] == UInt8(ascii: "-") { return iso(s) }
+        if n >= 10 && s[4] == UInt8(ascii: "-") { return iso(s, cache: &cache) }
         return epoch(s)
     }
 
@@ -40,11 +54,23 @@ enum Timestamp {
         return a * 10 + b
     }
 
-    static func iso(_ s: ByteSpan) -> Int64? {
+    static func iso(_ s: ByteSpan, cache: inout DateCache) -> Int64? {
         let n = s.count
-        guard n >= 16, let y1 = two(s, 0), let y2 = two(s, 2), let month = two(s, 5), let day = two(s, 8),
-            s[7] == UInt8(ascii: "-")
-        else { return nil }
+        guard n >= 16 else { return nil }
+        let raw = UnsafeRawPointer(s.base)
+        let key = raw.loadUnaligned(as: UInt64.self)
+        let tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        let days: Int
+        if key == cache.key && tail == cache.tail && cache.days != Int.min {
+            days = cache.days
+        } else {
+            guard let y1 = two(s, 0), let y2 = two(s, 2), let month = two(s, 5), let day = two(s, 8),
+                s[7] == UInt8(ascii: "-"), let date = CivilDate(year: y1 * 100 + y2, month: month, day: day),
+                date.year >= 1
+            else { return nil }
+            days = date.daysSinceEpoch
+            cache = DateCache(key: key, tail: tail, days: days)
+        }
         let sep = s[10]
         guard sep == UInt8(ascii: "T") || sep == UInt8(ascii: "t") || sep == UInt8(ascii: " "),
             let hour = two(s, 11), s[13] == UInt8(ascii: ":"), let minute = two(s, 14),
@@ -91,10 +117,8 @@ enum Timestamp {
                 i += 4
             }
         }
-        guard i == n, let date = CivilDate(year: y1 * 100 + y2, month: month, day: day), date.year >= 1 else {
-            return nil
-        }
-        let seconds = Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        guard i == n else { return nil }
+        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
             - Int64(offsetMinutes * 60)
         let ms = seconds * 1000 + Int64(millis)
         return ms >= minMillis && ms <= maxMillis ? ms : nil
