@@ -24,7 +24,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "SimulationBenchmark",
-            dependencies: ["Workbench", "Simulation", "UsageModel"],
+            dependencies: ["Workbench", "Simulation", "Segmentation", "UsageModel"],
             path: "Benchmarks/SimulationBenchmark"
         ),
 

@@ -1,11 +1,16 @@
 // Day-loop throughput and peak memory, printed as JSON.
 //
 //   SimulationBenchmark [SCENARIO]                      every case, each in a child process
-//   SimulationBenchmark SCENARIO --users N --threads T  one case (what the children run)
+//   SimulationBenchmark SCENARIO --users N --threads T [--segmentation]
+//                                                      one case (what the children run); with
+//                                                      --segmentation the scenario's segments are
+//                                                      evaluated inside the day loop
 //
 // Each case runs in its own process because peak resident memory (getrusage's ru_maxrss) only
 // ever grows within a process. Build in release: `swift build -c release --product SimulationBenchmark`.
 import Foundation
+import UsageModel
+import Segmentation
 import Simulation
 import Workbench
 
@@ -30,13 +35,15 @@ if let users = value("--users"), let threads = value("--threads") {
         scenario, options: RunOptions(users: users, days: days, threads: threads), writesEventLog: false)
     let setupStart = DispatchTime.now().uptimeNanoseconds
     let simulator = try Simulator(spec: spec, threads: threads)
+    let segmentation = arguments.contains("--segmentation")
+    let observers: [any DayObserver] = segmentation ? [SegmentationEngine(scenario.segmentation, threads: threads)] : []
     let loopStart = DispatchTime.now().uptimeNanoseconds
-    let metrics = try simulator.run()
+    let metrics = try simulator.run(observers: observers)
     let end = DispatchTime.now().uptimeNanoseconds
     let loopSeconds = Double(end - loopStart) / 1e9
     let signedUpUserDays = metrics.reduce(0) { $0 + $1.usersByState.reduce(0, +) }
     let record: [String: Any] = [
-        "benchmark": "day_loop",
+        "benchmark": segmentation ? "day_loop_with_segmentation" : "day_loop",
         "scenario": scenario.name,
         "users": users,
         "days": days,
@@ -52,11 +59,16 @@ if let users = value("--users"), let threads = value("--threads") {
     print(String(decoding: data, as: UTF8.self))
 } else {
     let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-    for users in [100_000, 1_000_000] {
-        for threads in [1, 2] {
+    let cases = [100_000, 1_000_000].flatMap { users in
+        [(users, 1, false), (users, 2, false), (users, 2, true)]
+    }
+    for (users, threads, segmentation) in cases {
+        do {
             let child = Process()
             child.executableURL = me
-            child.arguments = [scenarioPath, "--users", String(users), "--threads", String(threads)]
+            child.arguments =
+                [scenarioPath, "--users", String(users), "--threads", String(threads)]
+                + (segmentation ? ["--segmentation"] : [])
             try child.run()
             child.waitUntilExit()
             if child.terminationStatus != 0 { exit(child.terminationStatus) }
