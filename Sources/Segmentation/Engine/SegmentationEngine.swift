@@ -149,38 +149,52 @@ public final class SegmentationEngine: DayObserver {
     }
 
     /// First matching segment and every matching tag, for a range of users.
+    ///
+    /// Runs the rules' programs straight from their instruction buffers with one shared stack, so
+    /// the per-user loop touches no reference count.
     static func classify(
         rules: CompiledSegmentation, loader: UserMetrics, users: Range<Int>, memberships: Column<UInt8>,
         tags: Column<UInt32>, counts: UnsafeMutablePointer<Int>
     ) {
-        let segmentRules = rules.segments
-        let tagRules = rules.tags
-        let segmentCount = segmentRules.count
+        let all = rules.segments + rules.tags
+        let segmentCount = rules.segments.count
+        let tagCount = rules.tags.count
+        let stackSize = all.map(\.program.stackSize).max() ?? 1
         let signed = loader.w.signedUp
         let out = memberships.baseAddress, tagOut = tags.baseAddress
         var metrics = loader
-        segmentRules.withUnsafeBufferPointer { segmentRules in
-            tagRules.withUnsafeBufferPointer { tagRules in
-                for u in users {
-                    guard signed[u] else {
-                        tagOut[u] = 0
-                        counts[segmentCount + tagRules.count] += 1
-                        continue
+        // The programs' buffers belong to `rules`, which outlives this call.
+        let programs = all.map { rule in
+            rule.program.code.withUnsafeBufferPointer { code in
+                rule.program.sets.withUnsafeBufferPointer { sets in (code, sets) }
+            }
+        }
+        withExtendedLifetime(all) {
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: stackSize) { stack in
+                programs.withUnsafeBufferPointer { programs in
+                    for u in users {
+                        guard signed[u] else {
+                            tagOut[u] = 0
+                            counts[segmentCount + tagCount] += 1
+                            continue
+                        }
+                        metrics.user = u
+                        var segment = segmentCount  // unmatched
+                        for i in 0..<segmentCount
+                        where RuleProgram.execute(programs[i].0, programs[i].1, stack, metrics) {
+                            segment = i
+                            break
+                        }
+                        var bits: UInt32 = 0
+                        for t in 0..<tagCount
+                        where RuleProgram.execute(programs[segmentCount + t].0, programs[segmentCount + t].1, stack, metrics) {
+                            bits |= 1 << UInt32(t)
+                            counts[segmentCount + t] += 1
+                        }
+                        tagOut[u] = bits
+                        out[u] = UInt8(segment)
+                        if segment < segmentCount { counts[segment] += 1 }
                     }
-                    metrics.user = u
-                    var segment = segmentCount  // unmatched
-                    for i in 0..<segmentCount where segmentRules[i].evaluate(metrics) {
-                        segment = i
-                        break
-                    }
-                    var bits: UInt32 = 0
-                    for t in 0..<tagRules.count where tagRules[t].evaluate(metrics) {
-                        bits |= 1 << UInt32(t)
-                        counts[segmentCount + t] += 1
-                    }
-                    tagOut[u] = bits
-                    out[u] = UInt8(segment)
-                    if segment < segmentCount { counts[segment] += 1 }
                 }
             }
         }
