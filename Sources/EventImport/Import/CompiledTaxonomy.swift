@@ -139,7 +139,8 @@ final class CompiledTaxonomy {
         conditionPool = .allocate(capacity: max(conditionTotal, 1))
         rules = .allocate(capacity: max(drafts.count, 1))
         ruleCount = drafts.count
-        var w = 0, k = 0
+        var w = 0
+        var k = 0
         for (i, draft) in drafts.enumerated() {
             var rule = draft.rule
             (wantedPool + w).initialize(from: draft.wanted, count: draft.wanted.count)

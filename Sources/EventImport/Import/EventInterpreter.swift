@@ -53,9 +53,13 @@ final class EventInterpreter {
     private let kinds: UnsafeMutablePointer<JSONKind>
     private let values: UnsafeMutablePointer<ByteSpan>
     private let capacity: Int
+    private let normalizeNames: Bool
+    private let useAnonymousID: Bool
 
     init(taxonomy: CompiledTaxonomy, aliases: AliasTable?, scratch: Scratch) {
         self.taxonomy = taxonomy
+        normalizeNames = taxonomy.source.normalizeEventNames
+        useAnonymousID = taxonomy.source.useAnonymousID
         self.aliases = aliases
         self.scratch = scratch
         capacity = max(taxonomy.maxWanted, 1)
@@ -73,12 +77,14 @@ final class EventInterpreter {
     @inline(__always)
     func interpret(_ raw: RawEvent, _ out: inout Interpreted) throws(MalformedReason) -> ImportSummary.SkipReason? {
         if !raw.isTrack { return .notTrack }
-        guard let millis = Timestamp.parse(raw.timestamp, cache: &dateCache) else { throw .invalidTimestamp(raw.timestamp.quoted()) }
+        guard let millis = Timestamp.parse(raw.timestamp, cache: &dateCache) else {
+            throw .invalidTimestamp(raw.timestamp.quoted())
+        }
         out.millis = millis
         out.day = Timestamp.day(ofMillis: millis)
 
         var name = raw.event
-        if taxonomy.source.normalizeEventNames { name = normalized(name) }
+        if normalizeNames { name = normalized(name) }
         out.event = name
         let index = taxonomy.names.find(name)
         guard index >= 0 else {
@@ -90,7 +96,7 @@ final class EventInterpreter {
         if rule.ignored { return .ignoredEvent }
 
         var user = raw.user
-        if user.isEmpty && taxonomy.source.useAnonymousID { user = raw.anonymous }
+        if user.isEmpty && useAnonymousID { user = raw.anonymous }
         if user.isEmpty { return .emptyUserID }
         out.userWasAlias = false
         if let aliases, let canonical = aliases.canonical(of: user) {
@@ -166,7 +172,8 @@ final class EventInterpreter {
             if rest.equals("null") { return }
             throw .wrongType("properties", expected: "a JSON object")
         }
-        let kinds = self.kinds, values = self.values
+        let kinds = self.kinds
+        let values = self.values
         do throws(JSONError) {
             try c.members { c, name throws(JSONError) in
                 for i in 0..<count where wanted![i].equals(name) {

@@ -29,8 +29,9 @@ public struct EventLogImporter: Sendable {
     /// Bytes per (user, day) cell of pass 2: sessions and key actions (2 + 2), features (4), milestones (2),
     /// and the day's last NPS answer, billing event and plan, each packed with its time of day (4 + 4 + 4).
     public static let bytesPerUserDay = 22
-    /// Bytes per user besides the cells: directory, replay state, day columns and ids.
-    public static let bytesPerUser = 96
+    /// Bytes per user besides the cells, rounded up: the id table, directory, replay state, day columns and
+    /// ids as strings.
+    public static let bytesPerUser = 128
 
     /// One or more `.csv`, `.jsonl` or `.ndjson` files, read in this order.
     public var files: [String]
@@ -79,7 +80,9 @@ public struct EventLogImporter: Sendable {
     public func scan() throws -> EventLogScan {
         guard !files.isEmpty else { throw EventImportError.noFiles }
         let formats = try files.map { path in
-            guard let format = LogFormat.inferred(fromPath: path) else { throw EventImportError.unknownFormat(path: path) }
+            guard let format = LogFormat.inferred(fromPath: path) else {
+                throw EventImportError.unknownFormat(path: path)
+            }
             return format
         }
         if let startDate, let asOf, asOf < startDate {
@@ -136,7 +139,8 @@ public struct EventLogImporter: Sendable {
             sink.startFile(path)
             let reader = try LogFileReader(path: path, maxRecord: maxLineBytes)
             switch format {
-            case .csv: tallies.append(try CSVReader.read(reader, scratch: scratch, maxRecord: maxLineBytes, into: &sink))
+            case .csv:
+                tallies.append(try CSVReader.read(reader, scratch: scratch, maxRecord: maxLineBytes, into: &sink))
             case .jsonl:
                 tallies.append(try JSONLReader.read(reader, scratch: scratch, maxRecord: maxLineBytes, into: &sink))
             }

@@ -58,14 +58,17 @@ public final class EventLogScan {
         for u in 0..<n {
             if let table = accountTable, let id = table.accountOf[users.string(u)] {
                 var copy = id
-                accountOf[u] = copy.withUTF8 { b in accounts.intern(ByteSpan(base: b.baseAddress!, count: b.count)).index }
+                accountOf[u] = copy.withUTF8 { b in
+                    accounts.intern(ByteSpan(base: b.baseAddress!, count: b.count)).index
+                }
             } else {
                 accountOf[u] = Int(state[u].account)
             }
         }
 
         let byFirstEvent = (0..<n).sorted { a, b in
-            let ta = state[a].firstMillis, tb = state[b].firstMillis
+            let ta = state[a].firstMillis
+            let tb = state[b].firstMillis
             return ta != tb ? ta < tb : users[a].compare(users[b]) < 0
         }
         var accountSlot = [Int](repeating: -1, count: accounts.count)

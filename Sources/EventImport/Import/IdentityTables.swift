@@ -5,15 +5,16 @@ enum SideTable {
         let values: [String]
     }
 
-    /// The rows' values of `columns` (in that order), or the problems found, each `file:line: message`.
-    static func read(path: String, columns: [String]) throws -> [Row] {
+    /// The rows' values of `columns` (in that order), and the problems of the rows left out, each
+    /// `file:line: message`. A missing column, an empty file or a broken quote throws at once.
+    static func read(path: String, columns: [String]) throws -> (rows: [Row], problems: [(line: Int, text: String)]) {
         let reader = try LogFileReader(path: path, maxRecord: EventLogImporter.maxLineBytes)
         let scratch = Scratch(capacity: 2 * reader.capacity + 64)
         let splitter = CSVRecordSplitter(capacity: 64, scratch: scratch)
         try reader.skipByteOrderMark()
         if reader.available == 0 && reader.atEOF { throw EventImportError.emptyFile(path: path) }
         var rows: [Row] = []
-        var problems: [String] = []
+        var problems: [(line: Int, text: String)] = []
         var index: [Int]?
         var width = 0
         var line = 1
@@ -28,16 +29,18 @@ enum SideTable {
             switch splitter.split(base, available: reader.available, atEOF: reader.atEOF) {
             case .needMore:
                 guard reader.available <= EventLogImporter.maxLineBytes else {
-                    throw EventImportError.invalidTable(path: path, problems: ["\(path):\(line): line longer than 1 MiB"])
+                    throw EventImportError.invalidTable(
+                        path: path, problems: ["\(path):\(line): line longer than 1 MiB"])
                 }
                 try reader.refill()
             case .malformed(let reason):
-                throw EventImportError.invalidTable(path: path, problems: problems + ["\(path):\(line): \(reason)"])
+                throw EventImportError.invalidTable(
+                    path: path, problems: problems.map(\.text) + ["\(path):\(line): \(reason)"])
             case .record(let length, let breaks, let fields):
                 reader.start += length
                 defer { line += breaks }
                 guard UTF8Check.isValid(base, length) else {
-                    problems.append("\(path):\(line): invalid UTF-8")
+                    problems.append((line, "\(path):\(line): invalid UTF-8"))
                     continue
                 }
                 let values = (0..<min(fields, splitter.capacity)).map {
@@ -58,20 +61,26 @@ enum SideTable {
                     continue
                 }
                 guard fields == width else {
-                    problems.append("\(path):\(line): expected \(width) fields, found \(fields)")
+                    problems.append((line, "\(path):\(line): expected \(width) fields, found \(fields)"))
                     continue
                 }
                 let picked = index.map { values[$0] }
                 if let empty = picked.firstIndex(where: \.isEmpty) {
-                    problems.append("\(path):\(line): empty '\(columns[empty])'")
+                    problems.append((line, "\(path):\(line): empty '\(columns[empty])'"))
                     continue
                 }
                 rows.append(Row(line: line, values: picked))
             }
         }
         if index == nil { throw EventImportError.emptyFile(path: path) }
-        guard problems.isEmpty else { throw EventImportError.invalidTable(path: path, problems: problems) }
-        return rows
+        return (rows, problems)
+    }
+
+    /// Throws every problem, in line order, when there is any.
+    static func check(_ problems: [(line: Int, text: String)], path: String) throws {
+        guard !problems.isEmpty else { return }
+        let sorted = problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
+        throw EventImportError.invalidTable(path: path, problems: sorted.map(\.element.text))
     }
 }
 
@@ -87,22 +96,23 @@ final class AliasTable {
     var count: Int { target.count }
 
     init(path: String) throws {
-        let rows = try SideTable.read(path: path, columns: ["alias", "user_id"])
-        var problems: [String] = []
+        var (rows, problems) = try SideTable.read(path: path, columns: ["alias", "user_id"])
         var seen: [String: (user: String, line: Int)] = [:]
         let aliasSet = Set(rows.map { $0.values[0] })
         for row in rows {
-            let alias = row.values[0], user = row.values[1]
+            let alias = row.values[0]
+            let user = row.values[1]
             if alias == user { continue }
             if let earlier = seen[alias] {
                 if earlier.user != user {
-                    problems.append(
-                        "\(path):\(row.line): alias '\(alias)' already maps to '\(earlier.user)' (line \(earlier.line))")
+                    let message = "alias '\(alias)' already maps to '\(earlier.user)' (line \(earlier.line))"
+                    problems.append((row.line, "\(path):\(row.line): \(message)"))
                 }
                 continue
             }
             if aliasSet.contains(user) {
-                problems.append("\(path):\(row.line): '\(user)' is itself an alias; map '\(alias)' to its user")
+                problems.append(
+                    (row.line, "\(path):\(row.line): '\(user)' is itself an alias; map '\(alias)' to its user"))
                 continue
             }
             seen[alias] = (user, row.line)
@@ -113,7 +123,7 @@ final class AliasTable {
             _ = aliases.intern(aliasBytes.span)
             target.append(Int32(u))
         }
-        guard problems.isEmpty else { throw EventImportError.invalidTable(path: path, problems: problems) }
+        try SideTable.check(problems, path: path)
     }
 
     /// The user an alias stands for, or nil when `id` is not an alias.
@@ -140,30 +150,30 @@ struct AccountTable {
     private(set) var accountOf: [String: String] = [:]
 
     init(path: String, aliases: AliasTable?) throws {
-        let rows = try SideTable.read(path: path, columns: ["user_id", "account_id"])
-        var problems: [String] = []
+        var (rows, problems) = try SideTable.read(path: path, columns: ["user_id", "account_id"])
         var lineOf: [String: Int] = [:]
         for row in rows {
             let user = aliases?.resolve(row.values[0]) ?? row.values[0]
             let account = row.values[1]
             if let earlier = accountOf[user] {
                 if earlier != account {
-                    problems.append(
-                        "\(path):\(row.line): user '\(user)' is already in account '\(earlier)' (line \(lineOf[user]!))")
+                    let message = "user '\(user)' is already in account '\(earlier)' (line \(lineOf[user]!))"
+                    problems.append((row.line, "\(path):\(row.line): \(message)"))
                 }
                 continue
             }
             accountOf[user] = account
             lineOf[user] = row.line
         }
-        guard problems.isEmpty else { throw EventImportError.invalidTable(path: path, problems: problems) }
+        try SideTable.check(problems, path: path)
     }
 }
 
 extension String {
     fileprivate func trimmingCharacters(in set: String) -> String {
         let scalars = unicodeScalars
-        var start = scalars.startIndex, end = scalars.endIndex
+        var start = scalars.startIndex
+        var end = scalars.endIndex
         while start < end, set.unicodeScalars.contains(scalars[start]) { start = scalars.index(after: start) }
         while end > start, set.unicodeScalars.contains(scalars[scalars.index(before: end)]) {
             end = scalars.index(before: end)

@@ -81,6 +81,7 @@ public struct ImportSummary: Sendable, Equatable, CustomStringConvertible {
     /// Users seen with more than one account; the account of their earliest event is kept.
     public internal(set) var usersWithSeveralAccounts = 0
     /// Used events dated before their user's sign-up day (they still count; the user is not yet signed up).
+    /// Known after pass 2: always 0 in ``EventLogScan/summary``.
     public internal(set) var eventsBeforeSignUp = 0
     public internal(set) var users = 0
     public internal(set) var accounts = 0
@@ -99,25 +100,31 @@ public struct ImportSummary: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         var out: [String] = []
-        let fileRows = files.map { [$0.path, $0.format, String($0.lines), String($0.records), ByteCount.text($0.bytes)] }
+        let fileRows = files.map {
+            [$0.path, $0.format, String($0.lines), String($0.records), ByteCount.text($0.bytes)]
+        }
         out.append(Table.render([["file", "format", "lines", "records", "size"]] + fileRows, leftColumns: 2))
         var rows: [[String]] = [["records", String(records)], ["used", String(eventsUsed)]]
         rows.append(["skipped", String(skippedTotal)])
         for reason in SkipReason.allCases where skipped(reason) > 0 {
             rows.append(["  " + reason.label, String(skipped(reason))])
             if reason == .malformed {
-                for (kind, count) in malformedKinds.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                for (kind, count) in malformedKinds.sorted(by: {
+                    $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
+                }) {
                     rows.append(["    " + kind, String(count)])
                 }
             }
         }
         if reattributed > 0 { rows.append(["re-attributed through aliases", String(reattributed)]) }
         if eventsBeforeSignUp > 0 { rows.append(["used before the user's sign-up day", String(eventsBeforeSignUp)]) }
-        if usersWithSeveralAccounts > 0 { rows.append(["users with several accounts", String(usersWithSeveralAccounts)]) }
+        if usersWithSeveralAccounts > 0 {
+            rows.append(["users with several accounts", String(usersWithSeveralAccounts)])
+        }
         rows.append(["users", String(users)])
         rows.append(["accounts", String(accounts)])
-        if let startDate, let endDate { rows.append(["days (UTC)", "\(days): \(startDate) to \(endDate)"]) }
         out.append(Table.render([["", ""]] + rows, leftColumns: 1, header: false))
+        if let startDate, let endDate { out.append("\(days) days (UTC), \(startDate) to \(endDate)") }
         if !unknownEvents.isEmpty {
             var names = unknownEvents.map { "\($0.name) (\($0.count))" }
             if otherUnknownEvents > 0 { names.append("\(otherUnknownEvents) more") }

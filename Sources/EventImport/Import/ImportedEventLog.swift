@@ -78,10 +78,15 @@ public final class ImportedEventLog {
                 keyActions.baseAddress.update(from: table.keyActions.baseAddress + base, count: n)
                 features.baseAddress.update(from: table.features.baseAddress + base, count: n)
             }
-            let rawMilestones = table.milestones.baseAddress + base, rawNPS = table.nps.baseAddress + base
-            let rawCommerce = table.commerce.baseAddress + base, rawPlan = table.plan.baseAddress + base
-            let reachedOut = reached.baseAddress, milestonesOut = milestones.baseAddress
-            let npsOut = nps.baseAddress, commerceOut = commerce.baseAddress, planOut = plan.baseAddress
+            let rawMilestones = table.milestones.baseAddress + base
+            let rawNPS = table.nps.baseAddress + base
+            let rawCommerce = table.commerce.baseAddress + base
+            let rawPlan = table.plan.baseAddress + base
+            let reachedOut = reached.baseAddress
+            let milestonesOut = milestones.baseAddress
+            let npsOut = nps.baseAddress
+            let commerceOut = commerce.baseAddress
+            let planOut = plan.baseAddress
             let signedUpOut = signedUp.baseAddress
             let today = Int32(day)
             for u in 0..<n {

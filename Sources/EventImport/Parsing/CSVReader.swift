@@ -78,7 +78,6 @@ enum CSVReader {
                         path: reader.path, line: line, reason: "more than \(maxFields) columns")
                 }
                 header = (0..<fields).map { splitter.fields[$0].string() }
-                tally.headerLines = max(breaks, 1)
                 headerLine = line
                 line += breaks
             }
@@ -98,9 +97,12 @@ enum CSVReader {
             throw EventImportError.missingColumn(path: reader.path, line: headerLine, column: column.displayName)
         }
         let width = columns.count
-        let userSlot = slot[CSVColumn.user.rawValue], eventSlot = slot[CSVColumn.event.rawValue]
-        let timeSlot = slot[CSVColumn.timestamp.rawValue], accountSlot = slot[CSVColumn.account.rawValue]
-        let propertiesSlot = slot[CSVColumn.properties.rawValue], anonymousSlot = slot[CSVColumn.anonymous.rawValue]
+        let userSlot = slot[CSVColumn.user.rawValue]
+        let eventSlot = slot[CSVColumn.event.rawValue]
+        let timeSlot = slot[CSVColumn.timestamp.rawValue]
+        let accountSlot = slot[CSVColumn.account.rawValue]
+        let propertiesSlot = slot[CSVColumn.properties.rawValue]
+        let anonymousSlot = slot[CSVColumn.anonymous.rawValue]
         let typeSlot = slot[CSVColumn.type.rawValue]
 
         // The rows. `line` is the physical line the next record starts on.

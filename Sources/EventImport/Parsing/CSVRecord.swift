@@ -33,7 +33,10 @@ final class CSVRecordSplitter {
     /// can come.
     @inline(__always)
     func split(_ p: UnsafePointer<UInt8>, available: Int, atEOF: Bool) -> CSVOutcome {
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let quote = UInt8(ascii: "\"")
+        let comma = UInt8(ascii: ",")
+        let lf = UInt8(ascii: "\n")
+        let cr = UInt8(ascii: "\r")
         var i = 0
         var field = 0
         var breaks = 0

@@ -60,16 +60,35 @@ struct JSONCursor {
     mutating func string() throws(JSONError) -> ByteSpan {
         i += 1
         let start = i
-        while i < end {
-            let c = p[i]
-            if c == 0x22 {
-                i += 1
-                return ByteSpan(base: p + start, count: i - 1 - start)
-            }
-            if c == 0x5C || c < 0x20 { break }
+        i = JSONCursor.stringStop(p, from: i, to: end)
+        if i < end && p[i] == 0x22 {
             i += 1
+            return ByteSpan(base: p + start, count: i - 1 - start)
         }
         return try decodeEscaped(from: start)
+    }
+
+    /// Index of the first `"`, `\` or control character in `p[from..<to]`, or `to`; eight bytes a step.
+    @inline(__always)
+    static func stringStop(_ p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+        var i = from
+        let raw = UnsafeRawPointer(p)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= to {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let q = w ^ (ones &* 0x22)
+            let b = w ^ (ones &* 0x5C)
+            let m = ((q &- ones) & ~q | (b &- ones) & ~b | (w &- ones &* 0x20) & ~w) & highs
+            if m != 0 { return i + (m.trailingZeroBitCount >> 3) }
+            i += 8
+        }
+        while i < to {
+            let c = p[i]
+            if c == 0x22 || c == 0x5C || c < 0x20 { return i }
+            i += 1
+        }
+        return to
     }
 
     private mutating func decodeEscaped(from start: Int) throws(JSONError) -> ByteSpan {
@@ -87,6 +106,7 @@ struct JSONCursor {
                 i += 1
                 continue
             }
+            let escape = i
             i += 1
             guard i < end else { break }
             let e = p[i]
@@ -98,10 +118,14 @@ struct JSONCursor {
             case UInt8(ascii: "n"): scratch.append(0x0A)
             case UInt8(ascii: "r"): scratch.append(0x0D)
             case UInt8(ascii: "t"): scratch.append(0x09)
-            case UInt8(ascii: "u"): try unicodeEscape()
+            case UInt8(ascii: "u"):
+                do throws(JSONError) {
+                    try unicodeEscape()
+                } catch {
+                    throw JSONError(message: error.message, offset: escape)
+                }
             default:
-                i -= 1
-                throw fail("invalid escape in a string")
+                throw JSONError(message: "invalid escape in a string", offset: escape)
             }
         }
         throw fail("unterminated string")
@@ -161,6 +185,8 @@ struct JSONCursor {
     private mutating func skipString() throws(JSONError) {
         i += 1
         while i < end {
+            i = JSONCursor.stringStop(p, from: i, to: end)
+            guard i < end else { break }
             let c = p[i]
             if c == 0x22 {
                 i += 1
@@ -177,7 +203,6 @@ struct JSONCursor {
                     i += 2
                     _ = try hex4()
                 default:
-                    i += 1
                     throw fail("invalid escape in a string")
                 }
                 continue
@@ -246,8 +271,10 @@ struct JSONCursor {
         case UInt8(ascii: "n"):
             try literal("null")
             return (.null, ByteSpan(base: p + start, count: 4))
-        default:
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return (.number, try number())
+        default:
+            throw fail("expected a value")
         }
     }
 
@@ -261,7 +288,8 @@ struct JSONCursor {
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
-        default: _ = try number()
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try number()
+        default: throw fail("expected a value")
         }
     }
 

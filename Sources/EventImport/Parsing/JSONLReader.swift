@@ -15,7 +15,8 @@ enum JSONLReader {
                     try sink.malformed(.lineTooLong, line: line)
                     tally.records += 1
                 } else {
-                    try handle(reader.buffer + reader.start, length, line: line, scratch: scratch, tally: &tally, sink: &sink)
+                    try handle(
+                        reader.buffer + reader.start, length, line: line, scratch: scratch, tally: &tally, sink: &sink)
                 }
                 reader.start = k + 1
                 searchFrom = reader.start
@@ -31,7 +32,9 @@ enum JSONLReader {
                         try sink.malformed(.lineTooLong, line: line)
                         tally.records += 1
                     } else {
-                        try handle(reader.buffer + reader.start, length, line: line, scratch: scratch, tally: &tally, sink: &sink)
+                        try handle(
+                            reader.buffer + reader.start, length, line: line, scratch: scratch, tally: &tally,
+                            sink: &sink)
                     }
                 }
                 break

@@ -41,6 +41,5 @@ struct FileTally {
     var lines = 0
     var records = 0
     var blankLines = 0
-    var headerLines = 0
     var bytes = 0
 }

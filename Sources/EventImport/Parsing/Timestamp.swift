@@ -118,7 +118,8 @@ enum Timestamp {
             }
         }
         guard i == n else { return nil }
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        let seconds =
+            Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
             - Int64(offsetMinutes * 60)
         let ms = seconds * 1000 + Int64(millis)
         return ms >= minMillis && ms <= maxMillis ? ms : nil

@@ -28,10 +28,13 @@ struct ByteSpan {
     @inline(__always)
     func equals(_ other: ByteSpan) -> Bool {
         guard count == other.count else { return false }
-        let a = UnsafeRawPointer(base), b = UnsafeRawPointer(other.base)
+        let a = UnsafeRawPointer(base)
+        let b = UnsafeRawPointer(other.base)
         var i = 0
         while i + 8 <= count {
-            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                != b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            {
                 return false
             }
             i += 8

@@ -26,7 +26,9 @@ enum Suggestion {
         for j in 0...t.count { d[j] = j }
         for i in 1...s.count {
             for j in 1...t.count {
-                var v = min(d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1, d[(i - 1) * w + j - 1] + (s[i - 1] == t[j - 1] ? 0 : 1))
+                var v = min(
+                    d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1,
+                    d[(i - 1) * w + j - 1] + (s[i - 1] == t[j - 1] ? 0 : 1))
                 if i > 1, j > 1, s[i - 1] == t[j - 2], s[i - 2] == t[j - 1] { v = min(v, d[(i - 2) * w + j - 2] + 1) }
                 d[i * w + j] = v
             }

@@ -40,7 +40,8 @@ extension Taxonomy {
         }
         guard problems.isEmpty else {
             let sorted = problems.enumerated().sorted { a, b in
-                let la = (a.element.line ?? 0, a.element.column ?? 0), lb = (b.element.line ?? 0, b.element.column ?? 0)
+                let la = (a.element.line ?? 0, a.element.column ?? 0)
+                let lb = (b.element.line ?? 0, b.element.column ?? 0)
                 return la != lb ? la < lb : a.offset < b.offset
             }
             throw TaxonomyError(file: file, problems: sorted.map(\.element))
@@ -109,7 +110,8 @@ final class TaxonomyReader {
             var value = fields["value"].flatMap { string($0, here + ".value") }
             if property != nil && fields["value"] == nil { value = name }
             if let name, let event {
-                result.append(Taxonomy.NamedRule(name: name, matcher: .init(event: event, property: property, value: value)))
+                result.append(
+                    Taxonomy.NamedRule(name: name, matcher: .init(event: event, property: property, value: value)))
             }
         }
         return result
@@ -261,7 +263,8 @@ final class TaxonomyReader {
             switch error {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
                 .composer(_, let problem, let mark, _):
-                return TaxonomyProblem(path: "", message: "invalid YAML: \(problem)", line: mark.line, column: mark.column)
+                return TaxonomyProblem(
+                    path: "", message: "invalid YAML: \(problem)", line: mark.line, column: mark.column)
             case .duplicatedKeysInMapping(let duplicates, let context):
                 let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
                 return TaxonomyProblem(
