@@ -53,7 +53,9 @@ if let users = value("--users"), let threads = value("--threads") {
         "user_days_per_second": Double(users * days) / loopSeconds,
         "signed_up_user_days_per_second": Double(signedUpUserDays) / loopSeconds,
         "peak_resident_bytes": peakResidentBytes(),
-        "estimated_bytes": MemoryEstimate.bytes(for: spec, writesEventLog: false),
+        "estimated_bytes": segmentation
+            ? Workbench.estimatedBytes(scenario, spec: spec, writesEventLog: false)
+            : MemoryEstimate.bytes(for: spec, writesEventLog: false),
     ]
     let data = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))

@@ -38,8 +38,7 @@ public enum Workbench {
         }
         guard problems.isEmpty else { throw .badInput(problems.joined(separator: "\n")) }
 
-        let need = MemoryEstimate.bytes(for: spec, writesEventLog: writesEventLog)
-            + segmentationBytes(scenario.segmentation, users: spec.users, days: spec.days)
+        let need = estimatedBytes(scenario, spec: spec, writesEventLog: writesEventLog)
         if let available = SystemMemory.availableBytes(), need > available * 9 / 10 {
             throw .badInput(
                 "\(scenario.name): \(spec.users) users × \(spec.days) days need about \(gib(need)) of memory; "
@@ -89,6 +88,12 @@ public enum Workbench {
         _ = try simulator.run(observers: [writer], progress: progress.update)
         progress.finish()
         return writer.stats
+    }
+
+    /// Peak memory of a run with segmentation, known before it starts.
+    public static func estimatedBytes(_ scenario: Scenario, spec: SimulationSpec, writesEventLog: Bool) -> Int {
+        MemoryEstimate.bytes(for: spec, writesEventLog: writesEventLog)
+            + segmentationBytes(scenario.segmentation, users: spec.users, days: spec.days)
     }
 
     /// Usage windows plus one byte per user and evaluation of membership history.
