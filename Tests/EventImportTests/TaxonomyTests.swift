@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UsageModel
 
 @testable import EventImport
 
@@ -122,11 +123,11 @@ struct TaxonomyTests {
     }
 
     @Test func suggestions() {
-        #expect(Suggestion.closest(to: "sesions", among: TaxonomyReader.topKeys) == "sessions")
-        #expect(Suggestion.closest(to: "key_action", among: TaxonomyReader.topKeys) == "key_actions")
-        #expect(Suggestion.closest(to: "feautres", among: TaxonomyReader.topKeys) == "features")
-        #expect(Suggestion.closest(to: "normalize", among: TaxonomyReader.topKeys) == "normalize_event_names")
-        #expect(Suggestion.closest(to: "zzz", among: TaxonomyReader.topKeys) == nil)
+        #expect(NameSuggestion.closest(to: "sesions", among: TaxonomyReader.topKeys) == "sessions")
+        #expect(NameSuggestion.closest(to: "key_action", among: TaxonomyReader.topKeys) == "key_actions")
+        #expect(NameSuggestion.closest(to: "feautres", among: TaxonomyReader.topKeys) == "features")
+        #expect(NameSuggestion.closest(to: "normalize", among: TaxonomyReader.topKeys) == "normalize_event_names")
+        #expect(NameSuggestion.closest(to: "zzz", among: TaxonomyReader.topKeys) == nil)
     }
 
     @Test func programmaticTaxonomiesAreCheckedToo() {

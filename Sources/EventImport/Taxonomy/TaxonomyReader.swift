@@ -1,3 +1,4 @@
+import UsageModel
 import Foundation
 import Yams
 
@@ -176,7 +177,7 @@ final class TaxonomyReader {
             let name = scalar.string
             let here = path.isEmpty ? name : "\(path).\(name)"
             guard keys.contains(name) else {
-                if let hint = Suggestion.closest(to: name, among: keys) {
+                if let hint = NameSuggestion.closest(to: name, among: keys) {
                     report(here, "unknown key; did you mean '\(hint)'?", at: key)
                 } else {
                     report(here, "unknown key; allowed here: \(keys.joined(separator: ", "))", at: key)

@@ -1,3 +1,4 @@
+import UsageModel
 /// Resolves names, checks types and emits instructions in one left-to-right walk, so the first
 /// problem reported is the leftmost one the walk meets.
 struct RuleCodeGenerator {

@@ -1,3 +1,4 @@
+import UsageModel
 import Foundation
 import Yams
 
@@ -139,7 +140,7 @@ final class NodeReader {
     func mapping(_ node: Node, _ path: ScenarioPath, keys: [String], required: [String] = []) -> Fields? {
         guard let entries = entries(node, path) else { return nil }
         for entry in entries where !keys.contains(entry.name) {
-            if let hint = Suggestion.closest(to: entry.name, among: keys) {
+            if let hint = NameSuggestion.closest(to: entry.name, among: keys) {
                 report(path.key(entry.name), "unknown key; did you mean '\(hint)'?", at: entry.key)
             } else {
                 report(

@@ -128,7 +128,7 @@ final class ScenarioBuilder {
         if let index = table.index(of: name) { return index }
         if table.isComplete {
             reader.report(
-                path, "unknown \(table.noun) '\(name)'" + Suggestion.hint(for: name, among: table.names), at: node)
+                path, "unknown \(table.noun) '\(name)'" + NameSuggestion.hint(for: name, among: table.names), at: node)
         }
         return nil
     }
@@ -206,7 +206,7 @@ final class ScenarioBuilder {
         else { return nil }
         guard let keys = kinds.first(where: { $0.key == kind })?.value else {
             let names = kinds.map(\.key)
-            let hint = Suggestion.hint(for: kind, among: names)
+            let hint = NameSuggestion.hint(for: kind, among: names)
             reader.report(
                 path.key("distribution"),
                 "unknown distribution '\(kind)'"

@@ -1,3 +1,4 @@
+import UsageModel
 import Segmentation
 import Yams
 
@@ -23,7 +24,7 @@ struct SegmentationReader {
             } else {
                 reader.report(
                     path.key("every"), "expected one of: " + options.joined(separator: ", ")
-                        + Suggestion.hint(for: NodeReader.shown(every), among: options), at: every)
+                        + NameSuggestion.hint(for: NodeReader.shown(every), among: options), at: every)
                 ok = false
             }
         }

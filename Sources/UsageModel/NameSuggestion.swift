@@ -1,9 +1,10 @@
-/// "Did you mean" for misspelt metric and option names.
-enum NameSuggestion {
+/// "Did you mean": the one implementation behind every suggestion SegmentLab makes, for scenario
+/// and taxonomy keys and references as for metric and option names in rules.
+public enum NameSuggestion {
     /// The candidate nearest to `name` by Damerau–Levenshtein distance, if it is close enough to be a
     /// typo: at most 2 edits, or 3 when the name is longer than 12 characters. Ties go to the earlier
-    /// candidate, so the catalog's order decides.
-    static func nearest(to name: String, among candidates: some Sequence<String>) -> String? {
+    /// candidate, so the catalog's order decides. Used for rule names, which are case-sensitive.
+    public static func nearest(to name: String, among candidates: some Sequence<String>) -> String? {
         let typed = Array(name.unicodeScalars)
         let limit = typed.count > 12 ? 3 : 2
         var best: (name: String, distance: Int)?
@@ -16,12 +17,40 @@ enum NameSuggestion {
         return best?.name
     }
 
+    /// The candidate a writer of a file most likely meant, or `nil` when none is close.
+    ///
+    /// Case is ignored. Close means at most 2 edits (a swap of neighbours counting as one) that leave
+    /// part of the word standing, or, for words of three letters or more, one being a prefix of the
+    /// other (`trial` for `trial_days`). The nearest wins; ties go to the candidate listed first.
+    public static func closest(to word: String, among candidates: [String]) -> String? {
+        let lowered = Array(word.lowercased().unicodeScalars)
+        var best: (distance: Int, name: String)?
+        for candidate in candidates where candidate != word {
+            let d = damerauLevenshtein(lowered, Array(candidate.lowercased().unicodeScalars))
+            if d <= 2, d < max(lowered.count, 1), best.map({ d < $0.distance }) ?? true {
+                best = (d, candidate)
+            }
+        }
+        if let best { return best.name }
+        guard lowered.count >= 3 else { return nil }
+        let text = word.lowercased()
+        return candidates.first { candidate in
+            let c = candidate.lowercased()
+            return c != text && (c.hasPrefix(text) || text.hasPrefix(c))
+        }
+    }
+
+    /// `; did you mean 'x'?` or nothing, ready to append to a message.
+    public static func hint(for word: String, among candidates: [String]) -> String {
+        closest(to: word, among: candidates).map { "; did you mean '\($0)'?" } ?? ""
+    }
+
     /// The unrestricted Damerau–Levenshtein distance (insertions, deletions, substitutions and
     /// transpositions of adjacent characters, edits allowed between transposed ones), after Lowrance
     /// and Wagner (1975).
     ///
     /// - Complexity: O(*m* × *n*) time and space.
-    static func damerauLevenshtein(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+    public static func damerauLevenshtein(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         let infinity = a.count + b.count
