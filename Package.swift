@@ -33,12 +33,13 @@ let package = Package(
         .target(
             name: "Workbench",
             dependencies: [
-                "Simulation", "Segmentation", "EventImport", "UsageModel", "Stats",
+                "Simulation", "Segmentation", "EventImport", "Analysis", "UsageModel", "Stats",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .target(name: "Simulation", dependencies: ["UsageModel", "Stats"]),
         .target(name: "Segmentation", dependencies: ["UsageModel"]),
+        .target(name: "Analysis", dependencies: ["UsageModel", "Stats"]),
         .target(name: "EventImport", dependencies: ["UsageModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "UsageModel"),
         .target(name: "Stats", dependencies: ["CGSL"]),
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "StatsTests", dependencies: ["Stats"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Stats", "UsageModel", "Workbench"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "UsageModel"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Stats"]),
         .testTarget(name: "EventImportTests", dependencies: ["EventImport", "UsageModel"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Simulation", "Segmentation", "EventImport", "UsageModel"]),
     ]

@@ -46,6 +46,13 @@ public final class TruthRecord: @unchecked Sendable {
         return tables.churnProbability[(p * tables.stateCount + Int(s)) * tables.habitLevels + h]
     }
 
+    /// Habit level (0 ..< ``BehaviourModel/habitLevels``) that set the user's transition row on the
+    /// night after `day`; 0 without a habit modifier.
+    public func habitLevel(user: Int, day: Int) -> Int { Int(habitLevel[day * users + user]) }
+
+    /// Persona index of a user.
+    public func persona(user: Int) -> Int { Int(persona[user]) }
+
     /// Index of the absorbing churned state.
     public var churnedState: Int { tables.churned }
 

@@ -53,6 +53,8 @@ enum MarkdownReport {
         out.append("")
         out += segmentation(r.segmentation)
         out.append("")
+        out += analysis(r.analysis)
+        out.append("")
         out.append("Every day's figures and every evaluation are in `results.json`.")
         out.append("")
         return out.joined(separator: "\n")
@@ -94,6 +96,59 @@ enum MarkdownReport {
             guard total > 0 else { continue }
             let cells = row.map { $0 == 0 ? "·" : fixed(100 * Double($0) / Double(total), 1) }
             out.append("| \(labels[i]) | " + cells.joined(separator: " | ") + " | \(total) |")
+        }
+        return out
+    }
+
+    /// Churn prediction and segment validity against the simulator's truth.
+    static func analysis(_ a: AnalysisResults) -> [String] {
+        var out: [String] = []
+        let p = a.churnPrediction
+        out.append("## Churn prediction")
+        out.append("")
+        if p.cutoffs.isEmpty {
+            out.append("The run is too short for a cutoff with \(p.horizonDays) days after it.")
+        } else {
+            out.append(
+                "Who churns (by the simulator's truth) within \(p.horizonDays) days of a cutoff, scored on the half of the "
+                    + "users the logistic model was not fitted on. The oracle is the simulator's own probability: the ceiling.")
+            out.append("")
+            out.append("| cutoff | predictor | ROC AUC | PR AUC | Brier | precision | recall | top-decile lift |")
+            out.append("|---|---|---:|---:|---:|---:|---:|---:|")
+            for c in p.cutoffs {
+                for q in c.predictors {
+                    func f(_ x: Double?) -> String { x.map { fixed($0, 3) } ?? "–" }
+                    out.append(
+                        "| \(c.date) (\(c.testChurned) of \(c.testUsers) churn) | \(q.name) | \(f(q.rocAuc)) | "
+                            + "\(f(q.averagePrecision)) | \(f(q.brierScore)) | \(f(q.precision)) | \(f(q.recall)) | "
+                            + "\(f(q.topDecileLift)) |")
+                }
+            }
+        }
+        out.append("")
+        let t = a.transitions
+        if let toChurned = t.expectedDaysTo["churned"] {
+            out.append("Expected days until first reaching *churned*, from the observed chain: "
+                + toChurned.sorted { $0.key < $1.key }.compactMap { key, value in value.map { "\(key) \(fixed($0, 0))" } }
+                    .joined(separator: ", ") + ".")
+            out.append("")
+        }
+        out.append(
+            t.drift.isEmpty
+                ? "No transition rate changed significantly between the two halves of the run."
+                : "\(t.drift.count) transition rates changed between the two halves of the run (p < 0.001); see `results.json`.")
+        out.append("")
+        let v = a.segmentValidity
+        out.append("## Segment validity")
+        out.append("")
+        out.append("| segment | commonest latent state | share | retained \(v.horizonDays) days later | 95 % interval |")
+        out.append("|---|---|---:|---:|---|")
+        for segment in v.segments {
+            guard let state = v.dominantState[segment] else { continue }
+            let r = v.retention[segment]
+            let rate = r?.rate.map { percent($0) } ?? "–"
+            let interval = (r?.lower).flatMap { lo in (r?.upper).map { "\(percent(lo)) – \(percent($0))" } } ?? "–"
+            out.append("| \(segment) | \(state) | \(percent(v.precision[segment] ?? 0)) | \(rate) | \(interval) |")
         }
         return out
     }

@@ -17,6 +17,7 @@ struct Results: Encodable {
     let summary: Summary
     let days: [Day]
     let segmentation: SegmentationResults
+    let analysis: AnalysisResults
 
     struct ScenarioInfo: Encodable {
         let name: String
@@ -97,9 +98,10 @@ struct Results: Encodable {
 extension Results {
     init(
         spec: SimulationSpec, name: String, layout: PopulationLayout, metrics: [DayMetrics],
-        segmentation: SegmentationResults
+        segmentation: SegmentationResults, analysis: AnalysisResults
     ) {
         self.segmentation = segmentation
+        self.analysis = analysis
         let model = spec.model
         let stateNames = model.states.map(\.name)
         var personaUsers = [Int](repeating: 0, count: model.personas.count)

@@ -54,16 +54,20 @@ public enum Workbench {
         let destination = options.outDirectory ?? defaultDirectory(scenario: scenario.name, seed: spec.seed)
         let simulator = try Simulator(spec: spec, threads: options.threads)
         let engine = SegmentationEngine(scenario.segmentation, threads: options.threads)
+        let snapshot = CutoffSnapshot(
+            engine: engine, days: ChurnPrediction.cutoffDays(days: spec.days, every: scenario.segmentation.spec.every.days))
         let progress = ProgressLine(label: "day", total: spec.days, enabled: options.progress)
-        let metrics = try simulator.run(observers: [engine], progress: progress.update)
+        let metrics = try simulator.run(observers: [engine, snapshot], progress: progress.update)
         progress.finish()
 
+        let analysis = try RunAnalysis.analyse(engine: engine, snapshot: snapshot, simulator: simulator, seed: spec.seed)
         let results = Results(
             spec: spec, name: scenario.name, layout: simulator.layout, metrics: metrics,
-            segmentation: SegmentationResults(engine))
+            segmentation: SegmentationResults(engine), analysis: analysis.results)
         let output = try OutputDirectory(destination: destination)
         do {
             try output.write(try encode(results), to: "results.json")
+            try output.write(Data(analysis.predictions.utf8), to: "predictions.csv")
             let report = MarkdownReport.render(results, scenario: scenario, currency: spec.model.commerce.currency)
             try output.write(Data(report.utf8), to: "report.md")
             try output.commit()

@@ -1,0 +1,136 @@
+import Analysis
+import Segmentation
+import Simulation
+import UsageModel
+
+/// The `analysis` part of a run's `results.json`: transitions, churn prediction, segment validity.
+struct AnalysisResults: Encodable {
+    let transitions: TransitionResults
+    let churnPrediction: PredictionResults
+    let segmentValidity: ValidityResults
+}
+
+struct TransitionResults: Encodable {
+    let everyDays: Int
+    let overall: TransitionTable
+    let byPersona: [String: TransitionTable]
+    /// Long-run share of signed-up users in each segment if the observed chain went on; `nil` when
+    /// the chain has no unique stationary distribution.
+    let stationaryDistribution: [String: Double]?
+    /// Expected days from each segment until first reaching the segment named by the key.
+    let expectedDaysTo: [String: [String: Double?]]
+    /// Transitions whose rate changed between the first and second half of the run (p < 0.001).
+    let drift: [DriftFlag]
+}
+
+struct ValidityResults: Encodable {
+    let latentStates: [String]
+    let segments: [String]
+    /// `counts[segment][state]`: user-evaluations in the segment whose true latent state was the state.
+    let counts: [[Int]]
+    /// For each segment, the latent state most of its users were in and that share (the segment's precision
+    /// for that state).
+    let dominantState: [String: String]
+    let precision: [String: Double]
+    let horizonDays: Int
+    /// Share of each segment's users not churned `horizonDays` later (truth), with a 95 % Wilson interval.
+    let retention: [String: Retention]
+
+    struct Retention: Encodable {
+        let users: Int
+        let retained: Int
+        let rate: Double?
+        let lower: Double?
+        let upper: Double?
+    }
+}
+
+enum RunAnalysis {
+    static func analyse(
+        engine: SegmentationEngine, snapshot: CutoffSnapshot, simulator: Simulator, seed: UInt64
+    ) throws -> (results: AnalysisResults, predictions: String) {
+        let segmentNames = engine.compiled.segmentNames
+        let labels = segmentNames + ["unmatched"]
+        let k = labels.count
+        let history = engine.history
+        let evaluations = 0..<max(0, history.count - 1)
+        let overall = TransitionTable.count(history: history, stateCount: k, evaluations: evaluations)
+        let model = simulator.spec.model
+        var byPersona: [String: TransitionTable] = [:]
+        for (p, persona) in model.personas.enumerated() {
+            let counts = TransitionTable.count(history: history, stateCount: k, evaluations: evaluations) {
+                simulator.truth.persona(user: $0) == p
+            }
+            byPersona[persona.name] = TransitionTable(labels: labels, counts: counts)
+        }
+        // The chain over segments someone was observed leaving (an empty "unmatched" has no row).
+        let observed = labels.indices.filter { overall[$0].reduce(0, +) > 0 }
+        let chainCounts = observed.map { i in observed.map { overall[i][$0] } }
+        let chainLabels = observed.map { labels[$0] }
+        let chain = try MarkovChain.estimate(counts: chainCounts)
+        let stationary = (try? chain.stationaryDistribution()).map { Dictionary(uniqueKeysWithValues: zip(chainLabels, $0)) }
+        let every = Double(engine.compiled.spec.every.days)
+        var expected: [String: [String: Double?]] = [:]
+        for target in ["dormant", "churned"] {
+            guard let t = chainLabels.firstIndex(of: target),
+                let steps = try? chain.expectedStepsToAbsorption(absorbing: [t])
+            else { continue }
+            expected[target] = Dictionary(uniqueKeysWithValues: zip(chainLabels, steps.map { $0.map { $0 * every } }))
+        }
+        let half = evaluations.count / 2
+        let drift = TransitionDrift.flags(
+            first: TransitionTable.count(history: history, stateCount: k, evaluations: 0..<half),
+            second: TransitionTable.count(history: history, stateCount: k, evaluations: half..<evaluations.upperBound),
+            labels: labels)
+        let transitions = TransitionResults(
+            everyDays: Int(every), overall: TransitionTable(labels: labels, counts: overall), byPersona: byPersona,
+            stationaryDistribution: stationary, expectedDaysTo: expected, drift: drift)
+
+        let (prediction, csv) = try ChurnPrediction.analyse(
+            snapshot: snapshot, simulator: simulator, segmentNames: segmentNames, seed: seed)
+        let results = AnalysisResults(
+            transitions: transitions, churnPrediction: prediction,
+            segmentValidity: validity(engine: engine, simulator: simulator, labels: labels))
+        return (results, csv)
+    }
+
+    static func validity(engine: SegmentationEngine, simulator: Simulator, labels: [String]) -> ValidityResults {
+        let truth = simulator.truth
+        let states = simulator.spec.model.states.map(\.name)
+        let horizon = ChurnPrediction.horizon
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: states.count), count: labels.count)
+        var users = [Int](repeating: 0, count: labels.count)
+        var retained = [Int](repeating: 0, count: labels.count)
+        for (e, evaluation) in engine.evaluations.enumerated() {
+            let memberships = engine.history[e]
+            let later = evaluation.day + horizon
+            for u in 0..<memberships.count {
+                let code = Int(memberships[u])
+                guard code < labels.count, let state = truth.state(user: u, day: evaluation.day) else { continue }
+                counts[code][state] += 1
+                if later < truth.days, state != truth.churnedState {
+                    users[code] += 1
+                    if truth.state(user: u, day: later) != truth.churnedState { retained[code] += 1 }
+                }
+            }
+        }
+        var dominant: [String: String] = [:]
+        var precision: [String: Double] = [:]
+        var retention: [String: ValidityResults.Retention] = [:]
+        for (i, label) in labels.enumerated() {
+            let total = counts[i].reduce(0, +)
+            if total > 0, let best = counts[i].indices.max(by: { counts[i][$0] < counts[i][$1] }) {
+                dominant[label] = states[best]
+                precision[label] = Double(counts[i][best]) / Double(total)
+            }
+            let interval = ProportionInterval.wilson(successes: retained[i], trials: users[i], confidence: 0.95)
+            retention[label] = ValidityResults.Retention(
+                users: users[i], retained: retained[i],
+                rate: users[i] == 0 ? nil : Double(retained[i]) / Double(users[i]), lower: interval?.lowerBound,
+                upper: interval?.upperBound)
+        }
+        return ValidityResults(
+            latentStates: states, segments: labels, counts: counts, dominantState: dominant, precision: precision,
+            horizonDays: horizon, retention: retention)
+    }
+}
