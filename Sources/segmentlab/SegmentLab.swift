@@ -11,7 +11,7 @@ struct SegmentLab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segmentlab",
         abstract: "Simulate product-usage populations to test segments and retention campaigns before launch.",
-        subcommands: [Validate.self, Run.self, Simulate.self, Segment.self]
+        subcommands: [Validate.self, Run.self, Simulate.self, Segment.self, Evaluate.self]
     )
 
     static func main() {
@@ -130,11 +130,8 @@ struct Simulate: ParsableCommand {
     }
 }
 
-struct Segment: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Segment users of a real event log: memberships.csv, segment sizes, transitions.",
-        discussion: "Formats: docs/event-log-format.md and docs/importing.md. Segments: docs/segments.md.")
-
+/// Options shared by the commands that read a real event log.
+struct LogOptions: ParsableArguments {
     @Option(name: .customLong("events"), help: "Event log (.csv, .jsonl, .ndjson); repeat for several files.")
     var events: [String] = []
 
@@ -150,11 +147,8 @@ struct Segment: ParsableCommand {
     @Option(help: "User to account table (CSV user_id,account_id).")
     var accounts: String?
 
-    @Option(help: "First day to segment (YYYY-MM-DD, UTC).")
+    @Option(help: "First day to read (YYYY-MM-DD, UTC); earlier events still date sign-ups and milestones.")
     var since: String?
-
-    @Option(name: .customLong("as-of"), help: "Last day to segment (YYYY-MM-DD, UTC).")
-    var asOf: String?
 
     @Option(help: "Evaluate every day or week (default: the segments file's, else week).")
     var every: String?
@@ -170,23 +164,64 @@ struct Segment: ParsableCommand {
 
     func validate() throws {
         if events.isEmpty { throw ValidationError("give at least one --events FILE") }
-        for (name, value) in [("--since", since), ("--as-of", asOf)] {
-            if let value, CivilDate(iso: value) == nil { throw ValidationError("\(name): expected YYYY-MM-DD, got '\(value)'") }
-        }
+        if let since, CivilDate(iso: since) == nil { throw ValidationError("--since: expected YYYY-MM-DD, got '\(since)'") }
         if let every, EvaluationInterval(rawValue: every) == nil {
             throw ValidationError("--every: expected day or week, got '\(every)'")
         }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
-    func run() throws {
-        let options = SegmentOptions(
+    func segmentOptions(asOf: CivilDate? = nil) -> SegmentOptions {
+        SegmentOptions(
             events: events, taxonomy: taxonomy, segments: segments, aliases: aliases, accounts: accounts,
-            since: since.flatMap(CivilDate.init(iso:)), asOf: asOf.flatMap(CivilDate.init(iso:)),
-            every: every.flatMap(EvaluationInterval.init(rawValue:)), strict: strict, threads: threads, outDirectory: out)
-        let outcome = try Workbench.segment(options)
+            since: since.flatMap(CivilDate.init(iso:)), asOf: asOf, every: every.flatMap(EvaluationInterval.init(rawValue:)),
+            strict: strict, threads: threads, outDirectory: out)
+    }
+}
+
+struct Segment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Segment a real event log: memberships.csv, segment sizes per evaluation, results.json, report.md.")
+
+    @OptionGroup var log: LogOptions
+
+    @Option(name: .customLong("as-of"), help: "Last day to segment (YYYY-MM-DD, UTC).")
+    var asOf: String?
+
+    func validate() throws {
+        if let asOf, CivilDate(iso: asOf) == nil { throw ValidationError("--as-of: expected YYYY-MM-DD, got '\(asOf)'") }
+    }
+
+    func run() throws {
+        let outcome = try Workbench.segment(log.segmentOptions(asOf: asOf.flatMap(CivilDate.init(iso:))))
         FileHandle.standardError.write(Data((outcome.summary.description + "\n").utf8))
         print("memberships: \(outcome.directory)/memberships.csv")
+        print("report: \(outcome.directory)/report.md")
+    }
+}
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Split a real event log at a cutoff: segments and churn predictions from before it, outcomes after it.")
+
+    @OptionGroup var log: LogOptions
+
+    @Option(help: "Last day whose events build the windows (YYYY-MM-DD, UTC).")
+    var cutoff: String
+
+    @Option(help: "Days after the cutoff in which outcomes are observed; a user with no key action in them churned.")
+    var horizon: Int = 28
+
+    func validate() throws {
+        if CivilDate(iso: cutoff) == nil { throw ValidationError("--cutoff: expected YYYY-MM-DD, got '\(cutoff)'") }
+        if !(1...365).contains(horizon) { throw ValidationError("--horizon: must be in 1...365, got \(horizon)") }
+    }
+
+    func run() throws {
+        let outcome = try Workbench.evaluate(
+            EvaluateOptions(log: log.segmentOptions(), cutoff: CivilDate(iso: cutoff)!, horizon: horizon))
+        FileHandle.standardError.write(Data((outcome.summary.description + "\n").utf8))
+        print("predictions: \(outcome.directory)/predictions.csv")
         print("report: \(outcome.directory)/report.md")
     }
 }

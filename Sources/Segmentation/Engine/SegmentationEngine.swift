@@ -19,6 +19,9 @@ public final class SegmentationEngine: DayObserver {
     public private(set) var history: [Column<UInt8>] = []
     /// Tags of each user at the latest evaluation (bit `t` for tag `t`).
     public private(set) var tags = Column<UInt32>(repeating: 0, count: 0)
+    /// Shifts the evaluation days: evaluations fall where `(day + 1 + evaluationOffset)` is a multiple
+    /// of the interval, so a chosen cutoff day can be one.
+    public var evaluationOffset = 0
     /// Called after each evaluation, e.g. to stream `memberships.csv`.
     public var onEvaluation: ((SegmentEvaluation, Column<UInt8>, Column<UInt32>) throws -> Void)?
 
@@ -50,7 +53,7 @@ public final class SegmentationEngine: DayObserver {
         parallel(Self.split(users: windows.users, parts: threads)) { windows.fold(usage, users: $0) }
         windows.finishDay(usage.day)
         let every = compiled.spec.every.days
-        if (usage.day + 1) % every == 0 {
+        if (usage.day + 1 + evaluationOffset) % every == 0 {
             try evaluate(day: usage.day)
         }
     }

@@ -86,69 +86,89 @@ enum ChurnPrediction {
     ) throws -> (PredictionResults, csv: String) {
         let truth = simulator.truth
         let oracle = ChurnOracle(model: simulator.spec.model, horizon: horizon)
-        let atRiskCodes = Set(atRisk.compactMap { segmentNames.firstIndex(of: $0) }.map(UInt8.init))
-        var csv = "user_id,cutoff,rule,logistic,oracle,churned\n"
-        var results: [PredictionResults.CutoffResult] = []
+        var csv = header
+        var cutoffs: [PredictionResults.CutoffResult] = []
         for cutoff in snapshot.cutoffs where !cutoff.users.isEmpty {
             let day = cutoff.day
-            var train: [Int] = []
-            var test: [Int] = []
-            for (row, u) in cutoff.users.enumerated() where truth.state(user: u, day: day) != truth.churnedState {
-                if StreamKey.derive(seed, 0x53504C4954, UInt64(u), 0) & 1 == 0 { train.append(row) } else { test.append(row) }
-            }
-            func outcome(_ row: Int) -> Bool {
-                truth.state(user: cutoff.users[row], day: day + horizon) == truth.churnedState
-            }
-            // Standardize on the training users.
-            let k = CutoffSnapshot.featureNames.count
-            var mean = [Double](repeating: 0, count: k)
-            var sd = [Double](repeating: 1, count: k)
-            for j in 0..<k {
-                let column = train.map { cutoff.features[$0][j] }
-                let summary = Summary(column)
-                mean[j] = summary.mean
-                sd[j] = summary.standardDeviation > 0 ? summary.standardDeviation : 1
-            }
-            func standardized(_ row: Int) -> [Double] { (0..<k).map { (cutoff.features[row][$0] - mean[$0]) / sd[$0] } }
-            let model = try LogisticRegression.fit(
-                features: train.map(standardized), outcomes: train.map(outcome), names: CutoffSnapshot.featureNames,
-                ridge: 1e-6)
-
-            let outcomes = test.map(outcome)
-            let rule = test.map { atRiskCodes.contains(cutoff.segments[$0]) ? 1.0 : 0.0 }
-            let logistic = test.map { model.probability(standardized($0)) }
-            let truthScores = test.map { row -> Double in
-                let u = cutoff.users[row]
-                return oracle.probability(
-                    persona: truth.persona(user: u), state: truth.state(user: u, day: day)!,
-                    habitLevel: truth.habitLevel(user: u, day: day))
-            }
-            let date = simulator.spec.startDate.adding(days: day).description
-            for (i, row) in test.enumerated() {
-                csv += CSV.row([
-                    PopulationDirectory.userID(cutoff.users[row]), date, fixed(rule[i]), fixed(logistic[i]),
-                    fixed(truthScores[i]), outcomes[i] ? "1" : "0",
-                ])
-            }
-            let names = ["(intercept)"] + CutoffSnapshot.featureNames
-            results.append(
-                PredictionResults.CutoffResult(
-                    day: day, date: date, users: train.count + test.count, trainUsers: train.count,
-                    testUsers: test.count, testChurned: outcomes.filter { $0 }.count,
-                    model: PredictionResults.Model(
-                        converged: model.converged, iterations: model.iterations,
-                        coefficients: Dictionary(uniqueKeysWithValues: zip(names, model.coefficients)),
-                        standardErrors: Dictionary(uniqueKeysWithValues: zip(names, model.standardErrors))),
-                    predictors: [
-                        try score("rule: \(atRisk.joined(separator: " or "))", rule, outcomes, threshold: 0.5),
-                        try score("logistic regression", logistic, outcomes, threshold: 0.5),
-                        try score("oracle (simulator truth)", truthScores, outcomes, threshold: 0.5),
-                    ]))
+            let (result, rows) = try predict(
+                cutoff: cutoff, date: simulator.spec.startDate.adding(days: day), segmentNames: segmentNames, seed: seed,
+                userID: PopulationDirectory.userID,
+                include: { truth.state(user: $0, day: day) != truth.churnedState },
+                churned: { truth.state(user: $0, day: day + horizon) == truth.churnedState },
+                oracle: { u in
+                    oracle.probability(
+                        persona: truth.persona(user: u), state: truth.state(user: u, day: day)!,
+                        habitLevel: truth.habitLevel(user: u, day: day))
+                })
+            cutoffs.append(result)
+            csv += rows
         }
-        let prediction = PredictionResults(
+        return (results(cutoffs, horizon: horizon), csv)
+    }
+
+    static let header = "user_id,cutoff,rule,logistic,oracle,churned\n"
+
+    static func results(_ cutoffs: [PredictionResults.CutoffResult], horizon: Int) -> PredictionResults {
+        PredictionResults(
             horizonDays: horizon, atRiskSegments: atRisk, features: CutoffSnapshot.featureNames,
-            split: "hash of (seed, user): even to fit, odd to score", cutoffs: results)
-        return (prediction, csv)
+            split: "hash of (seed, user): even to fit, odd to score", cutoffs: cutoffs)
+    }
+
+    /// Fits the logistic model on half of the included users of a cutoff and scores the rule, the
+    /// model and (when given) the oracle on the other half.
+    static func predict(
+        cutoff: CutoffSnapshot.Cutoff, date: CivilDate, segmentNames: [String], seed: UInt64,
+        userID: (Int) -> String, include: (Int) -> Bool, churned: (Int) -> Bool, oracle: ((Int) -> Double)?
+    ) throws -> (PredictionResults.CutoffResult, csv: String) {
+        let atRiskCodes = Set(atRisk.compactMap { segmentNames.firstIndex(of: $0) }.map(UInt8.init))
+        var train: [Int] = []
+        var test: [Int] = []
+        for (row, u) in cutoff.users.enumerated() where include(u) {
+            if StreamKey.derive(seed, 0x53504C4954, UInt64(u), 0) & 1 == 0 { train.append(row) } else { test.append(row) }
+        }
+        func outcome(_ row: Int) -> Bool { churned(cutoff.users[row]) }
+        // Standardize on the training users.
+        let k = CutoffSnapshot.featureNames.count
+        var mean = [Double](repeating: 0, count: k)
+        var sd = [Double](repeating: 1, count: k)
+        for j in 0..<k {
+            let summary = Summary(train.map { cutoff.features[$0][j] })
+            mean[j] = summary.mean
+            sd[j] = summary.standardDeviation > 0 ? summary.standardDeviation : 1
+        }
+        func standardized(_ row: Int) -> [Double] { (0..<k).map { (cutoff.features[row][$0] - mean[$0]) / sd[$0] } }
+        let model = try LogisticRegression.fit(
+            features: train.map(standardized), outcomes: train.map(outcome), names: CutoffSnapshot.featureNames,
+            ridge: 1e-6)
+
+        let outcomes = test.map(outcome)
+        let rule = test.map { atRiskCodes.contains(cutoff.segments[$0]) ? 1.0 : 0.0 }
+        let logistic = test.map { model.probability(standardized($0)) }
+        let truthScores = oracle.map { oracle in test.map { oracle(cutoff.users[$0]) } }
+        var csv = ""
+        for (i, row) in test.enumerated() {
+            csv += CSV.row([
+                userID(cutoff.users[row]), date.description, fixed(rule[i]), fixed(logistic[i]),
+                truthScores.map { fixed($0[i]) } ?? "", outcomes[i] ? "1" : "0",
+            ])
+        }
+        var predictors = [
+            try score("rule: \(atRisk.joined(separator: " or "))", rule, outcomes, threshold: 0.5),
+            try score("logistic regression", logistic, outcomes, threshold: 0.5),
+        ]
+        if let truthScores {
+            predictors.append(try score("oracle (simulator truth)", truthScores, outcomes, threshold: 0.5))
+        }
+        let names = ["(intercept)"] + CutoffSnapshot.featureNames
+        let result = PredictionResults.CutoffResult(
+            day: cutoff.day, date: date.description, users: train.count + test.count, trainUsers: train.count,
+            testUsers: test.count, testChurned: outcomes.filter { $0 }.count,
+            model: PredictionResults.Model(
+                converged: model.converged, iterations: model.iterations,
+                coefficients: Dictionary(uniqueKeysWithValues: zip(names, model.coefficients)),
+                standardErrors: Dictionary(uniqueKeysWithValues: zip(names, model.standardErrors))),
+            predictors: predictors)
+        return (result, csv)
     }
 
     static func score(_ name: String, _ scores: [Double], _ outcomes: [Bool], threshold: Double) throws

@@ -51,40 +51,13 @@ enum RunAnalysis {
     ) throws -> (results: AnalysisResults, predictions: String) {
         let segmentNames = engine.compiled.segmentNames
         let labels = segmentNames + ["unmatched"]
-        let k = labels.count
-        let history = engine.history
-        let evaluations = 0..<max(0, history.count - 1)
-        let overall = TransitionTable.count(history: history, stateCount: k, evaluations: evaluations)
         let model = simulator.spec.model
-        var byPersona: [String: TransitionTable] = [:]
-        for (p, persona) in model.personas.enumerated() {
-            let counts = TransitionTable.count(history: history, stateCount: k, evaluations: evaluations) {
-                simulator.truth.persona(user: $0) == p
-            }
-            byPersona[persona.name] = TransitionTable(labels: labels, counts: counts)
-        }
-        // The chain over segments someone was observed leaving (an empty "unmatched" has no row).
-        let observed = labels.indices.filter { overall[$0].reduce(0, +) > 0 }
-        let chainCounts = observed.map { i in observed.map { overall[i][$0] } }
-        let chainLabels = observed.map { labels[$0] }
-        let chain = try MarkovChain.estimate(counts: chainCounts)
-        let stationary = (try? chain.stationaryDistribution()).map { Dictionary(uniqueKeysWithValues: zip(chainLabels, $0)) }
-        let every = Double(engine.compiled.spec.every.days)
-        var expected: [String: [String: Double?]] = [:]
-        for target in ["dormant", "churned"] {
-            guard let t = chainLabels.firstIndex(of: target),
-                let steps = try? chain.expectedStepsToAbsorption(absorbing: [t])
-            else { continue }
-            expected[target] = Dictionary(uniqueKeysWithValues: zip(chainLabels, steps.map { $0.map { $0 * every } }))
-        }
-        let half = evaluations.count / 2
-        let drift = TransitionDrift.flags(
-            first: TransitionTable.count(history: history, stateCount: k, evaluations: 0..<half),
-            second: TransitionTable.count(history: history, stateCount: k, evaluations: half..<evaluations.upperBound),
-            labels: labels)
-        let transitions = TransitionResults(
-            everyDays: Int(every), overall: TransitionTable(labels: labels, counts: overall), byPersona: byPersona,
-            stationaryDistribution: stationary, expectedDaysTo: expected, drift: drift)
+        let personas = Dictionary(uniqueKeysWithValues: model.personas.enumerated().map { p, persona in
+            (persona.name, { (u: Int) in simulator.truth.persona(user: u) == p })
+        })
+        let transitions = try transitions(
+            history: engine.history, labels: labels, evaluations: 0..<max(0, engine.history.count - 1),
+            every: engine.compiled.spec.every.days, groups: personas)
 
         let (prediction, csv) = try ChurnPrediction.analyse(
             snapshot: snapshot, simulator: simulator, segmentNames: segmentNames, seed: seed)
@@ -92,6 +65,48 @@ enum RunAnalysis {
             transitions: transitions, churnPrediction: prediction,
             segmentValidity: validity(engine: engine, simulator: simulator, labels: labels))
         return (results, csv)
+    }
+
+    /// Transition tables between consecutive evaluations in `evaluations` (each with the next), overall
+    /// and per group of users; the observed chain's stationary distribution, the expected days from each
+    /// segment to dormant and to churned (fundamental matrix), and drift between the two halves.
+    static func transitions(
+        history: [Column<UInt8>], labels: [String], evaluations: Range<Int>, every: Int,
+        groups: [String: (Int) -> Bool]
+    ) throws -> TransitionResults {
+        let k = labels.count
+        let overall = TransitionTable.count(history: history, stateCount: k, evaluations: evaluations)
+        let byGroup = groups.mapValues { include in
+            TransitionTable(
+                labels: labels,
+                counts: TransitionTable.count(history: history, stateCount: k, evaluations: evaluations, include: include))
+        }
+        // The chain over segments someone was observed leaving (an empty "unmatched" has no row).
+        let observed = labels.indices.filter { overall[$0].reduce(0, +) > 0 }
+        var stationary: [String: Double]?
+        var expected: [String: [String: Double?]] = [:]
+        if !observed.isEmpty {
+            let chainLabels = observed.map { labels[$0] }
+            let chain = try MarkovChain.estimate(counts: observed.map { i in observed.map { overall[i][$0] } })
+            stationary = (try? chain.stationaryDistribution()).map {
+                Dictionary(uniqueKeysWithValues: zip(chainLabels, $0))
+            }
+            for target in ["dormant", "churned"] {
+                guard let t = chainLabels.firstIndex(of: target),
+                    let steps = try? chain.expectedStepsToAbsorption(absorbing: [t])
+                else { continue }
+                expected[target] = Dictionary(
+                    uniqueKeysWithValues: zip(chainLabels, steps.map { $0.map { $0 * Double(every) } }))
+            }
+        }
+        let half = evaluations.lowerBound + evaluations.count / 2
+        let drift = TransitionDrift.flags(
+            first: TransitionTable.count(history: history, stateCount: k, evaluations: evaluations.lowerBound..<half),
+            second: TransitionTable.count(history: history, stateCount: k, evaluations: half..<evaluations.upperBound),
+            labels: labels)
+        return TransitionResults(
+            everyDays: every, overall: TransitionTable(labels: labels, counts: overall), byPersona: byGroup,
+            stationaryDistribution: stationary, expectedDaysTo: expected, drift: drift)
     }
 
     static func validity(engine: SegmentationEngine, simulator: Simulator, labels: [String]) -> ValidityResults {

@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import Simulation
 
@@ -51,8 +52,7 @@ enum MarkdownReport {
                     + "\(money(d.mrrCents, currency)) |")
         }
         out.append("")
-        out += segmentation(r.segmentation)
-        out.append("")
+        out += segmentation(r.segmentation, withTransitions: false)
         out += analysis(r.analysis)
         out.append("")
         out.append("Every day's figures and every evaluation are in `results.json`.")
@@ -61,7 +61,7 @@ enum MarkdownReport {
     }
 
     /// Segment sizes over time and the transitions between consecutive evaluations.
-    static func segmentation(_ s: SegmentationResults) -> [String] {
+    static func segmentation(_ s: SegmentationResults, withTransitions: Bool = true) -> [String] {
         var out: [String] = []
         let names = s.segments.map(\.name)
         out.append("## Segments")
@@ -84,60 +84,22 @@ enum MarkdownReport {
             out.append("| \(e.date) | " + names.map { String(e.sizes[$0] ?? 0) }.joined(separator: " | ") + " | \(e.notSignedUp) |")
         }
         out.append("")
-        out.append("### Transitions between consecutive evaluations")
-        out.append("")
-        out.append("Share of each row's users found in each column at the next evaluation (all evaluations pooled).")
-        out.append("")
-        let labels = s.transitionStates
-        out.append("| from \\ to | " + labels.joined(separator: " | ") + " | users |")
-        out.append("|---|" + String(repeating: "---:|", count: labels.count + 1))
-        for (i, row) in s.totalTransitions.enumerated() {
-            let total = row.reduce(0, +)
-            guard total > 0 else { continue }
-            let cells = row.map { $0 == 0 ? "·" : fixed(100 * Double($0) / Double(total), 1) }
-            out.append("| \(labels[i]) | " + cells.joined(separator: " | ") + " | \(total) |")
+        if withTransitions {
+            out.append("### Transitions between consecutive evaluations")
+            out.append("")
+            out += transitionMatrix(labels: s.transitionStates, counts: s.totalTransitions)
         }
         return out
     }
 
-    /// Churn prediction and segment validity against the simulator's truth.
+    /// Transitions, churn prediction and segment validity against the simulator's truth.
     static func analysis(_ a: AnalysisResults) -> [String] {
-        var out: [String] = []
+        var out = transitions(a.transitions, span: "run")
         let p = a.churnPrediction
-        out.append("## Churn prediction")
-        out.append("")
-        if p.cutoffs.isEmpty {
-            out.append("The run is too short for a cutoff with \(p.horizonDays) days after it.")
-        } else {
-            out.append(
-                "Who churns (by the simulator's truth) within \(p.horizonDays) days of a cutoff, scored on the half of the "
-                    + "users the logistic model was not fitted on. The oracle is the simulator's own probability: the ceiling.")
-            out.append("")
-            out.append("| cutoff | predictor | ROC AUC | PR AUC | Brier | precision | recall | top-decile lift |")
-            out.append("|---|---|---:|---:|---:|---:|---:|---:|")
-            for c in p.cutoffs {
-                for q in c.predictors {
-                    func f(_ x: Double?) -> String { x.map { fixed($0, 3) } ?? "–" }
-                    out.append(
-                        "| \(c.date) (\(c.testChurned) of \(c.testUsers) churn) | \(q.name) | \(f(q.rocAuc)) | "
-                            + "\(f(q.averagePrecision)) | \(f(q.brierScore)) | \(f(q.precision)) | \(f(q.recall)) | "
-                            + "\(f(q.topDecileLift)) |")
-                }
-            }
-        }
-        out.append("")
-        let t = a.transitions
-        if let toChurned = t.expectedDaysTo["churned"] {
-            out.append("Expected days until first reaching *churned*, from the observed chain: "
-                + toChurned.sorted { $0.key < $1.key }.compactMap { key, value in value.map { "\(key) \(fixed($0, 0))" } }
-                    .joined(separator: ", ") + ".")
-            out.append("")
-        }
-        out.append(
-            t.drift.isEmpty
-                ? "No transition rate changed significantly between the two halves of the run."
-                : "\(t.drift.count) transition rates changed between the two halves of the run (p < 0.001); see `results.json`.")
-        out.append("")
+        out += prediction(
+            p,
+            intro: "Who churns (by the simulator's truth) within \(p.horizonDays) days of a cutoff, scored on the half of the "
+                + "users the logistic model was not fitted on. The oracle is the simulator's own probability: the ceiling.")
         let v = a.segmentValidity
         out.append("## Segment validity")
         out.append("")
@@ -146,11 +108,79 @@ enum MarkdownReport {
         for segment in v.segments {
             guard let state = v.dominantState[segment] else { continue }
             let r = v.retention[segment]
-            let rate = r?.rate.map { percent($0) } ?? "–"
-            let interval = (r?.lower).flatMap { lo in (r?.upper).map { "\(percent(lo)) – \(percent($0))" } } ?? "–"
-            out.append("| \(segment) | \(state) | \(percent(v.precision[segment] ?? 0)) | \(rate) | \(interval) |")
+            out.append(
+                "| \(segment) | \(state) | \(percent(v.precision[segment] ?? 0)) | \(r?.rate.map { percent($0) } ?? "–") | "
+                    + "\(interval(r?.lower, r?.upper)) |")
         }
         return out
+    }
+
+    /// The overall transition matrix (row percentages), expected days to churned, and drift.
+    static func transitions(_ t: TransitionResults, span: String) -> [String] {
+        var out = ["## Segment transitions", ""]
+        out += transitionMatrix(labels: t.overall.labels, counts: t.overall.counts)
+        if let toChurned = t.expectedDaysTo["churned"] {
+            out.append("Expected days until first reaching *churned*, from the observed chain: "
+                + toChurned.sorted { $0.key < $1.key }.compactMap { key, value in value.map { "\(key) \(fixed($0, 0))" } }
+                    .joined(separator: ", ") + ".")
+            out.append("")
+        }
+        out.append(
+            t.drift.isEmpty
+                ? "No transition rate changed significantly between the two halves of the \(span)."
+                : "\(t.drift.count) transition rates changed between the two halves of the \(span) (p < 0.001); "
+                    + "see `results.json`.")
+        out.append("")
+        return out
+    }
+
+    /// Row percentages of a transition count table, rows nobody left out.
+    static func transitionMatrix(labels: [String], counts: [[Int]]) -> [String] {
+        let rows = labels.indices.filter { counts[$0].reduce(0, +) > 0 }
+        guard !rows.isEmpty else { return ["No user was seen at two consecutive evaluations.", ""] }
+        let columns = labels.indices.filter { j in rows.contains { counts[$0][j] > 0 } }
+        var out = [
+            "Share of the users in each segment (row) found in each segment (column) at the next evaluation, over "
+                + "all pairs of consecutive evaluations; the last column counts the users behind each row.",
+            "",
+            "| from ↓ to → | " + columns.map { labels[$0] }.joined(separator: " | ") + " | users |",
+            "|---|" + String(repeating: "---:|", count: columns.count + 1),
+        ]
+        for i in rows {
+            let total = counts[i].reduce(0, +)
+            let cells = columns.map { counts[i][$0] == 0 ? "·" : percent(Double(counts[i][$0]) / Double(total)) }
+            out.append("| \(labels[i]) | " + cells.joined(separator: " | ") + " | \(total) |")
+        }
+        out.append("")
+        return out
+    }
+
+    /// The metrics of each predictor at each cutoff.
+    static func prediction(_ p: PredictionResults, intro: String) -> [String] {
+        var out = ["## Churn prediction", ""]
+        guard !p.cutoffs.isEmpty else {
+            return out + ["Too short for a cutoff with \(p.horizonDays) days after it.", ""]
+        }
+        out.append(intro)
+        out.append("")
+        out.append("| cutoff | predictor | ROC AUC | PR AUC | Brier | precision | recall | top-decile lift |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|")
+        for c in p.cutoffs {
+            for q in c.predictors {
+                func f(_ x: Double?) -> String { x.map { fixed($0, 3) } ?? "–" }
+                out.append(
+                    "| \(c.date) (\(c.testChurned) of \(c.testUsers) churn) | \(q.name) | \(f(q.rocAuc)) | "
+                        + "\(f(q.averagePrecision)) | \(f(q.brierScore)) | \(f(q.precision)) | \(f(q.recall)) | "
+                        + "\(f(q.topDecileLift)) |")
+            }
+        }
+        out.append("")
+        return out
+    }
+
+    static func interval(_ lower: Double?, _ upper: Double?) -> String {
+        guard let lower, let upper else { return "–" }
+        return "\(percent(lower)) – \(percent(upper))"
     }
 
     /// Day 0, then every 30 days, and the last day.

@@ -14,32 +14,7 @@ extension Workbench {
     /// Imports real event logs, replays them day by day through the segmentation engine, and writes
     /// `memberships.csv`, `segments.csv`, `results.json` and `report.md`.
     public static func segment(_ options: SegmentOptions) throws -> SegmentOutcome {
-        guard (1...RunOptions.maxThreads).contains(options.threads) else {
-            throw RunError.badInput("--threads: must be in 1...\(RunOptions.maxThreads), got \(options.threads)")
-        }
-        let taxonomy = try Taxonomy.load(path: options.taxonomy)
-        let vocabulary = Vocabulary(
-            features: taxonomy.featureNames, milestones: taxonomy.milestoneNames, plans: taxonomy.plans)
-        var compiled = try options.segments.map { path throws(ScenarioError) in
-            try SegmentsFile.load(contentsOf: path, vocabulary: vocabulary)
-        } ?? (try CompiledSegmentation(.defaults, vocabulary: vocabulary))
-        if let every = options.every, every != compiled.spec.every {
-            var spec = compiled.spec
-            spec.every = every
-            compiled = try CompiledSegmentation(spec, vocabulary: vocabulary)
-        }
-
-        let importer = EventLogImporter(
-            files: options.events, taxonomy: taxonomy, aliasesPath: options.aliases, accountsPath: options.accounts,
-            startDate: options.since, asOf: options.asOf, strict: options.strict)
-        let scan = try importer.scan()
-        let windowBytes = segmentationBytes(compiled, users: scan.userCount, days: scan.days)
-        if let available = SystemMemory.availableBytes(), scan.estimatedBytes + windowBytes > available * 9 / 10 {
-            throw RunError.badInput(
-                "\(scan.userCount) users × \(scan.days) days need about \(gib(scan.estimatedBytes + windowBytes)) "
-                    + "of memory; this machine has \(gib(available)) available. Narrow the dates (--since, --as-of).")
-        }
-        let log = try scan.load()
+        let (compiled, log) = try importLog(options)
 
         let name = URL(fileURLWithPath: options.events[0]).deletingPathExtension().lastPathComponent
         let destination = options.outDirectory ?? defaultDirectory(scenario: name, seed: nil)
@@ -70,5 +45,36 @@ extension Workbench {
         }
         return SegmentOutcome(
             directory: output.destination.path, summary: log.summary, evaluations: evaluations)
+    }
+
+    /// Checks the options, compiles the segments, and imports the log once its memory need is known
+    /// to fit: the steps `segment` and `evaluate` share.
+    static func importLog(_ options: SegmentOptions) throws -> (CompiledSegmentation, ImportedEventLog) {
+        guard (1...RunOptions.maxThreads).contains(options.threads) else {
+            throw RunError.badInput("--threads: must be in 1...\(RunOptions.maxThreads), got \(options.threads)")
+        }
+        let taxonomy = try Taxonomy.load(path: options.taxonomy)
+        let vocabulary = Vocabulary(
+            features: taxonomy.featureNames, milestones: taxonomy.milestoneNames, plans: taxonomy.plans)
+        var compiled = try options.segments.map { path throws(ScenarioError) in
+            try SegmentsFile.load(contentsOf: path, vocabulary: vocabulary)
+        } ?? (try CompiledSegmentation(.defaults, vocabulary: vocabulary))
+        if let every = options.every, every != compiled.spec.every {
+            var spec = compiled.spec
+            spec.every = every
+            compiled = try CompiledSegmentation(spec, vocabulary: vocabulary)
+        }
+
+        let importer = EventLogImporter(
+            files: options.events, taxonomy: taxonomy, aliasesPath: options.aliases, accountsPath: options.accounts,
+            startDate: options.since, asOf: options.asOf, strict: options.strict)
+        let scan = try importer.scan()
+        let windowBytes = segmentationBytes(compiled, users: scan.userCount, days: scan.days)
+        if let available = SystemMemory.availableBytes(), scan.estimatedBytes + windowBytes > available * 9 / 10 {
+            throw RunError.badInput(
+                "\(scan.userCount) users × \(scan.days) days need about \(gib(scan.estimatedBytes + windowBytes)) "
+                    + "of memory; this machine has \(gib(available)) available. Narrow the dates (--since, --as-of).")
+        }
+        return (compiled, try scan.load())
     }
 }

@@ -1,0 +1,196 @@
+import Analysis
+public import EventImport
+import Foundation
+import Segmentation
+public import UsageModel
+
+/// What `segmentlab evaluate` was asked to do: a log to import as `segmentlab segment` does, a cutoff
+/// and a horizon.
+public struct EvaluateOptions: Sendable {
+    /// The log and segments; its `asOf` is ignored (the log is read to its last event).
+    public var log: SegmentOptions
+    /// Windows are built from the days up to and including the cutoff; outcomes from the days after.
+    public var cutoff: CivilDate
+    public var horizon: Int
+
+    public init(log: SegmentOptions, cutoff: CivilDate, horizon: Int = 28) {
+        self.log = log
+        self.cutoff = cutoff
+        self.horizon = horizon
+    }
+}
+
+public struct EvaluateOutcome: Sendable {
+    public let directory: String
+    public let summary: ImportSummary
+}
+
+/// Whether each user acted, converted or upgraded in the days after a cutoff.
+final class OutcomeObserver: DayObserver {
+    let after: Int
+    let through: Int
+    private(set) var keyAction: [Bool] = []
+    private(set) var converted: [Bool] = []
+
+    init(cutoff: Int, horizon: Int) {
+        after = cutoff
+        through = cutoff + horizon
+    }
+
+    func simulationWillStart(_ population: PopulationDirectory) {
+        keyAction = Array(repeating: false, count: population.userCount)
+        converted = keyAction
+    }
+
+    func dayDidEnd(_ usage: UsageDay) {
+        guard usage.day > after, usage.day <= through else { return }
+        for u in 0..<keyAction.count {
+            if usage.keyActions[u] > 0 { keyAction[u] = true }
+            let event = CommerceEvent(rawValue: usage.commerce[u]) ?? .none
+            if event == .converted || event == .upgraded { converted[u] = true }
+        }
+    }
+}
+
+/// `results.json` of `segmentlab evaluate`.
+struct EvaluateResults: Encodable {
+    let schemaVersion = Results.schemaVersion
+    let source: ImportResults.Source
+    let `import`: ImportResults.Summary
+    let cutoff: String
+    let horizonDays: Int
+    /// Churn on a log: no key action in the horizon.
+    let churnDefinition = "no key action in the horizon after the cutoff"
+    let transitions: TransitionResults
+    let churnPrediction: PredictionResults
+    /// Retention and conversion in the horizon by segment on the cutoff day.
+    let segmentOutcomes: [String: SegmentOutcome]
+
+    struct SegmentOutcome: Encodable {
+        let users: Int
+        let retained: Int
+        let retention: Double?
+        let retentionLower: Double?
+        let retentionUpper: Double?
+        let converted: Int
+        let conversion: Double?
+    }
+}
+
+extension Workbench {
+    /// Splits a real log at a cutoff: segments and windows from before it, outcomes from the horizon
+    /// after it; reports transitions, churn prediction (rule and logistic) and segment outcomes.
+    public static func evaluate(_ options: EvaluateOptions) throws -> EvaluateOutcome {
+        guard options.horizon >= 1, options.horizon <= 365 else {
+            throw RunError.badInput("--horizon: must be in 1...365, got \(options.horizon)")
+        }
+        var logOptions = options.log
+        logOptions.asOf = nil
+        let (compiled, log) = try importLog(logOptions)
+        let end = options.cutoff.adding(days: options.horizon)
+        let start = log.directory.startDate
+        let cutoffDay = options.cutoff.daysSinceEpoch - start.daysSinceEpoch
+        guard cutoffDay >= 0 else {
+            throw RunError.badInput("--cutoff \(options.cutoff) is before the log's first day \(start)")
+        }
+        guard cutoffDay + options.horizon < log.directory.days else {
+            throw RunError.badInput(
+                "the log ends on \(start.adding(days: log.directory.days - 1)), before the horizon after "
+                    + "--cutoff \(options.cutoff) ends on \(end)")
+        }
+
+        let engine = SegmentationEngine(compiled, threads: options.log.threads)
+        let every = compiled.spec.every.days
+        engine.evaluationOffset = (every - (cutoffDay + 1) % every) % every
+        let snapshot = CutoffSnapshot(engine: engine, days: [cutoffDay])
+        let outcomes = OutcomeObserver(cutoff: cutoffDay, horizon: options.horizon)
+        try log.replay(observers: [engine, snapshot, outcomes])
+
+        // Transitions among the evaluations up to the cutoff.
+        let labels = compiled.segmentNames + ["unmatched"]
+        let upToCutoff = engine.evaluations.filter { $0.day <= cutoffDay }.count
+        let transitions = try RunAnalysis.transitions(
+            history: engine.history, labels: labels, evaluations: 0..<max(0, upToCutoff - 1), every: every, groups: [:])
+
+        // Users signed up by the cutoff and not in the churned segment on it.
+        let churnedCode = compiled.segmentNames.firstIndex(of: "churned").map(UInt8.init)
+        let cutoffMemberships = engine.history[upToCutoff - 1]
+        let ids = log.population.userIDs
+        var prediction = ChurnPrediction.results([], horizon: options.horizon)
+        var csv = ChurnPrediction.header
+        if let cutoff = snapshot.cutoffs.first, !cutoff.users.isEmpty {
+            let (result, rows) = try ChurnPrediction.predict(
+                cutoff: cutoff, date: options.cutoff, segmentNames: compiled.segmentNames, seed: 0,
+                userID: { ids[$0] }, include: { cutoffMemberships[$0] != churnedCode },
+                churned: { !outcomes.keyAction[$0] }, oracle: nil)
+            prediction = ChurnPrediction.results([result], horizon: options.horizon)
+            csv += rows
+        }
+
+        var segmentOutcomes: [String: EvaluateResults.SegmentOutcome] = [:]
+        for (code, label) in labels.enumerated() {
+            var users = 0
+            var retained = 0
+            var converted = 0
+            for u in 0..<cutoffMemberships.count where Int(cutoffMemberships[u]) == code {
+                users += 1
+                if outcomes.keyAction[u] { retained += 1 }
+                if outcomes.converted[u] { converted += 1 }
+            }
+            guard users > 0 else { continue }
+            let interval = ProportionInterval.wilson(successes: retained, trials: users, confidence: 0.95)
+            segmentOutcomes[label] = EvaluateResults.SegmentOutcome(
+                users: users, retained: retained, retention: Double(retained) / Double(users),
+                retentionLower: interval?.lowerBound, retentionUpper: interval?.upperBound, converted: converted,
+                conversion: Double(converted) / Double(users))
+        }
+
+        let imported = ImportResults(
+            files: options.log.events, taxonomy: options.log.taxonomy, summary: log.summary,
+            segmentation: SegmentationResults(engine))
+        let results = EvaluateResults(
+            source: imported.source, import: imported.import, cutoff: options.cutoff.description,
+            horizonDays: options.horizon, transitions: transitions, churnPrediction: prediction,
+            segmentOutcomes: segmentOutcomes)
+        let name = URL(fileURLWithPath: options.log.events[0]).deletingPathExtension().lastPathComponent
+        let output = try OutputDirectory(destination: options.log.outDirectory ?? defaultDirectory(scenario: name, seed: nil))
+        do {
+            try output.write(try encode(results), to: "results.json")
+            try output.write(Data(csv.utf8), to: "predictions.csv")
+            try output.write(Data(EvaluateReport.render(results).utf8), to: "report.md")
+            try output.commit()
+        } catch {
+            output.discard()
+            throw error
+        }
+        return EvaluateOutcome(directory: output.destination.path, summary: log.summary)
+    }
+}
+
+enum EvaluateReport {
+    static func render(_ r: EvaluateResults) -> String {
+        var out: [String] = []
+        out.append("# Evaluation of \(r.source.files.joined(separator: ", ")) at \(r.cutoff)")
+        out.append("")
+        out.append(
+            "Windows and segments from the days up to \(r.cutoff); outcomes from the \(r.horizonDays) days after. "
+                + "Churn here means \(r.churnDefinition).")
+        out.append("")
+        out += MarkdownReport.transitions(r.transitions, span: "log before the cutoff")
+        out += MarkdownReport.prediction(
+            r.churnPrediction,
+            intro: "Scored on the half of the users the logistic model was not fitted on (split by a hash of the user).")
+        out.append("## Outcomes by segment on the cutoff day")
+        out.append("")
+        out.append("| segment | users | retained | 95 % interval | converted or upgraded |")
+        out.append("|---|---:|---:|---|---:|")
+        for (segment, o) in r.segmentOutcomes.sorted(by: { $0.key < $1.key }) {
+            out.append(
+                "| \(segment) | \(o.users) | \(o.retention.map { MarkdownReport.percent($0) } ?? "–") | "
+                    + "\(MarkdownReport.interval(o.retentionLower, o.retentionUpper)) | "
+                    + "\(o.conversion.map { MarkdownReport.percent($0) } ?? "–") |")
+        }
+        out.append("")
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,191 @@
+import EventImport
+import Foundation
+import Testing
+import UsageModel
+import Workbench
+
+@Suite("segmentlab evaluate on a purchase log")
+struct EvaluateTests {
+    /// A retailer's transaction history, one row per order, starting on Monday 2026-01-05 (day 0).
+    /// Each group buys on every other day over a span of days:
+    /// - 40 loyal customers: days 0–120;
+    /// - 30 lapsing customers: days 0–40, then never again;
+    /// - 30 returning customers: days 0–40 and again 60–120;
+    /// - 20 gone customers: days 0–20;
+    /// - 10 late customers: days 70–120 (they sign up after the cutoff).
+    static let groups: [(prefix: String, count: Int, spans: [ClosedRange<Int>])] = [
+        ("loyal", 40, [0...120]), ("lapsing", 30, [0...40]), ("returning", 30, [0...40, 60...120]),
+        ("gone", 20, [0...20]), ("late", 10, [70...120]),
+    ]
+
+    static func purchaseLog() -> String {
+        var rows = ["user_id,event,timestamp,amount"]
+        let start = CivilDate(iso: "2026-01-05")!
+        for group in groups {
+            for i in 0..<group.count {
+                for span in group.spans {
+                    for day in stride(from: span.lowerBound, through: span.upperBound, by: 2) {
+                        // Order amounts and times vary; only the day of each purchase matters.
+                        rows.append("\(group.prefix)-\(i),purchase,\(start.adding(days: day))T\(10 + i % 9):15:00Z,\(5 + i).99")
+                    }
+                }
+            }
+        }
+        // The log need not be sorted: newest first.
+        return ([rows[0]] + rows.dropFirst().reversed()).joined(separator: "\n") + "\n"
+    }
+
+    /// Cutoff Sunday 2026-03-01 (day 55), horizon 28 days (days 56–83). Worked out by hand from the
+    /// default segments of docs/segments.md, weekly evaluations on days 6, 13, …, 55 (Sundays):
+    /// - days 6 and 13: everyone signed up is newly activated (no milestones: activated at sign-up);
+    /// - from day 20 everyone is habitual (at least 8 active days in 28) until they stop buying;
+    /// - gone customers (last purchase day 20) are dormant on days 34, 41, 48 (14 or more days without
+    ///   a purchase) and churned on day 55 (35 days without a session);
+    /// - lapsing and returning customers (last purchase day 40) are habitual on day 48 and dormant on day 55;
+    /// - late customers have not signed up by the cutoff.
+    /// In the horizon, loyal and returning customers buy again; lapsing and gone ones do not.
+    @Test("transitions, churn prediction and outcomes by segment match the hand-worked answer")
+    func purchaseLogEvaluation() throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let log = folder.appendingPathComponent("purchases.csv")
+        try Self.purchaseLog().write(to: log, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("evaluation").path
+        let outcome = try Workbench.evaluate(
+            EvaluateOptions(
+                log: SegmentOptions(
+                    events: [log.path], taxonomy: Repository.path("scenarios/example-purchase-taxonomy.yaml"),
+                    threads: 2, outDirectory: out),
+                cutoff: CivilDate(iso: "2026-03-01")!, horizon: 28))
+        #expect(outcome.summary.skippedTotal == 0)
+        #expect(outcome.summary.users == 130)
+
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json")))
+                as? [String: Any])
+        #expect(json["cutoff"] as? String == "2026-03-01")
+        #expect(json["horizon_days"] as? Int == 28)
+
+        // Transitions between the 8 evaluations up to the cutoff: 7 pairs × 120 signed-up users.
+        let transitions = try #require(json["transitions"] as? [String: Any])
+        let overall = try #require(transitions["overall"] as? [String: Any])
+        let labels = try #require(overall["labels"] as? [String])
+        let counts = try #require(overall["counts"] as? [[Int]])
+        func count(_ from: String, _ to: String) -> Int? {
+            guard let i = labels.firstIndex(of: from), let j = labels.firstIndex(of: to) else { return nil }
+            return counts[i][j]
+        }
+        #expect(counts.joined().reduce(0, +) == 840)
+        #expect(count("newly_activated", "newly_activated") == 120)
+        #expect(count("newly_activated", "habitual") == 120)
+        // 120 (days 20→27) + 100 (27→34, 34→41 and 41→48 each) + 40 loyal (48→55).
+        #expect(count("habitual", "habitual") == 460)
+        #expect(count("habitual", "dormant") == 80)
+        #expect(count("dormant", "dormant") == 40)
+        #expect(count("dormant", "churned") == 20)
+
+        // Outcomes by segment on the cutoff day.
+        let outcomes = try #require(json["segment_outcomes"] as? [String: [String: Any]])
+        #expect(outcomes["habitual"]?["users"] as? Int == 40)
+        #expect(outcomes["habitual"]?["retained"] as? Int == 40)
+        #expect(outcomes["dormant"]?["users"] as? Int == 60)
+        #expect(outcomes["dormant"]?["retained"] as? Int == 30)
+        #expect(outcomes["churned"]?["users"] as? Int == 20)
+        #expect(outcomes["churned"]?["retained"] as? Int == 0)
+        #expect(Set(outcomes.keys) == ["habitual", "dormant", "churned"])
+
+        // Churn prediction over the 100 signed-up users not in the churned segment, half scored.
+        let prediction = try #require(json["churn_prediction"] as? [String: Any])
+        let cutoff = try #require((prediction["cutoffs"] as? [[String: Any]])?.first)
+        #expect(cutoff["users"] as? Int == 100)
+        let csv = try String(contentsOfFile: out + "/predictions.csv", encoding: .utf8)
+        let rows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.count == cutoff["test_users"] as? Int)
+        var loyal = 0
+        var returning = 0
+        var lapsing = 0
+        for row in rows {
+            let user = String(row[0])
+            let group = user.split(separator: "-")[0]
+            // Churned: no purchase in the horizon, which is exactly the lapsing customers here.
+            #expect(row[5] == (group == "lapsing" ? "1" : "0"), "\(user)")
+            // The rule flags the dormant segment: lapsing and returning customers.
+            #expect(row[2] == (group == "loyal" ? "0.000000" : "1.000000"), "\(user)")
+            #expect(row[4] == "", "no oracle on a log")
+            switch group {
+            case "loyal": loyal += 1
+            case "returning": returning += 1
+            case "lapsing": lapsing += 1
+            default: Issue.record("\(user) should not be scored")
+            }
+        }
+        #expect(loyal > 0 && returning > 0 && lapsing > 0)
+        // Lapsing and returning customers look the same before the cutoff, so neither predictor can
+        // rank one above the other. Every churner outranks every loyal customer and ties every returning
+        // one: AUC = (loyal + returning / 2) / (loyal + returning) (Mann-Whitney with ties counted half).
+        let expectedAUC = (Double(loyal) + Double(returning) / 2) / Double(loyal + returning)
+        let predictors = try #require(cutoff["predictors"] as? [[String: Any]])
+        #expect(predictors.count == 2)
+        for predictor in predictors {
+            let auc = try #require(predictor["roc_auc"] as? Double)
+            #expect(abs(auc - expectedAUC) < 1e-9, "\(predictor["name"] ?? "")")
+        }
+    }
+
+    /// A Tuesday cutoff (day 57) is not a weekly evaluation day of the log's calendar; evaluations
+    /// are shifted onto it. On day 57 the groups sit where they did on day 55 (gone customers
+    /// 37 days without a purchase, lapsing and returning ones 17), and the horizon (days 58–85)
+    /// has the same buyers.
+    @Test("a cutoff between weekly evaluation days becomes an evaluation day")
+    func cutoffBetweenEvaluations() throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let log = folder.appendingPathComponent("purchases.csv")
+        try Self.purchaseLog().write(to: log, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("evaluation").path
+        _ = try Workbench.evaluate(
+            EvaluateOptions(
+                log: SegmentOptions(
+                    events: [log.path], taxonomy: Repository.path("scenarios/example-purchase-taxonomy.yaml"),
+                    outDirectory: out),
+                cutoff: CivilDate(iso: "2026-03-03")!, horizon: 28))
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json")))
+                as? [String: Any])
+        let prediction = try #require(json["churn_prediction"] as? [String: Any])
+        let cutoff = try #require((prediction["cutoffs"] as? [[String: Any]])?.first)
+        #expect(cutoff["date"] as? String == "2026-03-03")
+        #expect(cutoff["users"] as? Int == 100)
+        let outcomes = try #require(json["segment_outcomes"] as? [String: [String: Any]])
+        #expect(outcomes["habitual"]?["retained"] as? Int == 40)
+        #expect(outcomes["dormant"]?["users"] as? Int == 60)
+        #expect(outcomes["dormant"]?["retained"] as? Int == 30)
+        #expect(outcomes["churned"]?["users"] as? Int == 20)
+    }
+
+    @Test("a cutoff whose horizon runs past the log's end is refused and nothing is written")
+    func horizonPastTheEnd() throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let log = folder.appendingPathComponent("purchases.csv")
+        try Self.purchaseLog().write(to: log, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("evaluation").path
+        let taxonomy = Repository.path("scenarios/example-purchase-taxonomy.yaml")
+        // The log runs from 2026-01-05 (day 0) to 2026-05-05 (day 120).
+        for (cutoff, expected) in [
+            ("2026-04-08", "before the horizon after --cutoff 2026-04-08 ends on 2026-05-06"),
+            ("2026-01-04", "--cutoff 2026-01-04 is before the log's first day 2026-01-05"),
+        ] {
+            #expect {
+                try Workbench.evaluate(
+                    EvaluateOptions(
+                        log: SegmentOptions(events: [log.path], taxonomy: taxonomy, outDirectory: out),
+                        cutoff: CivilDate(iso: cutoff)!, horizon: 28))
+            } throws: { error in
+                guard case RunError.badInput(let message) = error else { return false }
+                return message.contains(expected)
+            }
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
+}
