@@ -163,6 +163,65 @@ struct EvaluateTests {
         #expect(outcomes["churned"]?["users"] as? Int == 20)
     }
 
+    /// Conversion in the horizon counts trial conversions and upgrades dated after the cutoff and
+    /// within the horizon, nothing else. Four users sign up on 2026-01-05 (day 0) with a trial and use
+    /// the product every day to day 40; cutoff day 20, horizon 14 (days 21–34):
+    /// - `early` converts on day 10 (before the cutoff): not counted;
+    /// - `inside` converts on day 30: counted;
+    /// - `upgrader` pays from sign-up and upgrades on day 25: counted;
+    /// - `late` converts on day 35 (after the horizon): not counted.
+    @Test("conversions and upgrades are counted only inside the horizon")
+    func conversionsInTheHorizon() throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let start = CivilDate(iso: "2026-01-05")!
+        var rows = ["user_id,account_id,event,timestamp,properties"]
+        func add(_ user: String, _ event: String, _ day: Int, _ properties: String = "{}") {
+            let quoted = "\"" + properties.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            rows.append("\(user),acct-\(user),\(event),\(start.adding(days: day))T12:00:00Z,\(quoted)")
+        }
+        for user in ["early", "inside", "upgrader", "late"] {
+            add(user, "signed_up", 0)
+            if user == "upgrader" {
+                add(user, "subscription_started", 0, #"{"plan":"team"}"#)
+            } else {
+                add(user, "trial_started", 0, #"{"plan":"team"}"#)
+            }
+            for day in 0...40 {
+                add(user, "session_started", day)
+                add(user, "key_action", day)
+            }
+        }
+        add("early", "subscription_started", 10, #"{"plan":"team"}"#)
+        add("inside", "subscription_started", 30, #"{"plan":"team"}"#)
+        add("upgrader", "plan_changed", 25, #"{"plan":"business","direction":"up"}"#)
+        add("late", "subscription_started", 35, #"{"plan":"team"}"#)
+        let log = folder.appendingPathComponent("billing.csv")
+        try (rows.joined(separator: "\n") + "\n").write(to: log, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("evaluation").path
+        let outcome = try Workbench.evaluate(
+            EvaluateOptions(
+                log: SegmentOptions(
+                    events: [log.path], taxonomy: Repository.path("scenarios/example-taxonomy.yaml"), outDirectory: out),
+                cutoff: start.adding(days: 20), horizon: 14))
+        #expect(outcome.summary.skippedTotal == 0)
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json")))
+                as? [String: Any])
+        let outcomes = try #require(json["segment_outcomes"] as? [String: [String: Any]])
+        #expect(outcomes.values.reduce(0) { $0 + ($1["users"] as? Int ?? 0) } == 4)
+        #expect(outcomes.values.reduce(0) { $0 + ($1["retained"] as? Int ?? 0) } == 4)
+        #expect(outcomes.values.reduce(0) { $0 + ($1["converted"] as? Int ?? 0) } == 2)
+        // Nobody churns, so no model can be fitted: said, not thrown.
+        let prediction = try #require(json["churn_prediction"] as? [String: Any])
+        #expect((prediction["cutoffs"] as? [Any])?.isEmpty == true)
+        let skipped = try #require(prediction["skipped"] as? [String])
+        #expect(skipped.count == 1)
+        #expect(skipped.first?.hasPrefix("2026-01-25: 0 of the") == true)
+        let report = try String(contentsOfFile: out + "/report.md", encoding: .utf8)
+        #expect(report.contains("No prediction at 2026-01-25"))
+    }
+
     @Test("a cutoff whose horizon runs past the log's end is refused and nothing is written")
     func horizonPastTheEnd() throws {
         let folder = try Repository.temporaryFolder()

@@ -15,6 +15,8 @@ struct PredictionResults: Encodable {
     /// How users are split: by a hash of (seed, user), half to fit the model, half to score all three predictors.
     let split: String
     let cutoffs: [CutoffResult]
+    /// Cutoffs where no model could be fitted, each with the reason.
+    let skipped: [String]
 
     struct CutoffResult: Encodable {
         let day: Int
@@ -65,6 +67,13 @@ struct PredictionResults: Encodable {
     }
 }
 
+/// Why churn could not be predicted at a cutoff.
+struct PredictionSkipped: Error, CustomStringConvertible {
+    let date: CivilDate
+    let reason: String
+    var description: String { "\(date): \(reason)" }
+}
+
 enum ChurnPrediction {
     static let horizon = 28
     static let atRisk = ["declining", "dormant"]
@@ -88,9 +97,12 @@ enum ChurnPrediction {
         let oracle = ChurnOracle(model: simulator.spec.model, horizon: horizon)
         var csv = header
         var cutoffs: [PredictionResults.CutoffResult] = []
+        var skipped: [String] = []
         for cutoff in snapshot.cutoffs where !cutoff.users.isEmpty {
             let day = cutoff.day
-            let (result, rows) = try predict(
+            let predicted: (PredictionResults.CutoffResult, csv: String)
+            do {
+                predicted = try predict(
                 cutoff: cutoff, date: simulator.spec.startDate.adding(days: day), segmentNames: segmentNames, seed: seed,
                 userID: PopulationDirectory.userID,
                 include: { truth.state(user: $0, day: day) != truth.churnedState },
@@ -100,18 +112,24 @@ enum ChurnPrediction {
                         persona: truth.persona(user: u), state: truth.state(user: u, day: day)!,
                         habitLevel: truth.habitLevel(user: u, day: day))
                 })
-            cutoffs.append(result)
-            csv += rows
+            } catch let reason as PredictionSkipped {
+                skipped.append(reason.description)
+                continue
+            }
+            cutoffs.append(predicted.0)
+            csv += predicted.csv
         }
-        return (results(cutoffs, horizon: horizon), csv)
+        return (results(cutoffs, skipped: skipped, horizon: horizon), csv)
     }
 
     static let header = "user_id,cutoff,rule,logistic,oracle,churned\n"
 
-    static func results(_ cutoffs: [PredictionResults.CutoffResult], horizon: Int) -> PredictionResults {
+    static func results(_ cutoffs: [PredictionResults.CutoffResult], skipped: [String], horizon: Int)
+        -> PredictionResults
+    {
         PredictionResults(
             horizonDays: horizon, atRiskSegments: atRisk, features: CutoffSnapshot.featureNames,
-            split: "hash of (seed, user): even to fit, odd to score", cutoffs: cutoffs)
+            split: "hash of (seed, user): even to fit, odd to score", cutoffs: cutoffs, skipped: skipped)
     }
 
     /// Fits the logistic model on half of the included users of a cutoff and scores the rule, the
@@ -127,6 +145,14 @@ enum ChurnPrediction {
             if StreamKey.derive(seed, 0x53504C4954, UInt64(u), 0) & 1 == 0 { train.append(row) } else { test.append(row) }
         }
         func outcome(_ row: Int) -> Bool { churned(cutoff.users[row]) }
+        let fitted = train.map(outcome)
+        let churners = fitted.filter { $0 }.count
+        guard churners > 0, churners < fitted.count, !test.isEmpty else {
+            throw PredictionSkipped(
+                date: date,
+                reason: "\(churners) of the \(fitted.count) users in the fitting half and \(test.count) users to score; "
+                    + "a model needs churners and non-churners to fit and users to score")
+        }
         // Standardize on the training users.
         let k = CutoffSnapshot.featureNames.count
         var mean = [Double](repeating: 0, count: k)
@@ -138,7 +164,7 @@ enum ChurnPrediction {
         }
         func standardized(_ row: Int) -> [Double] { (0..<k).map { (cutoff.features[row][$0] - mean[$0]) / sd[$0] } }
         let model = try LogisticRegression.fit(
-            features: train.map(standardized), outcomes: train.map(outcome), names: CutoffSnapshot.featureNames,
+            features: train.map(standardized), outcomes: fitted, names: CutoffSnapshot.featureNames,
             ridge: 1e-6)
 
         let outcomes = test.map(outcome)

@@ -33,21 +33,41 @@ struct ValidityResults: Encodable {
     let dominantState: [String: String]
     let precision: [String: Double]
     let horizonDays: Int
-    /// Share of each segment's users not churned `horizonDays` later (truth), with a 95 % Wilson interval.
-    let retention: [String: Retention]
+    /// Share of each segment's users not churned `horizonDays` later (truth), with a 95 % Wilson
+    /// interval, and the share who converted or upgraded in those days.
+    let retention: [String: HorizonOutcome]
 
-    struct Retention: Encodable {
-        let users: Int
-        let retained: Int
-        let rate: Double?
-        let lower: Double?
-        let upper: Double?
+}
+
+/// What became of a segment's users in the horizon after an evaluation.
+struct HorizonOutcome: Encodable {
+    let users: Int
+    /// Not churned at the end of the horizon (truth) on a run; a key action in it on a log.
+    let retained: Int
+    let rate: Double?
+    /// 95 % Wilson interval of the rate.
+    let lower: Double?
+    let upper: Double?
+    /// Of the same users, those who converted a trial or upgraded within the horizon.
+    let converted: Int
+    let conversion: Double?
+
+    init(users: Int, retained: Int, converted: Int) {
+        self.users = users
+        self.retained = retained
+        self.converted = converted
+        rate = users == 0 ? nil : Double(retained) / Double(users)
+        conversion = users == 0 ? nil : Double(converted) / Double(users)
+        let interval = ProportionInterval.wilson(successes: retained, trials: users, confidence: 0.95)
+        lower = interval?.lowerBound
+        upper = interval?.upperBound
     }
 }
 
 enum RunAnalysis {
     static func analyse(
-        engine: SegmentationEngine, snapshot: CutoffSnapshot, simulator: Simulator, seed: UInt64
+        engine: SegmentationEngine, snapshot: CutoffSnapshot, conversions: ConversionDays, simulator: Simulator,
+        seed: UInt64
     ) throws -> (results: AnalysisResults, predictions: String) {
         let segmentNames = engine.compiled.segmentNames
         let labels = segmentNames + ["unmatched"]
@@ -63,7 +83,7 @@ enum RunAnalysis {
             snapshot: snapshot, simulator: simulator, segmentNames: segmentNames, seed: seed)
         let results = AnalysisResults(
             transitions: transitions, churnPrediction: prediction,
-            segmentValidity: validity(engine: engine, simulator: simulator, labels: labels))
+            segmentValidity: validity(engine: engine, conversions: conversions, simulator: simulator, labels: labels))
         return (results, csv)
     }
 
@@ -109,13 +129,16 @@ enum RunAnalysis {
             stationaryDistribution: stationary, expectedDaysTo: expected, drift: drift)
     }
 
-    static func validity(engine: SegmentationEngine, simulator: Simulator, labels: [String]) -> ValidityResults {
+    static func validity(
+        engine: SegmentationEngine, conversions: ConversionDays, simulator: Simulator, labels: [String]
+    ) -> ValidityResults {
         let truth = simulator.truth
         let states = simulator.spec.model.states.map(\.name)
         let horizon = ChurnPrediction.horizon
         var counts = [[Int]](repeating: [Int](repeating: 0, count: states.count), count: labels.count)
         var users = [Int](repeating: 0, count: labels.count)
         var retained = [Int](repeating: 0, count: labels.count)
+        var converted = [Int](repeating: 0, count: labels.count)
         for (e, evaluation) in engine.evaluations.enumerated() {
             let memberships = engine.history[e]
             let later = evaluation.day + horizon
@@ -126,23 +149,20 @@ enum RunAnalysis {
                 if later < truth.days, state != truth.churnedState {
                     users[code] += 1
                     if truth.state(user: u, day: later) != truth.churnedState { retained[code] += 1 }
+                    if conversions.converted(user: u, after: evaluation.day, through: later) { converted[code] += 1 }
                 }
             }
         }
         var dominant: [String: String] = [:]
         var precision: [String: Double] = [:]
-        var retention: [String: ValidityResults.Retention] = [:]
+        var retention: [String: HorizonOutcome] = [:]
         for (i, label) in labels.enumerated() {
             let total = counts[i].reduce(0, +)
             if total > 0, let best = counts[i].indices.max(by: { counts[i][$0] < counts[i][$1] }) {
                 dominant[label] = states[best]
                 precision[label] = Double(counts[i][best]) / Double(total)
             }
-            let interval = ProportionInterval.wilson(successes: retained[i], trials: users[i], confidence: 0.95)
-            retention[label] = ValidityResults.Retention(
-                users: users[i], retained: retained[i],
-                rate: users[i] == 0 ? nil : Double(retained[i]) / Double(users[i]), lower: interval?.lowerBound,
-                upper: interval?.upperBound)
+            retention[label] = HorizonOutcome(users: users[i], retained: retained[i], converted: converted[i])
         }
         return ValidityResults(
             latentStates: states, segments: labels, counts: counts, dominantState: dominant, precision: precision,

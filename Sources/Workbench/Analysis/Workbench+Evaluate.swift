@@ -25,12 +25,11 @@ public struct EvaluateOutcome: Sendable {
     public let summary: ImportSummary
 }
 
-/// Whether each user acted, converted or upgraded in the days after a cutoff.
+/// Whether each user had a key action in the days after a cutoff.
 final class OutcomeObserver: DayObserver {
     let after: Int
     let through: Int
     private(set) var keyAction: [Bool] = []
-    private(set) var converted: [Bool] = []
 
     init(cutoff: Int, horizon: Int) {
         after = cutoff
@@ -39,16 +38,11 @@ final class OutcomeObserver: DayObserver {
 
     func simulationWillStart(_ population: PopulationDirectory) {
         keyAction = Array(repeating: false, count: population.userCount)
-        converted = keyAction
     }
 
     func dayDidEnd(_ usage: UsageDay) {
         guard usage.day > after, usage.day <= through else { return }
-        for u in 0..<keyAction.count {
-            if usage.keyActions[u] > 0 { keyAction[u] = true }
-            let event = CommerceEvent(rawValue: usage.commerce[u]) ?? .none
-            if event == .converted || event == .upgraded { converted[u] = true }
-        }
+        for u in 0..<keyAction.count where usage.keyActions[u] > 0 { keyAction[u] = true }
     }
 }
 
@@ -64,17 +58,7 @@ struct EvaluateResults: Encodable {
     let transitions: TransitionResults
     let churnPrediction: PredictionResults
     /// Retention and conversion in the horizon by segment on the cutoff day.
-    let segmentOutcomes: [String: SegmentOutcome]
-
-    struct SegmentOutcome: Encodable {
-        let users: Int
-        let retained: Int
-        let retention: Double?
-        let retentionLower: Double?
-        let retentionUpper: Double?
-        let converted: Int
-        let conversion: Double?
-    }
+    let segmentOutcomes: [String: HorizonOutcome]
 }
 
 extension Workbench {
@@ -104,7 +88,8 @@ extension Workbench {
         engine.evaluationOffset = (every - (cutoffDay + 1) % every) % every
         let snapshot = CutoffSnapshot(engine: engine, days: [cutoffDay])
         let outcomes = OutcomeObserver(cutoff: cutoffDay, horizon: options.horizon)
-        try log.replay(observers: [engine, snapshot, outcomes])
+        let conversions = ConversionDays()
+        try log.replay(observers: [engine, snapshot, outcomes, conversions])
 
         // Transitions among the evaluations up to the cutoff.
         let labels = compiled.segmentNames + ["unmatched"]
@@ -116,18 +101,24 @@ extension Workbench {
         let churnedCode = compiled.segmentNames.firstIndex(of: "churned").map(UInt8.init)
         let cutoffMemberships = engine.history[upToCutoff - 1]
         let ids = log.population.userIDs
-        var prediction = ChurnPrediction.results([], horizon: options.horizon)
         var csv = ChurnPrediction.header
-        if let cutoff = snapshot.cutoffs.first, !cutoff.users.isEmpty {
-            let (result, rows) = try ChurnPrediction.predict(
-                cutoff: cutoff, date: options.cutoff, segmentNames: compiled.segmentNames, seed: 0,
-                userID: { ids[$0] }, include: { cutoffMemberships[$0] != churnedCode },
-                churned: { !outcomes.keyAction[$0] }, oracle: nil)
-            prediction = ChurnPrediction.results([result], horizon: options.horizon)
-            csv += rows
+        var predicted: [PredictionResults.CutoffResult] = []
+        var skipped: [String] = []
+        if let cutoff = snapshot.cutoffs.first {
+            do {
+                let (result, rows) = try ChurnPrediction.predict(
+                    cutoff: cutoff, date: options.cutoff, segmentNames: compiled.segmentNames, seed: 0,
+                    userID: { ids[$0] }, include: { cutoffMemberships[$0] != churnedCode },
+                    churned: { !outcomes.keyAction[$0] }, oracle: nil)
+                predicted.append(result)
+                csv += rows
+            } catch let reason as PredictionSkipped {
+                skipped.append(reason.description)
+            }
         }
+        let prediction = ChurnPrediction.results(predicted, skipped: skipped, horizon: options.horizon)
 
-        var segmentOutcomes: [String: EvaluateResults.SegmentOutcome] = [:]
+        var segmentOutcomes: [String: HorizonOutcome] = [:]
         for (code, label) in labels.enumerated() {
             var users = 0
             var retained = 0
@@ -135,14 +126,9 @@ extension Workbench {
             for u in 0..<cutoffMemberships.count where Int(cutoffMemberships[u]) == code {
                 users += 1
                 if outcomes.keyAction[u] { retained += 1 }
-                if outcomes.converted[u] { converted += 1 }
+                if conversions.converted(user: u, after: cutoffDay, through: cutoffDay + options.horizon) { converted += 1 }
             }
-            guard users > 0 else { continue }
-            let interval = ProportionInterval.wilson(successes: retained, trials: users, confidence: 0.95)
-            segmentOutcomes[label] = EvaluateResults.SegmentOutcome(
-                users: users, retained: retained, retention: Double(retained) / Double(users),
-                retentionLower: interval?.lowerBound, retentionUpper: interval?.upperBound, converted: converted,
-                conversion: Double(converted) / Double(users))
+            if users > 0 { segmentOutcomes[label] = HorizonOutcome(users: users, retained: retained, converted: converted) }
         }
 
         let imported = ImportResults(
@@ -186,8 +172,8 @@ enum EvaluateReport {
         out.append("|---|---:|---:|---|---:|")
         for (segment, o) in r.segmentOutcomes.sorted(by: { $0.key < $1.key }) {
             out.append(
-                "| \(segment) | \(o.users) | \(o.retention.map { MarkdownReport.percent($0) } ?? "–") | "
-                    + "\(MarkdownReport.interval(o.retentionLower, o.retentionUpper)) | "
+                "| \(segment) | \(o.users) | \(o.rate.map { MarkdownReport.percent($0) } ?? "–") | "
+                    + "\(MarkdownReport.interval(o.lower, o.upper)) | "
                     + "\(o.conversion.map { MarkdownReport.percent($0) } ?? "–") |")
         }
         out.append("")

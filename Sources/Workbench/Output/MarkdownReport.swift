@@ -103,14 +103,16 @@ enum MarkdownReport {
         let v = a.segmentValidity
         out.append("## Segment validity")
         out.append("")
-        out.append("| segment | commonest latent state | share | retained \(v.horizonDays) days later | 95 % interval |")
-        out.append("|---|---|---:|---:|---|")
+        out.append(
+            "| segment | commonest latent state | share | not churned \(v.horizonDays) days later | 95 % interval "
+                + "| converted or upgraded in those days |")
+        out.append("|---|---|---:|---:|---|---:|")
         for segment in v.segments {
             guard let state = v.dominantState[segment] else { continue }
             let r = v.retention[segment]
             out.append(
                 "| \(segment) | \(state) | \(percent(v.precision[segment] ?? 0)) | \(r?.rate.map { percent($0) } ?? "–") | "
-                    + "\(interval(r?.lower, r?.upper)) |")
+                    + "\(interval(r?.lower, r?.upper)) | \(r?.conversion.map { percent($0) } ?? "–") |")
         }
         return out
     }
@@ -158,8 +160,12 @@ enum MarkdownReport {
     /// The metrics of each predictor at each cutoff.
     static func prediction(_ p: PredictionResults, intro: String) -> [String] {
         var out = ["## Churn prediction", ""]
+        for note in p.skipped {
+            out += ["No prediction at \(note).", ""]
+        }
         guard !p.cutoffs.isEmpty else {
-            return out + ["Too short for a cutoff with \(p.horizonDays) days after it.", ""]
+            if p.skipped.isEmpty { out += ["Too short for a cutoff with \(p.horizonDays) days after it.", ""] }
+            return out
         }
         out.append(intro)
         out.append("")

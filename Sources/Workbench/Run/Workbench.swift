@@ -57,10 +57,12 @@ public enum Workbench {
         let snapshot = CutoffSnapshot(
             engine: engine, days: ChurnPrediction.cutoffDays(days: spec.days, every: scenario.segmentation.spec.every.days))
         let progress = ProgressLine(label: "day", total: spec.days, enabled: options.progress)
-        let metrics = try simulator.run(observers: [engine, snapshot], progress: progress.update)
+        let conversions = ConversionDays()
+        let metrics = try simulator.run(observers: [engine, snapshot, conversions], progress: progress.update)
         progress.finish()
 
-        let analysis = try RunAnalysis.analyse(engine: engine, snapshot: snapshot, simulator: simulator, seed: spec.seed)
+        let analysis = try RunAnalysis.analyse(
+            engine: engine, snapshot: snapshot, conversions: conversions, simulator: simulator, seed: spec.seed)
         let results = Results(
             spec: spec, name: scenario.name, layout: simulator.layout, metrics: metrics,
             segmentation: SegmentationResults(engine), analysis: analysis.results)
