@@ -65,4 +65,48 @@ struct SegmentationSectionTests {
         #expect(paths.contains("segmentation.segments[1].name"))
         #expect(paths.contains("segmentation.segments[2].nam"))
     }
+
+    @Test("at-risk segments default to declining and dormant, and may be chosen")
+    func atRisk() throws {
+        let defaults = try ScenarioLoader.parse(yaml: tinyScenario, file: "test.yaml")
+        #expect(defaults.segmentation.atRiskNames == ["declining", "dormant"])
+        #expect(defaults.horizonDays == 28)
+        let yaml = tinyScenario + """
+            segmentation:
+              segments:
+                - {name: quiet, when: "days_since_key_action >= 7"}
+                - {name: rest, when: "true"}
+              at_risk: [quiet]
+            analysis: {horizon_days: 14}
+            """
+        let scenario = try ScenarioLoader.parse(yaml: yaml, file: "test.yaml")
+        #expect(scenario.segmentation.atRiskNames == ["quiet"])
+        #expect(scenario.horizonDays == 14)
+        // Custom segments without declining or dormant and no at_risk: no at-risk segment.
+        let none = try ScenarioLoader.parse(
+            yaml: tinyScenario + """
+                segmentation:
+                  segments:
+                    - {name: rest, when: "true"}
+                """, file: "test.yaml")
+        #expect(none.segmentation.atRiskNames == [])
+    }
+
+    @Test("an unknown at-risk segment and a bad horizon are reported at their places")
+    func atRiskProblems() {
+        let yaml = tinyScenario + """
+            segmentation:
+              segments:
+                - {name: quiet, when: "days_since_key_action >= 7"}
+                - {name: rest, when: "true"}
+              at_risk: [quite]
+            analysis: {horizon_days: 0, cutoff: 3}
+            """
+        let problems = scenarioProblems(in: yaml)
+        let atRisk = problems.first { $0.path == "segmentation.at_risk[0]" }
+        #expect(atRisk?.message == "unknown segment 'quite'; did you mean 'quiet'?")
+        #expect(atRisk?.line == 40)
+        #expect(problems.contains { $0.path == "analysis.horizon_days" && $0.message.contains("1") && $0.line == 41 })
+        #expect(problems.contains { $0.path == "analysis.cutoff" })
+    }
 }

@@ -1,3 +1,5 @@
+import UsageModel
+
 /// Segment definitions as written: an ordered list where the first match wins, plus tags.
 public struct SegmentationSpec: Sendable, Equatable {
     public var every: EvaluationInterval
@@ -9,11 +11,14 @@ public struct SegmentationSpec: Sendable, Equatable {
     public var heavyDays: Int
     public var moderateDays: Int
     public var engagement: EngagementWeights
+    /// Segments whose users count as at risk of churning, for the rule predictor of churn; `nil`
+    /// means `declining` and `dormant`, those of them that exist.
+    public var atRisk: [String]?
 
     public init(
         every: EvaluationInterval = .week, segments: [RuleDefinition], tags: [RuleDefinition] = [],
         activation: [String]? = nil, habitualFeatureDays: Int = 4, heavyDays: Int = 16, moderateDays: Int = 6,
-        engagement: EngagementWeights = EngagementWeights()
+        engagement: EngagementWeights = EngagementWeights(), atRisk: [String]? = nil
     ) {
         self.every = every
         self.segments = segments
@@ -23,6 +28,7 @@ public struct SegmentationSpec: Sendable, Equatable {
         self.heavyDays = heavyDays
         self.moderateDays = moderateDays
         self.engagement = engagement
+        self.atRisk = atRisk
     }
 
     /// Most segments a run may define: memberships are stored in a byte with 0xFF for "not signed up".
@@ -81,6 +87,10 @@ public struct CompiledSegmentation: Sendable {
 
     public var segmentNames: [String] { spec.segments.map(\.name) }
     public var tagNames: [String] { spec.tags.map(\.name) }
+    /// The at-risk segments by name, in the order given.
+    public var atRiskNames: [String] {
+        spec.atRisk ?? ["declining", "dormant"].filter(segmentNames.contains)
+    }
 
     /// Compiles every rule, collecting every problem.
     public init(_ spec: SegmentationSpec, vocabulary: Vocabulary) throws(SegmentationSpecError) {
@@ -115,6 +125,13 @@ public struct CompiledSegmentation: Sendable {
             } else {
                 problems.append(.init(path: "activation[\(i)]", column: nil, message: "unknown milestone '\(name)'"))
             }
+        }
+        for (i, name) in (spec.atRisk ?? []).enumerated() where !spec.segments.contains(where: { $0.name == name }) {
+            problems.append(
+                .init(
+                    path: "at_risk[\(i)]", column: nil,
+                    message: "unknown segment '\(name)'"
+                        + NameSuggestion.hint(for: name, among: spec.segments.map(\.name))))
         }
         guard problems.isEmpty else { throw SegmentationSpecError(problems: problems) }
         self.spec = spec

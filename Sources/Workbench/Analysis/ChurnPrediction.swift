@@ -75,12 +75,9 @@ struct PredictionSkipped: Error, CustomStringConvertible {
 }
 
 enum ChurnPrediction {
-    static let horizon = 28
-    static let atRisk = ["declining", "dormant"]
-
     /// Cutoff days for a run: evaluation days near the middle and three quarters of the run that
     /// leave a whole horizon after them.
-    static func cutoffDays(days: Int, every: Int) -> [Int] {
+    static func cutoffDays(days: Int, every: Int, horizon: Int) -> [Int] {
         let last = days - 1 - horizon
         guard last >= every - 1 else { return [] }
         let candidates = [days / 2, days * 3 / 4].map { target -> Int in
@@ -91,7 +88,7 @@ enum ChurnPrediction {
     }
 
     static func analyse(
-        snapshot: CutoffSnapshot, simulator: Simulator, segmentNames: [String], seed: UInt64
+        snapshot: CutoffSnapshot, simulator: Simulator, segmentation: CompiledSegmentation, horizon: Int, seed: UInt64
     ) throws -> (PredictionResults, csv: String) {
         let truth = simulator.truth
         let oracle = ChurnOracle(model: simulator.spec.model, horizon: horizon)
@@ -103,15 +100,16 @@ enum ChurnPrediction {
             let predicted: (PredictionResults.CutoffResult, csv: String)
             do {
                 predicted = try predict(
-                cutoff: cutoff, date: simulator.spec.startDate.adding(days: day), segmentNames: segmentNames, seed: seed,
-                userID: PopulationDirectory.userID,
-                include: { truth.state(user: $0, day: day) != truth.churnedState },
-                churned: { truth.state(user: $0, day: day + horizon) == truth.churnedState },
-                oracle: { u in
-                    oracle.probability(
-                        persona: truth.persona(user: u), state: truth.state(user: u, day: day)!,
-                        habitLevel: truth.habitLevel(user: u, day: day))
-                })
+                    cutoff: cutoff, date: simulator.spec.startDate.adding(days: day), segmentation: segmentation,
+                    seed: seed,
+                    userID: PopulationDirectory.userID,
+                    include: { truth.state(user: $0, day: day) != truth.churnedState },
+                    churned: { truth.state(user: $0, day: day + horizon) == truth.churnedState },
+                    oracle: { u in
+                        oracle.probability(
+                            persona: truth.persona(user: u), state: truth.state(user: u, day: day)!,
+                            habitLevel: truth.habitLevel(user: u, day: day))
+                    })
             } catch let reason as PredictionSkipped {
                 skipped.append(reason.description)
                 continue
@@ -119,14 +117,14 @@ enum ChurnPrediction {
             cutoffs.append(predicted.0)
             csv += predicted.csv
         }
-        return (results(cutoffs, skipped: skipped, horizon: horizon), csv)
+        return (results(cutoffs, skipped: skipped, horizon: horizon, atRisk: segmentation.atRiskNames), csv)
     }
 
     static let header = "user_id,cutoff,rule,logistic,oracle,churned\n"
 
-    static func results(_ cutoffs: [PredictionResults.CutoffResult], skipped: [String], horizon: Int)
-        -> PredictionResults
-    {
+    static func results(
+        _ cutoffs: [PredictionResults.CutoffResult], skipped: [String], horizon: Int, atRisk: [String]
+    ) -> PredictionResults {
         PredictionResults(
             horizonDays: horizon, atRiskSegments: atRisk, features: CutoffSnapshot.featureNames,
             split: "hash of (seed, user): even to fit, odd to score", cutoffs: cutoffs, skipped: skipped)
@@ -135,10 +133,11 @@ enum ChurnPrediction {
     /// Fits the logistic model on half of the included users of a cutoff and scores the rule, the
     /// model and (when given) the oracle on the other half.
     static func predict(
-        cutoff: CutoffSnapshot.Cutoff, date: CivilDate, segmentNames: [String], seed: UInt64,
+        cutoff: CutoffSnapshot.Cutoff, date: CivilDate, segmentation: CompiledSegmentation, seed: UInt64,
         userID: (Int) -> String, include: (Int) -> Bool, churned: (Int) -> Bool, oracle: ((Int) -> Double)?
     ) throws -> (PredictionResults.CutoffResult, csv: String) {
-        let atRiskCodes = Set(atRisk.compactMap { segmentNames.firstIndex(of: $0) }.map(UInt8.init))
+        let atRisk = segmentation.atRiskNames
+        let atRiskCodes = Set(atRisk.compactMap { segmentation.segmentNames.firstIndex(of: $0) }.map(UInt8.init))
         var train: [Int] = []
         var test: [Int] = []
         for (row, u) in cutoff.users.enumerated() where include(u) {
@@ -179,7 +178,7 @@ enum ChurnPrediction {
             ])
         }
         var predictors = [
-            try score("rule: \(atRisk.joined(separator: " or "))", rule, outcomes, threshold: 0.5),
+            try score("rule: " + (atRisk.isEmpty ? "no at-risk segment" : atRisk.joined(separator: " or ")), rule, outcomes, threshold: 0.5),
             try score("logistic regression", logistic, outcomes, threshold: 0.5),
         ]
         if let truthScores {

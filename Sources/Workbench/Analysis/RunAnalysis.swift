@@ -67,7 +67,7 @@ struct HorizonOutcome: Encodable {
 enum RunAnalysis {
     static func analyse(
         engine: SegmentationEngine, snapshot: CutoffSnapshot, conversions: ConversionDays, simulator: Simulator,
-        seed: UInt64
+        horizon: Int, seed: UInt64
     ) throws -> (results: AnalysisResults, predictions: String) {
         let segmentNames = engine.compiled.segmentNames
         let labels = segmentNames + ["unmatched"]
@@ -80,10 +80,11 @@ enum RunAnalysis {
             every: engine.compiled.spec.every.days, groups: personas)
 
         let (prediction, csv) = try ChurnPrediction.analyse(
-            snapshot: snapshot, simulator: simulator, segmentNames: segmentNames, seed: seed)
+            snapshot: snapshot, simulator: simulator, segmentation: engine.compiled, horizon: horizon, seed: seed)
         let results = AnalysisResults(
             transitions: transitions, churnPrediction: prediction,
-            segmentValidity: validity(engine: engine, conversions: conversions, simulator: simulator, labels: labels))
+            segmentValidity: validity(
+                engine: engine, conversions: conversions, simulator: simulator, labels: labels, horizon: horizon))
         return (results, csv)
     }
 
@@ -130,11 +131,10 @@ enum RunAnalysis {
     }
 
     static func validity(
-        engine: SegmentationEngine, conversions: ConversionDays, simulator: Simulator, labels: [String]
+        engine: SegmentationEngine, conversions: ConversionDays, simulator: Simulator, labels: [String], horizon: Int
     ) -> ValidityResults {
         let truth = simulator.truth
         let states = simulator.spec.model.states.map(\.name)
-        let horizon = ChurnPrediction.horizon
         var counts = [[Int]](repeating: [Int](repeating: 0, count: states.count), count: labels.count)
         var users = [Int](repeating: 0, count: labels.count)
         var retained = [Int](repeating: 0, count: labels.count)

@@ -107,7 +107,7 @@ extension Workbench {
         if let cutoff = snapshot.cutoffs.first {
             do {
                 let (result, rows) = try ChurnPrediction.predict(
-                    cutoff: cutoff, date: options.cutoff, segmentNames: compiled.segmentNames, seed: 0,
+                    cutoff: cutoff, date: options.cutoff, segmentation: compiled, seed: 0,
                     userID: { ids[$0] }, include: { cutoffMemberships[$0] != churnedCode },
                     churned: { !outcomes.keyAction[$0] }, oracle: nil)
                 predicted.append(result)
@@ -116,7 +116,8 @@ extension Workbench {
                 skipped.append(reason.description)
             }
         }
-        let prediction = ChurnPrediction.results(predicted, skipped: skipped, horizon: options.horizon)
+        let prediction = ChurnPrediction.results(
+            predicted, skipped: skipped, horizon: options.horizon, atRisk: compiled.atRiskNames)
 
         var segmentOutcomes: [String: HorizonOutcome] = [:]
         for (code, label) in labels.enumerated() {

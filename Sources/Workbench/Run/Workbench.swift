@@ -55,14 +55,16 @@ public enum Workbench {
         let simulator = try Simulator(spec: spec, threads: options.threads)
         let engine = SegmentationEngine(scenario.segmentation, threads: options.threads)
         let snapshot = CutoffSnapshot(
-            engine: engine, days: ChurnPrediction.cutoffDays(days: spec.days, every: scenario.segmentation.spec.every.days))
+            engine: engine, days: ChurnPrediction.cutoffDays(
+                days: spec.days, every: scenario.segmentation.spec.every.days, horizon: scenario.horizonDays))
         let progress = ProgressLine(label: "day", total: spec.days, enabled: options.progress)
         let conversions = ConversionDays()
         let metrics = try simulator.run(observers: [engine, snapshot, conversions], progress: progress.update)
         progress.finish()
 
         let analysis = try RunAnalysis.analyse(
-            engine: engine, snapshot: snapshot, conversions: conversions, simulator: simulator, seed: spec.seed)
+            engine: engine, snapshot: snapshot, conversions: conversions, simulator: simulator,
+            horizon: scenario.horizonDays, seed: spec.seed)
         let results = Results(
             spec: spec, name: scenario.name, layout: simulator.layout, metrics: metrics,
             segmentation: SegmentationResults(engine), analysis: analysis.results)

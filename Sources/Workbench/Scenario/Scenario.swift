@@ -9,16 +9,20 @@ public struct Scenario: Sendable {
     public var spec: SimulationSpec
     /// The segments and tags to evaluate, compiled against the scenario's features, milestones and plans.
     public var segmentation: CompiledSegmentation
+    /// Days after a cutoff in which churn is predicted and segment outcomes are observed.
+    public var horizonDays: Int
     /// The YAML text as read, kept so a report can reproduce the run exactly.
     public var source: String
 
     public init(
-        name: String, description: String?, spec: SimulationSpec, segmentation: CompiledSegmentation, source: String
+        name: String, description: String?, spec: SimulationSpec, segmentation: CompiledSegmentation,
+        horizonDays: Int = 28, source: String
     ) {
         self.name = name
         self.description = description
         self.spec = spec
         self.segmentation = segmentation
+        self.horizonDays = horizonDays
         self.source = source
     }
 }

@@ -24,6 +24,7 @@ final class ScenarioBuilder {
     static let topKeys = [
         "name", "description", "seed", "start_date", "days", "population", "features", "milestones", "activation",
         "states", "personas", "modifiers", "commerce", "data_quality", "segmentation",
+        "analysis",
     ]
     static let requiredTopKeys = ["name", "start_date", "days", "population", "states", "personas", "commerce"]
 
@@ -32,6 +33,7 @@ final class ScenarioBuilder {
         var description: String?
         var spec: SimulationSpec
         var segmentation: CompiledSegmentation
+        var horizonDays: Int
     }
 
     /// The validated scenario, or `nil` when ``NodeReader/problems`` lists why not.
@@ -56,10 +58,11 @@ final class ScenarioBuilder {
         let modifiers = optional(top, "modifiers", default: Modifiers(), readModifiers)
         let dataQuality = optional(top, "data_quality", default: DataQuality.none, readDataQuality)
         let segmentation = readSegmentation(top, activation: activation)
+        let horizonDays = optional(top, "analysis", default: 28, readAnalysis)
 
         guard reader.problems.isEmpty, let name, let description, let seed, let startDate, let days,
             let population, let activation, let commerce, let personas, let modifiers, let dataQuality,
-            let segmentation, let churned = stateInfo.firstIndex(where: \.isAbsorbing)
+            let segmentation, let horizonDays, let churned = stateInfo.firstIndex(where: \.isAbsorbing)
         else { return nil }
 
         // Churn counts as the lowest level whatever is stored; storing one below the rest keeps that visible.
@@ -80,7 +83,8 @@ final class ScenarioBuilder {
             seed: seed, startDate: startDate, days: days, users: population.users,
             signupDays: population.signupDays, model: model, dataQuality: dataQuality
         )
-        return Result(name: name, description: description, spec: spec, segmentation: segmentation)
+        return Result(
+            name: name, description: description, spec: spec, segmentation: segmentation, horizonDays: horizonDays)
     }
 
     /// The `segmentation` section (the seeds' defaults when absent), compiled against the product's names.
@@ -100,6 +104,13 @@ final class ScenarioBuilder {
         }
         let vocabulary = Vocabulary(features: features.names, milestones: milestones.names, plans: plans.names)
         return segments.compile(spec, ruleNodes: nodes, vocabulary: vocabulary, path: path, at: top["segmentation"])
+    }
+
+    /// The `analysis` section: the churn and outcome horizon in days.
+    func readAnalysis(_ node: Node, _ path: ScenarioPath) -> Int? {
+        guard let fields = reader.mapping(node, path, keys: ["horizon_days"]) else { return nil }
+        guard let n = fields["horizon_days"] else { return 28 }
+        return reader.integer(n, path.key("horizon_days"), in: 1...365)
     }
 
     // MARK: - Reading fields

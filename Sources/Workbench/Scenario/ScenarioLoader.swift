@@ -56,6 +56,7 @@ public enum ScenarioLoader {
         }
         return Scenario(
             name: result.name, description: result.description, spec: result.spec, segmentation: result.segmentation,
+            horizonDays: result.horizonDays,
             source: yaml)
     }
 

@@ -8,7 +8,7 @@ import Yams
 struct SegmentationReader {
     let reader: NodeReader
 
-    static let keys = ["every", "activation", "feature_adoption", "usage_rate", "engagement", "segments", "tags"]
+    static let keys = ["every", "activation", "feature_adoption", "usage_rate", "engagement", "segments", "tags", "at_risk"]
 
     /// The section's spec and where each rule text sits, or `nil` after reporting problems.
     func read(_ node: Node, _ path: ScenarioPath, defaultActivation: [String]?) -> (SegmentationSpec, [String: Node])? {
@@ -75,6 +75,20 @@ struct SegmentationReader {
         if let tags = fields["tags"] {
             if let list = readRules(tags, path.key("tags"), noun: "tags", max: SegmentationSpec.maxTags, into: &ruleNodes) {
                 spec.tags = list
+            } else {
+                ok = false
+            }
+        }
+        if let atRisk = fields["at_risk"] {
+            let p = path.key("at_risk")
+            if let items = reader.list(atRisk, p, of: "segment names", count: 0...SegmentationSpec.maxSegments) {
+                let names = items.enumerated().compactMap { reader.string($1, p.index($0)) }
+                if names.count == items.count {
+                    spec.atRisk = names
+                    for (i, item) in items.enumerated() { ruleNodes["at_risk[\(i)]"] = item }
+                } else {
+                    ok = false
+                }
             } else {
                 ok = false
             }
