@@ -37,7 +37,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "Simulation", dependencies: ["UsageModel", "Stats"]),
+        .target(name: "Reporting"),
+        .target(name: "Simulation", dependencies: ["UsageModel", "Segmentation", "Stats"]),
         .target(name: "Segmentation", dependencies: ["UsageModel"]),
         .target(name: "Analysis", dependencies: ["UsageModel", "Stats"]),
         .target(name: "EventImport", dependencies: ["UsageModel", .product(name: "Yams", package: "Yams")]),
@@ -58,6 +59,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Stats", "UsageModel", "Workbench"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "UsageModel"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Stats"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "EventImportTests", dependencies: ["EventImport", "UsageModel"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Simulation", "Segmentation", "EventImport", "UsageModel"]),
     ]
