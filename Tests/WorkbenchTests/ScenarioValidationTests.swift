@@ -130,7 +130,7 @@ import Workbench
         let found = scenarioProblems(in: tiny(replacing: "days: 30", with: "days: 30\ncolour: blue"))
         let allowed =
             "name, description, seed, start_date, days, population, features, milestones, activation, states, "
-            + "personas, modifiers, commerce, data_quality, segmentation, analysis"
+            + "personas, modifiers, commerce, data_quality, segmentation, interventions, analysis"
         #expect(
             found == [
                 ScenarioProblem(path: "colour", message: "unknown key; allowed here: " + allowed, line: 4, column: 1)

@@ -51,6 +51,9 @@ public final class UsageWindows: @unchecked Sendable {
 
     static let never = Int32.min
 
+    /// Whether the user has reached milestone `m` by the latest day folded in.
+    public func hasReached(milestone m: Int, user u: Int) -> Bool { milestones[u] & (1 << UInt16(m)) != 0 }
+
     /// The columns' addresses and the settings as plain values, for readers that run per user and
     /// must not touch reference counts.
     struct View {

@@ -14,6 +14,7 @@ struct DayStep: @unchecked Sendable {
     let factors: DayFactors
     let columns: UserColumns
     let truth: TruthRecord
+    let treatment: TreatmentTables?
     let tally: Column<Int>
     let tallyWidth: Int
 
@@ -41,6 +42,16 @@ struct DayStep: @unchecked Sendable {
         let decay = tables.habitDecay
         let wauFrom = today - 6
         let mauFrom = today - 27
+
+        // Scratch for a treated user's transition row.
+        let multiplier = UnsafeMutableBufferPointer<Double>.allocate(capacity: S)
+        let affected = UnsafeMutableBufferPointer<Bool>.allocate(capacity: S)
+        let modified = UnsafeMutableBufferPointer<Double>.allocate(capacity: S)
+        defer {
+            multiplier.deallocate()
+            affected.deallocate()
+            modified.deallocate()
+        }
 
         tables.cumulativeNext.withUnsafeBufferPointer { cumulativeNext in
         tables.npsCumulative.withUnsafeBufferPointer { npsCumulative in
@@ -156,6 +167,15 @@ struct DayStep: @unchecked Sendable {
                             forcedChurn = true
                         }
                     }
+                } else if let treatment, treatment.state.pendingUpgrade[u] {
+                    // An upgrade prompt was accepted yesterday.
+                    treatment.state.pendingUpgrade[u] = false
+                    let target = treatment.dearerPlan[Int(plan[u])]
+                    if target != plan[u] {
+                        plan[u] = target
+                        commerceOut[u] = CommerceEvent.upgraded.rawValue
+                        t[Tally.upgrades] += 1
+                    }
                 } else {
                     let current = Int(plan[u])
                     let key = current * S + s
@@ -182,8 +202,27 @@ struct DayStep: @unchecked Sendable {
                 t[Tally.firstState + s] += 1
                 var tg = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.transition, UInt64(u), UInt64(day)))
                 let base = ((p * S + s) * H + level) * S
-                let drawn = FastSampler.categorical(
-                    cumulative: UnsafeBufferPointer(rebasing: cumulativeNext[base..<(base + S)]), using: &tg)
+                let drawn: Int
+                if let treatment,
+                    treatment.effects(user: u, state: s, today: today, multiplier: multiplier, affected: affected)
+                {
+                    var previous = 0.0
+                    for k in 0..<S {
+                        modified[k] = cumulativeNext[base + k] - previous
+                        previous = cumulativeNext[base + k]
+                    }
+                    TransitionModifier.apply(
+                        modified, multiplier: UnsafeBufferPointer(multiplier), affected: UnsafeBufferPointer(affected))
+                    var sum = 0.0
+                    for k in 0..<S {
+                        sum += modified[k]
+                        modified[k] = sum
+                    }
+                    drawn = FastSampler.categorical(cumulative: UnsafeBufferPointer(modified), using: &tg)
+                } else {
+                    drawn = FastSampler.categorical(
+                        cumulative: UnsafeBufferPointer(rebasing: cumulativeNext[base..<(base + S)]), using: &tg)
+                }
                 let next = forcedChurn ? churned : drawn
                 state[u] = UInt8(next)
                 let paying = billing[u] == Billing.subscribed && tables.planPriceCents[Int(plan[u])] > 0

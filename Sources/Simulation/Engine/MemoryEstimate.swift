@@ -7,6 +7,12 @@ public enum MemoryEstimate {
         // Columns, plus the account list and initial states held while the population is drawn.
         var total = users * (UserColumns.bytesPerUser + 24)
         total += TruthRecord.bytes(users: users, days: spec.days)
+        if let interventions = spec.interventions {
+            // Treatment columns, outcomes per user and comparison, and the counterfactual run's
+            // own columns and truth.
+            total += users * (TreatmentState.bytesPerUser(interventions) + OutcomeRecorder.bytesPerUser(interventions))
+            total += users * (UserColumns.bytesPerUser + 24) + TruthRecord.bytes(users: users, days: spec.days)
+        }
         if writesEventLog {
             // A day's events are sorted before writing: about 32 bytes each, and an active
             // user-day rarely yields more than 16 of them.

@@ -16,6 +16,8 @@ public final class Simulator {
     let columns: UserColumns
     /// Latent truth of the run, filled as days pass.
     public let truth: TruthRecord
+    /// Arms, consent and active effects when the spec has interventions.
+    public let treatment: TreatmentState?
 
     /// Builds the population and allocates every column the run needs.
     /// - Parameter threads: worker threads (≥ 1); results are identical for any value.
@@ -29,6 +31,7 @@ public final class Simulator {
         truth = TruthRecord(
             users: spec.users, days: spec.days, persona: layout.persona, tables: tables,
             stateNames: spec.model.states.map(\.name))
+        treatment = spec.interventions.map { TreatmentState(spec: $0, users: spec.users, seed: spec.seed) }
     }
 
     public var directory: PopulationDirectory { layout.directory }
@@ -45,12 +48,14 @@ public final class Simulator {
         let ranges = Simulator.split(users: spec.users, parts: threads)
         var metrics: [DayMetrics] = []
         metrics.reserveCapacity(spec.days)
+        let treatmentTables = treatment.map { TreatmentTables($0, planPriceCents: tables.planPriceCents) }
         for day in 0..<spec.days {
             tally.fill(0)
             let step = DayStep(
                 tables: tables, seed: spec.seed, day: day,
                 factors: tables.dayFactors(day: day, weekday: spec.startDate.adding(days: day).weekday),
-                columns: columns, truth: truth, tally: tally, tallyWidth: width)
+                columns: columns, truth: truth, treatment: treatmentTables, tally: tally,
+                tallyWidth: width)
             if threads == 1 {
                 step.run(worker: 0, users: ranges[0])
             } else {

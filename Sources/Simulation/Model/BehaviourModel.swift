@@ -13,10 +13,12 @@ public struct SimulationSpec: Sendable {
     public var signupDays: Int
     public var model: BehaviourModel
     public var dataQuality: DataQuality
+    /// Campaigns and the experiment; `nil` runs the population untouched.
+    public var interventions: InterventionSpec?
 
     public init(
         seed: UInt64, startDate: CivilDate, days: Int, users: Int, signupDays: Int, model: BehaviourModel,
-        dataQuality: DataQuality
+        dataQuality: DataQuality, interventions: InterventionSpec? = nil
     ) {
         self.seed = seed
         self.startDate = startDate
@@ -25,6 +27,7 @@ public struct SimulationSpec: Sendable {
         self.signupDays = signupDays
         self.model = model
         self.dataQuality = dataQuality
+        self.interventions = interventions
     }
 }
 

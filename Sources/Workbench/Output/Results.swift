@@ -18,6 +18,8 @@ struct Results: Encodable {
     let days: [Day]
     let segmentation: SegmentationResults
     let analysis: AnalysisResults
+    /// Campaigns, arms and lift; absent when the scenario has no interventions.
+    var experiment: ExperimentResults?
 
     struct ScenarioInfo: Encodable {
         let name: String
@@ -98,10 +100,11 @@ struct Results: Encodable {
 extension Results {
     init(
         spec: SimulationSpec, name: String, layout: PopulationLayout, metrics: [DayMetrics],
-        segmentation: SegmentationResults, analysis: AnalysisResults
+        segmentation: SegmentationResults, analysis: AnalysisResults, experiment: ExperimentResults? = nil
     ) {
         self.segmentation = segmentation
         self.analysis = analysis
+        self.experiment = experiment
         let model = spec.model
         let stateNames = model.states.map(\.name)
         var personaUsers = [Int](repeating: 0, count: model.personas.count)

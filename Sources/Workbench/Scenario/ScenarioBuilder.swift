@@ -24,7 +24,7 @@ final class ScenarioBuilder {
     static let topKeys = [
         "name", "description", "seed", "start_date", "days", "population", "features", "milestones", "activation",
         "states", "personas", "modifiers", "commerce", "data_quality", "segmentation",
-        "analysis",
+        "interventions", "analysis",
     ]
     static let requiredTopKeys = ["name", "start_date", "days", "population", "states", "personas", "commerce"]
 
@@ -59,10 +59,15 @@ final class ScenarioBuilder {
         let dataQuality = optional(top, "data_quality", default: DataQuality.none, readDataQuality)
         let segmentation = readSegmentation(top, activation: activation)
         let horizonDays = optional(top, "analysis", default: 28, readAnalysis)
+        var interventions: InterventionSpec?
+        if let node = top["interventions"], let segmentation {
+            // Policies name segments and tags: read them only once the segmentation compiled.
+            interventions = readInterventions(node, top.path.key("interventions"), segmentation: segmentation)
+        }
 
         guard reader.problems.isEmpty, let name, let description, let seed, let startDate, let days,
             let population, let activation, let commerce, let personas, let modifiers, let dataQuality,
-            let segmentation, let horizonDays, let churned = stateInfo.firstIndex(where: \.isAbsorbing)
+            let segmentation, let horizonDays, (interventions != nil) == (top["interventions"] != nil), let churned = stateInfo.firstIndex(where: \.isAbsorbing)
         else { return nil }
 
         // Churn counts as the lowest level whatever is stored; storing one below the rest keeps that visible.
@@ -81,7 +86,7 @@ final class ScenarioBuilder {
         )
         let spec = SimulationSpec(
             seed: seed, startDate: startDate, days: days, users: population.users,
-            signupDays: population.signupDays, model: model, dataQuality: dataQuality
+            signupDays: population.signupDays, model: model, dataQuality: dataQuality, interventions: interventions
         )
         return Result(
             name: name, description: description, spec: spec, segmentation: segmentation, horizonDays: horizonDays)

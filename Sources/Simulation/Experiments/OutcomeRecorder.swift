@@ -1,0 +1,177 @@
+public import UsageModel
+
+/// One user in one comparison (a treatment arm against the control), from their index day on.
+public struct ExperimentEntry: Sendable, Equatable {
+    public var user: Int32
+    /// The first day a policy of the comparison's arm triggered for the user.
+    public var indexDay: Int32
+    /// Active days in the 28 days up to and including the index day: the CUPED covariate.
+    public var activeDaysBefore: Int32 = 0
+    var revenueAtIndex: Double = 0
+    /// Whether the run lasted `outcomeDays` after the index day; the outcomes below count only then.
+    public var observed = false
+    /// A session in the 7 days ending `outcomeDays` after the index day.
+    public var retained = false
+    /// All activation milestones reached by then.
+    public var activated = false
+    /// A trial converted to paid in the outcome window.
+    public var converted = false
+    /// A move to a dearer plan in the outcome window.
+    public var upgraded = false
+    /// Revenue in the outcome window, cents.
+    public var revenueCents = 0.0
+    /// Days from the index day until 30 days without a session had passed (the observed churn), or
+    /// until the run ended when `churnObserved` is false (censored).
+    public var survivalDays: Int32 = 0
+    public var churnObserved = false
+
+    init(user: Int32, indexDay: Int32) {
+        self.user = user
+        self.indexDay = indexDay
+    }
+}
+
+/// Records what every indexed user did in the days after their index day, from observed usage
+/// only, so the treated run and its counterfactual twin are measured the same way.
+public final class OutcomeRecorder: DayObserver {
+    public let comparisons: Int
+    public let outcomeDays: Int
+    /// Days without a session after which a user counts as churned for survival curves.
+    public static let churnGapDays: Int32 = 30
+    let activationMask: UInt16
+    let planPriceCents: [Int64]
+    /// Entries per comparison, in the order registered.
+    public private(set) var entries: [[ExperimentEntry]]
+    /// Entries whose baseline is taken on a given day, and whose outcome is taken on a given day.
+    var startingOn: [Int32: [(Int, Int)]] = [:]
+    var dueOn: [Int32: [(Int, Int)]] = [:]
+    var days = 0
+
+    var lastSession = Column<Int32>(repeating: 0, count: 0)
+    var activeBits = Column<UInt32>(repeating: 0, count: 0)
+    var reached = Column<UInt16>(repeating: 0, count: 0)
+    var activatedDay = Column<Int32>(repeating: 0, count: 0)
+    var convertedDay = Column<Int32>(repeating: 0, count: 0)
+    var upgradeDay = Column<Int32>(repeating: 0, count: 0)
+    var inTrial = Column<Bool>(repeating: false, count: 0)
+    var cancelled = Column<Bool>(repeating: false, count: 0)
+    var revenue = Column<Double>(repeating: 0, count: 0)
+    var signupDay = Column<Int32>(repeating: 0, count: 0)
+    /// Days on which a user completed 30 days without a session (few per user).
+    var gapCompleted: [Int32: [Int32]] = [:]
+
+    static let never = Int32.min / 2
+
+    /// - Parameters:
+    ///   - activationMask: the milestones (bits) that make a user activated.
+    ///   - planPriceCents: monthly price of each plan; revenue accrues at 12/365 of it a paying day.
+    public init(comparisons: Int, outcomeDays: Int, activationMask: UInt16, planPriceCents: [Int64]) {
+        self.comparisons = comparisons
+        self.outcomeDays = outcomeDays
+        self.activationMask = activationMask
+        self.planPriceCents = planPriceCents
+        entries = Array(repeating: [], count: comparisons)
+    }
+
+    /// A recorder for the counterfactual run: the same users and index days as `treated`.
+    public convenience init(counterfactualOf treated: OutcomeRecorder) {
+        self.init(
+            comparisons: treated.comparisons, outcomeDays: treated.outcomeDays, activationMask: treated.activationMask,
+            planPriceCents: treated.planPriceCents)
+        for (k, list) in treated.entries.enumerated() {
+            for entry in list { register(comparison: k, user: Int(entry.user), day: Int(entry.indexDay)) }
+        }
+    }
+
+    /// Bytes per user for the memory estimate: the columns and about one entry per comparison.
+    public static func bytesPerUser(_ spec: InterventionSpec) -> Int {
+        4 + 4 + 2 + 4 + 4 + 4 + 1 + 1 + 8 + 4 + spec.treatmentArms.count * 64
+    }
+
+    /// Adds a user to a comparison from `day` on; the baseline is taken at the end of that day.
+    public func register(comparison k: Int, user: Int, day: Int) {
+        entries[k].append(ExperimentEntry(user: Int32(user), indexDay: Int32(day)))
+        startingOn[Int32(day), default: []].append((k, entries[k].count - 1))
+    }
+
+    public func simulationWillStart(_ population: PopulationDirectory) {
+        let n = population.userCount
+        days = population.days
+        signupDay = population.signupDay
+        lastSession = Column(repeating: Self.never, count: n)
+        activeBits = Column(repeating: 0, count: n)
+        reached = Column(repeating: 0, count: n)
+        activatedDay = Column(repeating: Self.never, count: n)
+        convertedDay = Column(repeating: Self.never, count: n)
+        upgradeDay = Column(repeating: Self.never, count: n)
+        inTrial = Column(repeating: false, count: n)
+        cancelled = Column(repeating: false, count: n)
+        revenue = Column(repeating: 0, count: n)
+    }
+
+    public func dayDidEnd(_ usage: UsageDay) {
+        let today = Int32(usage.day)
+        let dailyShare = 12.0 / 365.0
+        for u in 0..<usage.sessions.count where usage.signedUp[u] {
+            if signupDay[u] == today { lastSession[u] = today - 1 }
+            let active = usage.sessions[u] > 0
+            activeBits[u] = (activeBits[u] << 1) | (active ? 1 : 0)
+            if active {
+                lastSession[u] = today
+            } else if today - lastSession[u] == Self.churnGapDays {
+                gapCompleted[Int32(u), default: []].append(today)
+            }
+            let milestones = usage.milestones[u]
+            if milestones != 0 {
+                reached[u] |= milestones
+                let goal = activationMask
+                if activatedDay[u] == Self.never, reached[u] & goal == goal { activatedDay[u] = today }
+            } else if activatedDay[u] == Self.never, activationMask == 0 {
+                activatedDay[u] = signupDay[u]
+            }
+            switch CommerceEvent(rawValue: usage.commerce[u]) ?? .none {
+            case .trialStarted: inTrial[u] = true
+            case .converted:
+                inTrial[u] = false
+                convertedDay[u] = today
+            case .trialExpired: inTrial[u] = false
+            case .upgraded: upgradeDay[u] = today
+            case .cancelled: cancelled[u] = true
+            default: break
+            }
+            let price = planPriceCents[Int(usage.plan[u])]
+            if !inTrial[u], !cancelled[u], price > 0 { revenue[u] += Double(price) * dailyShare }
+        }
+        for (k, i) in startingOn.removeValue(forKey: today) ?? [] {
+            let u = Int(entries[k][i].user)
+            entries[k][i].activeDaysBefore = Int32((activeBits[u] & 0x0FFF_FFFF).nonzeroBitCount)
+            entries[k][i].revenueAtIndex = revenue[u]
+            dueOn[today + Int32(outcomeDays), default: []].append((k, i))
+        }
+        for (k, i) in dueOn.removeValue(forKey: today) ?? [] {
+            let u = Int(entries[k][i].user)
+            let t = entries[k][i].indexDay
+            entries[k][i].observed = true
+            entries[k][i].retained = lastSession[u] > today - 7
+            entries[k][i].activated = activatedDay[u] != Self.never && activatedDay[u] <= today
+            entries[k][i].converted = convertedDay[u] > t
+            entries[k][i].upgraded = upgradeDay[u] > t
+            entries[k][i].revenueCents = revenue[u] - entries[k][i].revenueAtIndex
+        }
+    }
+
+    public func simulationDidEnd() {
+        let last = Int32(days - 1)
+        for k in entries.indices {
+            for i in entries[k].indices {
+                let t = entries[k][i].indexDay
+                if let gap = gapCompleted[entries[k][i].user]?.first(where: { $0 > t }) {
+                    entries[k][i].survivalDays = gap - t
+                    entries[k][i].churnObserved = true
+                } else {
+                    entries[k][i].survivalDays = last - t
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Dispatch
+public import Segmentation
+public import UsageModel
+import Stats
+
+/// What happened to one policy's triggers over a run.
+public struct PolicyCounters: Sendable, Equatable {
+    public var triggered = 0
+    public var sends = 0
+    public var delivered = 0
+    public var opened = 0
+    public var unsubscribes = 0
+    public var upgrades = 0
+    /// Triggers that did not lead to a send, by reason.
+    public var alreadySent = 0
+    public var cooldown = 0
+    public var noConsent = 0
+    public var unsubscribed = 0
+    public var frequencyCap = 0
+
+    static let width = 11
+
+    init() {}
+
+    init(_ v: UnsafePointer<Int>) {
+        (triggered, sends, delivered, opened, unsubscribes, upgrades) = (v[0], v[1], v[2], v[3], v[4], v[5])
+        (alreadySent, cooldown, noConsent, unsubscribed, frequencyCap) = (v[6], v[7], v[8], v[9], v[10])
+    }
+}
+
+/// Turns segment evaluations into sends: after each evaluation of the segmentation engine (which
+/// must come before it among the observers), fires each policy's trigger from observed usage
+/// only, checks eligibility, draws delivery, opening and unsubscribing, and writes the resulting
+/// effects into the ``TreatmentState`` the day loop reads.
+///
+/// Users of the control arm go through the same triggers without any send, so every comparison
+/// (a treatment arm against the control) knows each user's index day: the first day a policy of
+/// that arm triggered. Before it, both arms behave alike.
+public final class PolicyEngine: DayObserver {
+    public let spec: InterventionSpec
+    public let engine: SegmentationEngine
+    public let treatment: TreatmentState
+    let seed: UInt64
+    let threads: Int
+    /// Counters per policy.
+    public private(set) var counters: [PolicyCounters]
+    /// Per comparison (``InterventionSpec/treatmentArms`` order): each user's index day, or `nil`.
+    public private(set) var indexDays: [Column<Int32>] = []
+    /// Called with the (comparison, user) pairs indexed on an evaluation day, in a fixed order.
+    public var onIndex: ((Int, [(comparison: Int, user: Int)]) throws -> Void)?
+
+    var signupDay = Column<Int32>(repeating: 0, count: 0)
+    var segmentSince = Column<Int32>(repeating: 0, count: 0)
+    var previousTags = Column<UInt32>(repeating: 0, count: 0)
+    /// Per user, bit `q`: policy `q`'s one-off trigger (a stay, a missed milestone) has fired.
+    var fired = Column<UInt32>(repeating: 0, count: 0)
+
+    static let none = Int32.min
+
+    public init(spec: InterventionSpec, engine: SegmentationEngine, treatment: TreatmentState, seed: UInt64, threads: Int) {
+        self.spec = spec
+        self.engine = engine
+        self.treatment = treatment
+        self.seed = seed
+        self.threads = max(1, threads)
+        counters = Array(repeating: PolicyCounters(), count: spec.policies.count)
+    }
+
+    public func simulationWillStart(_ population: PopulationDirectory) {
+        let n = population.userCount
+        signupDay = population.signupDay
+        segmentSince = Column(repeating: 0, count: n)
+        previousTags = Column(repeating: 0, count: n)
+        fired = Column(repeating: 0, count: n)
+        indexDays = spec.treatmentArms.map { _ in Column(repeating: Self.none, count: n) }
+    }
+
+    public func dayDidEnd(_ usage: UsageDay) throws {
+        guard let evaluation = engine.evaluations.last, evaluation.day == usage.day else { return }
+        let n = treatment.users
+        let day = usage.day
+        let ranges = (0..<threads).map { p in (n * p / threads)..<(n * (p + 1) / threads) }
+        let width = spec.policies.count * PolicyCounters.width
+        let tallies = Column<Int>(repeating: 0, count: width * threads)
+        let results = UnsafeMutableBufferPointer<[(comparison: Int, user: Int)]>.allocate(capacity: threads)
+        results.initialize(repeating: [])
+        defer { results.deinitialize().deallocate() }
+        let box = UncheckedSendableBox((self, results, tallies))
+        let work: @Sendable (Int) -> Void = { w in
+            let (engine, results, tallies) = box.value
+            results[w] = engine.step(day: day, users: ranges[w], tally: tallies.baseAddress + w * width)
+        }
+        if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
+        for q in spec.policies.indices {
+            var sum = [Int](repeating: 0, count: PolicyCounters.width)
+            for w in 0..<threads {
+                for k in 0..<PolicyCounters.width { sum[k] += tallies[w * width + q * PolicyCounters.width + k] }
+            }
+            let add = sum.withUnsafeBufferPointer { PolicyCounters($0.baseAddress!) }
+            counters[q].triggered += add.triggered
+            counters[q].sends += add.sends
+            counters[q].delivered += add.delivered
+            counters[q].opened += add.opened
+            counters[q].unsubscribes += add.unsubscribes
+            counters[q].upgrades += add.upgrades
+            counters[q].alreadySent += add.alreadySent
+            counters[q].cooldown += add.cooldown
+            counters[q].noConsent += add.noConsent
+            counters[q].unsubscribed += add.unsubscribed
+            counters[q].frequencyCap += add.frequencyCap
+        }
+        try onIndex?(day, results.flatMap { $0 })
+    }
+}
+
+struct UncheckedSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

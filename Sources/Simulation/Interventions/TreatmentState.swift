@@ -1,0 +1,106 @@
+public import UsageModel
+import Stats
+
+/// Per-user intervention state shared by the policy engine (which writes it after an evaluation)
+/// and the day loop (which reads it for tonight's transitions and tomorrow's plan changes).
+///
+/// Fixed size per user (invariant 6): a few bytes per user and channel, 8 per user and policy,
+/// and a ring of the last ``InterventionSpec/rememberedDeliveries`` deliveries.
+public final class TreatmentState: @unchecked Sendable {
+    public static let globalControl: UInt8 = 0xFE
+
+    let spec: InterventionSpec
+    let users: Int
+    /// Arm of each user, or ``globalControl``.
+    public let arm: Column<UInt8>
+    /// Bit `c` set: consented to channel `c`.
+    let consent: Column<UInt8>
+    /// Bit `c` set: unsubscribed from channel `c`.
+    let unsubscribed: Column<UInt8>
+    /// Day of the last send of policy `q` to user `u`, at `q·users + u`.
+    let lastSend: Column<Int32>
+    /// First day of the effect of policy `q`'s last opened message, and its strength after fatigue.
+    let effectStart: Column<Int32>
+    let effectScale: Column<Float>
+    /// Last day any effect is active: the day loop skips everyone else.
+    let effectUntil: Column<Int32>
+    /// The next day's commerce step moves the user to a dearer plan.
+    let pendingUpgrade: Column<Bool>
+    /// Ring of the last deliveries: day and channel, next slot at `ringNext`.
+    let deliveryDay: Column<Int32>
+    let deliveryChannel: Column<UInt8>
+    let ringNext: Column<UInt8>
+
+    static let never = Int32.min / 2
+
+    public init(spec: InterventionSpec, users: Int, seed: UInt64) {
+        self.spec = spec
+        self.users = users
+        let q = spec.policies.count
+        arm = Column(repeating: 0, count: users)
+        consent = Column(repeating: 0, count: users)
+        unsubscribed = Column(repeating: 0, count: users)
+        lastSend = Column(repeating: Self.never, count: q * users)
+        effectStart = Column(repeating: Self.never, count: q * users)
+        effectScale = Column(repeating: 0, count: q * users)
+        effectUntil = Column(repeating: Self.never, count: users)
+        pendingUpgrade = Column(repeating: false, count: users)
+        let r = InterventionSpec.rememberedDeliveries
+        deliveryDay = Column(repeating: Self.never, count: r * users)
+        deliveryChannel = Column(repeating: 0, count: r * users)
+        ringNext = Column(repeating: 0, count: users)
+        for u in 0..<users {
+            arm[u] = Self.assign(user: u, seed: seed, spec: spec)
+            var g = SplitMix64(seed: StreamKey.derive(seed, InterventionStream.consent, UInt64(u), 0))
+            var bits: UInt8 = 0
+            for (c, settings) in spec.channels.enumerated() where FastSampler.uniform(&g) < settings.consent {
+                bits |= 1 << UInt8(c)
+            }
+            consent[u] = bits
+        }
+    }
+
+    /// Bytes per user for a spec, for the memory estimate.
+    public static func bytesPerUser(_ spec: InterventionSpec) -> Int {
+        1 + 1 + 1 + 4 + 1 + 1 + spec.policies.count * (4 + 4 + 4) + InterventionSpec.rememberedDeliveries * 5
+    }
+
+    /// The arm of a user: a hash of (seed, user) decides global control first, then the arm by weight,
+    /// so a user keeps their arm across runs of the same seed whatever else changes.
+    public static func assign(user: Int, seed: UInt64, spec: InterventionSpec) -> UInt8 {
+        var g = SplitMix64(seed: StreamKey.derive(seed, InterventionStream.arm, UInt64(user), 0))
+        if FastSampler.uniform(&g) < spec.globalControlShare { return globalControl }
+        let total = spec.arms.reduce(0) { $0 + $1.weight }
+        let x = FastSampler.uniform(&g) * total
+        var sum = 0.0
+        for (i, arm) in spec.arms.enumerated() {
+            sum += arm.weight
+            if x < sum { return UInt8(i) }
+        }
+        return UInt8(spec.arms.count - 1)
+    }
+
+    /// Deliveries to the user since `fromDay` (inclusive), on one channel or all.
+    func deliveries(user u: Int, since fromDay: Int32, channel: Int? = nil) -> Int {
+        let r = InterventionSpec.rememberedDeliveries
+        var count = 0
+        for i in 0..<r where deliveryDay[u * r + i] >= fromDay {
+            if channel == nil || Int(deliveryChannel[u * r + i]) == channel { count += 1 }
+        }
+        return count
+    }
+
+    func recordDelivery(user u: Int, day: Int32, channel: Int) {
+        let r = InterventionSpec.rememberedDeliveries
+        let slot = Int(ringNext[u])
+        deliveryDay[u * r + slot] = day
+        deliveryChannel[u * r + slot] = UInt8(channel)
+        ringNext[u] = UInt8((slot + 1) % r)
+    }
+}
+
+enum InterventionStream {
+    static let arm: UInt64 = 0x4152_4D41_5353  // "ARMASS"
+    static let consent: UInt64 = 0x434F_4E53_454E  // "CONSEN"
+    static let send: UInt64 = 0x5345_4E44_494E  // "SENDIN"
+}

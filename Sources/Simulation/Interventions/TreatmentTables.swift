@@ -1,0 +1,70 @@
+import UsageModel
+
+/// What the day loop needs of the treatment state, flattened: per policy its effect span and
+/// decay, and the effects as parallel arrays.
+struct TreatmentTables: @unchecked Sendable {
+    let state: TreatmentState
+    let policyCount: Int
+    let effectDays: [Int32]
+    /// Effects of policy `q`: entries `effectStart[q] ..< effectStart[q + 1]`.
+    let effectStart: [Int]
+    let effectFrom: [Int]
+    let effectTo: [Int]
+    let effectChange: [Double]
+    /// Plan indices by price, for upgrade prompts: the next dearer plan of each plan (or itself).
+    let dearerPlan: [UInt8]
+
+    init(_ state: TreatmentState, planPriceCents: [Int64] = []) {
+        self.state = state
+        let policies = state.spec.policies
+        policyCount = policies.count
+        effectDays = policies.map { Int32(max(1, $0.effectDays)) }
+        var start = [0]
+        var from: [Int] = []
+        var to: [Int] = []
+        var change: [Double] = []
+        for policy in policies {
+            for e in policy.effects {
+                from.append(e.from)
+                to.append(e.to)
+                change.append(e.relativeChange)
+            }
+            start.append(from.count)
+        }
+        effectStart = start
+        effectFrom = from
+        effectTo = to
+        effectChange = change
+        dearerPlan = planPriceCents.indices.map { p in
+            let dearer = planPriceCents.indices.filter { planPriceCents[$0] > planPriceCents[p] }
+            return UInt8(dearer.min { planPriceCents[$0] < planPriceCents[$1] } ?? p)
+        }
+    }
+
+    /// Fills `multiplier` and `affected` for a user in state `s` today; false when no effect applies.
+    func effects(
+        user u: Int, state s: Int, today: Int32, multiplier: UnsafeMutableBufferPointer<Double>,
+        affected: UnsafeMutableBufferPointer<Bool>
+    ) -> Bool {
+        guard state.effectUntil[u] >= today else { return false }
+        var any = false
+        let n = state.users
+        for q in 0..<policyCount {
+            let k = today - state.effectStart[q * n + u]
+            guard k >= 0, k < effectDays[q] else { continue }
+            let strength = Double(state.effectScale[q * n + u]) * (1 - Double(k) / Double(effectDays[q]))
+            for e in effectStart[q]..<effectStart[q + 1] where effectFrom[e] == s {
+                if !any {
+                    for t in multiplier.indices {
+                        multiplier[t] = 1
+                        affected[t] = false
+                    }
+                    any = true
+                }
+                multiplier[effectTo[e]] *= 1 + effectChange[e] * strength
+                affected[effectTo[e]] = true
+            }
+        }
+        return any
+    }
+}

@@ -1,0 +1,277 @@
+import Segmentation
+import Simulation
+import UsageModel
+import Yams
+
+extension ScenarioBuilder {
+    static let interventionKeys = ["outcome_days", "channels", "fatigue", "policies", "experiment"]
+
+    /// The `interventions` section: channels, fatigue, policies and the experiment's arms. Segment
+    /// and tag names are checked against the compiled segmentation, states and milestones against
+    /// the model.
+    func readInterventions(
+        _ node: Node, _ path: ScenarioPath, segmentation: CompiledSegmentation
+    ) -> InterventionSpec? {
+        guard let fields = reader.mapping(node, path, keys: Self.interventionKeys, required: ["policies", "experiment"])
+        else { return nil }
+        var valid = true
+        let outcomeDays = optional(fields, "outcome_days", default: 30) { reader.integer($0, $1, in: 1...365) }
+        var channels = Channel.allCases.map(\.defaults)
+        if let node = fields["channels"] {
+            if let read = readChannels(node, path.key("channels")) { channels = read } else { valid = false }
+        }
+        let fatigue = optional(fields, "fatigue", default: Fatigue(), readFatigue)
+        var segments = NameTable(noun: "segment")
+        for name in segmentation.segmentNames { _ = segments.add(name) }
+        var tags = NameTable(noun: "tag")
+        for name in segmentation.tagNames { _ = tags.add(name) }
+        var policyNames = NameTable(noun: "policy")
+        var policies: [Policy] = []
+        if let node = fields["policies"],
+            let items = reader.list(node, path.key("policies"), of: "policies", count: 1...InterventionSpec.maxPolicies)
+        {
+            for (i, item) in items.enumerated() {
+                let p = path.key("policies").index(i)
+                if let policy = readPolicy(item, p, segments: segments, tags: tags) {
+                    if policyNames.add(policy.name) {
+                        policies.append(policy)
+                    } else {
+                        reader.report(p.key("name"), "duplicate policy '\(policy.name)'", at: item)
+                        valid = false
+                    }
+                } else {
+                    policyNames.isComplete = false
+                    valid = false
+                }
+            }
+        } else {
+            valid = false
+        }
+        let experiment = fields["experiment"].flatMap { readExperiment($0, path.key("experiment"), policies: policyNames) }
+        guard valid, let outcomeDays, let fatigue, let experiment else { return nil }
+        return InterventionSpec(
+            policies: policies, channels: channels, fatigue: fatigue, arms: experiment.arms,
+            globalControlShare: experiment.globalControl, outcomeDays: outcomeDays)
+    }
+
+    private func readChannels(_ node: Node, _ path: ScenarioPath) -> [ChannelSettings]? {
+        let names = Channel.allCases.map(\.rawValue)
+        guard let fields = reader.mapping(node, path, keys: names) else { return nil }
+        var result = Channel.allCases.map(\.defaults)
+        var valid = true
+        for channel in Channel.allCases {
+            guard let node = fields[channel.rawValue] else { continue }
+            let p = path.key(channel.rawValue)
+            guard let f = reader.mapping(node, p, keys: ["consent", "delivered", "opened", "cap"]) else {
+                valid = false
+                continue
+            }
+            var settings = channel.defaults
+            let consent = optional(f, "consent", default: settings.consent) { reader.number($0, $1, .probability) }
+            let delivered = optional(f, "delivered", default: settings.delivered) { reader.number($0, $1, .probability) }
+            let opened = optional(f, "opened", default: settings.opened) { reader.number($0, $1, .probability) }
+            var cap: (Int, Int)? = (settings.capMessages, settings.capDays)
+            if let capNode = f["cap"] {
+                let cp = p.key("cap")
+                if let c = reader.mapping(capNode, cp, keys: ["messages", "days"], required: ["messages", "days"]) {
+                    let messages = c["messages"].flatMap {
+                        reader.integer($0, cp.key("messages"), in: 1...InterventionSpec.rememberedDeliveries)
+                    }
+                    let days = c["days"].flatMap { reader.integer($0, cp.key("days"), in: 1...365) }
+                    cap = messages.flatMap { m in days.map { (m, $0) } }
+                } else {
+                    cap = nil
+                }
+            }
+            guard let consent, let delivered, let opened, let cap else {
+                valid = false
+                continue
+            }
+            settings.consent = consent
+            settings.delivered = delivered
+            settings.opened = opened
+            (settings.capMessages, settings.capDays) = cap
+            result[channel.index] = settings
+        }
+        return valid ? result : nil
+    }
+
+    private func readFatigue(_ node: Node, _ path: ScenarioPath) -> Fatigue? {
+        let keys = ["window_days", "effect_loss_per_message", "unsubscribe_base", "unsubscribe_per_message"]
+        guard let f = reader.mapping(node, path, keys: keys) else { return nil }
+        let d = Fatigue()
+        let window = optional(f, "window_days", default: d.windowDays) { reader.integer($0, $1, in: 1...365) }
+        let loss = optional(f, "effect_loss_per_message", default: d.effectLossPerMessage) {
+            reader.number($0, $1, .probability)
+        }
+        let base = optional(f, "unsubscribe_base", default: d.unsubscribeBase) { reader.number($0, $1, .probability) }
+        let per = optional(f, "unsubscribe_per_message", default: d.unsubscribePerMessage) {
+            reader.number($0, $1, .probability)
+        }
+        guard let window, let loss, let base, let per else { return nil }
+        return Fatigue(windowDays: window, effectLossPerMessage: loss, unsubscribeBase: base, unsubscribePerMessage: per)
+    }
+
+    private func readPolicy(_ node: Node, _ path: ScenarioPath, segments: NameTable, tags: NameTable) -> Policy? {
+        let keys = [
+            "name", "trigger", "channel", "cost", "effect", "cooldown_days", "reentry", "upgrade_probability",
+        ]
+        guard let f = reader.mapping(node, path, keys: keys, required: ["name", "trigger", "channel"]) else {
+            return nil
+        }
+        let name = f["name"].flatMap { reader.name($0, path.key("name"), of: "policy") }
+        let trigger = f["trigger"].flatMap { readTrigger($0, path.key("trigger"), segments: segments, tags: tags) }
+        let channel = f["channel"].flatMap { node -> Channel? in
+            let options = Channel.allCases.map(\.rawValue)
+            guard let text = reader.string(node, path.key("channel")) else { return nil }
+            if let channel = Channel(rawValue: text) { return channel }
+            reader.report(
+                path.key("channel"),
+                "expected one of: " + options.joined(separator: ", ") + NameSuggestion.hint(for: text, among: options),
+                at: node)
+            return nil
+        }
+        let cost = optional(f, "cost", default: 0) { reader.number($0, $1, .nonNegative) }
+        let effect = optional(f, "effect", default: ([TransitionEffect](), 14), readEffect)
+        let cooldown = optional(f, "cooldown_days", default: 7) { reader.integer($0, $1, in: 0...3650) }
+        let reentry = optional(f, "reentry", default: Policy.Reentry.every) { node, p -> Policy.Reentry? in
+            guard let text = reader.string(node, p) else { return nil }
+            if let value = Policy.Reentry(rawValue: text) { return value }
+            reader.report(p, "expected once or every", at: node)
+            return nil
+        }
+        let upgrade = optional(f, "upgrade_probability", default: 0) { reader.number($0, $1, .probability) }
+        guard let name, let trigger, let channel, let cost, let effect, let cooldown, let reentry, let upgrade else {
+            return nil
+        }
+        return Policy(
+            name: name, trigger: trigger, channel: channel, costCents: (cost * 100).rounded(), effects: effect.0,
+            effectDays: effect.1, cooldownDays: cooldown, reentry: reentry, upgradeProbability: upgrade)
+    }
+
+    private func readTrigger(_ node: Node, _ path: ScenarioPath, segments: NameTable, tags: NameTable) -> PolicyTrigger? {
+        let keys = ["enters", "stays_in", "days", "missed_milestone", "by_day", "tag"]
+        guard let f = reader.mapping(node, path, keys: keys) else { return nil }
+        let kinds = ["enters", "stays_in", "missed_milestone", "tag"].filter { f[$0] != nil }
+        guard kinds.count == 1, let kind = kinds.first, let value = f[kind] else {
+            reader.report(path, "give exactly one of: enters, stays_in (with days), missed_milestone (with by_day), tag", at: node)
+            return nil
+        }
+        let p = path.key(kind)
+        switch kind {
+        case "enters":
+            return reference(value, p, in: segments).map { .entersSegment($0) }
+        case "stays_in":
+            guard let days = f["days"] else {
+                reader.report(path, "missing required key 'days'", at: node)
+                return nil
+            }
+            let segment = reference(value, p, in: segments)
+            let n = reader.integer(days, path.key("days"), in: 1...3650)
+            return segment.flatMap { s in n.map { .staysInSegment(s, days: $0) } }
+        case "missed_milestone":
+            guard let byDay = f["by_day"] else {
+                reader.report(path, "missing required key 'by_day'", at: node)
+                return nil
+            }
+            let milestone = reference(value, p, in: milestones)
+            let d = reader.integer(byDay, path.key("by_day"), in: 0...3650)
+            return milestone.flatMap { m in d.map { .milestoneMissed(m, byDay: $0) } }
+        default:
+            return reference(value, p, in: tags).map { .tagAppears($0) }
+        }
+    }
+
+    /// `{transitions: [{from, to, change}], days}`.
+    private func readEffect(_ node: Node, _ path: ScenarioPath) -> ([TransitionEffect], Int)? {
+        guard let f = reader.mapping(node, path, keys: ["transitions", "days"], required: ["transitions"]) else {
+            return nil
+        }
+        let days = optional(f, "days", default: 14) { reader.integer($0, $1, in: 1...365) }
+        var effects: [TransitionEffect] = []
+        var valid = true
+        let tp = path.key("transitions")
+        if let node = f["transitions"], let items = reader.list(node, tp, of: "transitions", count: 1...64) {
+            for (i, item) in items.enumerated() {
+                let p = tp.index(i)
+                guard let e = reader.mapping(item, p, keys: ["from", "to", "change"], required: ["from", "to", "change"])
+                else {
+                    valid = false
+                    continue
+                }
+                let from = e["from"].flatMap { reference($0, p.key("from"), in: states) }
+                let to = e["to"].flatMap { reference($0, p.key("to"), in: states) }
+                let change = e["change"].flatMap { reader.number($0, p.key("change"), .atLeast(-1)) }
+                if let from, stateInfo.indices.contains(from), stateInfo[from].isAbsorbing, let node = e["from"] {
+                    reader.report(p.key("from"), "the absorbing state cannot be left", at: node)
+                    valid = false
+                }
+                guard let from, let to, let change else {
+                    valid = false
+                    continue
+                }
+                effects.append(TransitionEffect(from: from, to: to, relativeChange: change))
+            }
+        } else {
+            valid = false
+        }
+        guard valid, let days else { return nil }
+        return (effects, days)
+    }
+
+    private func readExperiment(
+        _ node: Node, _ path: ScenarioPath, policies: NameTable
+    ) -> (arms: [Arm], globalControl: Double)? {
+        guard let f = reader.mapping(node, path, keys: ["global_control", "arms"], required: ["arms"]) else {
+            return nil
+        }
+        let global = optional(f, "global_control", default: 0) { reader.number($0, $1, .belowOne) }
+        var arms: [Arm] = []
+        var names = NameTable(noun: "arm")
+        var valid = true
+        let ap = path.key("arms")
+        guard let node = f["arms"], let items = reader.list(node, ap, of: "arms", count: 2...InterventionSpec.maxArms)
+        else { return nil }
+        for (i, item) in items.enumerated() {
+            let p = ap.index(i)
+            guard let a = reader.mapping(item, p, keys: ["name", "weight", "policies", "control"], required: ["name"])
+            else {
+                valid = false
+                continue
+            }
+            let name = a["name"].flatMap { reader.name($0, p.key("name"), of: "arm") }
+            let weight = optional(a, "weight", default: 1) { reader.number($0, $1, .positive) }
+            let list = optional(a, "policies", default: [Int]()) { node, path in
+                references(node, path, in: policies, count: 0...InterventionSpec.maxPolicies)
+            }
+            let control = optional(a, "control", default: false) { reader.bool($0, $1) }
+            guard let name, let weight, let list, let control else {
+                valid = false
+                continue
+            }
+            if !names.add(name) {
+                reader.report(p.key("name"), "duplicate arm '\(name)'", at: item)
+                valid = false
+            }
+            if control, !list.isEmpty {
+                reader.report(p.key("policies"), "the control arm receives no policy", at: item)
+                valid = false
+            }
+            arms.append(Arm(name: name, weight: weight, policies: list, isControl: control))
+        }
+        guard valid, let global else { return nil }
+        let controls = arms.indices.filter { arms[$0].isControl }
+        if controls.count > 1 {
+            reader.report(ap, "only one arm may be the control", at: node)
+            return nil
+        }
+        if controls.isEmpty {
+            guard let holdout = arms.firstIndex(where: { $0.policies.isEmpty }) else {
+                reader.report(ap, "one arm must be the control: mark it `control: true`, or leave one without policies", at: node)
+                return nil
+            }
+            arms[holdout].isControl = true
+        }
+        return (arms, global)
+    }
+}

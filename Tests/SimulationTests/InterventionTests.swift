@@ -1,0 +1,148 @@
+import Segmentation
+@testable import Simulation
+import Testing
+import UsageModel
+
+@Suite("Policy eligibility, reach and effects")
+struct InterventionTests {
+    /// One policy on one channel whose every draw succeeds unless a test says otherwise.
+    static func spec(
+        channel: ChannelSettings = ChannelSettings(consent: 1, delivered: 1, opened: 1, capMessages: 16, capDays: 1),
+        cooldown: Int = 0, reentry: Policy.Reentry = .every, fatigue: Fatigue = Fatigue(unsubscribeBase: 0, unsubscribePerMessage: 0),
+        via: Channel = .email
+    ) -> InterventionSpec {
+        var channels = Channel.allCases.map(\.defaults)
+        channels[via.index] = channel
+        let policy = Policy(
+            name: "nudge", trigger: .entersSegment(0), channel: via, costCents: 1,
+            effects: [TransitionEffect(from: 0, to: 1, relativeChange: 0.5)], effectDays: 10, cooldownDays: cooldown,
+            reentry: reentry)
+        return InterventionSpec(
+            policies: [policy], channels: channels, fatigue: fatigue,
+            arms: [
+                Arm(name: "control", weight: 1, policies: [], isControl: true),
+                Arm(name: "treated", weight: 1, policies: [0], isControl: false),
+            ])
+    }
+
+    /// Sends policy 0 to user 0 on each day given; returns the counters.
+    static func send(_ spec: InterventionSpec, days: [Int32]) throws -> (PolicyCounters, TreatmentState) {
+        let treatment = TreatmentState(spec: spec, users: 1, seed: 7)
+        let compiled = try CompiledSegmentation(.defaults, vocabulary: Vocabulary(features: [], milestones: [], plans: ["free"]))
+        let engine = PolicyEngine(
+            spec: spec, engine: SegmentationEngine(compiled), treatment: treatment, seed: 7, threads: 1)
+        var tally = [Int](repeating: 0, count: PolicyCounters.width)
+        tally.withUnsafeMutableBufferPointer { t in
+            for day in days { engine.send(policy: 0, user: 0, day: day, tally: t.baseAddress!) }
+        }
+        return (tally.withUnsafeBufferPointer { PolicyCounters($0.baseAddress!) }, treatment)
+    }
+
+    @Test("no consent, no send")
+    func consent() throws {
+        let (c, _) = try Self.send(
+            Self.spec(channel: ChannelSettings(consent: 0, delivered: 1, opened: 1, capMessages: 16, capDays: 1)),
+            days: [0, 5, 10])
+        #expect(c.triggered == 3)
+        #expect(c.noConsent == 3)
+        #expect(c.sends == 0)
+    }
+
+    @Test("at most two deliveries in any 7 days")
+    func frequencyCap() throws {
+        // Days 0 and 1 deliver; day 2 has two deliveries in days -4...2 and is capped; day 7 looks
+        // at days 1...7, which hold one delivery (day 1), so it sends; day 8 then sees days 2...8
+        // with one (day 7) and sends too; day 9 sees days 3...9 with two and is capped.
+        let spec = Self.spec(channel: ChannelSettings(consent: 1, delivered: 1, opened: 0, capMessages: 2, capDays: 7))
+        let (c, _) = try Self.send(spec, days: [0, 1, 2, 7, 8, 9])
+        #expect(c.sends == 4)
+        #expect(c.frequencyCap == 2)
+        #expect(c.delivered == 4)
+    }
+
+    @Test("a cooldown of five days blocks days 1 to 4 after a send")
+    func cooldown() throws {
+        let (c, treatment) = try Self.send(Self.spec(cooldown: 5), days: [0, 3, 4, 5, 9, 10])
+        // Sends on 0, 5 and 10; 3, 4 and 9 fall within five days of the last send.
+        #expect(c.sends == 3)
+        #expect(c.cooldown == 3)
+        #expect(treatment.lastSend[0] == 10)
+    }
+
+    @Test("a once-only policy is sent once")
+    func once() throws {
+        let (c, _) = try Self.send(Self.spec(reentry: .once), days: [0, 40, 80])
+        #expect(c.sends == 1)
+        #expect(c.alreadySent == 2)
+    }
+
+    @Test("an unsubscribe stops the channel; a call never unsubscribes")
+    func unsubscribe() throws {
+        let certain = Fatigue(unsubscribeBase: 1, unsubscribePerMessage: 0)
+        let (email, state) = try Self.send(Self.spec(fatigue: certain), days: [0, 10, 20])
+        #expect(email.sends == 1)
+        #expect(email.unsubscribes == 1)
+        #expect(email.unsubscribed == 2)
+        #expect(state.unsubscribed[0] == 1 << UInt8(Channel.email.index))
+        let (call, _) = try Self.send(Self.spec(fatigue: certain, via: .csmCall), days: [0, 10, 20])
+        #expect(call.sends == 3)
+        #expect(call.unsubscribes == 0)
+    }
+
+    @Test("each earlier delivery in the fatigue window halves the effect when the loss is one half")
+    func fatigue() throws {
+        let half = Fatigue(windowDays: 30, effectLossPerMessage: 0.5, unsubscribeBase: 0, unsubscribePerMessage: 0)
+        let (c, state) = try Self.send(Self.spec(fatigue: half), days: [0, 10, 20])
+        #expect(c.opened == 3)
+        // The third message has two deliveries in its window: strength 0.5² from the next day.
+        #expect(state.effectScale[0] == 0.25)
+        #expect(state.effectStart[0] == 21)
+        #expect(state.effectUntil[0] == 30)
+    }
+
+    @Test("the effect changes the named transition and rescales the rest of the row")
+    func modifier() {
+        // Row (0.5, 0.2, 0.3); the effect doubles the middle entry: 0.4, and the others share the
+        // remaining 0.6 in their old ratio 5:3 → 0.375 and 0.225.
+        var row: [Double] = [0.5, 0.2, 0.3]
+        let multiplier: [Double] = [1, 2, 1]
+        let affected = [false, true, false]
+        row.withUnsafeMutableBufferPointer { r in
+            multiplier.withUnsafeBufferPointer { m in
+                affected.withUnsafeBufferPointer { a in TransitionModifier.apply(r, multiplier: m, affected: a) }
+            }
+        }
+        #expect(abs(row[0] - 0.375) < 1e-15)
+        #expect(abs(row[1] - 0.4) < 1e-15)
+        #expect(abs(row[2] - 0.225) < 1e-15)
+        // An effect asking for more than the whole row takes all of it.
+        var full: [Double] = [0.5, 0.5, 0]
+        let big: [Double] = [1, 3, 1]
+        full.withUnsafeMutableBufferPointer { r in
+            big.withUnsafeBufferPointer { m in
+                affected.withUnsafeBufferPointer { a in TransitionModifier.apply(r, multiplier: m, affected: a) }
+            }
+        }
+        #expect(full == [0, 1, 0])
+    }
+
+    @Test("arms are drawn by hashing the user with the seed, in the proportions of the weights")
+    func assignment() throws {
+        var spec = Self.spec()
+        spec.arms[1].weight = 3
+        spec.globalControlShare = 0.1
+        let n = 100_000
+        var counts = [0, 0, 0]
+        for u in 0..<n {
+            let a = TreatmentState.assign(user: u, seed: 11, spec: spec)
+            counts[a == TreatmentState.globalControl ? 2 : Int(a)] += 1
+            // Stable: the same user and seed give the same arm.
+            if u < 100 { #expect(TreatmentState.assign(user: u, seed: 11, spec: spec) == a) }
+        }
+        // Expected shares 0.9 × 1/4, 0.9 × 3/4, 0.1. Each count within 4 binomial standard deviations.
+        for (count, share) in zip(counts, [0.225, 0.675, 0.1]) {
+            let sd = (Double(n) * share * (1 - share)).squareRoot()
+            #expect(abs(Double(count) - Double(n) * share) < 4 * sd, "\(counts)")
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Segmentation
+import Simulation
+import Testing
+import UsageModel
+@testable import Workbench
+
+@Suite("The counterfactual run")
+struct CounterfactualTests {
+    static func run(
+        users: Int = 4_000, days: Int = 150, threads: Int = 2, edit: (inout InterventionSpec) -> Void = { _ in }
+    ) throws -> (ExperimentRun, Simulator, OutcomeRecorder) {
+        let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/reengagement.yaml"))
+        var spec = scenario.spec
+        spec.users = users
+        spec.days = days
+        spec.signupDays = 60
+        edit(&spec.interventions!)
+        let simulator = try Simulator(spec: spec, threads: threads)
+        let engine = SegmentationEngine(scenario.segmentation, threads: threads)
+        let experiment = try #require(ExperimentRun(simulator: simulator, engine: engine, threads: threads))
+        _ = try simulator.run(observers: [engine] + experiment.observers)
+        let twin = try experiment.counterfactual(of: simulator, threads: threads)
+        return (experiment, simulator, twin)
+    }
+
+    @Test("control users live the same lives in both runs; treated users differ only after their index day")
+    func controlUnchanged() throws {
+        let (experiment, simulator, twin) = try Self.run()
+        let treatment = try #require(simulator.treatment)
+        var control = 0
+        var treatedDifferent = 0
+        var treatedObserved = 0
+        for k in experiment.recorder.entries.indices {
+            #expect(experiment.recorder.entries[k].count == twin.entries[k].count)
+            for (entry, other) in zip(experiment.recorder.entries[k], twin.entries[k]) {
+                #expect(entry.user == other.user && entry.indexDay == other.indexDay)
+                // Before the index day nothing differs: the covariate is taken from those days.
+                #expect(entry.activeDaysBefore == other.activeDaysBefore)
+                if Int(treatment.arm[Int(entry.user)]) == experiment.spec.controlArm {
+                    control += 1
+                    #expect(entry == other, "control user \(entry.user)")
+                } else if entry.observed {
+                    treatedObserved += 1
+                    if entry != other { treatedDifferent += 1 }
+                }
+            }
+        }
+        #expect(control > 300)
+        #expect(treatedObserved > 300)
+        // The campaigns change some treated users' outcomes.
+        #expect(treatedDifferent > 10)
+    }
+
+    @Test("policies without effect leave every user exactly as in the counterfactual")
+    func zeroEffect() throws {
+        let (experiment, _, twin) = try Self.run { spec in
+            for q in spec.policies.indices {
+                spec.policies[q].effects = []
+                spec.policies[q].upgradeProbability = 0
+            }
+        }
+        let sends = experiment.policy.counters.reduce(0) { $0 + $1.sends }
+        #expect(sends > 500)
+        for k in experiment.recorder.entries.indices {
+            #expect(experiment.recorder.entries[k] == twin.entries[k])
+        }
+    }
+
+    @Test("the same run at one and at two threads sends the same messages and records the same outcomes")
+    func threads() throws {
+        let (one, _, twinOne) = try Self.run(users: 2_000, days: 120, threads: 1)
+        let (two, _, twinTwo) = try Self.run(users: 2_000, days: 120, threads: 2)
+        #expect(one.policy.counters == two.policy.counters)
+        #expect(one.recorder.entries == two.recorder.entries)
+        #expect(twinOne.entries == twinTwo.entries)
+    }
+}
