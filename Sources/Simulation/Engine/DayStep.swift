@@ -43,6 +43,10 @@ struct DayStep: @unchecked Sendable {
         let wauFrom = today - 6
         let mauFrom = today - 27
 
+        // Treated users: who has an effect or an accepted upgrade prompt, checked without touching
+        // the treatment tables for everyone else.
+        let effectUntil = treatment?.state.effectUntil.baseAddress
+        let pendingUpgrade = treatment?.state.pendingUpgrade.baseAddress
         // Scratch for a treated user's transition row.
         let multiplier = UnsafeMutableBufferPointer<Double>.allocate(capacity: S)
         let affected = UnsafeMutableBufferPointer<Bool>.allocate(capacity: S)
@@ -167,9 +171,9 @@ struct DayStep: @unchecked Sendable {
                             forcedChurn = true
                         }
                     }
-                } else if let treatment, treatment.state.pendingUpgrade[u] {
+                } else if let pendingUpgrade, pendingUpgrade[u], let treatment {
                     // An upgrade prompt was accepted yesterday.
-                    treatment.state.pendingUpgrade[u] = false
+                    pendingUpgrade[u] = false
                     let target = treatment.dearerPlan[Int(plan[u])]
                     if target != plan[u] {
                         plan[u] = target
@@ -203,7 +207,7 @@ struct DayStep: @unchecked Sendable {
                 var tg = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.transition, UInt64(u), UInt64(day)))
                 let base = ((p * S + s) * H + level) * S
                 let drawn: Int
-                if let treatment,
+                if let effectUntil, effectUntil[u] >= today, let treatment,
                     treatment.effects(user: u, state: s, today: today, multiplier: multiplier, affected: affected)
                 {
                     var previous = 0.0

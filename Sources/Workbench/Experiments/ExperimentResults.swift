@@ -35,8 +35,13 @@ struct ExperimentResults: Encodable {
         let control: String
         let treatmentIndexed: Int
         let controlIndexed: Int
-        let metrics: [Lift]
+        var metrics: [Lift]
         let survival: Survival?
+        /// What the arm's campaigns cost, and that cost per retained user gained (measured: the
+        /// retention lift times the arm's observed users; true: from the counterfactual).
+        var cost: Double = 0
+        var costPerRetainedUser: Double?
+        var trueCostPerRetainedUser: Double?
     }
 
     struct Group: Encodable {
@@ -62,8 +67,8 @@ struct ExperimentResults: Encodable {
         let relativeLower: Double?
         let relativeUpper: Double?
         let pValue: Double?
-        let pValueHolm: Double?
-        let pValueBenjaminiHochberg: Double?
+        var pValueHolm: Double?
+        var pValueBenjaminiHochberg: Double?
         /// CUPED on active days in the 28 days before the index day.
         let cuped: Cuped?
         /// Mean over the treatment users of their treated outcome minus their counterfactual
@@ -76,11 +81,12 @@ struct ExperimentResults: Encodable {
 
     struct Cuped: Encodable {
         let theta: Double
-        let varianceReduction: Double
+        /// 1 − (adjusted standard error / raw standard error)².
+        let varianceReduction: Double?
         let absoluteLift: Double
-        let lower: Double
-        let upper: Double
-        let pValue: Double
+        let lower: Double?
+        let upper: Double?
+        let pValue: Double?
     }
 
     struct Survival: Encodable {

@@ -54,6 +54,10 @@ enum MarkdownReport {
         out.append("")
         out += segmentation(r.segmentation, withTransitions: false)
         out += analysis(r.analysis)
+        if let experiment = r.experiment {
+            out.append("")
+            out += ExperimentReport.markdown(experiment, currency: currency)
+        }
         out.append("")
         out.append("Every day's figures and every evaluation are in `results.json`.")
         out.append("")

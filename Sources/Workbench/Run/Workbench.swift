@@ -59,15 +59,20 @@ public enum Workbench {
                 days: spec.days, every: scenario.segmentation.spec.every.days, horizon: scenario.horizonDays))
         let progress = ProgressLine(label: "day", total: spec.days, enabled: options.progress)
         let conversions = ConversionDays()
-        let metrics = try simulator.run(observers: [engine, snapshot, conversions], progress: progress.update)
+        let experiment = ExperimentRun(simulator: simulator, engine: engine, threads: options.threads)
+        let metrics = try simulator.run(
+            observers: [engine, snapshot, conversions] + (experiment?.observers ?? []), progress: progress.update)
         progress.finish()
+        let experimentResults = try experiment.map { run in
+            try run.analyse(treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: options.threads))
+        }
 
         let analysis = try RunAnalysis.analyse(
             engine: engine, snapshot: snapshot, conversions: conversions, simulator: simulator,
             horizon: scenario.horizonDays, seed: spec.seed)
         let results = Results(
             spec: spec, name: scenario.name, layout: simulator.layout, metrics: metrics,
-            segmentation: SegmentationResults(engine), analysis: analysis.results)
+            segmentation: SegmentationResults(engine), analysis: analysis.results, experiment: experimentResults)
         let output = try OutputDirectory(destination: destination)
         do {
             try output.write(try encode(results), to: "results.json")

@@ -145,7 +145,7 @@ extension ScenarioBuilder {
             return nil
         }
         return Policy(
-            name: name, trigger: trigger, channel: channel, costCents: (cost * 100).rounded(), effects: effect.0,
+            name: name, trigger: trigger, channel: channel, costCents: cost * 100, effects: effect.0,
             effectDays: effect.1, cooldownDays: cooldown, reentry: reentry, upgradeProbability: upgrade)
     }
 

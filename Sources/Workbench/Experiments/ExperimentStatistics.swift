@@ -1,0 +1,134 @@
+import Analysis
+
+/// Each metric of a comparison through the tested functions of `Analysis`: Newcombe intervals and
+/// the pooled z test for proportions, Welch for means, CUPED on the pre-period covariate,
+/// Kaplan–Meier with the log-rank test; then Holm and Benjamini–Hochberg across every arm and metric.
+enum ExperimentStatistics {
+    static func compare(_ s: ComparisonSamples, arm: String, control: String) throws -> ExperimentResults.Comparison {
+        var lifts: [ExperimentResults.Lift] = []
+        for m in s.metrics {
+            lifts.append(try lift(m, samples: s))
+        }
+        return ExperimentResults.Comparison(
+            arm: arm, control: control, treatmentIndexed: s.treatmentIndexed, controlIndexed: s.controlIndexed,
+            metrics: lifts, survival: try survival(s))
+    }
+
+    static func lift(_ m: ComparisonSamples.Metric, samples s: ComparisonSamples) throws -> ExperimentResults.Lift {
+        let trueEffect = mean(m.trueDifference)
+        let controlDifference = mean(m.controlDifference)
+        let t = group(m.treatment, proportion: m.isProportion)
+        let c = group(m.control, proportion: m.isProportion)
+        var absolute = t.mean - c.mean
+        var interval: ClosedRange<Double>?
+        var relative: Double?
+        var relativeInterval: ClosedRange<Double>?
+        var p: Double?
+        var method: String
+        if m.isProportion, t.users > 0, c.users > 0 {
+            let test = try TwoProportions(
+                treatmentSuccesses: t.successes!, treatmentTrials: t.users, controlSuccesses: c.successes!,
+                controlTrials: c.users)
+            absolute = test.difference
+            interval = test.newcombeInterval
+            relative = test.relativeLift
+            relativeInterval = test.relativeLiftInterval
+            p = test.pValue
+            method = "Newcombe hybrid score interval; pooled two-proportion z test"
+        } else if !m.isProportion, t.users >= 2, c.users >= 2 {
+            let test = try WelchTest(treatment: m.treatment, control: m.control)
+            absolute = test.difference
+            interval = test.interval
+            relative = test.relativeLift
+            p = test.pValue
+            method = "Welch t test"
+        } else {
+            method = "too few users"
+        }
+        var cuped: ExperimentResults.Cuped?
+        if t.users >= 2, c.users >= 2,
+            let adjusted = try? CUPED(
+                treatment: m.treatment, treatmentCovariate: s.treatmentCovariate, control: m.control,
+                controlCovariate: s.controlCovariate)
+        {
+            cuped = ExperimentResults.Cuped(
+                theta: adjusted.theta, varianceReduction: adjusted.varianceReduction,
+                absoluteLift: adjusted.adjusted.difference, lower: adjusted.adjusted.interval?.lowerBound,
+                upper: adjusted.adjusted.interval?.upperBound, pValue: adjusted.adjusted.pValue)
+        }
+        return ExperimentResults.Lift(
+            metric: m.name, kind: m.isProportion ? "proportion" : "mean", treatment: t, control: c,
+            absoluteLift: absolute, lower: interval?.lowerBound, upper: interval?.upperBound, method: method,
+            relativeLift: relative, relativeLower: relativeInterval?.lowerBound,
+            relativeUpper: relativeInterval?.upperBound, pValue: p, pValueHolm: nil, pValueBenjaminiHochberg: nil,
+            cuped: cuped, trueEffect: trueEffect, controlCounterfactualDifference: controlDifference,
+            trueEffectCovered: interval.map { $0.contains(trueEffect) })
+    }
+
+    static func group(_ values: [Double], proportion: Bool) -> ExperimentResults.Group {
+        let n = values.count
+        let m = mean(values)
+        var sd: Double?
+        if n >= 2 {
+            let ss = values.reduce(0) { $0 + ($1 - m) * ($1 - m) }
+            sd = (ss / Double(n - 1)).squareRoot()
+        }
+        return ExperimentResults.Group(
+            users: n, successes: proportion ? values.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } : nil, mean: m,
+            standardDeviation: sd)
+    }
+
+    static func mean(_ values: [Double]) -> Double {
+        values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+    }
+
+    /// Holm and Benjamini–Hochberg over every p-value of every comparison and metric.
+    static func correctForMultipleTesting(_ comparisons: [ExperimentResults.Comparison]) throws
+        -> [ExperimentResults.Comparison]
+    {
+        var places: [(Int, Int)] = []
+        var pValues: [Double] = []
+        for (i, c) in comparisons.enumerated() {
+            for (j, lift) in c.metrics.enumerated() {
+                if let p = lift.pValue {
+                    places.append((i, j))
+                    pValues.append(p)
+                }
+            }
+        }
+        guard !pValues.isEmpty else { return comparisons }
+        let holm = try MultipleTesting.holm(pValues)
+        let bh = try MultipleTesting.benjaminiHochberg(pValues)
+        var result = comparisons
+        for (k, (i, j)) in places.enumerated() {
+            result[i].metrics[j].pValueHolm = holm[k]
+            result[i].metrics[j].pValueBenjaminiHochberg = bh[k]
+        }
+        return result
+    }
+
+    static func sampleRatio(observed: [Int], shares: [Double]) throws -> ExperimentResults.SampleRatio {
+        let test = try? SampleRatioMismatch(observed: observed, weights: shares)
+        return ExperimentResults.SampleRatio(
+            observed: observed, expectedShares: shares, chiSquare: test?.statistic,
+            degreesOfFreedom: observed.count - 1, pValue: test?.pValue, mismatch: test?.isMismatch ?? false)
+    }
+
+    /// Kaplan–Meier per group and the log-rank test, when both groups have users.
+    static func survival(_ s: ComparisonSamples) throws -> ExperimentResults.Survival? {
+        let t = s.treatmentSurvival.map { SurvivalObservation(time: $0.days, event: $0.event) }
+        let c = s.controlSurvival.map { SurvivalObservation(time: $0.days, event: $0.event) }
+        guard !t.isEmpty, !c.isEmpty else { return nil }
+        let test = try LogRankTest(groups: [t, c])
+        func curve(_ o: [SurvivalObservation]) throws -> [ExperimentResults.CurvePoint] {
+            try KaplanMeier(o).steps.map {
+                ExperimentResults.CurvePoint(
+                    day: $0.time, atRisk: $0.atRisk, events: $0.events, survival: $0.survival, lower: $0.lower,
+                    upper: $0.upper)
+            }
+        }
+        return ExperimentResults.Survival(
+            treatment: try curve(t), control: try curve(c), logRankChiSquare: test.statistic,
+            logRankPValue: test.pValue, observedEvents: test.observed, expectedEvents: test.expected)
+    }
+}
