@@ -102,10 +102,15 @@ struct Run: ParsableCommand {
     @Option(help: "Output folder (default: reports/<scenario>/<run-id>/).")
     var out: String?
 
+    @Option(help: "Run the experiment with this many seeds (seed, seed + 1, ...) for power and coverage.")
+    var replicates: Int = 1
+
     func run() throws {
         let scenario = try ScenarioLoader.load(contentsOf: options.scenario)
         let started = Date()
-        let outcome = try Workbench.run(scenario, options: options.runOptions(out: out))
+        var runOptions = options.runOptions(out: out)
+        runOptions.replicates = replicates
+        let outcome = try Workbench.run(scenario, options: runOptions)
         let seconds = Date().timeIntervalSince(started)
         print("report: \(outcome.directory)/report.md")
         print("results: \(outcome.directory)/results.json")

@@ -1,3 +1,4 @@
+import Foundation
 import Segmentation
 import Simulation
 import Testing
@@ -73,5 +74,50 @@ struct CounterfactualTests {
         #expect(one.policy.counters == two.policy.counters)
         #expect(one.recorder.entries == two.recorder.entries)
         #expect(twinOne.entries == twinTwo.entries)
+    }
+}
+
+@Suite("An experiment run's results")
+struct ExperimentRunResultsTests {
+    @Test("results.json holds arms, lifts with their counts, campaigns, and transitions per arm that add up")
+    func results() throws {
+        let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/reengagement.yaml"))
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("run").path
+        _ = try Workbench.run(scenario, options: RunOptions(users: 3_000, days: 120, threads: 2, outDirectory: out))
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json")))
+                as? [String: Any])
+        let experiment = try #require(json["experiment"] as? [String: Any])
+        let arms = try #require(experiment["arms"] as? [[String: Any]])
+        #expect(arms.map { $0["name"] as? String } == ["holdout", "reengage", "csm"])
+        let users = arms.compactMap { $0["users"] as? Int }.reduce(0, +) + (experiment["global_control_users"] as? Int ?? -1)
+        #expect(users == 3_000)
+        let comparisons = try #require(experiment["comparisons"] as? [[String: Any]])
+        #expect(comparisons.map { $0["arm"] as? String } == ["reengage", "csm"])
+        for comparison in comparisons {
+            let metrics = try #require(comparison["metrics"] as? [[String: Any]])
+            let retention = try #require(metrics.first)
+            let t = try #require(retention["treatment"] as? [String: Any])
+            let c = try #require(retention["control"] as? [String: Any])
+            // The lift is recomputable from the counts written beside it.
+            let rate = { (g: [String: Any]) -> Double in Double(g["successes"] as! Int) / Double(g["users"] as! Int) }
+            let lift = try #require(retention["absolute_lift"] as? Double)
+            #expect(abs(lift - (rate(t) - rate(c))) < 1e-12)
+            #expect(retention["control_counterfactual_difference"] as? Double == 0)
+        }
+        #expect((experiment["campaigns"] as? [Any])?.count == 4)
+
+        let transitions = try #require((json["analysis"] as? [String: Any])?["transitions"] as? [String: Any])
+        let overall = try #require((transitions["overall"] as? [String: Any])?["counts"] as? [[Int]])
+        let byArm = try #require(transitions["by_arm"] as? [String: [String: Any]])
+        #expect(Set(byArm.keys) == ["holdout", "reengage", "csm", "global_control"])
+        var sum = overall.map { $0.map { _ in 0 } }
+        for table in byArm.values {
+            let counts = try #require(table["counts"] as? [[Int]])
+            for i in counts.indices { for j in counts[i].indices { sum[i][j] += counts[i][j] } }
+        }
+        #expect(sum == overall)
     }
 }

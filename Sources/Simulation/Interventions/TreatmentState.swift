@@ -9,7 +9,7 @@ import Stats
 public final class TreatmentState: @unchecked Sendable {
     public static let globalControl: UInt8 = 0xFE
 
-    let spec: InterventionSpec
+    public let spec: InterventionSpec
     let users: Int
     /// Arm of each user, or ``globalControl``.
     public let arm: Column<UInt8>

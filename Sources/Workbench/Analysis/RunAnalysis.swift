@@ -14,6 +14,8 @@ struct TransitionResults: Encodable {
     let everyDays: Int
     let overall: TransitionTable
     let byPersona: [String: TransitionTable]
+    /// Per experiment arm (and `global_control`), when the scenario has interventions.
+    let byArm: [String: TransitionTable]
     /// Long-run share of signed-up users in each segment if the observed chain went on; `nil` when
     /// the chain has no unique stationary distribution.
     let stationaryDistribution: [String: Double]?
@@ -75,9 +77,20 @@ enum RunAnalysis {
         let personas = Dictionary(uniqueKeysWithValues: model.personas.enumerated().map { p, persona in
             (persona.name, { (u: Int) in simulator.truth.persona(user: u) == p })
         })
+        var arms: [String: (Int) -> Bool] = [:]
+        if let treatment = simulator.treatment {
+            for (a, arm) in treatment.spec.arms.enumerated() {
+                arms[arm.name] = { treatment.arm[$0] == UInt8(a) }
+            }
+            if treatment.spec.globalControlShare > 0 {
+                arms["global_control"] = { treatment.arm[$0] == TreatmentState.globalControl }
+            }
+        }
+        let evaluations = 0..<max(0, engine.history.count - 1)
+        let every = engine.compiled.spec.every.days
         let transitions = try transitions(
-            history: engine.history, labels: labels, evaluations: 0..<max(0, engine.history.count - 1),
-            every: engine.compiled.spec.every.days, groups: personas)
+            history: engine.history, labels: labels, evaluations: evaluations, every: every, groups: personas,
+            arms: arms)
 
         let (prediction, csv) = try ChurnPrediction.analyse(
             snapshot: snapshot, simulator: simulator, segmentation: engine.compiled, horizon: horizon, seed: seed)
@@ -93,15 +106,17 @@ enum RunAnalysis {
     /// segment to dormant and to churned (fundamental matrix), and drift between the two halves.
     static func transitions(
         history: [Column<UInt8>], labels: [String], evaluations: Range<Int>, every: Int,
-        groups: [String: (Int) -> Bool]
+        groups: [String: (Int) -> Bool], arms: [String: (Int) -> Bool] = [:]
     ) throws -> TransitionResults {
         let k = labels.count
         let overall = TransitionTable.count(history: history, stateCount: k, evaluations: evaluations)
-        let byGroup = groups.mapValues { include in
+        func table(_ include: @escaping (Int) -> Bool) -> TransitionTable {
             TransitionTable(
                 labels: labels,
                 counts: TransitionTable.count(history: history, stateCount: k, evaluations: evaluations, include: include))
         }
+        let byGroup = groups.mapValues(table)
+        let byArm = arms.mapValues(table)
         // The chain over segments someone was observed leaving (an empty "unmatched" has no row).
         let observed = labels.indices.filter { overall[$0].reduce(0, +) > 0 }
         var stationary: [String: Double]?
@@ -126,7 +141,7 @@ enum RunAnalysis {
             second: TransitionTable.count(history: history, stateCount: k, evaluations: half..<evaluations.upperBound),
             labels: labels)
         return TransitionResults(
-            everyDays: every, overall: TransitionTable(labels: labels, counts: overall), byPersona: byGroup,
+            everyDays: every, overall: TransitionTable(labels: labels, counts: overall), byPersona: byGroup, byArm: byArm,
             stationaryDistribution: stationary, expectedDaysTo: expected, drift: drift)
     }
 

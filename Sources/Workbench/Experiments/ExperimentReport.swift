@@ -60,4 +60,29 @@ enum ExperimentReport {
         out.append("")
         return out
     }
+
+    static func replicates(_ r: ReplicateResults) -> [String] {
+        typealias M = MarkdownReport
+        var out = ["## Power over \(r.count) replicates", ""]
+        out.append(
+            "The experiment run again with seeds \(r.seeds.first ?? 0) to \(r.seeds.last ?? 0). Power: share of "
+                + "replicates with p < \(M.fixed(r.alpha, 2)); coverage: share whose 95 % interval holds that replicate's "
+                + "true effect; analytic power and minimum detectable effect (80 % power) from the mean group sizes.")
+        out.append("")
+        out.append("| arm | metric | mean lift | sd of lift | mean true effect | power | analytic power | coverage | MDE |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        for c in r.comparisons {
+            for m in c.metrics {
+                func pp(_ x: Double?) -> String { x.map { M.fixed(100 * $0, 2) + " pp" } ?? "–" }
+                func share(_ x: Double?) -> String { x.map { M.percent($0) } ?? "–" }
+                let proportion = m.minimumDetectableEffect != nil || m.metric != "revenue_per_user"
+                func v(_ x: Double?) -> String { proportion ? pp(x) : (x.map { M.fixed($0, 2) } ?? "–") }
+                out.append(
+                    "| \(c.arm) | \(m.metric) | \(v(m.meanLift)) | \(v(m.standardDeviationOfLift)) | \(v(m.meanTrueEffect)) | "
+                        + "\(share(m.power)) | \(share(m.analyticPower)) | \(share(m.coverage)) | \(pp(m.minimumDetectableEffect)) |")
+            }
+        }
+        out.append("")
+        return out
+    }
 }

@@ -77,6 +77,9 @@ struct ExperimentResults: Encodable {
         /// The same over control users; 0 unless users influence each other.
         let controlCounterfactualDifference: Double
         let trueEffectCovered: Bool?
+        /// For proportions: the smallest increase over the control's rate that these group sizes
+        /// detect with 80 % power at α = 0.05 (two-sided pooled z test, normal approximation).
+        let minimumDetectableEffect: Double?
     }
 
     struct Cuped: Encodable {

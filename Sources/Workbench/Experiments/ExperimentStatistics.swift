@@ -62,7 +62,10 @@ enum ExperimentStatistics {
             relativeLift: relative, relativeLower: relativeInterval?.lowerBound,
             relativeUpper: relativeInterval?.upperBound, pValue: p, pValueHolm: nil, pValueBenjaminiHochberg: nil,
             cuped: cuped, trueEffect: trueEffect, controlCounterfactualDifference: controlDifference,
-            trueEffectCovered: interval.map { $0.contains(trueEffect) })
+            trueEffectCovered: interval.map { $0.contains(trueEffect) },
+            minimumDetectableEffect: m.isProportion && t.users > 0 && c.users > 0 && c.mean > 0 && c.mean < 1
+                ? try PowerAnalysis.minimumDetectableEffect(
+                    baselineRate: c.mean, treatmentCount: t.users, controlCount: c.users) : nil)
     }
 
     static func group(_ values: [Double], proportion: Bool) -> ExperimentResults.Group {

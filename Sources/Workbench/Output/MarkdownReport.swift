@@ -58,6 +58,7 @@ enum MarkdownReport {
             out.append("")
             out += ExperimentReport.markdown(experiment, currency: currency)
         }
+        if let replicates = r.replicates { out += ExperimentReport.replicates(replicates) }
         out.append("")
         out.append("Every day's figures and every evaluation are in `results.json`.")
         out.append("")

@@ -20,6 +20,8 @@ struct Results: Encodable {
     let analysis: AnalysisResults
     /// Campaigns, arms and lift; absent when the scenario has no interventions.
     var experiment: ExperimentResults?
+    /// Power and coverage over replicate seeds, with `--replicates`.
+    var replicates: ReplicateResults?
 
     struct ScenarioInfo: Encodable {
         let name: String
@@ -100,8 +102,10 @@ struct Results: Encodable {
 extension Results {
     init(
         spec: SimulationSpec, name: String, layout: PopulationLayout, metrics: [DayMetrics],
-        segmentation: SegmentationResults, analysis: AnalysisResults, experiment: ExperimentResults? = nil
+        segmentation: SegmentationResults, analysis: AnalysisResults, experiment: ExperimentResults? = nil,
+        replicates: ReplicateResults? = nil
     ) {
+        self.replicates = replicates
         self.segmentation = segmentation
         self.analysis = analysis
         self.experiment = experiment

@@ -8,10 +8,12 @@ public struct RunOptions: Sendable {
     public var outDirectory: String?
     /// Show a progress line on standard error (only when it is a terminal).
     public var progress: Bool
+    /// Seeds to run for the experiment's power: `seed, seed + 1, …` (1: the run alone).
+    public var replicates: Int
 
     public init(
         seed: UInt64? = nil, users: Int? = nil, days: Int? = nil, threads: Int = 1, outDirectory: String? = nil,
-        progress: Bool = false
+        progress: Bool = false, replicates: Int = 1
     ) {
         self.seed = seed
         self.users = users
@@ -19,12 +21,14 @@ public struct RunOptions: Sendable {
         self.threads = threads
         self.outDirectory = outDirectory
         self.progress = progress
+        self.replicates = replicates
     }
 
     /// Limits shared by the scenario format and the command line.
     public static let maxUsers = Int(Int32.max)
     public static let maxDays = 3650
     public static let maxThreads = 256
+    public static let maxReplicates = 10_000
 }
 
 /// A run cannot start or could not finish; the command line maps these to exit statuses.

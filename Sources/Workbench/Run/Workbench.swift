@@ -33,6 +33,11 @@ public enum Workbench {
                 problems.append("--days: must be in 1...\(RunOptions.maxDays), got \(days)")
             }
         }
+        if !(1...RunOptions.maxReplicates).contains(options.replicates) {
+            problems.append("--replicates: must be in 1...\(RunOptions.maxReplicates), got \(options.replicates)")
+        } else if options.replicates > 1, spec.interventions == nil {
+            problems.append("--replicates: the scenario has no interventions to replicate")
+        }
         if !(1...RunOptions.maxThreads).contains(options.threads) {
             problems.append("--threads: must be in 1...\(RunOptions.maxThreads), got \(options.threads)")
         }
@@ -66,13 +71,20 @@ public enum Workbench {
         let experimentResults = try experiment.map { run in
             try run.analyse(treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: options.threads))
         }
+        var replicateResults: ReplicateResults?
+        if options.replicates > 1, let first = experimentResults {
+            let others = try replicates(scenario, spec: spec, count: options.replicates, threads: options.threads)
+            replicateResults = try ReplicateResults(
+                seeds: (0..<options.replicates).map { spec.seed &+ UInt64($0) }, runs: [first] + others)
+        }
 
         let analysis = try RunAnalysis.analyse(
             engine: engine, snapshot: snapshot, conversions: conversions, simulator: simulator,
             horizon: scenario.horizonDays, seed: spec.seed)
         let results = Results(
             spec: spec, name: scenario.name, layout: simulator.layout, metrics: metrics,
-            segmentation: SegmentationResults(engine), analysis: analysis.results, experiment: experimentResults)
+            segmentation: SegmentationResults(engine), analysis: analysis.results, experiment: experimentResults,
+            replicates: replicateResults)
         let output = try OutputDirectory(destination: destination)
         do {
             try output.write(try encode(results), to: "results.json")
