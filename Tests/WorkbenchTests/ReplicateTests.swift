@@ -66,3 +66,16 @@ struct ReplicateTests {
         #expect(coverage > 0.95 - 3.5 * sd, "coverage \(coverage)")
     }
 }
+
+@Suite("The experiment-check scenario")
+struct ExperimentCheckScenarioTests {
+    @Test("is valid, with a placebo without effect and a real e-mail")
+    func valid() throws {
+        let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/experiment-check.yaml"))
+        let interventions = try #require(scenario.spec.interventions)
+        #expect(interventions.policies.map(\.name) == ["placebo_email", "reengage_email"])
+        #expect(interventions.policies[0].effects.isEmpty)
+        #expect(interventions.policies[1].effects.count == 3)
+        #expect(interventions.arms.map(\.name) == ["holdout", "placebo", "reengage"])
+    }
+}
