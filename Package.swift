@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // MARK: - Command line and benchmarks
@@ -33,11 +34,15 @@ let package = Package(
         .target(
             name: "Workbench",
             dependencies: [
-                "Simulation", "Segmentation", "EventImport", "Analysis", "UsageModel", "Stats",
+                "Simulation", "Segmentation", "EventImport", "Analysis", "Reporting", "UsageModel", "Stats",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "Reporting"),
+        .target(
+            name: "Reporting",
+            dependencies: [.product(name: "Mustache", package: "swift-mustache")],
+            resources: [.copy("Templates")]
+        ),
         .target(name: "Simulation", dependencies: ["UsageModel", "Segmentation", "Stats"]),
         .target(name: "Segmentation", dependencies: ["UsageModel"]),
         .target(name: "Analysis", dependencies: ["UsageModel", "Stats"]),

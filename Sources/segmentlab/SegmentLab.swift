@@ -112,7 +112,8 @@ struct Run: ParsableCommand {
         runOptions.replicates = replicates
         let outcome = try Workbench.run(scenario, options: runOptions)
         let seconds = Date().timeIntervalSince(started)
-        print("report: \(outcome.directory)/report.md")
+        print("report: \(outcome.directory)/report.html")
+        print("markdown: \(outcome.directory)/report.md")
         print("results: \(outcome.directory)/results.json")
         FileHandle.standardError.write(Data("simulated in \(String(format: "%.1f", seconds)) s\n".utf8))
     }
@@ -201,7 +202,7 @@ struct Segment: ParsableCommand {
         let outcome = try Workbench.segment(log.segmentOptions(asOf: asOf.flatMap(CivilDate.init(iso:))))
         FileHandle.standardError.write(Data((outcome.summary.description + "\n").utf8))
         print("memberships: \(outcome.directory)/memberships.csv")
-        print("report: \(outcome.directory)/report.md")
+        print("report: \(outcome.directory)/report.html")
     }
 }
 
@@ -227,6 +228,6 @@ struct Evaluate: ParsableCommand {
             EvaluateOptions(log: log.segmentOptions(), cutoff: CivilDate(iso: cutoff)!, horizon: horizon))
         FileHandle.standardError.write(Data((outcome.summary.description + "\n").utf8))
         print("predictions: \(outcome.directory)/predictions.csv")
-        print("report: \(outcome.directory)/report.md")
+        print("report: \(outcome.directory)/report.html")
     }
 }

@@ -55,6 +55,7 @@ struct RunTests {
         let folder = try Repository.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         var outputs: [Data] = []
+        var pages: [String] = []
         for threads in [1, 2] {
             let out = folder.appendingPathComponent("t\(threads)").path
             let outcome = try Workbench.run(
@@ -62,8 +63,11 @@ struct RunTests {
             outputs.append(try Data(contentsOf: URL(fileURLWithPath: outcome.directory + "/results.json")))
             let report = try String(contentsOfFile: outcome.directory + "/report.md", encoding: .utf8)
             #expect(report.contains("# \(scenario.name)"))
+            pages.append(report + (try String(contentsOfFile: outcome.directory + "/report.html", encoding: .utf8)))
         }
         #expect(outputs[0] == outputs[1])
+        // The reports too are the same bytes at any thread count.
+        #expect(pages[0] == pages[1])
         let json = try JSONSerialization.jsonObject(with: outputs[0]) as! [String: Any]
         #expect(json["schema_version"] as? Int == 1)
         let days = json["days"] as! [[String: Any]]

@@ -220,5 +220,5 @@ enum ChurnPrediction {
             roc: points)
     }
 
-    static func fixed(_ x: Double) -> String { MarkdownReport.fixed(x, 6) }
+    static func fixed(_ x: Double) -> String { Format.fixed(x, 6) }
 }

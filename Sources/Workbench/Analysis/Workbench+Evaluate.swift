@@ -1,3 +1,4 @@
+import Reporting
 import Analysis
 public import EventImport
 import Foundation
@@ -144,7 +145,7 @@ extension Workbench {
         do {
             try output.write(try encode(results), to: "results.json")
             try output.write(Data(csv.utf8), to: "predictions.csv")
-            try output.write(Data(EvaluateReport.render(results).utf8), to: "report.md")
+            try output.writeReport(EvaluateReport.document(results))
             try output.commit()
         } catch {
             output.discard()
@@ -155,29 +156,33 @@ extension Workbench {
 }
 
 enum EvaluateReport {
-    static func render(_ r: EvaluateResults) -> String {
-        var out: [String] = []
-        out.append("# Evaluation of \(r.source.files.joined(separator: ", ")) at \(r.cutoff)")
-        out.append("")
-        out.append(
-            "Windows and segments from the days up to \(r.cutoff); outcomes from the \(r.horizonDays) days after. "
-                + "Churn here means \(r.churnDefinition).")
-        out.append("")
-        out += MarkdownReport.transitions(r.transitions, span: "log before the cutoff")
-        out += MarkdownReport.prediction(
-            r.churnPrediction,
-            intro: "Scored on the half of the users the logistic model was not fitted on (split by a hash of the user).")
-        out.append("## Outcomes by segment on the cutoff day")
-        out.append("")
-        out.append("| segment | users | retained | 95 % interval | converted or upgraded |")
-        out.append("|---|---:|---:|---|---:|")
-        for (segment, o) in r.segmentOutcomes.sorted(by: { $0.key < $1.key }) {
-            out.append(
-                "| \(segment) | \(o.users) | \(o.rate.map { MarkdownReport.percent($0) } ?? "–") | "
-                    + "\(MarkdownReport.interval(o.lower, o.upper)) | "
-                    + "\(o.conversion.map { MarkdownReport.percent($0) } ?? "–") |")
+    static func document(_ r: EvaluateResults) -> ReportDocument {
+        let rows = r.segmentOutcomes.sorted(by: { $0.key < $1.key }).map { segment, o in
+            [
+                segment, "\(o.users)", o.rate.map { Format.percent($0) } ?? "–", Format.interval(o.lower, o.upper),
+                o.conversion.map { Format.percent($0) } ?? "–",
+            ]
         }
-        out.append("")
-        return out.joined(separator: "\n")
+        return ReportDocument(
+            title: "Evaluation of \(r.source.files.joined(separator: ", ")) at \(r.cutoff)",
+            subtitle: "Windows and segments from the days up to \(r.cutoff); outcomes from the \(r.horizonDays) days after. "
+                + "Churn here means \(r.churnDefinition).",
+            sections: [
+                ReportSection(
+                    id: "transitions", title: "Segment transitions",
+                    blocks: Format.transitionBlocks(r.transitions, span: "log before the cutoff")),
+                ReportSection(
+                    id: "churn-prediction", title: "Churn prediction",
+                    blocks: Format.predictionBlocks(
+                        r.churnPrediction,
+                        intro: "Scored on the half of the users the logistic model was not fitted on (split by a hash of the user).")),
+                ReportSection(
+                    id: "segment-outcomes", title: "Outcomes by segment on the cutoff day",
+                    blocks: [
+                        .table(
+                            ReportTable(
+                                header: ["segment", "users", "retained", "95 % interval", "converted or upgraded"], rows: rows))
+                    ]),
+            ])
     }
 }

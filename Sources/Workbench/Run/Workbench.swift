@@ -89,8 +89,7 @@ public enum Workbench {
         do {
             try output.write(try encode(results), to: "results.json")
             try output.write(Data(analysis.predictions.utf8), to: "predictions.csv")
-            let report = MarkdownReport.render(results, scenario: scenario, currency: spec.model.commerce.currency)
-            try output.write(Data(report.utf8), to: "report.md")
+            try output.writeReport(RunReport.document(results, scenario: scenario, spec: spec))
             try output.commit()
         } catch {
             output.discard()
@@ -148,6 +147,6 @@ public enum Workbench {
     }
 
     static func gib(_ bytes: Int) -> String {
-        MarkdownReport.fixed(Double(bytes) / Double(1 << 30), 1) + " GiB"
+        Format.fixed(Double(bytes) / Double(1 << 30), 1) + " GiB"
     }
 }

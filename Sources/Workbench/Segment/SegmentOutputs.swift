@@ -1,3 +1,4 @@
+import Reporting
 import EventImport
 import Foundation
 import Segmentation
@@ -150,39 +151,30 @@ struct ImportResults: Encodable {
     }
 }
 
-/// `report.md` of `segmentlab segment`.
+/// The report of `segmentlab segment`.
 enum ImportReport {
-    static func render(_ r: ImportResults) -> String {
+    static func document(_ r: ImportResults) -> ReportDocument {
         let s = r.import
-        var out: [String] = []
-        out.append("# Segments of \(r.source.files.joined(separator: ", "))")
-        out.append("")
-        out.append(
-            "\(s.users) users in \(s.accounts) accounts, \(s.days) days from \(s.startDate ?? "–") to "
-                + "\(s.endDate ?? "–"); taxonomy `\(r.source.taxonomy)`.")
-        out.append("")
-        out.append("## What was read")
-        out.append("")
-        out.append("| | lines |")
-        out.append("|---|---:|")
-        out.append("| lines read | \(s.linesRead) |")
-        out.append("| events | \(s.records) |")
-        out.append("| used | \(s.eventsUsed) |")
+        var rows: [[String]] = [["lines read", "\(s.linesRead)"], ["events", "\(s.records)"], ["used", "\(s.eventsUsed)"]]
         for (reason, count) in s.skipped.sorted(by: { $0.key < $1.key }) where count > 0 {
-            out.append("| skipped: \(reason) | \(count) |")
+            rows.append(["skipped: \(reason)", "\(count)"])
         }
-        if s.reattributedThroughAliases > 0 {
-            out.append("| re-attributed through aliases | \(s.reattributedThroughAliases) |")
-        }
+        if s.reattributedThroughAliases > 0 { rows.append(["re-attributed through aliases", "\(s.reattributedThroughAliases)"]) }
+        var read: [ReportBlock] = [.table(ReportTable(header: ["", "lines"], rows: rows))]
         if !s.firstMalformedLines.isEmpty {
-            out.append("")
-            out.append("First malformed lines:")
-            out.append("")
-            for line in s.firstMalformedLines { out.append("- `\(line)`") }
+            read.append(.paragraph("First malformed lines:"))
+            read.append(.code(s.firstMalformedLines.joined(separator: "\n")))
         }
-        out.append("")
-        out += MarkdownReport.segmentation(r.segmentation)
-        out.append("")
-        return out.joined(separator: "\n")
+        return ReportDocument(
+            title: "Segments of \(r.source.files.joined(separator: ", "))",
+            subtitle: "\(s.users) users in \(s.accounts) accounts, \(s.days) days from \(s.startDate ?? "–") to "
+                + "\(s.endDate ?? "–"); taxonomy \(r.source.taxonomy)",
+            sections: [
+                ReportSection(id: "read", title: "What was read", blocks: read),
+                RunReport.segments(r.segmentation),
+                ReportSection(
+                    id: "transitions", title: "Segment transitions",
+                    blocks: Format.transitionMatrix(labels: r.segmentation.transitionStates, counts: r.segmentation.totalTransitions)),
+            ])
     }
 }

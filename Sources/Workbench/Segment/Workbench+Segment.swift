@@ -37,7 +37,7 @@ extension Workbench {
             let results = ImportResults(
                 files: options.events, taxonomy: options.taxonomy, summary: log.summary, segmentation: segmentation)
             try output.write(try encode(results), to: "results.json")
-            try output.write(Data(ImportReport.render(results).utf8), to: "report.md")
+            try output.writeReport(ImportReport.document(results))
             try output.commit()
         } catch {
             output.discard()

@@ -1,0 +1,114 @@
+import Analysis
+import Reporting
+
+/// Number formatting without locale (the same bytes everywhere) and the report blocks shared by
+/// the reports of `run`, `segment` and `evaluate`.
+enum Format {
+    /// The transition matrix as row percentages, expected days to churned, and drift.
+    static func transitionBlocks(_ t: TransitionResults, span: String) -> [ReportBlock] {
+        var blocks = transitionMatrix(labels: t.overall.labels, counts: t.overall.counts)
+        if let toChurned = t.expectedDaysTo["churned"] {
+            blocks.append(
+                .paragraph(
+                    "Expected days until first reaching *churned*, from the observed chain: "
+                        + toChurned.sorted { $0.key < $1.key }.compactMap { key, value in
+                            value.map { "\(key) \(fixed($0, 0))" }
+                        }.joined(separator: ", ") + "."))
+        }
+        blocks.append(
+            .paragraph(
+                t.drift.isEmpty
+                    ? "No transition rate changed significantly between the two halves of the \(span)."
+                    : "\(t.drift.count) transition rates changed between the two halves of the \(span) (p < 0.001); "
+                        + "see `results.json`."))
+        return blocks
+    }
+
+    /// Row percentages of a transition count table, rows and columns nobody was in left out.
+    static func transitionMatrix(labels: [String], counts: [[Int]]) -> [ReportBlock] {
+        let rows = labels.indices.filter { counts[$0].reduce(0, +) > 0 }
+        guard !rows.isEmpty else { return [.paragraph("No user was seen at two consecutive evaluations.")] }
+        let columns = labels.indices.filter { j in rows.contains { counts[$0][j] > 0 } }
+        return [
+            .paragraph(
+                "Share of the users in each segment (row) found in each segment (column) at the next evaluation, over "
+                    + "all pairs of consecutive evaluations; the last column counts the users behind each row."),
+            .table(
+                ReportTable(
+                    header: ["from ↓ to →"] + columns.map { labels[$0] } + ["users"],
+                    rows: rows.map { i in
+                        let total = counts[i].reduce(0, +)
+                        return [labels[i]]
+                            + columns.map { counts[i][$0] == 0 ? "·" : percent(Double(counts[i][$0]) / Double(total)) }
+                            + ["\(total)"]
+                    })),
+        ]
+    }
+
+    /// The metrics of each predictor at each cutoff.
+    static func predictionBlocks(_ p: PredictionResults, intro: String) -> [ReportBlock] {
+        var blocks: [ReportBlock] = p.skipped.map { .warning("No prediction at \($0).") }
+        guard !p.cutoffs.isEmpty else {
+            if p.skipped.isEmpty { blocks.append(.paragraph("Too short for a cutoff with \(p.horizonDays) days after it.")) }
+            return blocks
+        }
+        blocks.append(.paragraph(intro))
+        func f(_ x: Double?) -> String { x.map { fixed($0, 3) } ?? "–" }
+        blocks.append(
+            .table(
+                ReportTable(
+                    header: ["cutoff", "predictor", "ROC AUC", "PR AUC", "Brier", "precision", "recall", "top-decile lift"],
+                    rows: p.cutoffs.flatMap { c in
+                        c.predictors.map { q in
+                            [
+                                "\(c.date) (\(c.testChurned) of \(c.testUsers) churn)", q.name, f(q.rocAuc),
+                                f(q.averagePrecision), f(q.brierScore), f(q.precision), f(q.recall), f(q.topDecileLift),
+                            ]
+                        }
+                    }, numericFrom: 2)))
+        return blocks
+    }
+
+    static func interval(_ lower: Double?, _ upper: Double?) -> String {
+        guard let lower, let upper else { return "–" }
+        return "\(percent(lower)) – \(percent(upper))"
+    }
+
+    /// Day 0, then every 30 days, and the last day.
+    static func checkpoints(days: Int) -> [Int] {
+        guard days > 0 else { return [] }
+        var list = Array(stride(from: 0, to: days, by: 30))
+        if list.last != days - 1 { list.append(days - 1) }
+        return list
+    }
+
+    static func percent(_ x: Double) -> String { fixed(100 * x, 1) + " %" }
+
+    static func money(_ cents: Int, _ currency: String) -> String {
+        let whole = cents / 100
+        var digits = String(whole)
+        var grouped = ""
+        while digits.count > 3 {
+            grouped = "," + digits.suffix(3) + grouped
+            digits = String(digits.dropLast(3))
+        }
+        return "\(digits)\(grouped) \(currency)"
+    }
+
+    /// Fixed-point formatting without locale: the same bytes everywhere.
+    static func fixed(_ x: Double, _ places: Int) -> String {
+        guard x.isFinite else { return String(x) }
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let scaled = (abs(x) * scale).rounded()
+        let negative = x < 0 && scaled > 0
+        let whole = Int(scaled / scale)
+        var text = String(whole)
+        if places > 0 {
+            var frac = String(Int(scaled - Double(whole) * scale))
+            while frac.count < places { frac = "0" + frac }
+            text += "." + frac
+        }
+        return negative ? "-" + text : text
+    }
+}

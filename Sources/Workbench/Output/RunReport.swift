@@ -1,0 +1,169 @@
+import Foundation
+import Analysis
+import Reporting
+import Simulation
+
+/// The report of a run as a ``ReportDocument``: `report.html` and `report.md` render it.
+enum RunReport {
+    static func document(_ r: Results, scenario: Scenario, spec: SimulationSpec) -> ReportDocument {
+        let currency = spec.model.commerce.currency
+        var sections = [summary(r, scenario: scenario, currency: currency), population(r, currency: currency)]
+        sections.append(segments(r.segmentation))
+        sections.append(transitions(r.analysis.transitions))
+        if let e = r.experiment {
+            sections += ExperimentReport.sections(e, replicates: r.replicates, currency: currency)
+        }
+        sections.append(prediction(r.analysis.churnPrediction))
+        sections.append(validity(r.analysis.segmentValidity))
+        sections.append(dataQuality(spec.dataQuality))
+        sections.append(
+            ReportSection(
+                id: "scenario", title: "The scenario as run",
+                blocks: [
+                    .paragraph(
+                        "The scenario file exactly as read; the command line set seed \(r.scenario.seed), "
+                            + "\(r.scenario.users) users and \(r.scenario.days) days."),
+                    .code(scenario.source.trimmingCharacters(in: .newlines)),
+                ]))
+        return ReportDocument(
+            title: r.scenario.name,
+            subtitle: "\(r.scenario.users) users, \(r.scenario.days) days from \(r.scenario.startDate), seed \(r.scenario.seed)",
+            sections: sections)
+    }
+
+    static func summary(_ r: Results, scenario: Scenario, currency: String) -> ReportSection {
+        let s = r.summary
+        var blocks: [ReportBlock] = []
+        if let d = scenario.description { blocks.append(.paragraph(d.trimmingCharacters(in: .whitespacesAndNewlines))) }
+        blocks.append(
+            .paragraph(
+                "Simulated \(r.scenario.users) users in \(r.population.accounts) accounts for \(r.scenario.days) days "
+                    + "from \(r.scenario.startDate) (seed \(r.scenario.seed)); sign-ups spread over the first "
+                    + "\(r.scenario.signupDays) days."))
+        if let e = r.experiment { blocks += ExperimentReport.headline(e) }
+        let churnShare = s.signups == 0 ? 0 : Double(s.churned) / Double(s.signups)
+        blocks.append(
+            .table(
+                ReportTable(
+                    header: ["measure", "value"],
+                    rows: [
+                        ["signed up", "\(s.signups)"],
+                        ["activated (all activation milestones)", "\(s.activations) (\(Format.percent(s.activationRate)))"],
+                        [
+                            "trials converted",
+                            "\(s.conversions) of \(s.conversions + s.trialExpirations) (\(Format.percent(s.trialConversionRate)))",
+                        ],
+                        ["churned", "\(s.churned) (\(Format.percent(churnShare)))"],
+                        ["upgrades / downgrades", "\(s.upgrades) / \(s.downgrades)"],
+                        ["paying users at the end", "\(s.finalPayingUsers)"],
+                        ["MRR at the end", Format.money(s.finalMrrCents, currency)],
+                        ["revenue over the run", Format.money(s.totalRevenueCents, currency)],
+                        ["DAU/MAU, mean of the last 28 days", Format.fixed(s.stickinessLast28Days, 3)],
+                        ["NPS (\(s.npsResponses) responses)", s.nps.map { Format.fixed($0, 1) } ?? "–"],
+                    ])))
+        return ReportSection(id: "summary", title: "Summary", blocks: blocks)
+    }
+
+    static func population(_ r: Results, currency: String) -> ReportSection {
+        var blocks: [ReportBlock] = [
+            .table(
+                ReportTable(
+                    caption: "Personas as drawn", header: ["persona", "share", "users", "accounts"],
+                    rows: r.population.personas.map { ["\($0.name)", Format.fixed($0.share, 3), "\($0.users)", "\($0.accounts)"] })),
+            .paragraph("Latent states are the simulator's truth; the segmentation engine never sees them."),
+        ]
+        let rows = Format.checkpoints(days: r.days.count).map { day -> [String] in
+            let d = r.days[day]
+            return ["\(d.day)", d.date] + r.states.map { String(d.usersByState[$0] ?? 0) }
+                + ["\(d.dau)", "\(d.wau)", "\(d.mau)", "\(d.payingUsers)", Format.money(d.mrrCents, currency)]
+        }
+        blocks.append(
+            .table(
+                ReportTable(
+                    caption: "Every 30 days", header: ["day", "date"] + r.states + ["DAU", "WAU", "MAU", "paying", "MRR"],
+                    rows: rows, numericFrom: 2)))
+        return ReportSection(id: "population", title: "Population and behaviour", blocks: blocks)
+    }
+
+    static func segments(_ s: SegmentationResults) -> ReportSection {
+        var blocks: [ReportBlock] = [
+            .paragraph(
+                "Evaluated every \(s.every) from observed usage only; the first matching segment wins. "
+                    + "Definitions are in `results.json` and `docs/segments.md`.")
+        ]
+        guard !s.evaluations.isEmpty else {
+            return ReportSection(id: "segments", title: "Segment sizes over time", blocks: blocks + [.paragraph("No evaluation fell within the run.")])
+        }
+        let names = s.segments.map(\.name)
+        let step = max(1, s.evaluations.count / 12)
+        var shown = Array(stride(from: 0, to: s.evaluations.count, by: step))
+        if shown.last != s.evaluations.count - 1 { shown.append(s.evaluations.count - 1) }
+        blocks.append(
+            .table(
+                ReportTable(
+                    header: ["date"] + names + ["not signed up"],
+                    rows: shown.map { i in
+                        let e = s.evaluations[i]
+                        return [e.date] + names.map { String(e.sizes[$0] ?? 0) } + ["\(e.notSignedUp)"]
+                    })))
+        return ReportSection(id: "segments", title: "Segment sizes over time", blocks: blocks)
+    }
+
+    static func transitions(_ t: TransitionResults) -> ReportSection {
+        ReportSection(id: "transitions", title: "Segment transitions", blocks: Format.transitionBlocks(t, span: "run"))
+    }
+
+    static func prediction(_ p: PredictionResults) -> ReportSection {
+        ReportSection(
+            id: "churn-prediction", title: "Churn prediction",
+            blocks: Format.predictionBlocks(
+                p,
+                intro: "Who churns (by the simulator's truth) within \(p.horizonDays) days of a cutoff, scored on the half "
+                    + "of the users the logistic model was not fitted on. The oracle is the simulator's own probability: "
+                    + "the ceiling."))
+    }
+
+    static func validity(_ v: ValidityResults) -> ReportSection {
+        let rows = v.segments.compactMap { segment -> [String]? in
+            guard let state = v.dominantState[segment] else { return nil }
+            let r = v.retention[segment]
+            return [
+                segment, state, Format.percent(v.precision[segment] ?? 0), r?.rate.map { Format.percent($0) } ?? "–",
+                Format.interval(r?.lower, r?.upper), r?.conversion.map { Format.percent($0) } ?? "–",
+            ]
+        }
+        return ReportSection(
+            id: "segment-validity", title: "Segment validity",
+            blocks: [
+                .paragraph(
+                    "What each segment really holds (its commonest latent state and that state's share of its user-weeks), "
+                        + "and what became of its users \(v.horizonDays) days later."),
+                .table(
+                    ReportTable(
+                        header: [
+                            "segment", "commonest latent state", "share", "not churned \(v.horizonDays) days later",
+                            "95 % interval", "converted or upgraded",
+                        ], rows: rows, numericFrom: 2)),
+            ])
+    }
+
+    static func dataQuality(_ q: DataQuality) -> ReportSection {
+        ReportSection(
+            id: "data-quality", title: "Data-quality faults",
+            blocks: [
+                .paragraph(
+                    "Applied to the exported event log only (`segmentlab simulate`); the run above and its segments are "
+                        + "computed from exact usage."),
+                .table(
+                    ReportTable(
+                        header: ["fault", "setting"],
+                        rows: [
+                            ["lost events", Format.percent(q.lostEvents)],
+                            ["users with a duplicate identity", Format.percent(q.duplicateUserShare)],
+                            ["their events under the duplicate", Format.percent(q.duplicateEventShare)],
+                            ["late events", Format.percent(q.lateEventProbability)],
+                            ["median delay of a late event", Format.fixed(q.lateDelayMedianHours, 1) + " h"],
+                        ])),
+            ])
+    }
+}
