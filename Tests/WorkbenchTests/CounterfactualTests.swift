@@ -119,5 +119,21 @@ struct ExperimentRunResultsTests {
             for i in counts.indices { for j in counts[i].indices { sum[i][j] += counts[i][j] } }
         }
         #expect(sum == overall)
+
+        // transitions.csv holds the same cells: every count of the overall table under group "all".
+        let csv = try String(contentsOfFile: out + "/transitions.csv", encoding: .utf8)
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(lines.first == ["group", "from", "to", "count", "probability", "lower", "upper"])
+        let labels = try #require((transitions["overall"] as? [String: Any])?["labels"] as? [String])
+        var fromCSV = overall.map { $0.map { _ in 0 } }
+        for line in lines.dropFirst() where line[0] == "all" {
+            let i = try #require(labels.firstIndex(of: String(line[1])))
+            let j = try #require(labels.firstIndex(of: String(line[2])))
+            fromCSV[i][j] = try #require(Int(line[3]))
+        }
+        #expect(fromCSV == overall)
+        #expect(lines.contains { $0[0] == "arm:reengage" })
+        let segments = try String(contentsOfFile: out + "/segments.csv", encoding: .utf8)
+        #expect(segments.hasPrefix("date,segment,users\n"))
     }
 }

@@ -89,6 +89,8 @@ public enum Workbench {
         do {
             try output.write(try encode(results), to: "results.json")
             try output.write(Data(analysis.predictions.utf8), to: "predictions.csv")
+            try output.write(Data(SegmentSizesCSV.render(results.segmentation).utf8), to: "segments.csv")
+            try output.write(Data(TransitionsCSV.render(results.analysis.transitions).utf8), to: "transitions.csv")
             try output.writeReport(RunReport.document(results, scenario: scenario, spec: spec))
             try output.commit()
         } catch {
