@@ -5,7 +5,9 @@ SWIFT ?= swift
 SCENARIO ?= scenarios/saas-default.yaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench deps
+GALLERY := saas-default reengagement experiment-check
+
+.PHONY: demo test bench reports deps
 
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists gsl; then \
@@ -20,6 +22,11 @@ demo: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The committed example reports: one per scenario, in reports/gallery/<scenario>/.
+reports: deps
+	$(SWIFT) build -c release --product segmentlab
+	@for s in $(GALLERY); do .build/release/segmentlab run scenarios/$$s.yaml --out reports/gallery/$$s || exit 1; done
 
 bench: deps
 	$(SWIFT) build -c release --product SimulationBenchmark

@@ -15,11 +15,38 @@ struct OutputDirectory {
         let fm = FileManager.default
         do {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+            try Self.recover(self.destination)
             if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) }
             try fm.createDirectory(at: staging, withIntermediateDirectories: false)
         } catch {
             throw RunError.failed("cannot create \(staging.path): \(error.localizedDescription)")
         }
+    }
+
+    /// Cleans up after runs that were killed: their staged folders are removed, and a previous
+    /// report moved aside just before a kill is put back if nothing replaced it.
+    static func recover(_ destination: URL) throws {
+        let fm = FileManager.default
+        let parent = destination.deletingLastPathComponent()
+        let name = destination.lastPathComponent
+        for entry in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] {
+            for kind in ["partial", "old"] {
+                let prefix = ".\(name).\(kind)-"
+                guard entry.hasPrefix(prefix), let pid = Int32(entry.dropFirst(prefix.count)), !isRunning(pid) else {
+                    continue
+                }
+                let url = parent.appendingPathComponent(entry)
+                if kind == "old", !fm.fileExists(atPath: destination.path) {
+                    try fm.moveItem(at: url, to: destination)
+                } else {
+                    try fm.removeItem(at: url)
+                }
+            }
+        }
+    }
+
+    static func isRunning(_ pid: Int32) -> Bool {
+        pid == ProcessInfo.processInfo.processIdentifier || kill(pid, 0) == 0 || errno == EPERM
     }
 
     func write(_ data: Data, to name: String) throws {
