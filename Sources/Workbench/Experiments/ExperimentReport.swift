@@ -72,6 +72,21 @@ enum ExperimentReport {
                 ])
             }
         }
+        let forest = IntervalChart(
+            id: "lift", title: "Lift against the control, with the true effect",
+            xTitle: "lift, percentage points",
+            rows: e.comparisons.flatMap { c in
+                c.metrics.filter { $0.kind == "proportion" && ($0.treatment.mean > 0 || $0.control.mean > 0) }.map { m in
+                    IntervalChart.Row(
+                        label: "\(c.arm): \(m.metric)", estimate: 100 * m.absoluteLift, lower: m.lower.map { 100 * $0 },
+                        upper: m.upper.map { 100 * $0 }, truth: 100 * m.trueEffect)
+                }
+            })
+        blocks.append(
+            .figure(
+                ReportFigure(
+                    name: "lift", caption: "Measured lift (dot, 95 % interval) and true effect (diamond) per arm and metric.",
+                    svg: forest.svg())))
         blocks.append(
             .table(
                 ReportTable(
@@ -94,9 +109,32 @@ enum ExperimentReport {
                 F.fixed(s.logRankChiSquare, 2), F.fixed(s.logRankPValue, 4),
             ])
         }
+        var figures: [ReportBlock] = []
+        for (k, c) in e.comparisons.enumerated() {
+            guard let s = c.survival else { continue }
+            func series(_ name: String, _ curve: [ExperimentResults.CurvePoint]) -> LineChart.Series {
+                let start = ExperimentResults.CurvePoint(day: 0, atRisk: 0, events: 0, survival: 1, lower: 1, upper: 1)
+                let points = [start] + curve
+                return LineChart.Series(
+                    name: name, points: points.map { (x: $0.day, y: $0.survival) },
+                    band: points.map { (lower: $0.lower ?? $0.survival, upper: $0.upper ?? $0.survival) })
+            }
+            var chart = LineChart(
+                id: "survival-\(k)", title: "Retention from the index day: \(c.arm) and \(c.control)",
+                xTitle: "days since the index day", yTitle: "not yet 30 days without a session",
+                series: [series(c.arm, s.treatment), series(c.control, s.control)])
+            chart.step = true
+            chart.yPercent = true
+            figures.append(
+                .figure(
+                    ReportFigure(
+                        name: "survival-\(k)",
+                        caption: "Kaplan–Meier curves with 95 % bands (log-log), \(c.arm) against \(c.control).",
+                        svg: chart.svg())))
+        }
         return ReportSection(
             id: "survival", title: "Retention curves",
-            blocks: [
+            blocks: figures + [
                 .paragraph(
                     "Kaplan–Meier estimates of the share of users who have not yet gone 30 days without a session, from "
                         + "the index day; the log-rank test compares each arm with the control."),

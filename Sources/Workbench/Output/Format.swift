@@ -69,6 +69,60 @@ enum Format {
         return blocks
     }
 
+    /// The transition table as a heat map of row shares, rows and columns nobody was in left out.
+    static func transitionHeatMap(_ t: TransitionTable) -> ReportFigure? {
+        let rows = t.labels.indices.filter { t.counts[$0].reduce(0, +) > 0 }
+        guard !rows.isEmpty else { return nil }
+        let columns = t.labels.indices.filter { j in rows.contains { t.counts[$0][j] > 0 } }
+        let map = HeatMap(
+            id: "transitions", title: "Share of each segment's users found in each segment at the next evaluation",
+            rowTitle: "from segment", columnTitle: "to segment", rows: rows.map { t.labels[$0] },
+            columns: columns.map { t.labels[$0] }, values: rows.map { i in columns.map { t.probabilities[i][$0] } },
+            counts: rows.map { i in columns.map { t.counts[i][$0] } })
+        return ReportFigure(
+            name: "transitions", caption: "Transitions between consecutive evaluations: row shares, with the users behind each cell.",
+            svg: map.svg())
+    }
+
+    /// ROC curves and the calibration plot of the predictors at the first cutoff.
+    static func predictionFigures(_ p: PredictionResults) -> [ReportBlock] {
+        guard let c = p.cutoffs.first else { return [] }
+        let roc = LineChart(
+            id: "roc", title: "ROC curves at \(c.date)", xTitle: "false-positive rate", yTitle: "true-positive rate",
+            series: c.predictors.map { q in
+                LineChart.Series(
+                    name: "\(q.name) (AUC \(q.rocAuc.map { fixed($0, 3) } ?? "–"))",
+                    points: q.roc.map { (x: $0[0], y: $0[1]) })
+            })
+        var rocChart = roc
+        rocChart.diagonal = true
+        rocChart.unitRange = true
+        var calibration = LineChart(
+            id: "calibration", title: "Calibration at \(c.date)", xTitle: "predicted probability of churn",
+            yTitle: "observed share that churned",
+            series: c.predictors.map { q in
+                LineChart.Series(
+                    name: q.name,
+                    points: q.calibration.compactMap { b in
+                        b.meanPredicted.flatMap { m in b.observedRate.map { (x: m, y: $0) } }
+                    })
+            })
+        calibration.diagonal = true
+        calibration.unitRange = true
+        calibration.markers = true
+        return [
+            .figure(
+                ReportFigure(
+                    name: "roc", caption: "ROC curves of the three predictors; the dashed diagonal is a coin toss.",
+                    svg: rocChart.svg())),
+            .figure(
+                ReportFigure(
+                    name: "calibration",
+                    caption: "Calibration in ten bins: a well-calibrated predictor follows the diagonal.",
+                    svg: calibration.svg())),
+        ]
+    }
+
     static func interval(_ lower: Double?, _ upper: Double?) -> String {
         guard let lower, let upper else { return "–" }
         return "\(percent(lower)) – \(percent(upper))"

@@ -98,6 +98,15 @@ enum RunReport {
         let step = max(1, s.evaluations.count / 12)
         var shown = Array(stride(from: 0, to: s.evaluations.count, by: step))
         if shown.last != s.evaluations.count - 1 { shown.append(s.evaluations.count - 1) }
+        let chart = StackedAreaChart(
+            id: "segment-sizes", title: "Users in each segment at each evaluation", yTitle: "users",
+            labels: s.evaluations.map(\.date),
+            series: names.map { name in (name, s.evaluations.map { Double($0.sizes[name] ?? 0) }) })
+        blocks.append(
+            .figure(
+                ReportFigure(
+                    name: "segment-sizes", caption: "Segment sizes at every evaluation, stacked; the table shows a dozen of them.",
+                    svg: chart.svg())))
         blocks.append(
             .table(
                 ReportTable(
@@ -110,13 +119,15 @@ enum RunReport {
     }
 
     static func transitions(_ t: TransitionResults) -> ReportSection {
-        ReportSection(id: "transitions", title: "Segment transitions", blocks: Format.transitionBlocks(t, span: "run"))
+        var blocks = Format.transitionBlocks(t, span: "run")
+        if let figure = Format.transitionHeatMap(t.overall) { blocks.insert(.figure(figure), at: 0) }
+        return ReportSection(id: "transitions", title: "Segment transitions", blocks: blocks)
     }
 
     static func prediction(_ p: PredictionResults) -> ReportSection {
         ReportSection(
             id: "churn-prediction", title: "Churn prediction",
-            blocks: Format.predictionBlocks(
+            blocks: Format.predictionFigures(p) + Format.predictionBlocks(
                 p,
                 intro: "Who churns (by the simulator's truth) within \(p.horizonDays) days of a cutoff, scored on the half "
                     + "of the users the logistic model was not fitted on. The oracle is the simulator's own probability: "
