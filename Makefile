@@ -7,7 +7,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 GALLERY := saas-default reengagement experiment-check
 
-.PHONY: demo test bench reports deps
+REPORT ?= reports/gallery/saas-default/report.html
+
+.PHONY: demo test bench reports check-report deps
 
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists gsl; then \
@@ -27,6 +29,11 @@ test: deps
 reports: deps
 	$(SWIFT) build -c release --product segmentlab
 	@for s in $(GALLERY); do .build/release/segmentlab run scenarios/$$s.yaml --out reports/gallery/$$s || exit 1; done
+
+# Renders a report in headless Chromium (Debian package chromium) to a PNG beside it and fails on
+# console errors, empty sections or charts without a title.
+check-report:
+	.ci/check-report $(REPORT)
 
 bench: deps
 	$(SWIFT) build -c release --product SimulationBenchmark

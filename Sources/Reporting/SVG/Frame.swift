@@ -7,6 +7,9 @@ struct Frame {
     let x: Axis
     let y: Axis
 
+    /// Series per legend row: four short names, or two long ones.
+    static func legendColumns(_ names: [String]) -> Int { names.contains { $0.count > 22 } ? 2 : 4 }
+
     init(width: Double, height: Double, x: Axis, y: Axis, legendRows: Int = 0) {
         right = width - 40
         bottom = height - 48 - Double(legendRows) * 18
@@ -34,11 +37,12 @@ struct Frame {
         c.text(16, (top + bottom) / 2, yTitle, anchor: "middle", size: 12, rotate: true)
     }
 
-    /// A legend under the plot: a swatch and a name per series, wrapping into rows of four.
+    /// A legend under the plot: a swatch and a name per series, wrapping into rows.
     func legend(on c: inout SVGCanvas, names: [String], colors: [String], dashed: [Bool] = []) {
+        let columns = Self.legendColumns(names)
         for (i, name) in names.enumerated() {
-            let row = Double(i / 4)
-            let x0 = left + Double(i % 4) * ((right - left) / 4)
+            let row = Double(i / columns)
+            let x0 = left + Double(i % columns) * ((right - left) / Double(columns))
             let y0 = bottom + 48 + row * 18
             if i < dashed.count, dashed[i] {
                 c.line(x0, y0 - 4, x0 + 18, y0 - 4, stroke: colors[i], width: 2, dash: "4 3")
@@ -48,7 +52,7 @@ struct Frame {
                     ("fill", colors[i]),
                 ])
             }
-            c.text(x0 + 24, y0, Chart.shorten(name, 22), size: 11)
+            c.text(x0 + 24, y0, Chart.shorten(name, columns == 4 ? 22 : 48), size: 11)
         }
     }
 }

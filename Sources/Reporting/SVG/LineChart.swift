@@ -41,7 +41,8 @@ public struct LineChart: Sendable {
         let ys = drawn.flatMap { $0.points.map(\.y) + ($0.band?.flatMap { [$0.lower, $0.upper] } ?? []) }
         let x = Axis(values: xs, includeZero: true, fixed: unitRange ? 0...1 : nil)
         let y = Axis(values: ys, includeZero: true, fixed: unitRange || yPercent ? 0...1 : nil)
-        let legendRows = drawn.count > 1 ? (drawn.count + 3) / 4 : 0
+        let columns = Frame.legendColumns(drawn.map(\.name))
+        let legendRows = drawn.count > 1 ? (drawn.count + columns - 1) / columns : 0
         let frame = Frame(width: width, height: height, x: x, y: y, legendRows: legendRows)
         var c = SVGCanvas(width: width, height: height)
         let percent: ((Double) -> String)? = yPercent || unitRange ? { "\(Int(($0 * 100).rounded())) %" } : nil

@@ -27,7 +27,7 @@ public struct StackedAreaChart: Sendable {
         }
         let x = Axis(values: [0, Double(max(1, n - 1))], fixed: 0...Double(max(1, n - 1)), count: min(6, max(1, n - 1)))
         let y = Axis(values: cumulative[series.count])
-        let frame = Frame(width: width, height: height, x: x, y: y, legendRows: (series.count + 3) / 4)
+        let frame = Frame(width: width, height: height, x: x, y: y, legendRows: (series.count + Frame.legendColumns(series.map(\.name)) - 1) / Frame.legendColumns(series.map(\.name)))
         var c = SVGCanvas(width: width, height: height)
         frame.draw(on: &c, xTitle: "evaluation date", yTitle: yTitle) { t in
             let i = Int(t.rounded())
