@@ -112,9 +112,9 @@ struct Run: ParsableCommand {
         runOptions.replicates = replicates
         let outcome = try Workbench.run(scenario, options: runOptions)
         let seconds = Date().timeIntervalSince(started)
-        print("report: \(outcome.directory)/report.html")
-        print("markdown: \(outcome.directory)/report.md")
         print("results: \(outcome.directory)/results.json")
+        print("markdown: \(outcome.directory)/report.md")
+        print("report: \(outcome.directory)/report.html")
         FileHandle.standardError.write(Data("simulated in \(String(format: "%.1f", seconds)) s\n".utf8))
     }
 }
