@@ -30,7 +30,7 @@ enum ExperimentReport {
 
     static func sections(_ e: ExperimentResults, replicates: ReplicateResults?, currency: String) -> [ReportSection] {
         var out = [lift(e), survival(e)]
-        if let replicates { out.append(power(replicates)) }
+        out.append(replicates.map(power) ?? analyticPower(e))
         out.append(campaigns(e, currency: currency))
         return out
     }
@@ -142,6 +142,32 @@ enum ExperimentReport {
                     ReportTable(
                         header: ["arm", "arm, day 30", "control, day 30", "arm, day 90", "control, day 90", "log-rank χ²", "p"],
                         rows: rows)),
+            ])
+    }
+
+    /// Without replicates: the analytic power of each proportion's test for its true effect, and
+    /// the minimum detectable effect at this size.
+    static func analyticPower(_ e: ExperimentResults) -> ReportSection {
+        var rows: [[String]] = []
+        for c in e.comparisons {
+            for m in c.metrics where m.minimumDetectableEffect != nil {
+                rows.append([
+                    c.arm, m.metric, pp(m.trueEffect), m.powerForTrueEffect.map { F.percent($0) } ?? "–",
+                    m.minimumDetectableEffect.map { pp($0) } ?? "–",
+                ])
+            }
+        }
+        return ReportSection(
+            id: "power", title: "Power",
+            blocks: [
+                .paragraph(
+                    "How likely an experiment of this size is to detect each true effect (two-sided pooled z test at "
+                        + "α = 0.05, normal approximation), and the smallest lift it detects with 80 % power. Run with "
+                        + "`--replicates K` to check both against K repetitions of the experiment."),
+                .table(
+                    ReportTable(
+                        header: ["arm", "metric", "true effect", "power for it", "minimum detectable effect (80 %)"],
+                        rows: rows, numericFrom: 2)),
             ])
     }
 

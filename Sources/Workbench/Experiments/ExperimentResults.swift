@@ -80,6 +80,9 @@ struct ExperimentResults: Encodable {
         /// For proportions: the smallest increase over the control's rate that these group sizes
         /// detect with 80 % power at α = 0.05 (two-sided pooled z test, normal approximation).
         let minimumDetectableEffect: Double?
+        /// For proportions: the power of this comparison's test to detect the true effect at these
+        /// group sizes (analytic, α = 0.05) — how often an experiment like this one would see it.
+        let powerForTrueEffect: Double?
     }
 
     struct Cuped: Encodable {

@@ -45,6 +45,7 @@ enum ExperimentStatistics {
         } else {
             method = "too few users"
         }
+        let analytic = m.isProportion && t.users > 0 && c.users > 0 && c.mean > 0 && c.mean < 1
         var cuped: ExperimentResults.Cuped?
         if t.users >= 2, c.users >= 2,
             let adjusted = try? CUPED(
@@ -63,9 +64,12 @@ enum ExperimentStatistics {
             relativeUpper: relativeInterval?.upperBound, pValue: p, pValueHolm: nil, pValueBenjaminiHochberg: nil,
             cuped: cuped, trueEffect: trueEffect, controlCounterfactualDifference: controlDifference,
             trueEffectCovered: interval.map { $0.contains(trueEffect) },
-            minimumDetectableEffect: m.isProportion && t.users > 0 && c.users > 0 && c.mean > 0 && c.mean < 1
+            minimumDetectableEffect: analytic
                 ? try PowerAnalysis.minimumDetectableEffect(
-                    baselineRate: c.mean, treatmentCount: t.users, controlCount: c.users) : nil)
+                    baselineRate: c.mean, treatmentCount: t.users, controlCount: c.users) : nil,
+            powerForTrueEffect: analytic && c.mean + trueEffect >= 0 && c.mean + trueEffect <= 1
+                ? try PowerAnalysis.power(
+                    baselineRate: c.mean, difference: trueEffect, treatmentCount: t.users, controlCount: c.users) : nil)
     }
 
     static func group(_ values: [Double], proportion: Bool) -> ExperimentResults.Group {
