@@ -1,4 +1,5 @@
 import Analysis
+import Stats
 
 /// Each metric of a comparison through the tested functions of `Analysis`: Newcombe intervals and
 /// the pooled z test for proportions, Welch for means, CUPED on the pre-period covariate,
@@ -73,20 +74,15 @@ enum ExperimentStatistics {
     }
 
     static func group(_ values: [Double], proportion: Bool) -> ExperimentResults.Group {
-        let n = values.count
-        let m = mean(values)
-        var sd: Double?
-        if n >= 2 {
-            let ss = values.reduce(0) { $0 + ($1 - m) * ($1 - m) }
-            sd = (ss / Double(n - 1)).squareRoot()
-        }
+        let summary = Summary(values)
         return ExperimentResults.Group(
-            users: n, successes: proportion ? values.reduce(0) { $0 + ($1 > 0 ? 1 : 0) } : nil, mean: m,
-            standardDeviation: sd)
+            users: values.count, successes: proportion ? values.filter { $0 > 0 }.count : nil, mean: mean(values),
+            standardDeviation: values.count >= 2 ? summary.standardDeviation : nil)
     }
 
+    /// The mean, 0 for no values (an arm nobody entered).
     static func mean(_ values: [Double]) -> Double {
-        values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+        values.isEmpty ? 0 : Summary(values).mean
     }
 
     /// Holm and Benjamini–Hochberg over every p-value of every comparison and metric.

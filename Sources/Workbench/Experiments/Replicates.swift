@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Segmentation
 import Simulation
+import Stats
 
 /// `results.json`'s `replicates`: the same scenario run with seeds `seed, seed + 1, …`, and for each
 /// arm and metric the distribution of the measured lift, the share of replicates that detect it
@@ -60,12 +61,11 @@ struct ReplicateResults: Encodable {
 
     static func summarise(_ name: String, _ lifts: [ExperimentResults.Lift], alpha: Double) throws -> Metric {
         let values = lifts.map(\.absoluteLift)
-        let mean = values.reduce(0, +) / Double(values.count)
-        let sd =
-            values.count > 1
-            ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot() : nil
+        let summary = Summary(values)
+        let mean = summary.mean
+        let sd = values.count > 1 ? summary.standardDeviation : nil
         let trueEffects = lifts.map(\.trueEffect)
-        let meanTrue = trueEffects.reduce(0, +) / Double(trueEffects.count)
+        let meanTrue = ExperimentStatistics.mean(trueEffects)
         let errors = lifts.compactMap { l in l.lower.flatMap { lo in l.upper.map { ($0 - lo) / 3.919927969 } } }
         let pValues = lifts.compactMap(\.pValue)
         let covered = lifts.compactMap(\.trueEffectCovered)
@@ -85,7 +85,7 @@ struct ReplicateResults: Encodable {
         return Metric(
             metric: name, lifts: values, pValues: lifts.map(\.pValue), trueEffects: trueEffects, meanLift: mean,
             standardDeviationOfLift: sd, meanTrueEffect: meanTrue,
-            meanStandardError: errors.isEmpty ? nil : errors.reduce(0, +) / Double(errors.count),
+            meanStandardError: errors.isEmpty ? nil : ExperimentStatistics.mean(errors),
             power: pValues.isEmpty ? nil : Double(pValues.filter { $0 < alpha }.count) / Double(pValues.count),
             coverage: covered.isEmpty ? nil : Double(covered.filter { $0 }.count) / Double(covered.count),
             analyticPower: analytic, minimumDetectableEffect: mde)
