@@ -112,35 +112,54 @@ public final class OutcomeRecorder: DayObserver {
     public func dayDidEnd(_ usage: UsageDay) {
         let today = Int32(usage.day)
         let dailyShare = 12.0 / 365.0
-        for u in 0..<usage.sessions.count where usage.signedUp[u] {
-            if signupDay[u] == today { lastSession[u] = today - 1 }
-            let active = usage.sessions[u] > 0
-            activeBits[u] = (activeBits[u] << 1) | (active ? 1 : 0)
-            if active {
-                lastSession[u] = today
-            } else if today - lastSession[u] == Self.churnGapDays {
-                gapCompleted[Int32(u), default: []].append(today)
+        // Raw pointers: this pass touches every user every day.
+        let signed = usage.signedUp.baseAddress, sessions = usage.sessions.baseAddress
+        let milestonesToday = usage.milestones.baseAddress, commerce = usage.commerce.baseAddress
+        let plan = usage.plan.baseAddress
+        let signup = signupDay.baseAddress, last = lastSession.baseAddress, bits = activeBits.baseAddress
+        let reachedSoFar = reached.baseAddress, activated = activatedDay.baseAddress
+        let converted = convertedDay.baseAddress, upgraded = upgradeDay.baseAddress
+        let trial = inTrial.baseAddress, gone = cancelled.baseAddress, earned = revenue.baseAddress
+        let goal = activationMask
+        let converting = CommerceEvent.converted.rawValue, started = CommerceEvent.trialStarted.rawValue
+        let expired = CommerceEvent.trialExpired.rawValue, upgrading = CommerceEvent.upgraded.rawValue
+        let cancelling = CommerceEvent.cancelled.rawValue
+        planPriceCents.withUnsafeBufferPointer { price in
+            for u in 0..<usage.sessions.count where signed[u] {
+                if signup[u] == today { last[u] = today - 1 }
+                let active = sessions[u] > 0
+                bits[u] = (bits[u] << 1) | (active ? 1 : 0)
+                if active {
+                    last[u] = today
+                } else if today - last[u] == Self.churnGapDays {
+                    gapCompleted[Int32(u), default: []].append(today)
+                }
+                if activated[u] == Self.never {
+                    reachedSoFar[u] |= milestonesToday[u]
+                    if goal == 0 {
+                        activated[u] = signup[u]
+                    } else if reachedSoFar[u] & goal == goal {
+                        activated[u] = today
+                    }
+                }
+                let event = commerce[u]
+                if event != 0 {
+                    if event == started {
+                        trial[u] = true
+                    } else if event == converting {
+                        trial[u] = false
+                        converted[u] = today
+                    } else if event == expired {
+                        trial[u] = false
+                    } else if event == upgrading {
+                        upgraded[u] = today
+                    } else if event == cancelling {
+                        gone[u] = true
+                    }
+                }
+                let monthly = price[Int(plan[u])]
+                if monthly > 0, !trial[u], !gone[u] { earned[u] += Double(monthly) * dailyShare }
             }
-            let milestones = usage.milestones[u]
-            if milestones != 0 {
-                reached[u] |= milestones
-                let goal = activationMask
-                if activatedDay[u] == Self.never, reached[u] & goal == goal { activatedDay[u] = today }
-            } else if activatedDay[u] == Self.never, activationMask == 0 {
-                activatedDay[u] = signupDay[u]
-            }
-            switch CommerceEvent(rawValue: usage.commerce[u]) ?? .none {
-            case .trialStarted: inTrial[u] = true
-            case .converted:
-                inTrial[u] = false
-                convertedDay[u] = today
-            case .trialExpired: inTrial[u] = false
-            case .upgraded: upgradeDay[u] = today
-            case .cancelled: cancelled[u] = true
-            default: break
-            }
-            let price = planPriceCents[Int(usage.plan[u])]
-            if !inTrial[u], !cancelled[u], price > 0 { revenue[u] += Double(price) * dailyShare }
         }
         for (k, i) in startingOn.removeValue(forKey: today) ?? [] {
             let u = Int(entries[k][i].user)
