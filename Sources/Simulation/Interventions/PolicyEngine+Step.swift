@@ -67,14 +67,6 @@ extension PolicyEngine {
         return indexed
     }
 
-    /// Bits of the policies whose trigger fires once per stay in a segment.
-    var stayMask: UInt32 {
-        spec.policies.enumerated().reduce(UInt32(0)) { mask, entry in
-            if case .staysInSegment = entry.element.trigger { return mask | (1 << UInt32(entry.offset)) }
-            return mask
-        }
-    }
-
     /// Eligibility, then delivery, opening, unsubscribing and the effect of one triggered policy.
     /// Counter slots: triggered, sends, delivered, opened, unsubscribes, upgrades, then the reasons
     /// for not sending (already sent, cooldown, no consent, unsubscribed, frequency cap).

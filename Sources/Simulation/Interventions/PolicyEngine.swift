@@ -20,8 +20,6 @@ public struct PolicyCounters: Sendable, Equatable {
 
     static let width = 11
 
-    init() {}
-
     init(_ v: UnsafePointer<Int>) {
         (triggered, sends, delivered, opened, unsubscribes, upgrades) = (v[0], v[1], v[2], v[3], v[4], v[5])
         (alreadySent, cooldown, noConsent, unsubscribed, frequencyCap) = (v[6], v[7], v[8], v[9], v[10])
@@ -43,7 +41,15 @@ public final class PolicyEngine: DayObserver {
     let seed: UInt64
     let threads: Int
     /// Counters per policy.
-    public private(set) var counters: [PolicyCounters]
+    public var counters: [PolicyCounters] {
+        totals.withUnsafeBufferPointer { t in
+            spec.policies.indices.map { PolicyCounters(t.baseAddress! + $0 * PolicyCounters.width) }
+        }
+    }
+    /// The counters as the workers tally them: `PolicyCounters.width` slots per policy.
+    var totals: [Int]
+    /// Bits of the policies whose trigger fires once per stay in a segment.
+    let stayMask: UInt32
     /// Per comparison (``InterventionSpec/treatmentArms`` order): each user's index day, or `nil`.
     public private(set) var indexDays: [Column<Int32>] = []
     /// Called with the (comparison, user) pairs indexed on an evaluation day, in a fixed order.
@@ -63,7 +69,11 @@ public final class PolicyEngine: DayObserver {
         self.treatment = treatment
         self.seed = seed
         self.threads = max(1, threads)
-        counters = Array(repeating: PolicyCounters(), count: spec.policies.count)
+        totals = Array(repeating: 0, count: spec.policies.count * PolicyCounters.width)
+        stayMask = spec.policies.enumerated().reduce(UInt32(0)) { mask, entry in
+            if case .staysInSegment = entry.element.trigger { return mask | (1 << UInt32(entry.offset)) }
+            return mask
+        }
     }
 
     public func simulationWillStart(_ population: PopulationDirectory) {
@@ -91,23 +101,8 @@ public final class PolicyEngine: DayObserver {
             results[w] = engine.step(day: day, users: ranges[w], tally: tallies.baseAddress + w * width)
         }
         if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
-        for q in spec.policies.indices {
-            var sum = [Int](repeating: 0, count: PolicyCounters.width)
-            for w in 0..<threads {
-                for k in 0..<PolicyCounters.width { sum[k] += tallies[w * width + q * PolicyCounters.width + k] }
-            }
-            let add = sum.withUnsafeBufferPointer { PolicyCounters($0.baseAddress!) }
-            counters[q].triggered += add.triggered
-            counters[q].sends += add.sends
-            counters[q].delivered += add.delivered
-            counters[q].opened += add.opened
-            counters[q].unsubscribes += add.unsubscribes
-            counters[q].upgrades += add.upgrades
-            counters[q].alreadySent += add.alreadySent
-            counters[q].cooldown += add.cooldown
-            counters[q].noConsent += add.noConsent
-            counters[q].unsubscribed += add.unsubscribed
-            counters[q].frequencyCap += add.frequencyCap
+        for w in 0..<threads {
+            for k in 0..<width { totals[k] += tallies[w * width + k] }
         }
         try onIndex?(day, results.flatMap { $0 })
     }

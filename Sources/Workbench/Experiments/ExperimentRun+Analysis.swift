@@ -32,19 +32,6 @@ extension ExperimentRun {
                     samples, arm: spec.arms[a].name, control: spec.arms[spec.controlArm].name))
         }
         comparisons = try ExperimentStatistics.correctForMultipleTesting(comparisons)
-        for (k, a) in spec.treatmentArms.enumerated() {
-            let cost = spec.arms[a].policies.reduce(0.0) {
-                $0 + Double(policy.counters[$1].sends) * spec.policies[$1].costCents / 100
-            }
-            comparisons[k].cost = cost
-            if let retention = comparisons[k].metrics.first {
-                let gained = retention.absoluteLift * Double(retention.treatment.users)
-                let trulyGained = retention.trueEffect * Double(retention.treatment.users)
-                comparisons[k].costPerRetainedUser = gained > 0 ? cost / gained : nil
-                comparisons[k].trueCostPerRetainedUser = trulyGained > 0 ? cost / trulyGained : nil
-            }
-        }
-
         let currencyCents = 100.0
         let campaigns = spec.policies.enumerated().map { q, policy in
             let c = self.policy.counters[q]
@@ -58,6 +45,16 @@ extension ExperimentRun {
                     "unsubscribed": c.unsubscribed, "frequency_cap": c.frequencyCap,
                 ],
                 costPerSend: policy.costCents / currencyCents, cost: Double(c.sends) * policy.costCents / currencyCents)
+        }
+        for (k, a) in spec.treatmentArms.enumerated() {
+            let cost = spec.arms[a].policies.reduce(0.0) { $0 + campaigns[$1].cost }
+            comparisons[k].cost = cost
+            if let retention = comparisons[k].metrics.first {
+                let gained = retention.absoluteLift * Double(retention.treatment.users)
+                let trulyGained = retention.trueEffect * Double(retention.treatment.users)
+                comparisons[k].costPerRetainedUser = gained > 0 ? cost / gained : nil
+                comparisons[k].trueCostPerRetainedUser = trulyGained > 0 ? cost / trulyGained : nil
+            }
         }
         return ExperimentResults(
             outcomeDays: spec.outcomeDays, arms: arms, globalControlUsers: globalControl,
