@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "segmentlab", targets: ["segmentlab"]),
         .library(name: "Workbench", targets: ["Workbench"]),
+        .library(name: "EventImport", targets: ["EventImport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,7 +35,7 @@ let package = Package(
         .target(
             name: "Workbench",
             dependencies: [
-                "Simulation", "Segmentation", "EventImport", "Analysis", "Reporting", "UsageModel", "Stats",
+                "Simulation", "Segmentation", "EventImport", "Analysis", "Reporting", "UsageModel", "Stats", "YAMLInput",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -46,7 +47,8 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["UsageModel", "Segmentation", "Stats"]),
         .target(name: "Segmentation", dependencies: ["UsageModel"]),
         .target(name: "Analysis", dependencies: ["UsageModel", "Stats"]),
-        .target(name: "EventImport", dependencies: ["UsageModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "EventImport", dependencies: ["UsageModel", "YAMLInput", .product(name: "Yams", package: "Yams")]),
+        .target(name: "YAMLInput", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "UsageModel"),
         .target(name: "Stats", dependencies: ["CGSL"]),
 

@@ -15,15 +15,16 @@ struct SegmentLab: ParsableCommand {
     )
 
     static func main() {
+        Terminal.installInterruptHandlers()
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as ScenarioError {
             // Each line already starts with the file and position, like a compiler's.
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            Terminal.error(error.description)
             Foundation.exit(2)
         } catch let error as TaxonomyError {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            Terminal.error(error.description)
             Foundation.exit(2)
         } catch let error as EventImportError {
             // A log that cannot be read is bad input; so is one too big for this machine.
@@ -47,7 +48,7 @@ struct SegmentLab: ParsableCommand {
     }
 
     static func fail(_ message: String, status: Int32) -> Never {
-        FileHandle.standardError.write(Data(("segmentlab: " + message + "\n").utf8))
+        Terminal.error("segmentlab: " + message)
         Foundation.exit(status)
     }
 }
@@ -200,7 +201,7 @@ struct Segment: ParsableCommand {
 
     func run() throws {
         let outcome = try Workbench.segment(log.segmentOptions(asOf: asOf.flatMap(CivilDate.init(iso:))))
-        FileHandle.standardError.write(Data((outcome.summary.description + "\n").utf8))
+        Terminal.error(outcome.summary.description)
         print("memberships: \(outcome.directory)/memberships.csv")
         print("report: \(outcome.directory)/report.html")
     }
@@ -226,7 +227,7 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         let outcome = try Workbench.evaluate(
             EvaluateOptions(log: log.segmentOptions(), cutoff: CivilDate(iso: cutoff)!, horizon: horizon))
-        FileHandle.standardError.write(Data((outcome.summary.description + "\n").utf8))
+        Terminal.error(outcome.summary.description)
         print("predictions: \(outcome.directory)/predictions.csv")
         print("report: \(outcome.directory)/report.html")
     }

@@ -67,10 +67,11 @@ import Workbench
                 "{users: 100}", "{users: 100, signup_days: 31}", "population.signup_days",
                 "must be between 1 and days (30)"
             ),
-            ("mean: 1.0}", "mean: 0}", "states[0].sessions.mean", "must be > 0"),
+            ("mean: 1.0}", "mean: 0}", "states[0].sessions.mean", "must be in (0, 1000]"),
+            ("mean: 1.0}", "mean: 1001}", "states[0].sessions.mean", "must be in (0, 1000]"),
             (
                 "key_actions_per_session: 2", "key_actions_per_session: -1", "states[0].key_actions_per_session",
-                "must be >= 0"
+                "must be in [0, 1000]"
             ),
             ("{dashboards: 0.5}", "{dashboards: 1.5}", "states[0].features.dashboards", "must be in [0, 1]"),
             ("share: 1.0", "share: 0", "personas[0].share", "must be in (0, 1]"),
@@ -82,7 +83,7 @@ import Workbench
             ("monthly_price: 0}", "monthly_price: -5}", "commerce.plans[0].monthly_price", "must be in [0, 1000000]"),
             (
                 "days: 30", "days: 30\nmodifiers: {habit: {half_life_days: 0, strength: 0.3}}",
-                "modifiers.habit.half_life_days", "must be > 0"
+                "modifiers.habit.half_life_days", "must be in (0, 3650]"
             ),
             (
                 "days: 30", "days: 30\nmodifiers: {product_changes: [{day: 30}]}", "modifiers.product_changes[0].day",
@@ -91,7 +92,7 @@ import Workbench
             ("days: 30", "days: 30\ndata_quality: {lost_events: 1}", "data_quality.lost_events", "must be in [0, 1)"),
             (
                 "plan: team", "plan: team\n    team_size: {distribution: poisson, mean: 0.5, max: 10}",
-                "personas[0].team_size.mean", "must be >= 1"
+                "personas[0].team_size.mean", "must be in [1, 1000000]"
             ),
         ]
     )
@@ -507,7 +508,7 @@ import Workbench
         #expect(
             found == [
                 "3:7: days: must be between 1 and 3650",
-                "13:45: states[0].sessions.mean: must be > 0",
+                "13:45: states[0].sessions.mean: must be in (0, 1000]",
                 "25:5: personas[0].trail_days: unknown key; did you mean 'trial_days'?",
                 "26:11: personas[0].plan: unknown plan 'tem'; did you mean 'team'?",
                 "30:15: personas[0].states.active.next: probabilities sum to 0.98, must sum to 1 (±1e-9)",

@@ -32,6 +32,9 @@ public struct EventLogImporter: Sendable {
     /// Bytes per user besides the cells, rounded up: the id table, directory, replay state, day columns and
     /// ids as strings.
     public static let bytesPerUser = 128
+    /// The most days one import replays: ten years, as the longest simulated run. A log spanning more
+    /// (most often one event with a wrong year) is refused before anything is allocated.
+    public static let maxDays = 3660
 
     /// One or more `.csv`, `.jsonl` or `.ndjson` files, read in this order.
     public var files: [String]
@@ -125,6 +128,13 @@ public struct EventLogImporter: Sendable {
             throw EventImportError.invalidDateRange(
                 start: CivilDate(daysSinceEpoch: Int(firstDay)), end: CivilDate(daysSinceEpoch: Int(lastDay)))
         }
+        // One mistyped year must not make the replay allocate and write for millennia.
+        if lastDay - firstDay + 1 > Int64(EventLogImporter.maxDays) {
+            throw EventImportError.dateRangeTooWide(
+                first: CivilDate(daysSinceEpoch: Int(firstDay)), firstAt: startDate == nil ? sink.minDayAt : "--since",
+                last: CivilDate(daysSinceEpoch: Int(lastDay)), lastAt: asOf == nil ? sink.maxDayAt : "--as-of",
+                days: Int(lastDay - firstDay + 1))
+        }
         return EventLogScan(
             importer: self, formats: formats, taxonomy: compiled, aliases: aliases, accountTable: accountTable,
             sink: sink, firstDay: firstDay, lastDay: lastDay, summary: summary)
@@ -172,6 +182,9 @@ struct ScanSink: EventSink {
     var state = ContiguousArray<UserScan>()
     var minDay = Int64.max
     var maxDay = Int64.min
+    /// `file:line` of the first event seen on ``minDay`` and on ``maxDay``, to name an outlier.
+    var minDayAt = ""
+    var maxDayAt = ""
     private var out: Interpreted
 
     init(interpreter: EventInterpreter, counts: ImportCounts) {
@@ -208,8 +221,14 @@ struct ScanSink: EventSink {
         }
         counts.used += 1
         if out.userWasAlias { counts.reattributed += 1 }
-        minDay = min(minDay, out.day)
-        maxDay = max(maxDay, out.day)
+        if out.day < minDay {
+            minDay = out.day
+            minDayAt = "\(counts.file):\(line)"
+        }
+        if out.day > maxDay {
+            maxDay = out.day
+            maxDayAt = "\(counts.file):\(line)"
+        }
         note(early: false)
     }
 

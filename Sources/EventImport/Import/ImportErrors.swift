@@ -93,6 +93,8 @@ public enum EventImportError: Error, Equatable, Sendable, CustomStringConvertibl
     /// Problems of an alias or account table, each already `file:line: message`.
     case invalidTable(path: String, problems: [String])
     case invalidDateRange(start: CivilDate, end: CivilDate)
+    /// The days to replay span more than ``EventLogImporter/maxDays``; each end with where it comes from.
+    case dateRangeTooWide(first: CivilDate, firstAt: String, last: CivilDate, lastAt: String, days: Int)
     /// Not one event could be used; the summary says why.
     case noUsableEvents(summary: String)
     /// The dense usage table would need more memory than the caller allows.
@@ -124,6 +126,11 @@ public enum EventImportError: Error, Equatable, Sendable, CustomStringConvertibl
             return problems.joined(separator: "\n")
         case .invalidDateRange(let start, let end):
             return "the end date \(end) is before the start date \(start)"
+        case .dateRangeTooWide(let first, let firstAt, let last, let lastAt, let days):
+            return
+                "the log spans \(days) days, from \(first) (\(firstAt)) to \(last) (\(lastAt)); an import replays at "
+                + "most \(EventLogImporter.maxDays). Fix the outlying line, or choose the days with --since and --as-of "
+                + "(events outside them are skipped and counted)."
         case .noUsableEvents(let summary):
             return "no usable event in the log\n" + summary
         case .tooLarge(let bytes, let limit, let users, let days):

@@ -1,3 +1,4 @@
+import YAMLInput
 /// What the events of a log mean: which are sessions, key actions, uses of a feature, milestones, NPS
 /// answers, sign-ups and billing changes, and which plans exist.
 ///
@@ -233,8 +234,20 @@ public struct TaxonomyProblem: Sendable, Equatable, CustomStringConvertible {
 public struct TaxonomyError: Error, Sendable, Equatable, CustomStringConvertible {
     public let file: String
     public let problems: [TaxonomyProblem]
+    /// Problems found but not kept, past the reader's limit.
+    public var unkept = 0
 
+    public init(file: String, problems: [TaxonomyProblem], unkept: Int = 0) {
+        self.file = file
+        self.problems = problems
+        self.unkept = unkept
+    }
+
+    /// The first ``YAMLInput/listedProblems`` problems, then how many more there are.
     public var description: String {
-        problems.map { "\(file):\($0.line == nil ? " " : "")\($0)" }.joined(separator: "\n")
+        var lines = problems.prefix(YAMLInput.listedProblems).map { "\(file):\($0.line == nil ? " " : "")\($0)" }
+        let more = problems.count - lines.count + unkept
+        if more > 0 { lines.append("\(file): … and \(more) more problem\(more == 1 ? "" : "s")") }
+        return lines.joined(separator: "\n")
     }
 }

@@ -1,5 +1,6 @@
 import UsageModel
 import Foundation
+import YAMLInput
 import Yams
 
 extension Taxonomy {
@@ -11,8 +12,13 @@ extension Taxonomy {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
             throw TaxonomyError(file: path, problems: [TaxonomyProblem(path: "", message: reason)])
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw TaxonomyError(file: path, problems: [TaxonomyProblem(path: "", message: "not UTF-8 text")])
+        let text: String
+        do {
+            text = try YAMLInput.text(of: data)
+        } catch {
+            throw TaxonomyError(
+                file: path,
+                problems: [TaxonomyProblem(path: "", message: error.message, line: error.line, column: error.column)])
         }
         return try parse(yaml: text, file: path)
     }
@@ -21,7 +27,7 @@ extension Taxonomy {
     public static func parse(yaml: String, file: String = "taxonomy.yaml") throws(TaxonomyError) -> Taxonomy {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try YAMLInput.compose(yaml)
         } catch {
             throw TaxonomyError(file: file, problems: [TaxonomyReader.syntaxProblem(error)])
         }
@@ -45,7 +51,7 @@ extension Taxonomy {
                 let lb = (b.element.line ?? 0, b.element.column ?? 0)
                 return la != lb ? la < lb : a.offset < b.offset
             }
-            throw TaxonomyError(file: file, problems: sorted.map(\.element))
+            throw TaxonomyError(file: file, problems: sorted.map(\.element), unkept: reader.unkeptProblems)
         }
         return taxonomy
     }
@@ -237,9 +243,16 @@ final class TaxonomyReader {
         if let mark = node.mark, marks[path] == nil { marks[path] = mark }
     }
 
-    private func report(_ path: String, _ message: String, at node: Node?) {
+    /// Problems past 1000 are counted, not kept: a file of a million mistakes costs no more than its reading.
+    private(set) var unkeptProblems = 0
+
+    private func report(_ path: String, _ message: @autoclosure () -> String, at node: Node?) {
+        guard problems.count < 1000 else {
+            unkeptProblems += 1
+            return
+        }
         problems.append(
-            TaxonomyProblem(path: path, message: message, line: node?.mark?.line, column: node?.mark?.column))
+            TaxonomyProblem(path: path, message: message(), line: node?.mark?.line, column: node?.mark?.column))
     }
 
     private func isNull(_ node: Node) -> Bool {
@@ -260,6 +273,9 @@ final class TaxonomyReader {
     }
 
     static func syntaxProblem(_ error: any Error) -> TaxonomyProblem {
+        if let problem = error as? YAMLInputProblem {
+            return TaxonomyProblem(path: "", message: problem.message, line: problem.line, column: problem.column)
+        }
         if let error = error as? YamlError {
             switch error {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),

@@ -54,7 +54,7 @@ public enum ReportRenderer {
                 switch block {
                 case .paragraph(let text): blocks.append(["paragraph": ["text": prose(text)]])
                 case .warning(let text): blocks.append(["warning": ["text": prose(text)]])
-                case .code(let text): blocks.append(["code": ["text": text]])
+                case .code(let text): blocks.append(["code": ["text": text, "fence": MarkdownText.fence(for: text)]])
                 case .figure(let f):
                     blocks.append(["figure": ["svg": f.svg, "caption": cell(f.caption), "file": figureFile(f)]])
                 case .table(let t):
@@ -113,9 +113,52 @@ enum InlineMarkup {
     }
 }
 
-/// Values made inert in Markdown: no HTML, and no `|` to split a table cell.
+/// Values made inert in Markdown: no HTML, no link, and no `|` to split a table cell.
 enum MarkdownText {
+    /// A code fence longer than any run of backticks in `text`, so no line of it can close the block
+    /// (CommonMark 0.31, 4.5: a closing fence is at least as long as the opening one).
+    static func fence(for text: String) -> String {
+        var longest = 0
+        var run = 0
+        for c in text {
+            run = c == "`" ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        return String(repeating: "`", count: max(3, longest + 1))
+    }
+
     static func escape(_ text: String, keepMarkup: Bool) -> String {
+        guard keepMarkup else { return escapeInline(text, keepMarkup: false) }
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { inertLineStart(escapeInline(String($0), keepMarkup: true)) }
+            .joined(separator: "\n")
+    }
+
+    /// A line of prose that cannot start a block: no code fence, heading, quote, list, rule or
+    /// indented code, whatever the text from a scenario or a log holds (CommonMark 0.31, 4 and 5).
+    static func inertLineStart(_ line: String) -> String {
+        let trimmed = line.drop { $0 == " " || $0 == "\t" }
+        guard let first = trimmed.first else { return "" }
+        let rest = trimmed.dropFirst()
+        let startsBlock: Bool
+        switch first {
+        case "`", "~": startsBlock = trimmed.hasPrefix(String(repeating: first, count: 3))
+        case "#", ">", "=": startsBlock = true
+        case "-", "+", "*", "_":
+            startsBlock = rest.first == nil || rest.first == " " || rest.first == "\t"
+                || trimmed.allSatisfy { $0 == first || $0 == " " }
+        default: startsBlock = false
+        }
+        if startsBlock { return "\\" + trimmed }
+        // An ordered list item: digits, then `.` or `)`.
+        let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
+        if !digits.isEmpty, let marker = trimmed.dropFirst(digits.count).first, marker == "." || marker == ")" {
+            return digits + "\\" + trimmed.dropFirst(digits.count)
+        }
+        return String(trimmed)
+    }
+
+    static func escapeInline(_ text: String, keepMarkup: Bool) -> String {
         var out = ""
         for c in text {
             switch c {
@@ -124,7 +167,10 @@ enum MarkdownText {
             case ">": out += "&gt;"
             case "|": out += "\\|"
             case "\n": out += keepMarkup ? "\n" : " "
-            case "`", "*", "[", "]":
+            case "[", "]":
+                // Reports write no links: a bracket from a name must not open one (`[x](javascript:…)`).
+                out += "\\\(c)"
+            case "`", "*":
                 if keepMarkup { out.append(c) } else { out += "\\\(c)" }
             default: out.append(c)
             }

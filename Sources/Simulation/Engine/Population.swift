@@ -118,7 +118,9 @@ struct TeamSizeSampler {
         case .poisson(_, let max):
             return min(1 + (poisson?.sample(using: rng) ?? 0), max)
         case .lognormal(_, _, let max):
-            return min(Swift.max(1, Int(lognormal!.sample(using: rng).rounded())), max)
+            // Clamped as a double first: a far tail draw must not overflow the conversion.
+            let draw = lognormal!.sample(using: rng).rounded()
+            return draw.isNaN ? 1 : Int(Swift.min(Swift.max(1, draw), Double(max)))
         }
     }
 }

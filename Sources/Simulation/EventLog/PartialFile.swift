@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import UsageModel
 
 /// A file written under a temporary name beside its final one and renamed only when complete,
 /// so an interrupted run never leaves a half log under the final name (invariant 5).
@@ -12,6 +13,8 @@ struct PartialFile {
     /// rename is atomic, and hidden from a plain `ls`.
     let temporaryPath: String
     private var descriptor: Int32
+    /// Removes the temporary file if the process is interrupted before commit or discard.
+    private var cleanup: InterruptCleanup.Token?
 
     init(finalPath: String) throws {
         self.finalPath = finalPath
@@ -21,9 +24,13 @@ struct PartialFile {
         guard !base.isEmpty else {
             throw EventLogError.cannotCreate(path: finalPath, reason: "the path names a directory, not a file")
         }
+        InterruptCleanup.removeStalePartials(named: base, in: directory)
         temporaryPath = directory + "." + base + ".partial-" + String(getpid())
+        let temporary = temporaryPath
+        cleanup = InterruptCleanup.register { _ = unlink(temporary) }
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
+            if let cleanup { InterruptCleanup.unregister(cleanup) }
             throw EventLogError.cannotCreate(path: finalPath, reason: Self.lastError())
         }
     }
@@ -51,12 +58,14 @@ struct PartialFile {
     mutating func commit() throws {
         let closed = close(descriptor)
         descriptor = -1
+        defer { release() }
         guard closed == 0 else {
             let reason = Self.lastError()
             unlink(temporaryPath)
             throw EventLogError.writeFailed(path: finalPath, reason: reason)
         }
-        guard rename(temporaryPath, finalPath) == 0 else {
+        let renamed = InterruptCleanup.critical { rename(temporaryPath, finalPath) == 0 }
+        guard renamed else {
             let reason = Self.lastError()
             unlink(temporaryPath)
             throw EventLogError.renameFailed(from: temporaryPath, to: finalPath, reason: reason)
@@ -69,6 +78,12 @@ struct PartialFile {
         close(descriptor)
         descriptor = -1
         unlink(temporaryPath)
+        release()
+    }
+
+    private mutating func release() {
+        if let cleanup { InterruptCleanup.unregister(cleanup) }
+        cleanup = nil
     }
 
     private static func lastError() -> String { String(cString: strerror(errno)) }

@@ -69,6 +69,7 @@ extension Workbench {
         guard options.horizon >= 1, options.horizon <= 365 else {
             throw RunError.badInput("--horizon: must be in 1...365, got \(options.horizon)")
         }
+        if let out = options.log.outDirectory { try OutputDirectory.checkDestination(out) }
         var logOptions = options.log
         logOptions.asOf = nil
         let (compiled, log) = try importLog(logOptions)

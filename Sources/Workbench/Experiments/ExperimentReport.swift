@@ -99,6 +99,7 @@ enum ExperimentReport {
 
     static func survival(_ e: ExperimentResults) -> ReportSection {
         var rows: [[String]] = []
+        var notes: [ReportBlock] = []
         for c in e.comparisons {
             guard let s = c.survival else { continue }
             func at(_ curve: [ExperimentResults.CurvePoint], _ day: Double) -> String {
@@ -106,8 +107,12 @@ enum ExperimentReport {
             }
             rows.append([
                 c.arm, at(s.treatment, 30), at(s.control, 30), at(s.treatment, 90), at(s.control, 90),
-                F.fixed(s.logRankChiSquare, 2), F.fixed(s.logRankPValue, 4),
+                s.logRankChiSquare.map { F.fixed($0, 2) } ?? "–",
+                s.logRankPValue.map { F.fixed($0, 4) } ?? "not computable",
             ])
+            if let reason = s.logRankNotComputable {
+                notes.append(.warning("Log-rank test for \(c.arm) not computable on this run: \(reason)."))
+            }
         }
         var figures: [ReportBlock] = []
         for (k, c) in e.comparisons.enumerated() {
@@ -142,7 +147,7 @@ enum ExperimentReport {
                     ReportTable(
                         header: ["arm", "arm, day 30", "control, day 30", "arm, day 90", "control, day 90", "log-rank χ²", "p"],
                         rows: rows)),
-            ])
+            ] + notes)
     }
 
     /// Without replicates: the analytic power of each proportion's test for its true effect, and

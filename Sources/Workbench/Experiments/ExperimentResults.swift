@@ -99,10 +99,12 @@ struct ExperimentResults: Encodable {
         let definition = "days from the index day until 30 days without a session had passed"
         let treatment: [CurvePoint]
         let control: [CurvePoint]
-        let logRankChiSquare: Double
-        let logRankPValue: Double
-        let observedEvents: [Int]
-        let expectedEvents: [Double]
+        let logRankChiSquare: Double?
+        let logRankPValue: Double?
+        let observedEvents: [Int]?
+        let expectedEvents: [Double]?
+        /// Why the log-rank test could not be computed on this run (no lapse observed, say).
+        let logRankNotComputable: String?
     }
 
     struct CurvePoint: Encodable {

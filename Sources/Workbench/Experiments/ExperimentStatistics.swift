@@ -117,12 +117,20 @@ enum ExperimentStatistics {
             degreesOfFreedom: observed.count - 1, pValue: test?.pValue, mismatch: test?.isMismatch ?? false)
     }
 
-    /// Kaplan–Meier per group and the log-rank test, when both groups have users.
+    /// Kaplan–Meier per group and the log-rank test, when both groups have users. A run too short
+    /// for anyone to lapse has curves but no test: the reason is kept in its place.
     static func survival(_ s: ComparisonSamples) throws -> ExperimentResults.Survival? {
         let t = s.treatmentSurvival.map { SurvivalObservation(time: $0.days, event: $0.event) }
         let c = s.controlSurvival.map { SurvivalObservation(time: $0.days, event: $0.event) }
         guard !t.isEmpty, !c.isEmpty else { return nil }
-        let test = try LogRankTest(groups: [t, c])
+        let test: LogRankTest?
+        var notComputable: String?
+        do {
+            test = try LogRankTest(groups: [t, c])
+        } catch let error as ExperimentError {
+            test = nil
+            notComputable = error.description
+        }
         func curve(_ o: [SurvivalObservation]) throws -> [ExperimentResults.CurvePoint] {
             try KaplanMeier(o).steps.map {
                 ExperimentResults.CurvePoint(
@@ -131,7 +139,8 @@ enum ExperimentStatistics {
             }
         }
         return ExperimentResults.Survival(
-            treatment: try curve(t), control: try curve(c), logRankChiSquare: test.statistic,
-            logRankPValue: test.pValue, observedEvents: test.observed, expectedEvents: test.expected)
+            treatment: try curve(t), control: try curve(c), logRankChiSquare: test?.statistic,
+            logRankPValue: test?.pValue, observedEvents: test?.observed, expectedEvents: test?.expected,
+            logRankNotComputable: notComputable)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Analysis
 import Reporting
 
@@ -152,6 +153,8 @@ enum Format {
     /// Fixed-point formatting without locale: the same bytes everywhere.
     static func fixed(_ x: Double, _ places: Int) -> String {
         guard x.isFinite else { return String(x) }
+        // Beyond 2^53 a double holds no fraction, and the integer path below would overflow.
+        guard abs(x) < 9.0e15 else { return String(format: "%.\(places)f", x) }
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         let scaled = (abs(x) * scale).rounded()

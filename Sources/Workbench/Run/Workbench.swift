@@ -57,6 +57,7 @@ public enum Workbench {
     public static func run(_ scenario: Scenario, options: RunOptions) throws -> RunOutcome {
         let spec = try prepare(scenario, options: options, writesEventLog: false)
         let destination = options.outDirectory ?? defaultDirectory(scenario: scenario.name, seed: spec.seed)
+        try OutputDirectory.checkDestination(destination)
         let simulator = try Simulator(spec: spec, threads: options.threads)
         let engine = SegmentationEngine(scenario.segmentation, threads: options.threads)
         let snapshot = CutoffSnapshot(
@@ -106,6 +107,10 @@ public enum Workbench {
     {
         guard let format = EventLogFormat.inferred(fromPath: path) else {
             throw RunError.badInput("--events-out: \(path): the name must end in .csv, .jsonl or .ndjson")
+        }
+        if FileManager.default.fileExists(atPath: path) {
+            throw RunError.badInput(
+                "--events-out: \(path) exists; SegmentLab never replaces a file. Remove it or choose another name.")
         }
         let spec = try prepare(scenario, options: options, writesEventLog: true)
         let simulator = try Simulator(spec: spec, threads: options.threads)

@@ -43,7 +43,15 @@ struct Bounds {
     static let belowOne = Bounds(lower: 0, upper: 1, upperOpen: true)
     static let share = Bounds(lower: 0, lowerOpen: true, upper: 1)
 
+    /// Multipliers of a rate (weekday, product change): up to a hundredfold.
+    static let factor = Bounds(lower: 0, upper: 100)
+
     static func atLeast(_ value: Double) -> Bounds { Bounds(lower: value) }
+    /// Every number that becomes a count, a size or a printed amount has an upper bound too, so a
+    /// scenario that validates also runs (no overflow, no infinite cost).
+    static func between(_ lower: Double, _ upper: Double, lowerOpen: Bool = false) -> Bounds {
+        Bounds(lower: lower, lowerOpen: lowerOpen, upper: upper)
+    }
 
     func contains(_ x: Double) -> Bool {
         if let lower, lowerOpen ? !(x > lower) : !(x >= lower) { return false }
@@ -74,15 +82,26 @@ func format(_ x: Double) -> String {
 /// first, so one run of the validator lists everything to fix.
 final class NodeReader {
     private(set) var problems: [ScenarioProblem] = []
+    /// Problems past ``keptProblems``, counted but not kept: a file of a million mistakes costs no more
+    /// than its reading.
+    private(set) var unkeptProblems = 0
+    static let keptProblems = 1000
+    var isFull: Bool { problems.count >= Self.keptProblems }
 
-    func report(_ path: ScenarioPath, _ message: String, at node: Node?) {
-        report(path, message, mark: node?.mark)
+    func report(_ path: ScenarioPath, _ message: @autoclosure () -> String, at node: Node?) {
+        report(path, message(), mark: node?.mark)
     }
 
-    func report(_ path: ScenarioPath, _ message: String, mark: Mark?) {
+    func report(_ path: ScenarioPath, _ message: @autoclosure () -> String, mark: Mark?) {
+        guard !isFull else {
+            unkeptProblems += 1
+            return
+        }
         problems.append(
-            ScenarioProblem(path: path.description, message: message, line: mark?.line, column: mark?.column))
+            ScenarioProblem(path: path.description, message: message(), line: mark?.line, column: mark?.column))
     }
+
+    var hasProblems: Bool { !problems.isEmpty }
 
     // MARK: - Structure
 
@@ -140,7 +159,9 @@ final class NodeReader {
     func mapping(_ node: Node, _ path: ScenarioPath, keys: [String], required: [String] = []) -> Fields? {
         guard let entries = entries(node, path) else { return nil }
         for entry in entries where !keys.contains(entry.name) {
-            if let hint = NameSuggestion.closest(to: entry.name, among: keys) {
+            if isFull {
+                report(path.key(entry.name), "unknown key", at: entry.key)
+            } else if let hint = NameSuggestion.closest(to: entry.name, among: keys) {
                 report(path.key(entry.name), "unknown key; did you mean '\(hint)'?", at: entry.key)
             } else {
                 report(

@@ -1,3 +1,4 @@
+import YAMLInput
 public import Segmentation
 public import Simulation
 
@@ -63,14 +64,24 @@ public struct ScenarioError: Error, Sendable, CustomStringConvertible {
     /// Sorted by position in the file; problems without a position come first.
     public let problems: [ScenarioProblem]
 
-    public init(file: String, problems: [ScenarioProblem]) {
+    /// Problems found but not kept, past the reader's limit.
+    public let unkept: Int
+
+    public init(file: String, problems: [ScenarioProblem], unkept: Int = 0) {
         self.file = file
         self.problems = ScenarioError.sorted(problems)
+        self.unkept = unkept
     }
 
-    /// One line per problem in the compiler's `file:line:col: path: message` form, so editors can jump to it.
+    /// One line per problem in the compiler's `file:line:col: path: message` form, so editors can jump to it;
+    /// the first ``YAMLInput/listedProblems`` only, then how many more there are.
     public var description: String {
-        problems.map { $0.line == nil ? "\(file): \($0)" : "\(file):\($0)" }.joined(separator: "\n")
+        var lines = problems.prefix(YAMLInput.listedProblems).map {
+            $0.line == nil ? "\(file): \($0)" : "\(file):\($0)"
+        }
+        let more = problems.count - lines.count + unkept
+        if more > 0 { lines.append("\(file): … and \(more) more problem\(more == 1 ? "" : "s")") }
+        return lines.joined(separator: "\n")
     }
 
     /// Orders by line and column; the original order breaks ties so related problems stay together.

@@ -131,7 +131,7 @@ extension ScenarioBuilder {
                 at: node)
             return nil
         }
-        let cost = optional(f, "cost", default: 0) { reader.number($0, $1, .nonNegative) }
+        let cost = optional(f, "cost", default: 0) { reader.number($0, $1, .between(0, 1_000_000)) }
         let effect = optional(f, "effect", default: ([TransitionEffect](), 14), readEffect)
         let cooldown = optional(f, "cooldown_days", default: 7) { reader.integer($0, $1, in: 0...3650) }
         let reentry = optional(f, "reentry", default: Policy.Reentry.every) { node, p -> Policy.Reentry? in
@@ -201,7 +201,7 @@ extension ScenarioBuilder {
                 }
                 let from = e["from"].flatMap { reference($0, p.key("from"), in: states) }
                 let to = e["to"].flatMap { reference($0, p.key("to"), in: states) }
-                let change = e["change"].flatMap { reader.number($0, p.key("change"), .atLeast(-1)) }
+                let change = e["change"].flatMap { reader.number($0, p.key("change"), .between(-1, 100)) }
                 if let from, stateInfo.indices.contains(from), stateInfo[from].isAbsorbing, let node = e["from"] {
                     reader.report(p.key("from"), "the absorbing state cannot be left", at: node)
                     valid = false
@@ -240,7 +240,7 @@ extension ScenarioBuilder {
                 continue
             }
             let name = a["name"].flatMap { reader.name($0, p.key("name"), of: "arm") }
-            let weight = optional(a, "weight", default: 1) { reader.number($0, $1, .positive) }
+            let weight = optional(a, "weight", default: 1) { reader.number($0, $1, .between(0, 1_000_000, lowerOpen: true)) }
             let list = optional(a, "policies", default: [Int]()) { node, path in
                 references(node, path, in: policies, count: 0...InterventionSpec.maxPolicies)
             }

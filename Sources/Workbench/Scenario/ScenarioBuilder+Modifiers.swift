@@ -23,7 +23,7 @@ extension ScenarioBuilder {
     func readHabit(_ node: Node, _ path: ScenarioPath) -> Habit? {
         let keys = ["half_life_days", "strength"]
         guard let fields = reader.mapping(node, path, keys: keys, required: keys) else { return nil }
-        let halfLife = required(fields, "half_life_days") { reader.number($0, $1, .positive) }
+        let halfLife = required(fields, "half_life_days") { reader.number($0, $1, .between(0, 3650, lowerOpen: true)) }
         let strength = required(fields, "strength") { reader.number($0, $1, .probability) }
         guard let halfLife, let strength else { return nil }
         return Habit(halfLifeDays: halfLife, strength: strength)
@@ -31,7 +31,7 @@ extension ScenarioBuilder {
 
     func readWeekday(_ node: Node, _ path: ScenarioPath) -> [Double]? {
         guard let items = reader.list(node, path, of: "weekday factors", count: 0...Int.max) else { return nil }
-        let values = items.enumerated().compactMap { reader.number($1, path.index($0), .nonNegative) }
+        let values = items.enumerated().compactMap { reader.number($1, path.index($0), .factor) }
         guard items.count == 7 else {
             reader.report(path, "expected 7 factors (Monday first), got \(items.count)", at: node)
             return nil
@@ -54,10 +54,10 @@ extension ScenarioBuilder {
                 }
                 return day
             }
-            let sessions = optional(fields, "sessions", default: 1) { reader.number($0, $1, .nonNegative) }
-            let keyActions = optional(fields, "key_actions", default: 1) { reader.number($0, $1, .nonNegative) }
+            let sessions = optional(fields, "sessions", default: 1) { reader.number($0, $1, .factor) }
+            let keyActions = optional(fields, "key_actions", default: 1) { reader.number($0, $1, .factor) }
             let featureFactors = optional(fields, "features", default: Array(repeating: 1, count: features.count)) {
-                weights($0, $1, over: features, .nonNegative, fill: 1)
+                weights($0, $1, over: features, .factor, fill: 1)
             }
             if let day, let sessions, let keyActions, let featureFactors {
                 result.append(
@@ -118,10 +118,10 @@ extension ScenarioBuilder {
         if let delayNode = fields["delay_hours"] {
             if let delay = reader.mapping(delayNode, path.key("delay_hours"), keys: ["median", "sigma"]) {
                 median = optional(delay, "median", default: defaults.lateDelayMedianHours) {
-                    reader.number($0, $1, .positive)
+                    reader.number($0, $1, .between(0, 8760, lowerOpen: true))
                 }
                 sigma = optional(delay, "sigma", default: defaults.lateDelaySigma) {
-                    reader.number($0, $1, .nonNegative)
+                    reader.number($0, $1, .between(0, 10))
                 }
             } else {
                 median = nil

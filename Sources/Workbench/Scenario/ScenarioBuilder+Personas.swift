@@ -62,13 +62,13 @@ extension ScenarioBuilder {
         case "fixed":
             return required(fields, "size") { reader.integer($0, $1, in: limit) }.map { .fixed($0) }
         case "poisson":
-            let mean = required(fields, "mean") { reader.number($0, $1, .atLeast(1)) }
+            let mean = required(fields, "mean") { reader.number($0, $1, .between(1, 1_000_000)) }
             let max = required(fields, "max") { reader.integer($0, $1, in: limit) }
             guard let mean, let max else { return nil }
             return .poisson(mean: mean, max: max)
         default:
-            let median = required(fields, "median") { reader.number($0, $1, .positive) }
-            let sigma = required(fields, "sigma") { reader.number($0, $1, .nonNegative) }
+            let median = required(fields, "median") { reader.number($0, $1, .between(0, 1_000_000, lowerOpen: true)) }
+            let sigma = required(fields, "sigma") { reader.number($0, $1, .between(0, 10)) }
             let max = required(fields, "max") { reader.integer($0, $1, in: limit) }
             guard let median, let sigma, let max else { return nil }
             return .lognormal(median: median, sigma: sigma, max: max)

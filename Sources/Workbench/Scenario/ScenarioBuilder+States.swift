@@ -108,7 +108,7 @@ extension ScenarioBuilder {
     func readEmissions(_ fields: Fields) -> Emissions {
         Emissions(
             sessions: parsed(fields, "sessions", readSessions),
-            keyActionsPerSession: parsed(fields, "key_actions_per_session") { reader.number($0, $1, .nonNegative) },
+            keyActionsPerSession: parsed(fields, "key_actions_per_session") { reader.number($0, $1, .between(0, 1000)) },
             featureUse: parsed(fields, "features") { weights($0, $1, over: features, .probability) },
             milestoneHazard: parsed(fields, "milestones") { weights($0, $1, over: milestones, .probability) },
             nps: parsed(fields, "nps", readNPS)
@@ -118,12 +118,12 @@ extension ScenarioBuilder {
     func readSessions(_ node: Node, _ path: ScenarioPath) -> SessionModel? {
         let kinds: KeyValuePairs = ["poisson": ["mean"], "negative_binomial": ["mean", "dispersion"]]
         guard let (kind, fields) = distribution(node, path, kinds: kinds) else { return nil }
-        let mean = required(fields, "mean") { reader.number($0, $1, .positive) }
+        let mean = required(fields, "mean") { reader.number($0, $1, .between(0, 1000, lowerOpen: true)) }
         switch kind {
         case "poisson":
             return mean.map { .poisson(mean: $0) }
         default:
-            let dispersion = required(fields, "dispersion") { reader.number($0, $1, .positive) }
+            let dispersion = required(fields, "dispersion") { reader.number($0, $1, .between(0, 1_000_000, lowerOpen: true)) }
             guard let mean, let dispersion else { return nil }
             return .negativeBinomial(mean: mean, dispersion: dispersion)
         }

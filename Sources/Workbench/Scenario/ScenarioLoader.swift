@@ -1,5 +1,12 @@
 import Foundation
+import YAMLInput
 import Yams
+
+extension ScenarioProblem {
+    init(_ problem: YAMLInputProblem) {
+        self.init(path: "", message: problem.message, line: problem.line, column: problem.column)
+    }
+}
 
 /// Reads scenario files into validated ``Scenario`` values.
 ///
@@ -17,9 +24,11 @@ public enum ScenarioLoader {
         } else if isDirectory.boolValue {
             reason = "is a directory, not a scenario file"
         } else if let data = FileManager.default.contents(atPath: path) {
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw ScenarioError(
-                    file: path, problems: [ScenarioProblem(path: "", message: "cannot read: not UTF-8 text")])
+            let text: String
+            do {
+                text = try YAMLInput.text(of: data)
+            } catch {
+                throw ScenarioError(file: path, problems: [ScenarioProblem(error)])
             }
             return try parse(yaml: text, file: path)
         } else {
@@ -35,7 +44,7 @@ public enum ScenarioLoader {
     public static func parse(yaml: String, file: String) throws(ScenarioError) -> Scenario {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try YAMLInput.compose(yaml)
         } catch {
             throw ScenarioError(file: file, problems: [syntaxProblem(error)])
         }
@@ -52,7 +61,7 @@ public enum ScenarioLoader {
                 // Not expected: the builder reports whatever stops it. Still, never accept a half-read scenario.
                 problems.append(ScenarioProblem(path: "", message: "the scenario could not be read"))
             }
-            throw ScenarioError(file: file, problems: problems)
+            throw ScenarioError(file: file, problems: problems, unkept: builder.reader.unkeptProblems)
         }
         return Scenario(
             name: result.name, description: result.description, spec: result.spec, segmentation: result.segmentation,
@@ -62,6 +71,7 @@ public enum ScenarioLoader {
 
     /// A YAML error as one problem at the place the parser stopped; nothing after it can be trusted.
     static func syntaxProblem(_ error: any Error) -> ScenarioProblem {
+        if let problem = error as? YAMLInputProblem { return ScenarioProblem(problem) }
         guard let error = error as? YamlError else {
             return ScenarioProblem(path: "", message: "invalid YAML: \(error)")
         }

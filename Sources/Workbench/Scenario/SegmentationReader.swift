@@ -146,12 +146,12 @@ struct SegmentationReader {
             guard let n = fields[key] else { return }
             if let v = reader.number(n, path.key(key), bounds) { apply(v) } else { ok = false }
         }
-        set("frequency", .nonNegative) { w.frequency = $0 }
-        set("depth", .nonNegative) { w.depth = $0 }
-        set("breadth", .nonNegative) { w.breadth = $0 }
-        set("recency", .nonNegative) { w.recency = $0 }
-        set("target_active_days", .positive) { w.targetActiveDays = $0 }
-        set("target_key_actions", .positive) { w.targetKeyActions = $0 }
+        set("frequency", .between(0, 1_000_000)) { w.frequency = $0 }
+        set("depth", .between(0, 1_000_000)) { w.depth = $0 }
+        set("breadth", .between(0, 1_000_000)) { w.breadth = $0 }
+        set("recency", .between(0, 1_000_000)) { w.recency = $0 }
+        set("target_active_days", .between(0, 1_000_000, lowerOpen: true)) { w.targetActiveDays = $0 }
+        set("target_key_actions", .between(0, 1_000_000, lowerOpen: true)) { w.targetKeyActions = $0 }
         if ok, w.frequency + w.depth + w.breadth + w.recency <= 0 {
             reader.report(path, "the weights must not all be 0", at: node)
             ok = false

@@ -76,8 +76,18 @@ final class MembershipsWriter {
 
 enum CSV {
     /// A field as RFC 4180 wants it: quoted, with quotes doubled, when it holds a comma, quote or line break.
+    ///
+    /// A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a
+    /// formula, so such a cell gets a leading `'` (OWASP, "CSV Injection"), unless it is a plain number;
+    /// so does a cell that already starts with `'`. Reading a cell back is therefore exact: drop one
+    /// leading `'` if there is one (docs/results-schema.md).
     static func field(_ text: String) -> [UInt8] {
-        let bytes = Array(text.utf8)
+        var bytes = Array(text.utf8)
+        if let first = bytes.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x27].contains(first),
+            first == 0x27 || !isPlainNumber(bytes)
+        {
+            bytes.insert(0x27, at: 0)
+        }
         guard bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return bytes }
         var out: [UInt8] = [0x22]
         for b in bytes {
@@ -86,6 +96,12 @@ enum CSV {
         }
         out.append(0x22)
         return out
+    }
+
+    /// Digits with a sign, point and exponent, as `-12.5` or `1e-3`: a number to a spreadsheet, not a formula.
+    static func isPlainNumber(_ bytes: [UInt8]) -> Bool {
+        bytes.allSatisfy { (0x30...0x39).contains($0) || [0x2B, 0x2D, 0x2E, 0x45, 0x65].contains($0) }
+            && Double(String(decoding: bytes, as: UTF8.self)) != nil
     }
 
     static func row(_ fields: [String]) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 public import Segmentation
+import YAMLInput
 import Yams
 
 /// A segments file: the `segmentation` section of a scenario, at the top level of its own file.
@@ -9,10 +10,15 @@ public enum SegmentsFile {
     public static func load(contentsOf path: String, vocabulary: Vocabulary) throws(ScenarioError)
         -> CompiledSegmentation
     {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-        else {
-            let problem = ScenarioProblem(path: "", message: "cannot read: no such file, or not UTF-8 text")
-            throw ScenarioError(file: path, problems: [problem])
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+            throw ScenarioError(file: path, problems: [ScenarioProblem(path: "", message: "cannot read: \(reason)")])
+        }
+        let text: String
+        do {
+            text = try YAMLInput.text(of: data)
+        } catch {
+            throw ScenarioError(file: path, problems: [ScenarioProblem(error)])
         }
         return try parse(yaml: text, file: path, vocabulary: vocabulary)
     }
@@ -22,9 +28,9 @@ public enum SegmentsFile {
     {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try YAMLInput.compose(yaml)
         } catch {
-            throw ScenarioError(file: file, problems: [ScenarioProblem(path: "", message: "invalid YAML: \(error)")])
+            throw ScenarioError(file: file, problems: [ScenarioLoader.syntaxProblem(error)])
         }
         guard let root else {
             throw ScenarioError(file: file, problems: [ScenarioProblem(path: "", message: "the file is empty")])
@@ -36,7 +42,7 @@ public enum SegmentsFile {
             compiled = segments.compile(spec, ruleNodes: nodes, vocabulary: vocabulary, path: .root, at: root)
         }
         guard reader.problems.isEmpty, let compiled else {
-            throw ScenarioError(file: file, problems: reader.problems)
+            throw ScenarioError(file: file, problems: reader.problems, unkept: reader.unkeptProblems)
         }
         return compiled
     }

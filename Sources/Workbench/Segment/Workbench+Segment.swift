@@ -14,10 +14,11 @@ extension Workbench {
     /// Imports real event logs, replays them day by day through the segmentation engine, and writes
     /// `memberships.csv`, `segments.csv`, `results.json` and `report.md`.
     public static func segment(_ options: SegmentOptions) throws -> SegmentOutcome {
-        let (compiled, log) = try importLog(options)
-
         let name = URL(fileURLWithPath: options.events[0]).deletingPathExtension().lastPathComponent
         let destination = options.outDirectory ?? defaultDirectory(scenario: name, seed: nil)
+        try OutputDirectory.checkDestination(destination)
+        let (compiled, log) = try importLog(options)
+
         let output = try OutputDirectory(destination: destination)
         var evaluations = 0
         do {
