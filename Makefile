@@ -9,7 +9,7 @@ GALLERY := saas-default reengagement experiment-check
 
 REPORT ?= reports/gallery/saas-default/report.html
 
-.PHONY: demo test bench reports check-report deps
+.PHONY: demo test bench reports check-report deps fuzz
 
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists gsl; then \
@@ -38,3 +38,28 @@ check-report:
 bench: deps
 	$(SWIFT) build -c release --product SimulationBenchmark
 	.build/release/SimulationBenchmark $(SCENARIO)
+
+# Fuzzing (docs/fuzzing.md): the package in Fuzz/, built with libFuzzer and AddressSanitizer into .build-fuzz/.
+# Each target runs FUZZ_SECONDS on a working corpus in .build-fuzz/corpus/<target>, seeded read-only from
+# Fuzz/Corpus/<target> and the example files in scenarios/; findings go to .build-fuzz/artifacts/<target>/ and make the run fail.
+# One target for a short while: make fuzz FUZZ_TARGETS=FuzzCSV FUZZ_SECONDS=30
+FUZZ_TARGETS ?= FuzzScenario FuzzTaxonomy FuzzCSV FuzzJSONL
+FUZZ_SECONDS ?= 600
+FUZZ_ARGS ?=
+FUZZ_BUILD := .build-fuzz
+FUZZ_SWIFTFLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+
+fuzz: deps
+	@for t in $(FUZZ_TARGETS); do \
+		$(SWIFT) build -c release --package-path Fuzz --scratch-path $(FUZZ_BUILD) $(FUZZ_SWIFTFLAGS) --product $$t \
+			|| exit 1; \
+	done
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_BUILD)/release/$$t $(FUZZ_BUILD)/corpus/$$t Fuzz/Corpus/$$t scenarios -dict=Fuzz/Dictionaries/$$t.dict \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
+			-artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t/ -print_final_stats=1 $(FUZZ_ARGS) \
+			|| failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: findings in$$failed (see $(FUZZ_BUILD)/artifacts/)"; exit 1; fi

@@ -1,0 +1,2 @@
+// Declarations only; LLVMFuzzerRunDriver itself comes from the libFuzzer runtime that -sanitize=fuzzer links.
+#include "CLibFuzzer.h"
