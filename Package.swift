@@ -20,7 +20,7 @@ let package = Package(
         .executableTarget(
             name: "segmentlab",
             dependencies: [
-                "Workbench", "EventImport", "Segmentation", "UsageModel",
+                "Workbench", "EventImport", "Segmentation", "UsageModel", "YAMLInput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,8 +67,10 @@ let package = Package(
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "UsageModel"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Stats"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
-        .testTarget(name: "EventImportTests", dependencies: ["EventImport", "UsageModel"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Simulation", "Segmentation", "EventImport", "UsageModel"]),
+        .testTarget(name: "EventImportTests", dependencies: ["EventImport", "UsageModel", "YAMLInput"]),
+        .testTarget(
+            name: "WorkbenchTests",
+            dependencies: ["Workbench", "Simulation", "Segmentation", "EventImport", "UsageModel", "YAMLInput"]),
     ]
 )
 

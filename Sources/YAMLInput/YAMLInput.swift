@@ -2,14 +2,6 @@ internal import CYaml
 public import Foundation
 public import Yams
 
-/// A problem with a YAML file found before its content is read: where it is and what is wrong.
-/// Lines and columns are 1-based, as in the messages of the scenario and taxonomy readers.
-public struct YAMLInputProblem: Error, Sendable, Equatable {
-    public let message: String
-    public let line: Int?
-    public let column: Int?
-}
-
 /// The one way SegmentLab reads a YAML file it did not write (scenarios, segments files, taxonomies).
 ///
 /// Before the text reaches the composer it is checked in one streamed pass over libyaml's events:
@@ -28,25 +20,23 @@ public enum YAMLInput {
     public static let listedProblems = 50
 
     /// The text of a file's bytes, refused past ``maxBytes`` or at the first byte that is not UTF-8.
-    public static func text(of data: Data) throws(YAMLInputProblem) -> String {
+    public static func text(of data: Data) throws(InputProblem) -> String {
         guard data.count <= maxBytes else {
-            throw YAMLInputProblem(
-                message: "the file has \(data.count) bytes; at most \(maxBytes) are read", line: nil, column: nil)
+            throw InputProblem(path: "", message: "the file has \(data.count) bytes; at most \(maxBytes) are read")
         }
         if let (line, column) = firstInvalidUTF8(data) {
-            throw YAMLInputProblem(message: "not UTF-8 text: invalid byte sequence", line: line, column: column)
+            throw InputProblem(path: "", message: "not UTF-8 text: invalid byte sequence", line: line, column: column)
         }
         return String(decoding: data, as: UTF8.self)
     }
 
     /// Checks `yaml` as the type says, then composes it with Yams.
     ///
-    /// - Throws: ``YAMLInputProblem`` for a bad tag, too many nodes or an over-long text; Yams'
+    /// - Throws: ``InputProblem`` for a bad tag, too many nodes or an over-long text; Yams'
     ///   `YamlError` for invalid YAML, as `Yams.compose` does.
     public static func compose(_ yaml: String) throws -> Node? {
         guard yaml.utf8.count <= maxBytes else {
-            throw YAMLInputProblem(
-                message: "the text has \(yaml.utf8.count) bytes; at most \(maxBytes) are read", line: nil, column: nil)
+            throw InputProblem(path: "", message: "the text has \(yaml.utf8.count) bytes; at most \(maxBytes) are read")
         }
         // A syntax error stops the scan quietly: the composer reports it with its own words.
         try scan(yaml)
@@ -54,7 +44,7 @@ public enum YAMLInput {
     }
 
     /// Counts the expanded nodes and looks for tags over the event stream.
-    static func scan(_ yaml: String) throws(YAMLInputProblem) {
+    static func scan(_ yaml: String) throws(InputProblem) {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { return }
         defer { yaml_parser_delete(&parser) }
@@ -63,7 +53,7 @@ public enum YAMLInput {
         var sizes: [String: Int] = [:]
         var open: [(anchor: String?, startedAt: Int)] = []
         var expanded = 0
-        try bytes.withUnsafeMutableBufferPointer { buffer throws(YAMLInputProblem) in
+        try bytes.withUnsafeMutableBufferPointer { buffer throws(InputProblem) in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var event = yaml_event_t()
             while true {
@@ -94,27 +84,27 @@ public enum YAMLInput {
                     // An undefined alias counts one; the composer reports it.
                     expanded += string(event.data.alias.anchor).flatMap { sizes[$0] } ?? 1
                     if expanded > maxNodes {
-                        throw YAMLInputProblem(
-                            message: "this alias expands the document past \(maxNodes) nodes (aliases nested too deeply)",
+                        throw InputProblem(
+                            path: "", message: "this alias expands the document past \(maxNodes) nodes (aliases nested too deeply)",
                             line: line, column: column)
                     }
                 default:
                     break
                 }
                 if expanded > maxNodes {
-                    throw YAMLInputProblem(
-                        message: "the document has more than \(maxNodes) nodes", line: line, column: column)
+                    throw InputProblem(
+                        path: "", message: "the document has more than \(maxNodes) nodes", line: line, column: column)
                 }
             }
         }
     }
 
     private static func refuseTag(_ tag: UnsafeMutablePointer<yaml_char_t>?, _ line: Int, _ column: Int)
-        throws(YAMLInputProblem)
+        throws(InputProblem)
     {
         guard let tag = string(tag) else { return }
-        throw YAMLInputProblem(
-            message: "YAML tags are not used here; remove the tag '\(tag)'", line: line, column: column)
+        throw InputProblem(
+            path: "", message: "YAML tags are not used here; remove the tag '\(tag)'", line: line, column: column)
     }
 
     private static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {

@@ -4,6 +4,7 @@ import EventImport
 import Segmentation
 import UsageModel
 import Workbench
+import YAMLInput
 
 /// Exit statuses: 0 done, 1 failed while running, 2 bad input (invariant 5).
 @main
@@ -19,11 +20,8 @@ struct SegmentLab: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as ScenarioError {
-            // Each line already starts with the file and position, like a compiler's.
-            Terminal.error(error.description)
-            Foundation.exit(2)
-        } catch let error as TaxonomyError {
+        } catch let error as InputError {
+            // A scenario, segments file or taxonomy: each line starts with the file and position.
             Terminal.error(error.description)
             Foundation.exit(2)
         } catch let error as EventImportError {

@@ -1,3 +1,4 @@
+import YAMLInput
 import Foundation
 import Testing
 import UsageModel
@@ -111,12 +112,14 @@ struct TaxonomyTests {
     }
 
     @Test func syntaxAndFileErrors() {
-        #expect(problems("sessions: [a, b\nkey_actions: c") == ["2:12: invalid YAML: did not find expected ',' or ']'"])
+        #expect(problems("sessions: [a, b\nkey_actions: c") == [
+            "2:12: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at 1:11)"
+        ])
         #expect(problems("") == ["1:1: the file is empty"])
-        #expect(problems("sessions: [a]\nsessions: [b]") == ["1:1: invalid YAML: duplicate key 'sessions'"])
+        #expect(problems("sessions: [a]\nsessions: [b]") == ["1:1: invalid YAML: duplicate key 'sessions' in a mapping"])
         #expect(problems("- a\n- b") == ["1:1: expected a mapping, got a list"])
         let missing = thrownError { _ = try Taxonomy.load(path: "/nonexistent/t.yaml") }
-        #expect((missing as? TaxonomyError)?.description == "/nonexistent/t.yaml: no such file")
+        #expect((missing as? TaxonomyError)?.description == "/nonexistent/t.yaml: cannot read: no such file")
         let error = TaxonomyError(
             file: "t.yaml", problems: [TaxonomyProblem(path: "a.b", message: "m", line: 3, column: 4)])
         #expect(error.description == "t.yaml:3:4: a.b: m")

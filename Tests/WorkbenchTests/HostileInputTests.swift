@@ -1,3 +1,4 @@
+import YAMLInput
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import YAMLInput
 import Testing
 import Workbench
 

@@ -1,3 +1,4 @@
+import YAMLInput
 import Segmentation
 import Testing
 import Workbench

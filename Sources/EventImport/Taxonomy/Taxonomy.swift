@@ -1,4 +1,4 @@
-import YAMLInput
+public import YAMLInput
 /// What the events of a log mean: which are sessions, key actions, uses of a feature, milestones, NPS
 /// answers, sign-ups and billing changes, and which plans exist.
 ///
@@ -211,43 +211,6 @@ public struct Taxonomy: Sendable, Equatable {
 }
 
 /// One problem of a taxonomy file, at its place: `taxonomy.yaml:12:7: features[2].value: …`.
-public struct TaxonomyProblem: Sendable, Equatable, CustomStringConvertible {
-    public let path: String
-    public let message: String
-    public let line: Int?
-    public let column: Int?
-
-    public init(path: String, message: String, line: Int? = nil, column: Int? = nil) {
-        self.path = path
-        self.message = message
-        self.line = line
-        self.column = column
-    }
-
-    public var description: String {
-        let place = line.map { "\($0):\(column ?? 1): " } ?? ""
-        return place + (path.isEmpty ? "" : "\(path): ") + message
-    }
-}
-
+public typealias TaxonomyProblem = InputProblem
 /// A taxonomy that cannot be used, with every problem found in one pass, sorted by position.
-public struct TaxonomyError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let file: String
-    public let problems: [TaxonomyProblem]
-    /// Problems found but not kept, past the reader's limit.
-    public var unkept = 0
-
-    public init(file: String, problems: [TaxonomyProblem], unkept: Int = 0) {
-        self.file = file
-        self.problems = problems
-        self.unkept = unkept
-    }
-
-    /// The first ``YAMLInput/listedProblems`` problems, then how many more there are.
-    public var description: String {
-        var lines = problems.prefix(YAMLInput.listedProblems).map { "\(file):\($0.line == nil ? " " : "")\($0)" }
-        let more = problems.count - lines.count + unkept
-        if more > 0 { lines.append("\(file): … and \(more) more problem\(more == 1 ? "" : "s")") }
-        return lines.joined(separator: "\n")
-    }
-}
+public typealias TaxonomyError = InputError

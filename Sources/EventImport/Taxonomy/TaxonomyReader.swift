@@ -1,6 +1,6 @@
 import UsageModel
 import Foundation
-import YAMLInput
+public import YAMLInput
 import Yams
 
 extension Taxonomy {
@@ -8,19 +8,7 @@ extension Taxonomy {
     ///
     /// - Throws: ``TaxonomyError`` with every problem, each at its line and column.
     public static func load(path: String) throws(TaxonomyError) -> Taxonomy {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
-            throw TaxonomyError(file: path, problems: [TaxonomyProblem(path: "", message: reason)])
-        }
-        let text: String
-        do {
-            text = try YAMLInput.text(of: data)
-        } catch {
-            throw TaxonomyError(
-                file: path,
-                problems: [TaxonomyProblem(path: "", message: error.message, line: error.line, column: error.column)])
-        }
-        return try parse(yaml: text, file: path)
+        try parse(yaml: YAMLInput.read(path, noun: "taxonomy file"), file: path)
     }
 
     /// Reads and checks taxonomy YAML; `file` names it in messages.
@@ -29,7 +17,7 @@ extension Taxonomy {
         do {
             root = try YAMLInput.compose(yaml)
         } catch {
-            throw TaxonomyError(file: file, problems: [TaxonomyReader.syntaxProblem(error)])
+            throw TaxonomyError(file: file, problems: [TaxonomyProblem(yamlError: error)])
         }
         guard let root else {
             throw TaxonomyError(
@@ -46,12 +34,7 @@ extension Taxonomy {
             }
         }
         guard problems.isEmpty else {
-            let sorted = problems.enumerated().sorted { a, b in
-                let la = (a.element.line ?? 0, a.element.column ?? 0)
-                let lb = (b.element.line ?? 0, b.element.column ?? 0)
-                return la != lb ? la < lb : a.offset < b.offset
-            }
-            throw TaxonomyError(file: file, problems: sorted.map(\.element), unkept: reader.unkeptProblems)
+            throw TaxonomyError(file: file, problems: problems, unkept: reader.unkeptProblems)
         }
         return taxonomy
     }
@@ -270,27 +253,5 @@ final class TaxonomyReader {
         case .sequence: return "a list"
         case .alias: return "an alias"
         }
-    }
-
-    static func syntaxProblem(_ error: any Error) -> TaxonomyProblem {
-        if let problem = error as? YAMLInputProblem {
-            return TaxonomyProblem(path: "", message: problem.message, line: problem.line, column: problem.column)
-        }
-        if let error = error as? YamlError {
-            switch error {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-                .composer(_, let problem, let mark, _):
-                return TaxonomyProblem(
-                    path: "", message: "invalid YAML: \(problem)", line: mark.line, column: mark.column)
-            case .duplicatedKeysInMapping(let duplicates, let context):
-                let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-                return TaxonomyProblem(
-                    path: "", message: "invalid YAML: duplicate key \(keys)", line: context.mark.line,
-                    column: context.mark.column)
-            default:
-                break
-            }
-        }
-        return TaxonomyProblem(path: "", message: "invalid YAML: \(error)")
     }
 }

@@ -1,3 +1,4 @@
+import YAMLInput
 import UsageModel
 import Foundation
 import Yams

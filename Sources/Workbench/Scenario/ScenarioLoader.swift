@@ -1,12 +1,6 @@
 import Foundation
-import YAMLInput
+public import YAMLInput
 import Yams
-
-extension ScenarioProblem {
-    init(_ problem: YAMLInputProblem) {
-        self.init(path: "", message: problem.message, line: problem.line, column: problem.column)
-    }
-}
 
 /// Reads scenario files into validated ``Scenario`` values.
 ///
@@ -17,24 +11,7 @@ public enum ScenarioLoader {
     ///
     /// - Throws: ``ScenarioError`` naming `path`; a file that cannot be read gives one problem without a position.
     public static func load(contentsOf path: String) throws(ScenarioError) -> Scenario {
-        var isDirectory: ObjCBool = false
-        let reason: String
-        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            reason = "no such file"
-        } else if isDirectory.boolValue {
-            reason = "is a directory, not a scenario file"
-        } else if let data = FileManager.default.contents(atPath: path) {
-            let text: String
-            do {
-                text = try YAMLInput.text(of: data)
-            } catch {
-                throw ScenarioError(file: path, problems: [ScenarioProblem(error)])
-            }
-            return try parse(yaml: text, file: path)
-        } else {
-            reason = "permission denied or unreadable"
-        }
-        throw ScenarioError(file: path, problems: [ScenarioProblem(path: "", message: "cannot read: \(reason)")])
+        try parse(yaml: YAMLInput.read(path, noun: "scenario file"), file: path)
     }
 
     /// Validates scenario text.
@@ -46,7 +23,7 @@ public enum ScenarioLoader {
         do {
             root = try YAMLInput.compose(yaml)
         } catch {
-            throw ScenarioError(file: file, problems: [syntaxProblem(error)])
+            throw ScenarioError(file: file, problems: [ScenarioProblem(yamlError: error)])
         }
         guard let root else {
             let required = ScenarioBuilder.requiredTopKeys.joined(separator: ", ")
@@ -67,48 +44,5 @@ public enum ScenarioLoader {
             name: result.name, description: result.description, spec: result.spec, segmentation: result.segmentation,
             horizonDays: result.horizonDays,
             source: yaml)
-    }
-
-    /// A YAML error as one problem at the place the parser stopped; nothing after it can be trusted.
-    static func syntaxProblem(_ error: any Error) -> ScenarioProblem {
-        if let problem = error as? YAMLInputProblem { return ScenarioProblem(problem) }
-        guard let error = error as? YamlError else {
-            return ScenarioProblem(path: "", message: "invalid YAML: \(error)")
-        }
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
-            var message = "invalid YAML: \(problem)"
-            if let context {
-                message += " (\(context.text) at \(context.mark.line):\(context.mark.column))"
-            }
-            return ScenarioProblem(path: "", message: message, line: mark.line, column: mark.column)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return ScenarioProblem(
-                path: "", message: "invalid YAML: duplicate key \(keys) in a mapping", line: context.mark.line,
-                column: context.mark.column
-            )
-        case .reader(let problem, let offset, _, let yaml):
-            let (line, column) = offset.map { position(ofCharacter: $0, in: yaml) } ?? (nil, nil)
-            return ScenarioProblem(path: "", message: "invalid text: \(problem)", line: line, column: column)
-        default:
-            return ScenarioProblem(path: "", message: "invalid YAML: \(error)")
-        }
-    }
-
-    /// 1-based line and column of a character offset.
-    private static func position(ofCharacter offset: Int, in text: String) -> (Int?, Int?) {
-        var line = 1
-        var column = 1
-        for character in text.prefix(offset) {
-            if character == "\n" || character == "\r\n" {
-                line += 1
-                column = 1
-            } else {
-                column += 1
-            }
-        }
-        return (line, column)
     }
 }

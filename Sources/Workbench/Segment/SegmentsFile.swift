@@ -1,6 +1,6 @@
 import Foundation
 public import Segmentation
-import YAMLInput
+public import YAMLInput
 import Yams
 
 /// A segments file: the `segmentation` section of a scenario, at the top level of its own file.
@@ -10,16 +10,7 @@ public enum SegmentsFile {
     public static func load(contentsOf path: String, vocabulary: Vocabulary) throws(ScenarioError)
         -> CompiledSegmentation
     {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
-            throw ScenarioError(file: path, problems: [ScenarioProblem(path: "", message: "cannot read: \(reason)")])
-        }
-        let text: String
-        do {
-            text = try YAMLInput.text(of: data)
-        } catch {
-            throw ScenarioError(file: path, problems: [ScenarioProblem(error)])
-        }
+        let text = try YAMLInput.read(path, noun: "segments file")
         return try parse(yaml: text, file: path, vocabulary: vocabulary)
     }
 
@@ -30,7 +21,7 @@ public enum SegmentsFile {
         do {
             root = try YAMLInput.compose(yaml)
         } catch {
-            throw ScenarioError(file: file, problems: [ScenarioLoader.syntaxProblem(error)])
+            throw ScenarioError(file: file, problems: [ScenarioProblem(yamlError: error)])
         }
         guard let root else {
             throw ScenarioError(file: file, problems: [ScenarioProblem(path: "", message: "the file is empty")])
