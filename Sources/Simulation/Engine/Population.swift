@@ -2,15 +2,6 @@ public import UsageModel
 import Foundation
 import Stats
 
-/// Independent random streams, one per purpose: a change in how one purpose draws never shifts
-/// another's numbers (invariant 1), and a counterfactual run shares every stream it can.
-enum StreamPurpose {
-    static let population: UInt64 = 0x504F_5055_4C41  // "POPULA"
-    static let emission: UInt64 = 0x454D_4953_5349  // "EMISSI"
-    static let commerce: UInt64 = 0x434F_4D4D_4552  // "COMMER"
-    static let transition: UInt64 = 0x5452_414E_5349  // "TRANSI"
-}
-
 /// The fixed part of a population: who each user is, where they belong and when they arrive.
 public struct PopulationLayout: Sendable {
     public let directory: PopulationDirectory

@@ -69,10 +69,10 @@ final class EventEncoder {
         // Ids (at most 20 digits and a prefix each), two times, a message id and the JSON keys.
         maxLineLength = longest + 3 * 21 + 2 * 24 + 36 + 64
         messageKeys = (
-            StreamKey.derive(seed, EventLogPurpose.messageIDs, 0, 0),
-            StreamKey.derive(seed, EventLogPurpose.messageIDs, 1, 0),
-            StreamKey.derive(seed, EventLogPurpose.messageIDs, 2, 0),
-            StreamKey.derive(seed, EventLogPurpose.messageIDs, 3, 0)
+            StreamKey.derive(seed, StreamPurpose.messageIDs, 0, 0),
+            StreamKey.derive(seed, StreamPurpose.messageIDs, 1, 0),
+            StreamKey.derive(seed, StreamPurpose.messageIDs, 2, 0),
+            StreamKey.derive(seed, StreamPurpose.messageIDs, 3, 0)
         )
     }
 

@@ -212,7 +212,7 @@ private struct Run {
             batch.append(e)
         }
         for u in 0..<userCount where columns.signedUp[u] && !EventSynthesizer.isQuiet(columns, u) {
-            var rng = SplitMix64(seed: StreamKey.derive(seed, EventLogPurpose.events, UInt64(u), UInt64(usage.day)))
+            var rng = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.events, UInt64(u), UInt64(usage.day)))
             let first = batch.count
             try synthesizer.append(user: u, usage: columns, to: &batch, rng: &rng)
             faults.apply(

@@ -52,7 +52,7 @@ struct FaultInjector {
     @inline(__always)
     func isDuplicated(_ u: Int) -> Bool {
         guard quality.duplicateUserShare > 0 else { return false }
-        let h = StreamKey.derive(seed, EventLogPurpose.duplicates, UInt64(u), 0)
+        let h = StreamKey.derive(seed, StreamPurpose.duplicates, UInt64(u), 0)
         return Double(h >> 11) * 0x1p-53 < quality.duplicateUserShare
     }
 

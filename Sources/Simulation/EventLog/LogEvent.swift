@@ -38,17 +38,6 @@ enum Millis {
     static let day: Int64 = 86_400_000
 }
 
-/// Random stream purposes of the event writer, apart from the simulator's so that writing a log
-/// never shifts a simulated number (invariant 1).
-enum EventLogPurpose {
-    /// Times and faults of one user-day: `StreamKey.derive(seed, events, user, day)`.
-    static let events: UInt64 = 0x4556_454E_5453  // "EVENTS"
-    /// Which users have a second identity: `StreamKey.derive(seed, duplicates, user, 0)`.
-    static let duplicates: UInt64 = 0x4455_5049_4453  // "DUPIDS"
-    /// Keys of the message-id permutation.
-    static let messageIDs: UInt64 = 0x4D45_5353_4944  // "MESSID"
-}
-
 /// Numbers every (kind, plan | feature | milestone | score) combination, so an event stores one
 /// `UInt16` and its name and properties are rendered once per run instead of once per event.
 struct TemplateLayout {

@@ -51,7 +51,7 @@ public final class TreatmentState: @unchecked Sendable {
         ringNext = Column(repeating: 0, count: users)
         for u in 0..<users {
             arm[u] = Self.assign(user: u, seed: seed, spec: spec)
-            var g = SplitMix64(seed: StreamKey.derive(seed, InterventionStream.consent, UInt64(u), 0))
+            var g = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.consent, UInt64(u), 0))
             var bits: UInt8 = 0
             for (c, settings) in spec.channels.enumerated() where FastSampler.uniform(&g) < settings.consent {
                 bits |= 1 << UInt8(c)
@@ -68,7 +68,7 @@ public final class TreatmentState: @unchecked Sendable {
     /// The arm of a user: a hash of (seed, user) decides global control first, then the arm by weight,
     /// so a user keeps their arm across runs of the same seed whatever else changes.
     public static func assign(user: Int, seed: UInt64, spec: InterventionSpec) -> UInt8 {
-        var g = SplitMix64(seed: StreamKey.derive(seed, InterventionStream.arm, UInt64(user), 0))
+        var g = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.arm, UInt64(user), 0))
         if FastSampler.uniform(&g) < spec.globalControlShare { return globalControl }
         let total = spec.arms.reduce(0) { $0 + $1.weight }
         let x = FastSampler.uniform(&g) * total
@@ -97,10 +97,4 @@ public final class TreatmentState: @unchecked Sendable {
         deliveryChannel[u * r + slot] = UInt8(channel)
         ringNext[u] = UInt8((slot + 1) % r)
     }
-}
-
-enum InterventionStream {
-    static let arm: UInt64 = 0x4152_4D41_5353  // "ARMASS"
-    static let consent: UInt64 = 0x434F_4E53_454E  // "CONSEN"
-    static let send: UInt64 = 0x5345_4E44_494E  // "SENDIN"
 }

@@ -3,7 +3,7 @@
 /// The simulation gives each (run seed, purpose, user, day) its own generator, so results do not depend on the
 /// order in which users or days are processed, or on how work is split across threads:
 ///
-///     var rng = SplitMix64(seed: StreamKey.derive(runSeed, Purpose.sessions, userID, dayIndex))
+///     var rng = SplitMix64(seed: StreamKey.derive(runSeed, StreamPurpose.emission, userID, dayIndex))
 public enum StreamKey {
     /// A well-mixed 64-bit hash of the four inputs.
     ///

@@ -141,7 +141,7 @@ enum ChurnPrediction {
         var train: [Int] = []
         var test: [Int] = []
         for (row, u) in cutoff.users.enumerated() where include(u) {
-            if StreamKey.derive(seed, 0x53504C4954, UInt64(u), 0) & 1 == 0 { train.append(row) } else { test.append(row) }
+            if StreamKey.derive(seed, .predictionSplit, UInt64(u), 0) & 1 == 0 { train.append(row) } else { test.append(row) }
         }
         func outcome(_ row: Int) -> Bool { churned(cutoff.users[row]) }
         let fitted = train.map(outcome)
