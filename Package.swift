@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Segmentation", dependencies: ["UsageModel"]),
         .target(name: "Analysis", dependencies: ["UsageModel", "Stats"]),
         .target(name: "EventImport", dependencies: ["UsageModel", "YAMLInput", .product(name: "Yams", package: "Yams")]),
-        .target(name: "YAMLInput", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "YAMLInput", dependencies: ["UsageModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "UsageModel"),
         .target(name: "Stats", dependencies: ["CGSL"]),
 

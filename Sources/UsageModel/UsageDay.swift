@@ -100,17 +100,20 @@ public struct PopulationDirectory: Sendable {
     }
 }
 
-/// The extension point of the day loop: segmentation, policies and writers plug in here.
+/// The extension point of the day loop: segmentation, outcome recorders and writers plug in here.
 ///
-/// The simulator calls ``dayDidEnd(_:)`` once per simulated day, in day order, after every user's
-/// day is complete and before the next day starts. Calls come from one thread at a time.
+/// The simulator, and the replay of an imported log, call ``daysWillStart(_:)`` once, then
+/// ``dayDidEnd(_:)`` once per day, in day order, after every user's day is complete and before the
+/// next day starts, then ``daysDidEnd()``. Calls come from one thread at a time. What needs a
+/// segment evaluation is not a day observer but an evaluation observer of the segmentation
+/// engine, which calls it right after each evaluation: no order of observers can starve it.
 public protocol DayObserver: AnyObject {
-    func simulationWillStart(_ population: PopulationDirectory) throws
+    func daysWillStart(_ population: PopulationDirectory) throws
     func dayDidEnd(_ usage: UsageDay) throws
-    func simulationDidEnd() throws
+    func daysDidEnd() throws
 }
 
 extension DayObserver {
-    public func simulationWillStart(_ population: PopulationDirectory) throws {}
-    public func simulationDidEnd() throws {}
+    public func daysWillStart(_ population: PopulationDirectory) throws {}
+    public func daysDidEnd() throws {}
 }

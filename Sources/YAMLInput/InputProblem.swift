@@ -1,4 +1,5 @@
 public import Foundation
+public import UsageModel
 import Yams
 
 /// One thing wrong with an input file, at its place: `12:7: personas[1].sessions.mean: must be > 0`.
@@ -78,7 +79,10 @@ public struct InputProblem: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An input file that cannot be used, with every problem found in one pass, sorted by position.
-public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct InputError: ExitStatusError, Sendable, Equatable {
+    public var exitStatus: Int32 { 2 }
+    public var isPlaced: Bool { true }
+
     /// The file name used in messages (as given to the loader).
     public let file: String
     /// Sorted by position in the file; problems without a position come first.

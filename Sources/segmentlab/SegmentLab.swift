@@ -1,8 +1,8 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import EventImport
-import Segmentation
-import UsageModel
+public import Segmentation
+public import UsageModel
 import Workbench
 import YAMLInput
 
@@ -20,20 +20,12 @@ struct SegmentLab: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as InputError {
-            // A scenario, segments file or taxonomy: each line starts with the file and position.
-            Terminal.error(error.description)
-            Foundation.exit(2)
-        } catch let error as EventImportError {
-            // A log that cannot be read is bad input; so is one too big for this machine.
-            fail(error.description, status: 2)
-        } catch let error as SegmentationSpecError {
-            fail(error.description, status: 2)
-        } catch let error as RunError {
-            switch error {
-            case .badInput(let message): fail(message, status: 2)
-            case .failed(let message): fail(message, status: 1)
+        } catch let error as any ExitStatusError {
+            if error.isPlaced {
+                Terminal.error(error.description)
+                Foundation.exit(error.exitStatus)
             }
+            fail(error.description, status: error.exitStatus)
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
@@ -68,11 +60,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Worker threads; results are identical for any number.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    func validate() throws {
-        if let users, users < 1 { throw ValidationError("--users must be at least 1") }
-        if let days, days < 1 { throw ValidationError("--days must be at least 1") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
-    }
+    // Ranges are checked with the scenario, in one place (`Workbench.prepare`).
 
     func runOptions(out: String? = nil) -> RunOptions {
         RunOptions(seed: seed, users: users, days: days, threads: threads, outDirectory: out, progress: true)
@@ -153,10 +141,10 @@ struct LogOptions: ParsableArguments {
     var accounts: String?
 
     @Option(help: "First day to read (YYYY-MM-DD, UTC); earlier events still date sign-ups and milestones.")
-    var since: String?
+    var since: CivilDate?
 
     @Option(help: "Evaluate every day or week (default: the segments file's, else week).")
-    var every: String?
+    var every: EvaluationInterval?
 
     @Flag(help: "Stop at the first malformed line.")
     var strict = false
@@ -169,17 +157,13 @@ struct LogOptions: ParsableArguments {
 
     func validate() throws {
         if events.isEmpty { throw ValidationError("give at least one --events FILE") }
-        if let since, CivilDate(iso: since) == nil { throw ValidationError("--since: expected YYYY-MM-DD, got '\(since)'") }
-        if let every, EvaluationInterval(rawValue: every) == nil {
-            throw ValidationError("--every: expected day or week, got '\(every)'")
-        }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func segmentOptions(asOf: CivilDate? = nil) -> SegmentOptions {
         SegmentOptions(
             events: events, taxonomy: taxonomy, segments: segments, aliases: aliases, accounts: accounts,
-            since: since.flatMap(CivilDate.init(iso:)), asOf: asOf, every: every.flatMap(EvaluationInterval.init(rawValue:)),
+            since: since, asOf: asOf, every: every,
             strict: strict, threads: threads, outDirectory: out)
     }
 }
@@ -191,14 +175,10 @@ struct Segment: ParsableCommand {
     @OptionGroup var log: LogOptions
 
     @Option(name: .customLong("as-of"), help: "Last day to segment (YYYY-MM-DD, UTC).")
-    var asOf: String?
-
-    func validate() throws {
-        if let asOf, CivilDate(iso: asOf) == nil { throw ValidationError("--as-of: expected YYYY-MM-DD, got '\(asOf)'") }
-    }
+    var asOf: CivilDate?
 
     func run() throws {
-        let outcome = try Workbench.segment(log.segmentOptions(asOf: asOf.flatMap(CivilDate.init(iso:))))
+        let outcome = try Workbench.segment(log.segmentOptions(asOf: asOf))
         Terminal.error(outcome.summary.description)
         print("memberships: \(outcome.directory)/memberships.csv")
         print("report: \(outcome.directory)/report.html")
@@ -212,21 +192,27 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var log: LogOptions
 
     @Option(help: "Last day whose events build the windows (YYYY-MM-DD, UTC).")
-    var cutoff: String
+    var cutoff: CivilDate
 
     @Option(help: "Days after the cutoff in which outcomes are observed; a user with no key action in them churned.")
     var horizon: Int = 28
 
     func validate() throws {
-        if CivilDate(iso: cutoff) == nil { throw ValidationError("--cutoff: expected YYYY-MM-DD, got '\(cutoff)'") }
         if !(1...365).contains(horizon) { throw ValidationError("--horizon: must be in 1...365, got \(horizon)") }
     }
 
     func run() throws {
         let outcome = try Workbench.evaluate(
-            EvaluateOptions(log: log.segmentOptions(), cutoff: CivilDate(iso: cutoff)!, horizon: horizon))
+            EvaluateOptions(log: log.segmentOptions(), cutoff: cutoff, horizon: horizon))
         Terminal.error(outcome.summary.description)
         print("predictions: \(outcome.directory)/predictions.csv")
         print("report: \(outcome.directory)/report.html")
     }
 }
+
+// Dates and intervals are parsed once, where the option is declared.
+extension CivilDate: ExpressibleByArgument {
+    public init?(argument: String) { self.init(iso: argument) }
+}
+
+extension EvaluationInterval: ExpressibleByArgument {}

@@ -60,7 +60,7 @@ final class Recorder: ImportObserver {
         self.population = population
     }
 
-    func simulationWillStart(_ population: PopulationDirectory) throws {
+    func daysWillStart(_ population: PopulationDirectory) throws {
         calls.append("start")
         directory = population
     }
@@ -79,7 +79,7 @@ final class Recorder: ImportObserver {
         days.append(row)
     }
 
-    func simulationDidEnd() throws {
+    func daysDidEnd() throws {
         calls.append("end")
     }
 

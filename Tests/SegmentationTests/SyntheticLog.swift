@@ -53,7 +53,7 @@ struct SyntheticLog {
             accountCount: Int(account.max() ?? 0) + 1, featureNames: Self.vocabulary.features,
             milestoneNames: Self.vocabulary.milestones, planNames: Self.vocabulary.plans,
             startDate: CivilDate(year: 2026, month: 1, day: 5)!, days: days)
-        try observer.simulationWillStart(directory)
+        try observer.daysWillStart(directory)
         for d in 0..<days {
             let day = UsageDay(
                 day: d,
@@ -67,6 +67,6 @@ struct SyntheticLog {
                 signedUp: Column((0..<users).map { signup[$0] <= d }))
             try observer.dayDidEnd(day)
         }
-        try observer.simulationDidEnd()
+        try observer.daysDidEnd()
     }
 }

@@ -93,11 +93,11 @@ enum EventLogFixture {
         quality: DataQuality = .none
     ) throws -> (bytes: [UInt8], stats: EventLogStats) {
         let writer = try EventLogWriter(path: path, format: format, seed: seed, dataQuality: quality)
-        try writer.simulationWillStart(directory)
+        try writer.daysWillStart(directory)
         for (d, rows) in days.enumerated() {
             try writer.dayDidEnd(day(d, rows))
         }
-        try writer.simulationDidEnd()
+        try writer.daysDidEnd()
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         return (bytes, writer.stats)
     }

@@ -338,24 +338,24 @@ struct EventLogWriterTests {
         let writer = try EventLogWriter(path: path, seed: 1)
         #expect(writer.format == .csv)
         #expect(writer.temporaryPath == folder.path(".events.csv.partial-\(ProcessInfo.processInfo.processIdentifier)"))
-        try writer.simulationWillStart(Self.handDirectory)
+        try writer.daysWillStart(Self.handDirectory)
         for (d, rows) in Self.handDays.enumerated() {
             try writer.dayDidEnd(EventLogFixture.day(d, rows))
             #expect(!FileManager.default.fileExists(atPath: path))
             #expect(FileManager.default.fileExists(atPath: writer.temporaryPath))
         }
-        try writer.simulationDidEnd()
+        try writer.daysDidEnd()
         #expect(try folder.contents() == ["events.csv"])
 
         // An abandoned writer removes its partial file; a failing one too, and says why.
         do {
             let abandoned = try EventLogWriter(path: folder.path("abandoned.jsonl"), seed: 1)
-            try abandoned.simulationWillStart(Self.handDirectory)
+            try abandoned.daysWillStart(Self.handDirectory)
             try abandoned.dayDidEnd(EventLogFixture.day(0, Self.handDays[0]))
         }
         #expect(try folder.contents() == ["events.csv"])
         let failing = try EventLogWriter(path: folder.path("failing.csv"), seed: 1)
-        try failing.simulationWillStart(Self.handDirectory)
+        try failing.daysWillStart(Self.handDirectory)
         var bad = Self.handDays[0]
         bad[0].features = 1 << 3
         #expect(
@@ -365,7 +365,7 @@ struct EventLogWriterTests {
             try failing.dayDidEnd(EventLogFixture.day(0, bad))
         }
         #expect(try folder.contents() == ["events.csv"])
-        #expect(throws: EventLogError.self) { try failing.simulationDidEnd() }
+        #expect(throws: EventLogError.self) { try failing.daysDidEnd() }
         #expect(try folder.contents() == ["events.csv"])
     }
 
@@ -419,7 +419,7 @@ struct EventLogWriterTests {
         do {
             let writer = try EventLogWriter(path: folder.path("e.csv"), seed: 1)
             #expect(throws: EventLogError.self) { try writer.dayDidEnd(EventLogFixture.day(0, Self.handDays[0])) }
-            try writer.simulationWillStart(Self.handDirectory)
+            try writer.daysWillStart(Self.handDirectory)
             try writer.dayDidEnd(EventLogFixture.day(1, Self.handDays[1]))
             #expect(throws: EventLogError.self) { try writer.dayDidEnd(EventLogFixture.day(0, Self.handDays[0])) }
         }
@@ -448,9 +448,9 @@ struct EventLogWriterTests {
                 // kernel, the write(2) copies included) is what the writer itself costs.
                 let cpuStart = Self.processCPUSeconds()
                 let elapsed = try ContinuousClock().measure {
-                    try writer.simulationWillStart(directory)
+                    try writer.daysWillStart(directory)
                     for day in usage { try writer.dayDidEnd(day) }
-                    try writer.simulationDidEnd()
+                    try writer.daysDidEnd()
                 }
                 let cpu = Self.processCPUSeconds() - cpuStart
                 try FileManager.default.removeItem(atPath: path)

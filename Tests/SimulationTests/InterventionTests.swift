@@ -29,11 +29,14 @@ struct InterventionTests {
     static func send(_ spec: InterventionSpec, days: [Int32]) throws -> (PolicyCounters, TreatmentState) {
         let treatment = TreatmentState(spec: spec, users: 1, seed: 7)
         let compiled = try CompiledSegmentation(.defaults, vocabulary: Vocabulary(features: [], milestones: [], plans: ["free"]))
-        let engine = PolicyEngine(
-            spec: spec, engine: SegmentationEngine(compiled), treatment: treatment, seed: 7, threads: 1)
+        // The segmentation engine owns the policy engine, which holds it unowned.
+        let segmentation = SegmentationEngine(compiled)
+        let engine = PolicyEngine(spec: spec, engine: segmentation, treatment: treatment, seed: 7, threads: 1)
         var tally = [Int](repeating: 0, count: PolicyCounters.width)
-        tally.withUnsafeMutableBufferPointer { t in
-            for day in days { engine.send(policy: 0, user: 0, day: day, tally: t.baseAddress!) }
+        withExtendedLifetime(segmentation) {
+            tally.withUnsafeMutableBufferPointer { t in
+                for day in days { engine.send(policy: 0, user: 0, day: day, tally: t.baseAddress!) }
+            }
         }
         return (tally.withUnsafeBufferPointer { PolicyCounters($0.baseAddress!) }, treatment)
     }

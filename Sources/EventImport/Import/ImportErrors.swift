@@ -76,7 +76,10 @@ public struct MalformedLine: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Why an import could not run; each case names the file and, where there is one, the line.
-public enum EventImportError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum EventImportError: ExitStatusError, Equatable, Sendable {
+    /// A log that cannot be read is bad input; so is one too big for this machine.
+    public var exitStatus: Int32 { 2 }
+
     case noFiles
     /// The extension is not `.csv`, `.jsonl` or `.ndjson`.
     case unknownFormat(path: String)

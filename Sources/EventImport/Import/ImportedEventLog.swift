@@ -22,7 +22,7 @@ public struct ImportedPopulation: Sendable, Equatable {
 
 /// An observer that also wants the external ids of an imported population.
 public protocol ImportObserver: DayObserver {
-    /// Called once per replay, before ``DayObserver/simulationWillStart(_:)``.
+    /// Called once per replay, before ``DayObserver/daysWillStart(_:)``.
     func importWillStart(_ population: ImportedPopulation) throws
 }
 
@@ -47,8 +47,8 @@ public final class ImportedEventLog {
         self.earlyPlan = earlyPlan
     }
 
-    /// Calls the observers exactly as ``Simulator`` does: `simulationWillStart` once, `dayDidEnd` for each
-    /// day in order, `simulationDidEnd`. ``ImportObserver``s first get the ids.
+    /// Calls the observers exactly as ``Simulator`` does: `daysWillStart` once, `dayDidEnd` for each
+    /// day in order, `daysDidEnd`. ``ImportObserver``s first get the ids.
     ///
     /// Derived per day: `signedUp` from the sign-up day on; a milestone only on the first day it is seen
     /// (never again after the start date if reached before it); the NPS score of the day's last answer;
@@ -58,7 +58,7 @@ public final class ImportedEventLog {
         for observer in observers {
             if let observer = observer as? any ImportObserver { try observer.importWillStart(population) }
         }
-        for observer in observers { try observer.simulationWillStart(directory) }
+        for observer in observers { try observer.daysWillStart(directory) }
         let n = directory.userCount
         let sessions = Column<UInt16>(repeating: 0, count: n)
         let keyActions = Column<UInt16>(repeating: 0, count: n)
@@ -105,6 +105,6 @@ public final class ImportedEventLog {
                 npsScore: nps, commerce: commerce, plan: plan, signedUp: signedUp)
             for observer in observers { try observer.dayDidEnd(usage) }
         }
-        for observer in observers { try observer.simulationDidEnd() }
+        for observer in observers { try observer.daysDidEnd() }
     }
 }

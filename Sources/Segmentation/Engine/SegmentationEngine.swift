@@ -1,6 +1,20 @@
 import Dispatch
 public import UsageModel
 
+/// What runs on a segment evaluation (campaign triggers, cutoff snapshots): the segmentation engine
+/// calls it right after each evaluation, in the order the observers were added.
+public protocol EvaluationObserver: AnyObject {
+    /// Once, when the engine learns the population (from the day loop or a replay).
+    func daysWillStart(_ population: PopulationDirectory) throws
+    /// After the engine evaluated every user on `usage.day`; its history, tags and windows are
+    /// that day's.
+    func evaluationDidEnd(by engine: SegmentationEngine, usage: UsageDay) throws
+}
+
+extension EvaluationObserver {
+    public func daysWillStart(_ population: PopulationDirectory) throws {}
+}
+
 /// Segments every user from their usage windows, daily or weekly, as days arrive.
 ///
 /// It is a ``DayObserver``: plugged into the simulator's day loop or fed by an imported log's
@@ -24,6 +38,14 @@ public final class SegmentationEngine: DayObserver {
     public var evaluationOffset = 0
     /// Called after each evaluation, e.g. to stream `memberships.csv`.
     public var onEvaluation: ((SegmentEvaluation, Column<UInt8>, Column<UInt32>) throws -> Void)?
+    /// Called after each evaluation, after ``onEvaluation``, in the order added.
+    public private(set) var evaluationObservers: [any EvaluationObserver] = []
+
+    /// Hands every later evaluation to `observer`. Observers hold the engine unowned, or receive it
+    /// with each evaluation, so the engine owning them makes no cycle.
+    public func add(_ observer: any EvaluationObserver) {
+        evaluationObservers.append(observer)
+    }
 
     var lifecycle = Column<UInt8>(repeating: 0, count: 0)
     var activeLastInterval = Column<Bool>(repeating: false, count: 0)
@@ -34,7 +56,8 @@ public final class SegmentationEngine: DayObserver {
         self.threads = max(1, threads)
     }
 
-    public func simulationWillStart(_ population: PopulationDirectory) {
+    public func daysWillStart(_ population: PopulationDirectory) throws {
+        for observer in evaluationObservers { try observer.daysWillStart(population) }
         directory = population
         let n = population.userCount
         windows = UsageWindows(
@@ -49,12 +72,13 @@ public final class SegmentationEngine: DayObserver {
     }
 
     public func dayDidEnd(_ usage: UsageDay) throws {
-        guard let windows else { preconditionFailure("simulationWillStart was not called") }
+        guard let windows else { preconditionFailure("daysWillStart was not called") }
         parallel(Self.split(users: windows.users, parts: threads)) { windows.fold(usage, users: $0) }
         windows.finishDay(usage.day)
         let every = compiled.spec.every.days
         if (usage.day + 1 + evaluationOffset) % every == 0 {
             try evaluate(day: usage.day)
+            for observer in evaluationObservers { try observer.evaluationDidEnd(by: self, usage: usage) }
         }
     }
 

@@ -1,4 +1,4 @@
-import UsageModel
+public import UsageModel
 
 /// Segment definitions as written: an ordered list where the first match wins, plus tags.
 public struct SegmentationSpec: Sendable, Equatable {
@@ -56,7 +56,9 @@ public enum EvaluationInterval: String, Sendable, CaseIterable {
 }
 
 /// Why a segmentation spec cannot be compiled for a product.
-public struct SegmentationSpecError: Error, Sendable, CustomStringConvertible {
+public struct SegmentationSpecError: ExitStatusError, Sendable {
+    public var exitStatus: Int32 { 2 }
+
     public struct Problem: Sendable, Equatable {
         /// Which definition: `segments[2].when`, `tags[0].when`, `activation[1]`.
         public let path: String

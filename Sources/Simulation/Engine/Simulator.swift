@@ -42,7 +42,7 @@ public final class Simulator {
     ///   - progress: called after each day with the number of days done.
     /// - Returns: the population totals of each day.
     public func run(observers: [any DayObserver] = [], progress: ((Int) -> Void)? = nil) throws -> [DayMetrics] {
-        for observer in observers { try observer.simulationWillStart(layout.directory) }
+        for observer in observers { try observer.daysWillStart(layout.directory) }
         let width = Tally.width(stateCount: tables.stateCount)
         let tally = Column<Int>(repeating: 0, count: width * threads)
         let ranges = Simulator.split(users: spec.users, parts: threads)
@@ -69,7 +69,7 @@ public final class Simulator {
             for observer in observers { try observer.dayDidEnd(usage) }
             progress?(day + 1)
         }
-        for observer in observers { try observer.simulationDidEnd() }
+        for observer in observers { try observer.daysDidEnd() }
         return metrics
     }
 

@@ -7,14 +7,14 @@ public import UsageModel
 /// Plug it into the day loop as a ``DayObserver``. It streams: each day's events are generated,
 /// damaged by the configured ``DataQuality`` faults, ordered by arrival and written, and only late
 /// events still in flight are kept. The log is written to ``temporaryPath`` and renamed onto
-/// ``path`` by ``simulationDidEnd()``; a failed or abandoned writer deletes it. The output depends
+/// ``path`` by ``daysDidEnd()``; a failed or abandoned writer deletes it. The output depends
 /// only on the seed and the usage columns. `docs/event-log-format.md` specifies the format.
 public final class EventLogWriter: DayObserver {
     public let path: String
     public let format: EventLogFormat
     public let seed: UInt64
     public let dataQuality: DataQuality
-    /// Counts so far; complete after ``simulationDidEnd()``.
+    /// Counts so far; complete after ``daysDidEnd()``.
     public private(set) var stats = EventLogStats()
 
     private var file: PartialFile
@@ -54,12 +54,12 @@ public final class EventLogWriter: DayObserver {
         if phase != .finished { file.discard() }
     }
 
-    /// Where the log is being written until ``simulationDidEnd()`` renames it onto ``path``.
+    /// Where the log is being written until ``daysDidEnd()`` renames it onto ``path``.
     public var temporaryPath: String { file.temporaryPath }
 
-    public func simulationWillStart(_ population: PopulationDirectory) throws {
+    public func daysWillStart(_ population: PopulationDirectory) throws {
         guard phase == .created else {
-            throw EventLogError.invalidInput("simulationWillStart called on a writer that has already started")
+            throw EventLogError.invalidInput("daysWillStart called on a writer that has already started")
         }
         do {
             try Self.validate(population)
@@ -104,9 +104,9 @@ public final class EventLogWriter: DayObserver {
 
     /// Counts the late events still in flight as beyond the horizon, writes what is buffered and
     /// renames the file onto ``path``.
-    public func simulationDidEnd() throws {
+    public func daysDidEnd() throws {
         guard phase == .running else {
-            throw EventLogError.invalidInput("simulationDidEnd without a running simulation")
+            throw EventLogError.invalidInput("daysDidEnd without a running simulation")
         }
         do {
             for e in run!.pending.drain() {

@@ -94,7 +94,7 @@ public final class OutcomeRecorder: DayObserver {
         startingOn[Int32(day), default: []].append((k, entries[k].count - 1))
     }
 
-    public func simulationWillStart(_ population: PopulationDirectory) {
+    public func daysWillStart(_ population: PopulationDirectory) {
         let n = population.userCount
         days = population.days
         signupDay = population.signupDay
@@ -179,7 +179,7 @@ public final class OutcomeRecorder: DayObserver {
         }
     }
 
-    public func simulationDidEnd() {
+    public func daysDidEnd() {
         let last = Int32(days - 1)
         for k in entries.indices {
             for i in entries[k].indices {

@@ -26,17 +26,17 @@ public struct PolicyCounters: Sendable, Equatable {
     }
 }
 
-/// Turns segment evaluations into sends: after each evaluation of the segmentation engine (which
-/// must come before it among the observers), fires each policy's trigger from observed usage
-/// only, checks eligibility, draws delivery, opening and unsubscribing, and writes the resulting
+/// Turns segment evaluations into sends: an evaluation observer of the segmentation engine (it
+/// adds itself), it fires after each evaluation each policy's trigger from observed usage only,
+/// checks eligibility, draws delivery, opening and unsubscribing, and writes the resulting
 /// effects into the ``TreatmentState`` the day loop reads.
 ///
 /// Users of the control arm go through the same triggers without any send, so every comparison
 /// (a treatment arm against the control) knows each user's index day: the first day a policy of
 /// that arm triggered. Before it, both arms behave alike.
-public final class PolicyEngine: DayObserver {
+public final class PolicyEngine: EvaluationObserver {
     public let spec: InterventionSpec
-    public let engine: SegmentationEngine
+    public unowned let engine: SegmentationEngine
     public let treatment: TreatmentState
     let seed: UInt64
     let threads: Int
@@ -74,9 +74,10 @@ public final class PolicyEngine: DayObserver {
             if case .staysInSegment = entry.element.trigger { return mask | (1 << UInt32(entry.offset)) }
             return mask
         }
+        engine.add(self)
     }
 
-    public func simulationWillStart(_ population: PopulationDirectory) {
+    public func daysWillStart(_ population: PopulationDirectory) {
         let n = population.userCount
         signupDay = population.signupDay
         segmentSince = Column(repeating: 0, count: n)
@@ -85,8 +86,7 @@ public final class PolicyEngine: DayObserver {
         indexDays = spec.treatmentArms.map { _ in Column(repeating: Self.none, count: n) }
     }
 
-    public func dayDidEnd(_ usage: UsageDay) throws {
-        guard let evaluation = engine.evaluations.last, evaluation.day == usage.day else { return }
+    public func evaluationDidEnd(by engine: SegmentationEngine, usage: UsageDay) throws {
         let n = treatment.users
         let day = usage.day
         let ranges = (0..<threads).map { p in (n * p / threads)..<(n * (p + 1) / threads) }

@@ -2,8 +2,9 @@ import Segmentation
 import UsageModel
 
 /// Observed features and segments of every signed-up user on chosen cutoff days, taken from the
-/// segmentation engine right after its evaluation of that day (it must come first among observers).
-final class CutoffSnapshot: DayObserver {
+/// segmentation engine right after its evaluation of that day (an evaluation observer, added to the
+/// engine when made).
+final class CutoffSnapshot: EvaluationObserver {
     /// The usage-window metrics a churn model may use: observed behaviour only.
     static let featureNames = [
         "days_since_key_action", "days_since_session", "sessions_28", "key_actions_7", "key_actions_28",
@@ -18,17 +19,15 @@ final class CutoffSnapshot: DayObserver {
         var segments: [UInt8] = []
     }
 
-    let engine: SegmentationEngine
     private(set) var cutoffs: [Cutoff]
 
     init(engine: SegmentationEngine, days: [Int]) {
-        self.engine = engine
         cutoffs = days.map { Cutoff(day: $0) }
+        engine.add(self)
     }
 
-    func dayDidEnd(_ usage: UsageDay) {
-        guard let i = cutoffs.firstIndex(where: { $0.day == usage.day }),
-            let memberships = engine.history.last, engine.evaluations.last?.day == usage.day
+    func evaluationDidEnd(by engine: SegmentationEngine, usage: UsageDay) {
+        guard let i = cutoffs.firstIndex(where: { $0.day == usage.day }), let memberships = engine.history.last
         else { return }
         var cutoff = cutoffs[i]
         for u in 0..<memberships.count where memberships[u] != SegmentationEngine.notSignedUp {

@@ -37,7 +37,7 @@ final class OutcomeObserver: DayObserver {
         through = cutoff + horizon
     }
 
-    func simulationWillStart(_ population: PopulationDirectory) {
+    func daysWillStart(_ population: PopulationDirectory) {
         keyAction = Array(repeating: false, count: population.userCount)
     }
 
@@ -91,7 +91,7 @@ extension Workbench {
         let snapshot = CutoffSnapshot(engine: engine, days: [cutoffDay])
         let outcomes = OutcomeObserver(cutoff: cutoffDay, horizon: options.horizon)
         let conversions = ConversionDays()
-        try log.replay(observers: [engine, snapshot, outcomes, conversions])
+        try log.replay(observers: [engine, outcomes, conversions])
 
         // Transitions among the evaluations up to the cutoff.
         let labels = compiled.segmentNames + ["unmatched"]

@@ -25,8 +25,9 @@ final class ExperimentRun {
         }
     }
 
-    /// After the segmentation engine, in this order.
-    var observers: [any DayObserver] { [policy, recorder] }
+    /// The day observers of the treated run (the policy engine follows the segmentation engine's
+    /// evaluations by itself).
+    var observers: [any DayObserver] { [recorder] }
 
     /// Runs the same population without interventions and records the same users' outcomes from
     /// the same index days.

@@ -1,3 +1,5 @@
+public import UsageModel
+
 /// What the command line may change of a scenario for one run.
 public struct RunOptions: Sendable {
     public var seed: UInt64?
@@ -32,7 +34,7 @@ public struct RunOptions: Sendable {
 }
 
 /// A run cannot start or could not finish; the command line maps these to exit statuses.
-public enum RunError: Error, CustomStringConvertible, Sendable {
+public enum RunError: ExitStatusError, Sendable {
     /// The input is unusable (exit status 2): an option out of range, a run too big for memory.
     case badInput(String)
     /// Something failed while running (exit status 1).
@@ -41,6 +43,13 @@ public enum RunError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .badInput(let m), .failed(let m): return m
+        }
+    }
+
+    public var exitStatus: Int32 {
+        switch self {
+        case .badInput: return 2
+        case .failed: return 1
         }
     }
 }

@@ -67,7 +67,7 @@ public enum Workbench {
         let conversions = ConversionDays()
         let experiment = ExperimentRun(simulator: simulator, engine: engine, threads: options.threads)
         let metrics = try simulator.run(
-            observers: [engine, snapshot, conversions] + (experiment?.observers ?? []), progress: progress.update)
+            observers: [engine, conversions] + (experiment?.observers ?? []), progress: progress.update)
         progress.finish()
         let experimentResults = try experiment.map { run in
             try run.analyse(treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: options.threads))
