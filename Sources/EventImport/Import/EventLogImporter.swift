@@ -131,8 +131,10 @@ public struct EventLogImporter: Sendable {
         // One mistyped year must not make the replay allocate and write for millennia.
         if lastDay - firstDay + 1 > Int64(EventLogImporter.maxDays) {
             throw EventImportError.dateRangeTooWide(
-                first: CivilDate(daysSinceEpoch: Int(firstDay)), firstAt: startDate == nil ? sink.minDayAt : "--since",
-                last: CivilDate(daysSinceEpoch: Int(lastDay)), lastAt: asOf == nil ? sink.maxDayAt : "--as-of",
+                first: CivilDate(daysSinceEpoch: Int(firstDay)),
+                firstAt: startDate == nil ? "\(files[sink.minDayAt.file]):\(sink.minDayAt.line)" : "--since",
+                last: CivilDate(daysSinceEpoch: Int(lastDay)),
+                lastAt: asOf == nil ? "\(files[sink.maxDayAt.file]):\(sink.maxDayAt.line)" : "--as-of",
                 days: Int(lastDay - firstDay + 1))
         }
         return EventLogScan(
@@ -182,9 +184,10 @@ struct ScanSink: EventSink {
     var state = ContiguousArray<UserScan>()
     var minDay = Int64.max
     var maxDay = Int64.min
-    /// `file:line` of the first event seen on ``minDay`` and on ``maxDay``, to name an outlier.
-    var minDayAt = ""
-    var maxDayAt = ""
+    /// File index and line of the first event seen on ``minDay`` and on ``maxDay``, to name an outlier.
+    var minDayAt = (file: 0, line: 0)
+    var maxDayAt = (file: 0, line: 0)
+    private var fileIndex = -1
     private var out: Interpreted
 
     init(interpreter: EventInterpreter, counts: ImportCounts) {
@@ -195,6 +198,7 @@ struct ScanSink: EventSink {
 
     mutating func startFile(_ path: String) {
         counts.file = path
+        fileIndex += 1
     }
 
     mutating func malformed(_ reason: MalformedReason, line: Int) throws {
@@ -223,11 +227,11 @@ struct ScanSink: EventSink {
         if out.userWasAlias { counts.reattributed += 1 }
         if out.day < minDay {
             minDay = out.day
-            minDayAt = "\(counts.file):\(line)"
+            minDayAt = (fileIndex, line)
         }
         if out.day > maxDay {
             maxDay = out.day
-            maxDayAt = "\(counts.file):\(line)"
+            maxDayAt = (fileIndex, line)
         }
         note(early: false)
     }

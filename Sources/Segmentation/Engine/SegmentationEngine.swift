@@ -1,4 +1,3 @@
-import Dispatch
 public import UsageModel
 
 /// What runs on a segment evaluation (campaign triggers, cutoff snapshots): the segmentation engine
@@ -73,7 +72,7 @@ public final class SegmentationEngine: DayObserver {
 
     public func dayDidEnd(_ usage: UsageDay) throws {
         guard let windows else { preconditionFailure("daysWillStart was not called") }
-        parallel(Self.split(users: windows.users, parts: threads)) { windows.fold(usage, users: $0) }
+        parallel(UserRanges.split(users: windows.users, parts: threads)) { windows.fold(usage, users: $0) }
         windows.finishDay(usage.day)
         let every = compiled.spec.every.days
         if (usage.day + 1 + evaluationOffset) % every == 0 {
@@ -86,7 +85,7 @@ public final class SegmentationEngine: DayObserver {
     func evaluate(day: Int) throws {
         guard let windows, let directory else { return }
         let n = windows.users
-        let ranges = Self.split(users: n, parts: threads)
+        let ranges = UserRanges.split(users: n, parts: threads)
         let lifecycle = self.lifecycle
         let activeLastInterval = self.activeLastInterval
         let interval = compiled.spec.every.days
@@ -229,14 +228,7 @@ public final class SegmentationEngine: DayObserver {
 
     /// Runs `body` on each range, on as many threads as ranges.
     func parallel(_ ranges: [Range<Int>], _ body: (Range<Int>) -> Void) {
-        if ranges.count == 1 {
-            body(ranges[0])
-        } else {
-            withoutActuallyEscaping(body) { body in
-                let box = UncheckedSendable(body)
-                DispatchQueue.concurrentPerform(iterations: ranges.count) { box.value(ranges[$0]) }
-            }
-        }
+        UserRanges.forEach(ranges) { _, range in body(range) }
     }
 
     static func stateIndex(_ code: UInt8, segmentCount: Int) -> Int {
@@ -250,10 +242,6 @@ public final class SegmentationEngine: DayObserver {
                 metrics: metrics, w: windows!.view, today: windows!.day, lifecycle: lifecycle.baseAddress,
                 accounts: accounts?.view, account: directory?.account.baseAddress, user: user)
         }
-    }
-
-    static func split(users: Int, parts: Int) -> [Range<Int>] {
-        (0..<parts).map { p in (users * p / parts)..<(users * (p + 1) / parts) }
     }
 }
 
@@ -287,10 +275,4 @@ extension SegmentationEngine {
         if code == Self.notSignedUp { return nil }
         return Int(code) < compiled.segmentNames.count ? compiled.segmentNames[Int(code)] : "unmatched"
     }
-}
-
-/// Lets a closure that only touches disjoint ranges of shared columns cross into worker threads.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 public import UsageModel
 import Stats
 
@@ -45,7 +44,7 @@ public final class Simulator {
         for observer in observers { try observer.daysWillStart(layout.directory) }
         let width = Tally.width(stateCount: tables.stateCount)
         let tally = Column<Int>(repeating: 0, count: width * threads)
-        let ranges = Simulator.split(users: spec.users, parts: threads)
+        let ranges = UserRanges.split(users: spec.users, parts: threads)
         var metrics: [DayMetrics] = []
         metrics.reserveCapacity(spec.days)
         let treatmentTables = treatment.map { TreatmentTables($0, planPriceCents: tables.planPriceCents) }
@@ -56,11 +55,7 @@ public final class Simulator {
                 factors: tables.dayFactors(day: day, weekday: spec.startDate.adding(days: day).weekday),
                 columns: columns, truth: truth, treatment: treatmentTables, tally: tally,
                 tallyWidth: width)
-            if threads == 1 {
-                step.run(worker: 0, users: ranges[0])
-            } else {
-                DispatchQueue.concurrentPerform(iterations: threads) { w in step.run(worker: w, users: ranges[w]) }
-            }
+            UserRanges.forEach(ranges) { w, users in step.run(worker: w, users: users) }
             let m = tally.withUnsafeBufferPointer {
                 Tally.metrics(day: day, stateCount: tables.stateCount, workers: threads, from: $0)
             }
@@ -71,10 +66,6 @@ public final class Simulator {
         }
         for observer in observers { try observer.daysDidEnd() }
         return metrics
-    }
-
-    static func split(users: Int, parts: Int) -> [Range<Int>] {
-        (0..<parts).map { p in (users * p / parts)..<(users * (p + 1) / parts) }
     }
 }
 

@@ -40,8 +40,8 @@ final class EventEncoder {
             let b: String
             switch format {
             case .csv:
-                a = "," + JSONText.csvField(d.name) + ","
-                b = "," + JSONText.csvField(properties) + "\n"
+                a = "," + CSVText.field(d.name) + ","
+                b = "," + CSVText.field(properties) + "\n"
             case .jsonl:
                 a = "{\"type\":\"track\",\"event\":" + JSONText.string(d.name) + ",\"userId\":\""
                 b = "\",\"properties\":" + properties + "}\n"

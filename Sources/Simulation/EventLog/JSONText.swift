@@ -26,15 +26,4 @@ enum JSONText {
     static func object(_ members: [(String, String)]) -> String {
         "{" + members.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
-
-    /// `s` as one RFC 4180 field: quoted, with quotes doubled, only when it holds a comma, a quote
-    /// or a line break.
-    static func csvField(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return s }
-        var out = "\""
-        for c in s.unicodeScalars {
-            if c == "\"" { out += "\"\"" } else { out.unicodeScalars.append(c) }
-        }
-        return out + "\""
-    }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 public import Segmentation
 public import UsageModel
 import Stats
@@ -89,26 +88,18 @@ public final class PolicyEngine: EvaluationObserver {
     public func evaluationDidEnd(by engine: SegmentationEngine, usage: UsageDay) throws {
         let n = treatment.users
         let day = usage.day
-        let ranges = (0..<threads).map { p in (n * p / threads)..<(n * (p + 1) / threads) }
+        let ranges = UserRanges.split(users: n, parts: threads)
         let width = spec.policies.count * PolicyCounters.width
         let tallies = Column<Int>(repeating: 0, count: width * threads)
         let results = UnsafeMutableBufferPointer<[(comparison: Int, user: Int)]>.allocate(capacity: threads)
         results.initialize(repeating: [])
         defer { results.deinitialize().deallocate() }
-        let box = UncheckedSendableBox((self, results, tallies))
-        let work: @Sendable (Int) -> Void = { w in
-            let (engine, results, tallies) = box.value
-            results[w] = engine.step(day: day, users: ranges[w], tally: tallies.baseAddress + w * width)
+        UserRanges.forEach(ranges) { w, users in
+            results[w] = step(day: day, users: users, tally: tallies.baseAddress + w * width)
         }
-        if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
         for w in 0..<threads {
             for k in 0..<width { totals[k] += tallies[w * width + k] }
         }
         try onIndex?(day, results.flatMap { $0 })
     }
-}
-
-struct UncheckedSendableBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -82,20 +82,13 @@ enum CSV {
     /// so does a cell that already starts with `'`. Reading a cell back is therefore exact: drop one
     /// leading `'` if there is one (docs/results-schema.md).
     static func field(_ text: String) -> [UInt8] {
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         if let first = bytes.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x27].contains(first),
             first == 0x27 || !isPlainNumber(bytes)
         {
-            bytes.insert(0x27, at: 0)
+            return Array(CSVText.field("'" + text).utf8)
         }
-        guard bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return bytes }
-        var out: [UInt8] = [0x22]
-        for b in bytes {
-            if b == 0x22 { out.append(0x22) }
-            out.append(b)
-        }
-        out.append(0x22)
-        return out
+        return Array(CSVText.field(text).utf8)
     }
 
     /// Digits with a sign, point and exponent, as `-12.5` or `1e-3`: a number to a spreadsheet, not a formula.
