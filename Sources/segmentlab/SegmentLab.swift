@@ -82,7 +82,7 @@ struct Validate: ParsableCommand {
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Simulate a scenario and write results.json and report.md.")
+        abstract: "Simulate a scenario and write its report (report.html, report.md), results.json and CSV tables.")
 
     @OptionGroup var options: SimulationOptions
 

@@ -35,31 +35,11 @@ struct HostileInputTests {
         return (defaultScenario.replacingCharacters(in: range, with: new), line)
     }
 
-    /// Runs the command line in `folder` with a time limit, so a hang fails the test instead of the suite.
+    /// Runs the command line in `folder`, killed after `seconds` so a hang fails the test instead of the suite.
     static func run(_ arguments: [String], in folder: URL, seconds: Double = 60) throws -> (
         status: Int32, stdout: String, stderr: String
     ) {
-        let process = Process()
-        process.executableURL = Repository.segmentlab
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let deadline = DispatchTime.now() + seconds
-        let timer = DispatchSource.makeTimerSource()
-        timer.schedule(deadline: deadline)
-        timer.setEventHandler { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        timer.resume()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        timer.cancel()
-        return (
-            process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)
-        )
+        try Repository.runCLI(arguments, in: folder, seconds: seconds)
     }
 
     static func write(_ text: String, to name: String, in folder: URL) throws {
@@ -374,45 +354,44 @@ struct HostileInputTests {
         // A stale partial file of a process that no longer runs (pid numbers stop below 2^22 on Linux).
         try Self.write("half a log", to: ".events.csv.partial-4999999", in: folder)
         for (signal, status) in [(SIGINT, Int32(130)), (SIGTERM, Int32(143))] {
-            let process = Process()
-            process.executableURL = Repository.segmentlab
-            process.arguments = ["simulate", scenario, "--users", "3000", "--events-out", "events.csv"]
-            process.currentDirectoryURL = folder
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let partial = ".events.csv.partial-\(process.processIdentifier)"
-            // Wait until the log is being written, then interrupt it.
-            let deadline = Date().addingTimeInterval(60)
-            while process.isRunning, Date() < deadline, !(try Self.entries(folder)).contains(partial) {
-                Thread.sleep(forTimeInterval: 0.005)
-            }
-            #expect(process.isRunning, "the run ended before it could be interrupted")
-            kill(process.processIdentifier, signal)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == status)
+            // Interrupted while the log is being written.
+            let result = try Self.interrupt(
+                ["simulate", scenario, "--users", "3000", "--events-out", "events.csv"], in: folder, with: signal,
+                once: { ".events.csv.partial-\($0)" })
+            #expect(result == status)
             let left = try Self.entries(folder)
             #expect(left == [], "left behind: \(left)")
         }
+        // Interrupted while a report folder is staged (for about a tenth of a second at the end of this run).
+        let result = try Self.interrupt(
+            ["run", scenario, "--users", "3000", "--days", "150", "--out", "out"], in: folder, with: SIGTERM,
+            once: { ".out.partial-\($0)" })
+        #expect(result == 143)
+        let left = try Self.entries(folder)
+        #expect(left == [], "left behind: \(left)")
+    }
 
-        // A report folder being staged (for about a tenth of a second at the end of this run).
+    /// Starts the command line in `folder`, sends `signal` as soon as the entry `once(pid)` appears
+    /// there, and returns the exit status.
+    static func interrupt(_ arguments: [String], in folder: URL, with signal: Int32, once entry: (Int32) -> String)
+        throws -> Int32
+    {
         let process = Process()
         process.executableURL = Repository.segmentlab
-        process.arguments = ["run", scenario, "--users", "3000", "--days", "150", "--out", "out"]
+        process.arguments = arguments
         process.currentDirectoryURL = folder
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let staging = ".out.partial-\(process.processIdentifier)"
+        let name = entry(process.processIdentifier)
         let deadline = Date().addingTimeInterval(120)
-        while process.isRunning, Date() < deadline, !(try Self.entries(folder)).contains(staging) {
+        while process.isRunning, Date() < deadline, !(try entries(folder)).contains(name) {
             Thread.sleep(forTimeInterval: 0.001)
         }
-        kill(process.processIdentifier, SIGTERM)
+        #expect(process.isRunning, "the run ended before it could be interrupted")
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 143)
-        let left = try Self.entries(folder)
-        #expect(left == [], "left behind: \(left)")
+        return process.terminationStatus
     }
 
     // MARK: - 11, 12. Floods of problems and terminal escapes

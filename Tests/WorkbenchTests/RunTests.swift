@@ -1,4 +1,9 @@
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 import Simulation
 import Testing
 import Workbench
@@ -30,19 +35,28 @@ enum Repository {
         return products.appendingPathComponent("segmentlab")
     }
 
-    static func runCLI(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs the command line in `folder` (the repository by default); after `seconds` it is killed,
+    /// so a hang fails the test that started it instead of stalling the suite.
+    static func runCLI(_ arguments: [String], in folder: URL? = nil, seconds: Double = 600) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         let process = Process()
         process.executableURL = segmentlab
         process.arguments = arguments
-        process.currentDirectoryURL = root
+        process.currentDirectoryURL = folder ?? root
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let timer = DispatchSource.makeTimerSource()
+        timer.schedule(deadline: .now() + seconds)
+        timer.setEventHandler { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        timer.resume()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        timer.cancel()
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 }

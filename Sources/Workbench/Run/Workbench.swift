@@ -5,7 +5,8 @@ import UsageModel
 
 /// What a finished run produced.
 public struct RunOutcome: Sendable {
-    /// The folder holding `results.json` and `report.md`.
+    /// The folder holding the run's report (`report.html`, `report.md`, `figures/`), `results.json` and
+    /// its CSV tables.
     public let directory: String
     public let metrics: [DayMetrics]
 }
@@ -53,7 +54,9 @@ public enum Workbench {
         return spec
     }
 
-    /// Simulates a scenario and writes `results.json` and `report.md` into the output folder.
+    /// Simulates a scenario (with its counterfactual when it has campaigns), analyses it and writes
+    /// `report.html`, `report.md`, `results.json`, `segments.csv`, `transitions.csv` and
+    /// `predictions.csv` into the output folder, through a staging folder and one rename.
     public static func run(_ scenario: Scenario, options: RunOptions) throws -> RunOutcome {
         let spec = try prepare(scenario, options: options, writesEventLog: false)
         let destination = options.outDirectory ?? defaultDirectory(scenario: scenario.name, seed: spec.seed)

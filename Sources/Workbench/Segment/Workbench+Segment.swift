@@ -12,7 +12,7 @@ public struct SegmentOutcome: Sendable {
 
 extension Workbench {
     /// Imports real event logs, replays them day by day through the segmentation engine, and writes
-    /// `memberships.csv`, `segments.csv`, `results.json` and `report.md`.
+    /// `memberships.csv`, `segments.csv`, `results.json`, `report.html` and `report.md`.
     public static func segment(_ options: SegmentOptions) throws -> SegmentOutcome {
         let name = URL(fileURLWithPath: options.events[0]).deletingPathExtension().lastPathComponent
         let destination = options.outDirectory ?? defaultDirectory(scenario: name, seed: nil)
