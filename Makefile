@@ -9,7 +9,7 @@ GALLERY := saas-default reengagement experiment-check
 
 REPORT ?= reports/gallery/saas-default/report.html
 
-.PHONY: demo test bench reports check-report deps fuzz
+.PHONY: demo test bench reports check-report deps fuzz format format-check
 
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists gsl; then \
@@ -29,6 +29,16 @@ test: deps
 reports: deps
 	$(SWIFT) build -c release --product segmentlab
 	@for s in $(GALLERY); do .build/release/segmentlab run scenarios/$$s.yaml --out reports/gallery/$$s || exit 1; done
+
+# Source layout as .swift-format says (swift format ships with the toolchain): `format` rewrites the files,
+# `format-check` fails on any difference and runs in CI.
+FORMAT_PATHS := Sources Tests Benchmarks Fuzz/Sources Package.swift Fuzz/Package.swift
+
+format:
+	$(SWIFT) format format -i -r $(FORMAT_PATHS)
+
+format-check:
+	$(SWIFT) format lint --strict -r $(FORMAT_PATHS)
 
 # Renders a report in headless Chromium (Debian package chromium) to a PNG beside it and fails on
 # console errors, empty sections or charts without a title.

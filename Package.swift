@@ -35,7 +35,8 @@ let package = Package(
         .target(
             name: "Workbench",
             dependencies: [
-                "Simulation", "Segmentation", "EventImport", "Analysis", "Reporting", "UsageModel", "Stats", "YAMLInput",
+                "Simulation", "Segmentation", "EventImport", "Analysis", "Reporting", "UsageModel", "Stats",
+                "YAMLInput",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -47,7 +48,8 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["UsageModel", "Segmentation", "Stats"]),
         .target(name: "Segmentation", dependencies: ["UsageModel"]),
         .target(name: "Analysis", dependencies: ["UsageModel", "Stats"]),
-        .target(name: "EventImport", dependencies: ["UsageModel", "YAMLInput", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "EventImport", dependencies: ["UsageModel", "YAMLInput", .product(name: "Yams", package: "Yams")]),
         .target(name: "YAMLInput", dependencies: ["UsageModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "UsageModel"),
         .target(name: "Stats", dependencies: ["CGSL"]),

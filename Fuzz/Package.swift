@@ -10,7 +10,7 @@ let package = Package(
     name: "SegmentLabFuzz",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "SegmentLab", path: ".."),
+        .package(name: "SegmentLab", path: "..")
     ],
     targets: [
         // libFuzzer's LLVMFuzzerRunDriver, declared for Swift.

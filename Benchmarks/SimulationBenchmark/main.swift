@@ -9,9 +9,9 @@
 // Each case runs in its own process because peak resident memory (getrusage's ru_maxrss) only
 // ever grows within a process. Build in release: `swift build -c release --product SimulationBenchmark`.
 import Foundation
-import UsageModel
 import Segmentation
 import Simulation
+import UsageModel
 import Workbench
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -40,7 +40,9 @@ public struct Column<Element: BitwiseCopyable>: RandomAccessCollection, @uncheck
 
     /// Write access for the column's owner; callers on several threads must write disjoint ranges.
     @inlinable
-    public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Element>) throws -> R) rethrows -> R {
+    public func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Element>) throws -> R) rethrows
+        -> R
+    {
         try body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
     }
 

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Foundation
 
 /// What must be undone if the process is stopped by SIGINT or SIGTERM: the hidden staging files and
 /// folders of outputs not yet renamed into place (invariant 5).

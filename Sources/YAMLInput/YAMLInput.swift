@@ -85,7 +85,9 @@ public enum YAMLInput {
                     expanded += string(event.data.alias.anchor).flatMap { sizes[$0] } ?? 1
                     if expanded > maxNodes {
                         throw InputProblem(
-                            path: "", message: "this alias expands the document past \(maxNodes) nodes (aliases nested too deeply)",
+                            path: "",
+                            message:
+                                "this alias expands the document past \(maxNodes) nodes (aliases nested too deeply)",
                             line: line, column: column)
                     }
                 default:
@@ -127,12 +129,20 @@ public enum YAMLInput {
                 switch c {
                 case 0x00...0x7F: length = 1
                 case 0xC2...0xDF: length = 2
-                case 0xE0: length = 3; lowest = 0xA0
+                case 0xE0:
+                    length = 3
+                    lowest = 0xA0
                 case 0xE1...0xEC, 0xEE...0xEF: length = 3
-                case 0xED: length = 3; highest = 0x9F
-                case 0xF0: length = 4; lowest = 0x90
+                case 0xED:
+                    length = 3
+                    highest = 0x9F
+                case 0xF0:
+                    length = 4
+                    lowest = 0x90
                 case 0xF1...0xF3: length = 4
-                case 0xF4: length = 4; highest = 0x8F
+                case 0xF4:
+                    length = 4
+                    highest = 0x8F
                 default: return (line, column)
                 }
                 guard i + length <= b.count else { return (line, column) }

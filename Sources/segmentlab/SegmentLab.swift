@@ -1,6 +1,6 @@
 public import ArgumentParser
-import Foundation
 import EventImport
+import Foundation
 public import Segmentation
 public import UsageModel
 import Workbench
@@ -187,7 +187,8 @@ struct Segment: ParsableCommand {
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Split a real event log at a cutoff: segments and churn predictions from before it, outcomes after it.")
+        abstract:
+            "Split a real event log at a cutoff: segments and churn predictions from before it, outcomes after it.")
 
     @OptionGroup var log: LogOptions
 

@@ -18,10 +18,10 @@ struct CSVFormatTests {
             Fixture.header
             + "u1,a1,signed_up,2026-01-05T09:00:00Z,2026-01-05T09:00:00Z,{}\n"
             + "\"u1\",\"a1\",\"feature_used\",\"2026-01-05T09:01:00Z\",,\"{\"\"note\"\":\"\"a, b\"\","
-                + "\"\"feature\"\":\"\"reports\"\"}\"\n"
+            + "\"\"feature\"\":\"\"reports\"\"}\"\n"
             // Properties spread over two lines: the record spans them.
             + "u1,a1,feature_used,2026-01-05T09:02:00Z,,\"{\"\"note\"\":\"\"two lines\"\",\n\"\"feature\"\":"
-                + "\"\"exports\"\"}\"\n"
+            + "\"\"exports\"\"}\"\n"
             + "u1,a1,\"key,action\",2026-01-05T09:03:00Z,,{}\n"
             + session("2026-01-05T09:04:00Z")
         let (log2, r) = try Fixture.run(csv: log, in: dir)

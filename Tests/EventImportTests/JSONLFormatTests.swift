@@ -94,7 +94,7 @@ struct JSONLFormatTests {
         let ok = #"{"type":"track","event":"session_started","userId":"u1","timestamp":"2026-01-05T09:00:00Z"}"#
         let huge =
             #"{"type":"track","event":"session_started","userId":"u1","timestamp":"2026-01-05T09:00:"#
-                + #"00Z","properties":{"pad":""#
+            + #"00Z","properties":{"pad":""#
             + String(repeating: "x", count: 2 << 20) + "\"}}"
         let path = dir.write("events.jsonl", [ok, huge, ok, huge].joined(separator: "\n"))
         let (result, r) = try Fixture.run([path])

@@ -1,7 +1,7 @@
-import YAMLInput
 import Foundation
 import Testing
 import UsageModel
+import YAMLInput
 
 @testable import EventImport
 
@@ -112,11 +112,13 @@ struct TaxonomyTests {
     }
 
     @Test func syntaxAndFileErrors() {
-        #expect(problems("sessions: [a, b\nkey_actions: c") == [
-            "2:12: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at 1:11)"
-        ])
+        #expect(
+            problems("sessions: [a, b\nkey_actions: c") == [
+                "2:12: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence at 1:11)"
+            ])
         #expect(problems("") == ["1:1: the file is empty"])
-        #expect(problems("sessions: [a]\nsessions: [b]") == ["1:1: invalid YAML: duplicate key 'sessions' in a mapping"])
+        #expect(
+            problems("sessions: [a]\nsessions: [b]") == ["1:1: invalid YAML: duplicate key 'sessions' in a mapping"])
         #expect(problems("- a\n- b") == ["1:1: expected a mapping, got a list"])
         let missing = thrownError { _ = try Taxonomy.load(path: "/nonexistent/t.yaml") }
         #expect((missing as? TaxonomyError)?.description == "/nonexistent/t.yaml: cannot read: no such file")

@@ -1,9 +1,11 @@
 import Foundation
+import Testing
+
+@testable import Reporting
+
 #if canImport(FoundationXML)
     import FoundationXML
 #endif
-@testable import Reporting
-import Testing
 
 @Suite("SVG charts")
 struct ChartTests {
@@ -17,11 +19,13 @@ struct ChartTests {
         element.attributes?.first { $0.name == name || $0.localName == name }?.stringValue
     }
 
-    @Test("nice ticks: steps of 1, 2 or 5 times a power of ten", arguments: [
-        ([0.0, 97], [0.0, 20, 40, 60, 80, 100]),
-        ([-3.2, 7.9], [-4.0, -2, 0, 2, 4, 6, 8]),
-        ([0.0, 0.034], [0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.035]),
-    ])
+    @Test(
+        "nice ticks: steps of 1, 2 or 5 times a power of ten",
+        arguments: [
+            ([0.0, 97], [0.0, 20, 40, 60, 80, 100]),
+            ([-3.2, 7.9], [-4.0, -2, 0, 2, 4, 6, 8]),
+            ([0.0, 0.034], [0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.035]),
+        ])
     func ticks(values: [Double], expected: [Double]) {
         let axis = Axis(values: values)
         #expect(axis.ticks.count == expected.count)

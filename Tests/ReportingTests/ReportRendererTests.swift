@@ -19,7 +19,7 @@ struct ReportRendererTests {
                             rows: [[hostile, "12"], ["a|b", "3"]])),
                     .figure(ReportFigure(name: "sizes", caption: "Sizes over time", svg: "<svg role=\"img\"></svg>")),
                     .code("name: x\ndays: 3"),
-                ]),
+                ])
         ])
 
     @Test("HTML: values escaped, markup of prose kept, table cells aligned, the figure inline")
@@ -43,7 +43,9 @@ struct ReportRendererTests {
     func markdown() throws {
         let text = try ReportRenderer.markdown(Self.document) { "figures/\($0.name).svg" }
         #expect(text.hasPrefix("# run of &lt;script&gt;alert(1)&lt;/script&gt;\n"))
-        #expect(text.contains("| segment | users |\n|---|---:|\n| &lt;script&gt;alert(1)&lt;/script&gt; | 12 |\n| a\\|b | 3 |\n"))
+        #expect(
+            text.contains(
+                "| segment | users |\n|---|---:|\n| &lt;script&gt;alert(1)&lt;/script&gt; | 12 |\n| a\\|b | 3 |\n"))
         #expect(text.contains("Users in *dormant* for two weeks; see `results.json`."))
         #expect(text.contains("**Sample-ratio mismatch**"))
         #expect(text.contains("![Sizes over time](figures/sizes.svg)"))

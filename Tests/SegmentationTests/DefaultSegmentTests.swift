@@ -35,8 +35,10 @@ struct DefaultSegmentTests {
         log.active(8, on: 0..<35, keyActions: 10)
         log[8, 0].milestones = 0b11
         log[8, 31].nps = 10
-        let expected = ["churned", "dormant", "not_activated", "declining", "newly_activated", "power", "habitual",
-                        "occasional", "power"]
+        let expected = [
+            "churned", "dormant", "not_activated", "declining", "newly_activated", "power", "habitual",
+            "occasional", "power",
+        ]
         return (log, expected)
     }
 

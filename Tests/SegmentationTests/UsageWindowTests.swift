@@ -128,8 +128,10 @@ struct UsageWindowTests {
         log.active(0, on: 0..<10, keyActions: 3, features: 0b11)
         let engine = try Self.engine()
         try log.replay(into: engine)
-        for name in ["key_actions_7", "key_actions_28", "key_actions_last_week", "active_days_28", "sessions_28",
-                     "feature.reports.days_28"] {
+        for name in [
+            "key_actions_7", "key_actions_28", "key_actions_last_week", "active_days_28", "sessions_28",
+            "feature.reports.days_28",
+        ] {
             #expect(engine.metric(name, user: 0) == 0, "\(name)")
         }
         #expect(engine.metric("feature.reports", user: 0) == 1)  // tried once, never forgotten
@@ -160,7 +162,9 @@ struct LifecycleTests {
         log.active(0, on: [2, 9, 30])  // weeks 0 and 1 active, 2 and 3 not, 4 active
         let engine = try UsageWindowTests.engine(every: .week)
         var states: [String] = []
-        engine.onEvaluation = { _, _, _ in states.append(MetricOptions.lifecycle[Int(engine.metric("lifecycle", user: 0)!)]) }
+        engine.onEvaluation = { _, _, _ in
+            states.append(MetricOptions.lifecycle[Int(engine.metric("lifecycle", user: 0)!)])
+        }
         try log.replay(into: engine)
         #expect(states == ["new", "returning", "dormant", "none", "resurrecting"])
     }

@@ -1,14 +1,16 @@
 import Segmentation
-@testable import Simulation
 import Testing
 import UsageModel
+
+@testable import Simulation
 
 @Suite("Policy eligibility, reach and effects")
 struct InterventionTests {
     /// One policy on one channel whose every draw succeeds unless a test says otherwise.
     static func spec(
         channel: ChannelSettings = ChannelSettings(consent: 1, delivered: 1, opened: 1, capMessages: 16, capDays: 1),
-        cooldown: Int = 0, reentry: Policy.Reentry = .every, fatigue: Fatigue = Fatigue(unsubscribeBase: 0, unsubscribePerMessage: 0),
+        cooldown: Int = 0, reentry: Policy.Reentry = .every,
+        fatigue: Fatigue = Fatigue(unsubscribeBase: 0, unsubscribePerMessage: 0),
         via: Channel = .email
     ) -> InterventionSpec {
         var channels = Channel.allCases.map(\.defaults)
@@ -28,7 +30,8 @@ struct InterventionTests {
     /// Sends policy 0 to user 0 on each day given; returns the counters.
     static func send(_ spec: InterventionSpec, days: [Int32]) throws -> (PolicyCounters, TreatmentState) {
         let treatment = TreatmentState(spec: spec, users: 1, seed: 7)
-        let compiled = try CompiledSegmentation(.defaults, vocabulary: Vocabulary(features: [], milestones: [], plans: ["free"]))
+        let compiled = try CompiledSegmentation(
+            .defaults, vocabulary: Vocabulary(features: [], milestones: [], plans: ["free"]))
         // The segmentation engine owns the policy engine, which holds it unowned.
         let segmentation = SegmentationEngine(compiled)
         let engine = PolicyEngine(spec: spec, engine: segmentation, treatment: treatment, seed: 7, threads: 1)

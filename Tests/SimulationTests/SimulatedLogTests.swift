@@ -10,7 +10,8 @@ struct SimulatedLogTests {
         var spec = TestModels.small(users: 4_000, days: 30, signupDays: 10, trialDays: 14)
         let loss = 0.05
         spec.dataQuality = DataQuality(lostEvents: loss)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("segmentlab-log-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "segmentlab-log-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("events.\(format.rawValue)").path

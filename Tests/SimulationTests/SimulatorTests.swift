@@ -92,7 +92,9 @@ struct SimulatorTests {
         var counts = [Int](repeating: 0, count: spec.model.personas.count * S * S)
         for day in 0..<(spec.days - 1) {
             for u in 0..<spec.users {
-                guard let s = truth.state(user: u, day: day), let t = truth.state(user: u, day: day + 1) else { continue }
+                guard let s = truth.state(user: u, day: day), let t = truth.state(user: u, day: day + 1) else {
+                    continue
+                }
                 counts[(Int(simulator.layout.persona[u]) * S + s) * S + t] += 1
             }
         }
@@ -136,7 +138,8 @@ struct SimulatorTests {
                 case .negativeBinomial(_, let k): variance = m + m * m / k
                 }
                 let mean = Double(tally.sessions[cell]) / n
-                #expect(abs(mean - m) < 4.5 * (variance / n).squareRoot(), "sessions \(persona.name)/\(s): \(mean) vs \(m)")
+                #expect(
+                    abs(mean - m) < 4.5 * (variance / n).squareRoot(), "sessions \(persona.name)/\(s): \(mean) vs \(m)")
 
                 // Key actions given sessions are Poisson(sessions × rate): the total over Σ sessions
                 // has variance rate × Σ sessions.
@@ -234,4 +237,3 @@ struct SimulatorTests {
         #expect(m.mrrCents >= 1500 * m.payingUsers && m.mrrCents <= 3900 * m.payingUsers)
     }
 }
-

@@ -9,8 +9,10 @@ enum TestModels {
         users: Int = 20_000, days: Int = 60, seed: UInt64 = 7, signupDays: Int = 1, habit: Habit? = nil,
         trialDays: Int = 0, fallbackPlan: Int? = 0
     ) -> SimulationSpec {
-        let states = [LatentState(name: "active", level: 2), LatentState(name: "idle", level: 1),
-                      LatentState(name: "churned", level: 0)]
+        let states = [
+            LatentState(name: "active", level: 2), LatentState(name: "idle", level: 1),
+            LatentState(name: "churned", level: 0),
+        ]
         let features = ["reports", "exports"]
         let milestones = [Milestone(name: "setup", requires: []), Milestone(name: "invite", requires: [0])]
         let uniformNPS = [Double](repeating: 1.0 / 11, count: 11)
@@ -51,11 +53,15 @@ enum TestModels {
             ])
         let commerce = Commerce(
             currency: "USD",
-            plans: [Plan(name: "free", monthlyPriceCents: 0), Plan(name: "team", monthlyPriceCents: 1500),
-                    Plan(name: "business", monthlyPriceCents: 3900)],
+            plans: [
+                Plan(name: "free", monthlyPriceCents: 0), Plan(name: "team", monthlyPriceCents: 1500),
+                Plan(name: "business", monthlyPriceCents: 3900),
+            ],
             fallbackPlan: fallbackPlan, conversion: [0.6, 0.1, 0],
-            planChanges: [PlanChange(from: 1, to: 2, dailyProbability: [0.01, 0, 0]),
-                          PlanChange(from: 2, to: 1, dailyProbability: [0, 0.02, 0])])
+            planChanges: [
+                PlanChange(from: 1, to: 2, dailyProbability: [0.01, 0, 0]),
+                PlanChange(from: 2, to: 1, dailyProbability: [0, 0.02, 0]),
+            ])
         let model = BehaviourModel(
             states: states, churnedState: 2, features: features, milestones: milestones, activationMilestones: [0, 1],
             personas: [solo, team], habit: habit, weekdayFactors: [Double](repeating: 1, count: 7),

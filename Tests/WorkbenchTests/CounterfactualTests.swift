@@ -3,6 +3,7 @@ import Segmentation
 import Simulation
 import Testing
 import UsageModel
+
 @testable import Workbench
 
 @Suite("The counterfactual run")
@@ -92,7 +93,8 @@ struct ExperimentRunResultsTests {
         let experiment = try #require(json["experiment"] as? [String: Any])
         let arms = try #require(experiment["arms"] as? [[String: Any]])
         #expect(arms.map { $0["name"] as? String } == ["holdout", "reengage", "csm"])
-        let users = arms.compactMap { $0["users"] as? Int }.reduce(0, +) + (experiment["global_control_users"] as? Int ?? -1)
+        let users =
+            arms.compactMap { $0["users"] as? Int }.reduce(0, +) + (experiment["global_control_users"] as? Int ?? -1)
         #expect(users == 3_000)
         let comparisons = try #require(experiment["comparisons"] as? [[String: Any]])
         #expect(comparisons.map { $0["arm"] as? String } == ["reengage", "csm"])

@@ -26,7 +26,8 @@ struct EvaluateTests {
                 for span in group.spans {
                     for day in stride(from: span.lowerBound, through: span.upperBound, by: 2) {
                         // Order amounts and times vary; only the day of each purchase matters.
-                        rows.append("\(group.prefix)-\(i),purchase,\(start.adding(days: day))T\(10 + i % 9):15:00Z,\(5 + i).99")
+                        rows.append(
+                            "\(group.prefix)-\(i),purchase,\(start.adding(days: day))T\(10 + i % 9):15:00Z,\(5 + i).99")
                     }
                 }
             }
@@ -99,7 +100,9 @@ struct EvaluateTests {
         let cutoff = try #require((prediction["cutoffs"] as? [[String: Any]])?.first)
         #expect(cutoff["users"] as? Int == 100)
         let csv = try String(contentsOfFile: out + "/predictions.csv", encoding: .utf8)
-        let rows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let rows = csv.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
         #expect(rows.count == cutoff["test_users"] as? Int)
         var loyal = 0
         var returning = 0

@@ -9,7 +9,8 @@ struct GalleryTests {
     static let scenarios: [String] = {
         let folder = Repository.path("scenarios")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return files.filter { $0.hasSuffix(".yaml") && !$0.contains("taxonomy") }.map { String($0.dropLast(5)) }.sorted()
+        return files.filter { $0.hasSuffix(".yaml") && !$0.contains("taxonomy") }.map { String($0.dropLast(5)) }
+            .sorted()
     }()
 
     @Test("there is a gallery report for every scenario, linked from reports/README.md")
@@ -17,7 +18,9 @@ struct GalleryTests {
         #expect(Self.scenarios == ["experiment-check", "reengagement", "saas-default"])
         let index = try String(contentsOfFile: Repository.path("reports/README.md"), encoding: .utf8)
         for name in Self.scenarios {
-            #expect(FileManager.default.fileExists(atPath: Repository.path("reports/gallery/\(name)/report.html")), "\(name)")
+            #expect(
+                FileManager.default.fileExists(atPath: Repository.path("reports/gallery/\(name)/report.html")),
+                "\(name)")
             #expect(index.contains("(gallery/\(name)/report.html)"), "\(name)")
         }
     }
@@ -44,7 +47,9 @@ struct GalleryTests {
         var files: [String] = []
         while let path = walker?.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: folder + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: folder + "/" + path, isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            {
                 files.append(path)
             }
         }

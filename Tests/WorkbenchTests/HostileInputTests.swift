@@ -1,6 +1,6 @@
-import YAMLInput
 import Foundation
 import Testing
+import YAMLInput
 
 @testable import Workbench
 
@@ -89,7 +89,8 @@ struct HostileInputTests {
         #expect(again.stderr.contains("--events-out: somefile.csv exists"))
 
         // An earlier run's folder (it carries the marker) is replaced, and an empty folder is used.
-        try FileManager.default.createDirectory(at: folder.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: folder.appendingPathComponent("empty"), withIntermediateDirectories: true)
         for target in ["report", "report", "empty"] {
             let done = try Self.run(["run", scenario, "--out", target] + small, in: folder)
             #expect(done.status == 0, "\(target): \(done.stderr)")
@@ -100,13 +101,15 @@ struct HostileInputTests {
 
     // MARK: - 2. A far-off timestamp
 
-    @Test("a log whose dates span millennia is refused before anything is allocated, naming the outlying line",
+    @Test(
+        "a log whose dates span millennia is refused before anything is allocated, naming the outlying line",
         arguments: [("9999-12-31T23:59:59Z", "9999-12-31"), ("100000000000", "5138-11-16")])
     func farTimestamp(_ timestamp: String, _ date: String) throws {
         let folder = try Repository.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let lines = Self.exampleLog.split(separator: "\n").count
-        try Self.write(Self.exampleLog + "u0000001,a000001,session_started,\(timestamp),,{}\n", to: "far.csv", in: folder)
+        try Self.write(
+            Self.exampleLog + "u0000001,a000001,session_started,\(timestamp),,{}\n", to: "far.csv", in: folder)
         let result = try Self.run(["segment", "--events", "far.csv", "--taxonomy", Self.taxonomy], in: folder)
         #expect(result.status == 2)
         #expect(result.stderr.contains("to \(date) (far.csv:\(lines + 1))"), "\(result.stderr)")
@@ -125,10 +128,19 @@ struct HostileInputTests {
     @Test(
         "numbers that used to crash or fail a run are refused by validate at their place",
         arguments: [
-            ("median: 25, sigma: 0.8", "median: 1e19, sigma: 0.8", "personas[2].team_size.median: must be in (0, 1000000]"),
-            ("median: 25, sigma: 0.8", "median: 1e308, sigma: 0.8", "personas[2].team_size.median: must be in (0, 1000000]"),
+            (
+                "median: 25, sigma: 0.8", "median: 1e19, sigma: 0.8",
+                "personas[2].team_size.median: must be in (0, 1000000]"
+            ),
+            (
+                "median: 25, sigma: 0.8", "median: 1e308, sigma: 0.8",
+                "personas[2].team_size.median: must be in (0, 1000000]"
+            ),
             ("median: 25, sigma: 0.8", "median: 25, sigma: 1000", "personas[2].team_size.sigma: must be in [0, 10]"),
-            ("delay_hours: {median: 4,", "delay_hours: {median: 1e20,", "data_quality.late_events.delay_hours.median: must be in (0, 8760]"),
+            (
+                "delay_hours: {median: 4,", "delay_hours: {median: 1e20,",
+                "data_quality.late_events.delay_hours.median: must be in (0, 8760]"
+            ),
             ("cost: 0.01", "cost: 1e19", "interventions.policies[1].cost: must be in [0, 1000000]"),
             ("cost: 0.01", "cost: 1e308", "interventions.policies[1].cost: must be in [0, 1000000]"),
             ("mean: 5, max: 30", "mean: 1e308, max: 30", "personas[1].team_size.mean: must be in [1, 1000000]"),
@@ -167,7 +179,9 @@ struct HostileInputTests {
 
     static func billionLaughs(asKey: Bool) -> String {
         var lines = ["a0: &a0 [x, x, x, x, x, x, x]"]
-        for i in 1..<10 { lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 7).joined(separator: ", ") + "]") }
+        for i in 1..<10 {
+            lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 7).joined(separator: ", ") + "]")
+        }
         return lines.joined(separator: "\n") + (asKey ? "\n? *a9\n: 1\n" : "\nboom: *a9\n")
     }
 
@@ -219,13 +233,16 @@ struct HostileInputTests {
         #expect(badTaxonomy.stderr.contains("taxonomy.yaml:3:1: not UTF-8 text"), "\(badTaxonomy.stderr)")
         let tag = try Self.run(["validate", "tagged.yaml"], in: folder)
         #expect(tag.status == 2)
-        #expect(tag.stderr.contains("tagged.yaml:\(line):7: YAML tags are not used here; remove the tag '!days'"), "\(tag.stderr)")
+        #expect(
+            tag.stderr.contains("tagged.yaml:\(line):7: YAML tags are not used here; remove the tag '!days'"),
+            "\(tag.stderr)")
         #expect(try Self.entries(folder) == ["bytes.yaml", "tagged.yaml", "taxonomy.yaml"])
     }
 
     // MARK: - 5. Statistics that cannot be computed do not stop the report
 
-    @Test("a run too short for the log-rank test reports it as not computable and writes everything else",
+    @Test(
+        "a run too short for the log-rank test reports it as not computable and writes everything else",
         arguments: [
             ["scenarios/saas-default.yaml", "--days", "20", "--users", "2000"],
             ["scenarios/saas-default.yaml", "--users", "500", "--days", "30", "--seed", "3"],
@@ -249,12 +266,14 @@ struct HostileInputTests {
     func markdownInjection() throws {
         let folder = try Repository.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let hostile = "description: |-\n  A ```` fence\n  ```\n  <img src=x onerror=alert(1)>\n  [x](javascript:alert(1))\n"
+        let hostile =
+            "description: |-\n  A ```` fence\n  ```\n  <img src=x onerror=alert(1)>\n  [x](javascript:alert(1))\n"
         let original = try #require(
             Self.defaultScenario.range(of: #"description: >-\n(  .*\n)+"#, options: .regularExpression))
         let fixed = Self.defaultScenario.replacingCharacters(in: original, with: hostile)
         try Self.write(fixed, to: "hostile.yaml", in: folder)
-        let result = try Self.run(["run", "hostile.yaml", "--users", "300", "--days", "30", "--out", "out"], in: folder)
+        let result = try Self.run(
+            ["run", "hostile.yaml", "--users", "300", "--days", "30", "--out", "out"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         let markdown = try String(contentsOfFile: folder.appendingPathComponent("out/report.md").path, encoding: .utf8)
         // Outside fenced blocks (CommonMark: closed by a fence at least as long), no raw HTML and no link.
@@ -279,7 +298,9 @@ struct HostileInputTests {
         let links = outside.filter { $0.range(of: #"(?<!\\)\]\("#, options: .regularExpression) != nil }
         #expect(!links.isEmpty)
         for line in links {
-            #expect(line.range(of: #"^!\[[^\]]*\]\(figures/[a-z0-9-]+\.svg\)$"#, options: .regularExpression) != nil, "\(line)")
+            #expect(
+                line.range(of: #"^!\[[^\]]*\]\(figures/[a-z0-9-]+\.svg\)$"#, options: .regularExpression) != nil,
+                "\(line)")
         }
     }
 
@@ -295,7 +316,12 @@ struct HostileInputTests {
         while let c = chars.popFirst() {
             if quoted {
                 if c == "\"" {
-                    if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false }
+                    if chars.first == "\"" {
+                        field.append("\"")
+                        chars.removeFirst()
+                    } else {
+                        quoted = false
+                    }
                 } else {
                     field.append(c)
                 }
@@ -320,7 +346,9 @@ struct HostileInputTests {
     func formulaInjection() throws {
         let folder = try Repository.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let ids = ["=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "@SUM(1+1)", "\t=1+1", "-2+3", "'quoted", "-42"]
+        let ids = [
+            "=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0", "@SUM(1+1)", "\t=1+1", "-2+3", "'quoted", "-42",
+        ]
         var log = "user_id,account_id,event,timestamp\n"
         for (i, id) in ids.enumerated() {
             let field = "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -328,9 +356,11 @@ struct HostileInputTests {
             log += "\(field),\(field),session_started,2026-01-0\(i + 1)T10:00:00Z\n"
         }
         try Self.write(log, to: "ids.csv", in: folder)
-        let result = try Self.run(["segment", "--events", "ids.csv", "--taxonomy", Self.taxonomy, "--out", "out"], in: folder)
+        let result = try Self.run(
+            ["segment", "--events", "ids.csv", "--taxonomy", Self.taxonomy, "--out", "out"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
-        let rows = Self.records(try String(contentsOfFile: folder.appendingPathComponent("out/memberships.csv").path, encoding: .utf8))
+        let rows = Self.records(
+            try String(contentsOfFile: folder.appendingPathComponent("out/memberships.csv").path, encoding: .utf8))
         #expect(rows.first == ["user_id", "account_id", "date", "segment", "tags"])
         var seen = Set<String>()
         for row in rows.dropFirst() {
@@ -415,7 +445,8 @@ struct HostileInputTests {
         let evil = "\u{1B}]0;pwned\u{07}evil\u{1B}[31m"
         try Self.write(
             Self.exampleLog + "u0000001,a000001,\(evil),2026-01-06T00:00:00Z,,{}\n", to: "log.csv", in: folder)
-        let result = try Self.run(["segment", "--events", "log.csv", "--taxonomy", Self.taxonomy, "--out", "out"], in: folder)
+        let result = try Self.run(
+            ["segment", "--events", "log.csv", "--taxonomy", Self.taxonomy, "--out", "out"], in: folder)
         #expect(result.status == 0)
         #expect(!result.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
         #expect(result.stderr.contains(#"\x1b]0;pwned\x07evil\x1b[31m"#))

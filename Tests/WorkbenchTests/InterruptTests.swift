@@ -9,7 +9,9 @@ import Testing
 /// never a mixture or half of one.
 @Suite("Interrupted runs", .serialized)
 struct InterruptTests {
-    static let files = ["predictions.csv", "report.html", "report.md", "results.json", "segments.csv", "transitions.csv"]
+    static let files = [
+        "predictions.csv", "report.html", "report.md", "results.json", "segments.csv", "transitions.csv",
+    ]
 
     /// The seed recorded in a complete report folder, or a description of what is wrong with it.
     static func seed(in folder: String) throws -> UInt64? {
@@ -17,7 +19,8 @@ struct InterruptTests {
         guard fm.fileExists(atPath: folder) else { return nil }
         let present = try fm.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted()
         #expect(Set(present) == Set(files + ["figures"]), "\(present)")
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/results.json")))
+        let json = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: folder + "/results.json")))
         let seed = ((json as? [String: Any])?["scenario"] as? [String: Any])?["seed"] as? UInt64
         let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
         #expect(html.hasSuffix("</html>\n"))
@@ -57,7 +60,9 @@ struct InterruptTests {
             } else {
                 // Killed between moving the old report aside and the new one in: the old one is
                 // whole beside it, and the next run puts it back.
-                let aside = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".report.old-") }
+                let aside = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+                    $0.hasPrefix(".report.old-")
+                }
                 #expect(aside.count == 1)
                 #expect(try aside.first.map { try Self.seed(in: folder.path + "/" + $0) } == 1)
             }

@@ -1,5 +1,6 @@
 import Simulation
 import Testing
+
 @testable import Workbench
 
 @Suite("Replicates: false positives and coverage")
@@ -37,7 +38,9 @@ struct ReplicateTests {
 
     /// 240 replicates: a rate of 5 % is estimated within ±1.4 percentage points (one binomial
     /// standard deviation, √(0.05 · 0.95 / 240)); the bounds below are 3.5 of them.
-    @Test("an inert policy is found significant in about 5 % of replicates; a real effect is covered about 95 % of the time")
+    @Test(
+        "an inert policy is found significant in about 5 % of replicates; a real effect is covered about 95 % of the time"
+    )
     func falsePositivesAndCoverage() throws {
         let (scenario, spec) = try Self.scenario()
         let count = 240

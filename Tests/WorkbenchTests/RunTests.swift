@@ -1,12 +1,11 @@
 import Foundation
+import Simulation
+import Testing
+import Workbench
 
 #if canImport(Glibc)
     import Glibc
 #endif
-
-import Simulation
-import Testing
-import Workbench
 
 /// Paths relative to the package root, wherever the tests run from.
 enum Repository {
@@ -30,7 +29,8 @@ enum Repository {
 
     /// The command line built next to the tests (`swift build --build-tests` builds it too).
     static var segmentlab: URL {
-        let products = Bundle.allBundles.map(\.bundleURL).first { $0.pathExtension == "xctest" }?
+        let products =
+            Bundle.allBundles.map(\.bundleURL).first { $0.pathExtension == "xctest" }?
             .deletingLastPathComponent() ?? root.appendingPathComponent(".build/debug")
         return products.appendingPathComponent("segmentlab")
     }
@@ -57,7 +57,10 @@ enum Repository {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         timer.cancel()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: outData, as: UTF8.self),
+            String(decoding: errData, as: UTF8.self)
+        )
     }
 }
 
@@ -98,9 +101,13 @@ struct RunTests {
     func seedMatters() throws {
         let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml"))
         let a = try Workbench.run(
-            scenario, options: RunOptions(seed: 1, users: 2_000, days: 30, outDirectory: try Repository.temporaryFolder().path + "/a"))
+            scenario,
+            options: RunOptions(
+                seed: 1, users: 2_000, days: 30, outDirectory: try Repository.temporaryFolder().path + "/a"))
         let b = try Workbench.run(
-            scenario, options: RunOptions(seed: 2, users: 2_000, days: 30, outDirectory: try Repository.temporaryFolder().path + "/b"))
+            scenario,
+            options: RunOptions(
+                seed: 2, users: 2_000, days: 30, outDirectory: try Repository.temporaryFolder().path + "/b"))
         #expect(a.metrics != b.metrics)
     }
 
@@ -109,7 +116,8 @@ struct RunTests {
         let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml"))
         #expect {
             _ = try Workbench.prepare(
-                scenario, options: RunOptions(users: RunOptions.maxUsers, days: RunOptions.maxDays), writesEventLog: false)
+                scenario, options: RunOptions(users: RunOptions.maxUsers, days: RunOptions.maxDays),
+                writesEventLog: false)
         } throws: { error in
             guard case RunError.badInput(let message) = error else { return false }
             return message.contains("of memory") && message.contains("available")
@@ -120,7 +128,8 @@ struct RunTests {
     func badOverrides() throws {
         let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml"))
         #expect {
-            _ = try Workbench.prepare(scenario, options: RunOptions(users: 0, days: 5000, threads: 0), writesEventLog: false)
+            _ = try Workbench.prepare(
+                scenario, options: RunOptions(users: 0, days: 5000, threads: 0), writesEventLog: false)
         } throws: { error in
             guard case RunError.badInput(let message) = error else { return false }
             return message.contains("--users") && message.contains("--days") && message.contains("--threads")

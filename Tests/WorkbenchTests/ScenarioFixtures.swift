@@ -1,6 +1,6 @@
-import YAMLInput
 import Testing
 import Workbench
+import YAMLInput
 
 /// The smallest scenario using every kind of reference; tests break one thing in it at a time.
 ///

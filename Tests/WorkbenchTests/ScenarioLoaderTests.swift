@@ -1,9 +1,9 @@
-import YAMLInput
 import Foundation
 import Simulation
 import Testing
 import UsageModel
 import Workbench
+import YAMLInput
 
 /// A file of the repository, found from this file so the tests run from any working directory.
 func repositoryFile(_ relativePath: String) -> String {

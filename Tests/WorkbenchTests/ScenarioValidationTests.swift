@@ -1,6 +1,6 @@
-import YAMLInput
 import Testing
 import Workbench
+import YAMLInput
 
 /// Each kind of problem once, with its exact path, message and (where the fixture pins it) position.
 @Suite struct ScenarioValidationTests {

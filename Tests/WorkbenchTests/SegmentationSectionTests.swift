@@ -1,7 +1,7 @@
-import YAMLInput
 import Segmentation
 import Testing
 import Workbench
+import YAMLInput
 
 @Suite("The segmentation section of a scenario")
 struct SegmentationSectionTests {
@@ -15,16 +15,17 @@ struct SegmentationSectionTests {
 
     @Test("custom segments and settings are read")
     func custom() throws {
-        let yaml = tinyScenario + """
-            segmentation:
-              every: day
-              activation: [setup_complete]
-              feature_adoption: {habitual_days: 6}
-              segments:
-                - {name: stalled, when: "milestone.setup_complete and not milestone.first_item_created"}
-                - {name: reporters, when: "feature.reports == habitual", description: uses reports weekly}
-                - {name: rest, when: "true"}
-            """
+        let yaml =
+            tinyScenario + """
+                segmentation:
+                  every: day
+                  activation: [setup_complete]
+                  feature_adoption: {habitual_days: 6}
+                  segments:
+                    - {name: stalled, when: "milestone.setup_complete and not milestone.first_item_created"}
+                    - {name: reporters, when: "feature.reports == habitual", description: uses reports weekly}
+                    - {name: rest, when: "true"}
+                """
         let scenario = try ScenarioLoader.parse(yaml: yaml, file: "test.yaml")
         let s = scenario.segmentation
         #expect(s.segmentNames == ["stalled", "reporters", "rest"])
@@ -36,12 +37,13 @@ struct SegmentationSectionTests {
 
     @Test("a rule error is reported at the rule, with the column inside it and a suggestion")
     func ruleError() {
-        let yaml = tinyScenario + """
-            segmentation:
-              segments:
-                - {name: a, when: "feature.report == habitual"}
-                - {name: b, when: "true"}
-            """
+        let yaml =
+            tinyScenario + """
+                segmentation:
+                  segments:
+                    - {name: a, when: "feature.report == habitual"}
+                    - {name: b, when: "true"}
+                """
         let problems = scenarioProblems(in: yaml)
         #expect(problems.count == 1)
         #expect(problems.first?.path == "segmentation.segments[0].when")
@@ -52,15 +54,16 @@ struct SegmentationSectionTests {
 
     @Test("section problems are all listed in one pass")
     func sectionProblems() {
-        let yaml = tinyScenario + """
-            segmentation:
-              every: fortnight
-              activation: [setup_done]
-              segments:
-                - {name: a, when: "true"}
-                - {name: a, when: "true"}
-                - {nam: c, when: "true"}
-            """
+        let yaml =
+            tinyScenario + """
+                segmentation:
+                  every: fortnight
+                  activation: [setup_done]
+                  segments:
+                    - {name: a, when: "true"}
+                    - {name: a, when: "true"}
+                    - {nam: c, when: "true"}
+                """
         let paths = scenarioProblems(in: yaml).map(\.path)
         #expect(paths.contains("segmentation.every"))
         #expect(paths.contains("segmentation.segments[1].name"))
@@ -72,14 +75,15 @@ struct SegmentationSectionTests {
         let defaults = try ScenarioLoader.parse(yaml: tinyScenario, file: "test.yaml")
         #expect(defaults.segmentation.atRiskNames == ["declining", "dormant"])
         #expect(defaults.horizonDays == 28)
-        let yaml = tinyScenario + """
-            segmentation:
-              segments:
-                - {name: quiet, when: "days_since_key_action >= 7"}
-                - {name: rest, when: "true"}
-              at_risk: [quiet]
-            analysis: {horizon_days: 14}
-            """
+        let yaml =
+            tinyScenario + """
+                segmentation:
+                  segments:
+                    - {name: quiet, when: "days_since_key_action >= 7"}
+                    - {name: rest, when: "true"}
+                  at_risk: [quiet]
+                analysis: {horizon_days: 14}
+                """
         let scenario = try ScenarioLoader.parse(yaml: yaml, file: "test.yaml")
         #expect(scenario.segmentation.atRiskNames == ["quiet"])
         #expect(scenario.horizonDays == 14)
@@ -95,14 +99,15 @@ struct SegmentationSectionTests {
 
     @Test("an unknown at-risk segment and a bad horizon are reported at their places")
     func atRiskProblems() {
-        let yaml = tinyScenario + """
-            segmentation:
-              segments:
-                - {name: quiet, when: "days_since_key_action >= 7"}
-                - {name: rest, when: "true"}
-              at_risk: [quite]
-            analysis: {horizon_days: 0, cutoff: 3}
-            """
+        let yaml =
+            tinyScenario + """
+                segmentation:
+                  segments:
+                    - {name: quiet, when: "days_since_key_action >= 7"}
+                    - {name: rest, when: "true"}
+                  at_risk: [quite]
+                analysis: {horizon_days: 0, cutoff: 3}
+                """
         let problems = scenarioProblems(in: yaml)
         let atRisk = problems.first { $0.path == "segmentation.at_risk[0]" }
         #expect(atRisk?.message == "unknown segment 'quite'; did you mean 'quiet'?")

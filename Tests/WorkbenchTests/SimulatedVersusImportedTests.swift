@@ -10,7 +10,9 @@ import Workbench
 struct SimulatedVersusImportedTests {
     /// Invariant 3: segmenting a run in memory and segmenting its exported event log (faults off)
     /// must give every user the same segment at every evaluation.
-    @Test("memberships from the day loop equal those from the exported log read back", arguments: [EventLogFormat.csv, .jsonl])
+    @Test(
+        "memberships from the day loop equal those from the exported log read back",
+        arguments: [EventLogFormat.csv, .jsonl])
     func sameMemberships(format: EventLogFormat) throws {
         let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml"))
         var spec = scenario.spec

@@ -3,11 +3,11 @@
 import CLibFuzzer
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The signature libFuzzer calls for each input: the bytes, and how many there are.

@@ -5,11 +5,11 @@
 import EventImport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The repository's `scenarios/example-taxonomy.yaml`, read once, so that fuzzed logs whose event names

@@ -1,8 +1,8 @@
 // Taxonomy YAML: any UTF-8 text through the taxonomy reader. A thrown TaxonomyError is a normal outcome;
 // a crash, a hang or unbounded memory is a finding.
 
-import FuzzCommon
 import EventImport
+import FuzzCommon
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func test(_ start: UnsafeRawPointer, _ count: Int) -> CInt {

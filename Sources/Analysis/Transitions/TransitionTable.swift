@@ -1,5 +1,5 @@
-public import UsageModel
 import Stats
+public import UsageModel
 
 /// Transitions between consecutive segment evaluations: counts, row probabilities and a 95 %
 /// Wilson interval on every cell.

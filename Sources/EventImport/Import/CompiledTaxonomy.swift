@@ -1,4 +1,5 @@
 import YAMLInput
+
 /// A billing event's kind before the sign-up day turns `subscription_started` into subscribed or converted.
 enum CommerceKind: UInt8 {
     case none, trialStarted, subscriptionStarted, trialEnded, planChanged, cancelled

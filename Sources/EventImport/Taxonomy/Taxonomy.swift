@@ -1,4 +1,5 @@
 public import YAMLInput
+
 /// What the events of a log mean: which are sessions, key actions, uses of a feature, milestones, NPS
 /// answers, sign-ups and billing changes, and which plans exist.
 ///

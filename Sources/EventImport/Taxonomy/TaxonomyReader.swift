@@ -1,5 +1,5 @@
-import UsageModel
 import Foundation
+import UsageModel
 public import YAMLInput
 import Yams
 

@@ -60,12 +60,15 @@ public enum ReportRenderer {
                 case .table(let t):
                     var table: [String: Any] = [
                         "header": t.header.enumerated().map { i, h in
-                            ["text": cell(h), "numeric": t.numeric[i], "rule": t.numeric[i] ? "---:" : "---"] as [String: Any]
+                            ["text": cell(h), "numeric": t.numeric[i], "rule": t.numeric[i] ? "---:" : "---"]
+                                as [String: Any]
                         },
                         "rows": t.rows.map { row in
-                            ["cells": row.enumerated().map { i, c in
-                                ["text": cell(c), "numeric": i < t.numeric.count && t.numeric[i]] as [String: Any]
-                            }]
+                            [
+                                "cells": row.enumerated().map { i, c in
+                                    ["text": cell(c), "numeric": i < t.numeric.count && t.numeric[i]] as [String: Any]
+                                }
+                            ]
                         },
                     ]
                     if let caption = t.caption { table["caption"] = cell(caption) }
@@ -75,7 +78,9 @@ public enum ReportRenderer {
             sections.append(["id": section.id, "title": cell(section.title), "blocks": blocks])
         }
         var top: [String: Any] = ["title": cell(d.title), "sections": sections]
-        if let subtitle = d.subtitle { top["subtitle"] = html ? subtitle : MarkdownText.escape(subtitle, keepMarkup: true) }
+        if let subtitle = d.subtitle {
+            top["subtitle"] = html ? subtitle : MarkdownText.escape(subtitle, keepMarkup: true)
+        }
         return top
     }
 }
@@ -145,7 +150,8 @@ enum MarkdownText {
         case "`", "~": startsBlock = trimmed.hasPrefix(String(repeating: first, count: 3))
         case "#", ">", "=": startsBlock = true
         case "-", "+", "*", "_":
-            startsBlock = rest.first == nil || rest.first == " " || rest.first == "\t"
+            startsBlock =
+                rest.first == nil || rest.first == " " || rest.first == "\t"
                 || trimmed.allSatisfy { $0 == first || $0 == " " }
         default: startsBlock = false
         }

@@ -12,7 +12,10 @@ struct Axis {
         let finite = values.filter(\.isFinite)
         var lo = fixed?.lowerBound ?? (finite.min() ?? 0)
         var hi = fixed?.upperBound ?? (finite.max() ?? 1)
-        if includeZero, fixed == nil { lo = min(lo, 0); hi = max(hi, 0) }
+        if includeZero, fixed == nil {
+            lo = min(lo, 0)
+            hi = max(hi, 0)
+        }
         if hi <= lo { hi = lo + 1 }
         let step = Self.niceStep((hi - lo) / Double(max(1, count)))
         if fixed == nil {

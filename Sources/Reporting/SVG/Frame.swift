@@ -21,8 +21,10 @@ struct Frame {
     func py(_ v: Double) -> Double { y.map(v, bottom, top) }
 
     /// Axes, grid lines, tick labels and titles; `xLabel` formats x ticks (dates, percentages).
-    func draw(on c: inout SVGCanvas, xTitle: String, yTitle: String, xLabel: ((Double) -> String)? = nil,
-              yLabel: ((Double) -> String)? = nil) {
+    func draw(
+        on c: inout SVGCanvas, xTitle: String, yTitle: String, xLabel: ((Double) -> String)? = nil,
+        yLabel: ((Double) -> String)? = nil
+    ) {
         for t in y.ticks {
             c.line(left, py(t), right, py(t), stroke: "#e4e7eb")
             c.text(left - 6, py(t) + 4, yLabel?(t) ?? y.label(t), anchor: "end", size: 11, color: "#5b6472")
@@ -47,10 +49,13 @@ struct Frame {
             if i < dashed.count, dashed[i] {
                 c.line(x0, y0 - 4, x0 + 18, y0 - 4, stroke: colors[i], width: 2, dash: "4 3")
             } else {
-                c.element("rect", [
-                    ("x", SVGCanvas.number(x0)), ("y", SVGCanvas.number(y0 - 10)), ("width", "18"), ("height", "10"),
-                    ("fill", colors[i]),
-                ])
+                c.element(
+                    "rect",
+                    [
+                        ("x", SVGCanvas.number(x0)), ("y", SVGCanvas.number(y0 - 10)), ("width", "18"),
+                        ("height", "10"),
+                        ("fill", colors[i]),
+                    ])
             }
             c.text(x0 + 24, y0, Chart.shorten(name, columns == 4 ? 22 : 48), size: 11)
         }

@@ -38,11 +38,18 @@ public struct HeatMap: Sendable {
         c.text(left + cellWidth * Double(columns.count) / 2, 18, columnTitle, anchor: "middle", size: 12, weight: "600")
         for (j, name) in columns.enumerated() {
             let x = left + cellWidth * (Double(j) + 0.5)
-            c.element("text", [("x", SVGCanvas.number(x)), ("y", SVGCanvas.number(top - 8)), ("font-size", "11"),
-                               ("fill", "#1d2330"), ("transform", "rotate(-35 \(SVGCanvas.number(x)) \(SVGCanvas.number(top - 8)))")],
-                      text: Chart.shorten(name, 16))
+            c.element(
+                "text",
+                [
+                    ("x", SVGCanvas.number(x)), ("y", SVGCanvas.number(top - 8)), ("font-size", "11"),
+                    ("fill", "#1d2330"),
+                    ("transform", "rotate(-35 \(SVGCanvas.number(x)) \(SVGCanvas.number(top - 8)))"),
+                ],
+                text: Chart.shorten(name, 16))
         }
-        c.text(14, top + cellHeight * Double(rows.count) / 2, rowTitle, anchor: "middle", size: 12, rotate: true, weight: "600")
+        c.text(
+            14, top + cellHeight * Double(rows.count) / 2, rowTitle, anchor: "middle", size: 12, rotate: true,
+            weight: "600")
         var strongest: [String] = []
         for (i, name) in rows.enumerated() {
             let y = top + cellHeight * Double(i)
@@ -52,18 +59,31 @@ public struct HeatMap: Sendable {
                 let x = left + cellWidth * Double(j)
                 let v = i < values.count && j < values[i].count ? values[i][j] : nil
                 let count = i < counts.count && j < counts[i].count ? counts[i][j] : 0
-                c.element("rect", [("x", SVGCanvas.number(x)), ("y", SVGCanvas.number(y)), ("width", SVGCanvas.number(cellWidth - 2)),
-                                   ("height", SVGCanvas.number(cellHeight - 2)), ("fill", v.map(Palette.sequential) ?? "#ffffff"),
-                                   ("stroke", "#e4e7eb")],
-                          title: "\(name) → \(columns[j]): \(v.map { SVGCanvas.number($0 * 100) + " %" } ?? "–"), \(count) users")
+                c.element(
+                    "rect",
+                    [
+                        ("x", SVGCanvas.number(x)), ("y", SVGCanvas.number(y)),
+                        ("width", SVGCanvas.number(cellWidth - 2)),
+                        ("height", SVGCanvas.number(cellHeight - 2)), ("fill", v.map(Palette.sequential) ?? "#ffffff"),
+                        ("stroke", "#e4e7eb"),
+                    ],
+                    title:
+                        "\(name) → \(columns[j]): \(v.map { SVGCanvas.number($0 * 100) + " %" } ?? "–"), \(count) users"
+                )
                 guard let v else { continue }
                 let color = Palette.textOn(v)
-                c.text(x + cellWidth / 2 - 1, y + 17, SVGCanvas.number((v * 1000).rounded() / 10) + " %", anchor: "middle", size: 11, color: color)
+                c.text(
+                    x + cellWidth / 2 - 1, y + 17, SVGCanvas.number((v * 1000).rounded() / 10) + " %", anchor: "middle",
+                    size: 11, color: color)
                 c.text(x + cellWidth / 2 - 1, y + 31, "n=\(count)", anchor: "middle", size: 9, color: color)
                 if best == nil || v > best!.1 { best = (j, v) }
             }
-            if let best { strongest.append("\(name) mostly to \(columns[best.0]) (\(SVGCanvas.number(best.1 * 100)) %)") }
+            if let best {
+                strongest.append("\(name) mostly to \(columns[best.0]) (\(SVGCanvas.number(best.1 * 100)) %)")
+            }
         }
-        return c.svg(id: id, title: title, description: "Rows: \(rowTitle); columns: \(columnTitle). " + strongest.joined(separator: "; ") + ".")
+        return c.svg(
+            id: id, title: title,
+            description: "Rows: \(rowTitle); columns: \(columnTitle). " + strongest.joined(separator: "; ") + ".")
     }
 }

@@ -58,25 +58,50 @@ public struct IntervalChart: Sendable {
                 c.line(px(lo), y - 5, px(lo), y + 5, stroke: Palette.color(0), width: 2)
                 c.line(px(hi), y - 5, px(hi), y + 5, stroke: Palette.color(0), width: 2)
             }
-            c.element("circle", [("cx", SVGCanvas.number(px(row.estimate))), ("cy", SVGCanvas.number(y)), ("r", "4.5"),
-                                 ("fill", Palette.color(0))], title: "\(row.label): \(SVGCanvas.number(row.estimate))")
+            c.element(
+                "circle",
+                [
+                    ("cx", SVGCanvas.number(px(row.estimate))), ("cy", SVGCanvas.number(y)), ("r", "4.5"),
+                    ("fill", Palette.color(0)),
+                ], title: "\(row.label): \(SVGCanvas.number(row.estimate))")
             if let truth = row.truth, truth.isFinite {
                 let tx = px(truth)
-                c.element("path", [("d", "M\(SVGCanvas.number(tx)) \(SVGCanvas.number(y - 6)) L\(SVGCanvas.number(tx + 6)) \(SVGCanvas.number(y)) L\(SVGCanvas.number(tx)) \(SVGCanvas.number(y + 6)) L\(SVGCanvas.number(tx - 6)) \(SVGCanvas.number(y)) Z"),
-                                   ("fill", "none"), ("stroke", Palette.color(1)), ("stroke-width", "2")], title: "true effect \(SVGCanvas.number(truth))")
+                c.element(
+                    "path",
+                    [
+                        (
+                            "d",
+                            "M\(SVGCanvas.number(tx)) \(SVGCanvas.number(y - 6)) L\(SVGCanvas.number(tx + 6)) \(SVGCanvas.number(y)) L\(SVGCanvas.number(tx)) \(SVGCanvas.number(y + 6)) L\(SVGCanvas.number(tx - 6)) \(SVGCanvas.number(y)) Z"
+                        ),
+                        ("fill", "none"), ("stroke", Palette.color(1)), ("stroke-width", "2"),
+                    ], title: "true effect \(SVGCanvas.number(truth))")
             }
         }
         let hasTruth = drawn.contains { $0.truth != nil }
-        c.element("circle", [("cx", SVGCanvas.number(left + 6)), ("cy", SVGCanvas.number(bottom + 56)), ("r", "4.5"), ("fill", Palette.color(0))])
+        c.element(
+            "circle",
+            [
+                ("cx", SVGCanvas.number(left + 6)), ("cy", SVGCanvas.number(bottom + 56)), ("r", "4.5"),
+                ("fill", Palette.color(0)),
+            ])
         c.text(left + 16, bottom + 60, "measured, with its 95 % interval", size: 11)
         if hasTruth {
             let lx = left + 260
-            c.element("path", [("d", "M\(SVGCanvas.number(lx)) \(SVGCanvas.number(bottom + 50)) L\(SVGCanvas.number(lx + 6)) \(SVGCanvas.number(bottom + 56)) L\(SVGCanvas.number(lx)) \(SVGCanvas.number(bottom + 62)) L\(SVGCanvas.number(lx - 6)) \(SVGCanvas.number(bottom + 56)) Z"),
-                               ("fill", "none"), ("stroke", Palette.color(1)), ("stroke-width", "2")])
+            c.element(
+                "path",
+                [
+                    (
+                        "d",
+                        "M\(SVGCanvas.number(lx)) \(SVGCanvas.number(bottom + 50)) L\(SVGCanvas.number(lx + 6)) \(SVGCanvas.number(bottom + 56)) L\(SVGCanvas.number(lx)) \(SVGCanvas.number(bottom + 62)) L\(SVGCanvas.number(lx - 6)) \(SVGCanvas.number(bottom + 56)) Z"
+                    ),
+                    ("fill", "none"), ("stroke", Palette.color(1)), ("stroke-width", "2"),
+                ])
             c.text(lx + 12, bottom + 60, "true effect (counterfactual)", size: 11)
         }
         let summary = drawn.map { r in
-            "\(r.label): \(SVGCanvas.number(r.estimate))" + (r.lower.flatMap { lo in r.upper.map { " (\(SVGCanvas.number(lo)) to \(SVGCanvas.number($0)))" } } ?? "")
+            "\(r.label): \(SVGCanvas.number(r.estimate))"
+                + (r.lower.flatMap { lo in r.upper.map { " (\(SVGCanvas.number(lo)) to \(SVGCanvas.number($0)))" } }
+                    ?? "")
                 + (r.truth.map { ", true \(SVGCanvas.number($0))" } ?? "")
         }.joined(separator: "; ")
         return c.svg(id: id, title: title, description: "\(xTitle) per row. \(summary).")

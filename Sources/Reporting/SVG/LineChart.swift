@@ -35,7 +35,9 @@ public struct LineChart: Sendable {
     }
 
     public func svg(width: Double = 720, height: Double = 360) -> String {
-        let drawn = series.map { s in Series(name: s.name, points: s.points.filter { $0.x.isFinite && $0.y.isFinite }, band: s.band) }
+        let drawn = series.map { s in
+            Series(name: s.name, points: s.points.filter { $0.x.isFinite && $0.y.isFinite }, band: s.band)
+        }
         guard drawn.contains(where: { !$0.points.isEmpty }) else { return Chart.empty(id: id, title: title) }
         let xs = drawn.flatMap { $0.points.map(\.x) }
         let ys = drawn.flatMap { $0.points.map(\.y) + ($0.band?.flatMap { [$0.lower, $0.upper] } ?? []) }
@@ -55,15 +57,27 @@ public struct LineChart: Sendable {
             if let band = s.band, band.count == s.points.count {
                 let upper = path(zip(s.points, band).map { ($0.0.x, $0.1.upper) })
                 let lower = path(zip(s.points, band).map { ($0.0.x, $0.1.lower) }.reversed(), reversedStep: true)
-                c.element("path", [("d", upper.map(frame: frame) + " " + lower.map(frame: frame, continuing: true) + " Z"),
-                                   ("fill", color), ("fill-opacity", "0.15"), ("stroke", "none")])
+                c.element(
+                    "path",
+                    [
+                        ("d", upper.map(frame: frame) + " " + lower.map(frame: frame, continuing: true) + " Z"),
+                        ("fill", color), ("fill-opacity", "0.15"), ("stroke", "none"),
+                    ])
             }
-            c.element("path", [("d", path(s.points.map { ($0.x, $0.y) }).map(frame: frame)), ("fill", "none"),
-                               ("stroke", color), ("stroke-width", "2")], title: s.name)
+            c.element(
+                "path",
+                [
+                    ("d", path(s.points.map { ($0.x, $0.y) }).map(frame: frame)), ("fill", "none"),
+                    ("stroke", color), ("stroke-width", "2"),
+                ], title: s.name)
             if markers {
                 for p in s.points {
-                    c.element("circle", [("cx", SVGCanvas.number(frame.px(p.x))), ("cy", SVGCanvas.number(frame.py(p.y))),
-                                         ("r", "3.5"), ("fill", color)])
+                    c.element(
+                        "circle",
+                        [
+                            ("cx", SVGCanvas.number(frame.px(p.x))), ("cy", SVGCanvas.number(frame.py(p.y))),
+                            ("r", "3.5"), ("fill", color),
+                        ])
                 }
             }
         }

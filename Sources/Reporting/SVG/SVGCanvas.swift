@@ -27,10 +27,14 @@ struct SVGCanvas {
 
     mutating func element(_ name: String, _ pairs: [(String, String)], text: String? = nil, title: String? = nil) {
         let inner = (title.map { "<title>\(XMLText.escape($0))</title>" } ?? "") + (text.map(XMLText.escape) ?? "")
-        body.append(inner.isEmpty ? "<\(name)\(Self.attributes(pairs))/>" : "<\(name)\(Self.attributes(pairs))>\(inner)</\(name)>")
+        body.append(
+            inner.isEmpty
+                ? "<\(name)\(Self.attributes(pairs))/>" : "<\(name)\(Self.attributes(pairs))>\(inner)</\(name)>")
     }
 
-    mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1, dash: String? = nil) {
+    mutating func line(
+        _ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1, dash: String? = nil
+    ) {
         var pairs = [
             ("x1", Self.number(x1)), ("y1", Self.number(y1)), ("x2", Self.number(x2)), ("y2", Self.number(y2)),
             ("stroke", stroke), ("stroke-width", Self.number(width)),
@@ -40,10 +44,14 @@ struct SVGCanvas {
     }
 
     mutating func text(
-        _ x: Double, _ y: Double, _ text: String, anchor: String = "start", size: Double = 12, color: String = "#1d2330",
+        _ x: Double, _ y: Double, _ text: String, anchor: String = "start", size: Double = 12,
+        color: String = "#1d2330",
         rotate: Bool = false, weight: String? = nil
     ) {
-        var pairs = [("x", Self.number(x)), ("y", Self.number(y)), ("text-anchor", anchor), ("font-size", Self.number(size)), ("fill", color)]
+        var pairs = [
+            ("x", Self.number(x)), ("y", Self.number(y)), ("text-anchor", anchor), ("font-size", Self.number(size)),
+            ("fill", color),
+        ]
         if rotate { pairs.append(("transform", "rotate(-90 \(Self.number(x)) \(Self.number(y)))")) }
         if let weight { pairs.append(("font-weight", weight)) }
         element("text", pairs, text: text)
@@ -54,8 +62,11 @@ struct SVGCanvas {
         let open =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Self.number(width)) \(Self.number(height))\" "
             + "role=\"img\" aria-labelledby=\"\(id)-title \(id)-desc\" font-family=\"system-ui, sans-serif\">"
-        return ([open, "<title id=\"\(id)-title\">\(XMLText.escape(title))</title>",
-            "<desc id=\"\(id)-desc\">\(XMLText.escape(description))</desc>"] + body + ["</svg>"]).joined(separator: "\n")
+        return
+            ([
+                open, "<title id=\"\(id)-title\">\(XMLText.escape(title))</title>",
+                "<desc id=\"\(id)-desc\">\(XMLText.escape(description))</desc>",
+            ] + body + ["</svg>"]).joined(separator: "\n")
     }
 }
 

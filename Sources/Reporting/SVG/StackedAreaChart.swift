@@ -8,7 +8,8 @@ public struct StackedAreaChart: Sendable {
     /// Series in stacking order, bottom first; each has one value per label.
     public var series: [(name: String, values: [Double])]
 
-    public init(id: String, title: String, yTitle: String, labels: [String], series: [(name: String, values: [Double])]) {
+    public init(id: String, title: String, yTitle: String, labels: [String], series: [(name: String, values: [Double])])
+    {
         self.id = id
         self.title = title
         self.yTitle = yTitle
@@ -25,9 +26,13 @@ public struct StackedAreaChart: Sendable {
         for (k, s) in series.enumerated() {
             for i in 0..<n { cumulative[k + 1][i] = cumulative[k][i] + max(0, s.values[i].isFinite ? s.values[i] : 0) }
         }
-        let x = Axis(values: [0, Double(max(1, n - 1))], fixed: 0...Double(max(1, n - 1)), count: min(6, max(1, n - 1)))
+        let x = Axis(
+            values: [0, Double(max(1, n - 1))], fixed: 0...Double(max(1, n - 1)), count: min(6, max(1, n - 1)))
         let y = Axis(values: cumulative[series.count])
-        let frame = Frame(width: width, height: height, x: x, y: y, legendRows: (series.count + Frame.legendColumns(series.map(\.name)) - 1) / Frame.legendColumns(series.map(\.name)))
+        let frame = Frame(
+            width: width, height: height, x: x, y: y,
+            legendRows: (series.count + Frame.legendColumns(series.map(\.name)) - 1)
+                / Frame.legendColumns(series.map(\.name)))
         var c = SVGCanvas(width: width, height: height)
         frame.draw(on: &c, xTitle: "evaluation date", yTitle: yTitle) { t in
             let i = Int(t.rounded())
@@ -36,14 +41,21 @@ public struct StackedAreaChart: Sendable {
         for k in series.indices {
             let top = (0..<n).map { (Double($0), cumulative[k + 1][$0]) }
             let base = (0..<n).reversed().map { (Double($0), cumulative[k][$0]) }
-            let d = PathPoints(points: top).map(frame: frame) + " " + PathPoints(points: base).map(frame: frame, continuing: true) + " Z"
-            c.element("path", [("d", d), ("fill", Palette.color(k)), ("fill-opacity", "0.85"), ("stroke", "#ffffff"),
-                               ("stroke-width", "0.5")], title: series[k].name)
+            let d =
+                PathPoints(points: top).map(frame: frame) + " "
+                + PathPoints(points: base).map(frame: frame, continuing: true) + " Z"
+            c.element(
+                "path",
+                [
+                    ("d", d), ("fill", Palette.color(k)), ("fill-opacity", "0.85"), ("stroke", "#ffffff"),
+                    ("stroke-width", "0.5"),
+                ], title: series[k].name)
         }
         frame.legend(on: &c, names: series.map(\.name), colors: series.indices.map(Palette.color))
         let last = series.map { "\($0.name) \(SVGCanvas.number($0.values[n - 1]))" }.joined(separator: ", ")
         return c.svg(
             id: id, title: title,
-            description: "\(yTitle) in each group at \(n) dates from \(labels[0]) to \(labels[n - 1]); at the last: \(last).")
+            description:
+                "\(yTitle) in each group at \(n) dates from \(labels[0]) to \(labels[n - 1]); at the last: \(last).")
     }
 }

@@ -18,7 +18,8 @@ extension SegmentationSpec {
                 name: "declining",
                 when: "active_days_this_week < 2 and active_days_last_week < 2 "
                     + "and active_days_28 - active_days_this_week - active_days_last_week >= 4",
-                description: "fewer than two active days a week for two weeks in a row, after at least two a week before"),
+                description:
+                    "fewer than two active days a week for two weeks in a row, after at least two a week before"),
             RuleDefinition(
                 name: "newly_activated", when: "days_since_activation < 14",
                 description: "activated within the last two weeks"),

@@ -66,7 +66,8 @@ public final class SegmentationEngine: DayObserver {
         lifecycle = Column(repeating: 0, count: n)
         activeLastInterval = Column(repeating: false, count: n)
         if compiled.needsAccounts {
-            accounts = AccountAggregates(accounts: population.accountCount, features: compiled.vocabulary.features.count)
+            accounts = AccountAggregates(
+                accounts: population.accountCount, features: compiled.vocabulary.features.count)
         }
     }
 
@@ -156,9 +157,12 @@ public final class SegmentationEngine: DayObserver {
     ) {
         let n = w.users
         let today = Int32(day)
-        let signed = w.signedUp.baseAddress, keysToday = w.ringKeys.baseAddress + (day % UsageWindows.span) * n
-        let active7 = w.active7.baseAddress, firstKey = w.firstKey.baseAddress
-        let state = lifecycle.baseAddress, before = activeLastInterval.baseAddress
+        let signed = w.signedUp.baseAddress
+        let keysToday = w.ringKeys.baseAddress + (day % UsageWindows.span) * n
+        let active7 = w.active7.baseAddress
+        let firstKey = w.firstKey.baseAddress
+        let state = lifecycle.baseAddress
+        let before = activeLastInterval.baseAddress
         for u in users where signed[u] {
             let active = interval == 1 ? keysToday[u] > 0 : active7[u] > 0
             let first = firstKey[u]
@@ -187,7 +191,8 @@ public final class SegmentationEngine: DayObserver {
         let tagCount = rules.tags.count
         let stackSize = all.map(\.program.stackSize).max() ?? 1
         let signed = loader.w.signedUp
-        let out = memberships.baseAddress, tagOut = tags.baseAddress
+        let out = memberships.baseAddress
+        let tagOut = tags.baseAddress
         var metrics = loader
         // The programs' buffers belong to `rules`, which outlives this call.
         let programs = all.map { rule in
@@ -213,7 +218,9 @@ public final class SegmentationEngine: DayObserver {
                         }
                         var bits: UInt32 = 0
                         for t in 0..<tagCount
-                        where RuleProgram.execute(programs[segmentCount + t].0, programs[segmentCount + t].1, stack, metrics) {
+                        where RuleProgram.execute(
+                            programs[segmentCount + t].0, programs[segmentCount + t].1, stack, metrics)
+                        {
                             bits |= 1 << UInt32(t)
                             counts[segmentCount + t] += 1
                         }

@@ -115,7 +115,8 @@ public struct CompiledSegmentation: Sendable {
             problems.append(.init(path: "segments", column: nil, message: "at least one segment is needed"))
         }
         if spec.segments.count > SegmentationSpec.maxSegments {
-            problems.append(.init(path: "segments", column: nil, message: "at most \(SegmentationSpec.maxSegments) segments"))
+            problems.append(
+                .init(path: "segments", column: nil, message: "at most \(SegmentationSpec.maxSegments) segments"))
         }
         if spec.tags.count > SegmentationSpec.maxTags {
             problems.append(.init(path: "tags", column: nil, message: "at most \(SegmentationSpec.maxTags) tags"))
@@ -145,6 +146,8 @@ public struct CompiledSegmentation: Sendable {
         settings = WindowSettings(
             habitualFeatureDays: spec.habitualFeatureDays, heavyDays: spec.heavyDays, moderateDays: spec.moderateDays,
             activationMilestones: activation, engagement: spec.engagement)
-        needsAccounts = (segments + tags).contains { rule in rule.metrics.contains { metrics[Int($0.raw)].isAccountLevel } }
+        needsAccounts = (segments + tags).contains { rule in
+            rule.metrics.contains { metrics[Int($0.raw)].isAccountLevel }
+        }
     }
 }

@@ -153,9 +153,16 @@ final class AccountAggregates {
         engagementSum.fill(0)
         keyActions28.fill(0)
         adopters.fill(0)
-        let seats = seats.baseAddress, active = activeSeats.baseAddress, score = engagementSum.baseAddress
-        let keys = keyActions28.baseAddress, adopters = adopters.baseAddress, accountOf = account.baseAddress
-        let signed = w.signedUp, active7 = w.active7, keys28 = w.keys28, ever = w.featuresEver
+        let seats = seats.baseAddress
+        let active = activeSeats.baseAddress
+        let score = engagementSum.baseAddress
+        let keys = keyActions28.baseAddress
+        let adopters = adopters.baseAddress
+        let accountOf = account.baseAddress
+        let signed = w.signedUp
+        let active7 = w.active7
+        let keys28 = w.keys28
+        let ever = w.featuresEver
         var metrics = loader
         for u in 0..<w.users where signed[u] {
             let a = Int(accountOf[u])

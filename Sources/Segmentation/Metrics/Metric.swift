@@ -22,8 +22,11 @@ enum Metric: Sendable, Equatable {
     case tenureDays, plan, trial, cancelled
     case lifecycle, nps, npsScore
     case activated, daysSinceActivation
-    case featureAdoption(Int), featureDays7(Int), featureDays28(Int)
-    case milestone(Int), milestoneDaysSince(Int)
+    case featureAdoption(Int)
+    case featureDays7(Int)
+    case featureDays28(Int)
+    case milestone(Int)
+    case milestoneDaysSince(Int)
     case accountSeats, accountActiveSeats, accountActiveSeatShare, accountEngagementScore, accountKeyActions28
     case accountFeatureAdoptionShare(Int)
 
@@ -55,8 +58,11 @@ extension MetricCatalog {
             catalog.add(name, kind, help: help)
             metrics.append(metric)
         }
-        add("days_since_session", .number, .daysSinceSession, "days since the last session, or since sign-up before the first")
-        add("days_since_key_action", .number, .daysSinceKeyAction,
+        add(
+            "days_since_session", .number, .daysSinceSession,
+            "days since the last session, or since sign-up before the first")
+        add(
+            "days_since_key_action", .number, .daysSinceKeyAction,
             "days since the last key (meaningful) action, or since sign-up before the first")
         add("sessions_1", .number, .sessions1, "sessions today")
         add("sessions_7", .number, .sessions7, "sessions in the last 7 days, today included")
@@ -70,7 +76,8 @@ extension MetricCatalog {
         add("active_days_28", .number, .activeDays28, "days with a key action in the last 28")
         add("active_days_this_week", .number, .activeDays7, "same as active_days_7")
         add("active_days_last_week", .number, .activeDaysLastWeek, "days with a key action in the 7 days before those")
-        add("trend_ratio", .number, .trendRatio,
+        add(
+            "trend_ratio", .number, .trendRatio,
             "key_actions_this_week / key_actions_last_week (NaN when last week had none)")
         add("trend_change", .number, .trendChange, "key_actions_this_week − key_actions_last_week")
         add("engagement_score", .number, .engagementScore, "weighted engagement score, 0–100")
@@ -80,7 +87,8 @@ extension MetricCatalog {
         add("plan", .choice(v.plans), .plan, "current plan")
         add("trial", .flag, .trial, "in a trial that has not ended")
         add("cancelled", .flag, .cancelled, "the subscription was cancelled")
-        add("lifecycle", .choice(MetricOptions.lifecycle), .lifecycle,
+        add(
+            "lifecycle", .choice(MetricOptions.lifecycle), .lifecycle,
             "PostHog-style lifecycle over the evaluation interval")
         add("nps", .choice(MetricOptions.nps), .nps, "category of the last NPS answer")
         add("nps_score", .number, .npsScore, "last NPS score, 0–10 (NaN if none)")
@@ -93,7 +101,8 @@ extension MetricCatalog {
         }
         for (m, name) in v.milestones.enumerated() {
             add("milestone.\(name)", .flag, .milestone(m), "\(name) reached")
-            add("milestone.\(name).days_since", .number, .milestoneDaysSince(m),
+            add(
+                "milestone.\(name).days_since", .number, .milestoneDaysSince(m),
                 "days since \(name) was reached (infinite if not)")
         }
         add("account.seats", .number, .accountSeats, "signed-up users of the account")
@@ -102,7 +111,8 @@ extension MetricCatalog {
         add("account.engagement_score", .number, .accountEngagementScore, "mean engagement score of the seats")
         add("account.key_actions_28", .number, .accountKeyActions28, "key actions of all seats in the last 28 days")
         for (f, name) in v.features.enumerated() {
-            add("account.feature.\(name).adoption_share", .number, .accountFeatureAdoptionShare(f),
+            add(
+                "account.feature.\(name).adoption_share", .number, .accountFeatureAdoptionShare(f),
                 "share of seats that have tried or habitually use \(name)")
         }
         return (catalog, metrics)

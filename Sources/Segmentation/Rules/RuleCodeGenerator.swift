@@ -1,4 +1,5 @@
 import UsageModel
+
 /// Resolves names, checks types and emits instructions in one left-to-right walk, so the first
 /// problem reported is the leftmost one the walk meets.
 struct RuleCodeGenerator {

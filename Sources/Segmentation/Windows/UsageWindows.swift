@@ -160,20 +160,40 @@ public final class UsageWindows: @unchecked Sendable {
         let slot = d % Self.span
         let slot7 = (d - 7 + Self.span) % Self.span
         let slot14 = (d - 14 + Self.span) % Self.span
-        let rs = ringSessions.baseAddress, rk = ringKeys.baseAddress, rf = ringFeatures.baseAddress
-        let s7 = sessions7.baseAddress, s28 = sessions28.baseAddress
-        let k7 = keys7.baseAddress, k28 = keys28.baseAddress, kLast = keysLastWeek.baseAddress
-        let a7 = active7.baseAddress, a28 = active28.baseAddress, aLast = activeLastWeek.baseAddress
-        let fd7 = featureDays7.baseAddress, fd28 = featureDays28.baseAddress
-        let inSessions = usage.sessions.baseAddress, inKeys = usage.keyActions.baseAddress
-        let inFeatures = usage.features.baseAddress, inMilestones = usage.milestones.baseAddress
-        let inSigned = usage.signedUp.baseAddress, inNPS = usage.npsScore.baseAddress
-        let inPlan = usage.plan.baseAddress, inCommerce = usage.commerce.baseAddress
-        let signed = signedUp.baseAddress, signup = signupDay.baseAddress, ever = featuresEver.baseAddress
-        let lastS = lastSession.baseAddress, lastK = lastKey.baseAddress, firstK = firstKey.baseAddress
-        let reachedSoFar = milestones.baseAddress, reachedDay = milestoneDay.baseAddress
-        let activated = activationDay.baseAddress, nps = npsScore.baseAddress, plans = plan.baseAddress
-        let inTrial = trial.baseAddress, isCancelled = cancelled.baseAddress
+        let rs = ringSessions.baseAddress
+        let rk = ringKeys.baseAddress
+        let rf = ringFeatures.baseAddress
+        let s7 = sessions7.baseAddress
+        let s28 = sessions28.baseAddress
+        let k7 = keys7.baseAddress
+        let k28 = keys28.baseAddress
+        let kLast = keysLastWeek.baseAddress
+        let a7 = active7.baseAddress
+        let a28 = active28.baseAddress
+        let aLast = activeLastWeek.baseAddress
+        let fd7 = featureDays7.baseAddress
+        let fd28 = featureDays28.baseAddress
+        let inSessions = usage.sessions.baseAddress
+        let inKeys = usage.keyActions.baseAddress
+        let inFeatures = usage.features.baseAddress
+        let inMilestones = usage.milestones.baseAddress
+        let inSigned = usage.signedUp.baseAddress
+        let inNPS = usage.npsScore.baseAddress
+        let inPlan = usage.plan.baseAddress
+        let inCommerce = usage.commerce.baseAddress
+        let signed = signedUp.baseAddress
+        let signup = signupDay.baseAddress
+        let ever = featuresEver.baseAddress
+        let lastS = lastSession.baseAddress
+        let lastK = lastKey.baseAddress
+        let firstK = firstKey.baseAddress
+        let reachedSoFar = milestones.baseAddress
+        let reachedDay = milestoneDay.baseAddress
+        let activated = activationDay.baseAddress
+        let nps = npsScore.baseAddress
+        let plans = plan.baseAddress
+        let inTrial = trial.baseAddress
+        let isCancelled = cancelled.baseAddress
         let goal = activationMask
         for u in range {
             guard inSigned[u] else { continue }
@@ -188,8 +208,13 @@ public final class UsageWindows: @unchecked Sendable {
             let back7 = slot7 * n + u
             let back14 = slot14 * n + u
             // The slot being overwritten holds day d − 28; the others d − 7 and d − 14.
-            let oldS = rs[here], oldK = rk[here], oldF = rf[here]
-            let s7Out = rs[back7], k7Out = rk[back7], f7Out = rf[back7], k14Out = rk[back14]
+            let oldS = rs[here]
+            let oldK = rk[here]
+            let oldF = rf[here]
+            let s7Out = rs[back7]
+            let k7Out = rk[back7]
+            let f7Out = rf[back7]
+            let k14Out = rk[back14]
             s28[u] = s28[u] &+ UInt32(s) &- UInt32(oldS)
             s7[u] = s7[u] &+ UInt32(s) &- UInt32(s7Out)
             k28[u] = k28[u] &+ UInt32(k) &- UInt32(oldK)

@@ -176,7 +176,8 @@ struct ModelTables: Sendable {
         for i in 0..<cells {
             mean[i] = sessionMean[i] * session
             let k = sessionDispersion[i]
-            zero[i] = k > 0
+            zero[i] =
+                k > 0
                 ? FastSampler.negativeBinomialProbabilityOfZero(mean: mean[i], dispersion: k) : exp(-mean[i])
         }
         return DayFactors(keyAction: key, feature: feature, sessionMean: mean, sessionZero: zero)

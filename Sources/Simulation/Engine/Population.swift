@@ -1,6 +1,6 @@
-public import UsageModel
 import Foundation
 import Stats
+public import UsageModel
 
 /// The fixed part of a population: who each user is, where they belong and when they arrive.
 public struct PopulationLayout: Sendable {

@@ -1,5 +1,5 @@
-public import UsageModel
 import Stats
+public import UsageModel
 
 /// Runs a population through the simulated days.
 ///

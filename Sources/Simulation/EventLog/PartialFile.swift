@@ -1,9 +1,10 @@
+import UsageModel
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import UsageModel
 
 /// A file written under a temporary name beside its final one and renamed only when complete,
 /// so an interrupted run never leaves a half log under the final name (invariant 5).

@@ -113,16 +113,26 @@ public final class OutcomeRecorder: DayObserver {
         let today = Int32(usage.day)
         let dailyShare = 12.0 / 365.0
         // Raw pointers: this pass touches every user every day.
-        let signed = usage.signedUp.baseAddress, sessions = usage.sessions.baseAddress
-        let milestonesToday = usage.milestones.baseAddress, commerce = usage.commerce.baseAddress
+        let signed = usage.signedUp.baseAddress
+        let sessions = usage.sessions.baseAddress
+        let milestonesToday = usage.milestones.baseAddress
+        let commerce = usage.commerce.baseAddress
         let plan = usage.plan.baseAddress
-        let signup = signupDay.baseAddress, last = lastSession.baseAddress, bits = activeBits.baseAddress
-        let reachedSoFar = reached.baseAddress, activated = activatedDay.baseAddress
-        let converted = convertedDay.baseAddress, upgraded = upgradeDay.baseAddress
-        let trial = inTrial.baseAddress, gone = cancelled.baseAddress, earned = revenue.baseAddress
+        let signup = signupDay.baseAddress
+        let last = lastSession.baseAddress
+        let bits = activeBits.baseAddress
+        let reachedSoFar = reached.baseAddress
+        let activated = activatedDay.baseAddress
+        let converted = convertedDay.baseAddress
+        let upgraded = upgradeDay.baseAddress
+        let trial = inTrial.baseAddress
+        let gone = cancelled.baseAddress
+        let earned = revenue.baseAddress
         let goal = activationMask
-        let converting = CommerceEvent.converted.rawValue, started = CommerceEvent.trialStarted.rawValue
-        let expired = CommerceEvent.trialExpired.rawValue, upgrading = CommerceEvent.upgraded.rawValue
+        let converting = CommerceEvent.converted.rawValue
+        let started = CommerceEvent.trialStarted.rawValue
+        let expired = CommerceEvent.trialExpired.rawValue
+        let upgrading = CommerceEvent.upgraded.rawValue
         let cancelling = CommerceEvent.cancelled.rawValue
         planPriceCents.withUnsafeBufferPointer { price in
             for u in 0..<usage.sessions.count where signed[u] {

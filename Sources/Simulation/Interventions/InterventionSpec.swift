@@ -14,7 +14,8 @@ public struct InterventionSpec: Sendable {
     public var outcomeDays: Int
 
     public init(
-        policies: [Policy], channels: [ChannelSettings] = Channel.allCases.map(\.defaults), fatigue: Fatigue = Fatigue(),
+        policies: [Policy], channels: [ChannelSettings] = Channel.allCases.map(\.defaults),
+        fatigue: Fatigue = Fatigue(),
         arms: [Arm], globalControlShare: Double = 0, outcomeDays: Int = 30
     ) {
         self.policies = policies

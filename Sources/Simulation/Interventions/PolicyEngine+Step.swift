@@ -44,7 +44,9 @@ extension PolicyEngine {
                         fired[u] |= bit
                     }
                 case .milestoneMissed(let m, let byDay):
-                    if today - signupDay[u] >= Int32(byDay), fired[u] & bit == 0, !windows.hasReached(milestone: m, user: u) {
+                    if today - signupDay[u] >= Int32(byDay), fired[u] & bit == 0,
+                        !windows.hasReached(milestone: m, user: u)
+                    {
                         firing |= bit
                         fired[u] |= bit
                     }
@@ -94,7 +96,9 @@ extension PolicyEngine {
             t[9] += 1
             return
         }
-        if treatment.deliveries(user: u, since: day - Int32(settings.capDays) + 1, channel: channel) >= settings.capMessages {
+        if treatment.deliveries(user: u, since: day - Int32(settings.capDays) + 1, channel: channel)
+            >= settings.capMessages
+        {
             t[10] += 1
             return
         }

@@ -1,6 +1,6 @@
 public import Segmentation
-public import UsageModel
 import Stats
+public import UsageModel
 
 /// What happened to one policy's triggers over a run.
 public struct PolicyCounters: Sendable, Equatable {
@@ -62,7 +62,9 @@ public final class PolicyEngine: EvaluationObserver {
 
     static let none = Int32.min
 
-    public init(spec: InterventionSpec, engine: SegmentationEngine, treatment: TreatmentState, seed: UInt64, threads: Int) {
+    public init(
+        spec: InterventionSpec, engine: SegmentationEngine, treatment: TreatmentState, seed: UInt64, threads: Int
+    ) {
         self.spec = spec
         self.engine = engine
         self.treatment = treatment

@@ -1,5 +1,5 @@
-public import UsageModel
 import Stats
+public import UsageModel
 
 /// Per-user intervention state shared by the policy engine (which writes it after an evaluation)
 /// and the day loop (which reads it for tonight's transitions and tomorrow's plan changes).

@@ -35,7 +35,7 @@ public enum StreamPurpose: UInt64, CaseIterable, Sendable {
 
     // Analysis.
     /// The hashed half of the users a churn model is fitted on.
-    case predictionSplit = 0x53504C4954  // "SPLIT"
+    case predictionSplit = 0x53_504C_4954  // "SPLIT"
 }
 
 extension StreamKey {

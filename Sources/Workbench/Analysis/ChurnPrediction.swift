@@ -141,7 +141,11 @@ enum ChurnPrediction {
         var train: [Int] = []
         var test: [Int] = []
         for (row, u) in cutoff.users.enumerated() where include(u) {
-            if StreamKey.derive(seed, .predictionSplit, UInt64(u), 0) & 1 == 0 { train.append(row) } else { test.append(row) }
+            if StreamKey.derive(seed, .predictionSplit, UInt64(u), 0) & 1 == 0 {
+                train.append(row)
+            } else {
+                test.append(row)
+            }
         }
         func outcome(_ row: Int) -> Bool { churned(cutoff.users[row]) }
         let fitted = train.map(outcome)
@@ -149,7 +153,8 @@ enum ChurnPrediction {
         guard churners > 0, churners < fitted.count, !test.isEmpty else {
             throw PredictionSkipped(
                 date: date,
-                reason: "\(churners) of the \(fitted.count) users in the fitting half and \(test.count) users to score; "
+                reason:
+                    "\(churners) of the \(fitted.count) users in the fitting half and \(test.count) users to score; "
                     + "a model needs churners and non-churners to fit and users to score")
         }
         // Standardize on the training users.
@@ -178,7 +183,9 @@ enum ChurnPrediction {
             ])
         }
         var predictors = [
-            try score("rule: " + (atRisk.isEmpty ? "no at-risk segment" : atRisk.joined(separator: " or ")), rule, outcomes, threshold: 0.5),
+            try score(
+                "rule: " + (atRisk.isEmpty ? "no at-risk segment" : atRisk.joined(separator: " or ")), rule, outcomes,
+                threshold: 0.5),
             try score("logistic regression", logistic, outcomes, threshold: 0.5),
         ]
         if let truthScores {
@@ -203,7 +210,9 @@ enum ChurnPrediction {
         let c = s.confusion(threshold: threshold)
         let roc = s.rocCurve
         let step = max(1, roc.count / 100)
-        var points = stride(from: 0, to: roc.count, by: step).map { [roc[$0].falsePositiveRate, roc[$0].truePositiveRate] }
+        var points = stride(from: 0, to: roc.count, by: step).map {
+            [roc[$0].falsePositiveRate, roc[$0].truePositiveRate]
+        }
         if let last = roc.last, points.last != [last.falsePositiveRate, last.truePositiveRate] {
             points.append([last.falsePositiveRate, last.truePositiveRate])
         }

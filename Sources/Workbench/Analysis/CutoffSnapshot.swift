@@ -33,11 +33,12 @@ final class CutoffSnapshot: EvaluationObserver {
         for u in 0..<memberships.count where memberships[u] != SegmentationEngine.notSignedUp {
             cutoff.users.append(u)
             cutoff.segments.append(memberships[u])
-            cutoff.features.append(Self.featureNames.map { name in
-                let value = engine.metric(name, user: u) ?? .nan
-                // Recency and tenure are bounded so a user never seen again does not dominate a fit.
-                return value.isFinite ? min(value, 365) : 365
-            })
+            cutoff.features.append(
+                Self.featureNames.map { name in
+                    let value = engine.metric(name, user: u) ?? .nan
+                    // Recency and tenure are bounded so a user never seen again does not dominate a fit.
+                    return value.isFinite ? min(value, 365) : 365
+                })
         }
         cutoffs[i] = cutoff
     }

@@ -74,9 +74,10 @@ enum RunAnalysis {
         let segmentNames = engine.compiled.segmentNames
         let labels = segmentNames + ["unmatched"]
         let model = simulator.spec.model
-        let personas = Dictionary(uniqueKeysWithValues: model.personas.enumerated().map { p, persona in
-            (persona.name, { (u: Int) in simulator.truth.persona(user: u) == p })
-        })
+        let personas = Dictionary(
+            uniqueKeysWithValues: model.personas.enumerated().map { p, persona in
+                (persona.name, { (u: Int) in simulator.truth.persona(user: u) == p })
+            })
         var arms: [String: (Int) -> Bool] = [:]
         if let treatment = simulator.treatment {
             for (a, arm) in treatment.spec.arms.enumerated() {
@@ -113,7 +114,8 @@ enum RunAnalysis {
         func table(_ include: @escaping (Int) -> Bool) -> TransitionTable {
             TransitionTable(
                 labels: labels,
-                counts: TransitionTable.count(history: history, stateCount: k, evaluations: evaluations, include: include))
+                counts: TransitionTable.count(
+                    history: history, stateCount: k, evaluations: evaluations, include: include))
         }
         let byGroup = groups.mapValues(table)
         let byArm = arms.mapValues(table)
@@ -141,7 +143,8 @@ enum RunAnalysis {
             second: TransitionTable.count(history: history, stateCount: k, evaluations: half..<evaluations.upperBound),
             labels: labels)
         return TransitionResults(
-            everyDays: every, overall: TransitionTable(labels: labels, counts: overall), byPersona: byGroup, byArm: byArm,
+            everyDays: every, overall: TransitionTable(labels: labels, counts: overall), byPersona: byGroup,
+            byArm: byArm,
             stationaryDistribution: stationary, expectedDaysTo: expected, drift: drift)
     }
 

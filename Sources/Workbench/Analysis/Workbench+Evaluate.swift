@@ -1,7 +1,7 @@
-import Reporting
 import Analysis
 public import EventImport
 import Foundation
+import Reporting
 import Segmentation
 public import UsageModel
 
@@ -129,9 +129,13 @@ extension Workbench {
             for u in 0..<cutoffMemberships.count where Int(cutoffMemberships[u]) == code {
                 users += 1
                 if outcomes.keyAction[u] { retained += 1 }
-                if conversions.converted(user: u, after: cutoffDay, through: cutoffDay + options.horizon) { converted += 1 }
+                if conversions.converted(user: u, after: cutoffDay, through: cutoffDay + options.horizon) {
+                    converted += 1
+                }
             }
-            if users > 0 { segmentOutcomes[label] = HorizonOutcome(users: users, retained: retained, converted: converted) }
+            if users > 0 {
+                segmentOutcomes[label] = HorizonOutcome(users: users, retained: retained, converted: converted)
+            }
         }
 
         let imported = ImportResults(
@@ -142,7 +146,8 @@ extension Workbench {
             horizonDays: options.horizon, transitions: transitions, churnPrediction: prediction,
             segmentOutcomes: segmentOutcomes)
         let name = URL(fileURLWithPath: options.log.events[0]).deletingPathExtension().lastPathComponent
-        let output = try OutputDirectory(destination: options.log.outDirectory ?? defaultDirectory(scenario: name, seed: nil))
+        let output = try OutputDirectory(
+            destination: options.log.outDirectory ?? defaultDirectory(scenario: name, seed: nil))
         do {
             try output.write(try encode(results), to: "results.json")
             try output.write(Data(csv.utf8), to: "predictions.csv")
@@ -166,7 +171,8 @@ enum EvaluateReport {
         }
         return ReportDocument(
             title: "Evaluation of \(r.source.files.joined(separator: ", ")) at \(r.cutoff)",
-            subtitle: "Windows and segments from the days up to \(r.cutoff); outcomes from the \(r.horizonDays) days after. "
+            subtitle:
+                "Windows and segments from the days up to \(r.cutoff); outcomes from the \(r.horizonDays) days after. "
                 + "Churn here means \(r.churnDefinition).",
             sections: [
                 ReportSection(
@@ -176,13 +182,16 @@ enum EvaluateReport {
                     id: "churn-prediction", title: "Churn prediction",
                     blocks: Format.predictionBlocks(
                         r.churnPrediction,
-                        intro: "Scored on the half of the users the logistic model was not fitted on (split by a hash of the user).")),
+                        intro:
+                            "Scored on the half of the users the logistic model was not fitted on (split by a hash of the user)."
+                    )),
                 ReportSection(
                     id: "segment-outcomes", title: "Outcomes by segment on the cutoff day",
                     blocks: [
                         .table(
                             ReportTable(
-                                header: ["segment", "users", "retained", "95 % interval", "converted or upgraded"], rows: rows))
+                                header: ["segment", "users", "retained", "95 % interval", "converted or upgraded"],
+                                rows: rows))
                     ]),
             ])
     }

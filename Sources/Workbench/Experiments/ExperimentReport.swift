@@ -46,9 +46,14 @@ enum ExperimentReport {
         blocks.append(.paragraph("Users per arm: " + arms.joined(separator: ", ") + global + "."))
         let srm = e.sampleRatio
         if srm.mismatch {
-            blocks.append(.warning("Sample-ratio mismatch (χ² p = \(srm.pValue.map { F.fixed($0, 5) } ?? "–")): do not trust the lifts."))
+            blocks.append(
+                .warning(
+                    "Sample-ratio mismatch (χ² p = \(srm.pValue.map { F.fixed($0, 5) } ?? "–")): do not trust the lifts."
+                ))
         } else {
-            blocks.append(.paragraph("Split as the weights say (sample-ratio χ² p = \(srm.pValue.map { F.fixed($0, 3) } ?? "–"))."))
+            blocks.append(
+                .paragraph(
+                    "Split as the weights say (sample-ratio χ² p = \(srm.pValue.map { F.fixed($0, 3) } ?? "–"))."))
         }
         blocks.append(
             .paragraph(
@@ -76,7 +81,8 @@ enum ExperimentReport {
             id: "lift", title: "Lift against the control, with the true effect",
             xTitle: "lift, percentage points",
             rows: e.comparisons.flatMap { c in
-                c.metrics.filter { $0.kind == "proportion" && ($0.treatment.mean > 0 || $0.control.mean > 0) }.map { m in
+                c.metrics.filter { $0.kind == "proportion" && ($0.treatment.mean > 0 || $0.control.mean > 0) }.map {
+                    m in
                     IntervalChart.Row(
                         label: "\(c.arm): \(m.metric)", estimate: 100 * m.absoluteLift, lower: m.lower.map { 100 * $0 },
                         upper: m.upper.map { 100 * $0 }, truth: 100 * m.trueEffect)
@@ -85,7 +91,8 @@ enum ExperimentReport {
         blocks.append(
             .figure(
                 ReportFigure(
-                    name: "lift", caption: "Measured lift (dot, 95 % interval) and true effect (diamond) per arm and metric.",
+                    name: "lift",
+                    caption: "Measured lift (dot, 95 % interval) and true effect (diamond) per arm and metric.",
                     svg: forest.svg())))
         blocks.append(
             .table(
@@ -145,7 +152,10 @@ enum ExperimentReport {
                         + "the index day; the log-rank test compares each arm with the control."),
                 .table(
                     ReportTable(
-                        header: ["arm", "arm, day 30", "control, day 30", "arm, day 90", "control, day 90", "log-rank χ²", "p"],
+                        header: [
+                            "arm", "arm, day 30", "control, day 30", "arm, day 90", "control, day 90", "log-rank χ²",
+                            "p",
+                        ],
                         rows: rows)),
             ] + notes)
     }
@@ -209,7 +219,8 @@ enum ExperimentReport {
     static func campaigns(_ e: ExperimentResults, currency: String) -> ReportSection {
         let rows = e.campaigns.map { p in
             [
-                p.policy, p.channel, "\(p.triggered)", "\(p.sends)", "\(p.delivered)", "\(p.opened)", "\(p.unsubscribes)",
+                p.policy, p.channel, "\(p.triggered)", "\(p.sends)", "\(p.delivered)", "\(p.opened)",
+                "\(p.unsubscribes)",
                 "\(F.fixed(p.cost, 2)) \(currency)",
             ]
         }

@@ -4,7 +4,8 @@ struct ExperimentResults: Encodable {
     let outcomeDays: Int
     /// How users enter a comparison: the first day a policy of the arm triggered (ghost triggers in
     /// the control), so both groups are measured from the same moment of the same behaviour.
-    let indexDefinition = "first trigger of any of the arm's policies; control users are triggered the same way without a send"
+    let indexDefinition =
+        "first trigger of any of the arm's policies; control users are triggered the same way without a send"
     let arms: [ArmInfo]
     let globalControlUsers: Int
     let sampleRatio: SampleRatio

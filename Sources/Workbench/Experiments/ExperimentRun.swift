@@ -13,7 +13,8 @@ final class ExperimentRun {
     init?(simulator: Simulator, engine: SegmentationEngine, threads: Int) {
         guard let spec = simulator.spec.interventions, let treatment = simulator.treatment else { return nil }
         self.spec = spec
-        policy = PolicyEngine(spec: spec, engine: engine, treatment: treatment, seed: simulator.spec.seed, threads: threads)
+        policy = PolicyEngine(
+            spec: spec, engine: engine, treatment: treatment, seed: simulator.spec.seed, threads: threads)
         let model = simulator.spec.model
         let mask = model.activationMilestones.reduce(UInt16(0)) { $0 | (1 << UInt16($1)) }
         recorder = OutcomeRecorder(

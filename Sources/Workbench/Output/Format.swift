@@ -1,5 +1,5 @@
-import Foundation
 import Analysis
+import Foundation
 import Reporting
 
 /// Number formatting without locale (the same bytes everywhere) and the report blocks shared by
@@ -50,7 +50,9 @@ enum Format {
     static func predictionBlocks(_ p: PredictionResults, intro: String) -> [ReportBlock] {
         var blocks: [ReportBlock] = p.skipped.map { .warning("No prediction at \($0).") }
         guard !p.cutoffs.isEmpty else {
-            if p.skipped.isEmpty { blocks.append(.paragraph("Too short for a cutoff with \(p.horizonDays) days after it.")) }
+            if p.skipped.isEmpty {
+                blocks.append(.paragraph("Too short for a cutoff with \(p.horizonDays) days after it."))
+            }
             return blocks
         }
         blocks.append(.paragraph(intro))
@@ -58,7 +60,9 @@ enum Format {
         blocks.append(
             .table(
                 ReportTable(
-                    header: ["cutoff", "predictor", "ROC AUC", "PR AUC", "Brier", "precision", "recall", "top-decile lift"],
+                    header: [
+                        "cutoff", "predictor", "ROC AUC", "PR AUC", "Brier", "precision", "recall", "top-decile lift",
+                    ],
                     rows: p.cutoffs.flatMap { c in
                         c.predictors.map { q in
                             [
@@ -81,7 +85,8 @@ enum Format {
             columns: columns.map { t.labels[$0] }, values: rows.map { i in columns.map { t.probabilities[i][$0] } },
             counts: rows.map { i in columns.map { t.counts[i][$0] } })
         return ReportFigure(
-            name: "transitions", caption: "Transitions between consecutive evaluations: row shares, with the users behind each cell.",
+            name: "transitions",
+            caption: "Transitions between consecutive evaluations: row shares, with the users behind each cell.",
             svg: map.svg())
     }
 

@@ -70,7 +70,9 @@ struct OutputDirectory {
         for entry in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] {
             for kind in ["partial", "old"] {
                 let prefix = ".\(name).\(kind)-"
-                guard entry.hasPrefix(prefix), let pid = Int32(entry.dropFirst(prefix.count)), !InterruptCleanup.isRunning(pid) else {
+                guard entry.hasPrefix(prefix), let pid = Int32(entry.dropFirst(prefix.count)),
+                    !InterruptCleanup.isRunning(pid)
+                else {
                     continue
                 }
                 let url = parent.appendingPathComponent(entry)

@@ -133,12 +133,14 @@ extension Results {
         let expirations = total(\.trialExpirations)
         let responses = total(\.npsResponses)
         let last28 = metrics.suffix(28).filter { $0.mau > 0 }
-        let stickiness = last28.isEmpty ? 0 : last28.reduce(0.0) { $0 + Double($1.dau) / Double($1.mau) } / Double(last28.count)
+        let stickiness =
+            last28.isEmpty ? 0 : last28.reduce(0.0) { $0 + Double($1.dau) / Double($1.mau) } / Double(last28.count)
         summary = Summary(
             signups: signups, activations: activations,
             activationRate: signups == 0 ? 0 : Double(activations) / Double(signups),
             churned: total(\.churned), conversions: conversions, trialExpirations: expirations,
-            trialConversionRate: conversions + expirations == 0 ? 0 : Double(conversions) / Double(conversions + expirations),
+            trialConversionRate: conversions + expirations == 0
+                ? 0 : Double(conversions) / Double(conversions + expirations),
             upgrades: total(\.upgrades), downgrades: total(\.downgrades),
             finalPayingUsers: metrics.last?.payingUsers ?? 0, finalMrrCents: metrics.last?.mrrCents ?? 0,
             totalRevenueCents: days.reduce(0) { $0 + $1.revenueCents },

@@ -1,5 +1,5 @@
-import Foundation
 import Analysis
+import Foundation
 import Reporting
 import Simulation
 
@@ -27,7 +27,8 @@ enum RunReport {
                 ]))
         return ReportDocument(
             title: r.scenario.name,
-            subtitle: "\(r.scenario.users) users, \(r.scenario.days) days from \(r.scenario.startDate), seed \(r.scenario.seed)",
+            subtitle:
+                "\(r.scenario.users) users, \(r.scenario.days) days from \(r.scenario.startDate), seed \(r.scenario.seed)",
             sections: sections)
     }
 
@@ -48,7 +49,10 @@ enum RunReport {
                     header: ["measure", "value"],
                     rows: [
                         ["signed up", "\(s.signups)"],
-                        ["activated (all activation milestones)", "\(s.activations) (\(Format.percent(s.activationRate)))"],
+                        [
+                            "activated (all activation milestones)",
+                            "\(s.activations) (\(Format.percent(s.activationRate)))",
+                        ],
                         [
                             "trials converted",
                             "\(s.conversions) of \(s.conversions + s.trialExpirations) (\(Format.percent(s.trialConversionRate)))",
@@ -69,7 +73,9 @@ enum RunReport {
             .table(
                 ReportTable(
                     caption: "Personas as drawn", header: ["persona", "share", "users", "accounts"],
-                    rows: r.population.personas.map { ["\($0.name)", Format.fixed($0.share, 3), "\($0.users)", "\($0.accounts)"] })),
+                    rows: r.population.personas.map {
+                        ["\($0.name)", Format.fixed($0.share, 3), "\($0.users)", "\($0.accounts)"]
+                    })),
             .paragraph("Latent states are the simulator's truth; the segmentation engine never sees them."),
         ]
         let rows = Format.checkpoints(days: r.days.count).map { day -> [String] in
@@ -80,7 +86,8 @@ enum RunReport {
         blocks.append(
             .table(
                 ReportTable(
-                    caption: "Every 30 days", header: ["day", "date"] + r.states + ["DAU", "WAU", "MAU", "paying", "MRR"],
+                    caption: "Every 30 days",
+                    header: ["day", "date"] + r.states + ["DAU", "WAU", "MAU", "paying", "MRR"],
                     rows: rows, numericFrom: 2)))
         return ReportSection(id: "population", title: "Population and behaviour", blocks: blocks)
     }
@@ -92,7 +99,9 @@ enum RunReport {
                     + "Definitions are in `results.json` and `docs/segments.md`.")
         ]
         guard !s.evaluations.isEmpty else {
-            return ReportSection(id: "segments", title: "Segment sizes over time", blocks: blocks + [.paragraph("No evaluation fell within the run.")])
+            return ReportSection(
+                id: "segments", title: "Segment sizes over time",
+                blocks: blocks + [.paragraph("No evaluation fell within the run.")])
         }
         let names = s.segments.map(\.name)
         let step = max(1, s.evaluations.count / 12)
@@ -105,7 +114,8 @@ enum RunReport {
         blocks.append(
             .figure(
                 ReportFigure(
-                    name: "segment-sizes", caption: "Segment sizes at every evaluation, stacked; the table shows a dozen of them.",
+                    name: "segment-sizes",
+                    caption: "Segment sizes at every evaluation, stacked; the table shows a dozen of them.",
                     svg: chart.svg())))
         blocks.append(
             .table(
@@ -127,11 +137,13 @@ enum RunReport {
     static func prediction(_ p: PredictionResults) -> ReportSection {
         ReportSection(
             id: "churn-prediction", title: "Churn prediction",
-            blocks: Format.predictionFigures(p) + Format.predictionBlocks(
-                p,
-                intro: "Who churns (by the simulator's truth) within \(p.horizonDays) days of a cutoff, scored on the half "
-                    + "of the users the logistic model was not fitted on. The oracle is the simulator's own probability: "
-                    + "the ceiling."))
+            blocks: Format.predictionFigures(p)
+                + Format.predictionBlocks(
+                    p,
+                    intro:
+                        "Who churns (by the simulator's truth) within \(p.horizonDays) days of a cutoff, scored on the half "
+                        + "of the users the logistic model was not fitted on. The oracle is the simulator's own probability: "
+                        + "the ceiling."))
     }
 
     static func validity(_ v: ValidityResults) -> ReportSection {

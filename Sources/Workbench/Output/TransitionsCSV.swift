@@ -13,7 +13,8 @@ enum TransitionsCSV {
                 for j in table.labels.indices {
                     func f(_ x: Double?) -> String { x.map { Format.fixed($0, 6) } ?? "" }
                     out += CSV.row([
-                        group, table.labels[i], table.labels[j], String(table.counts[i][j]), f(table.probabilities[i][j]),
+                        group, table.labels[i], table.labels[j], String(table.counts[i][j]),
+                        f(table.probabilities[i][j]),
                         f(table.lower[i][j]), f(table.upper[i][j]),
                     ])
                 }

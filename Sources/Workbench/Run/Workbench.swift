@@ -1,6 +1,6 @@
 import Foundation
-public import Simulation
 import Segmentation
+public import Simulation
 import UsageModel
 
 /// What a finished run produced.
@@ -22,7 +22,9 @@ public enum Workbench {
         var problems: [String] = []
         if let seed = options.seed { spec.seed = seed }
         if let users = options.users {
-            if (1...RunOptions.maxUsers).contains(users) { spec.users = users } else {
+            if (1...RunOptions.maxUsers).contains(users) {
+                spec.users = users
+            } else {
                 problems.append("--users: must be in 1...\(RunOptions.maxUsers), got \(users)")
             }
         }
@@ -64,7 +66,8 @@ public enum Workbench {
         let simulator = try Simulator(spec: spec, threads: options.threads)
         let engine = SegmentationEngine(scenario.segmentation, threads: options.threads)
         let snapshot = CutoffSnapshot(
-            engine: engine, days: ChurnPrediction.cutoffDays(
+            engine: engine,
+            days: ChurnPrediction.cutoffDays(
                 days: spec.days, every: scenario.segmentation.spec.every.days, horizon: scenario.horizonDays))
         let progress = ProgressLine(label: "day", total: spec.days, enabled: options.progress)
         let conversions = ConversionDays()
@@ -73,7 +76,8 @@ public enum Workbench {
             observers: [engine, conversions] + (experiment?.observers ?? []), progress: progress.update)
         progress.finish()
         let experimentResults = try experiment.map { run in
-            try run.analyse(treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: options.threads))
+            try run.analyse(
+                treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: options.threads))
         }
         var replicateResults: ReplicateResults?
         if options.replicates > 1, let first = experimentResults {
@@ -132,7 +136,8 @@ public enum Workbench {
 
     /// Usage windows plus one byte per user and evaluation of membership history.
     static func segmentationBytes(_ s: CompiledSegmentation, users: Int, days: Int) -> Int {
-        let perUser = UsageWindows.bytesPerUser(features: s.vocabulary.features.count, milestones: s.vocabulary.milestones.count)
+        let perUser = UsageWindows.bytesPerUser(
+            features: s.vocabulary.features.count, milestones: s.vocabulary.milestones.count)
         return users * (perUser + days / s.spec.every.days + 8)
     }
 
@@ -142,7 +147,10 @@ public enum Workbench {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: now)
-        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        func two(_ n: Int?) -> String {
+            let v = n ?? 0
+            return v < 10 ? "0\(v)" : "\(v)"
+        }
         let stamp = "\(c.year ?? 0)\(two(c.month))\(two(c.day))T\(two(c.hour))\(two(c.minute))\(two(c.second))Z"
         return "reports/\(scenario)/\(stamp)" + (seed.map { "-seed\($0)" } ?? "")
     }

@@ -1,6 +1,6 @@
-import YAMLInput
-import UsageModel
 import Foundation
+import UsageModel
+import YAMLInput
 import Yams
 
 /// One key of a mapping with its value, both with their marks.

@@ -1,6 +1,6 @@
-public import YAMLInput
 public import Segmentation
 public import Simulation
+public import YAMLInput
 
 /// A scenario file after validation: what the simulator runs, plus what the report shows about it.
 public struct Scenario: Sendable {

@@ -12,7 +12,8 @@ extension ScenarioBuilder {
     func readInterventions(
         _ node: Node, _ path: ScenarioPath, segmentation: CompiledSegmentation
     ) -> InterventionSpec? {
-        guard let fields = reader.mapping(node, path, keys: Self.interventionKeys, required: ["policies", "experiment"])
+        guard
+            let fields = reader.mapping(node, path, keys: Self.interventionKeys, required: ["policies", "experiment"])
         else { return nil }
         var valid = true
         let outcomeDays = optional(fields, "outcome_days", default: 30) { reader.integer($0, $1, in: 1...365) }
@@ -47,7 +48,9 @@ extension ScenarioBuilder {
         } else {
             valid = false
         }
-        let experiment = fields["experiment"].flatMap { readExperiment($0, path.key("experiment"), policies: policyNames) }
+        let experiment = fields["experiment"].flatMap {
+            readExperiment($0, path.key("experiment"), policies: policyNames)
+        }
         guard valid, let outcomeDays, let fatigue, let experiment else { return nil }
         return InterventionSpec(
             policies: policies, channels: channels, fatigue: fatigue, arms: experiment.arms,
@@ -68,7 +71,9 @@ extension ScenarioBuilder {
             }
             var settings = channel.defaults
             let consent = optional(f, "consent", default: settings.consent) { reader.number($0, $1, .probability) }
-            let delivered = optional(f, "delivered", default: settings.delivered) { reader.number($0, $1, .probability) }
+            let delivered = optional(f, "delivered", default: settings.delivered) {
+                reader.number($0, $1, .probability)
+            }
             let opened = optional(f, "opened", default: settings.opened) { reader.number($0, $1, .probability) }
             var cap: (Int, Int)? = (settings.capMessages, settings.capDays)
             if let capNode = f["cap"] {
@@ -109,7 +114,8 @@ extension ScenarioBuilder {
             reader.number($0, $1, .probability)
         }
         guard let window, let loss, let base, let per else { return nil }
-        return Fatigue(windowDays: window, effectLossPerMessage: loss, unsubscribeBase: base, unsubscribePerMessage: per)
+        return Fatigue(
+            windowDays: window, effectLossPerMessage: loss, unsubscribeBase: base, unsubscribePerMessage: per)
     }
 
     private func readPolicy(_ node: Node, _ path: ScenarioPath, segments: NameTable, tags: NameTable) -> Policy? {
@@ -149,12 +155,15 @@ extension ScenarioBuilder {
             effectDays: effect.1, cooldownDays: cooldown, reentry: reentry, upgradeProbability: upgrade)
     }
 
-    private func readTrigger(_ node: Node, _ path: ScenarioPath, segments: NameTable, tags: NameTable) -> PolicyTrigger? {
+    private func readTrigger(_ node: Node, _ path: ScenarioPath, segments: NameTable, tags: NameTable) -> PolicyTrigger?
+    {
         let keys = ["enters", "stays_in", "days", "missed_milestone", "by_day", "tag"]
         guard let f = reader.mapping(node, path, keys: keys) else { return nil }
         let kinds = ["enters", "stays_in", "missed_milestone", "tag"].filter { f[$0] != nil }
         guard kinds.count == 1, let kind = kinds.first, let value = f[kind] else {
-            reader.report(path, "give exactly one of: enters, stays_in (with days), missed_milestone (with by_day), tag", at: node)
+            reader.report(
+                path, "give exactly one of: enters, stays_in (with days), missed_milestone (with by_day), tag", at: node
+            )
             return nil
         }
         let p = path.key(kind)
@@ -194,7 +203,9 @@ extension ScenarioBuilder {
         if let node = f["transitions"], let items = reader.list(node, tp, of: "transitions", count: 1...64) {
             for (i, item) in items.enumerated() {
                 let p = tp.index(i)
-                guard let e = reader.mapping(item, p, keys: ["from", "to", "change"], required: ["from", "to", "change"])
+                guard
+                    let e = reader.mapping(
+                        item, p, keys: ["from", "to", "change"], required: ["from", "to", "change"])
                 else {
                     valid = false
                     continue
@@ -240,7 +251,9 @@ extension ScenarioBuilder {
                 continue
             }
             let name = a["name"].flatMap { reader.name($0, p.key("name"), of: "arm") }
-            let weight = optional(a, "weight", default: 1) { reader.number($0, $1, .between(0, 1_000_000, lowerOpen: true)) }
+            let weight = optional(a, "weight", default: 1) {
+                reader.number($0, $1, .between(0, 1_000_000, lowerOpen: true))
+            }
             let list = optional(a, "policies", default: [Int]()) { node, path in
                 references(node, path, in: policies, count: 0...InterventionSpec.maxPolicies)
             }
@@ -267,7 +280,8 @@ extension ScenarioBuilder {
         }
         if controls.isEmpty {
             guard let holdout = arms.firstIndex(where: { $0.policies.isEmpty }) else {
-                reader.report(ap, "one arm must be the control: mark it `control: true`, or leave one without policies", at: node)
+                reader.report(
+                    ap, "one arm must be the control: mark it `control: true`, or leave one without policies", at: node)
                 return nil
             }
             arms[holdout].isControl = true

@@ -108,7 +108,9 @@ extension ScenarioBuilder {
     func readEmissions(_ fields: Fields) -> Emissions {
         Emissions(
             sessions: parsed(fields, "sessions", readSessions),
-            keyActionsPerSession: parsed(fields, "key_actions_per_session") { reader.number($0, $1, .between(0, 1000)) },
+            keyActionsPerSession: parsed(fields, "key_actions_per_session") {
+                reader.number($0, $1, .between(0, 1000))
+            },
             featureUse: parsed(fields, "features") { weights($0, $1, over: features, .probability) },
             milestoneHazard: parsed(fields, "milestones") { weights($0, $1, over: milestones, .probability) },
             nps: parsed(fields, "nps", readNPS)
@@ -123,7 +125,9 @@ extension ScenarioBuilder {
         case "poisson":
             return mean.map { .poisson(mean: $0) }
         default:
-            let dispersion = required(fields, "dispersion") { reader.number($0, $1, .between(0, 1_000_000, lowerOpen: true)) }
+            let dispersion = required(fields, "dispersion") {
+                reader.number($0, $1, .between(0, 1_000_000, lowerOpen: true))
+            }
             guard let mean, let dispersion else { return nil }
             return .negativeBinomial(mean: mean, dispersion: dispersion)
         }

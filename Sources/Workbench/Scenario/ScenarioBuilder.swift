@@ -67,7 +67,8 @@ final class ScenarioBuilder {
 
         guard reader.problems.isEmpty, let name, let description, let seed, let startDate, let days,
             let population, let activation, let commerce, let personas, let modifiers, let dataQuality,
-            let segmentation, let horizonDays, (interventions != nil) == (top["interventions"] != nil), let churned = stateInfo.firstIndex(where: \.isAbsorbing)
+            let segmentation, let horizonDays, (interventions != nil) == (top["interventions"] != nil),
+            let churned = stateInfo.firstIndex(where: \.isAbsorbing)
         else { return nil }
 
         // Churn counts as the lowest level whatever is stored; storing one below the rest keeps that visible.
@@ -103,7 +104,9 @@ final class ScenarioBuilder {
         spec.activation = activationNames
         var nodes: [String: Node] = [:]
         if let node = top["segmentation"] {
-            guard let (read, ruleNodes) = segments.read(node, path, defaultActivation: activationNames) else { return nil }
+            guard let (read, ruleNodes) = segments.read(node, path, defaultActivation: activationNames) else {
+                return nil
+            }
             spec = read
             nodes = ruleNodes
         }

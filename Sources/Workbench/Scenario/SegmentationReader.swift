@@ -1,5 +1,5 @@
-import UsageModel
 import Segmentation
+import UsageModel
 import Yams
 
 /// Reads a `segmentation` section — inside a scenario or as a segments file of its own — and
@@ -8,7 +8,9 @@ import Yams
 struct SegmentationReader {
     let reader: NodeReader
 
-    static let keys = ["every", "activation", "feature_adoption", "usage_rate", "engagement", "segments", "tags", "at_risk"]
+    static let keys = [
+        "every", "activation", "feature_adoption", "usage_rate", "engagement", "segments", "tags", "at_risk",
+    ]
 
     /// The section's spec and where each rule text sits, or `nil` after reporting problems.
     func read(_ node: Node, _ path: ScenarioPath, defaultActivation: [String]?) -> (SegmentationSpec, [String: Node])? {
@@ -23,7 +25,8 @@ struct SegmentationReader {
                 spec.every = value
             } else {
                 reader.report(
-                    path.key("every"), "expected one of: " + options.joined(separator: ", ")
+                    path.key("every"),
+                    "expected one of: " + options.joined(separator: ", ")
                         + NameSuggestion.hint(for: NodeReader.shown(every), among: options), at: every)
                 ok = false
             }
@@ -39,7 +42,11 @@ struct SegmentationReader {
         if let adoption = fields["feature_adoption"] {
             let p = path.key("feature_adoption")
             if let f = reader.mapping(adoption, p, keys: ["habitual_days"]), let n = f["habitual_days"] {
-                if let v = reader.integer(n, p.key("habitual_days"), in: 1...28) { spec.habitualFeatureDays = v } else { ok = false }
+                if let v = reader.integer(n, p.key("habitual_days"), in: 1...28) {
+                    spec.habitualFeatureDays = v
+                } else {
+                    ok = false
+                }
             } else if !NodeReader.isNull(adoption) {
                 ok = false
             }
@@ -48,13 +55,23 @@ struct SegmentationReader {
             let p = path.key("usage_rate")
             if let f = reader.mapping(rate, p, keys: ["heavy_days", "moderate_days"]) {
                 if let n = f["heavy_days"] {
-                    if let v = reader.integer(n, p.key("heavy_days"), in: 1...28) { spec.heavyDays = v } else { ok = false }
+                    if let v = reader.integer(n, p.key("heavy_days"), in: 1...28) {
+                        spec.heavyDays = v
+                    } else {
+                        ok = false
+                    }
                 }
                 if let n = f["moderate_days"] {
-                    if let v = reader.integer(n, p.key("moderate_days"), in: 1...28) { spec.moderateDays = v } else { ok = false }
+                    if let v = reader.integer(n, p.key("moderate_days"), in: 1...28) {
+                        spec.moderateDays = v
+                    } else {
+                        ok = false
+                    }
                 }
                 if spec.moderateDays > spec.heavyDays {
-                    reader.report(p, "moderate_days (\(spec.moderateDays)) must not exceed heavy_days (\(spec.heavyDays))", at: rate)
+                    reader.report(
+                        p, "moderate_days (\(spec.moderateDays)) must not exceed heavy_days (\(spec.heavyDays))",
+                        at: rate)
                     ok = false
                 }
             } else {
@@ -62,10 +79,16 @@ struct SegmentationReader {
             }
         }
         if let engagement = fields["engagement"] {
-            if let weights = readEngagement(engagement, path.key("engagement")) { spec.engagement = weights } else { ok = false }
+            if let weights = readEngagement(engagement, path.key("engagement")) {
+                spec.engagement = weights
+            } else {
+                ok = false
+            }
         }
         if let segments = fields["segments"] {
-            if let list = readRules(segments, path.key("segments"), noun: "segments", max: SegmentationSpec.maxSegments, into: &ruleNodes) {
+            if let list = readRules(
+                segments, path.key("segments"), noun: "segments", max: SegmentationSpec.maxSegments, into: &ruleNodes)
+            {
                 spec.segments = list
                 if fields["tags"] == nil { spec.tags = [] }
             } else {
@@ -73,7 +96,9 @@ struct SegmentationReader {
             }
         }
         if let tags = fields["tags"] {
-            if let list = readRules(tags, path.key("tags"), noun: "tags", max: SegmentationSpec.maxTags, into: &ruleNodes) {
+            if let list = readRules(
+                tags, path.key("tags"), noun: "tags", max: SegmentationSpec.maxTags, into: &ruleNodes)
+            {
                 spec.tags = list
             } else {
                 ok = false
@@ -120,7 +145,9 @@ struct SegmentationReader {
         var names = NameTable(noun: String(noun.dropLast()))
         for (i, item) in items.enumerated() {
             let p = path.index(i)
-            guard let fields = reader.mapping(item, p, keys: ["name", "when", "description"], required: ["name", "when"]),
+            guard
+                let fields = reader.mapping(
+                    item, p, keys: ["name", "when", "description"], required: ["name", "when"]),
                 let nameNode = fields["name"], let whenNode = fields["when"],
                 let name = reader.name(nameNode, p.key("name"), of: names.noun),
                 let when = reader.string(whenNode, p.key("when"), expected: "a rule")

@@ -1,6 +1,6 @@
-import Reporting
 import EventImport
 import Foundation
+import Reporting
 import Segmentation
 import UsageModel
 
@@ -21,7 +21,8 @@ final class MembershipsWriter {
     init(path: String, population: ImportedPopulation, account: Column<Int32>, segments: [String], tags: [String])
         throws
     {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
         else { throw RunError.failed("cannot create \(path)") }
         self.handle = handle
         self.path = path
@@ -153,7 +154,8 @@ struct ImportResults: Encodable {
         for entry in s.unknownEvents { unknown[entry.name] = entry.count }
         self.import = Summary(
             linesRead: s.linesRead, bytesRead: s.bytesRead, records: s.records, eventsUsed: s.eventsUsed,
-            skipped: skipped, malformedKinds: s.malformedKinds, firstMalformedLines: s.firstMalformed.map(\.description),
+            skipped: skipped, malformedKinds: s.malformedKinds,
+            firstMalformedLines: s.firstMalformed.map(\.description),
             reattributedThroughAliases: s.reattributed, unknownEvents: unknown, users: s.users, accounts: s.accounts,
             startDate: s.startDate?.description, endDate: s.endDate?.description, days: s.days)
         self.segmentation = segmentation
@@ -164,11 +166,15 @@ struct ImportResults: Encodable {
 enum ImportReport {
     static func document(_ r: ImportResults) -> ReportDocument {
         let s = r.import
-        var rows: [[String]] = [["lines read", "\(s.linesRead)"], ["events", "\(s.records)"], ["used", "\(s.eventsUsed)"]]
+        var rows: [[String]] = [
+            ["lines read", "\(s.linesRead)"], ["events", "\(s.records)"], ["used", "\(s.eventsUsed)"],
+        ]
         for (reason, count) in s.skipped.sorted(by: { $0.key < $1.key }) where count > 0 {
             rows.append(["skipped: \(reason)", "\(count)"])
         }
-        if s.reattributedThroughAliases > 0 { rows.append(["re-attributed through aliases", "\(s.reattributedThroughAliases)"]) }
+        if s.reattributedThroughAliases > 0 {
+            rows.append(["re-attributed through aliases", "\(s.reattributedThroughAliases)"])
+        }
         var read: [ReportBlock] = [.table(ReportTable(header: ["", "lines"], rows: rows))]
         if !s.firstMalformedLines.isEmpty {
             read.append(.paragraph("First malformed lines:"))
@@ -183,7 +189,8 @@ enum ImportReport {
                 RunReport.segments(r.segmentation),
                 ReportSection(
                     id: "transitions", title: "Segment transitions",
-                    blocks: Format.transitionMatrix(labels: r.segmentation.transitionStates, counts: r.segmentation.totalTransitions)),
+                    blocks: Format.transitionMatrix(
+                        labels: r.segmentation.transitionStates, counts: r.segmentation.totalTransitions)),
             ])
     }
 }

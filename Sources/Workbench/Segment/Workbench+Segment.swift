@@ -57,9 +57,10 @@ extension Workbench {
         let taxonomy = try Taxonomy.load(path: options.taxonomy)
         let vocabulary = Vocabulary(
             features: taxonomy.featureNames, milestones: taxonomy.milestoneNames, plans: taxonomy.plans)
-        var compiled = try options.segments.map { path throws(ScenarioError) in
-            try SegmentsFile.load(contentsOf: path, vocabulary: vocabulary)
-        } ?? (try CompiledSegmentation(.defaults, vocabulary: vocabulary))
+        var compiled =
+            try options.segments.map { path throws(ScenarioError) in
+                try SegmentsFile.load(contentsOf: path, vocabulary: vocabulary)
+            } ?? (try CompiledSegmentation(.defaults, vocabulary: vocabulary))
         if let every = options.every, every != compiled.spec.every {
             var spec = compiled.spec
             spec.every = every
