@@ -109,11 +109,13 @@ enum ExperimentReport {
         var notes: [ReportBlock] = []
         for c in e.comparisons {
             guard let s = c.survival else { continue }
-            func at(_ curve: [ExperimentResults.CurvePoint], _ day: Double) -> String {
-                F.percent(curve.last { $0.day <= day }?.survival ?? 1)
+            // Beyond the longest follow-up the curve says nothing: a 20-day run has no day-30 retention.
+            func at(_ curve: [ExperimentResults.CurvePoint], _ followUp: Double, _ day: Double) -> String {
+                day > followUp ? "–" : F.percent(curve.last { $0.day <= day }?.survival ?? 1)
             }
             rows.append([
-                c.arm, at(s.treatment, 30), at(s.control, 30), at(s.treatment, 90), at(s.control, 90),
+                c.arm, at(s.treatment, s.treatmentFollowUpDays, 30), at(s.control, s.controlFollowUpDays, 30),
+                at(s.treatment, s.treatmentFollowUpDays, 90), at(s.control, s.controlFollowUpDays, 90),
                 s.logRankChiSquare.map { F.fixed($0, 2) } ?? "–",
                 s.logRankPValue.map { F.fixed($0, 4) } ?? "not computable",
             ])
@@ -124,9 +126,18 @@ enum ExperimentReport {
         var figures: [ReportBlock] = []
         for (k, c) in e.comparisons.enumerated() {
             guard let s = c.survival else { continue }
-            func series(_ name: String, _ curve: [ExperimentResults.CurvePoint]) -> LineChart.Series {
+            // Each curve starts at 1 on day 0 and, as Kaplan–Meier plots do, runs flat from its last
+            // event to the end of follow-up.
+            func series(_ name: String, _ curve: [ExperimentResults.CurvePoint], _ followUp: Double) -> LineChart.Series
+            {
                 let start = ExperimentResults.CurvePoint(day: 0, atRisk: 0, events: 0, survival: 1, lower: 1, upper: 1)
-                let points = [start] + curve
+                var points = [start] + curve
+                if let last = points.last, followUp > last.day {
+                    points.append(
+                        ExperimentResults.CurvePoint(
+                            day: followUp, atRisk: 0, events: 0, survival: last.survival, lower: last.lower,
+                            upper: last.upper))
+                }
                 return LineChart.Series(
                     name: name, points: points.map { (x: $0.day, y: $0.survival) },
                     band: points.map { (lower: $0.lower ?? $0.survival, upper: $0.upper ?? $0.survival) })
@@ -134,7 +145,10 @@ enum ExperimentReport {
             var chart = LineChart(
                 id: "survival-\(k)", title: "Retention from the index day: \(c.arm) and \(c.control)",
                 xTitle: "days since the index day", yTitle: "not yet 30 days without a session",
-                series: [series(c.arm, s.treatment), series(c.control, s.control)])
+                series: [
+                    series(c.arm, s.treatment, s.treatmentFollowUpDays),
+                    series(c.control, s.control, s.controlFollowUpDays),
+                ])
             chart.step = true
             chart.yPercent = true
             figures.append(

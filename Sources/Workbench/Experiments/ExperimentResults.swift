@@ -100,6 +100,9 @@ struct ExperimentResults: Encodable {
         let definition = "days from the index day until 30 days without a session had passed"
         let treatment: [CurvePoint]
         let control: [CurvePoint]
+        /// The longest time any user of each group was followed: the curves say nothing beyond it.
+        let treatmentFollowUpDays: Double
+        let controlFollowUpDays: Double
         let logRankChiSquare: Double?
         let logRankPValue: Double?
         let observedEvents: [Int]?

@@ -139,7 +139,8 @@ enum ExperimentStatistics {
             }
         }
         return ExperimentResults.Survival(
-            treatment: try curve(t), control: try curve(c), logRankChiSquare: test?.statistic,
+            treatment: try curve(t), control: try curve(c), treatmentFollowUpDays: t.map(\.time).max() ?? 0,
+            controlFollowUpDays: c.map(\.time).max() ?? 0, logRankChiSquare: test?.statistic,
             logRankPValue: test?.pValue, observedEvents: test?.observed, expectedEvents: test?.expected,
             logRankNotComputable: notComputable)
     }
