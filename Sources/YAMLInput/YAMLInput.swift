@@ -1,4 +1,5 @@
 internal import CYaml
+import UsageModel
 public import Foundation
 public import Yams
 
@@ -117,49 +118,14 @@ public enum YAMLInput {
     /// to a well-formed UTF-8 sequence, or `nil` for valid text.
     static func firstInvalidUTF8(_ data: Data) -> (Int, Int)? {
         data.withUnsafeBytes { raw -> (Int, Int)? in
-            let b = raw.bindMemory(to: UInt8.self)
-            var i = 0
-            var line = 1
-            var column = 1
-            while i < b.count {
-                let c = b[i]
-                let length: Int
-                var lowest: UInt8 = 0x80
-                var highest: UInt8 = 0xBF
-                switch c {
-                case 0x00...0x7F: length = 1
-                case 0xC2...0xDF: length = 2
-                case 0xE0:
-                    length = 3
-                    lowest = 0xA0
-                case 0xE1...0xEC, 0xEE...0xEF: length = 3
-                case 0xED:
-                    length = 3
-                    highest = 0x9F
-                case 0xF0:
-                    length = 4
-                    lowest = 0x90
-                case 0xF1...0xF3: length = 4
-                case 0xF4:
-                    length = 4
-                    highest = 0x8F
-                default: return (line, column)
-                }
-                guard i + length <= b.count else { return (line, column) }
-                for k in 1..<max(length, 1) {
-                    let limitLow = k == 1 ? lowest : 0x80
-                    let limitHigh = k == 1 ? highest : 0xBF
-                    if b[i + k] < limitLow || b[i + k] > limitHigh { return (line, column) }
-                }
-                if c == 0x0A {
-                    line += 1
-                    column = 1
-                } else {
-                    column += 1
-                }
-                i += length
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard let base = bytes.baseAddress, let bad = UTF8Validation.firstInvalidByte(base, bytes.count) else {
+                return nil
             }
-            return nil
+            // Everything before `bad` is valid: count its lines and the characters of the last one.
+            let before = String(decoding: UnsafeBufferPointer(start: base, count: bad), as: UTF8.self)
+            let lines = before.split(separator: "\n", omittingEmptySubsequences: false)
+            return (lines.count, lines.last!.unicodeScalars.count + 1)
         }
     }
 }
