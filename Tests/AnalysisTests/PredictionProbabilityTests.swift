@@ -1,11 +1,6 @@
 import Analysis
 import Testing
 
-private func close(_ actual: Double?, _ expected: Double, tolerance: Double = 1e-12) -> Bool {
-    guard let actual else { return false }
-    return abs(actual - expected) <= tolerance
-}
-
 @Suite("Prediction: confusion matrix")
 struct PredictionConfusionTests {
     /// Scores 0.9 0.8 0.7 0.6 0.2 with outcomes 1 0 1 1 0. At 0.7 (≥, so 0.7 counts) the flagged users are

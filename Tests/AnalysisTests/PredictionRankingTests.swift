@@ -1,12 +1,6 @@
 import Analysis
 import Testing
 
-/// `actual` is non-nil and within `tolerance` of `expected`.
-private func close(_ actual: Double?, _ expected: Double, tolerance: Double = 1e-12) -> Bool {
-    guard let actual else { return false }
-    return abs(actual - expected) <= tolerance
-}
-
 /// Ties in both classes, listed out of order. Positives score 0.6, 0.8, 0.3, 0.6; negatives 0.3, 0.4, 0.6.
 ///
 /// By hand, ascending ranks: 0.3, 0.3 → 1.5 each; 0.4 → 3; 0.6, 0.6, 0.6 → 5 each; 0.8 → 7.
