@@ -25,10 +25,12 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# The committed example reports: one per scenario, in reports/gallery/<scenario>/.
+# The committed example reports: one per scenario, in reports/gallery/<scenario>/, and the reduced run
+# the tests compare a fresh run with (Tests/Fixtures/reduced-run).
 reports: deps
 	$(SWIFT) build -c release --product segmentlab
 	@for s in $(GALLERY); do .build/release/segmentlab run scenarios/$$s.yaml --out reports/gallery/$$s || exit 1; done
+	.build/release/segmentlab run scenarios/saas-default.yaml --users 3000 --days 90 --out Tests/Fixtures/reduced-run
 
 # Source layout as .swift-format says (swift format ships with the toolchain): `format` rewrites the files,
 # `format-check` fails on any difference and runs in CI.

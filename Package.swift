@@ -35,14 +35,15 @@ let package = Package(
         .target(
             name: "Workbench",
             dependencies: [
-                "Simulation", "Segmentation", "EventImport", "Analysis", "Reporting", "UsageModel", "Stats",
-                "YAMLInput",
+                "Simulation", "Segmentation", "EventImport", "Analysis", "Reports", "Reporting", "UsageModel",
+                "Stats", "YAMLInput",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(name: "Reports", dependencies: ["Analysis", "Reporting", "UsageModel"]),
         .target(
             name: "Reporting",
-            dependencies: [.product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["UsageModel", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Templates")]
         ),
         .target(name: "Simulation", dependencies: ["UsageModel", "Segmentation", "Stats"]),
@@ -72,7 +73,10 @@ let package = Package(
         .testTarget(name: "EventImportTests", dependencies: ["EventImport", "UsageModel", "YAMLInput"]),
         .testTarget(
             name: "WorkbenchTests",
-            dependencies: ["Workbench", "Simulation", "Segmentation", "EventImport", "UsageModel", "YAMLInput"]),
+            dependencies: [
+                "Workbench", "Analysis", "Reports", "Simulation", "Segmentation", "EventImport", "UsageModel",
+                "YAMLInput",
+            ]),
     ]
 )
 

@@ -12,7 +12,7 @@ struct SegmentLab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segmentlab",
         abstract: "Simulate product-usage populations to test segments and retention campaigns before launch.",
-        subcommands: [Validate.self, Run.self, Simulate.self, Segment.self, Evaluate.self]
+        subcommands: [Validate.self, Run.self, Simulate.self, Segment.self, Evaluate.self, Report.self]
     )
 
     static func main() {
@@ -208,6 +208,22 @@ struct Evaluate: ParsableCommand {
         Terminal.error(outcome.summary.description)
         print("predictions: \(outcome.directory)/predictions.csv")
         print("report: \(outcome.directory)/report.html")
+    }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render the report of a results.json again (after an upgrade, say) without re-running anything.")
+
+    @Argument(help: "The results.json written by run, segment or evaluate.")
+    var results: String
+
+    @Option(help: "Folder for the report (new or empty; default: reports/<name>/<UTC time>).")
+    var out: String?
+
+    func run() throws {
+        let directory = try Workbench.report(results: results, outDirectory: out)
+        print("report: \(directory)/report.html")
     }
 }
 

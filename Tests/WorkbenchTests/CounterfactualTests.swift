@@ -1,4 +1,6 @@
+import Analysis
 import Foundation
+import Reports
 import Segmentation
 import Simulation
 import Testing
@@ -87,38 +89,30 @@ struct ExperimentRunResultsTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("run").path
         _ = try Workbench.run(scenario, options: RunOptions(users: 3_000, days: 120, threads: 2, outDirectory: out))
-        let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json")))
-                as? [String: Any])
-        let experiment = try #require(json["experiment"] as? [String: Any])
-        let arms = try #require(experiment["arms"] as? [[String: Any]])
-        #expect(arms.map { $0["name"] as? String } == ["holdout", "reengage", "csm"])
-        let users =
-            arms.compactMap { $0["users"] as? Int }.reduce(0, +) + (experiment["global_control_users"] as? Int ?? -1)
-        #expect(users == 3_000)
-        let comparisons = try #require(experiment["comparisons"] as? [[String: Any]])
-        #expect(comparisons.map { $0["arm"] as? String } == ["reengage", "csm"])
-        for comparison in comparisons {
-            let metrics = try #require(comparison["metrics"] as? [[String: Any]])
-            let retention = try #require(metrics.first)
-            let t = try #require(retention["treatment"] as? [String: Any])
-            let c = try #require(retention["control"] as? [String: Any])
-            // The lift is recomputable from the counts written beside it.
-            let rate = { (g: [String: Any]) -> Double in Double(g["successes"] as! Int) / Double(g["users"] as! Int) }
-            let lift = try #require(retention["absolute_lift"] as? Double)
-            #expect(abs(lift - (rate(t) - rate(c))) < 1e-12)
-            #expect(retention["control_counterfactual_difference"] as? Double == 0)
+        guard case .run(let results) = try Repository.results(in: out), let experiment = results.experiment else {
+            Issue.record("no experiment in the results of a run with interventions")
+            return
         }
-        #expect((experiment["campaigns"] as? [Any])?.count == 4)
+        #expect(experiment.arms.map(\.name) == ["holdout", "reengage", "csm"])
+        #expect(experiment.arms.map(\.users).reduce(0, +) + experiment.globalControlUsers == 3_000)
+        #expect(experiment.comparisons.map(\.arm) == ["reengage", "csm"])
+        for comparison in experiment.comparisons {
+            let retention = try #require(comparison.metrics.first)
+            // The lift is recomputable from the counts written beside it.
+            func rate(_ g: ExperimentResults.Group) throws -> Double {
+                Double(try #require(g.successes)) / Double(g.users)
+            }
+            #expect(abs(retention.absoluteLift - (try rate(retention.treatment) - rate(retention.control))) < 1e-12)
+            #expect(retention.controlCounterfactualDifference == 0)
+        }
+        #expect(experiment.campaigns.count == 4)
 
-        let transitions = try #require((json["analysis"] as? [String: Any])?["transitions"] as? [String: Any])
-        let overall = try #require((transitions["overall"] as? [String: Any])?["counts"] as? [[Int]])
-        let byArm = try #require(transitions["by_arm"] as? [String: [String: Any]])
-        #expect(Set(byArm.keys) == ["holdout", "reengage", "csm", "global_control"])
+        let transitions = results.analysis.transitions
+        let overall = transitions.overall.counts
+        #expect(Set(transitions.byArm.keys) == ["holdout", "reengage", "csm", "global_control"])
         var sum = overall.map { $0.map { _ in 0 } }
-        for table in byArm.values {
-            let counts = try #require(table["counts"] as? [[Int]])
-            for i in counts.indices { for j in counts[i].indices { sum[i][j] += counts[i][j] } }
+        for table in transitions.byArm.values {
+            for i in table.counts.indices { for j in table.counts[i].indices { sum[i][j] += table.counts[i][j] } }
         }
         #expect(sum == overall)
 
@@ -126,7 +120,7 @@ struct ExperimentRunResultsTests {
         let csv = try String(contentsOfFile: out + "/transitions.csv", encoding: .utf8)
         let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
         #expect(lines.first == ["group", "from", "to", "count", "probability", "lower", "upper"])
-        let labels = try #require((transitions["overall"] as? [String: Any])?["labels"] as? [String])
+        let labels = transitions.overall.labels
         var fromCSV = overall.map { $0.map { _ in 0 } }
         for line in lines.dropFirst() where line[0] == "all" {
             let i = try #require(labels.firstIndex(of: String(line[1])))

@@ -1,5 +1,7 @@
+import Analysis
 import EventImport
 import Foundation
+import Reports
 import Testing
 import UsageModel
 import Workbench
@@ -61,17 +63,16 @@ struct EvaluateTests {
         #expect(outcome.summary.skippedTotal == 0)
         #expect(outcome.summary.users == 130)
 
-        let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json")))
-                as? [String: Any])
-        #expect(json["cutoff"] as? String == "2026-03-01")
-        #expect(json["horizon_days"] as? Int == 28)
+        guard case .evaluate(let results) = try Repository.results(in: out) else {
+            Issue.record("results.json of evaluate decodes as another command's")
+            return
+        }
+        #expect(results.cutoff == "2026-03-01")
+        #expect(results.horizonDays == 28)
 
         // Transitions between the 8 evaluations up to the cutoff: 7 pairs × 120 signed-up users.
-        let transitions = try #require(json["transitions"] as? [String: Any])
-        let overall = try #require(transitions["overall"] as? [String: Any])
-        let labels = try #require(overall["labels"] as? [String])
-        let counts = try #require(overall["counts"] as? [[Int]])
+        let labels = results.transitions.overall.labels
+        let counts = results.transitions.overall.counts
         func count(_ from: String, _ to: String) -> Int? {
             guard let i = labels.firstIndex(of: from), let j = labels.firstIndex(of: to) else { return nil }
             return counts[i][j]
@@ -86,24 +87,23 @@ struct EvaluateTests {
         #expect(count("dormant", "churned") == 20)
 
         // Outcomes by segment on the cutoff day.
-        let outcomes = try #require(json["segment_outcomes"] as? [String: [String: Any]])
-        #expect(outcomes["habitual"]?["users"] as? Int == 40)
-        #expect(outcomes["habitual"]?["retained"] as? Int == 40)
-        #expect(outcomes["dormant"]?["users"] as? Int == 60)
-        #expect(outcomes["dormant"]?["retained"] as? Int == 30)
-        #expect(outcomes["churned"]?["users"] as? Int == 20)
-        #expect(outcomes["churned"]?["retained"] as? Int == 0)
+        let outcomes = results.segmentOutcomes
+        #expect(outcomes["habitual"]?.users == 40)
+        #expect(outcomes["habitual"]?.retained == 40)
+        #expect(outcomes["dormant"]?.users == 60)
+        #expect(outcomes["dormant"]?.retained == 30)
+        #expect(outcomes["churned"]?.users == 20)
+        #expect(outcomes["churned"]?.retained == 0)
         #expect(Set(outcomes.keys) == ["habitual", "dormant", "churned"])
 
         // Churn prediction over the 100 signed-up users not in the churned segment, half scored.
-        let prediction = try #require(json["churn_prediction"] as? [String: Any])
-        let cutoff = try #require((prediction["cutoffs"] as? [[String: Any]])?.first)
-        #expect(cutoff["users"] as? Int == 100)
+        let cutoff = try #require(results.churnPrediction.cutoffs.first)
+        #expect(cutoff.users == 100)
         let csv = try String(contentsOfFile: out + "/predictions.csv", encoding: .utf8)
         let rows = csv.split(separator: "\n").dropFirst().map {
             $0.split(separator: ",", omittingEmptySubsequences: false)
         }
-        #expect(rows.count == cutoff["test_users"] as? Int)
+        #expect(rows.count == cutoff.testUsers)
         var loyal = 0
         var returning = 0
         var lapsing = 0
@@ -127,11 +127,10 @@ struct EvaluateTests {
         // rank one above the other. Every churner outranks every loyal customer and ties every returning
         // one: AUC = (loyal + returning / 2) / (loyal + returning) (Mann-Whitney with ties counted half).
         let expectedAUC = (Double(loyal) + Double(returning) / 2) / Double(loyal + returning)
-        let predictors = try #require(cutoff["predictors"] as? [[String: Any]])
-        #expect(predictors.count == 2)
-        for predictor in predictors {
-            let auc = try #require(predictor["roc_auc"] as? Double)
-            #expect(abs(auc - expectedAUC) < 1e-9, "\(predictor["name"] ?? "")")
+        #expect(cutoff.predictors.count == 2)
+        for predictor in cutoff.predictors {
+            let auc = try #require(predictor.rocAuc)
+            #expect(abs(auc - expectedAUC) < 1e-9, "\(predictor.name)")
         }
     }
 
@@ -152,18 +151,18 @@ struct EvaluateTests {
                     events: [log.path], taxonomy: Repository.path("scenarios/example-purchase-taxonomy.yaml"),
                     outDirectory: out),
                 cutoff: CivilDate(iso: "2026-03-03")!, horizon: 28))
-        let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json")))
-                as? [String: Any])
-        let prediction = try #require(json["churn_prediction"] as? [String: Any])
-        let cutoff = try #require((prediction["cutoffs"] as? [[String: Any]])?.first)
-        #expect(cutoff["date"] as? String == "2026-03-03")
-        #expect(cutoff["users"] as? Int == 100)
-        let outcomes = try #require(json["segment_outcomes"] as? [String: [String: Any]])
-        #expect(outcomes["habitual"]?["retained"] as? Int == 40)
-        #expect(outcomes["dormant"]?["users"] as? Int == 60)
-        #expect(outcomes["dormant"]?["retained"] as? Int == 30)
-        #expect(outcomes["churned"]?["users"] as? Int == 20)
+        guard case .evaluate(let results) = try Repository.results(in: out) else {
+            Issue.record("results.json of evaluate decodes as another command's")
+            return
+        }
+        let cutoff = try #require(results.churnPrediction.cutoffs.first)
+        #expect(cutoff.date == "2026-03-03")
+        #expect(cutoff.users == 100)
+        let outcomes = results.segmentOutcomes
+        #expect(outcomes["habitual"]?.retained == 40)
+        #expect(outcomes["dormant"]?.users == 60)
+        #expect(outcomes["dormant"]?.retained == 30)
+        #expect(outcomes["churned"]?.users == 20)
     }
 
     /// Conversion in the horizon counts trial conversions and upgrades dated after the cutoff and
@@ -208,17 +207,17 @@ struct EvaluateTests {
                     events: [log.path], taxonomy: Repository.path("scenarios/example-taxonomy.yaml"), outDirectory: out),
                 cutoff: start.adding(days: 20), horizon: 14))
         #expect(outcome.summary.skippedTotal == 0)
-        let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/results.json")))
-                as? [String: Any])
-        let outcomes = try #require(json["segment_outcomes"] as? [String: [String: Any]])
-        #expect(outcomes.values.reduce(0) { $0 + ($1["users"] as? Int ?? 0) } == 4)
-        #expect(outcomes.values.reduce(0) { $0 + ($1["retained"] as? Int ?? 0) } == 4)
-        #expect(outcomes.values.reduce(0) { $0 + ($1["converted"] as? Int ?? 0) } == 2)
+        guard case .evaluate(let results) = try Repository.results(in: out) else {
+            Issue.record("results.json of evaluate decodes as another command's")
+            return
+        }
+        let outcomes = results.segmentOutcomes.values
+        #expect(outcomes.reduce(0) { $0 + $1.users } == 4)
+        #expect(outcomes.reduce(0) { $0 + $1.retained } == 4)
+        #expect(outcomes.reduce(0) { $0 + $1.converted } == 2)
         // Nobody churns, so no model can be fitted: said, not thrown.
-        let prediction = try #require(json["churn_prediction"] as? [String: Any])
-        #expect((prediction["cutoffs"] as? [Any])?.isEmpty == true)
-        let skipped = try #require(prediction["skipped"] as? [String])
+        #expect(results.churnPrediction.cutoffs.isEmpty)
+        let skipped = results.churnPrediction.skipped
         #expect(skipped.count == 1)
         #expect(skipped.first?.hasPrefix("2026-01-25: 0 of the") == true)
         let report = try String(contentsOfFile: out + "/report.md", encoding: .utf8)

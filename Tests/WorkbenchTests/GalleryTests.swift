@@ -1,8 +1,11 @@
 import Foundation
+import Reports
 import Testing
 import Workbench
 
-/// The committed example reports (`make reports`) must be what the code produces now.
+/// The committed example reports (`make reports`) must be what the code renders now from their
+/// committed `results.json`; that a run still produces those results is checked at a reduced size
+/// against a committed fixture (`RunTests`).
 @Suite("The report gallery")
 struct GalleryTests {
     /// Every scenario in `scenarios/` (taxonomies are not scenarios).
@@ -25,20 +28,72 @@ struct GalleryTests {
         }
     }
 
-    @Test("regenerating a gallery report gives the same bytes", arguments: scenarios)
-    func regenerate(_ name: String) throws {
-        let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/\(name).yaml"))
+    @Test("every file of a gallery report renders again, byte for byte, from its results.json", arguments: scenarios)
+    func rerender(_ name: String) throws {
+        let folder = Repository.path("reports/gallery/\(name)")
+        let contents = try Repository.results(in: folder)
+        guard case .run(let results) = contents else {
+            Issue.record("\(name): results.json decodes as another command's")
+            return
+        }
+        #expect(results.scenario.name == name)
+        let rendered = try contents.files()
+        // Everything but the predictions (scores of single users, not in results.json) and the marker.
+        #expect(
+            Set(rendered.map(\.path)).union(["predictions.csv", ".segmentlab-output"])
+                == Set(try Self.files(in: folder)),
+            "run `make reports` after changing what a run writes")
+        for file in rendered {
+            let committed = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + file.path))
+            #expect(file.data == committed, "\(name)/\(file.path) differs: run `make reports`")
+        }
+    }
+
+    @Test("segmentlab report writes the gallery report again from its results.json")
+    func reportCommand() throws {
         let folder = try Repository.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let out = folder.appendingPathComponent(name).path
-        _ = try Workbench.run(scenario, options: RunOptions(threads: 2, outDirectory: out))
-        let committed = Repository.path("reports/gallery/\(name)")
-        let fresh = try Self.files(in: out)
-        #expect(fresh == (try Self.files(in: committed)), "run `make reports` after changing what a run writes")
-        for file in fresh {
+        let out = folder.appendingPathComponent("again").path
+        let gallery = Repository.path("reports/gallery/experiment-check")
+        let (status, stdout, stderr) = try Repository.runCLI(["report", gallery + "/results.json", "--out", out])
+        #expect(status == 0, "\(stderr)")
+        #expect(stdout == "report: \(out)/report.html\n")
+        let written = try Self.files(in: out)
+        #expect(written == (try Self.files(in: gallery)).filter { $0 != "predictions.csv" })
+        for file in written {
             let a = try Data(contentsOf: URL(fileURLWithPath: out + "/" + file))
-            let b = try Data(contentsOf: URL(fileURLWithPath: committed + "/" + file))
-            #expect(a == b, "\(name)/\(file) differs: run `make reports`")
+            let b = try Data(contentsOf: URL(fileURLWithPath: gallery + "/" + file))
+            #expect(a == b, "\(file)")
+        }
+    }
+
+    @Test("segmentlab report refuses a file that is not results.json of this version, and writes nothing")
+    func reportRefusesOtherFiles() throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let committed = try String(
+            contentsOfFile: Repository.path("reports/gallery/experiment-check/results.json"), encoding: .utf8)
+        let cases: [(String, String, String)] = [
+            ("scenario.yaml", "name: x\n", "not a SegmentLab results file: not JSON"),
+            (
+                "old.json",
+                committed.replacingOccurrences(
+                    of: "\"schema_version\" : \(ResultsFile.schemaVersion)", with: "\"schema_version\" : 1"),
+                "written with results schema version 1"
+            ),
+            (
+                "cut.json", committed.replacingOccurrences(of: "\"plans\" :", with: "\"planz\" :"),
+                "not a SegmentLab results file: the top level: missing plans"
+            ),
+        ]
+        for (file, text, message) in cases {
+            let path = folder.appendingPathComponent(file).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let out = folder.appendingPathComponent("out-" + file).path
+            let (status, _, stderr) = try Repository.runCLI(["report", path, "--out", out])
+            #expect(status == 2, "\(file)")
+            #expect(stderr.contains("\(path): \(message)"), "\(file): \(stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out), "\(file)")
         }
     }
 

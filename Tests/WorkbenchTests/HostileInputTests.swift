@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UsageModel
 import YAMLInput
 
 @testable import Workbench
@@ -169,10 +170,10 @@ struct HostileInputTests {
 
     @Test("fixed-point formatting takes any finite double")
     func formatsHugeNumbers() {
-        #expect(Format.fixed(1e19, 2) == "10000000000000000000.00")
-        #expect(Format.fixed(-1e300, 0).count == 302)
-        #expect(Format.fixed(-1e300, 0).hasPrefix("-1000000000"))
-        #expect(Format.fixed(1234.5678, 2) == "1234.57")
+        #expect(DecimalText.fixed(1e19, 2) == "10000000000000000000.00")
+        #expect(DecimalText.fixed(-1e300, 0).count == 302)
+        #expect(DecimalText.fixed(-1e300, 0).hasPrefix("-1000000000"))
+        #expect(DecimalText.fixed(1234.5678, 2) == "1234.57")
     }
 
     // MARK: - 4, 10, 13. YAML that hangs, is not UTF-8, or carries tags

@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import Testing
 
 #if canImport(Glibc)
@@ -19,9 +20,11 @@ struct InterruptTests {
         guard fm.fileExists(atPath: folder) else { return nil }
         let present = try fm.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted()
         #expect(Set(present) == Set(files + ["figures"]), "\(present)")
-        let json = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: folder + "/results.json")))
-        let seed = ((json as? [String: Any])?["scenario"] as? [String: Any])?["seed"] as? UInt64
+        guard case .run(let results) = try Repository.results(in: folder) else {
+            Issue.record("results.json of a run decodes as another command's")
+            return nil
+        }
+        let seed: UInt64? = results.scenario.seed
         let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
         #expect(html.hasSuffix("</html>\n"))
         if let seed { #expect(html.contains("seed \(seed)")) }

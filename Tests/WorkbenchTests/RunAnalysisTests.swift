@@ -1,4 +1,6 @@
+import Analysis
 import Foundation
+import Reports
 import Testing
 import Workbench
 
@@ -22,15 +24,15 @@ struct RunAnalysisTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let outcome = try Workbench.run(
             scenario, options: RunOptions(users: 6_000, days: 200, threads: 2, outDirectory: folder.path + "/run"))
-        let data = try Data(contentsOf: URL(fileURLWithPath: outcome.directory + "/results.json"))
-        let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-        let analysis = json["analysis"] as! [String: Any]
-        let prediction = analysis["churn_prediction"] as! [String: Any]
-        let cutoffs = prediction["cutoffs"] as! [[String: Any]]
+        guard case .run(let results) = try Repository.results(in: outcome.directory) else {
+            Issue.record("results.json of a run decodes as another command's")
+            return
+        }
+        let analysis = results.analysis
+        let cutoffs = analysis.churnPrediction.cutoffs
         #expect(cutoffs.count == 2)
         for cutoff in cutoffs {
-            let predictors = cutoff["predictors"] as! [[String: Any]]
-            let auc = predictors.map { $0["roc_auc"] as! Double }
+            let auc = try cutoff.predictors.map { try #require($0.rocAuc) }
             // rule, logistic, oracle
             #expect(auc[1] > 0.5, "logistic AUC \(auc[1])")
             #expect(auc[1] < auc[2], "logistic \(auc[1]) vs oracle \(auc[2])")
@@ -41,24 +43,18 @@ struct RunAnalysisTests {
         let csv = try String(contentsOfFile: outcome.directory + "/predictions.csv", encoding: .utf8)
         let rows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
         for cutoff in cutoffs {
-            let date = cutoff["date"] as! String
-            let mine = rows.filter { $0[1] == date }
-            let oracle = mine.map { Double($0[4])! }
+            let mine = rows.filter { $0[1] == cutoff.date }
+            let oracle = try mine.map { try #require(Double($0[4])) }
             let churned = mine.map { $0[5] == "1" }
-            #expect(mine.count == cutoff["test_users"] as! Int)
-            #expect(churned.filter { $0 }.count == cutoff["test_churned"] as! Int)
-            let reported = (cutoff["predictors"] as! [[String: Any]])[2]["roc_auc"] as! Double
+            #expect(mine.count == cutoff.testUsers)
+            #expect(churned.filter { $0 }.count == cutoff.testChurned)
+            let reported = try #require(cutoff.predictors[2].rocAuc)
             // predictions.csv rounds scores to 6 decimals, which can only merge near-ties.
             #expect(abs(Self.pairAUC(oracle, churned) - reported) < 1e-3)
         }
 
         // Transitions: every row of the overall table sums to its users; validity covers the segments.
-        let transitions = analysis["transitions"] as! [String: Any]
-        let overall = transitions["overall"] as! [String: Any]
-        let counts = overall["counts"] as! [[Int]]
-        #expect(counts.reduce(0) { $0 + $1.reduce(0, +) } > 0)
-        let validity = analysis["segment_validity"] as! [String: Any]
-        let precision = validity["precision"] as! [String: Double]
-        #expect(precision["power"] != nil)
+        #expect(analysis.transitions.overall.counts.reduce(0) { $0 + $1.reduce(0, +) } > 0)
+        #expect(analysis.segmentValidity.precision["power"] != nil)
     }
 }

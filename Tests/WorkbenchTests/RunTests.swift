@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import Simulation
 import Testing
 import Workbench
@@ -25,6 +26,11 @@ enum Repository {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("segmentlab-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+
+    /// The `results.json` in an output folder, decoded.
+    static func results(in folder: String) throws -> ResultsFile.Contents {
+        try ResultsFile.decode(try Data(contentsOf: URL(fileURLWithPath: folder + "/results.json")))
     }
 
     /// The command line built next to the tests (`swift build --build-tests` builds it too).
@@ -66,7 +72,10 @@ enum Repository {
 
 @Suite("Running a scenario")
 struct RunTests {
-    @Test("results.json is byte-identical at one and two threads")
+    /// The reduced end-to-end check that a run still produces what it did: the default scenario at
+    /// 3 000 users and 90 days, campaigns and counterfactual included, against every file of the
+    /// committed run in `Tests/Fixtures/reduced-run` (`make reports` writes it).
+    @Test("results.json is byte-identical at one and two threads, and to the committed reduced run")
     func deterministicAcrossThreads() throws {
         let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml"))
         let folder = try Repository.temporaryFolder()
@@ -85,16 +94,28 @@ struct RunTests {
         #expect(outputs[0] == outputs[1])
         // The reports too are the same bytes at any thread count.
         #expect(pages[0] == pages[1])
-        let json = try JSONSerialization.jsonObject(with: outputs[0]) as! [String: Any]
-        #expect(json["schema_version"] as? Int == 1)
-        let days = json["days"] as! [[String: Any]]
-        #expect(days.count == 90)
-        for key in ["dau", "wau", "mau", "new_activations", "churned", "revenue_cents", "users_by_state", "mrr_cents"] {
-            #expect(days[45][key] != nil, "missing \(key)")
+        guard case .run(let results) = try ResultsFile.decode(outputs[0]) else {
+            Issue.record("results.json of a run decodes as another command's")
+            return
         }
+        #expect(results.schemaVersion == ResultsFile.schemaVersion)
+        #expect(results.days.count == 90)
+        #expect(results.days.map(\.day) == Array(0..<90))
+        #expect(results.summary.signups == results.days.reduce(0) { $0 + $1.signups })
+        #expect(results.summary.churned == results.days.reduce(0) { $0 + $1.churned })
         // Nothing is left behind but the two run folders.
         let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(left == ["t1", "t2"])
+
+        let fixture = Repository.path("Tests/Fixtures/reduced-run")
+        let fresh = folder.appendingPathComponent("t1").path
+        let files = try GalleryTests.files(in: fresh)
+        #expect(files == (try GalleryTests.files(in: fixture)), "run `make reports` after changing what a run writes")
+        for file in files {
+            let a = try Data(contentsOf: URL(fileURLWithPath: fresh + "/" + file))
+            let b = try Data(contentsOf: URL(fileURLWithPath: fixture + "/" + file))
+            #expect(a == b, "\(file) differs from Tests/Fixtures/reduced-run: run `make reports`")
+        }
     }
 
     @Test("a different seed gives a different run")

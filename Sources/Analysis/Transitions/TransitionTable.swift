@@ -3,7 +3,7 @@ public import UsageModel
 
 /// Transitions between consecutive segment evaluations: counts, row probabilities and a 95 %
 /// Wilson interval on every cell.
-public struct TransitionTable: Sendable, Encodable {
+public struct TransitionTable: Sendable, Codable {
     public let labels: [String]
     /// `counts[i][j]`: users in state `i` at one evaluation and `j` at the next.
     public let counts: [[Int]]
@@ -50,7 +50,7 @@ public struct TransitionTable: Sendable, Encodable {
 }
 
 /// A transition whose rate changed between the first and the second half of a run.
-public struct DriftFlag: Sendable, Encodable, Equatable {
+public struct DriftFlag: Sendable, Codable, Equatable {
     public let from: String
     public let to: String
     public let firstHalf: Double

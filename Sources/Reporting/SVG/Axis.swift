@@ -1,4 +1,5 @@
 import Foundation
+import UsageModel
 
 /// A linear scale with "nice" ticks: steps of 1, 2 or 5 × 10^k, about `count` of them, covering the data.
 struct Axis {
@@ -51,7 +52,7 @@ struct Axis {
     func label(_ x: Double) -> String {
         let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
         let places = step >= 1 ? 0 : Int((-log10(step)).rounded(.up))
-        let text = String(format: "%.\(places)f", x)
+        let text = DecimalText.fixed(x, places)
         return text.hasPrefix("-") && Double(text) == 0 ? String(text.dropFirst()) : text
     }
 }

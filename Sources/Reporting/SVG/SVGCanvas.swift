@@ -1,4 +1,5 @@
 import Foundation
+import UsageModel
 
 /// A small SVG writer: elements with escaped attributes and text, numbers with fixed decimals so
 /// the same chart is always the same bytes.
@@ -16,7 +17,7 @@ struct SVGCanvas {
         guard x.isFinite else { return "0" }
         let rounded = (x * 100).rounded() / 100
         if rounded == rounded.rounded() { return String(Int(rounded)) }
-        var text = String(format: "%.2f", rounded)
+        var text = DecimalText.fixed(rounded, 2)
         while text.hasSuffix("0") { text.removeLast() }
         return text == "-0" ? "0" : text
     }

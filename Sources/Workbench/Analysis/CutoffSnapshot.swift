@@ -1,3 +1,4 @@
+import Analysis
 import Segmentation
 import UsageModel
 
@@ -5,24 +6,14 @@ import UsageModel
 /// segmentation engine right after its evaluation of that day (an evaluation observer, added to the
 /// engine when made).
 final class CutoffSnapshot: EvaluationObserver {
-    /// The usage-window metrics a churn model may use: observed behaviour only.
-    static let featureNames = [
-        "days_since_key_action", "days_since_session", "sessions_28", "key_actions_7", "key_actions_28",
-        "active_days_7", "active_days_28", "active_days_last_week", "engagement_score", "tenure_days", "activated",
-    ]
+    private(set) var cutoffs: [ChurnPrediction.Cutoff]
+    /// Segment codes of the at-risk rule.
+    private let atRisk: Set<UInt8>
 
-    struct Cutoff {
-        let day: Int
-        /// Signed-up users on the day, their features (in `featureNames` order) and segment code.
-        var users: [Int] = []
-        var features: [[Double]] = []
-        var segments: [UInt8] = []
-    }
-
-    private(set) var cutoffs: [Cutoff]
-
-    init(engine: SegmentationEngine, days: [Int]) {
-        cutoffs = days.map { Cutoff(day: $0) }
+    init(engine: SegmentationEngine, days: [Int], startDate: CivilDate) {
+        cutoffs = days.map { ChurnPrediction.Cutoff(day: $0, date: startDate.adding(days: $0)) }
+        let names = engine.compiled.segmentNames
+        atRisk = Set(engine.compiled.atRiskNames.compactMap { names.firstIndex(of: $0) }.map(UInt8.init))
         engine.add(self)
     }
 
@@ -31,14 +22,13 @@ final class CutoffSnapshot: EvaluationObserver {
         else { return }
         var cutoff = cutoffs[i]
         for u in 0..<memberships.count where memberships[u] != SegmentationEngine.notSignedUp {
-            cutoff.users.append(u)
-            cutoff.segments.append(memberships[u])
-            cutoff.features.append(
-                Self.featureNames.map { name in
+            cutoff.append(
+                user: u,
+                features: ChurnPrediction.featureNames.map { name in
                     let value = engine.metric(name, user: u) ?? .nan
                     // Recency and tenure are bounded so a user never seen again does not dominate a fit.
                     return value.isFinite ? min(value, 365) : 365
-                })
+                }, flagged: atRisk.contains(memberships[u]))
         }
         cutoffs[i] = cutoff
     }

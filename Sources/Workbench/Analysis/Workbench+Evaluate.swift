@@ -1,3 +1,4 @@
+import Reports
 import Analysis
 public import EventImport
 import Foundation
@@ -47,21 +48,6 @@ final class OutcomeObserver: DayObserver {
     }
 }
 
-/// `results.json` of `segmentlab evaluate`.
-struct EvaluateResults: Encodable {
-    let schemaVersion = Results.schemaVersion
-    let source: ImportResults.Source
-    let `import`: ImportResults.Summary
-    let cutoff: String
-    let horizonDays: Int
-    /// Churn on a log: no key action in the horizon.
-    let churnDefinition = "no key action in the horizon after the cutoff"
-    let transitions: TransitionResults
-    let churnPrediction: PredictionResults
-    /// Retention and conversion in the horizon by segment on the cutoff day.
-    let segmentOutcomes: [String: HorizonOutcome]
-}
-
 extension Workbench {
     /// Splits a real log at a cutoff: segments and windows from before it, outcomes from the horizon
     /// after it; reports transitions, churn prediction (rule and logistic) and segment outcomes.
@@ -88,7 +74,7 @@ extension Workbench {
         let engine = SegmentationEngine(compiled, threads: options.log.threads)
         let every = compiled.spec.every.days
         engine.evaluationOffset = (every - (cutoffDay + 1) % every) % every
-        let snapshot = CutoffSnapshot(engine: engine, days: [cutoffDay])
+        let snapshot = CutoffSnapshot(engine: engine, days: [cutoffDay], startDate: start)
         let outcomes = OutcomeObserver(cutoff: cutoffDay, horizon: options.horizon)
         let conversions = ConversionDays()
         try log.replay(observers: [engine, outcomes, conversions])
@@ -96,103 +82,58 @@ extension Workbench {
         // Transitions among the evaluations up to the cutoff.
         let labels = compiled.segmentNames + ["unmatched"]
         let upToCutoff = engine.evaluations.filter { $0.day <= cutoffDay }.count
-        let transitions = try RunAnalysis.transitions(
+        let transitions = try TransitionResults(
             history: engine.history, labels: labels, evaluations: 0..<max(0, upToCutoff - 1), every: every, groups: [:])
 
         // Users signed up by the cutoff and not in the churned segment on it.
         let churnedCode = compiled.segmentNames.firstIndex(of: "churned").map(UInt8.init)
         let cutoffMemberships = engine.history[upToCutoff - 1]
         let ids = log.population.userIDs
-        var csv = ChurnPrediction.header
+        var csv = PredictionsCSV()
         var predicted: [PredictionResults.CutoffResult] = []
         var skipped: [String] = []
         if let cutoff = snapshot.cutoffs.first {
             do {
-                let (result, rows) = try ChurnPrediction.predict(
-                    cutoff: cutoff, date: options.cutoff, segmentation: compiled, seed: 0,
-                    userID: { ids[$0] }, include: { cutoffMemberships[$0] != churnedCode },
-                    churned: { !outcomes.keyAction[$0] }, oracle: nil)
+                let (result, scores) = try ChurnPrediction.predict(
+                    cutoff, ruleName: ChurnPrediction.ruleName(atRisk: compiled.atRiskNames), seed: 0,
+                    include: { cutoffMemberships[$0] != churnedCode }, churned: { !outcomes.keyAction[$0] },
+                    oracle: nil)
                 predicted.append(result)
-                csv += rows
+                csv.append(scores, date: options.cutoff, userID: { ids[$0] })
             } catch let reason as PredictionSkipped {
                 skipped.append(reason.description)
             }
         }
-        let prediction = ChurnPrediction.results(
-            predicted, skipped: skipped, horizon: options.horizon, atRisk: compiled.atRiskNames)
+        let prediction = PredictionResults(
+            cutoffs: predicted, skipped: skipped, horizonDays: options.horizon, atRiskSegments: compiled.atRiskNames)
 
-        var segmentOutcomes: [String: HorizonOutcome] = [:]
-        for (code, label) in labels.enumerated() {
-            var users = 0
-            var retained = 0
-            var converted = 0
-            for u in 0..<cutoffMemberships.count where Int(cutoffMemberships[u]) == code {
-                users += 1
-                if outcomes.keyAction[u] { retained += 1 }
-                if conversions.converted(user: u, after: cutoffDay, through: cutoffDay + options.horizon) {
-                    converted += 1
-                }
-            }
-            if users > 0 {
-                segmentOutcomes[label] = HorizonOutcome(users: users, retained: retained, converted: converted)
-            }
+        var tally = HorizonOutcomeTally(segments: labels.count)
+        for u in 0..<cutoffMemberships.count where Int(cutoffMemberships[u]) < labels.count {
+            tally.add(
+                segment: Int(cutoffMemberships[u]), retained: outcomes.keyAction[u],
+                converted: conversions.converted(user: u, after: cutoffDay, through: cutoffDay + options.horizon))
         }
+        let segmentOutcomes = tally.outcomes(labels: labels, omittingEmpty: true)
 
         let imported = ImportResults(
             files: options.log.events, taxonomy: options.log.taxonomy, summary: log.summary,
             segmentation: SegmentationResults(engine))
         let results = EvaluateResults(
-            source: imported.source, import: imported.import, cutoff: options.cutoff.description,
+            schemaVersion: ResultsFile.schemaVersion, source: imported.source, import: imported.import,
+            cutoff: options.cutoff.description,
             horizonDays: options.horizon, transitions: transitions, churnPrediction: prediction,
             segmentOutcomes: segmentOutcomes)
         let name = URL(fileURLWithPath: options.log.events[0]).deletingPathExtension().lastPathComponent
         let output = try OutputDirectory(
             destination: options.log.outDirectory ?? defaultDirectory(scenario: name, seed: nil))
         do {
-            try output.write(try encode(results), to: "results.json")
-            try output.write(Data(csv.utf8), to: "predictions.csv")
-            try output.writeReport(EvaluateReport.document(results))
+            try output.write(Data(csv.text.utf8), to: "predictions.csv")
+            try output.write(try ResultsFile.Contents.evaluate(results).files())
             try output.commit()
         } catch {
             output.discard()
             throw error
         }
         return EvaluateOutcome(directory: output.destination.path, summary: log.summary)
-    }
-}
-
-enum EvaluateReport {
-    static func document(_ r: EvaluateResults) -> ReportDocument {
-        let rows = r.segmentOutcomes.sorted(by: { $0.key < $1.key }).map { segment, o in
-            [
-                segment, "\(o.users)", o.rate.map { Format.percent($0) } ?? "–", Format.interval(o.lower, o.upper),
-                o.conversion.map { Format.percent($0) } ?? "–",
-            ]
-        }
-        return ReportDocument(
-            title: "Evaluation of \(r.source.files.joined(separator: ", ")) at \(r.cutoff)",
-            subtitle:
-                "Windows and segments from the days up to \(r.cutoff); outcomes from the \(r.horizonDays) days after. "
-                + "Churn here means \(r.churnDefinition).",
-            sections: [
-                ReportSection(
-                    id: "transitions", title: "Segment transitions",
-                    blocks: Format.transitionBlocks(r.transitions, span: "log before the cutoff")),
-                ReportSection(
-                    id: "churn-prediction", title: "Churn prediction",
-                    blocks: Format.predictionBlocks(
-                        r.churnPrediction,
-                        intro:
-                            "Scored on the half of the users the logistic model was not fitted on (split by a hash of the user)."
-                    )),
-                ReportSection(
-                    id: "segment-outcomes", title: "Outcomes by segment on the cutoff day",
-                    blocks: [
-                        .table(
-                            ReportTable(
-                                header: ["segment", "users", "retained", "95 % interval", "converted or upgraded"],
-                                rows: rows))
-                    ]),
-            ])
     }
 }

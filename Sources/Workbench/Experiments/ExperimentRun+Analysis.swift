@@ -47,14 +47,7 @@ extension ExperimentRun {
                 costPerSend: policy.costCents / currencyCents, cost: Double(c.sends) * policy.costCents / currencyCents)
         }
         for (k, a) in spec.treatmentArms.enumerated() {
-            let cost = spec.arms[a].policies.reduce(0.0) { $0 + campaigns[$1].cost }
-            comparisons[k].cost = cost
-            if let retention = comparisons[k].metrics.first {
-                let gained = retention.absoluteLift * Double(retention.treatment.users)
-                let trulyGained = retention.trueEffect * Double(retention.treatment.users)
-                comparisons[k].costPerRetainedUser = gained > 0 ? cost / gained : nil
-                comparisons[k].trueCostPerRetainedUser = trulyGained > 0 ? cost / trulyGained : nil
-            }
+            comparisons[k].charge(spec.arms[a].policies.reduce(0.0) { $0 + campaigns[$1].cost })
         }
         return ExperimentResults(
             outcomeDays: spec.outcomeDays, arms: arms, globalControlUsers: globalControl,

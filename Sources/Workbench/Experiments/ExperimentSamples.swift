@@ -1,31 +1,7 @@
+import Analysis
 import Simulation
 
-/// The outcomes of one comparison as plain numbers: per metric, one value per observed user of
-/// the treatment arm and of the control, each user's covariate, and for treatment users the same
-/// outcome in the counterfactual run.
-struct ComparisonSamples {
-    struct Metric {
-        let name: String
-        /// Proportions are 0/1 per user; means are any number.
-        let isProportion: Bool
-        var treatment: [Double] = []
-        var control: [Double] = []
-        /// Treated outcome minus counterfactual outcome, per treatment user.
-        var trueDifference: [Double] = []
-        /// The same for control users: always 0 when nothing leaks between users.
-        var controlDifference: [Double] = []
-    }
-
-    var metrics: [Metric]
-    var treatmentCovariate: [Double] = []
-    var controlCovariate: [Double] = []
-    /// Indexed users, observed or not.
-    var treatmentIndexed = 0
-    var controlIndexed = 0
-    /// Survival from the index day: days and whether churn was observed.
-    var treatmentSurvival: [(days: Double, event: Bool)] = []
-    var controlSurvival: [(days: Double, event: Bool)] = []
-
+extension ComparisonSamples {
     static func metricNames(outcomeDays d: Int) -> [(String, Bool)] {
         [
             ("retention_day_\(d)", true), ("activation", true), ("trial_conversion", true), ("expansion", true),
@@ -45,7 +21,7 @@ struct ComparisonSamples {
         comparison k: Int, treatmentArm: Int, treated: OutcomeRecorder, counterfactual: OutcomeRecorder,
         arm: (Int) -> Int, outcomeDays: Int
     ) {
-        metrics = Self.metricNames(outcomeDays: outcomeDays).map { Metric(name: $0.0, isProportion: $0.1) }
+        self.init(metrics: Self.metricNames(outcomeDays: outcomeDays).map { Metric(name: $0.0, isProportion: $0.1) })
         let twins = counterfactual.entries[k]
         for (i, entry) in treated.entries[k].enumerated() {
             let isTreatment = arm(Int(entry.user)) == treatmentArm

@@ -1,3 +1,5 @@
+import Reports
+import Analysis
 import Foundation
 import Segmentation
 public import Simulation
@@ -68,7 +70,8 @@ public enum Workbench {
         let snapshot = CutoffSnapshot(
             engine: engine,
             days: ChurnPrediction.cutoffDays(
-                days: spec.days, every: scenario.segmentation.spec.every.days, horizon: scenario.horizonDays))
+                days: spec.days, every: scenario.segmentation.spec.every.days, horizon: scenario.horizonDays),
+            startDate: spec.startDate)
         let progress = ProgressLine(label: "day", total: spec.days, enabled: options.progress)
         let conversions = ConversionDays()
         let experiment = ExperimentRun(simulator: simulator, engine: engine, threads: options.threads)
@@ -89,17 +92,14 @@ public enum Workbench {
         let analysis = try RunAnalysis.analyse(
             engine: engine, snapshot: snapshot, conversions: conversions, simulator: simulator,
             horizon: scenario.horizonDays, seed: spec.seed)
-        let results = Results(
-            spec: spec, name: scenario.name, layout: simulator.layout, metrics: metrics,
+        let results = RunResults(
+            scenario: scenario, spec: spec, layout: simulator.layout, metrics: metrics,
             segmentation: SegmentationResults(engine), analysis: analysis.results, experiment: experimentResults,
             replicates: replicateResults)
         let output = try OutputDirectory(destination: destination)
         do {
-            try output.write(try encode(results), to: "results.json")
             try output.write(Data(analysis.predictions.utf8), to: "predictions.csv")
-            try output.write(Data(SegmentSizesCSV.render(results.segmentation).utf8), to: "segments.csv")
-            try output.write(Data(TransitionsCSV.render(results.analysis.transitions).utf8), to: "transitions.csv")
-            try output.writeReport(RunReport.document(results, scenario: scenario, spec: spec))
+            try output.write(try ResultsFile.Contents.run(results).files())
             try output.commit()
         } catch {
             output.discard()
@@ -155,16 +155,7 @@ public enum Workbench {
         return "reports/\(scenario)/\(stamp)" + (seed.map { "-seed\($0)" } ?? "")
     }
 
-    static func encode(_ results: some Encodable) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        var data = try encoder.encode(results)
-        data.append(0x0A)
-        return data
-    }
-
     static func gib(_ bytes: Int) -> String {
-        Format.fixed(Double(bytes) / Double(1 << 30), 1) + " GiB"
+        DecimalText.fixed(Double(bytes) / Double(1 << 30), 1) + " GiB"
     }
 }

@@ -1,3 +1,4 @@
+import Reports
 import EventImport
 import Foundation
 import Reporting
@@ -26,10 +27,10 @@ final class MembershipsWriter {
         else { throw RunError.failed("cannot create \(path)") }
         self.handle = handle
         self.path = path
-        userIDs = population.userIDs.map { CSV.field($0) }
-        accountIDs = population.accountIDs.map { CSV.field($0) }
+        userIDs = population.userIDs.map { CSVText.spreadsheetField($0) }
+        accountIDs = population.accountIDs.map { CSVText.spreadsheetField($0) }
         self.account = account
-        self.segments = (segments + ["unmatched"]).map { CSV.field($0) }
+        self.segments = (segments + ["unmatched"]).map { CSVText.spreadsheetField($0) }
         self.tags = tags.map { Array($0.utf8) }
         buffer.reserveCapacity(1 << 20)
         buffer += Array("user_id,account_id,date,segment,tags\n".utf8)
@@ -75,122 +76,22 @@ final class MembershipsWriter {
     }
 }
 
-enum CSV {
-    /// A field as RFC 4180 wants it: quoted, with quotes doubled, when it holds a comma, quote or line break.
-    ///
-    /// A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return as a
-    /// formula, so such a cell gets a leading `'` (OWASP, "CSV Injection"), unless it is a plain number;
-    /// so does a cell that already starts with `'`. Reading a cell back is therefore exact: drop one
-    /// leading `'` if there is one (docs/results-schema.md).
-    static func field(_ text: String) -> [UInt8] {
-        let bytes = Array(text.utf8)
-        if let first = bytes.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x27].contains(first),
-            first == 0x27 || !isPlainNumber(bytes)
-        {
-            return Array(CSVText.field("'" + text).utf8)
-        }
-        return Array(CSVText.field(text).utf8)
-    }
-
-    /// Digits with a sign, point and exponent, as `-12.5` or `1e-3`: a number to a spreadsheet, not a formula.
-    static func isPlainNumber(_ bytes: [UInt8]) -> Bool {
-        bytes.allSatisfy { (0x30...0x39).contains($0) || [0x2B, 0x2D, 0x2E, 0x45, 0x65].contains($0) }
-            && Double(String(decoding: bytes, as: UTF8.self)) != nil
-    }
-
-    static func row(_ fields: [String]) -> String {
-        fields.map { String(decoding: field($0), as: UTF8.self) }.joined(separator: ",") + "\n"
-    }
-}
-
-/// `segments.csv`: the size of every segment at every evaluation, long format.
-enum SegmentSizesCSV {
-    static func render(_ s: SegmentationResults) -> String {
-        var out = "date,segment,users\n"
-        for e in s.evaluations {
-            for name in s.segments.map(\.name) + ["unmatched"] {
-                let users = name == "unmatched" ? e.unmatched : (e.sizes[name] ?? 0)
-                out += CSV.row([e.date, name, String(users)])
-            }
-        }
-        return out
-    }
-}
-
-/// `results.json` of `segmentlab segment`: what was read, what was skipped and why, and the segments.
-struct ImportResults: Encodable {
-    let schemaVersion = Results.schemaVersion
-    let source: Source
-    let `import`: Summary
-    let segmentation: SegmentationResults
-
-    struct Source: Encodable {
-        let files: [String]
-        let taxonomy: String
-    }
-
-    struct Summary: Encodable {
-        let linesRead: Int
-        let bytesRead: Int
-        let records: Int
-        let eventsUsed: Int
-        let skipped: [String: Int]
-        let malformedKinds: [String: Int]
-        let firstMalformedLines: [String]
-        let reattributedThroughAliases: Int
-        let unknownEvents: [String: Int]
-        let users: Int
-        let accounts: Int
-        let startDate: String?
-        let endDate: String?
-        let days: Int
-    }
-
+extension ImportResults {
+    /// What the importer read and skipped, and the segments computed from it.
     init(files: [String], taxonomy: String, summary s: ImportSummary, segmentation: SegmentationResults) {
-        source = Source(files: files, taxonomy: taxonomy)
         var skipped: [String: Int] = [:]
         for reason in ImportSummary.SkipReason.allCases { skipped[reason.label] = s.skipped(reason) }
         var unknown: [String: Int] = [:]
         for entry in s.unknownEvents { unknown[entry.name] = entry.count }
-        self.import = Summary(
-            linesRead: s.linesRead, bytesRead: s.bytesRead, records: s.records, eventsUsed: s.eventsUsed,
-            skipped: skipped, malformedKinds: s.malformedKinds,
-            firstMalformedLines: s.firstMalformed.map(\.description),
-            reattributedThroughAliases: s.reattributed, unknownEvents: unknown, users: s.users, accounts: s.accounts,
-            startDate: s.startDate?.description, endDate: s.endDate?.description, days: s.days)
-        self.segmentation = segmentation
-    }
-}
-
-/// The report of `segmentlab segment`.
-enum ImportReport {
-    static func document(_ r: ImportResults) -> ReportDocument {
-        let s = r.import
-        var rows: [[String]] = [
-            ["lines read", "\(s.linesRead)"], ["events", "\(s.records)"], ["used", "\(s.eventsUsed)"],
-        ]
-        for (reason, count) in s.skipped.sorted(by: { $0.key < $1.key }) where count > 0 {
-            rows.append(["skipped: \(reason)", "\(count)"])
-        }
-        if s.reattributedThroughAliases > 0 {
-            rows.append(["re-attributed through aliases", "\(s.reattributedThroughAliases)"])
-        }
-        var read: [ReportBlock] = [.table(ReportTable(header: ["", "lines"], rows: rows))]
-        if !s.firstMalformedLines.isEmpty {
-            read.append(.paragraph("First malformed lines:"))
-            read.append(.code(s.firstMalformedLines.joined(separator: "\n")))
-        }
-        return ReportDocument(
-            title: "Segments of \(r.source.files.joined(separator: ", "))",
-            subtitle: "\(s.users) users in \(s.accounts) accounts, \(s.days) days from \(s.startDate ?? "–") to "
-                + "\(s.endDate ?? "–"); taxonomy \(r.source.taxonomy)",
-            sections: [
-                ReportSection(id: "read", title: "What was read", blocks: read),
-                RunReport.segments(r.segmentation),
-                ReportSection(
-                    id: "transitions", title: "Segment transitions",
-                    blocks: Format.transitionMatrix(
-                        labels: r.segmentation.transitionStates, counts: r.segmentation.totalTransitions)),
-            ])
+        self.init(
+            schemaVersion: ResultsFile.schemaVersion, source: Source(files: files, taxonomy: taxonomy),
+            import: Summary(
+                linesRead: s.linesRead, bytesRead: s.bytesRead, records: s.records, eventsUsed: s.eventsUsed,
+                skipped: skipped, malformedKinds: s.malformedKinds,
+                firstMalformedLines: s.firstMalformed.map(\.description),
+                reattributedThroughAliases: s.reattributed, unknownEvents: unknown, users: s.users,
+                accounts: s.accounts, startDate: s.startDate?.description, endDate: s.endDate?.description,
+                days: s.days),
+            segmentation: segmentation)
     }
 }

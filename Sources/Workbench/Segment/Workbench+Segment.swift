@@ -1,3 +1,4 @@
+import Reports
 public import EventImport
 import Foundation
 import Segmentation
@@ -34,11 +35,9 @@ extension Workbench {
             evaluations = engine.evaluations.count
 
             let segmentation = SegmentationResults(engine)
-            try output.write(Data(SegmentSizesCSV.render(segmentation).utf8), to: "segments.csv")
             let results = ImportResults(
                 files: options.events, taxonomy: options.taxonomy, summary: log.summary, segmentation: segmentation)
-            try output.write(try encode(results), to: "results.json")
-            try output.writeReport(ImportReport.document(results))
+            try output.write(try ResultsFile.Contents.segment(results).files())
             try output.commit()
         } catch {
             output.discard()

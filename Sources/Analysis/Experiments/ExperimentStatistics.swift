@@ -1,11 +1,12 @@
-import Analysis
 import Stats
 
-/// Each metric of a comparison through the tested functions of `Analysis`: Newcombe intervals and
+/// Each metric of a comparison through the tested functions of this module: Newcombe intervals and
 /// the pooled z test for proportions, Welch for means, CUPED on the pre-period covariate,
 /// Kaplan–Meier with the log-rank test; then Holm and Benjamini–Hochberg across every arm and metric.
-enum ExperimentStatistics {
-    static func compare(_ s: ComparisonSamples, arm: String, control: String) throws -> ExperimentResults.Comparison {
+public enum ExperimentStatistics {
+    public static func compare(_ s: ComparisonSamples, arm: String, control: String) throws
+        -> ExperimentResults.Comparison
+    {
         var lifts: [ExperimentResults.Lift] = []
         for m in s.metrics {
             lifts.append(try lift(m, samples: s))
@@ -81,12 +82,12 @@ enum ExperimentStatistics {
     }
 
     /// The mean, 0 for no values (an arm nobody entered).
-    static func mean(_ values: [Double]) -> Double {
+    public static func mean(_ values: [Double]) -> Double {
         values.isEmpty ? 0 : Summary(values).mean
     }
 
     /// Holm and Benjamini–Hochberg over every p-value of every comparison and metric.
-    static func correctForMultipleTesting(_ comparisons: [ExperimentResults.Comparison]) throws
+    public static func correctForMultipleTesting(_ comparisons: [ExperimentResults.Comparison]) throws
         -> [ExperimentResults.Comparison]
     {
         var places: [(Int, Int)] = []
@@ -110,7 +111,7 @@ enum ExperimentStatistics {
         return result
     }
 
-    static func sampleRatio(observed: [Int], shares: [Double]) throws -> ExperimentResults.SampleRatio {
+    public static func sampleRatio(observed: [Int], shares: [Double]) throws -> ExperimentResults.SampleRatio {
         let test = try? SampleRatioMismatch(observed: observed, weights: shares)
         return ExperimentResults.SampleRatio(
             observed: observed, expectedShares: shares, chiSquare: test?.statistic,

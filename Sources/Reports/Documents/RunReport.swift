@@ -1,13 +1,12 @@
 import Analysis
 import Foundation
-import Reporting
-import Simulation
+public import Reporting
 
 /// The report of a run as a ``ReportDocument``: `report.html` and `report.md` render it.
-enum RunReport {
-    static func document(_ r: Results, scenario: Scenario, spec: SimulationSpec) -> ReportDocument {
-        let currency = spec.model.commerce.currency
-        var sections = [summary(r, scenario: scenario, currency: currency), population(r, currency: currency)]
+public enum RunReport {
+    public static func document(_ r: RunResults) -> ReportDocument {
+        let currency = r.scenario.currency
+        var sections = [summary(r, currency: currency), population(r, currency: currency)]
         sections.append(segments(r.segmentation))
         sections.append(transitions(r.analysis.transitions))
         if let e = r.experiment {
@@ -15,7 +14,7 @@ enum RunReport {
         }
         sections.append(prediction(r.analysis.churnPrediction))
         sections.append(validity(r.analysis.segmentValidity))
-        sections.append(dataQuality(spec.dataQuality))
+        sections.append(dataQuality(r.dataQuality))
         sections.append(
             ReportSection(
                 id: "scenario", title: "The scenario as run",
@@ -23,7 +22,7 @@ enum RunReport {
                     .paragraph(
                         "The scenario file exactly as read; the command line set seed \(r.scenario.seed), "
                             + "\(r.scenario.users) users and \(r.scenario.days) days."),
-                    .code(scenario.source.trimmingCharacters(in: .newlines)),
+                    .code(r.scenario.source.trimmingCharacters(in: .newlines)),
                 ]))
         return ReportDocument(
             title: r.scenario.name,
@@ -32,10 +31,12 @@ enum RunReport {
             sections: sections)
     }
 
-    static func summary(_ r: Results, scenario: Scenario, currency: String) -> ReportSection {
+    static func summary(_ r: RunResults, currency: String) -> ReportSection {
         let s = r.summary
         var blocks: [ReportBlock] = []
-        if let d = scenario.description { blocks.append(.paragraph(d.trimmingCharacters(in: .whitespacesAndNewlines))) }
+        if let d = r.scenario.description {
+            blocks.append(.paragraph(d.trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
         blocks.append(
             .paragraph(
                 "Simulated \(r.scenario.users) users in \(r.population.accounts) accounts for \(r.scenario.days) days "
@@ -68,7 +69,7 @@ enum RunReport {
         return ReportSection(id: "summary", title: "Summary", blocks: blocks)
     }
 
-    static func population(_ r: Results, currency: String) -> ReportSection {
+    static func population(_ r: RunResults, currency: String) -> ReportSection {
         var blocks: [ReportBlock] = [
             .table(
                 ReportTable(
@@ -170,7 +171,7 @@ enum RunReport {
             ])
     }
 
-    static func dataQuality(_ q: DataQuality) -> ReportSection {
+    static func dataQuality(_ q: RunResults.DataQualityInfo) -> ReportSection {
         ReportSection(
             id: "data-quality", title: "Data-quality faults",
             blocks: [

@@ -1,3 +1,4 @@
+import Analysis
 import Reporting
 
 /// The experiment's sections of the run report: lift per arm with the true effect beside it,
@@ -130,17 +131,14 @@ enum ExperimentReport {
             // event to the end of follow-up.
             func series(_ name: String, _ curve: [ExperimentResults.CurvePoint], _ followUp: Double) -> LineChart.Series
             {
-                let start = ExperimentResults.CurvePoint(day: 0, atRisk: 0, events: 0, survival: 1, lower: 1, upper: 1)
-                var points = [start] + curve
+                var points = [(day: 0.0, survival: 1.0, lower: 1.0, upper: 1.0)]
+                points += curve.map { ($0.day, $0.survival, $0.lower ?? $0.survival, $0.upper ?? $0.survival) }
                 if let last = points.last, followUp > last.day {
-                    points.append(
-                        ExperimentResults.CurvePoint(
-                            day: followUp, atRisk: 0, events: 0, survival: last.survival, lower: last.lower,
-                            upper: last.upper))
+                    points.append((followUp, last.survival, last.lower, last.upper))
                 }
                 return LineChart.Series(
                     name: name, points: points.map { (x: $0.day, y: $0.survival) },
-                    band: points.map { (lower: $0.lower ?? $0.survival, upper: $0.upper ?? $0.survival) })
+                    band: points.map { (lower: $0.lower, upper: $0.upper) })
             }
             var chart = LineChart(
                 id: "survival-\(k)", title: "Retention from the index day: \(c.arm) and \(c.control)",

@@ -1,6 +1,6 @@
 import Analysis
-import Foundation
 import Reporting
+import UsageModel
 
 /// Number formatting without locale (the same bytes everywhere) and the report blocks shared by
 /// the reports of `run`, `segment` and `evaluate`.
@@ -156,21 +156,5 @@ enum Format {
     }
 
     /// Fixed-point formatting without locale: the same bytes everywhere.
-    static func fixed(_ x: Double, _ places: Int) -> String {
-        guard x.isFinite else { return String(x) }
-        // Beyond 2^53 a double holds no fraction, and the integer path below would overflow.
-        guard abs(x) < 9.0e15 else { return String(format: "%.\(places)f", x) }
-        var scale = 1.0
-        for _ in 0..<places { scale *= 10 }
-        let scaled = (abs(x) * scale).rounded()
-        let negative = x < 0 && scaled > 0
-        let whole = Int(scaled / scale)
-        var text = String(whole)
-        if places > 0 {
-            var frac = String(Int(scaled - Double(whole) * scale))
-            while frac.count < places { frac = "0" + frac }
-            text += "." + frac
-        }
-        return negative ? "-" + text : text
-    }
+    static func fixed(_ x: Double, _ places: Int) -> String { DecimalText.fixed(x, places) }
 }

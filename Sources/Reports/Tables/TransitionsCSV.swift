@@ -1,9 +1,10 @@
-import Analysis
+import UsageModel
+public import Analysis
 
 /// `transitions.csv`: every cell of every transition table of a run, one row each —
 /// `group,from,to,count,probability,lower,upper` with group `all`, `persona:<name>` or `arm:<name>`.
-enum TransitionsCSV {
-    static func render(_ t: TransitionResults) -> String {
+public enum TransitionsCSV {
+    public static func render(_ t: TransitionResults) -> String {
         var out = "group,from,to,count,probability,lower,upper\n"
         var groups: [(String, TransitionTable)] = [("all", t.overall)]
         groups += t.byPersona.sorted { $0.key < $1.key }.map { ("persona:\($0.key)", $0.value) }
@@ -12,7 +13,7 @@ enum TransitionsCSV {
             for i in table.labels.indices where table.counts[i].reduce(0, +) > 0 {
                 for j in table.labels.indices {
                     func f(_ x: Double?) -> String { x.map { Format.fixed($0, 6) } ?? "" }
-                    out += CSV.row([
+                    out += CSVText.spreadsheetRow([
                         group, table.labels[i], table.labels[j], String(table.counts[i][j]),
                         f(table.probabilities[i][j]),
                         f(table.lower[i][j]), f(table.upper[i][j]),

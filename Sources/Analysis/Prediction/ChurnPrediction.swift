@@ -1,0 +1,160 @@
+import Stats
+public import UsageModel
+
+/// Who churns within a horizon after a cutoff, predicted three ways and scored on held-out users:
+/// an at-risk segment rule, a logistic regression on usage-window features (fitted on the other
+/// half of the users), and, on a simulated run, the simulator's own probability (the ceiling).
+///
+/// The inputs are plain: one row per user with its features and whether the rule flags it, and
+/// closures for who is included, who churned and the oracle. Where they come from (a simulated
+/// run or an imported log) is the caller's business.
+public enum ChurnPrediction {
+    /// The usage-window metrics a churn model may use: observed behaviour only.
+    public static let featureNames = [
+        "days_since_key_action", "days_since_session", "sessions_28", "key_actions_7", "key_actions_28",
+        "active_days_7", "active_days_28", "active_days_last_week", "engagement_score", "tenure_days", "activated",
+    ]
+
+    /// How users are split between fitting and scoring.
+    public static let splitDescription = "hash of (seed, user): even to fit, odd to score"
+
+    /// Cutoff days for a run: evaluation days near the middle and three quarters of the run that
+    /// leave a whole horizon after them.
+    public static func cutoffDays(days: Int, every: Int, horizon: Int) -> [Int] {
+        let last = days - 1 - horizon
+        guard last >= every - 1 else { return [] }
+        let candidates = [days / 2, days * 3 / 4].map { target -> Int in
+            let d = min(target, last)
+            return max(every - 1, ((d + 1) / every) * every - 1)
+        }
+        return Array(Set(candidates)).sorted()
+    }
+
+    /// The users of one cutoff: index in the population, features (in `featureNames` order) and
+    /// whether the at-risk rule flags them.
+    public struct Cutoff: Sendable {
+        public let day: Int
+        public let date: CivilDate
+        public var users: [Int] = []
+        public var features: [[Double]] = []
+        public var flagged: [Bool] = []
+
+        public init(day: Int, date: CivilDate) {
+            self.day = day
+            self.date = date
+        }
+
+        public mutating func append(user: Int, features row: [Double], flagged isFlagged: Bool) {
+            users.append(user)
+            features.append(row)
+            flagged.append(isFlagged)
+        }
+    }
+
+    /// One scored user: a row of `predictions.csv`.
+    public struct Score: Sendable {
+        public let user: Int
+        public let rule: Double
+        public let logistic: Double
+        public let oracle: Double?
+        public let churned: Bool
+    }
+
+    /// Fits the logistic model on the included users the split sends to fitting and scores the
+    /// rule, the model and (when given) the oracle on the others.
+    ///
+    /// - Throws: ``PredictionSkipped`` when the fitting half lacks churners or non-churners, or
+    ///   nobody is left to score.
+    public static func predict(
+        _ cutoff: Cutoff, ruleName: String, seed: UInt64, include: (Int) -> Bool, churned: (Int) -> Bool,
+        oracle: ((Int) -> Double)?
+    ) throws -> (PredictionResults.CutoffResult, scores: [Score]) {
+        var train: [Int] = []
+        var test: [Int] = []
+        for (row, u) in cutoff.users.enumerated() where include(u) {
+            if StreamKey.derive(seed, .predictionSplit, UInt64(u), 0) & 1 == 0 {
+                train.append(row)
+            } else {
+                test.append(row)
+            }
+        }
+        func outcome(_ row: Int) -> Bool { churned(cutoff.users[row]) }
+        let fitted = train.map(outcome)
+        let churners = fitted.filter { $0 }.count
+        guard churners > 0, churners < fitted.count, !test.isEmpty else {
+            throw PredictionSkipped(
+                date: cutoff.date,
+                reason:
+                    "\(churners) of the \(fitted.count) users in the fitting half and \(test.count) users to score; "
+                    + "a model needs churners and non-churners to fit and users to score")
+        }
+        let standardize = Standardization(rows: train.map { cutoff.features[$0] })
+        let model = try LogisticRegression.fit(
+            features: train.map { standardize(cutoff.features[$0]) }, outcomes: fitted, names: featureNames,
+            ridge: 1e-6)
+
+        let outcomes = test.map(outcome)
+        let rule = test.map { cutoff.flagged[$0] ? 1.0 : 0.0 }
+        let logistic = test.map { model.probability(standardize(cutoff.features[$0])) }
+        let truth = oracle.map { oracle in test.map { oracle(cutoff.users[$0]) } }
+        let scores = test.indices.map { i in
+            Score(
+                user: cutoff.users[test[i]], rule: rule[i], logistic: logistic[i], oracle: truth?[i],
+                churned: outcomes[i])
+        }
+        var predictors = [
+            try PredictionResults.Predictor(ruleName, scores: rule, outcomes: outcomes, threshold: 0.5),
+            try PredictionResults.Predictor(
+                "logistic regression", scores: logistic, outcomes: outcomes, threshold: 0.5),
+        ]
+        if let truth {
+            predictors.append(
+                try PredictionResults.Predictor(
+                    "oracle (simulator truth)", scores: truth, outcomes: outcomes, threshold: 0.5))
+        }
+        let names = ["(intercept)"] + featureNames
+        let result = PredictionResults.CutoffResult(
+            day: cutoff.day, date: cutoff.date.description, users: train.count + test.count,
+            trainUsers: train.count, testUsers: test.count, testChurned: outcomes.filter { $0 }.count,
+            model: PredictionResults.Model(
+                converged: model.converged, iterations: model.iterations,
+                coefficients: Dictionary(uniqueKeysWithValues: zip(names, model.coefficients)),
+                standardErrors: Dictionary(uniqueKeysWithValues: zip(names, model.standardErrors))),
+            predictors: predictors)
+        return (result, scores)
+    }
+
+    /// The name of the at-risk rule as a predictor.
+    public static func ruleName(atRisk: [String]) -> String {
+        "rule: " + (atRisk.isEmpty ? "no at-risk segment" : atRisk.joined(separator: " or "))
+    }
+}
+
+/// Features scaled to mean 0 and standard deviation 1 over the fitting rows (a constant feature
+/// is only centred).
+struct Standardization {
+    let mean: [Double]
+    let sd: [Double]
+
+    init(rows: [[Double]]) {
+        let k = rows.first?.count ?? 0
+        var mean = [Double](repeating: 0, count: k)
+        var sd = [Double](repeating: 1, count: k)
+        for j in 0..<k {
+            let summary = Summary(rows.map { $0[j] })
+            mean[j] = summary.mean
+            sd[j] = summary.standardDeviation > 0 ? summary.standardDeviation : 1
+        }
+        self.mean = mean
+        self.sd = sd
+    }
+
+    func callAsFunction(_ row: [Double]) -> [Double] { row.indices.map { (row[$0] - mean[$0]) / sd[$0] } }
+}
+
+/// Why churn could not be predicted at a cutoff.
+public struct PredictionSkipped: Error, CustomStringConvertible {
+    public let date: CivilDate
+    public let reason: String
+    public var description: String { "\(date): \(reason)" }
+}

@@ -1,0 +1,111 @@
+public import UsageModel
+
+/// What segments hold and what became of their users, as `results.json` holds it: segment ×
+/// true latent state (on a simulated run) and retention and conversion in the horizon after each
+/// evaluation.
+public struct ValidityResults: Codable, Sendable {
+    public let latentStates: [String]
+    public let segments: [String]
+    /// `counts[segment][state]`: user-evaluations in the segment whose true latent state was the state.
+    public let counts: [[Int]]
+    /// For each segment, the latent state most of its users were in and that share (the segment's precision
+    /// for that state).
+    public let dominantState: [String: String]
+    public let precision: [String: Double]
+    public let horizonDays: Int
+    /// Share of each segment's users not churned `horizonDays` later (truth), with a 95 % Wilson
+    /// interval, and the share who converted or upgraded in those days.
+    public let retention: [String: HorizonOutcome]
+}
+
+extension ValidityResults {
+    /// Tallies every user at every evaluation.
+    ///
+    /// - Parameters:
+    ///   - evaluations: the day of each evaluation and every user's segment code on it (codes at
+    ///     or above `labels.count` are users not signed up).
+    ///   - state: a user's true latent state on a day, `nil` before sign-up.
+    ///   - outcome: whether a user in `state` on `day` was retained and converted in the horizon
+    ///     after it; `nil` when the horizon runs past the data or the user had already churned.
+    public init(
+        labels: [String], states: [String], horizon: Int, evaluations: [(day: Int, memberships: Column<UInt8>)],
+        state: (_ user: Int, _ day: Int) -> Int?,
+        outcome: (_ user: Int, _ day: Int, _ state: Int) -> (retained: Bool, converted: Bool)?
+    ) {
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: states.count), count: labels.count)
+        var tally = HorizonOutcomeTally(segments: labels.count)
+        for (day, memberships) in evaluations {
+            for u in 0..<memberships.count {
+                let code = Int(memberships[u])
+                guard code < labels.count, let s = state(u, day) else { continue }
+                counts[code][s] += 1
+                if let o = outcome(u, day, s) { tally.add(segment: code, retained: o.retained, converted: o.converted) }
+            }
+        }
+        var dominant: [String: String] = [:]
+        var precision: [String: Double] = [:]
+        for (i, label) in labels.enumerated() {
+            let total = counts[i].reduce(0, +)
+            if total > 0, let best = counts[i].indices.max(by: { counts[i][$0] < counts[i][$1] }) {
+                dominant[label] = states[best]
+                precision[label] = Double(counts[i][best]) / Double(total)
+            }
+        }
+        self.init(
+            latentStates: states, segments: labels, counts: counts, dominantState: dominant, precision: precision,
+            horizonDays: horizon, retention: tally.outcomes(labels: labels, omittingEmpty: false))
+    }
+}
+
+/// What became of a segment's users in the horizon after an evaluation.
+public struct HorizonOutcome: Codable, Sendable {
+    public let users: Int
+    /// Not churned at the end of the horizon (truth) on a run; a key action in it on a log.
+    public let retained: Int
+    public let rate: Double?
+    /// 95 % Wilson interval of the rate.
+    public let lower: Double?
+    public let upper: Double?
+    /// Of the same users, those who converted a trial or upgraded within the horizon.
+    public let converted: Int
+    public let conversion: Double?
+
+    public init(users: Int, retained: Int, converted: Int) {
+        self.users = users
+        self.retained = retained
+        self.converted = converted
+        rate = users == 0 ? nil : Double(retained) / Double(users)
+        conversion = users == 0 ? nil : Double(converted) / Double(users)
+        let interval = ProportionInterval.wilson(successes: retained, trials: users, confidence: 0.95)
+        lower = interval?.lowerBound
+        upper = interval?.upperBound
+    }
+}
+
+/// Users, retained users and converted users per segment, added one user at a time.
+public struct HorizonOutcomeTally: Sendable {
+    private var users: [Int]
+    private var retained: [Int]
+    private var converted: [Int]
+
+    public init(segments: Int) {
+        users = Array(repeating: 0, count: segments)
+        retained = users
+        converted = users
+    }
+
+    public mutating func add(segment: Int, retained isRetained: Bool, converted isConverted: Bool) {
+        users[segment] += 1
+        if isRetained { retained[segment] += 1 }
+        if isConverted { converted[segment] += 1 }
+    }
+
+    /// The outcome of each segment, by label; segments nobody was in are left out when `omittingEmpty`.
+    public func outcomes(labels: [String], omittingEmpty: Bool) -> [String: HorizonOutcome] {
+        var result: [String: HorizonOutcome] = [:]
+        for (i, label) in labels.enumerated() where !omittingEmpty || users[i] > 0 {
+            result[label] = HorizonOutcome(users: users[i], retained: retained[i], converted: converted[i])
+        }
+        return result
+    }
+}
