@@ -39,7 +39,7 @@ public enum InterruptCleanup {
     }
 
     /// Runs `body` with interruption held off until it returns.
-    public static func critical<T>(_ body: () throws -> T) rethrows -> T {
+    public static func critical<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body()
@@ -59,17 +59,5 @@ public enum InterruptCleanup {
     /// from a run still going on.
     public static func isRunning(_ pid: Int32) -> Bool {
         pid == getpid() || kill(pid, 0) == 0 || errno == EPERM
-    }
-
-    /// Removes `.<name>.partial-<pid>` entries of `directory` left by processes that no longer run.
-    public static func removeStalePartials(named name: String, in directory: String) {
-        let prefix = ".\(name).partial-"
-        let fm = FileManager.default
-        for entry in (try? fm.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? [] {
-            guard entry.hasPrefix(prefix), let pid = Int32(entry.dropFirst(prefix.count)), !isRunning(pid) else {
-                continue
-            }
-            try? fm.removeItem(atPath: (directory.isEmpty ? "." : directory) + "/" + entry)
-        }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 public import UsageModel
-import Yams
+public import Yams
 
 /// One thing wrong with an input file, at its place: `12:7: personas[1].sessions.mean: must be > 0`.
 /// Scenarios, segments files and taxonomies all report this way.
@@ -145,6 +145,18 @@ extension YAMLInput {
             return try text(of: data)
         } catch {
             throw InputError(file: path, problems: [error])
+        }
+    }
+
+    /// The root node of `yaml` as ``compose(_:)`` checks and composes it, or `nil` for a text without content.
+    ///
+    /// - Throws: ``InputError`` naming `file` with the one problem that stopped the reading (a syntax error,
+    ///   a tag, too many nodes), at its line and column.
+    public static func root(of yaml: String, file: String) throws(InputError) -> Node? {
+        do {
+            return try compose(yaml)
+        } catch {
+            throw InputError(file: file, problems: [InputProblem(yamlError: error)])
         }
     }
 }

@@ -115,4 +115,50 @@ struct SegmentationSectionTests {
         #expect(problems.contains { $0.path == "analysis.horizon_days" && $0.message.contains("1") && $0.line == 41 })
         #expect(problems.contains { $0.path == "analysis.cutoff" })
     }
+
+    // MARK: - Segments files: the same section in a file of its own
+
+    static let vocabulary = Vocabulary(features: ["reports"], milestones: ["setup_complete"], plans: ["free"])
+
+    @Test("a YAML syntax error in a segments file names its line and column")
+    func segmentsFileSyntaxError() {
+        let yaml = """
+            every: day
+            segments:
+              - {name: a, when: "true"
+              - {name: b, when: "true"}
+            """
+        let error = #expect(throws: ScenarioError.self) {
+            try SegmentsFile.parse(yaml: yaml, file: "segments.yaml", vocabulary: Self.vocabulary)
+        }
+        #expect(error?.problems.count == 1)
+        #expect(error?.problems.first?.line == 4)
+        #expect(error?.problems.first?.column == 3)
+        #expect(
+            error?.description
+                == "segments.yaml:4:3: invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping at 3:5)"
+        )
+    }
+
+    @Test("a segments file is read and compiled, and its problems are placed")
+    func segmentsFile() throws {
+        let compiled = try SegmentsFile.parse(
+            yaml: """
+                every: day
+                segments:
+                  - {name: reporters, when: "feature.reports == habitual"}
+                  - {name: rest, when: "true"}
+                """, file: "segments.yaml", vocabulary: Self.vocabulary)
+        #expect(compiled.segmentNames == ["reporters", "rest"])
+        #expect(compiled.spec.every == .day)
+        let error = #expect(throws: ScenarioError.self) {
+            try SegmentsFile.parse(
+                yaml: "segments:\n  - {nam: a, when: \"true\"}\n", file: "segments.yaml", vocabulary: Self.vocabulary)
+        }
+        #expect(
+            error?.problems.map(\.description) == [
+                "2:5: segments[0]: missing required key 'name'",
+                "2:6: segments[0].nam: unknown key; did you mean 'name'?",
+            ])
+    }
 }

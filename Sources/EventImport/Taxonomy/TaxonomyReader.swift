@@ -13,36 +13,31 @@ extension Taxonomy {
 
     /// Reads and checks taxonomy YAML; `file` names it in messages.
     public static func parse(yaml: String, file: String = "taxonomy.yaml") throws(TaxonomyError) -> Taxonomy {
-        let root: Node?
-        do {
-            root = try YAMLInput.compose(yaml)
-        } catch {
-            throw TaxonomyError(file: file, problems: [TaxonomyProblem(yamlError: error)])
-        }
-        guard let root else {
+        guard let root = try YAMLInput.root(of: yaml, file: file) else {
             throw TaxonomyError(
                 file: file, problems: [TaxonomyProblem(path: "", message: "the file is empty", line: 1, column: 1)])
         }
-        let reader = TaxonomyReader()
-        let taxonomy = reader.read(root)
-        var problems = reader.problems
+        let taxonomy = TaxonomyReader()
+        let result = taxonomy.read(root)
+        var problems = taxonomy.reader.problems
         if problems.isEmpty {
             // Limits and conflicts, once the structure is sound; placed at the node their path names.
-            for (path, message) in taxonomy.problems() {
-                let mark = reader.marks[path] ?? root.mark
+            for (path, message) in result.problems() {
+                let mark = taxonomy.marks[path] ?? root.mark
                 problems.append(TaxonomyProblem(path: path, message: message, line: mark?.line, column: mark?.column))
             }
         }
         guard problems.isEmpty else {
-            throw TaxonomyError(file: file, problems: problems, unkept: reader.unkeptProblems)
+            throw TaxonomyError(file: file, problems: problems, unkept: taxonomy.reader.unkeptProblems)
         }
-        return taxonomy
+        return result
     }
 }
 
-/// Walks the YAML tree of a taxonomy, collecting every problem instead of stopping at the first.
+/// Walks the YAML tree of a taxonomy with the shared ``NodeReader``, which collects every problem instead
+/// of stopping at the first.
 final class TaxonomyReader {
-    private(set) var problems: [TaxonomyProblem] = []
+    let reader = NodeReader()
     /// Where each path's value was written, to place problems found after reading.
     private(set) var marks: [String: Mark] = [:]
 
@@ -60,44 +55,49 @@ final class TaxonomyReader {
 
     func read(_ root: Node) -> Taxonomy {
         var t = Taxonomy()
-        guard let top = mapping(root, "", keys: TaxonomyReader.topKeys) else { return t }
-        if let node = top["plans"] { t.plans = names(node, "plans") }
-        if let node = top["sign_ups"] { t.signUps = names(node, "sign_ups") }
-        if let node = top["sessions"] { t.sessions = names(node, "sessions") }
-        if let node = top["key_actions"] { t.keyActions = names(node, "key_actions") }
-        if let node = top["ignore"] { t.ignored = names(node, "ignore") }
-        if let node = top["features"] { t.features = rules(node, "features", eventDefaultsToName: false) }
-        if let node = top["milestones"] { t.milestones = rules(node, "milestones", eventDefaultsToName: true) }
-        if let node = top["nps"] { t.nps = npsRules(node) }
-        if let node = top["commerce"] { t.commerce = commerce(node) }
-        if let node = top["use_anonymous_id"] { t.useAnonymousID = bool(node, "use_anonymous_id") ?? false }
-        if let node = top["normalize_event_names"] {
-            t.normalizeEventNames = bool(node, "normalize_event_names") ?? false
+        let path = NodePath.root
+        guard let top = mapping(root, path, keys: TaxonomyReader.topKeys) else { return t }
+        if let node = top["plans"] { t.plans = names(node, path.key("plans")) }
+        if let node = top["sign_ups"] { t.signUps = names(node, path.key("sign_ups")) }
+        if let node = top["sessions"] { t.sessions = names(node, path.key("sessions")) }
+        if let node = top["key_actions"] { t.keyActions = names(node, path.key("key_actions")) }
+        if let node = top["ignore"] { t.ignored = names(node, path.key("ignore")) }
+        if let node = top["features"] { t.features = rules(node, path.key("features"), eventDefaultsToName: false) }
+        if let node = top["milestones"] {
+            t.milestones = rules(node, path.key("milestones"), eventDefaultsToName: true)
         }
-        if let node = top["description"] { _ = string(node, "description") }
+        if let node = top["nps"] { t.nps = npsRules(node, path.key("nps")) }
+        if let node = top["commerce"] { t.commerce = commerce(node, path.key("commerce")) }
+        if let node = top["use_anonymous_id"] {
+            t.useAnonymousID = reader.bool(node, path.key("use_anonymous_id")) ?? false
+        }
+        if let node = top["normalize_event_names"] {
+            t.normalizeEventNames = reader.bool(node, path.key("normalize_event_names")) ?? false
+        }
+        if let node = top["description"] { _ = string(node, path.key("description")) }
         return t
     }
 
     // MARK: - Sections
 
-    private func rules(_ node: Node, _ path: String, eventDefaultsToName: Bool) -> [Taxonomy.NamedRule] {
-        guard let items = list(node, path) else { return [] }
+    private func rules(_ node: Node, _ path: NodePath, eventDefaultsToName: Bool) -> [Taxonomy.NamedRule] {
+        guard let items = reader.list(node, path) else { return [] }
         var result: [Taxonomy.NamedRule] = []
         for (i, item) in items.enumerated() {
-            let here = "\(path)[\(i)]"
+            let here = path.index(i)
             guard let fields = mapping(item, here, keys: TaxonomyReader.ruleKeys) else { continue }
-            let name = fields["name"].flatMap { string($0, here + ".name") }
-            if fields["name"] == nil { report(here, "missing required key 'name'", at: item) }
-            var event = fields["event"].flatMap { string($0, here + ".event") }
+            let name = fields["name"].flatMap { string($0, here.key("name")) }
+            if fields["name"] == nil { reader.report(here, "missing required key 'name'", at: item) }
+            var event = fields["event"].flatMap { string($0, here.key("event")) }
             if fields["event"] == nil {
                 if eventDefaultsToName {
                     event = name
                 } else {
-                    report(here, "missing required key 'event'", at: item)
+                    reader.report(here, "missing required key 'event'", at: item)
                 }
             }
-            let property = fields["property"].flatMap { string($0, here + ".property") }
-            var value = fields["value"].flatMap { string($0, here + ".value") }
+            let property = fields["property"].flatMap { string($0, here.key("property")) }
+            var value = fields["value"].flatMap { string($0, here.key("value")) }
             if property != nil && fields["value"] == nil { value = name }
             if let name, let event {
                 result.append(
@@ -107,151 +107,82 @@ final class TaxonomyReader {
         return result
     }
 
-    private func npsRules(_ node: Node) -> [Taxonomy.NPSRule] {
-        let items: [(Node, String)]
+    private func npsRules(_ node: Node, _ path: NodePath) -> [Taxonomy.NPSRule] {
+        let items: [(Node, NodePath)]
         if case .mapping = node {
-            items = [(node, "nps")]
-        } else if let list = list(node, "nps", expected: "a mapping or a list of mappings") {
-            items = list.enumerated().map { ($0.element, "nps[\($0.offset)]") }
+            items = [(node, path)]
+        } else if let list = reader.list(node, path, expected: "a mapping or a list of mappings") {
+            items = list.enumerated().map { ($0.element, path.index($0.offset)) }
         } else {
             return []
         }
         var result: [Taxonomy.NPSRule] = []
         for (item, here) in items {
             guard let fields = mapping(item, here, keys: TaxonomyReader.npsKeys) else { continue }
-            if fields["event"] == nil { report(here, "missing required key 'event'", at: item) }
-            let event = fields["event"].flatMap { string($0, here + ".event") }
-            let property = fields["property"].flatMap { string($0, here + ".property") } ?? "score"
+            if fields["event"] == nil { reader.report(here, "missing required key 'event'", at: item) }
+            let event = fields["event"].flatMap { string($0, here.key("event")) }
+            let property = fields["property"].flatMap { string($0, here.key("property")) } ?? "score"
             if let event { result.append(Taxonomy.NPSRule(event: event, property: property)) }
         }
         return result
     }
 
-    private func commerce(_ node: Node) -> Taxonomy.Commerce {
+    private func commerce(_ node: Node, _ path: NodePath) -> Taxonomy.Commerce {
         var c = Taxonomy.Commerce()
-        guard let fields = mapping(node, "commerce", keys: TaxonomyReader.commerceKeys) else { return c }
-        if let n = fields["plan_property"], let s = string(n, "commerce.plan_property") { c.planProperty = s }
-        if let n = fields["trial_started"] { c.trialStarted = names(n, "commerce.trial_started") }
-        if let n = fields["subscription_started"] { c.subscriptionStarted = names(n, "commerce.subscription_started") }
-        if let n = fields["trial_ended"] { c.trialEnded = names(n, "commerce.trial_ended") }
-        if let n = fields["plan_changed"] { c.planChanged = names(n, "commerce.plan_changed") }
-        if let n = fields["subscription_cancelled"] {
-            c.subscriptionCancelled = names(n, "commerce.subscription_cancelled")
+        guard let fields = mapping(node, path, keys: TaxonomyReader.commerceKeys) else { return c }
+        if let n = fields["plan_property"], let s = string(n, path.key("plan_property")) { c.planProperty = s }
+        if let n = fields["trial_started"] { c.trialStarted = names(n, path.key("trial_started")) }
+        if let n = fields["subscription_started"] {
+            c.subscriptionStarted = names(n, path.key("subscription_started"))
         }
-        if let n = fields["direction"],
-            let d = mapping(n, "commerce.direction", keys: TaxonomyReader.directionKeys)
-        {
-            if let p = d["property"], let s = string(p, "commerce.direction.property") { c.directionProperty = s }
-            if let u = d["up"] { c.upValues = names(u, "commerce.direction.up") }
-            if let v = d["down"] { c.downValues = names(v, "commerce.direction.down") }
+        if let n = fields["trial_ended"] { c.trialEnded = names(n, path.key("trial_ended")) }
+        if let n = fields["plan_changed"] { c.planChanged = names(n, path.key("plan_changed")) }
+        if let n = fields["subscription_cancelled"] {
+            c.subscriptionCancelled = names(n, path.key("subscription_cancelled"))
+        }
+        let direction = path.key("direction")
+        if let n = fields["direction"], let d = mapping(n, direction, keys: TaxonomyReader.directionKeys) {
+            if let p = d["property"], let s = string(p, direction.key("property")) { c.directionProperty = s }
+            if let u = d["up"] { c.upValues = names(u, direction.key("up")) }
+            if let v = d["down"] { c.downValues = names(v, direction.key("down")) }
         }
         return c
     }
 
     // MARK: - Values
 
-    /// A mapping whose keys are all among `keys`; unknown ones are reported with a suggestion.
-    private func mapping(_ node: Node, _ path: String, keys: [String]) -> [String: Node]? {
+    /// A mapping whose keys are all among `keys`, with the place of it and of each value noted.
+    private func mapping(_ node: Node, _ path: NodePath, keys: [String]) -> MappingFields? {
         note(path, node)
-        guard case .mapping(let mapping) = node else {
-            report(path, "expected a mapping, got \(shown(node))", at: node)
-            return nil
-        }
-        var result: [String: Node] = [:]
-        for (key, value) in mapping {
-            guard case .scalar(let scalar) = key else {
-                report(path, "keys must be plain names, got \(shown(key))", at: key)
-                continue
-            }
-            let name = scalar.string
-            let here = path.isEmpty ? name : "\(path).\(name)"
-            guard keys.contains(name) else {
-                if let hint = NameSuggestion.closest(to: name, among: keys) {
-                    report(here, "unknown key; did you mean '\(hint)'?", at: key)
-                } else {
-                    report(here, "unknown key; allowed here: \(keys.joined(separator: ", "))", at: key)
-                }
-                continue
-            }
-            note(here, value)
-            if !isNull(value) { result[name] = value }
-        }
-        return result
-    }
-
-    private func list(_ node: Node, _ path: String, expected: String = "a list") -> [Node]? {
-        guard case .sequence(let sequence) = node else {
-            report(path, "expected \(expected), got \(shown(node))", at: node)
-            return nil
-        }
-        return Array(sequence)
+        guard let fields = reader.mapping(node, path, keys: keys) else { return nil }
+        for entry in fields.entries { note(path.key(entry.name), entry.value) }
+        return fields
     }
 
     /// Event or plan names: a list of strings, or one string for a list of one.
-    private func names(_ node: Node, _ path: String) -> [String] {
+    private func names(_ node: Node, _ path: NodePath) -> [String] {
         if case .scalar = node, let one = string(node, path) {
-            note("\(path)[0]", node)
+            note(path.index(0), node)
             return [one]
         }
-        guard let items = list(node, path, expected: "a name or a list of names") else { return [] }
+        guard let items = reader.list(node, path, expected: "a name or a list of names") else { return [] }
         return items.enumerated().compactMap { i, item in
-            note("\(path)[\(i)]", item)
-            return string(item, "\(path)[\(i)]")
+            note(path.index(i), item)
+            return string(item, path.index(i))
         }
     }
 
-    private func string(_ node: Node, _ path: String) -> String? {
-        guard case .scalar(let scalar) = node, !isNull(node) else {
-            report(path, "expected a string, got \(shown(node))", at: node)
+    /// A string, which a taxonomy never leaves empty: every string names an event, a property or a value.
+    private func string(_ node: Node, _ path: NodePath) -> String? {
+        guard let text = reader.string(node, path) else { return nil }
+        if text.isEmpty {
+            reader.report(path, "must not be empty", at: node)
             return nil
         }
-        if scalar.string.isEmpty {
-            report(path, "must not be empty", at: node)
-            return nil
-        }
-        return scalar.string
+        return text
     }
 
-    private func bool(_ node: Node, _ path: String) -> Bool? {
-        guard case .scalar(let scalar) = node, scalar.style == .plain, let value = Bool.construct(from: scalar) else {
-            report(path, "expected true or false, got \(shown(node))", at: node)
-            return nil
-        }
-        return value
-    }
-
-    // MARK: - Helpers
-
-    private func note(_ path: String, _ node: Node) {
-        if let mark = node.mark, marks[path] == nil { marks[path] = mark }
-    }
-
-    /// Problems past 1000 are counted, not kept: a file of a million mistakes costs no more than its reading.
-    private(set) var unkeptProblems = 0
-
-    private func report(_ path: String, _ message: @autoclosure () -> String, at node: Node?) {
-        guard problems.count < 1000 else {
-            unkeptProblems += 1
-            return
-        }
-        problems.append(
-            TaxonomyProblem(path: path, message: message(), line: node?.mark?.line, column: node?.mark?.column))
-    }
-
-    private func isNull(_ node: Node) -> Bool {
-        guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-    }
-
-    private func shown(_ node: Node) -> String {
-        switch node {
-        case .scalar(let scalar):
-            if isNull(node) { return "nothing" }
-            let text = scalar.string.count > 40 ? String(scalar.string.prefix(40)) + "…" : scalar.string
-            return "'\(text)'"
-        case .mapping: return "a mapping"
-        case .sequence: return "a list"
-        case .alias: return "an alias"
-        }
+    private func note(_ path: NodePath, _ node: Node) {
+        if let mark = node.mark, marks[path.description] == nil { marks[path.description] = mark }
     }
 }

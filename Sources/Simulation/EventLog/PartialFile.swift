@@ -6,16 +6,13 @@ import UsageModel
     import Darwin
 #endif
 
-/// A file written under a temporary name beside its final one and renamed only when complete,
-/// so an interrupted run never leaves a half log under the final name (invariant 5).
+/// The event log's file, written under a temporary name beside its final one and renamed only when
+/// complete (a ``StagedOutput``), so an interrupted run never leaves a half log under the final name
+/// (invariant 5).
 struct PartialFile {
     let finalPath: String
-    /// `.<basename>.partial-<pid>` in the final path's directory: the same file system, so the
-    /// rename is atomic, and hidden from a plain `ls`.
-    let temporaryPath: String
+    private let staged: StagedOutput
     private var descriptor: Int32
-    /// Removes the temporary file if the process is interrupted before commit or discard.
-    private var cleanup: InterruptCleanup.Token?
 
     init(finalPath: String) throws {
         self.finalPath = finalPath
@@ -25,16 +22,19 @@ struct PartialFile {
         guard !base.isEmpty else {
             throw EventLogError.cannotCreate(path: finalPath, reason: "the path names a directory, not a file")
         }
-        InterruptCleanup.removeStalePartials(named: base, in: directory)
-        temporaryPath = directory + "." + base + ".partial-" + String(getpid())
-        let temporary = temporaryPath
-        cleanup = InterruptCleanup.register { _ = unlink(temporary) }
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        staged = StagedOutput(name: base, in: directory, kind: .file)
+        // A leftover that cannot be removed does not keep a new log from being written.
+        try? staged.removeLeftovers()
+        descriptor = open(staged.staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            if let cleanup { InterruptCleanup.unregister(cleanup) }
-            throw EventLogError.cannotCreate(path: finalPath, reason: Self.lastError())
+            let reason = Self.lastError()
+            staged.discard()
+            throw EventLogError.cannotCreate(path: finalPath, reason: reason)
         }
     }
+
+    /// `.<basename>.partial-<pid>` in the final path's directory, until ``commit()``.
+    var temporaryPath: String { staged.staging }
 
     var isOpen: Bool { descriptor >= 0 }
 
@@ -59,17 +59,15 @@ struct PartialFile {
     mutating func commit() throws {
         let closed = close(descriptor)
         descriptor = -1
-        defer { release() }
         guard closed == 0 else {
             let reason = Self.lastError()
-            unlink(temporaryPath)
+            staged.discard()
             throw EventLogError.writeFailed(path: finalPath, reason: reason)
         }
-        let renamed = InterruptCleanup.critical { rename(temporaryPath, finalPath) == 0 }
-        guard renamed else {
-            let reason = Self.lastError()
-            unlink(temporaryPath)
-            throw EventLogError.renameFailed(from: temporaryPath, to: finalPath, reason: reason)
+        do {
+            try staged.commit()
+        } catch {
+            throw EventLogError.renameFailed(from: temporaryPath, to: finalPath, reason: error.reason)
         }
     }
 
@@ -78,13 +76,7 @@ struct PartialFile {
         guard descriptor >= 0 else { return }
         close(descriptor)
         descriptor = -1
-        unlink(temporaryPath)
-        release()
-    }
-
-    private mutating func release() {
-        if let cleanup { InterruptCleanup.unregister(cleanup) }
-        cleanup = nil
+        staged.discard()
     }
 
     private static func lastError() -> String { String(cString: strerror(errno)) }

@@ -1,10 +1,11 @@
 import Simulation
+import YAMLInput
 import Yams
 
 extension ScenarioBuilder {
     static let commerceKeys = ["currency", "plans", "after_trial", "conversion", "plan_changes"]
 
-    func readCommerce(_ node: Node, _ path: ScenarioPath) -> Commerce? {
+    func readCommerce(_ node: Node, _ path: NodePath) -> Commerce? {
         guard let fields = reader.mapping(node, path, keys: Self.commerceKeys, required: ["plans"]) else {
             plans.isComplete = false
             return nil
@@ -28,7 +29,7 @@ extension ScenarioBuilder {
     }
 
     /// An ISO 4217 code, which is all reports need to label revenue.
-    func readCurrency(_ node: Node, _ path: ScenarioPath) -> String? {
+    func readCurrency(_ node: Node, _ path: NodePath) -> String? {
         guard let text = reader.string(node, path) else { return nil }
         guard text.unicodeScalars.count == 3, text.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
             reader.report(path, "expected a currency code of 3 capital letters (such as USD), got '\(text)'", at: node)
@@ -37,7 +38,7 @@ extension ScenarioBuilder {
         return text
     }
 
-    func readPlans(_ node: Node, _ path: ScenarioPath) -> [Plan]? {
+    func readPlans(_ node: Node, _ path: NodePath) -> [Plan]? {
         guard let items = reader.list(node, path, of: "plans", count: 1...BehaviourModel.maxPlans) else {
             plans.isComplete = false
             return nil
@@ -66,8 +67,8 @@ extension ScenarioBuilder {
     }
 
     /// Prices are kept in whole cents so revenue adds up exactly.
-    func readPrice(_ node: Node, _ path: ScenarioPath) -> Int64? {
-        guard let price = reader.number(node, path, Bounds(lower: 0, upper: 1_000_000)) else { return nil }
+    func readPrice(_ node: Node, _ path: NodePath) -> Int64? {
+        guard let price = reader.number(node, path, NumberBounds(lower: 0, upper: 1_000_000)) else { return nil }
         let cents = (price * 100).rounded()
         guard abs(price * 100 - cents) < 1e-6 else {
             reader.report(path, "at most 2 decimals: prices are kept in cents", at: node)
@@ -76,7 +77,7 @@ extension ScenarioBuilder {
         return Int64(cents)
     }
 
-    func readPlanChanges(_ node: Node, _ path: ScenarioPath) -> [PlanChange]? {
+    func readPlanChanges(_ node: Node, _ path: NodePath) -> [PlanChange]? {
         guard let items = reader.list(node, path, of: "plan changes", count: 0...Int.max) else { return nil }
         var result: [PlanChange] = []
         for (i, item) in items.enumerated() {

@@ -1,6 +1,7 @@
 import Segmentation
 import Simulation
 import UsageModel
+import YAMLInput
 import Yams
 
 extension ScenarioBuilder {
@@ -10,7 +11,7 @@ extension ScenarioBuilder {
     /// and tag names are checked against the compiled segmentation, states and milestones against
     /// the model.
     func readInterventions(
-        _ node: Node, _ path: ScenarioPath, segmentation: CompiledSegmentation
+        _ node: Node, _ path: NodePath, segmentation: CompiledSegmentation
     ) -> InterventionSpec? {
         guard
             let fields = reader.mapping(node, path, keys: Self.interventionKeys, required: ["policies", "experiment"])
@@ -57,7 +58,7 @@ extension ScenarioBuilder {
             globalControlShare: experiment.globalControl, outcomeDays: outcomeDays)
     }
 
-    private func readChannels(_ node: Node, _ path: ScenarioPath) -> [ChannelSettings]? {
+    private func readChannels(_ node: Node, _ path: NodePath) -> [ChannelSettings]? {
         let names = Channel.allCases.map(\.rawValue)
         guard let fields = reader.mapping(node, path, keys: names) else { return nil }
         var result = Channel.allCases.map(\.defaults)
@@ -101,7 +102,7 @@ extension ScenarioBuilder {
         return valid ? result : nil
     }
 
-    private func readFatigue(_ node: Node, _ path: ScenarioPath) -> Fatigue? {
+    private func readFatigue(_ node: Node, _ path: NodePath) -> Fatigue? {
         let keys = ["window_days", "effect_loss_per_message", "unsubscribe_base", "unsubscribe_per_message"]
         guard let f = reader.mapping(node, path, keys: keys) else { return nil }
         let d = Fatigue()
@@ -118,7 +119,7 @@ extension ScenarioBuilder {
             windowDays: window, effectLossPerMessage: loss, unsubscribeBase: base, unsubscribePerMessage: per)
     }
 
-    private func readPolicy(_ node: Node, _ path: ScenarioPath, segments: NameTable, tags: NameTable) -> Policy? {
+    private func readPolicy(_ node: Node, _ path: NodePath, segments: NameTable, tags: NameTable) -> Policy? {
         let keys = [
             "name", "trigger", "channel", "cost", "effect", "cooldown_days", "reentry", "upgrade_probability",
         ]
@@ -155,8 +156,7 @@ extension ScenarioBuilder {
             effectDays: effect.1, cooldownDays: cooldown, reentry: reentry, upgradeProbability: upgrade)
     }
 
-    private func readTrigger(_ node: Node, _ path: ScenarioPath, segments: NameTable, tags: NameTable) -> PolicyTrigger?
-    {
+    private func readTrigger(_ node: Node, _ path: NodePath, segments: NameTable, tags: NameTable) -> PolicyTrigger? {
         let keys = ["enters", "stays_in", "days", "missed_milestone", "by_day", "tag"]
         guard let f = reader.mapping(node, path, keys: keys) else { return nil }
         let kinds = ["enters", "stays_in", "missed_milestone", "tag"].filter { f[$0] != nil }
@@ -192,7 +192,7 @@ extension ScenarioBuilder {
     }
 
     /// `{transitions: [{from, to, change}], days}`.
-    private func readEffect(_ node: Node, _ path: ScenarioPath) -> ([TransitionEffect], Int)? {
+    private func readEffect(_ node: Node, _ path: NodePath) -> ([TransitionEffect], Int)? {
         guard let f = reader.mapping(node, path, keys: ["transitions", "days"], required: ["transitions"]) else {
             return nil
         }
@@ -231,7 +231,7 @@ extension ScenarioBuilder {
     }
 
     private func readExperiment(
-        _ node: Node, _ path: ScenarioPath, policies: NameTable
+        _ node: Node, _ path: NodePath, policies: NameTable
     ) -> (arms: [Arm], globalControl: Double)? {
         guard let f = reader.mapping(node, path, keys: ["global_control", "arms"], required: ["arms"]) else {
             return nil

@@ -1,4 +1,5 @@
 import Simulation
+import YAMLInput
 import Yams
 
 /// The `modifiers` section, with the model's neutral values as defaults.
@@ -9,7 +10,7 @@ struct Modifiers {
 }
 
 extension ScenarioBuilder {
-    func readModifiers(_ node: Node, _ path: ScenarioPath) -> Modifiers? {
+    func readModifiers(_ node: Node, _ path: NodePath) -> Modifiers? {
         let keys = ["habit", "weekday", "product_changes"]
         guard let fields = reader.mapping(node, path, keys: keys) else { return nil }
         let defaults = Modifiers()
@@ -20,7 +21,7 @@ extension ScenarioBuilder {
         return Modifiers(habit: habit, weekdayFactors: weekday, productChanges: changes)
     }
 
-    func readHabit(_ node: Node, _ path: ScenarioPath) -> Habit? {
+    func readHabit(_ node: Node, _ path: NodePath) -> Habit? {
         let keys = ["half_life_days", "strength"]
         guard let fields = reader.mapping(node, path, keys: keys, required: keys) else { return nil }
         let halfLife = required(fields, "half_life_days") { reader.number($0, $1, .between(0, 3650, lowerOpen: true)) }
@@ -29,7 +30,7 @@ extension ScenarioBuilder {
         return Habit(halfLifeDays: halfLife, strength: strength)
     }
 
-    func readWeekday(_ node: Node, _ path: ScenarioPath) -> [Double]? {
+    func readWeekday(_ node: Node, _ path: NodePath) -> [Double]? {
         guard let items = reader.list(node, path, of: "weekday factors", count: 0...Int.max) else { return nil }
         let values = items.enumerated().compactMap { reader.number($1, path.index($0), .factor) }
         guard items.count == 7 else {
@@ -39,7 +40,7 @@ extension ScenarioBuilder {
         return values.count == 7 ? values : nil
     }
 
-    func readProductChanges(_ node: Node, _ path: ScenarioPath) -> [ProductChange]? {
+    func readProductChanges(_ node: Node, _ path: NodePath) -> [ProductChange]? {
         guard let items = reader.list(node, path, of: "product changes", count: 0...Int.max) else { return nil }
         var result: [ProductChange] = []
         for (i, item) in items.enumerated() {
@@ -69,7 +70,7 @@ extension ScenarioBuilder {
         return result.count == items.count ? result : nil
     }
 
-    func readDataQuality(_ node: Node, _ path: ScenarioPath) -> DataQuality? {
+    func readDataQuality(_ node: Node, _ path: NodePath) -> DataQuality? {
         let keys = ["lost_events", "duplicate_identities", "late_events"]
         guard let fields = reader.mapping(node, path, keys: keys) else { return nil }
         var quality = DataQuality()
@@ -107,7 +108,7 @@ extension ScenarioBuilder {
         return valid ? quality : nil
     }
 
-    private func readLateEvents(_ node: Node, _ path: ScenarioPath) -> (
+    private func readLateEvents(_ node: Node, _ path: NodePath) -> (
         probability: Double, median: Double, sigma: Double
     )? {
         let defaults = DataQuality()

@@ -1,11 +1,12 @@
 import Simulation
+import YAMLInput
 import Yams
 
 extension ScenarioBuilder {
     static let personaKeys = ["name", "share", "plan", "trial_days", "team_size", "initial_states", "states"]
     static let requiredPersonaKeys = ["name", "share", "plan", "initial_states", "states"]
 
-    func readPersonas(_ node: Node, _ path: ScenarioPath) -> [Persona]? {
+    func readPersonas(_ node: Node, _ path: NodePath) -> [Persona]? {
         guard let items = reader.list(node, path, of: "personas", count: 1...BehaviourModel.maxPersonas) else {
             return nil
         }
@@ -46,13 +47,13 @@ extension ScenarioBuilder {
         if shares.count == items.count, !items.isEmpty {
             let sum = shares.reduce(0, +)
             if abs(sum - 1) > 1e-9 {
-                reader.report(path, "shares sum to \(format(sum)), must sum to 1 (±1e-9)", at: node)
+                reader.report(path, "shares sum to \(NodeReader.formatted(sum)), must sum to 1 (±1e-9)", at: node)
             }
         }
         return personas.count == items.count ? personas : nil
     }
 
-    func readTeamSize(_ node: Node, _ path: ScenarioPath) -> TeamSize? {
+    func readTeamSize(_ node: Node, _ path: NodePath) -> TeamSize? {
         let kinds: KeyValuePairs = [
             "fixed": ["size"], "poisson": ["mean", "max"], "lognormal": ["median", "sigma", "max"],
         ]
@@ -77,7 +78,7 @@ extension ScenarioBuilder {
 
     /// One behaviour per state, by state index: the persona's transition row and emissions for each live state,
     /// and a do-nothing entry that stays put for the absorbing one.
-    func readPersonaStates(_ node: Node, _ path: ScenarioPath) -> [StateBehaviour]? {
+    func readPersonaStates(_ node: Node, _ path: NodePath) -> [StateBehaviour]? {
         guard let entries = reader.entries(node, path) else { return nil }
         var given: [Int: StateBehaviour] = [:]
         var complete = true
@@ -115,7 +116,7 @@ extension ScenarioBuilder {
         }
     }
 
-    func readStateBehaviour(_ node: Node, _ path: ScenarioPath, state: Int) -> StateBehaviour? {
+    func readStateBehaviour(_ node: Node, _ path: NodePath, state: Int) -> StateBehaviour? {
         guard let fields = reader.mapping(node, path, keys: ["next"] + Emissions.keys, required: ["next"]) else {
             return nil
         }
@@ -137,7 +138,7 @@ extension ScenarioBuilder {
     }
 
     /// An emission that has no default: given by the persona or the state, or reported as missing here.
-    private func resolved<T>(_ value: Parsed<T>, _ key: String, in fields: Fields, info: StateInfo) -> T? {
+    private func resolved<T>(_ value: Parsed<T>, _ key: String, in fields: MappingFields, info: StateInfo) -> T? {
         if case .absent = value {
             reader.report(
                 fields.path.key(key), "missing; give it here or under states[\(info.declaration)]", at: fields.node

@@ -1,4 +1,5 @@
 import Simulation
+import YAMLInput
 import Yams
 
 /// What a state declares under `states`: its level and the default emissions personas fall back on.
@@ -44,7 +45,7 @@ struct NPS {
 extension ScenarioBuilder {
     static let stateKeys = ["name", "level", "absorbing"] + Emissions.keys
 
-    func readStates(_ node: Node?, _ path: ScenarioPath) {
+    func readStates(_ node: Node?, _ path: NodePath) {
         guard let node, let items = reader.list(node, path, of: "states", count: 2...BehaviourModel.maxStates) else {
             states.isComplete = false
             return
@@ -105,7 +106,7 @@ extension ScenarioBuilder {
         stateInfo.indices.filter { stateInfo[$0].isAbsorbing }
     }
 
-    func readEmissions(_ fields: Fields) -> Emissions {
+    func readEmissions(_ fields: MappingFields) -> Emissions {
         Emissions(
             sessions: parsed(fields, "sessions", readSessions),
             keyActionsPerSession: parsed(fields, "key_actions_per_session") {
@@ -117,7 +118,7 @@ extension ScenarioBuilder {
         )
     }
 
-    func readSessions(_ node: Node, _ path: ScenarioPath) -> SessionModel? {
+    func readSessions(_ node: Node, _ path: NodePath) -> SessionModel? {
         let kinds: KeyValuePairs = ["poisson": ["mean"], "negative_binomial": ["mean", "dispersion"]]
         guard let (kind, fields) = distribution(node, path, kinds: kinds) else { return nil }
         let mean = required(fields, "mean") { reader.number($0, $1, .between(0, 1000, lowerOpen: true)) }
@@ -133,7 +134,7 @@ extension ScenarioBuilder {
         }
     }
 
-    func readNPS(_ node: Node, _ path: ScenarioPath) -> NPS? {
+    func readNPS(_ node: Node, _ path: NodePath) -> NPS? {
         let keys = ["answer_probability", "scores"]
         guard let fields = reader.mapping(node, path, keys: keys, required: keys) else { return nil }
         let answer = required(fields, "answer_probability") { reader.number($0, $1, .probability) }
@@ -143,7 +144,7 @@ extension ScenarioBuilder {
     }
 
     /// Weights of the scores 0 to 10, so exactly 11 of them forming a distribution.
-    func readScoreWeights(_ node: Node, _ path: ScenarioPath) -> [Double]? {
+    func readScoreWeights(_ node: Node, _ path: NodePath) -> [Double]? {
         guard let items = reader.list(node, path, of: "weights", count: 0...Int.max) else { return nil }
         let values = items.enumerated().map { reader.number($1, path.index($0), .probability) }
         guard items.count == 11 else {
@@ -154,7 +155,7 @@ extension ScenarioBuilder {
         guard weights.count == 11 else { return nil }
         let sum = weights.reduce(0, +)
         guard abs(sum - 1) <= 1e-9 else {
-            reader.report(path, "weights sum to \(format(sum)), must sum to 1 (±1e-9)", at: node)
+            reader.report(path, "weights sum to \(NodeReader.formatted(sum)), must sum to 1 (±1e-9)", at: node)
             return nil
         }
         return weights

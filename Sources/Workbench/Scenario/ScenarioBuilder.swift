@@ -1,6 +1,7 @@
 import Segmentation
 import Simulation
 import UsageModel
+import YAMLInput
 import Yams
 
 /// Turns a composed YAML document into a ``SimulationSpec``, reporting every problem on the way.
@@ -94,7 +95,7 @@ final class ScenarioBuilder {
     }
 
     /// The `segmentation` section (the seeds' defaults when absent), compiled against the product's names.
-    func readSegmentation(_ top: Fields, activation: [Int]?) -> CompiledSegmentation? {
+    func readSegmentation(_ top: MappingFields, activation: [Int]?) -> CompiledSegmentation? {
         // Rules name features, milestones and plans: check them only once those were read cleanly.
         guard features.isComplete, milestones.isComplete, plans.isComplete else { return nil }
         let segments = SegmentationReader(reader: reader)
@@ -115,7 +116,7 @@ final class ScenarioBuilder {
     }
 
     /// The `analysis` section: the churn and outcome horizon in days.
-    func readAnalysis(_ node: Node, _ path: ScenarioPath) -> Int? {
+    func readAnalysis(_ node: Node, _ path: NodePath) -> Int? {
         guard let fields = reader.mapping(node, path, keys: ["horizon_days"]) else { return nil }
         guard let n = fields["horizon_days"] else { return 28 }
         return reader.integer(n, path.key("horizon_days"), in: 1...365)
@@ -124,18 +125,18 @@ final class ScenarioBuilder {
     // MARK: - Reading fields
 
     /// A required key's value; its absence was reported when the mapping was read.
-    func required<T>(_ fields: Fields, _ key: String, _ read: (Node, ScenarioPath) -> T?) -> T? {
+    func required<T>(_ fields: MappingFields, _ key: String, _ read: (Node, NodePath) -> T?) -> T? {
         fields[key].flatMap { read($0, fields.path.key(key)) }
     }
 
     /// An optional key's value or its default; `nil` only when the value given is wrong.
-    func optional<T>(_ fields: Fields, _ key: String, default value: T, _ read: (Node, ScenarioPath) -> T?) -> T? {
+    func optional<T>(_ fields: MappingFields, _ key: String, default value: T, _ read: (Node, NodePath) -> T?) -> T? {
         guard let node = fields[key] else { return value }
         return read(node, fields.path.key(key))
     }
 
     /// An optional key's value, keeping "not given" apart from "wrong" for fallbacks.
-    func parsed<T>(_ fields: Fields, _ key: String, _ read: (Node, ScenarioPath) -> T?) -> Parsed<T> {
+    func parsed<T>(_ fields: MappingFields, _ key: String, _ read: (Node, NodePath) -> T?) -> Parsed<T> {
         guard let node = fields[key] else { return .absent }
         return Parsed(read(node, fields.path.key(key)))
     }
@@ -143,7 +144,7 @@ final class ScenarioBuilder {
     // MARK: - References
 
     /// The index of a declared name, or `nil` after reporting it as unknown (with a suggestion when one is close).
-    func resolve(_ name: String, _ path: ScenarioPath, at node: Node, in table: NameTable) -> Int? {
+    func resolve(_ name: String, _ path: NodePath, at node: Node, in table: NameTable) -> Int? {
         if let index = table.index(of: name) { return index }
         if table.isComplete {
             reader.report(
@@ -153,7 +154,7 @@ final class ScenarioBuilder {
     }
 
     /// A scalar naming something declared elsewhere (a plan, a state, a milestone).
-    func reference(_ node: Node, _ path: ScenarioPath, in table: NameTable) -> Int? {
+    func reference(_ node: Node, _ path: NodePath, in table: NameTable) -> Int? {
         guard let name = reader.string(node, path, expected: "a \(table.noun) name") else { return nil }
         return resolve(name, path, at: node, in: table)
     }
@@ -164,7 +165,7 @@ final class ScenarioBuilder {
     ///   - sumsToOne: Whether the values form a probability distribution; the message then gives the actual sum.
     ///   - forbidden: Indices that may not get a positive value, with the message to give when they do.
     func weights(
-        _ node: Node, _ path: ScenarioPath, over table: NameTable, _ bounds: Bounds, fill: Double = 0,
+        _ node: Node, _ path: NodePath, over table: NameTable, _ bounds: NumberBounds, fill: Double = 0,
         sumsToOne: Bool = false, forbidden: (Int) -> String? = { _ in nil }
     ) -> [Double]? {
         guard let entries = reader.entries(node, path) else { return nil }
@@ -187,7 +188,8 @@ final class ScenarioBuilder {
         if sumsToOne {
             let sum = result.reduce(0, +)
             guard abs(sum - 1) <= 1e-9 else {
-                reader.report(path, "probabilities sum to \(format(sum)), must sum to 1 (±1e-9)", at: node)
+                reader.report(
+                    path, "probabilities sum to \(NodeReader.formatted(sum)), must sum to 1 (±1e-9)", at: node)
                 return nil
             }
         }
@@ -195,7 +197,7 @@ final class ScenarioBuilder {
     }
 
     /// A list of references without repeats (activation milestones, `requires`).
-    func references(_ node: Node, _ path: ScenarioPath, in table: NameTable, count: ClosedRange<Int>) -> [Int]? {
+    func references(_ node: Node, _ path: NodePath, in table: NameTable, count: ClosedRange<Int>) -> [Int]? {
         guard let items = reader.list(node, path, of: "\(table.noun)s", count: count) else { return nil }
         var result: [Int] = []
         var complete = true
@@ -215,8 +217,8 @@ final class ScenarioBuilder {
 
     /// A mapping whose `distribution` key chooses which other keys it takes (all of them required).
     func distribution(
-        _ node: Node, _ path: ScenarioPath, kinds: KeyValuePairs<String, [String]>
-    ) -> (kind: String, fields: Fields)? {
+        _ node: Node, _ path: NodePath, kinds: KeyValuePairs<String, [String]>
+    ) -> (kind: String, fields: MappingFields)? {
         var allKeys = ["distribution"]
         for (_, keys) in kinds { allKeys += keys.filter { !allKeys.contains($0) } }
         guard let fields = reader.mapping(node, path, keys: allKeys, required: ["distribution"]),
@@ -244,7 +246,7 @@ final class ScenarioBuilder {
     // MARK: - Top-level scalars
 
     /// The scenario name becomes a folder name, so it keeps to portable characters and cannot climb out.
-    func scenarioName(_ node: Node, _ path: ScenarioPath) -> String? {
+    func scenarioName(_ node: Node, _ path: NodePath) -> String? {
         guard let text = reader.string(node, path) else { return nil }
         let allowed = text.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
@@ -261,7 +263,7 @@ final class ScenarioBuilder {
     }
 
     /// Takes the scalar's text, since YAML would read an unquoted date as a timestamp.
-    func date(_ node: Node, _ path: ScenarioPath) -> CivilDate? {
+    func date(_ node: Node, _ path: NodePath) -> CivilDate? {
         guard let text = reader.string(node, path, expected: "a date (YYYY-MM-DD)") else { return nil }
         guard let date = CivilDate(iso: text) else {
             reader.report(path, "expected a date as YYYY-MM-DD, got \(NodeReader.shown(node))", at: node)
@@ -275,7 +277,7 @@ final class ScenarioBuilder {
         var signupDays: Int
     }
 
-    func readPopulation(_ node: Node, _ path: ScenarioPath) -> Population? {
+    func readPopulation(_ node: Node, _ path: NodePath) -> Population? {
         guard let fields = reader.mapping(node, path, keys: ["users", "signup_days"], required: ["users"]) else {
             return nil
         }
@@ -294,7 +296,7 @@ final class ScenarioBuilder {
 
     // MARK: - Features, milestones, activation
 
-    func readFeatures(_ node: Node?, _ path: ScenarioPath) {
+    func readFeatures(_ node: Node?, _ path: NodePath) {
         guard let node else { return }
         guard let items = reader.list(node, path, of: "features", count: 0...BehaviourModel.maxFeatures) else {
             features.isComplete = false
@@ -312,14 +314,14 @@ final class ScenarioBuilder {
     }
 
     /// Milestones may only require earlier ones, which rules out cycles without a graph search.
-    func readMilestones(_ node: Node?, _ path: ScenarioPath) {
+    func readMilestones(_ node: Node?, _ path: NodePath) {
         guard let node else { return }
         guard let items = reader.list(node, path, of: "milestones", count: 0...BehaviourModel.maxMilestones) else {
             milestones.isComplete = false
             return
         }
         // Names first, so a requirement on a later milestone is reported as out of order, not as unknown.
-        var declared: [(index: Int, fields: Fields)] = []
+        var declared: [(index: Int, fields: MappingFields)] = []
         for (i, item) in items.enumerated() {
             let itemPath = path.index(i)
             guard let fields = reader.mapping(item, itemPath, keys: ["name", "requires"], required: ["name"]),
@@ -358,7 +360,7 @@ final class ScenarioBuilder {
         }
     }
 
-    func readActivation(_ node: Node, _ path: ScenarioPath) -> [Int]? {
+    func readActivation(_ node: Node, _ path: NodePath) -> [Int]? {
         references(node, path, in: milestones, count: 0...BehaviourModel.maxMilestones)
     }
 }

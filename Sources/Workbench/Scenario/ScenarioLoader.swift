@@ -1,6 +1,5 @@
 import Foundation
 public import YAMLInput
-import Yams
 
 /// Reads scenario files into validated ``Scenario`` values.
 ///
@@ -19,13 +18,7 @@ public enum ScenarioLoader {
     /// - Parameter file: The name to show in messages.
     /// - Throws: ``ScenarioError`` with every problem, sorted by position.
     public static func parse(yaml: String, file: String) throws(ScenarioError) -> Scenario {
-        let root: Node?
-        do {
-            root = try YAMLInput.compose(yaml)
-        } catch {
-            throw ScenarioError(file: file, problems: [ScenarioProblem(yamlError: error)])
-        }
-        guard let root else {
+        guard let root = try YAMLInput.root(of: yaml, file: file) else {
             let required = ScenarioBuilder.requiredTopKeys.joined(separator: ", ")
             let problem = ScenarioProblem(path: "", message: "the file has no content; a scenario needs \(required)")
             throw ScenarioError(file: file, problems: [problem])

@@ -1,5 +1,6 @@
 import Segmentation
 import UsageModel
+import YAMLInput
 import Yams
 
 /// Reads a `segmentation` section — inside a scenario or as a segments file of its own — and
@@ -13,7 +14,7 @@ struct SegmentationReader {
     ]
 
     /// The section's spec and where each rule text sits, or `nil` after reporting problems.
-    func read(_ node: Node, _ path: ScenarioPath, defaultActivation: [String]?) -> (SegmentationSpec, [String: Node])? {
+    func read(_ node: Node, _ path: NodePath, defaultActivation: [String]?) -> (SegmentationSpec, [String: Node])? {
         guard let fields = reader.mapping(node, path, keys: Self.keys) else { return nil }
         var spec = SegmentationSpec.defaults
         spec.activation = defaultActivation
@@ -123,7 +124,7 @@ struct SegmentationReader {
 
     /// Compiles a spec, turning rule errors into problems at the rule's position.
     func compile(
-        _ spec: SegmentationSpec, ruleNodes: [String: Node], vocabulary: Vocabulary, path: ScenarioPath, at node: Node?
+        _ spec: SegmentationSpec, ruleNodes: [String: Node], vocabulary: Vocabulary, path: NodePath, at node: Node?
     ) -> CompiledSegmentation? {
         do {
             return try CompiledSegmentation(spec, vocabulary: vocabulary)
@@ -138,7 +139,7 @@ struct SegmentationReader {
     }
 
     private func readRules(
-        _ node: Node, _ path: ScenarioPath, noun: String, max: Int, into nodes: inout [String: Node]
+        _ node: Node, _ path: NodePath, noun: String, max: Int, into nodes: inout [String: Node]
     ) -> [RuleDefinition]? {
         guard let items = reader.list(node, path, of: noun, count: 0...max) else { return nil }
         var result: [RuleDefinition] = []
@@ -164,12 +165,12 @@ struct SegmentationReader {
         return result.count == items.count ? result : nil
     }
 
-    private func readEngagement(_ node: Node, _ path: ScenarioPath) -> EngagementWeights? {
+    private func readEngagement(_ node: Node, _ path: NodePath) -> EngagementWeights? {
         let keys = ["frequency", "depth", "breadth", "recency", "target_active_days", "target_key_actions"]
         guard let fields = reader.mapping(node, path, keys: keys) else { return nil }
         var w = EngagementWeights()
         var ok = true
-        func set(_ key: String, _ bounds: Bounds, _ apply: (Double) -> Void) {
+        func set(_ key: String, _ bounds: NumberBounds, _ apply: (Double) -> Void) {
             guard let n = fields[key] else { return }
             if let v = reader.number(n, path.key(key), bounds) { apply(v) } else { ok = false }
         }

@@ -1,7 +1,6 @@
 import Foundation
 public import Segmentation
 public import YAMLInput
-import Yams
 
 /// A segments file: the `segmentation` section of a scenario, at the top level of its own file.
 public enum SegmentsFile {
@@ -14,16 +13,12 @@ public enum SegmentsFile {
         return try parse(yaml: text, file: path, vocabulary: vocabulary)
     }
 
+    /// Reads and compiles segments-file text; `file` names it in messages.
+    /// - Throws: ``ScenarioError`` with every problem, sorted by position.
     public static func parse(yaml: String, file: String, vocabulary: Vocabulary) throws(ScenarioError)
         -> CompiledSegmentation
     {
-        let root: Node?
-        do {
-            root = try YAMLInput.compose(yaml)
-        } catch {
-            throw ScenarioError(file: file, problems: [ScenarioProblem(yamlError: error)])
-        }
-        guard let root else {
+        guard let root = try YAMLInput.root(of: yaml, file: file) else {
             throw ScenarioError(file: file, problems: [ScenarioProblem(path: "", message: "the file is empty")])
         }
         let reader = NodeReader()

@@ -1,19 +1,3 @@
-/// A place in the document as users write it: `personas[1].states.fading.sessions.mean`.
-struct ScenarioPath: CustomStringConvertible {
-    var description: String
-
-    static let root = ScenarioPath(description: "")
-
-    /// Map keys are kept as written, so the path matches what the user sees in the file.
-    func key(_ name: String) -> ScenarioPath {
-        ScenarioPath(description: description.isEmpty ? name : description + "." + name)
-    }
-
-    func index(_ position: Int) -> ScenarioPath {
-        ScenarioPath(description: description + "[\(position)]")
-    }
-}
-
 /// A value read from an optional place, keeping "not given" apart from "given but wrong".
 ///
 /// The difference matters where one place falls back on another (a persona's emissions on the state's):

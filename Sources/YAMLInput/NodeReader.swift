@@ -1,66 +1,72 @@
 import Foundation
 import UsageModel
-import YAMLInput
-import Yams
+public import Yams
 
 /// One key of a mapping with its value, both with their marks.
-struct MappingEntry {
-    let name: String
-    let key: Node
-    let value: Node
+public struct MappingEntry {
+    public let name: String
+    public let key: Node
+    public let value: Node
 }
 
 /// A mapping whose keys were checked: unknown ones and missing required ones are already reported.
-struct Fields {
-    let path: ScenarioPath
-    let node: Node
-    let entries: [MappingEntry]
+public struct MappingFields {
+    public let path: NodePath
+    public let node: Node
+    /// The allowed keys present, merged ones included, in the order written.
+    public let entries: [MappingEntry]
 
     /// The value of `key`, or `nil` when it is absent or written as null (`key:` or `key: ~`), which counts
     /// as not given.
-    subscript(key: String) -> Node? {
+    public subscript(key: String) -> Node? {
         guard let entry = entries.first(where: { $0.name == key }), !NodeReader.isNull(entry.value) else {
             return nil
         }
         return entry.value
     }
 
-    func has(_ key: String) -> Bool { self[key] != nil }
-
-    func entry(_ key: String) -> MappingEntry? { entries.first { $0.name == key } }
+    public func entry(_ key: String) -> MappingEntry? { entries.first { $0.name == key } }
 }
 
 /// Allowed range of a real number, able to say itself in a message.
-struct Bounds {
-    var lower: Double?
-    var lowerOpen = false
-    var upper: Double?
-    var upperOpen = false
+public struct NumberBounds: Sendable {
+    public var lower: Double?
+    public var lowerOpen = false
+    public var upper: Double?
+    public var upperOpen = false
 
-    static let positive = Bounds(lower: 0, lowerOpen: true)
-    static let nonNegative = Bounds(lower: 0)
-    static let probability = Bounds(lower: 0, upper: 1)
-    /// For rates that must leave something: a log that loses every event has nothing to analyse.
-    static let belowOne = Bounds(lower: 0, upper: 1, upperOpen: true)
-    static let share = Bounds(lower: 0, lowerOpen: true, upper: 1)
-
-    /// Multipliers of a rate (weekday, product change): up to a hundredfold.
-    static let factor = Bounds(lower: 0, upper: 100)
-
-    static func atLeast(_ value: Double) -> Bounds { Bounds(lower: value) }
-    /// Every number that becomes a count, a size or a printed amount has an upper bound too, so a
-    /// scenario that validates also runs (no overflow, no infinite cost).
-    static func between(_ lower: Double, _ upper: Double, lowerOpen: Bool = false) -> Bounds {
-        Bounds(lower: lower, lowerOpen: lowerOpen, upper: upper)
+    public init(lower: Double? = nil, lowerOpen: Bool = false, upper: Double? = nil, upperOpen: Bool = false) {
+        self.lower = lower
+        self.lowerOpen = lowerOpen
+        self.upper = upper
+        self.upperOpen = upperOpen
     }
 
-    func contains(_ x: Double) -> Bool {
+    public static let positive = NumberBounds(lower: 0, lowerOpen: true)
+    public static let nonNegative = NumberBounds(lower: 0)
+    public static let probability = NumberBounds(lower: 0, upper: 1)
+    /// For rates that must leave something: a log that loses every event has nothing to analyse.
+    public static let belowOne = NumberBounds(lower: 0, upper: 1, upperOpen: true)
+    public static let share = NumberBounds(lower: 0, lowerOpen: true, upper: 1)
+
+    /// Multipliers of a rate (weekday, product change): up to a hundredfold.
+    public static let factor = NumberBounds(lower: 0, upper: 100)
+
+    public static func atLeast(_ value: Double) -> NumberBounds { NumberBounds(lower: value) }
+    /// Every number that becomes a count, a size or a printed amount has an upper bound too, so a
+    /// file that validates also runs (no overflow, no infinite cost).
+    public static func between(_ lower: Double, _ upper: Double, lowerOpen: Bool = false) -> NumberBounds {
+        NumberBounds(lower: lower, lowerOpen: lowerOpen, upper: upper)
+    }
+
+    public func contains(_ x: Double) -> Bool {
         if let lower, lowerOpen ? !(x > lower) : !(x >= lower) { return false }
         if let upper, upperOpen ? !(x < upper) : !(x <= upper) { return false }
         return true
     }
 
-    var message: String {
+    public var message: String {
+        let format = NodeReader.formatted
         switch (lower, upper) {
         case (let lower?, let upper?):
             return "must be in \(lowerOpen ? "(" : "[")\(format(lower)), \(format(upper))\(upperOpen ? ")" : "]")"
@@ -74,41 +80,40 @@ struct Bounds {
     }
 }
 
-/// Numbers in messages: short, and free of binary noise such as 0.9900000000000001.
-func format(_ x: Double) -> String {
-    String(format: "%.12g", x)
-}
-
-/// Reads scalars, lists and mappings from the YAML tree and collects every problem instead of stopping at the
-/// first, so one run of the validator lists everything to fix.
-final class NodeReader {
-    private(set) var problems: [ScenarioProblem] = []
-    /// Problems past ``keptProblems``, counted but not kept: a file of a million mistakes costs no more
+/// Reads scalars, lists and mappings from a YAML tree and collects every problem instead of stopping at
+/// the first, so one run of a validator lists everything to fix. Scenarios, segments files and
+/// taxonomies are all read with it, so a value is judged and quoted back the same way in each.
+///
+/// Each read takes the node and its ``NodePath``; a wrong value is reported at the node's line and
+/// column and `nil` comes back, so callers go on with the rest of the document.
+public final class NodeReader {
+    public private(set) var problems: [InputProblem] = []
+    /// Problems past the first 1000, counted but not kept: a file of a million mistakes costs no more
     /// than its reading.
-    private(set) var unkeptProblems = 0
-    static let keptProblems = 1000
-    var isFull: Bool { problems.count >= Self.keptProblems }
+    public private(set) var unkeptProblems = 0
+    private static let keptProblems = 1000
+    private var isFull: Bool { problems.count >= Self.keptProblems }
 
-    func report(_ path: ScenarioPath, _ message: @autoclosure () -> String, at node: Node?) {
+    public init() {}
+
+    public func report(_ path: NodePath, _ message: @autoclosure () -> String, at node: Node?) {
         report(path, message(), mark: node?.mark)
     }
 
-    func report(_ path: ScenarioPath, _ message: @autoclosure () -> String, mark: Mark?) {
+    public func report(_ path: NodePath, _ message: @autoclosure () -> String, mark: Mark?) {
         guard !isFull else {
             unkeptProblems += 1
             return
         }
         problems.append(
-            ScenarioProblem(path: path.description, message: message(), line: mark?.line, column: mark?.column))
+            InputProblem(path: path.description, message: message(), line: mark?.line, column: mark?.column))
     }
-
-    var hasProblems: Bool { !problems.isEmpty }
 
     // MARK: - Structure
 
     /// The entries of a mapping with any keys (names of states, features, …), or `nil` after reporting that it
     /// is not a mapping.
-    func entries(_ node: Node, _ path: ScenarioPath) -> [MappingEntry]? {
+    public func entries(_ node: Node, _ path: NodePath) -> [MappingEntry]? {
         guard case .mapping(let mapping) = node else {
             report(path, "expected a mapping, got \(NodeReader.shown(node))", at: node)
             return nil
@@ -133,7 +138,7 @@ final class NodeReader {
         return result
     }
 
-    private func mergeSources(_ node: Node, _ path: ScenarioPath) -> [MappingEntry] {
+    private func mergeSources(_ node: Node, _ path: NodePath) -> [MappingEntry] {
         switch node {
         case .mapping:
             return entries(node, path.key("<<")) ?? []
@@ -152,12 +157,12 @@ final class NodeReader {
         }
     }
 
-    /// A mapping with a fixed set of keys.
+    /// A mapping with a fixed set of keys; each unknown key is reported with the closest allowed one.
     ///
     /// - Parameters:
     ///   - keys: The keys allowed here, in documentation order (suggestions prefer the first).
     ///   - required: Keys that must be given (a null value counts as not given).
-    func mapping(_ node: Node, _ path: ScenarioPath, keys: [String], required: [String] = []) -> Fields? {
+    public func mapping(_ node: Node, _ path: NodePath, keys: [String], required: [String] = []) -> MappingFields? {
         guard let entries = entries(node, path) else { return nil }
         for entry in entries where !keys.contains(entry.name) {
             if isFull {
@@ -169,13 +174,13 @@ final class NodeReader {
                     path.key(entry.name), "unknown key; allowed here: \(keys.joined(separator: ", "))", at: entry.key)
             }
         }
-        let fields = Fields(path: path, node: node, entries: entries.filter { keys.contains($0.name) })
+        let fields = MappingFields(path: path, node: node, entries: entries.filter { keys.contains($0.name) })
         require(required, in: fields)
         return fields
     }
 
     /// Reports each key that is not given: absent at the mapping, written as null at the key.
-    func require(_ keys: [String], in fields: Fields) {
+    public func require(_ keys: [String], in fields: MappingFields) {
         for key in keys where fields[key] == nil {
             if let entry = fields.entry(key) {
                 report(fields.path.key(key), "missing value", at: entry.key)
@@ -185,14 +190,21 @@ final class NodeReader {
         }
     }
 
-    /// The items of a list, after checking how many there are (the items are returned even when there are too
-    /// many or too few, so they are still checked one by one).
-    func list(_ node: Node, _ path: ScenarioPath, of noun: String, count: ClosedRange<Int>) -> [Node]? {
+    /// The items of a list, or `nil` after reporting that the node is not one.
+    ///
+    /// - Parameter expected: What the place takes, for the message (`a name or a list of names`).
+    public func list(_ node: Node, _ path: NodePath, expected: String = "a list") -> [Node]? {
         guard case .sequence(let sequence) = node else {
-            report(path, "expected a list, got \(NodeReader.shown(node))", at: node)
+            report(path, "expected \(expected), got \(NodeReader.shown(node))", at: node)
             return nil
         }
-        let items = Array(sequence)
+        return Array(sequence)
+    }
+
+    /// The items of a list, after checking how many there are (the items are returned even when there are too
+    /// many or too few, so they are still checked one by one).
+    public func list(_ node: Node, _ path: NodePath, of noun: String, count: ClosedRange<Int>) -> [Node]? {
+        guard let items = list(node, path) else { return nil }
         if items.count > count.upperBound {
             report(path, "too many \(noun): \(items.count), at most \(count.upperBound)", at: node)
         } else if items.count < count.lowerBound {
@@ -204,7 +216,7 @@ final class NodeReader {
     // MARK: - Scalars
 
     /// Any scalar's text, whatever YAML would make of it (a date, a number), as names and dates need.
-    func string(_ node: Node, _ path: ScenarioPath, expected: String = "a string") -> String? {
+    public func string(_ node: Node, _ path: NodePath, expected: String = "a string") -> String? {
         guard case .scalar(let scalar) = node, !NodeReader.isNull(node) else {
             report(path, "expected \(expected), got \(NodeReader.shown(node))", at: node)
             return nil
@@ -214,7 +226,7 @@ final class NodeReader {
 
     /// A name that other places refer to; kept to identifier characters so it reads the same in reports,
     /// CSV headers and segment expressions.
-    func name(_ node: Node, _ path: ScenarioPath, of noun: String) -> String? {
+    public func name(_ node: Node, _ path: NodePath, of noun: String) -> String? {
         guard let text = string(node, path, expected: "a \(noun) name") else { return nil }
         let valid =
             !text.isEmpty && text.count <= 64
@@ -225,7 +237,7 @@ final class NodeReader {
         return text
     }
 
-    func integer(_ node: Node, _ path: ScenarioPath, in range: ClosedRange<Int>) -> Int? {
+    public func integer(_ node: Node, _ path: NodePath, in range: ClosedRange<Int>) -> Int? {
         guard let literal = integerLiteral(node, path) else { return nil }
         guard let value = Int(literal), range.contains(value) else {
             report(path, NodeReader.rangeMessage(range), at: node)
@@ -235,7 +247,7 @@ final class NodeReader {
     }
 
     /// Seeds use the whole 64-bit range, beyond `Int.max`.
-    func unsigned(_ node: Node, _ path: ScenarioPath) -> UInt64? {
+    public func unsigned(_ node: Node, _ path: NodePath) -> UInt64? {
         guard let literal = integerLiteral(node, path) else { return nil }
         guard let value = UInt64(literal) else {
             report(path, "must be between 0 and \(UInt64.max)", at: node)
@@ -244,7 +256,7 @@ final class NodeReader {
         return value
     }
 
-    func number(_ node: Node, _ path: ScenarioPath, _ bounds: Bounds) -> Double? {
+    public func number(_ node: Node, _ path: NodePath, _ bounds: NumberBounds) -> Double? {
         guard case .scalar(let scalar) = node, scalar.style == .plain,
             let value = NodeReader.decimal(scalar.string)
         else {
@@ -258,7 +270,7 @@ final class NodeReader {
         return value
     }
 
-    func bool(_ node: Node, _ path: ScenarioPath) -> Bool? {
+    public func bool(_ node: Node, _ path: NodePath) -> Bool? {
         guard case .scalar(let scalar) = node, scalar.style == .plain, let value = Bool.construct(from: scalar) else {
             report(path, "expected true or false, got \(NodeReader.shown(node))", at: node)
             return nil
@@ -268,7 +280,7 @@ final class NodeReader {
 
     /// The digits of an unquoted integer (sign kept, `_` separators dropped), or `nil` after reporting a wrong
     /// type. Range is left to the caller, which knows the type it needs.
-    private func integerLiteral(_ node: Node, _ path: ScenarioPath) -> String? {
+    private func integerLiteral(_ node: Node, _ path: NodePath) -> String? {
         if case .scalar(let scalar) = node, scalar.style == .plain {
             let text = scalar.string.filter { $0 != "_" }
             let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : Substring(text)
@@ -282,8 +294,8 @@ final class NodeReader {
 
     // MARK: - Helpers
 
-    /// A decimal number as written in a scenario: no hexadecimal, no `inf` or `nan`, `_` allowed as a separator.
-    static func decimal(_ text: String) -> Double? {
+    /// A decimal number as written by hand: no hexadecimal, no `inf` or `nan`, `_` allowed as a separator.
+    private static func decimal(_ text: String) -> Double? {
         let cleaned = text.filter { $0 != "_" }
         guard let first = cleaned.first, first.isASCIIDigit || "+-.".contains(first),
             cleaned.allSatisfy({ $0.isASCIIDigit || "+-.eE".contains($0) }), !text.hasPrefix("_"),
@@ -292,13 +304,14 @@ final class NodeReader {
         return value
     }
 
-    static func isNull(_ node: Node) -> Bool {
+    /// Whether the node is YAML's null: nothing, `~` or `null` unquoted.
+    public static func isNull(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
         return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
     }
 
     /// How a wrong value is quoted back: the text for scalars, the kind for anything else.
-    static func shown(_ node: Node) -> String {
+    public static func shown(_ node: Node) -> String {
         switch node {
         case .scalar(let scalar):
             if isNull(node) { return scalar.string.isEmpty ? "nothing" : "null" }
@@ -311,7 +324,12 @@ final class NodeReader {
         }
     }
 
-    static func rangeMessage(_ range: ClosedRange<Int>) -> String {
+    /// A number in a message: short, and free of binary noise such as 0.9900000000000001.
+    public static func formatted(_ x: Double) -> String {
+        String(format: "%.12g", x)
+    }
+
+    private static func rangeMessage(_ range: ClosedRange<Int>) -> String {
         range.upperBound == Int.max
             ? "must be >= \(range.lowerBound)" : "must be between \(range.lowerBound) and \(range.upperBound)"
     }
