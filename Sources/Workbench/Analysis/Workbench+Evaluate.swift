@@ -124,16 +124,12 @@ extension Workbench {
             horizonDays: options.horizon, transitions: transitions, churnPrediction: prediction,
             segmentOutcomes: segmentOutcomes)
         let name = URL(fileURLWithPath: options.log.events[0]).deletingPathExtension().lastPathComponent
-        let output = try OutputDirectory(
-            destination: options.log.outDirectory ?? defaultDirectory(scenario: name, seed: nil))
-        do {
+        let directory = try OutputDirectory.produce(
+            at: options.log.outDirectory ?? defaultDirectory(scenario: name, seed: nil)
+        ) { output in
             try output.write(Data(csv.text.utf8), to: "predictions.csv")
             try output.write(try ResultsFile.Contents.evaluate(results).files())
-            try output.commit()
-        } catch {
-            output.discard()
-            throw error
         }
-        return EvaluateOutcome(directory: output.destination.path, summary: log.summary)
+        return EvaluateOutcome(directory: directory, summary: log.summary)
     }
 }

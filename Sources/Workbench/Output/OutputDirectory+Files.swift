@@ -14,3 +14,20 @@ extension OutputDirectory {
         for file in files { try write(file.data, to: file.path) }
     }
 }
+
+extension OutputDirectory {
+    /// Stages a new output folder, lets `fill` write into it, and puts it at `destination` in one
+    /// step; when `fill` throws, the staged folder is removed and whatever was at `destination`
+    /// stays as it was. Returns the folder's path.
+    static func produce(at destination: String, _ fill: (OutputDirectory) throws -> Void) throws -> String {
+        let output = try OutputDirectory(destination: destination)
+        do {
+            try fill(output)
+            try output.commit()
+        } catch {
+            output.discard()
+            throw error
+        }
+        return output.destination.path
+    }
+}

@@ -35,14 +35,6 @@ extension Workbench {
         }
         let destination = outDirectory ?? defaultDirectory(scenario: name, seed: seed)
         try OutputDirectory.checkDestination(destination)
-        let output = try OutputDirectory(destination: destination)
-        do {
-            try output.write(try contents.files())
-            try output.commit()
-        } catch {
-            output.discard()
-            throw error
-        }
-        return output.destination.path
+        return try OutputDirectory.produce(at: destination) { try $0.write(try contents.files()) }
     }
 }

@@ -96,16 +96,11 @@ public enum Workbench {
             scenario: scenario, spec: spec, layout: simulator.layout, metrics: metrics,
             segmentation: SegmentationResults(engine), analysis: analysis.results, experiment: experimentResults,
             replicates: replicateResults)
-        let output = try OutputDirectory(destination: destination)
-        do {
+        let directory = try OutputDirectory.produce(at: destination) { output in
             try output.write(Data(analysis.predictions.utf8), to: "predictions.csv")
             try output.write(try ResultsFile.Contents.run(results).files())
-            try output.commit()
-        } catch {
-            output.discard()
-            throw error
         }
-        return RunOutcome(directory: output.destination.path, metrics: metrics)
+        return RunOutcome(directory: directory, metrics: metrics)
     }
 
     /// Simulates a scenario and streams its event log to `path` (CSV or JSONL by extension).

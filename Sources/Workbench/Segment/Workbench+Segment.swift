@@ -20,9 +20,8 @@ extension Workbench {
         try OutputDirectory.checkDestination(destination)
         let (compiled, log) = try importLog(options)
 
-        let output = try OutputDirectory(destination: destination)
         var evaluations = 0
-        do {
+        let directory = try OutputDirectory.produce(at: destination) { output in
             let memberships = try MembershipsWriter(
                 path: output.staging.appendingPathComponent("memberships.csv").path, population: log.population,
                 account: log.directory.account, segments: compiled.segmentNames, tags: compiled.tagNames)
@@ -34,17 +33,12 @@ extension Workbench {
             try memberships.close()
             evaluations = engine.evaluations.count
 
-            let segmentation = SegmentationResults(engine)
             let results = ImportResults(
-                files: options.events, taxonomy: options.taxonomy, summary: log.summary, segmentation: segmentation)
+                files: options.events, taxonomy: options.taxonomy, summary: log.summary,
+                segmentation: SegmentationResults(engine))
             try output.write(try ResultsFile.Contents.segment(results).files())
-            try output.commit()
-        } catch {
-            output.discard()
-            throw error
         }
-        return SegmentOutcome(
-            directory: output.destination.path, summary: log.summary, evaluations: evaluations)
+        return SegmentOutcome(directory: directory, summary: log.summary, evaluations: evaluations)
     }
 
     /// Checks the options, compiles the segments, and imports the log once its memory need is known
