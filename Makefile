@@ -47,9 +47,16 @@ format-check:
 check-report:
 	.ci/check-report $(REPORT)
 
+# Speed and memory figures as JSON lines (Benchmarks/SimulationBenchmark): the day loop at 1 and 2 threads
+# beside the minimal reference loop, a whole 1 M-user run, a 10 M-event log written and segmented as CSV and
+# JSONL, each with its peak memory and the memory it estimated. Scratch files go to .build-bench/.
+# BENCH_ARGS=--large adds the 10 M-user run.
+BENCH_ARGS ?=
+
 bench: deps
 	$(SWIFT) build -c release --product SimulationBenchmark
-	.build/release/SimulationBenchmark $(SCENARIO)
+	$(SWIFT) build -c release --product segmentlab
+	.build/release/SimulationBenchmark $(SCENARIO) $(BENCH_ARGS)
 
 # Fuzzing (docs/fuzzing.md): the package in Fuzz/, built with libFuzzer and AddressSanitizer into .build-fuzz/.
 # Each target runs FUZZ_SECONDS on a working corpus in .build-fuzz/corpus/<target>, seeded read-only from

@@ -1,18 +1,26 @@
-// Day-loop throughput and peak memory, printed as JSON.
+// SegmentLab's speed and memory figures, one JSON object a line (`make bench`).
 //
-//   SimulationBenchmark [SCENARIO]                      every case, each in a child process
-//   SimulationBenchmark SCENARIO --users N --threads T [--segmentation]
-//                                                      one case (what the children run); with
-//                                                      --segmentation the scenario's segments are
-//                                                      evaluated inside the day loop
+//   SimulationBenchmark [SCENARIO] [--large]   every case below; --large adds the 10 M-user run
+//   SimulationBenchmark SCENARIO --users N --threads T [--days D] [--segmentation]
+//                                              one day-loop case, run in a child process: the
+//                                              scenario's day loop (with its segments evaluated in
+//                                              the loop with --segmentation) and, in the same
+//                                              process, the minimal reference loop (MinimalLoop)
 //
-// Each case runs in its own process because peak resident memory (getrusage's ru_maxrss) only
-// ever grows within a process. Build in release: `swift build -c release --product SimulationBenchmark`.
+// Whole commands (`segmentlab run`, `simulate`, `segment`) are timed as child processes of the
+// release `segmentlab` beside this binary, with their peak resident memory from wait4(2), and
+// beside it the memory each command estimated before starting. Each case runs in its own process
+// because peak memory only ever grows within one. Build both in release:
+// `swift build -c release --product SimulationBenchmark --product segmentlab`.
 import Foundation
 import Segmentation
 import Simulation
 import UsageModel
 import Workbench
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let scenarioPath = arguments.first { !$0.hasPrefix("--") && Int($0) == nil } ?? "scenarios/saas-default.yaml"
@@ -22,13 +30,40 @@ func value(_ name: String) -> Int? {
     return Int(arguments[i + 1])
 }
 
+func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+func emit(_ record: [String: Any]) {
+    let data = try! JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
+    FileHandle.standardOutput.write(data + Data([0x0A]))
+}
+
 func peakResidentBytes() -> Int {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Int(usage.ru_maxrss) * 1024  // Linux reports KiB
 }
 
+/// Runs a command to its end; its wall time and peak resident memory (wait4), or the exit status.
+func measure(_ executable: String, _ args: [String]) -> (seconds: Double, peakBytes: Int, status: Int32) {
+    var pid: pid_t = 0
+    let argv = ([executable] + args).map { strdup($0) } + [nil]
+    defer { for p in argv { free(p) } }
+    var devNull = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&devNull)
+    posix_spawn_file_actions_addopen(&devNull, 1, "/dev/null", O_WRONLY, 0)
+    defer { posix_spawn_file_actions_destroy(&devNull) }
+    let start = DispatchTime.now().uptimeNanoseconds
+    guard posix_spawn(&pid, executable, &devNull, nil, argv, environ) == 0 else { return (0, 0, -1) }
+    var status: Int32 = 0
+    var usage = rusage()
+    _ = wait4(pid, &status, 0, &usage)
+    let elapsed = seconds(since: start)
+    let exited = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return (elapsed, Int(usage.ru_maxrss) * 1024, exited)
+}
+
 if let users = value("--users"), let threads = value("--threads") {
+    // One day-loop case, with the minimal loop measured beside it.
     let days = value("--days") ?? 365
     let scenario = try ScenarioLoader.load(contentsOf: scenarioPath)
     let spec = try Workbench.prepare(
@@ -39,41 +74,125 @@ if let users = value("--users"), let threads = value("--threads") {
     let observers: [any DayObserver] = segmentation ? [SegmentationEngine(scenario.segmentation, threads: threads)] : []
     let loopStart = DispatchTime.now().uptimeNanoseconds
     let metrics = try simulator.run(observers: observers)
-    let end = DispatchTime.now().uptimeNanoseconds
-    let loopSeconds = Double(end - loopStart) / 1e9
+    let loopSeconds = seconds(since: loopStart)
+    let peak = peakResidentBytes()
     let signedUpUserDays = metrics.reduce(0) { $0 + $1.usersByState.reduce(0, +) }
-    let record: [String: Any] = [
+
+    let minimal = MinimalLoop(users: users, days: days, seed: spec.seed)
+    let minimalStart = DispatchTime.now().uptimeNanoseconds
+    let reference = minimal.run(threads: threads)
+    let minimalSeconds = seconds(since: minimalStart)
+    let rate = Double(users * days) / loopSeconds
+    let minimalRate = Double(reference.userDays) / minimalSeconds
+    emit([
         "benchmark": segmentation ? "day_loop_with_segmentation" : "day_loop",
-        "scenario": scenario.name,
-        "users": users,
-        "days": days,
-        "threads": threads,
+        "scenario": scenario.name, "users": users, "days": days, "threads": threads,
         "population_seconds": Double(loopStart - setupStart) / 1e9,
         "day_loop_seconds": loopSeconds,
-        "user_days_per_second": Double(users * days) / loopSeconds,
+        "user_days_per_second": rate,
         "signed_up_user_days_per_second": Double(signedUpUserDays) / loopSeconds,
-        "peak_resident_bytes": peakResidentBytes(),
+        "minimal_loop_seconds": minimalSeconds,
+        "minimal_loop_user_days_per_second": minimalRate,
+        "share_of_minimal_loop": rate / minimalRate,
+        "minimal_loop_checksum": String(reference.checksum),
+        "peak_resident_bytes": peak,
         "estimated_bytes": segmentation
             ? Workbench.estimatedBytes(scenario, spec: spec, writesEventLog: false)
             : MemoryEstimate.bytes(for: spec, writesEventLog: false),
-    ]
-    let data = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
+    ])
 } else {
     let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-    let cases = [100_000, 1_000_000].flatMap { users in
-        [(users, 1, false), (users, 2, false), (users, 2, true)]
+    let segmentlab = me.deletingLastPathComponent().appendingPathComponent("segmentlab").path
+    let scratch = URL(fileURLWithPath: ".build-bench", isDirectory: true)
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    let scenario = try ScenarioLoader.load(contentsOf: scenarioPath)
+    func fresh(_ name: String) -> String {
+        let path = scratch.appendingPathComponent(name).path
+        try? FileManager.default.removeItem(atPath: path)
+        return path
     }
-    for (users, threads, segmentation) in cases {
-        do {
-            let child = Process()
-            child.executableURL = me
-            child.arguments =
-                [scenarioPath, "--users", String(users), "--threads", String(threads)]
-                + (segmentation ? ["--segmentation"] : [])
-            try child.run()
-            child.waitUntilExit()
-            if child.terminationStatus != 0 { exit(child.terminationStatus) }
+
+    // The day loop at 1 and 2 threads, with segmentation, each beside the minimal loop.
+    var dayLoop: [Int: Double] = [:]
+    for threads in [1, 2] {
+        let child = Process()
+        child.executableURL = me
+        child.arguments = [
+            scenarioPath, "--users", "1000000", "--threads", String(threads), "--segmentation",
+        ]
+        let pipe = Pipe()
+        child.standardOutput = pipe
+        try child.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        child.waitUntilExit()
+        FileHandle.standardOutput.write(output)
+        if let record = try? JSONSerialization.jsonObject(with: output) as? [String: Any] {
+            dayLoop[threads] = record["user_days_per_second"] as? Double
         }
     }
+    if let one = dayLoop[1], let two = dayLoop[2] {
+        emit(["benchmark": "day_loop_thread_scaling", "users": 1_000_000, "speedup_2_threads": two / one])
+    }
+
+    // Whole runs.
+    var runSizes = [1_000_000]
+    if arguments.contains("--large") { runSizes.append(10_000_000) }
+    for users in runSizes {
+        let spec = try Workbench.prepare(
+            scenario, options: RunOptions(users: users, threads: 2), writesEventLog: false)
+        let estimate = Workbench.estimatedBytes(scenario, spec: spec, writesEventLog: false)
+        let out = fresh("run-\(users)")
+        let m = measure(
+            segmentlab, ["run", scenarioPath, "--users", String(users), "--threads", "2", "--out", out])
+        emit([
+            "benchmark": "run", "scenario": scenario.name, "users": users, "days": spec.days, "threads": 2,
+            "seconds": m.seconds, "peak_resident_bytes": m.peakBytes, "estimated_bytes": estimate,
+            "exit_status": Int(m.status),
+        ])
+        try? FileManager.default.removeItem(atPath: out)
+    }
+
+    // A synthetic log of about 10 M events from 180 000 users (30 days of sign-ups and use),
+    // written as CSV and as JSONL, then segmented.
+    let logUsers = 180_000
+    let logDays = 30
+    var logs: [(format: String, path: String, events: Int)] = []
+    for format in ["csv", "jsonl"] {
+        let path = fresh("log-\(logUsers)-\(logDays).\(format)")
+        let m = measure(
+            segmentlab,
+            [
+                "simulate", scenarioPath, "--users", String(logUsers), "--days", String(logDays), "--threads", "2",
+                "--events-out", path,
+            ])
+        let text = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        let lines = text.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let events = format == "csv" ? lines - 1 : lines
+        logs.append((format, path, events))
+        emit([
+            "benchmark": "simulate_event_log", "format": format, "users": logUsers, "days": logDays,
+            "events": events, "bytes": text.count, "seconds": m.seconds,
+            "events_per_second": Double(events) / m.seconds, "peak_resident_bytes": m.peakBytes,
+            "exit_status": Int(m.status),
+        ])
+    }
+    for log in logs {
+        let options = SegmentOptions(
+            events: [log.path], taxonomy: "scenarios/example-taxonomy.yaml", threads: 2, outDirectory: nil)
+        let estimate = try Workbench.estimatedSegmentBytes(options)
+        let out = fresh("segment-\(log.format)")
+        let m = measure(
+            segmentlab,
+            [
+                "segment", "--events", log.path, "--taxonomy", "scenarios/example-taxonomy.yaml", "--threads", "2",
+                "--out", out,
+            ])
+        emit([
+            "benchmark": "segment", "format": log.format, "users": logUsers, "days": logDays, "events": log.events,
+            "threads": 2, "seconds": m.seconds, "events_per_second": Double(log.events) / m.seconds,
+            "peak_resident_bytes": m.peakBytes, "estimated_bytes": estimate, "exit_status": Int(m.status),
+        ])
+        try? FileManager.default.removeItem(atPath: out)
+    }
+    for log in logs { try? FileManager.default.removeItem(atPath: log.path) }
 }
