@@ -160,10 +160,10 @@ struct LogOptions: ParsableArguments {
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
-    func segmentOptions(asOf: CivilDate? = nil) -> SegmentOptions {
+    func segmentOptions(asOf: CivilDate? = nil, once: Bool = false) -> SegmentOptions {
         SegmentOptions(
             events: events, taxonomy: taxonomy, segments: segments, aliases: aliases, accounts: accounts,
-            since: since, asOf: asOf, every: every,
+            since: since, asOf: asOf, once: once, every: every,
             strict: strict, threads: threads, outDirectory: out)
     }
 }
@@ -174,11 +174,16 @@ struct Segment: ParsableCommand {
 
     @OptionGroup var log: LogOptions
 
-    @Option(name: .customLong("as-of"), help: "Last day to segment (YYYY-MM-DD, UTC).")
+    @Option(
+        name: .customLong("as-of"),
+        help: "Last day to segment (YYYY-MM-DD, UTC); an evaluation falls on it, the others every interval before.")
     var asOf: CivilDate?
 
+    @Flag(help: "Evaluate once, on the last day (--as-of, or the log's last day): who is in which segment that day.")
+    var once = false
+
     func run() throws {
-        let outcome = try Workbench.segment(log.segmentOptions(asOf: asOf))
+        let outcome = try Workbench.segment(log.segmentOptions(asOf: asOf, once: once))
         Terminal.error(outcome.summary.description)
         print("memberships: \(outcome.directory)/memberships.csv")
         print("report: \(outcome.directory)/report.html")

@@ -32,9 +32,9 @@ public final class SegmentationEngine: DayObserver {
     public private(set) var history: [Column<UInt8>] = []
     /// Tags of each user at the latest evaluation (bit `t` for tag `t`).
     public private(set) var tags = Column<UInt32>(repeating: 0, count: 0)
-    /// Shifts the evaluation days: evaluations fall where `(day + 1 + evaluationOffset)` is a multiple
-    /// of the interval, so a chosen cutoff day can be one.
-    public var evaluationOffset = 0
+    /// Which days are evaluated: by default every interval from the first day (days 6, 13, … for
+    /// weekly evaluations).
+    public var schedule = EvaluationSchedule.grid(offset: 0)
     /// Called after each evaluation, e.g. to stream `memberships.csv`.
     public var onEvaluation: ((SegmentEvaluation, Column<UInt8>, Column<UInt32>) throws -> Void)?
     /// Called after each evaluation, after ``onEvaluation``, in the order added.
@@ -75,8 +75,7 @@ public final class SegmentationEngine: DayObserver {
         guard let windows else { preconditionFailure("daysWillStart was not called") }
         parallel(UserRanges.split(users: windows.users, parts: threads)) { windows.fold(usage, users: $0) }
         windows.finishDay(usage.day)
-        let every = compiled.spec.every.days
-        if (usage.day + 1 + evaluationOffset) % every == 0 {
+        if schedule.includes(usage.day, every: compiled.spec.every.days) {
             try evaluate(day: usage.day)
             for observer in evaluationObservers { try observer.evaluationDidEnd(by: self, usage: usage) }
         }
@@ -281,5 +280,26 @@ extension SegmentationEngine {
         let code = history[evaluation][user]
         if code == Self.notSignedUp { return nil }
         return Int(code) < compiled.segmentNames.count ? compiled.segmentNames[Int(code)] : "unmatched"
+    }
+}
+
+/// The days a segmentation engine evaluates its rules on; the usage windows are updated every day
+/// whatever the schedule.
+public enum EvaluationSchedule: Sendable, Equatable {
+    /// Every interval, on the days where `day + 1 + offset` is a multiple of it.
+    case grid(offset: Int)
+    /// One evaluation, on this day only: who is in which segment on that day.
+    case only(day: Int)
+
+    /// The grid of an interval that has an evaluation on `day`.
+    public static func grid(endingOn day: Int, every: Int) -> EvaluationSchedule {
+        .grid(offset: (every - (day + 1) % every) % every)
+    }
+
+    public func includes(_ day: Int, every: Int) -> Bool {
+        switch self {
+        case .grid(let offset): (day + 1 + offset) % every == 0
+        case .only(let only): day == only
+        }
     }
 }

@@ -73,7 +73,7 @@ extension Workbench {
 
         let engine = SegmentationEngine(compiled, threads: options.log.threads)
         let every = compiled.spec.every.days
-        engine.evaluationOffset = (every - (cutoffDay + 1) % every) % every
+        engine.schedule = .grid(endingOn: cutoffDay, every: every)
         let snapshot = CutoffSnapshot(engine: engine, days: [cutoffDay], startDate: start)
         let outcomes = OutcomeObserver(cutoff: cutoffDay, horizon: options.horizon)
         let conversions = ConversionDays()

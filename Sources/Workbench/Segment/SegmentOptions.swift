@@ -11,7 +11,10 @@ public struct SegmentOptions: Sendable {
     public var aliases: String?
     public var accounts: String?
     public var since: CivilDate?
+    /// Last day read; evaluations are placed so that one falls on it.
     public var asOf: CivilDate?
+    /// Evaluate once, on the last day (`asOf`, or the log's last day), instead of every interval.
+    public var once: Bool
     /// Overrides the segments file's `every`.
     public var every: EvaluationInterval?
     public var strict: Bool
@@ -21,7 +24,8 @@ public struct SegmentOptions: Sendable {
 
     public init(
         events: [String], taxonomy: String, segments: String? = nil, aliases: String? = nil, accounts: String? = nil,
-        since: CivilDate? = nil, asOf: CivilDate? = nil, every: EvaluationInterval? = nil, strict: Bool = false,
+        since: CivilDate? = nil, asOf: CivilDate? = nil, once: Bool = false, every: EvaluationInterval? = nil,
+        strict: Bool = false,
         threads: Int = 1, outDirectory: String? = nil
     ) {
         self.events = events
@@ -31,6 +35,7 @@ public struct SegmentOptions: Sendable {
         self.accounts = accounts
         self.since = since
         self.asOf = asOf
+        self.once = once
         self.every = every
         self.strict = strict
         self.threads = threads

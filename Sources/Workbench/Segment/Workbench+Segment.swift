@@ -26,6 +26,12 @@ extension Workbench {
                 path: output.staging.appendingPathComponent("memberships.csv").path, population: log.population,
                 account: log.directory.account, segments: compiled.segmentNames, tags: compiled.tagNames)
             let engine = SegmentationEngine(compiled, threads: options.threads)
+            let lastDay = log.directory.days - 1
+            if options.once {
+                engine.schedule = .only(day: lastDay)
+            } else if options.asOf != nil {
+                engine.schedule = .grid(endingOn: lastDay, every: compiled.spec.every.days)
+            }
             engine.onEvaluation = { (evaluation: SegmentEvaluation, segments: Column<UInt8>, tags: Column<UInt32>) in
                 try memberships.write(date: evaluation.date, segments: segments, tags: tags)
             }
