@@ -164,7 +164,7 @@ struct LogOptions: ParsableArguments {
         SegmentOptions(
             events: events, taxonomy: taxonomy, segments: segments, aliases: aliases, accounts: accounts,
             since: since, asOf: asOf, once: once, every: every,
-            strict: strict, threads: threads, outDirectory: out)
+            strict: strict, threads: threads, outDirectory: out, progress: true)
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 public import UsageModel
 
 /// The file layouts the importer reads, told apart by extension.
@@ -66,7 +67,7 @@ public struct EventLogImporter: Sendable {
 
     /// Both passes, refusing before pass 2 when the usage table would need more than `memoryLimit` bytes.
     public func load(memoryLimit: Int? = nil) throws -> ImportedEventLog {
-        let scan = try scan()
+        let scan = try scan(progress: nil)
         if let memoryLimit, scan.estimatedBytes > memoryLimit {
             throw EventImportError.tooLarge(
                 estimatedBytes: scan.estimatedBytes, limit: memoryLimit, users: scan.userCount, days: scan.days)
@@ -80,7 +81,9 @@ public struct EventLogImporter: Sendable {
     /// - Throws: ``EventImportError`` for unreadable or empty files, a missing header column, a bad side
     ///   table, a malformed line in strict mode, or a log without a usable event; ``TaxonomyError`` for a
     ///   taxonomy that breaks a limit.
-    public func scan() throws -> EventLogScan {
+    ///
+    /// `progress` is called as the files are read with the bytes read so far and the files' total size.
+    public func scan(progress: ((_ bytes: Int, _ total: Int) -> Void)? = nil) throws -> EventLogScan {
         guard !files.isEmpty else { throw EventImportError.noFiles }
         let formats = try files.map { path in
             guard let format = LogFormat.inferred(fromPath: path) else {
@@ -101,7 +104,7 @@ public struct EventLogImporter: Sendable {
 
         let counts = ImportCounts(strict: strict)
         var sink = ScanSink(interpreter: interpreter, counts: counts)
-        let tallies = try EventLogImporter.readAll(files, formats, scratch: scratch, into: &sink)
+        let tallies = try EventLogImporter.readAll(files, formats, scratch: scratch, into: &sink, progress: progress)
 
         var summary = ImportSummary()
         summary.files = zip(files, zip(formats, tallies)).map { path, entry in
@@ -142,20 +145,31 @@ public struct EventLogImporter: Sendable {
             sink: sink, firstDay: firstDay, lastDay: lastDay, summary: summary)
     }
 
-    /// Runs `sink` over every file in order.
+    /// Runs `sink` over every file in order, telling `progress` the bytes read of all the files.
     static func readAll(
-        _ files: [String], _ formats: [LogFormat], scratch: Scratch, into sink: inout some EventSink
+        _ files: [String], _ formats: [LogFormat], scratch: Scratch, into sink: inout some EventSink,
+        progress: ((_ bytes: Int, _ total: Int) -> Void)?
     ) throws -> [FileTally] {
+        let total = files.reduce(0) { sum, path in
+            sum + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+        }
+        var before = 0
         var tallies: [FileTally] = []
         for (path, format) in zip(files, formats) {
             sink.startFile(path)
             let reader = try LogFileReader(path: path, maxRecord: maxLineBytes)
+            if let progress {
+                let offset = before
+                reader.onRead = { progress(offset + $0, total) }
+            }
             switch format {
             case .csv:
                 tallies.append(try CSVReader.read(reader, scratch: scratch, maxRecord: maxLineBytes, into: &sink))
             case .jsonl:
                 tallies.append(try JSONLReader.read(reader, scratch: scratch, maxRecord: maxLineBytes, into: &sink))
             }
+            reader.onRead = nil
+            before += reader.bytesRead
         }
         return tallies
     }

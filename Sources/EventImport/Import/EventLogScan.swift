@@ -136,7 +136,9 @@ public final class EventLogScan {
     ///
     /// - Throws: ``EventImportError/changedDuringImport(path:)`` when the files no longer give what pass 1
     ///   read, or the errors of reading a file.
-    public func load() throws -> ImportedEventLog {
+    ///
+    /// `progress` is called as the files are read with the bytes read so far and the files' total size.
+    public func load(progress: ((_ bytes: Int, _ total: Int) -> Void)? = nil) throws -> ImportedEventLog {
         let n = userCount
         let cells = n * days
         let table = UsageTable(cells: cells)
@@ -147,7 +149,7 @@ public final class EventLogScan {
         var sink = LoadSink(
             interpreter: interpreter, users: users, finalIndex: finalIndex, signup: directory.signupDay,
             firstDay: firstDay, userCount: n, table: table)
-        _ = try EventLogImporter.readAll(importer.files, formats, scratch: scratch, into: &sink)
+        _ = try EventLogImporter.readAll(importer.files, formats, scratch: scratch, into: &sink, progress: progress)
         if let path = sink.unknownUserFile ?? (sink.used != usedInPass1 ? importer.files.last : nil) {
             throw EventImportError.changedDuringImport(path: path)
         }

@@ -54,7 +54,9 @@ public final class ImportedEventLog {
     /// (never again after the start date if reached before it); the NPS score of the day's last answer;
     /// the day's last billing event; the plan of the last billing event naming one, carried forward, and 0
     /// (the taxonomy's first plan) before any. The day's columns are reused: read them during `dayDidEnd`.
-    public func replay(observers: [any DayObserver]) throws {
+    ///
+    /// `progress` is told the number of days replayed after each day.
+    public func replay(observers: [any DayObserver], progress: ((Int) -> Void)? = nil) throws {
         for observer in observers {
             if let observer = observer as? any ImportObserver { try observer.importWillStart(population) }
         }
@@ -104,6 +106,7 @@ public final class ImportedEventLog {
                 day: day, sessions: sessions, keyActions: keyActions, features: features, milestones: milestones,
                 npsScore: nps, commerce: commerce, plan: plan, signedUp: signedUp)
             for observer in observers { try observer.dayDidEnd(usage) }
+            progress?(day + 1)
         }
         for observer in observers { try observer.daysDidEnd() }
     }

@@ -19,6 +19,8 @@ final class LogFileReader {
     @exclusivity(unchecked) var end = 0
     @exclusivity(unchecked) private(set) var atEOF = false
     @exclusivity(unchecked) private(set) var bytesRead = 0
+    /// Told the bytes read so far after every chunk (the import's progress line).
+    var onRead: ((Int) -> Void)?
 
     init(path: String, maxRecord: Int, chunk: Int = 1 << 20) throws(EventImportError) {
         self.path = path
@@ -60,6 +62,7 @@ final class LogFileReader {
             if n > 0 {
                 end += n
                 bytesRead += n
+                onRead?(bytesRead)
                 return true
             }
             if n == 0 {

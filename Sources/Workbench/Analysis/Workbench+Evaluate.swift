@@ -58,7 +58,9 @@ extension Workbench {
         if let out = options.log.outDirectory { try OutputDirectory.checkDestination(out) }
         var logOptions = options.log
         logOptions.asOf = nil
-        let (compiled, log) = try importLog(logOptions)
+        let progress = ProgressLine(enabled: options.log.progress)
+        defer { progress.finish() }
+        let (compiled, log) = try importLog(logOptions, progress: progress)
         let end = options.cutoff.adding(days: options.horizon)
         let start = log.directory.startDate
         let cutoffDay = options.cutoff.daysSinceEpoch - start.daysSinceEpoch
@@ -77,7 +79,9 @@ extension Workbench {
         let snapshot = CutoffSnapshot(engine: engine, days: [cutoffDay], startDate: start)
         let outcomes = OutcomeObserver(cutoff: cutoffDay, horizon: options.horizon)
         let conversions = ConversionDays()
-        try log.replay(observers: [engine, outcomes, conversions])
+        try log.replay(observers: [engine, outcomes, conversions]) {
+            progress.update("replaying day", done: $0, total: log.directory.days)
+        }
 
         // Transitions among the evaluations up to the cutoff.
         let labels = compiled.segmentNames + ["unmatched"]

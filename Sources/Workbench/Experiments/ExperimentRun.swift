@@ -32,12 +32,14 @@ final class ExperimentRun {
 
     /// Runs the same population without interventions and records the same users' outcomes from
     /// the same index days.
-    func counterfactual(of simulator: Simulator, threads: Int) throws -> OutcomeRecorder {
+    func counterfactual(of simulator: Simulator, threads: Int, progress: ((Int) -> Void)? = nil) throws
+        -> OutcomeRecorder
+    {
         var spec = simulator.spec
         spec.interventions = nil
         let twin = try Simulator(spec: spec, threads: threads)
         let recorder = OutcomeRecorder(counterfactualOf: self.recorder)
-        _ = try twin.run(observers: [recorder])
+        _ = try twin.run(observers: [recorder], progress: progress)
         return recorder
     }
 }

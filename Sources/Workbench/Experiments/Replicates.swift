@@ -1,4 +1,5 @@
 import Analysis
+import Foundation
 import Segmentation
 import Simulation
 import Stats
@@ -18,10 +19,12 @@ extension Workbench {
 
     /// Replicates `1 ..< count` of a scenario (seeds `seed + r`), split over `threads` workers
     /// with one thread each, returned in the order of their seeds.
-    static func replicates(_ scenario: Scenario, spec: SimulationSpec, count: Int, threads: Int) throws
-        -> [ExperimentResults]
-    {
+    /// `finished` is told how many have finished, from the worker that finished one.
+    static func replicates(
+        _ scenario: Scenario, spec: SimulationSpec, count: Int, threads: Int, finished: (@Sendable (Int) -> Void)? = nil
+    ) throws -> [ExperimentResults] {
         let others = max(0, count - 1)
+        let counter = FinishedCount()
         let ranges = UserRanges.split(users: others, parts: max(1, min(threads, others)))
         var perWorker = [[Result<ExperimentResults, any Error>]](repeating: [], count: ranges.count)
         perWorker.withUnsafeMutableBufferPointer { slots in
@@ -29,15 +32,30 @@ extension Workbench {
                 slots[worker] = range.map { i in
                     var replicate = spec
                     replicate.seed = spec.seed &+ UInt64(i + 1)
-                    return Result {
+                    let result = Result {
                         guard let e = try Workbench.experiment(scenario, spec: replicate, threads: 1) else {
                             throw RunError.badInput("--replicates needs a scenario with interventions")
                         }
                         return e
                     }
+                    finished?(counter.increment())
+                    return result
                 }
             }
         }
         return try perWorker.joined().map { try $0.get() }
+    }
+}
+
+/// How many replicates have finished, counted from several workers.
+private final class FinishedCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        count += 1
+        return count
     }
 }

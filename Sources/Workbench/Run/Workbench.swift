@@ -72,19 +72,26 @@ public enum Workbench {
             days: ChurnPrediction.cutoffDays(
                 days: spec.days, every: scenario.segmentation.spec.every.days, horizon: scenario.horizonDays),
             startDate: spec.startDate)
-        let progress = ProgressLine(label: "day", total: spec.days, enabled: options.progress)
+        let progress = ProgressLine(enabled: options.progress)
+        defer { progress.finish() }
         let conversions = ConversionDays()
         let experiment = ExperimentRun(simulator: simulator, engine: engine, threads: options.threads)
-        let metrics = try simulator.run(
-            observers: [engine, conversions] + (experiment?.observers ?? []), progress: progress.update)
-        progress.finish()
+        // With campaigns the population is simulated twice: treated, then its counterfactual.
+        let simulatedDays = spec.days * (experiment == nil ? 1 : 2)
+        let metrics = try simulator.run(observers: [engine, conversions] + (experiment?.observers ?? [])) {
+            progress.update("simulating day", done: $0, total: simulatedDays)
+        }
         let experimentResults = try experiment.map { run in
-            try run.analyse(
-                treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: options.threads))
+            let counterfactual = try run.counterfactual(of: simulator, threads: options.threads) {
+                progress.update("simulating day", done: spec.days + $0, total: simulatedDays)
+            }
+            return try run.analyse(treated: simulator, counterfactual: counterfactual)
         }
         var replicateResults: ReplicateResults?
         if options.replicates > 1, let first = experimentResults {
-            let others = try replicates(scenario, spec: spec, count: options.replicates, threads: options.threads)
+            let others = try replicates(
+                scenario, spec: spec, count: options.replicates, threads: options.threads
+            ) { progress.update("replicate", done: $0, total: options.replicates - 1) }
             replicateResults = try ReplicateResults(
                 seeds: (0..<options.replicates).map { spec.seed &+ UInt64($0) }, runs: [first] + others)
         }
@@ -117,9 +124,9 @@ public enum Workbench {
         let spec = try prepare(scenario, options: options, writesEventLog: true)
         let simulator = try Simulator(spec: spec, threads: options.threads)
         let writer = try EventLogWriter(path: path, format: format, seed: spec.seed, dataQuality: spec.dataQuality)
-        let progress = ProgressLine(label: "day", total: spec.days, enabled: options.progress)
-        _ = try simulator.run(observers: [writer], progress: progress.update)
-        progress.finish()
+        let progress = ProgressLine(enabled: options.progress)
+        defer { progress.finish() }
+        _ = try simulator.run(observers: [writer]) { progress.update("simulating day", done: $0, total: spec.days) }
         return writer.stats
     }
 

@@ -21,13 +21,16 @@ public struct SegmentOptions: Sendable {
     public var threads: Int
     /// Output folder; `nil` means `reports/<log name>/<run-id>/`.
     public var outDirectory: String?
+    /// Show a progress line on standard error (only when it is a terminal).
+    public var progress: Bool
 
     public init(
         events: [String], taxonomy: String, segments: String? = nil, aliases: String? = nil, accounts: String? = nil,
         since: CivilDate? = nil, asOf: CivilDate? = nil, once: Bool = false, every: EvaluationInterval? = nil,
         strict: Bool = false,
-        threads: Int = 1, outDirectory: String? = nil
+        threads: Int = 1, outDirectory: String? = nil, progress: Bool = false
     ) {
+        self.progress = progress
         self.events = events
         self.taxonomy = taxonomy
         self.segments = segments

@@ -18,7 +18,9 @@ extension Workbench {
         let name = URL(fileURLWithPath: options.events[0]).deletingPathExtension().lastPathComponent
         let destination = options.outDirectory ?? defaultDirectory(scenario: name, seed: nil)
         try OutputDirectory.checkDestination(destination)
-        let (compiled, log) = try importLog(options)
+        let progress = ProgressLine(enabled: options.progress)
+        defer { progress.finish() }
+        let (compiled, log) = try importLog(options, progress: progress)
 
         var evaluations = 0
         let directory = try OutputDirectory.produce(at: destination) { output in
@@ -35,7 +37,9 @@ extension Workbench {
             engine.onEvaluation = { (evaluation: SegmentEvaluation, segments: Column<UInt8>, tags: Column<UInt32>) in
                 try memberships.write(date: evaluation.date, segments: segments, tags: tags)
             }
-            try log.replay(observers: [engine])
+            try log.replay(observers: [engine]) {
+                progress.update("replaying day", done: $0, total: log.directory.days)
+            }
             try memberships.close()
             evaluations = engine.evaluations.count
 
@@ -49,7 +53,9 @@ extension Workbench {
 
     /// Checks the options, compiles the segments, and imports the log once its memory need is known
     /// to fit: the steps `segment` and `evaluate` share.
-    static func importLog(_ options: SegmentOptions) throws -> (CompiledSegmentation, ImportedEventLog) {
+    static func importLog(_ options: SegmentOptions, progress: ProgressLine) throws
+        -> (CompiledSegmentation, ImportedEventLog)
+    {
         guard (1...RunOptions.maxThreads).contains(options.threads) else {
             throw RunError.badInput("--threads: must be in 1...\(RunOptions.maxThreads), got \(options.threads)")
         }
@@ -66,25 +72,31 @@ extension Workbench {
             compiled = try CompiledSegmentation(spec, vocabulary: vocabulary)
         }
 
-        let (scan, need) = try scanLog(options, taxonomy: taxonomy, compiled: compiled)
+        let (scan, need) = try scanLog(options, taxonomy: taxonomy, compiled: compiled) {
+            progress.update("reading the log, MB (pass 1 of 2)", done: $0 >> 20, total: $1 >> 20)
+        }
         if let available = SystemMemory.availableBytes(), need > available * 9 / 10 {
             throw RunError.badInput(
                 "\(scan.userCount) users × \(scan.days) days need about \(gib(need)) "
                     + "of memory; this machine has \(gib(available)) available. Narrow the dates (--since, --as-of).")
         }
-        return (compiled, try scan.load())
+        return (
+            compiled,
+            try scan.load { progress.update("reading the log, MB (pass 2 of 2)", done: $0 >> 20, total: $1 >> 20) }
+        )
     }
 
     /// Pass 1 over the log, and the memory the rest of `segment` will need: the usage table and
     /// the usage windows.
-    static func scanLog(_ options: SegmentOptions, taxonomy: Taxonomy, compiled: CompiledSegmentation) throws
-        -> (EventLogScan, Int)
-    {
+    static func scanLog(
+        _ options: SegmentOptions, taxonomy: Taxonomy, compiled: CompiledSegmentation,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> (EventLogScan, Int) {
         let importer = EventLogImporter(
             files: options.events, taxonomy: taxonomy,
             aliasesPath: options.aliases, accountsPath: options.accounts, startDate: options.since,
             asOf: options.asOf, strict: options.strict)
-        let scan = try importer.scan()
+        let scan = try importer.scan(progress: progress)
         return (scan, scan.estimatedBytes + segmentationBytes(compiled, users: scan.userCount, days: scan.days))
     }
 
