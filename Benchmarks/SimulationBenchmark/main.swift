@@ -69,8 +69,9 @@ if let users = value("--users"), let threads = value("--threads") {
     let spec = try Workbench.prepare(
         scenario, options: RunOptions(users: users, days: days, threads: threads), writesEventLog: false)
     let setupStart = DispatchTime.now().uptimeNanoseconds
-    let simulator = try Simulator(spec: spec, threads: threads)
     let segmentation = arguments.contains("--segmentation")
+    let truthDays = segmentation ? Workbench.truthDays(scenario, spec: spec) : .only([])
+    let simulator = try Simulator(spec: spec, threads: threads, truthDays: truthDays)
     let observers: [any DayObserver] = segmentation ? [SegmentationEngine(scenario.segmentation, threads: threads)] : []
     let loopStart = DispatchTime.now().uptimeNanoseconds
     let metrics = try simulator.run(observers: observers)
@@ -98,7 +99,7 @@ if let users = value("--users"), let threads = value("--threads") {
         "peak_resident_bytes": peak,
         "estimated_bytes": segmentation
             ? Workbench.estimatedBytes(scenario, spec: spec, writesEventLog: false)
-            : MemoryEstimate.bytes(for: spec, writesEventLog: false),
+            : MemoryEstimate.bytes(for: spec, writesEventLog: false, truthDays: truthDays),
     ])
 } else {
     let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL

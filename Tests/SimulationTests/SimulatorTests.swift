@@ -237,3 +237,28 @@ struct SimulatorTests {
         #expect(m.mrrCents >= 1500 * m.payingUsers && m.mrrCents <= 3900 * m.payingUsers)
     }
 }
+
+@Suite("A truth record of chosen days")
+struct TruthDaysTests {
+    @Test("keeping some days gives the same truth on them and the same run as keeping all")
+    func sameTruthOnKeptDays() throws {
+        let spec = TestModels.small(users: 3_000, days: 40)
+        let everything = try Simulator(spec: spec, threads: 2)
+        let full = try everything.run()
+        let kept: Set<Int> = [0, 6, 13, 20, 27, 39]
+        let some = try Simulator(spec: spec, threads: 2, truthDays: .only(kept))
+        let partial = try some.run()
+        #expect(partial == full)
+        for day in kept.sorted() {
+            #expect(some.truth.keeps(day: day))
+            for u in 0..<spec.users {
+                #expect(some.truth.state(user: u, day: day) == everything.truth.state(user: u, day: day))
+                #expect(some.truth.habitLevel(user: u, day: day) == everything.truth.habitLevel(user: u, day: day))
+            }
+        }
+        #expect(!some.truth.keeps(day: 1))
+        // Six kept rows and one scratch row instead of forty.
+        #expect(TruthRecord.bytes(users: 3_000, days: 40, keeping: .only(kept)) == 2 * 3_000 * 7)
+        #expect(TruthRecord.bytes(users: 3_000, days: 40, keeping: .all) == 2 * 3_000 * 40)
+    }
+}

@@ -41,8 +41,8 @@ struct DayStep: @unchecked Sendable {
         let milestoneOut = c.milestones.baseAddress
         let npsOut = c.npsScore.baseAddress
         let commerceOut = c.commerce.baseAddress
-        let truthState = truth.state.baseAddress + day * truth.users
-        let truthHabit = truth.habitLevel.baseAddress + day * truth.users
+        let truthState = truth.state.baseAddress + truth.offset(day: day)
+        let truthHabit = truth.habitLevel.baseAddress + truth.offset(day: day)
         let t = tally.baseAddress + worker * tallyWidth
 
         let featureFactor = factors.feature

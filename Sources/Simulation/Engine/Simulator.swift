@@ -19,8 +19,10 @@ public final class Simulator {
     public let treatment: TreatmentState?
 
     /// Builds the population and allocates every column the run needs.
-    /// - Parameter threads: worker threads (≥ 1); results are identical for any value.
-    public init(spec: SimulationSpec, threads: Int = 1) throws {
+    /// - Parameters:
+    ///   - threads: worker threads (≥ 1); results are identical for any value.
+    ///   - truthDays: the days whose latent truth is kept for analysis.
+    public init(spec: SimulationSpec, threads: Int = 1, truthDays: TruthDays = .all) throws {
         precondition(threads >= 1, "threads must be ≥ 1")
         self.spec = spec
         self.threads = min(threads, max(1, spec.users))
@@ -28,7 +30,7 @@ public final class Simulator {
         tables = ModelTables(spec.model)
         columns = UserColumns(layout: layout, tables: tables)
         truth = TruthRecord(
-            users: spec.users, days: spec.days, persona: layout.persona, tables: tables,
+            users: spec.users, days: spec.days, keeping: truthDays, persona: layout.persona, tables: tables,
             stateNames: spec.model.states.map(\.name))
         treatment = spec.interventions.map { TreatmentState(spec: $0, users: spec.users, seed: spec.seed) }
     }

@@ -4,9 +4,10 @@ public import UsageModel
 /// they churned that night.
 ///
 /// Kept beside the run, never handed to segmentation or policies (invariant 2); analysis scores
-/// segments and predictions against it. Two bytes per user-day: the state and the habit level
-/// that, with the persona, fixes the day's transition row; the churn probability is read from
-/// the same table the simulator drew from, so it is exact.
+/// segments and predictions against it. Two bytes per user and kept day: the state and the habit
+/// level that, with the persona, fixes the day's transition row; the churn probability is read
+/// from the same table the simulator drew from, so it is exact. Only the days the analyses read
+/// need keeping (``TruthDays``); the others are written to one scratch row and forgotten.
 public final class TruthRecord: @unchecked Sendable {
     /// State code of a user-day before the user signed up.
     public static let notSignedUp: UInt8 = 0xFF
@@ -14,41 +15,67 @@ public final class TruthRecord: @unchecked Sendable {
     public let users: Int
     public let days: Int
     public let stateNames: [String]
-    /// Day-major: entry `day · users + user`.
+    /// Row-major, a row per kept day and one scratch row: entry `row · users + user`.
     let state: Column<UInt8>
     let habitLevel: Column<UInt8>
     let persona: Column<UInt8>
     let tables: ModelTables
+    /// The row of each day: its own when kept, the scratch row otherwise.
+    private let rowOfDay: [Int]
+    private let kept: [Bool]
 
-    init(users: Int, days: Int, persona: Column<UInt8>, tables: ModelTables, stateNames: [String]) {
+    init(
+        users: Int, days: Int, keeping: TruthDays, persona: Column<UInt8>, tables: ModelTables, stateNames: [String]
+    ) {
         self.users = users
         self.days = days
         self.persona = persona
         self.tables = tables
         self.stateNames = stateNames
-        state = Column(repeating: TruthRecord.notSignedUp, count: users * days)
-        habitLevel = Column(repeating: 0, count: users * days)
+        let kept = (0..<days).map { keeping.contains($0) }
+        let rows = kept.filter { $0 }.count
+        var next = 0
+        rowOfDay = kept.map { k in
+            guard k else { return rows }  // the scratch row
+            defer { next += 1 }
+            return next
+        }
+        self.kept = kept
+        let allocated = rows == days ? rows : rows + 1
+        state = Column(repeating: TruthRecord.notSignedUp, count: users * allocated)
+        habitLevel = Column(repeating: 0, count: users * allocated)
     }
 
-    /// Latent state index of a user on a day, or `nil` before sign-up.
+    /// Whether the record holds `day`.
+    public func keeps(day: Int) -> Bool { kept[day] }
+
+    /// Where the day step writes day `day`: the offset of its row.
+    func offset(day: Int) -> Int { rowOfDay[day] * users }
+
+    /// Latent state index of a user on a kept day, or `nil` before sign-up.
     public func state(user: Int, day: Int) -> Int? {
-        let s = state[day * users + user]
+        precondition(kept[day], "the truth record does not keep day \(day)")
+        let s = state[offset(day: day) + user]
         return s == TruthRecord.notSignedUp ? nil : Int(s)
     }
 
     /// Probability that the user churned at the end of the day, given their state and habit then
     /// (0 before sign-up and once churned).
     public func dailyChurnProbability(user: Int, day: Int) -> Double {
-        let s = state[day * users + user]
+        precondition(kept[day], "the truth record does not keep day \(day)")
+        let s = state[offset(day: day) + user]
         guard s != TruthRecord.notSignedUp, Int(s) != tables.churned else { return 0 }
         let p = Int(persona[user])
-        let h = Int(habitLevel[day * users + user])
+        let h = Int(habitLevel[offset(day: day) + user])
         return tables.churnProbability[(p * tables.stateCount + Int(s)) * tables.habitLevels + h]
     }
 
     /// Habit level (0 ..< ``BehaviourModel/habitLevels``) that set the user's transition row on the
     /// night after `day`; 0 without a habit modifier.
-    public func habitLevel(user: Int, day: Int) -> Int { Int(habitLevel[day * users + user]) }
+    public func habitLevel(user: Int, day: Int) -> Int {
+        precondition(kept[day], "the truth record does not keep day \(day)")
+        return Int(habitLevel[offset(day: day) + user])
+    }
 
     /// Persona index of a user.
     public func persona(user: Int) -> Int { Int(persona[user]) }
@@ -56,6 +83,24 @@ public final class TruthRecord: @unchecked Sendable {
     /// Index of the absorbing churned state.
     public var churnedState: Int { tables.churned }
 
-    /// Bytes the record holds for a population and horizon.
-    public static func bytes(users: Int, days: Int) -> Int { 2 * users * days }
+    /// Bytes the record holds for a population and the days it keeps.
+    public static func bytes(users: Int, days: Int, keeping: TruthDays) -> Int {
+        let kept = (0..<days).filter { keeping.contains($0) }.count
+        return 2 * users * (kept == days ? kept : kept + 1)
+    }
+}
+
+/// The days a truth record keeps.
+public enum TruthDays: Sendable {
+    /// Every day: what tests of the simulator itself read.
+    case all
+    /// These days only (a run keeps the days its analyses read; a counterfactual run none).
+    case only(Set<Int>)
+
+    public func contains(_ day: Int) -> Bool {
+        switch self {
+        case .all: true
+        case .only(let days): days.contains(day)
+        }
+    }
 }

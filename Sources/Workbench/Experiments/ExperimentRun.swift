@@ -37,7 +37,7 @@ final class ExperimentRun {
     {
         var spec = simulator.spec
         spec.interventions = nil
-        let twin = try Simulator(spec: spec, threads: threads)
+        let twin = try Simulator(spec: spec, threads: threads, truthDays: .only([]))
         let recorder = OutcomeRecorder(counterfactualOf: self.recorder)
         _ = try twin.run(observers: [recorder], progress: progress)
         return recorder

@@ -9,7 +9,7 @@ extension Workbench {
     /// Runs only what an experiment needs (segments, campaigns, outcomes, the counterfactual) for
     /// one seed.
     static func experiment(_ scenario: Scenario, spec: SimulationSpec, threads: Int) throws -> ExperimentResults? {
-        let simulator = try Simulator(spec: spec, threads: threads)
+        let simulator = try Simulator(spec: spec, threads: threads, truthDays: .only([]))
         let engine = SegmentationEngine(scenario.segmentation, threads: threads)
         guard let run = ExperimentRun(simulator: simulator, engine: engine, threads: threads) else { return nil }
         _ = try simulator.run(observers: [engine] + run.observers)

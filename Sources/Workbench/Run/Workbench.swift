@@ -65,7 +65,8 @@ public enum Workbench {
         let spec = try prepare(scenario, options: options, writesEventLog: false)
         let destination = options.outDirectory ?? defaultDirectory(scenario: scenario.name, seed: spec.seed)
         try OutputDirectory.checkDestination(destination)
-        let simulator = try Simulator(spec: spec, threads: options.threads)
+        let simulator = try Simulator(
+            spec: spec, threads: options.threads, truthDays: truthDays(scenario, spec: spec))
         let engine = SegmentationEngine(scenario.segmentation, threads: options.threads)
         let snapshot = CutoffSnapshot(
             engine: engine,
@@ -122,7 +123,7 @@ public enum Workbench {
                 "--events-out: \(path) exists; SegmentLab never replaces a file. Remove it or choose another name.")
         }
         let spec = try prepare(scenario, options: options, writesEventLog: true)
-        let simulator = try Simulator(spec: spec, threads: options.threads)
+        let simulator = try Simulator(spec: spec, threads: options.threads, truthDays: .only([]))
         let writer = try EventLogWriter(path: path, format: format, seed: spec.seed, dataQuality: spec.dataQuality)
         let progress = ProgressLine(enabled: options.progress)
         defer { progress.finish() }
@@ -132,8 +133,19 @@ public enum Workbench {
 
     /// Peak memory of a run with segmentation, known before it starts.
     public static func estimatedBytes(_ scenario: Scenario, spec: SimulationSpec, writesEventLog: Bool) -> Int {
-        MemoryEstimate.bytes(for: spec, writesEventLog: writesEventLog)
+        MemoryEstimate.bytes(
+            for: spec, writesEventLog: writesEventLog,
+            truthDays: writesEventLog ? .only([]) : truthDays(scenario, spec: spec))
             + segmentationBytes(scenario.segmentation, users: spec.users, days: spec.days)
+    }
+
+    /// The days whose latent truth a run's analyses read: every evaluation day and the day a
+    /// horizon after it (segment validity), and the churn-prediction cutoffs, which are evaluation
+    /// days, with theirs.
+    public static func truthDays(_ scenario: Scenario, spec: SimulationSpec) -> TruthDays {
+        let every = scenario.segmentation.spec.every.days
+        let evaluations = (0..<spec.days).filter { EvaluationSchedule.grid(offset: 0).includes($0, every: every) }
+        return .only(Set(evaluations + evaluations.map { $0 + scenario.horizonDays }.filter { $0 < spec.days }))
     }
 
     /// Usage windows plus one byte per user and evaluation of membership history.
