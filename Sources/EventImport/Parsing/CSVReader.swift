@@ -40,172 +40,243 @@ enum CSVReader {
     static func read(_ reader: LogFileReader, scratch: Scratch, maxRecord: Int, into sink: inout some EventSink)
         throws -> FileTally
     {
-        var tally = FileTally()
         try reader.skipByteOrderMark()
         if reader.available == 0 && reader.atEOF { throw EventImportError.emptyFile(path: reader.path) }
-        let splitter = CSVRecordSplitter(capacity: maxFields, scratch: scratch)
+        var pass = Pass(reader: reader, scratch: scratch, maxRecord: maxRecord)
+        let (columns, headerLine) = try pass.readHeader()
+        let slots = try Slots(columns, path: reader.path, headerLine: headerLine)
+        try pass.readRows(slots, into: &sink)
+        return pass.finished()
+    }
+
+    /// Where each event field sits in a row, from the header; −1 for an optional column the file lacks.
+    private struct Slots {
+        let width: Int
+        let user: Int
+        let event: Int
+        let timestamp: Int
+        let account: Int
+        let properties: Int
+        let anonymous: Int
+        let type: Int
+
+        /// Maps the header's column names to event fields; a duplicate or a missing required column is an error.
+        init(_ columns: [String], path: String, headerLine: Int) throws {
+            var slot = [Int](repeating: -1, count: CSVColumn.allCases.count)
+            for (index, name) in columns.enumerated() {
+                let normalized = String(
+                    name.lowercased().unicodeScalars.filter { $0 != "_" && $0 != "-" && $0 != " " }.map(Character.init))
+                guard let column = CSVColumn.named(normalized) else { continue }
+                if slot[column.rawValue] >= 0 {
+                    throw EventImportError.duplicateColumn(path: path, line: headerLine, column: name)
+                }
+                slot[column.rawValue] = index
+            }
+            for column in CSVColumn.required where slot[column.rawValue] < 0 {
+                throw EventImportError.missingColumn(path: path, line: headerLine, column: column.displayName)
+            }
+            width = columns.count
+            user = slot[CSVColumn.user.rawValue]
+            event = slot[CSVColumn.event.rawValue]
+            timestamp = slot[CSVColumn.timestamp.rawValue]
+            account = slot[CSVColumn.account.rawValue]
+            properties = slot[CSVColumn.properties.rawValue]
+            anonymous = slot[CSVColumn.anonymous.rawValue]
+            type = slot[CSVColumn.type.rawValue]
+        }
+
+        /// The event fields of a row of ``width`` fields, spans into the row starting at `base`.
+        @inline(__always)
+        func event(_ f: UnsafeMutablePointer<ByteSpan>, base: UnsafePointer<UInt8>) -> RawEvent {
+            var raw = RawEvent(empty: base)
+            raw.user = f[user]
+            raw.event = f[event]
+            raw.timestamp = f[timestamp]
+            if account >= 0 { raw.account = f[account] }
+            if properties >= 0 { raw.properties = f[properties] }
+            if anonymous >= 0 { raw.anonymous = f[anonymous] }
+            if type >= 0 {
+                let kind = f[type]
+                raw.isTrack = kind.isEmpty || kind.equals("track")
+            }
+            return raw
+        }
+    }
+
+    /// One pass over a file: the reader and the record splitter, and what the pass has seen so far.
+    private struct Pass {
+        let reader: LogFileReader
+        let scratch: Scratch
+        let maxRecord: Int
+        let splitter: CSVRecordSplitter
+        var tally = FileTally()
+        /// The physical line the next record starts on.
         var line = 1
-
-        // The header: the first row that is not blank.
-        var header: [String]?
-        var headerLine = 1
         var endsWithoutLineFeed = false
-        while header == nil {
-            scratch.reset()
-            if reader.available == 0 && reader.atEOF { throw EventImportError.emptyFile(path: reader.path) }
-            let outcome = splitter.split(reader.buffer + reader.start, available: reader.available, atEOF: reader.atEOF)
-            switch outcome {
-            case .needMore:
-                if reader.available > maxRecord {
-                    throw EventImportError.badHeader(path: reader.path, line: line, reason: "longer than 1 MiB")
-                }
-                try reader.refill()
-            case .malformed(let reason):
-                throw EventImportError.badHeader(path: reader.path, line: line, reason: reason.description)
-            case .record(let length, let breaks, let fields):
-                guard UTF8Check.isValid(reader.buffer + reader.start, length) else {
-                    throw EventImportError.badHeader(path: reader.path, line: line, reason: "invalid UTF-8")
-                }
-                reader.start += length
-                endsWithoutLineFeed = reader.buffer[reader.start - 1] != 0x0A
-                if fields == 1 && splitter.fields[0].isEmpty {
-                    tally.blankLines += 1
-                    line += breaks
-                    continue
-                }
-                guard fields <= maxFields else {
-                    throw EventImportError.badHeader(
-                        path: reader.path, line: line, reason: "more than \(maxFields) columns")
-                }
-                header = (0..<fields).map { splitter.fields[$0].string() }
-                headerLine = line
-                line += breaks
-            }
-        }
-        let columns = header!
-        var slot = [Int](repeating: -1, count: CSVColumn.allCases.count)
-        for (index, name) in columns.enumerated() {
-            let normalized = String(
-                name.lowercased().unicodeScalars.filter { $0 != "_" && $0 != "-" && $0 != " " }.map(Character.init))
-            guard let column = CSVColumn.named(normalized) else { continue }
-            if slot[column.rawValue] >= 0 {
-                throw EventImportError.duplicateColumn(path: reader.path, line: headerLine, column: name)
-            }
-            slot[column.rawValue] = index
-        }
-        for column in CSVColumn.required where slot[column.rawValue] < 0 {
-            throw EventImportError.missingColumn(path: reader.path, line: headerLine, column: column.displayName)
-        }
-        let width = columns.count
-        let userSlot = slot[CSVColumn.user.rawValue]
-        let eventSlot = slot[CSVColumn.event.rawValue]
-        let timeSlot = slot[CSVColumn.timestamp.rawValue]
-        let accountSlot = slot[CSVColumn.account.rawValue]
-        let propertiesSlot = slot[CSVColumn.properties.rawValue]
-        let anonymousSlot = slot[CSVColumn.anonymous.rawValue]
-        let typeSlot = slot[CSVColumn.type.rawValue]
 
-        // The rows. `line` is the physical line the next record starts on.
-        while true {
-            if reader.available == 0 {
-                if reader.atEOF { break }
-                try reader.refill()
-                continue
+        init(reader: LogFileReader, scratch: Scratch, maxRecord: Int) {
+            self.reader = reader
+            self.scratch = scratch
+            self.maxRecord = maxRecord
+            splitter = CSVRecordSplitter(capacity: maxFields, scratch: scratch)
+        }
+
+        /// Reads the header, the first row that is not blank; returns its column names and its line.
+        mutating func readHeader() throws -> (columns: [String], line: Int) {
+            while true {
+                scratch.reset()
+                if reader.available == 0 && reader.atEOF { throw EventImportError.emptyFile(path: reader.path) }
+                let outcome = splitter.split(
+                    reader.buffer + reader.start, available: reader.available, atEOF: reader.atEOF)
+                switch outcome {
+                case .needMore:
+                    if reader.available > maxRecord {
+                        throw EventImportError.badHeader(path: reader.path, line: line, reason: "longer than 1 MiB")
+                    }
+                    try reader.refill()
+                case .malformed(let reason):
+                    throw EventImportError.badHeader(path: reader.path, line: line, reason: reason.description)
+                case .record(let length, let breaks, let fields):
+                    guard UTF8Check.isValid(reader.buffer + reader.start, length) else {
+                        throw EventImportError.badHeader(path: reader.path, line: line, reason: "invalid UTF-8")
+                    }
+                    reader.start += length
+                    endsWithoutLineFeed = reader.buffer[reader.start - 1] != 0x0A
+                    if fields == 1 && splitter.fields[0].isEmpty {
+                        tally.blankLines += 1
+                        line += breaks
+                        continue
+                    }
+                    guard fields <= maxFields else {
+                        throw EventImportError.badHeader(
+                            path: reader.path, line: line, reason: "more than \(maxFields) columns")
+                    }
+                    let columns = (0..<fields).map { splitter.fields[$0].string() }
+                    let headerLine = line
+                    line += breaks
+                    return (columns, headerLine)
+                }
             }
-            scratch.reset()
-            let base = reader.buffer + reader.start
-            switch splitter.split(base, available: reader.available, atEOF: reader.atEOF) {
-            case .needMore:
-                guard reader.available > maxRecord else {
+        }
+
+        /// Reads the rows after the header to the end of the file, each one record, blank line or malformed row.
+        @inline(__always)
+        mutating func readRows(_ slots: Slots, into sink: inout some EventSink) throws {
+            while true {
+                if reader.available == 0 {
+                    if reader.atEOF { break }
                     try reader.refill()
                     continue
                 }
-                // Past the limit: a quoted field that never closed, or one physical line that is too long.
-                tally.records += 1
-                if let k = reader.lineFeed(from: reader.start), k - reader.start <= maxRecord {
-                    try sink.malformed(.quotedFieldTooLong, line: line)
-                    reader.start = k + 1
-                } else {
-                    try sink.malformed(.lineTooLong, line: line)
-                    endsWithoutLineFeed = !(try reader.discardThroughLineFeed())
-                }
-                line += 1
-            case .malformed(let reason):
-                // Resynchronise on the next physical line, so a stray quote costs one line, not the file.
-                if let k = reader.lineFeed(from: reader.start) {
-                    reader.start = k + 1
-                } else if reader.atEOF {
-                    reader.start = reader.end
-                    endsWithoutLineFeed = true
-                } else {
-                    // The rest of the line is not buffered yet: read on (the overflow case above catches a
-                    // line that never ends).
-                    if reader.available > maxRecord {
-                        tally.records += 1
-                        try sink.malformed(.lineTooLong, line: line)
-                        endsWithoutLineFeed = !(try reader.discardThroughLineFeed())
-                        line += 1
-                    } else {
+                scratch.reset()
+                let base = reader.buffer + reader.start
+                switch splitter.split(base, available: reader.available, atEOF: reader.atEOF) {
+                case .needMore:
+                    guard reader.available > maxRecord else {
                         try reader.refill()
-                    }
-                    continue
-                }
-                tally.records += 1
-                try sink.malformed(reason, line: line)
-                line += 1
-            case .record(let length, let breaks, let fields):
-                let recordLine = line
-                let terminated = base[length - 1] == 0x0A
-                endsWithoutLineFeed = !terminated
-                reader.start += length
-                line += breaks
-                if fields == 1 && splitter.fields[0].isEmpty {
-                    tally.blankLines += 1
-                    continue
-                }
-                tally.records += 1
-                guard UTF8Check.isValid(base, length) else {
-                    try sink.malformed(.invalidUTF8, line: recordLine)
-                    continue
-                }
-                guard fields == width else {
-                    if breaks > (terminated ? 1 : 0) {
-                        // A row spanning lines with the wrong width is most likely a stray quote: read the
-                        // lines after its first one again.
-                        reader.start = reader.lineFeed(from: base - reader.buffer)! + 1
-                        line = recordLine + 1
-                        endsWithoutLineFeed = false
-                    }
-                    try sink.malformed(.fieldCount(expected: width, found: fields), line: recordLine)
-                    continue
-                }
-                let f = splitter.fields
-                var raw = RawEvent(empty: base)
-                raw.user = f[userSlot]
-                raw.event = f[eventSlot]
-                raw.timestamp = f[timeSlot]
-                if accountSlot >= 0 { raw.account = f[accountSlot] }
-                if propertiesSlot >= 0 { raw.properties = f[propertiesSlot] }
-                if anonymousSlot >= 0 { raw.anonymous = f[anonymousSlot] }
-                if typeSlot >= 0 {
-                    let type = f[typeSlot]
-                    raw.isTrack = type.isEmpty || type.equals("track")
-                }
-                if raw.isTrack {
-                    if raw.event.isEmpty {
-                        try sink.malformed(.missing("event"), line: recordLine)
                         continue
                     }
-                    if raw.timestamp.isEmpty {
-                        try sink.malformed(.missing("timestamp"), line: recordLine)
-                        continue
-                    }
+                    try skipOverlongRecord(into: &sink)
+                case .malformed(let reason):
+                    try resynchronise(after: reason, into: &sink)
+                case .record(let length, let breaks, let fields):
+                    try takeRecord(base, length: length, lineBreaks: breaks, fields: fields, slots, into: &sink)
                 }
-                try sink.event(&raw, line: recordLine)
             }
         }
-        tally.lines = line - 1 + (endsWithoutLineFeed ? 1 : 0)
-        tally.bytes = reader.bytesRead
-        return tally
+
+        /// Skips a record past the limit: a quoted field that never closed, or one physical line that is too long.
+        @inline(__always)
+        private mutating func skipOverlongRecord(into sink: inout some EventSink) throws {
+            tally.records += 1
+            if let k = reader.lineFeed(from: reader.start), k - reader.start <= maxRecord {
+                try sink.malformed(.quotedFieldTooLong, line: line)
+                reader.start = k + 1
+            } else {
+                try sink.malformed(.lineTooLong, line: line)
+                endsWithoutLineFeed = !(try reader.discardThroughLineFeed())
+            }
+            line += 1
+        }
+
+        /// Resynchronises on the next physical line after a malformed record, so a stray quote costs one line,
+        /// not the file.
+        @inline(__always)
+        private mutating func resynchronise(after reason: MalformedReason, into sink: inout some EventSink) throws {
+            if let k = reader.lineFeed(from: reader.start) {
+                reader.start = k + 1
+            } else if reader.atEOF {
+                reader.start = reader.end
+                endsWithoutLineFeed = true
+            } else {
+                // The rest of the line is not buffered yet: read on (the overflow case of `readRows` catches a
+                // line that never ends).
+                if reader.available > maxRecord {
+                    tally.records += 1
+                    try sink.malformed(.lineTooLong, line: line)
+                    endsWithoutLineFeed = !(try reader.discardThroughLineFeed())
+                    line += 1
+                } else {
+                    try reader.refill()
+                }
+                return
+            }
+            tally.records += 1
+            try sink.malformed(reason, line: line)
+            line += 1
+        }
+
+        /// Takes one whole record at `base`: counts a blank line, reports a malformed row, or hands on the event.
+        @inline(__always)
+        private mutating func takeRecord(
+            _ base: UnsafeMutablePointer<UInt8>, length: Int, lineBreaks breaks: Int, fields: Int, _ slots: Slots,
+            into sink: inout some EventSink
+        ) throws {
+            let recordLine = line
+            let terminated = base[length - 1] == 0x0A
+            endsWithoutLineFeed = !terminated
+            reader.start += length
+            line += breaks
+            if fields == 1 && splitter.fields[0].isEmpty {
+                tally.blankLines += 1
+                return
+            }
+            tally.records += 1
+            guard UTF8Check.isValid(base, length) else {
+                try sink.malformed(.invalidUTF8, line: recordLine)
+                return
+            }
+            guard fields == slots.width else {
+                if breaks > (terminated ? 1 : 0) {
+                    // A row spanning lines with the wrong width is most likely a stray quote: read the
+                    // lines after its first one again.
+                    reader.start = reader.lineFeed(from: base - reader.buffer)! + 1
+                    line = recordLine + 1
+                    endsWithoutLineFeed = false
+                }
+                try sink.malformed(.fieldCount(expected: slots.width, found: fields), line: recordLine)
+                return
+            }
+            var raw = slots.event(splitter.fields, base: base)
+            if raw.isTrack {
+                if raw.event.isEmpty {
+                    try sink.malformed(.missing("event"), line: recordLine)
+                    return
+                }
+                if raw.timestamp.isEmpty {
+                    try sink.malformed(.missing("timestamp"), line: recordLine)
+                    return
+                }
+            }
+            try sink.event(&raw, line: recordLine)
+        }
+
+        /// What the file held: its tally with the lines counted and the bytes read.
+        func finished() -> FileTally {
+            var tally = tally
+            tally.lines = line - 1 + (endsWithoutLineFeed ? 1 : 0)
+            tally.bytes = reader.bytesRead
+            return tally
+        }
     }
 }

@@ -152,51 +152,114 @@ public final class UsageWindows: @unchecked Sendable {
     /// Folds one day into the windows of users `range`; days must come in order.
     /// - Complexity: O(users in range × features).
     public func fold(_ usage: UsageDay, users range: Range<Int>) {
-        let d = usage.day
-        let n = users
-        let F = featureCount
-        let M = milestoneCount
-        let today = Int32(d)
-        let slot = d % Self.span
-        let slot7 = (d - 7 + Self.span) % Self.span
-        let slot14 = (d - 14 + Self.span) % Self.span
-        let rs = ringSessions.baseAddress
-        let rk = ringKeys.baseAddress
-        let rf = ringFeatures.baseAddress
-        let s7 = sessions7.baseAddress
-        let s28 = sessions28.baseAddress
-        let k7 = keys7.baseAddress
-        let k28 = keys28.baseAddress
-        let kLast = keysLastWeek.baseAddress
-        let a7 = active7.baseAddress
-        let a28 = active28.baseAddress
-        let aLast = activeLastWeek.baseAddress
-        let fd7 = featureDays7.baseAddress
-        let fd28 = featureDays28.baseAddress
-        let inSessions = usage.sessions.baseAddress
-        let inKeys = usage.keyActions.baseAddress
-        let inFeatures = usage.features.baseAddress
-        let inMilestones = usage.milestones.baseAddress
-        let inSigned = usage.signedUp.baseAddress
-        let inNPS = usage.npsScore.baseAddress
-        let inPlan = usage.plan.baseAddress
-        let inCommerce = usage.commerce.baseAddress
-        let signed = signedUp.baseAddress
-        let signup = signupDay.baseAddress
-        let ever = featuresEver.baseAddress
-        let lastS = lastSession.baseAddress
-        let lastK = lastKey.baseAddress
-        let firstK = firstKey.baseAddress
-        let reachedSoFar = milestones.baseAddress
-        let reachedDay = milestoneDay.baseAddress
-        let activated = activationDay.baseAddress
-        let nps = npsScore.baseAddress
-        let plans = plan.baseAddress
-        let inTrial = trial.baseAddress
-        let isCancelled = cancelled.baseAddress
-        let goal = activationMask
-        for u in range {
-            guard inSigned[u] else { continue }
+        let folding = DayFold(self, usage)
+        for u in range { folding.fold(user: u) }
+    }
+
+    /// Marks `day` as folded once every user range has been.
+    public func finishDay(_ day: Int) {
+        precondition(day == self.day + 1, "days must be folded in order")
+        self.day = day
+    }
+}
+
+extension UsageWindows {
+    /// What folding one day reads and writes: the day's ring slots, and the columns of the day's usage
+    /// and of the windows as raw pointers.
+    private struct DayFold {
+        let n: Int
+        let F: Int
+        let M: Int
+        let today: Int32
+        let slot: Int
+        let slot7: Int
+        let slot14: Int
+        let goal: UInt16
+        let rs: UnsafeMutablePointer<UInt16>
+        let rk: UnsafeMutablePointer<UInt16>
+        let rf: UnsafeMutablePointer<UInt32>
+        let s7: UnsafeMutablePointer<UInt32>
+        let s28: UnsafeMutablePointer<UInt32>
+        let k7: UnsafeMutablePointer<UInt32>
+        let k28: UnsafeMutablePointer<UInt32>
+        let kLast: UnsafeMutablePointer<UInt32>
+        let a7: UnsafeMutablePointer<UInt8>
+        let a28: UnsafeMutablePointer<UInt8>
+        let aLast: UnsafeMutablePointer<UInt8>
+        let fd7: UnsafeMutablePointer<UInt8>
+        let fd28: UnsafeMutablePointer<UInt8>
+        let inSessions: UnsafeMutablePointer<UInt16>
+        let inKeys: UnsafeMutablePointer<UInt16>
+        let inFeatures: UnsafeMutablePointer<UInt32>
+        let inMilestones: UnsafeMutablePointer<UInt16>
+        let inSigned: UnsafeMutablePointer<Bool>
+        let inNPS: UnsafeMutablePointer<Int8>
+        let inPlan: UnsafeMutablePointer<UInt8>
+        let inCommerce: UnsafeMutablePointer<UInt8>
+        let signed: UnsafeMutablePointer<Bool>
+        let signup: UnsafeMutablePointer<Int32>
+        let ever: UnsafeMutablePointer<UInt32>
+        let lastS: UnsafeMutablePointer<Int32>
+        let lastK: UnsafeMutablePointer<Int32>
+        let firstK: UnsafeMutablePointer<Int32>
+        let reachedSoFar: UnsafeMutablePointer<UInt16>
+        let reachedDay: UnsafeMutablePointer<Int32>
+        let activated: UnsafeMutablePointer<Int32>
+        let nps: UnsafeMutablePointer<Int8>
+        let plans: UnsafeMutablePointer<UInt8>
+        let inTrial: UnsafeMutablePointer<Bool>
+        let isCancelled: UnsafeMutablePointer<Bool>
+
+        init(_ windows: UsageWindows, _ usage: UsageDay) {
+            let d = usage.day
+            n = windows.users
+            F = windows.featureCount
+            M = windows.milestoneCount
+            today = Int32(d)
+            slot = d % UsageWindows.span
+            slot7 = (d - 7 + UsageWindows.span) % UsageWindows.span
+            slot14 = (d - 14 + UsageWindows.span) % UsageWindows.span
+            goal = windows.activationMask
+            rs = windows.ringSessions.baseAddress
+            rk = windows.ringKeys.baseAddress
+            rf = windows.ringFeatures.baseAddress
+            s7 = windows.sessions7.baseAddress
+            s28 = windows.sessions28.baseAddress
+            k7 = windows.keys7.baseAddress
+            k28 = windows.keys28.baseAddress
+            kLast = windows.keysLastWeek.baseAddress
+            a7 = windows.active7.baseAddress
+            a28 = windows.active28.baseAddress
+            aLast = windows.activeLastWeek.baseAddress
+            fd7 = windows.featureDays7.baseAddress
+            fd28 = windows.featureDays28.baseAddress
+            inSessions = usage.sessions.baseAddress
+            inKeys = usage.keyActions.baseAddress
+            inFeatures = usage.features.baseAddress
+            inMilestones = usage.milestones.baseAddress
+            inSigned = usage.signedUp.baseAddress
+            inNPS = usage.npsScore.baseAddress
+            inPlan = usage.plan.baseAddress
+            inCommerce = usage.commerce.baseAddress
+            signed = windows.signedUp.baseAddress
+            signup = windows.signupDay.baseAddress
+            ever = windows.featuresEver.baseAddress
+            lastS = windows.lastSession.baseAddress
+            lastK = windows.lastKey.baseAddress
+            firstK = windows.firstKey.baseAddress
+            reachedSoFar = windows.milestones.baseAddress
+            reachedDay = windows.milestoneDay.baseAddress
+            activated = windows.activationDay.baseAddress
+            nps = windows.npsScore.baseAddress
+            plans = windows.plan.baseAddress
+            inTrial = windows.trial.baseAddress
+            isCancelled = windows.cancelled.baseAddress
+        }
+
+        /// Folds user `u`'s day into the user's windows; a user not signed up yet is left as is.
+        @inline(__always)
+        func fold(user u: Int) {
+            guard inSigned[u] else { return }
             if !signed[u] {
                 signed[u] = true
                 signup[u] = today
@@ -204,6 +267,15 @@ public final class UsageWindows: @unchecked Sendable {
             let s = inSessions[u]
             let k = inKeys[u]
             let f = inFeatures[u]
+            slide(u, sessions: s, keys: k, features: f)
+            noteLastUse(u, sessions: s, keys: k)
+            noteMilestones(u)
+            noteAccount(u)
+        }
+
+        /// Moves user `u`'s rings and running sums on by a day: today's usage in, the days leaving the windows out.
+        @inline(__always)
+        private func slide(_ u: Int, sessions s: UInt16, keys k: UInt16, features f: UInt32) {
             let here = slot * n + u
             let back7 = slot7 * n + u
             let back14 = slot14 * n + u
@@ -220,6 +292,18 @@ public final class UsageWindows: @unchecked Sendable {
             k28[u] = k28[u] &+ UInt32(k) &- UInt32(oldK)
             k7[u] = k7[u] &+ UInt32(k) &- UInt32(k7Out)
             kLast[u] = kLast[u] &+ UInt32(k7Out) &- UInt32(k14Out)
+            slideActiveDays(u, keys: k, out28: oldK, out7: k7Out, out14: k14Out)
+            if f | oldF | f7Out != 0 { slideFeatureDays(u, features: f, out28: oldF, out7: f7Out) }
+            rs[here] = s
+            rk[here] = k
+            rf[here] = f
+        }
+
+        /// Moves user `u`'s counts of days with a key action (7 and 28 days, the week before) on by a day.
+        @inline(__always)
+        private func slideActiveDays(
+            _ u: Int, keys k: UInt16, out28 oldK: UInt16, out7 k7Out: UInt16, out14 k14Out: UInt16
+        ) {
             let on: UInt8 = k > 0 ? 1 : 0
             let on28Out: UInt8 = oldK > 0 ? 1 : 0
             let on7Out: UInt8 = k7Out > 0 ? 1 : 0
@@ -227,36 +311,50 @@ public final class UsageWindows: @unchecked Sendable {
             a28[u] = a28[u] &+ on &- on28Out
             a7[u] = a7[u] &+ on &- on7Out
             aLast[u] = aLast[u] &+ on7Out &- on14Out
-            if f | oldF | f7Out != 0 {
-                for j in 0..<F {
-                    let bit = UInt32(1) << UInt32(j)
-                    let i = u * F + j
-                    let now: UInt8 = f & bit != 0 ? 1 : 0
-                    fd28[i] = fd28[i] &+ now &- (oldF & bit != 0 ? 1 : 0)
-                    fd7[i] = fd7[i] &+ now &- (f7Out & bit != 0 ? 1 : 0)
-                }
-                ever[u] |= f
+        }
+
+        /// Moves user `u`'s days of use of each feature (7 and 28 days) on by a day; notes the features ever used.
+        @inline(__always)
+        private func slideFeatureDays(_ u: Int, features f: UInt32, out28 oldF: UInt32, out7 f7Out: UInt32) {
+            for j in 0..<F {
+                let bit = UInt32(1) << UInt32(j)
+                let i = u * F + j
+                let now: UInt8 = f & bit != 0 ? 1 : 0
+                fd28[i] = fd28[i] &+ now &- (oldF & bit != 0 ? 1 : 0)
+                fd7[i] = fd7[i] &+ now &- (f7Out & bit != 0 ? 1 : 0)
             }
-            rs[here] = s
-            rk[here] = k
-            rf[here] = f
+            ever[u] |= f
+        }
+
+        /// Records today as user `u`'s last session and key action, and as the first key action the first time.
+        @inline(__always)
+        private func noteLastUse(_ u: Int, sessions s: UInt16, keys k: UInt16) {
             if s > 0 { lastS[u] = today }
             if k > 0 {
                 lastK[u] = today
-                if firstK[u] == Self.never { firstK[u] = today }
+                if firstK[u] == UsageWindows.never { firstK[u] = today }
             }
+        }
+
+        /// Records the milestones user `u` reached today, the day each was first reached, and the day of activation.
+        @inline(__always)
+        private func noteMilestones(_ u: Int) {
             let reached = inMilestones[u]
-            if reached != 0 {
-                let before = reachedSoFar[u]
-                let after = before | reached
-                reachedSoFar[u] = after
-                for m in 0..<M where reached & (1 << UInt16(m)) != 0 && reachedDay[u * M + m] == Self.never {
-                    reachedDay[u * M + m] = today
-                }
-                if goal != 0, before & goal != goal, after & goal == goal {
-                    activated[u] = today
-                }
+            guard reached != 0 else { return }
+            let before = reachedSoFar[u]
+            let after = before | reached
+            reachedSoFar[u] = after
+            for m in 0..<M where reached & (1 << UInt16(m)) != 0 && reachedDay[u * M + m] == UsageWindows.never {
+                reachedDay[u * M + m] = today
             }
+            if goal != 0, before & goal != goal, after & goal == goal {
+                activated[u] = today
+            }
+        }
+
+        /// Records user `u`'s NPS answer and plan of today, and a trial or cancellation from today's billing change.
+        @inline(__always)
+        private func noteAccount(_ u: Int) {
             let score = inNPS[u]
             if score >= 0 { nps[u] = score }
             plans[u] = inPlan[u]
@@ -270,11 +368,5 @@ public final class UsageWindows: @unchecked Sendable {
                 }
             }
         }
-    }
-
-    /// Marks `day` as folded once every user range has been.
-    public func finishDay(_ day: Int) {
-        precondition(day == self.day + 1, "days must be folded in order")
-        self.day = day
     }
 }

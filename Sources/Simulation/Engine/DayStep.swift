@@ -20,40 +20,6 @@ struct DayStep: @unchecked Sendable {
 
     func run(worker: Int, users: Range<Int>) {
         let S = tables.stateCount
-        let F = tables.featureCount
-        let M = tables.milestoneCount
-        let H = tables.habitLevels
-        let churned = tables.churned
-        let today = Int32(day)
-        let c = columns
-        let persona = c.persona.baseAddress
-        let signupDay = c.signupDay.baseAddress
-        let state = c.state.baseAddress
-        let habit = c.habit.baseAddress
-        let plan = c.plan.baseAddress
-        let billing = c.billing.baseAddress
-        let reached = c.reached.baseAddress
-        let lastActive = c.lastActiveDay.baseAddress
-        let signedUp = c.signedUp.baseAddress
-        let sessionsOut = c.sessions.baseAddress
-        let keyOut = c.keyActions.baseAddress
-        let featureOut = c.features.baseAddress
-        let milestoneOut = c.milestones.baseAddress
-        let npsOut = c.npsScore.baseAddress
-        let commerceOut = c.commerce.baseAddress
-        let truthState = truth.state.baseAddress + truth.offset(day: day)
-        let truthHabit = truth.habitLevel.baseAddress + truth.offset(day: day)
-        let t = tally.baseAddress + worker * tallyWidth
-
-        let featureFactor = factors.feature
-        let decay = tables.habitDecay
-        let wauFrom = today - 6
-        let mauFrom = today - 27
-
-        // Treated users: who has an effect or an accepted upgrade prompt, checked without touching
-        // the treatment tables for everyone else.
-        let effectUntil = treatment?.state.effectUntil.baseAddress
-        let pendingUpgrade = treatment?.state.pendingUpgrade.baseAddress
         // Scratch for a treated user's transition row.
         let multiplier = UnsafeMutableBufferPointer<Double>.allocate(capacity: S)
         let affected = UnsafeMutableBufferPointer<Bool>.allocate(capacity: S)
@@ -66,194 +32,392 @@ struct DayStep: @unchecked Sendable {
 
         tables.cumulativeNext.withUnsafeBufferPointer { cumulativeNext in
             tables.npsCumulative.withUnsafeBufferPointer { npsCumulative in
-                for u in users {
-                    sessionsOut[u] = 0
-                    keyOut[u] = 0
-                    featureOut[u] = 0
-                    milestoneOut[u] = 0
-                    npsOut[u] = -1
-                    commerceOut[u] = CommerceEvent.none.rawValue
-                    let signup = signupDay[u]
-                    if signup > today {
-                        signedUp[u] = false
-                        truthState[u] = TruthRecord.notSignedUp
-                        truthHabit[u] = 0
-                        continue
-                    }
-                    signedUp[u] = true
-                    let s = Int(state[u])
-                    if s == churned {
-                        truthState[u] = UInt8(s)
-                        truthHabit[u] = 0
-                        t[Tally.firstState + s] += 1
-                        if lastActive[u] >= wauFrom { t[Tally.wau] += 1 }
-                        if lastActive[u] >= mauFrom { t[Tally.mau] += 1 }
-                        continue
-                    }
-                    let p = Int(persona[u])
-                    let i = p * S + s
-                    if signup == today {
-                        t[Tally.signups] += 1
-                        commerceOut[u] =
-                            billing[u] == Billing.trial
-                            ? CommerceEvent.trialStarted.rawValue : CommerceEvent.subscribed.rawValue
-                    }
+                let frame = Frame(
+                    self, worker: worker, cumulativeNext: cumulativeNext, npsCumulative: npsCumulative,
+                    multiplier: multiplier, affected: affected, modified: modified)
+                for u in users { frame.userDay(u) }
+            }
+        }
+    }
+}
 
-                    // Emissions.
-                    var g = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.emission, UInt64(u), UInt64(day)))
-                    let mean = factors.sessionMean[i]
-                    var n = 0
-                    if mean > 0 {
-                        let k = tables.sessionDispersion[i]
-                        let zero = factors.sessionZero[i]
-                        if mean < DayFactors.inversionLimit {
-                            n =
-                                k > 0
-                                ? FastSampler.negativeBinomial(
-                                    mean: mean, dispersion: k, probabilityOfZero: zero, using: &g)
-                                : FastSampler.poisson(mean: mean, probabilityOfZero: zero, using: &g)
-                        } else {
-                            n =
-                                k > 0
-                                ? FastSampler.negativeBinomial(mean: mean, dispersion: k, using: &g)
-                                : FastSampler.poisson(mean: mean, using: &g)
-                        }
-                    }
-                    if n > 0 {
-                        let sessions = min(n, Int(UInt16.max))
-                        sessionsOut[u] = UInt16(sessions)
-                        lastActive[u] = today
-                        t[Tally.dau] += 1
-                        t[Tally.sessions] += sessions
-                        let keyMean = Double(sessions) * tables.keyActionsPerSession[i] * factors.keyAction
-                        let keys = min(FastSampler.poisson(mean: keyMean, using: &g), Int(UInt16.max))
-                        keyOut[u] = UInt16(keys)
-                        t[Tally.keyActions] += keys
-                        var used: UInt32 = 0
-                        for f in 0..<F where FastSampler.uniform(&g) < tables.featureUse[i * F + f] * featureFactor[f] {
-                            used |= 1 << UInt32(f)
-                        }
-                        featureOut[u] = used
-                        let before = reached[u]
-                        var have = before
-                        for m in 0..<M {
-                            let bit = UInt16(1) << UInt16(m)
-                            let needs = tables.milestoneRequires[m]
-                            if have & bit == 0, have & needs == needs,
-                                FastSampler.uniform(&g) < tables.milestoneHazard[i * M + m]
-                            {
-                                have |= bit
-                            }
-                        }
-                        if have != before {
-                            reached[u] = have
-                            milestoneOut[u] = have & ~before
-                            let goal = tables.activationMask
-                            if goal != 0, before & goal != goal, have & goal == goal { t[Tally.newActivations] += 1 }
-                        }
-                        let answer = tables.npsAnswer[i]
-                        if answer > 0, FastSampler.uniform(&g) < answer {
-                            let row = UnsafeBufferPointer(rebasing: npsCumulative[(i * 11)..<(i * 11 + 11)])
-                            let score = FastSampler.categorical(cumulative: row, using: &g)
-                            npsOut[u] = Int8(score)
-                            t[Tally.npsResponses] += 1
-                            if score >= 9 { t[Tally.promoters] += 1 } else if score <= 6 { t[Tally.detractors] += 1 }
-                        }
-                    }
+extension DayStep {
+    /// What the steps of a user-day read and write: the day's constants and tables, and the run's
+    /// columns, today's truth rows and this worker's tally row as raw pointers.
+    private struct Frame {
+        let tables: ModelTables
+        let factors: DayFactors
+        let treatment: TreatmentTables?
+        let seed: UInt64
+        let day: Int
+        let S: Int
+        let F: Int
+        let M: Int
+        let H: Int
+        let churned: Int
+        let today: Int32
+        let wauFrom: Int32
+        let mauFrom: Int32
+        let featureFactor: [Double]
+        let decay: Float
+        let persona: UnsafeMutablePointer<UInt8>
+        let signupDay: UnsafeMutablePointer<Int32>
+        let state: UnsafeMutablePointer<UInt8>
+        let habit: UnsafeMutablePointer<Float>
+        let plan: UnsafeMutablePointer<UInt8>
+        let billing: UnsafeMutablePointer<UInt8>
+        let reached: UnsafeMutablePointer<UInt16>
+        let lastActive: UnsafeMutablePointer<Int32>
+        let signedUp: UnsafeMutablePointer<Bool>
+        let sessionsOut: UnsafeMutablePointer<UInt16>
+        let keyOut: UnsafeMutablePointer<UInt16>
+        let featureOut: UnsafeMutablePointer<UInt32>
+        let milestoneOut: UnsafeMutablePointer<UInt16>
+        let npsOut: UnsafeMutablePointer<Int8>
+        let commerceOut: UnsafeMutablePointer<UInt8>
+        let truthState: UnsafeMutablePointer<UInt8>
+        let truthHabit: UnsafeMutablePointer<UInt8>
+        let t: UnsafeMutablePointer<Int>
+        // Treated users: who has an effect or an accepted upgrade prompt, checked without touching
+        // the treatment tables for everyone else.
+        let effectUntil: UnsafeMutablePointer<Int32>?
+        let pendingUpgrade: UnsafeMutablePointer<Bool>?
+        let cumulativeNext: UnsafeBufferPointer<Double>
+        let npsCumulative: UnsafeBufferPointer<Double>
+        // Scratch for a treated user's transition row.
+        let multiplier: UnsafeMutableBufferPointer<Double>
+        let affected: UnsafeMutableBufferPointer<Bool>
+        let modified: UnsafeMutableBufferPointer<Double>
 
-                    // Commerce.
-                    var forcedChurn = false
-                    var cg = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.commerce, UInt64(u), UInt64(day)))
-                    if billing[u] == Billing.trial {
-                        if today == signup + tables.trialDays[p] {
-                            if FastSampler.uniform(&cg) < tables.conversion[s] {
-                                billing[u] = Billing.subscribed
-                                commerceOut[u] = CommerceEvent.converted.rawValue
-                                t[Tally.conversions] += 1
-                            } else if let fallback = tables.fallbackPlan {
-                                billing[u] = Billing.subscribed
-                                plan[u] = UInt8(fallback)
-                                commerceOut[u] = CommerceEvent.trialExpired.rawValue
-                                t[Tally.trialExpirations] += 1
-                            } else {
-                                commerceOut[u] = CommerceEvent.trialExpired.rawValue
-                                t[Tally.trialExpirations] += 1
-                                forcedChurn = true
-                            }
-                        }
-                    } else if let pendingUpgrade, pendingUpgrade[u], let treatment {
-                        // An upgrade prompt was accepted yesterday.
-                        pendingUpgrade[u] = false
-                        let target = treatment.dearerPlan[Int(plan[u])]
-                        if target != plan[u] {
-                            plan[u] = target
-                            commerceOut[u] = CommerceEvent.upgraded.rawValue
-                            t[Tally.upgrades] += 1
-                        }
-                    } else {
-                        let current = Int(plan[u])
-                        let key = current * S + s
-                        for e in tables.planChangeStart[key]..<tables.planChangeStart[key + 1]
-                        where FastSampler.uniform(&cg) < tables.planChangeProbability[e] {
-                            let target = tables.planChangeTarget[e]
-                            let up = tables.planPriceCents[Int(target)] > tables.planPriceCents[current]
-                            plan[u] = target
-                            commerceOut[u] = up ? CommerceEvent.upgraded.rawValue : CommerceEvent.downgraded.rawValue
-                            t[up ? Tally.upgrades : Tally.downgrades] += 1
-                            break
-                        }
-                    }
+        init(
+            _ step: DayStep, worker: Int, cumulativeNext: UnsafeBufferPointer<Double>,
+            npsCumulative: UnsafeBufferPointer<Double>, multiplier: UnsafeMutableBufferPointer<Double>,
+            affected: UnsafeMutableBufferPointer<Bool>, modified: UnsafeMutableBufferPointer<Double>
+        ) {
+            let tables = step.tables
+            let day = step.day
+            self.tables = tables
+            factors = step.factors
+            treatment = step.treatment
+            seed = step.seed
+            self.day = day
+            S = tables.stateCount
+            F = tables.featureCount
+            M = tables.milestoneCount
+            H = tables.habitLevels
+            churned = tables.churned
+            today = Int32(day)
+            wauFrom = today - 6
+            mauFrom = today - 27
+            featureFactor = step.factors.feature
+            decay = tables.habitDecay
+            let c = step.columns
+            persona = c.persona.baseAddress
+            signupDay = c.signupDay.baseAddress
+            state = c.state.baseAddress
+            habit = c.habit.baseAddress
+            plan = c.plan.baseAddress
+            billing = c.billing.baseAddress
+            reached = c.reached.baseAddress
+            lastActive = c.lastActiveDay.baseAddress
+            signedUp = c.signedUp.baseAddress
+            sessionsOut = c.sessions.baseAddress
+            keyOut = c.keyActions.baseAddress
+            featureOut = c.features.baseAddress
+            milestoneOut = c.milestones.baseAddress
+            npsOut = c.npsScore.baseAddress
+            commerceOut = c.commerce.baseAddress
+            truthState = step.truth.state.baseAddress + step.truth.offset(day: day)
+            truthHabit = step.truth.habitLevel.baseAddress + step.truth.offset(day: day)
+            t = step.tally.baseAddress + worker * step.tallyWidth
+            effectUntil = step.treatment?.state.effectUntil.baseAddress
+            pendingUpgrade = step.treatment?.state.pendingUpgrade.baseAddress
+            self.cumulativeNext = cumulativeNext
+            self.npsCumulative = npsCumulative
+            self.multiplier = multiplier
+            self.affected = affected
+            self.modified = modified
+        }
 
-                    // Tonight's transition.
-                    var level = 0
-                    if H > 1 {
-                        let h = habit[u] * decay + (1 - decay) * (n > 0 ? 1 : 0)
-                        habit[u] = h
-                        level = min(H - 1, Int(h * Float(H)))
-                    }
-                    truthState[u] = UInt8(s)
-                    truthHabit[u] = UInt8(level)
-                    t[Tally.firstState + s] += 1
-                    var tg = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.transition, UInt64(u), UInt64(day)))
-                    let base = ((p * S + s) * H + level) * S
-                    let drawn: Int
-                    if let effectUntil, effectUntil[u] >= today, let treatment,
-                        treatment.effects(user: u, state: s, today: today, multiplier: multiplier, affected: affected)
-                    {
-                        var previous = 0.0
-                        for k in 0..<S {
-                            modified[k] = cumulativeNext[base + k] - previous
-                            previous = cumulativeNext[base + k]
-                        }
-                        TransitionModifier.apply(
-                            modified, multiplier: UnsafeBufferPointer(multiplier),
-                            affected: UnsafeBufferPointer(affected))
-                        var sum = 0.0
-                        for k in 0..<S {
-                            sum += modified[k]
-                            modified[k] = sum
-                        }
-                        drawn = FastSampler.categorical(cumulative: UnsafeBufferPointer(modified), using: &tg)
-                    } else {
-                        drawn = FastSampler.categorical(
-                            cumulative: UnsafeBufferPointer(rebasing: cumulativeNext[base..<(base + S)]), using: &tg)
-                    }
-                    let next = forcedChurn ? churned : drawn
-                    state[u] = UInt8(next)
-                    let paying = billing[u] == Billing.subscribed && tables.planPriceCents[Int(plan[u])] > 0
-                    if next == churned {
-                        t[Tally.churned] += 1
-                        if paying { commerceOut[u] = CommerceEvent.cancelled.rawValue }
-                    } else if paying {
-                        t[Tally.payingUsers] += 1
-                        t[Tally.mrrCents] += Int(tables.planPriceCents[Int(plan[u])])
-                    } else if billing[u] == Billing.trial {
-                        t[Tally.trialUsers] += 1
-                    }
-                    if lastActive[u] >= wauFrom { t[Tally.wau] += 1 }
-                    if lastActive[u] >= mauFrom { t[Tally.mau] += 1 }
+        /// One user-day: today's usage cleared, then emissions, commerce and tonight's transition.
+        @inline(__always)
+        func userDay(_ u: Int) {
+            clearUsage(u)
+            let signup = signupDay[u]
+            if signup > today {
+                signedUp[u] = false
+                truthState[u] = TruthRecord.notSignedUp
+                truthHabit[u] = 0
+                return
+            }
+            signedUp[u] = true
+            let s = Int(state[u])
+            if s == churned {
+                recordTruth(u, state: s, habitLevel: 0)
+                countActive(u)
+                return
+            }
+            let p = Int(persona[u])
+            let i = p * S + s
+            if signup == today { recordSignup(u) }
+            let n = emit(u, cell: i)
+            let forcedChurn = bill(u, persona: p, state: s, signup: signup)
+            let level = updateHabit(u, active: n > 0)
+            recordTruth(u, state: s, habitLevel: level)
+            let drawn = drawNext(u, persona: p, state: s, habitLevel: level)
+            settle(u, next: forcedChurn ? churned : drawn)
+            countActive(u)
+        }
+
+        /// Clears user `u`'s usage of the day: no session, action, feature, milestone, answer or commerce event.
+        @inline(__always)
+        private func clearUsage(_ u: Int) {
+            sessionsOut[u] = 0
+            keyOut[u] = 0
+            featureOut[u] = 0
+            milestoneOut[u] = 0
+            npsOut[u] = -1
+            commerceOut[u] = CommerceEvent.none.rawValue
+        }
+
+        /// Counts user `u`'s sign-up today and records it as a trial started or a subscription.
+        @inline(__always)
+        private func recordSignup(_ u: Int) {
+            t[Tally.signups] += 1
+            commerceOut[u] =
+                billing[u] == Billing.trial
+                ? CommerceEvent.trialStarted.rawValue : CommerceEvent.subscribed.rawValue
+        }
+
+        // MARK: - Emissions
+
+        /// Draws user `u`'s usage in cell `i` (persona·S + state) from the emission stream; returns the sessions.
+        @inline(__always)
+        private func emit(_ u: Int, cell i: Int) -> Int {
+            var g = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.emission, UInt64(u), UInt64(day)))
+            let n = sessionCount(cell: i, using: &g)
+            if n > 0 {
+                let sessions = min(n, Int(UInt16.max))
+                sessionsOut[u] = UInt16(sessions)
+                lastActive[u] = today
+                t[Tally.dau] += 1
+                t[Tally.sessions] += sessions
+                drawKeyActions(u, cell: i, sessions: sessions, using: &g)
+                drawFeatures(u, cell: i, using: &g)
+                drawMilestones(u, cell: i, using: &g)
+                drawNPSAnswer(u, cell: i, using: &g)
+            }
+            return n
+        }
+
+        /// Draws the day's session count in cell `i`: by inversion from the day's P(0) below the limit.
+        @inline(__always)
+        private func sessionCount(cell i: Int, using g: inout SplitMix64) -> Int {
+            let mean = factors.sessionMean[i]
+            guard mean > 0 else { return 0 }
+            let k = tables.sessionDispersion[i]
+            let zero = factors.sessionZero[i]
+            if mean < DayFactors.inversionLimit {
+                return k > 0
+                    ? FastSampler.negativeBinomial(mean: mean, dispersion: k, probabilityOfZero: zero, using: &g)
+                    : FastSampler.poisson(mean: mean, probabilityOfZero: zero, using: &g)
+            }
+            return k > 0
+                ? FastSampler.negativeBinomial(mean: mean, dispersion: k, using: &g)
+                : FastSampler.poisson(mean: mean, using: &g)
+        }
+
+        /// Draws user `u`'s key actions over `sessions` sessions.
+        @inline(__always)
+        private func drawKeyActions(_ u: Int, cell i: Int, sessions: Int, using g: inout SplitMix64) {
+            let keyMean = Double(sessions) * tables.keyActionsPerSession[i] * factors.keyAction
+            let keys = min(FastSampler.poisson(mean: keyMean, using: &g), Int(UInt16.max))
+            keyOut[u] = UInt16(keys)
+            t[Tally.keyActions] += keys
+        }
+
+        /// Draws the features user `u` uses today, one uniform per feature.
+        @inline(__always)
+        private func drawFeatures(_ u: Int, cell i: Int, using g: inout SplitMix64) {
+            var used: UInt32 = 0
+            for f in 0..<F where FastSampler.uniform(&g) < tables.featureUse[i * F + f] * featureFactor[f] {
+                used |= 1 << UInt32(f)
+            }
+            featureOut[u] = used
+        }
+
+        /// Draws the milestones user `u` reaches today, those whose requirements are met, and counts an activation.
+        @inline(__always)
+        private func drawMilestones(_ u: Int, cell i: Int, using g: inout SplitMix64) {
+            let before = reached[u]
+            var have = before
+            for m in 0..<M {
+                let bit = UInt16(1) << UInt16(m)
+                let needs = tables.milestoneRequires[m]
+                if have & bit == 0, have & needs == needs,
+                    FastSampler.uniform(&g) < tables.milestoneHazard[i * M + m]
+                {
+                    have |= bit
                 }
             }
+            if have != before {
+                reached[u] = have
+                milestoneOut[u] = have & ~before
+                let goal = tables.activationMask
+                if goal != 0, before & goal != goal, have & goal == goal { t[Tally.newActivations] += 1 }
+            }
+        }
+
+        /// Draws whether user `u` answers the NPS survey today and with which score.
+        @inline(__always)
+        private func drawNPSAnswer(_ u: Int, cell i: Int, using g: inout SplitMix64) {
+            let answer = tables.npsAnswer[i]
+            if answer > 0, FastSampler.uniform(&g) < answer {
+                let row = UnsafeBufferPointer(rebasing: npsCumulative[(i * 11)..<(i * 11 + 11)])
+                let score = FastSampler.categorical(cumulative: row, using: &g)
+                npsOut[u] = Int8(score)
+                t[Tally.npsResponses] += 1
+                if score >= 9 { t[Tally.promoters] += 1 } else if score <= 6 { t[Tally.detractors] += 1 }
+            }
+        }
+
+        // MARK: - Commerce
+
+        /// Applies user `u`'s billing change of the day; returns whether an expired trial churns the user tonight.
+        @inline(__always)
+        private func bill(_ u: Int, persona p: Int, state s: Int, signup: Int32) -> Bool {
+            var cg = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.commerce, UInt64(u), UInt64(day)))
+            if billing[u] == Billing.trial {
+                if today == signup + tables.trialDays[p] { return endTrial(u, state: s, using: &cg) }
+            } else if let pendingUpgrade, pendingUpgrade[u], let treatment {
+                // An upgrade prompt was accepted yesterday.
+                pendingUpgrade[u] = false
+                upgrade(u, treatment)
+            } else {
+                changePlan(u, state: s, using: &cg)
+            }
+            return false
+        }
+
+        /// Ends user `u`'s trial: converted, else on the fallback plan; returns true when neither keeps the user.
+        @inline(__always)
+        private func endTrial(_ u: Int, state s: Int, using cg: inout SplitMix64) -> Bool {
+            if FastSampler.uniform(&cg) < tables.conversion[s] {
+                billing[u] = Billing.subscribed
+                commerceOut[u] = CommerceEvent.converted.rawValue
+                t[Tally.conversions] += 1
+            } else if let fallback = tables.fallbackPlan {
+                billing[u] = Billing.subscribed
+                plan[u] = UInt8(fallback)
+                commerceOut[u] = CommerceEvent.trialExpired.rawValue
+                t[Tally.trialExpirations] += 1
+            } else {
+                commerceOut[u] = CommerceEvent.trialExpired.rawValue
+                t[Tally.trialExpirations] += 1
+                return true
+            }
+            return false
+        }
+
+        /// Moves user `u` to the next dearer plan, if there is one.
+        @inline(__always)
+        private func upgrade(_ u: Int, _ treatment: TreatmentTables) {
+            let target = treatment.dearerPlan[Int(plan[u])]
+            if target != plan[u] {
+                plan[u] = target
+                commerceOut[u] = CommerceEvent.upgraded.rawValue
+                t[Tally.upgrades] += 1
+            }
+        }
+
+        /// Draws at most one of the plan changes open to subscribed user `u` on its plan in state `s`.
+        @inline(__always)
+        private func changePlan(_ u: Int, state s: Int, using cg: inout SplitMix64) {
+            let current = Int(plan[u])
+            let key = current * S + s
+            for e in tables.planChangeStart[key]..<tables.planChangeStart[key + 1]
+            where FastSampler.uniform(&cg) < tables.planChangeProbability[e] {
+                let target = tables.planChangeTarget[e]
+                let up = tables.planPriceCents[Int(target)] > tables.planPriceCents[current]
+                plan[u] = target
+                commerceOut[u] = up ? CommerceEvent.upgraded.rawValue : CommerceEvent.downgraded.rawValue
+                t[up ? Tally.upgrades : Tally.downgrades] += 1
+                break
+            }
+        }
+
+        // MARK: - Tonight's transition
+
+        /// Updates user `u`'s habit with today's activity; returns the habit level that sets tonight's row.
+        @inline(__always)
+        private func updateHabit(_ u: Int, active: Bool) -> Int {
+            guard H > 1 else { return 0 }
+            let h = habit[u] * decay + (1 - decay) * (active ? 1 : 0)
+            habit[u] = h
+            return min(H - 1, Int(h * Float(H)))
+        }
+
+        /// Stores user `u`'s state and habit level of the day in the truth record and counts the state.
+        @inline(__always)
+        private func recordTruth(_ u: Int, state s: Int, habitLevel level: Int) {
+            truthState[u] = UInt8(s)
+            truthHabit[u] = UInt8(level)
+            t[Tally.firstState + s] += 1
+        }
+
+        /// Draws user `u`'s state for tomorrow from the transition stream, through its treatment effects if any.
+        @inline(__always)
+        private func drawNext(_ u: Int, persona p: Int, state s: Int, habitLevel level: Int) -> Int {
+            var tg = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.transition, UInt64(u), UInt64(day)))
+            let base = ((p * S + s) * H + level) * S
+            if let effectUntil, effectUntil[u] >= today, let treatment,
+                treatment.effects(user: u, state: s, today: today, multiplier: multiplier, affected: affected)
+            {
+                return FastSampler.categorical(cumulative: treatedRow(base), using: &tg)
+            }
+            return FastSampler.categorical(
+                cumulative: UnsafeBufferPointer(rebasing: cumulativeNext[base..<(base + S)]), using: &tg)
+        }
+
+        /// The cumulative row at `base` with the effects in `multiplier` and `affected` applied, in `modified`.
+        @inline(__always)
+        private func treatedRow(_ base: Int) -> UnsafeBufferPointer<Double> {
+            var previous = 0.0
+            for k in 0..<S {
+                modified[k] = cumulativeNext[base + k] - previous
+                previous = cumulativeNext[base + k]
+            }
+            TransitionModifier.apply(
+                modified, multiplier: UnsafeBufferPointer(multiplier), affected: UnsafeBufferPointer(affected))
+            var sum = 0.0
+            for k in 0..<S {
+                sum += modified[k]
+                modified[k] = sum
+            }
+            return UnsafeBufferPointer(modified)
+        }
+
+        /// Stores user `u`'s state for tomorrow and counts tonight's churn, paying users, revenue and trials.
+        @inline(__always)
+        private func settle(_ u: Int, next: Int) {
+            state[u] = UInt8(next)
+            let paying = billing[u] == Billing.subscribed && tables.planPriceCents[Int(plan[u])] > 0
+            if next == churned {
+                t[Tally.churned] += 1
+                if paying { commerceOut[u] = CommerceEvent.cancelled.rawValue }
+            } else if paying {
+                t[Tally.payingUsers] += 1
+                t[Tally.mrrCents] += Int(tables.planPriceCents[Int(plan[u])])
+            } else if billing[u] == Billing.trial {
+                t[Tally.trialUsers] += 1
+            }
+        }
+
+        /// Counts user `u` among the weekly and monthly actives.
+        @inline(__always)
+        private func countActive(_ u: Int) {
+            if lastActive[u] >= wauFrom { t[Tally.wau] += 1 }
+            if lastActive[u] >= mauFrom { t[Tally.mau] += 1 }
         }
     }
 }

@@ -55,17 +55,53 @@ struct ModelTables: Sendable {
 
     init(_ model: BehaviourModel) {
         let S = model.states.count
-        let F = model.features.count
-        let M = model.milestones.count
-        let P = model.personas.count
         stateCount = S
-        featureCount = F
-        milestoneCount = M
-        personaCount = P
+        featureCount = model.features.count
+        milestoneCount = model.milestones.count
+        personaCount = model.personas.count
         churned = model.churnedState
         habitLevels = model.habit == nil ? 1 : BehaviourModel.habitLevels
         habitDecay = model.habit.map { Float(exp2(-1 / $0.halfLifeDays)) } ?? 0
 
+        let transitions = Self.transitions(model, habitLevels: habitLevels)
+        cumulativeNext = transitions.cumulativeNext
+        churnProbability = transitions.churnProbability
+
+        let emissions = Self.emissions(model)
+        sessionMean = emissions.sessionMean
+        sessionDispersion = emissions.sessionDispersion
+        keyActionsPerSession = emissions.keyActionsPerSession
+        featureUse = emissions.featureUse
+        milestoneHazard = emissions.milestoneHazard
+        npsAnswer = emissions.npsAnswer
+        npsCumulative = emissions.npsCumulative
+
+        milestoneRequires = model.milestones.map { m in
+            m.requires.reduce(UInt16(0)) { $0 | (1 << UInt16($1)) }
+        }
+        activationMask = model.activationMilestones.reduce(UInt16(0)) { $0 | (1 << UInt16($1)) }
+
+        trialDays = model.personas.map { Int32($0.trialDays) }
+        personaPlan = model.personas.map { UInt8($0.plan) }
+        planPriceCents = model.commerce.plans.map(\.monthlyPriceCents)
+        fallbackPlan = model.commerce.fallbackPlan
+        conversion = model.commerce.conversion
+
+        let changes = Self.planChanges(model.commerce, stateCount: S)
+        planChangeStart = changes.start
+        planChangeTarget = changes.target
+        planChangeProbability = changes.probability
+
+        weekdayFactors = model.weekdayFactors
+        productChanges = model.productChanges.sorted { $0.day < $1.day }
+    }
+
+    /// The cumulative next-state rows of every persona, state and habit level, and their churn probabilities.
+    private static func transitions(_ model: BehaviourModel, habitLevels: Int) -> (
+        cumulativeNext: [Double], churnProbability: [Double]
+    ) {
+        let S = model.states.count
+        let P = model.personas.count
         var cumulative = [Double](repeating: 0, count: P * S * habitLevels * S)
         var churn = [Double](repeating: 0, count: P * S * habitLevels)
         for p in 0..<P {
@@ -86,9 +122,18 @@ struct ModelTables: Sendable {
                 }
             }
         }
-        cumulativeNext = cumulative
-        churnProbability = churn
+        return (cumulative, churn)
+    }
 
+    /// The emission parameters of every persona in every state but churned (zero there).
+    private static func emissions(_ model: BehaviourModel) -> (
+        sessionMean: [Double], sessionDispersion: [Double], keyActionsPerSession: [Double], featureUse: [Double],
+        milestoneHazard: [Double], npsAnswer: [Double], npsCumulative: [Double]
+    ) {
+        let S = model.states.count
+        let F = model.features.count
+        let M = model.milestones.count
+        let P = model.personas.count
         var mean = [Double](repeating: 0, count: P * S)
         var dispersion = [Double](repeating: 0, count: P * S)
         var kaps = [Double](repeating: 0, count: P * S)
@@ -119,45 +164,28 @@ struct ModelTables: Sendable {
                 npsCum[i * 11 + 10] = 1
             }
         }
-        sessionMean = mean
-        sessionDispersion = dispersion
-        keyActionsPerSession = kaps
-        featureUse = features
-        milestoneHazard = milestones
-        npsAnswer = nps
-        npsCumulative = npsCum
+        return (mean, dispersion, kaps, features, milestones, nps, npsCum)
+    }
 
-        milestoneRequires = model.milestones.map { m in
-            m.requires.reduce(UInt16(0)) { $0 | (1 << UInt16($1)) }
-        }
-        activationMask = model.activationMilestones.reduce(UInt16(0)) { $0 | (1 << UInt16($1)) }
-
-        trialDays = model.personas.map { Int32($0.trialDays) }
-        personaPlan = model.personas.map { UInt8($0.plan) }
-        planPriceCents = model.commerce.plans.map(\.monthlyPriceCents)
-        fallbackPlan = model.commerce.fallbackPlan
-        conversion = model.commerce.conversion
-
-        let planCount = model.commerce.plans.count
+    /// The plan changes open on each plan in each state, as start offsets into parallel target and probability arrays.
+    private static func planChanges(_ commerce: Commerce, stateCount S: Int) -> (
+        start: [Int], target: [UInt8], probability: [Double]
+    ) {
+        let planCount = commerce.plans.count
         var start = [Int](repeating: 0, count: planCount * S + 1)
         var target: [UInt8] = []
         var probability: [Double] = []
         for plan in 0..<planCount {
             for s in 0..<S {
                 start[plan * S + s] = target.count
-                for change in model.commerce.planChanges where change.from == plan && change.dailyProbability[s] > 0 {
+                for change in commerce.planChanges where change.from == plan && change.dailyProbability[s] > 0 {
                     target.append(UInt8(change.to))
                     probability.append(change.dailyProbability[s])
                 }
             }
         }
         start[planCount * S] = target.count
-        planChangeStart = start
-        planChangeTarget = target
-        planChangeProbability = probability
-
-        weekdayFactors = model.weekdayFactors
-        productChanges = model.productChanges.sorted { $0.day < $1.day }
+        return (start, target, probability)
     }
 
     /// Emission parameters of one day: weekday seasonality and the product changes released so far.
