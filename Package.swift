@@ -36,7 +36,7 @@ let package = Package(
             name: "Workbench",
             dependencies: [
                 "Simulation", "Segmentation", "EventImport", "Analysis", "Reports", "Reporting", "UsageModel",
-                "Stats", "YAMLInput",
+                "YAMLInput",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

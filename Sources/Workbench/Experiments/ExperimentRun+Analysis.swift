@@ -1,6 +1,5 @@
 import Analysis
 import Simulation
-import Stats
 import UsageModel
 
 extension ExperimentRun {

@@ -2,7 +2,6 @@ import Analysis
 import Foundation
 import Segmentation
 import Simulation
-import Stats
 import UsageModel
 
 extension Workbench {
