@@ -9,7 +9,7 @@ GALLERY := saas-default reengagement experiment-check
 
 REPORT ?= reports/gallery/saas-default/report.html
 
-.PHONY: demo test bench reports check-report deps fuzz format format-check
+.PHONY: demo test bench engines reports check-report deps fuzz format format-check
 
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists gsl; then \
@@ -57,6 +57,15 @@ bench: deps
 	$(SWIFT) build -c release --product SimulationBenchmark
 	$(SWIFT) build -c release --product segmentlab
 	.build/release/SimulationBenchmark $(SCENARIO) $(BENCH_ARGS)
+
+# `segmentlab segment` against DuckDB, Polars and chDB on a simulated log of 10 M events, with a check that
+# every user gets the same segment (Benchmarks/engines/README.md). The engines go into a virtual
+# environment in .build-engines/; options through ENGINES_ARGS, e.g. make engines ENGINES_ARGS="--runs 1".
+ENGINES_ARGS ?=
+
+engines: deps
+	$(SWIFT) build -c release --product segmentlab
+	Benchmarks/engines/run.sh $(ENGINES_ARGS)
 
 # Fuzzing (docs/fuzzing.md): the package in Fuzz/, built with libFuzzer and AddressSanitizer into .build-fuzz/.
 # Each target runs FUZZ_SECONDS on a working corpus in .build-fuzz/corpus/<target>, seeded read-only from
