@@ -31,13 +31,14 @@ public enum ChurnPrediction {
     }
 
     /// The users of one cutoff: index in the population, features (in `featureNames` order) and
-    /// whether the at-risk rule flags them.
+    /// whether the at-risk rule flags them. Features are one flat array, a row per user, so a
+    /// million users cost 88 bytes each rather than an array each.
     public struct Cutoff: Sendable {
         public let day: Int
         public let date: CivilDate
-        public var users: [Int] = []
-        public var features: [[Double]] = []
-        public var flagged: [Bool] = []
+        public private(set) var users: [Int] = []
+        public private(set) var flagged: [Bool] = []
+        private var features: [Double] = []
 
         public init(day: Int, date: CivilDate) {
             self.day = day
@@ -45,9 +46,16 @@ public enum ChurnPrediction {
         }
 
         public mutating func append(user: Int, features row: [Double], flagged isFlagged: Bool) {
+            precondition(row.count == featureNames.count, "one value per feature")
             users.append(user)
-            features.append(row)
+            features += row
             flagged.append(isFlagged)
+        }
+
+        /// The features of the user in row `i`.
+        public func features(row i: Int) -> ArraySlice<Double> {
+            let k = featureNames.count
+            return features[(i * k)..<(i * k + k)]
         }
     }
 
@@ -88,14 +96,14 @@ public enum ChurnPrediction {
                     "\(churners) of the \(fitted.count) users in the fitting half and \(test.count) users to score; "
                     + "a model needs churners and non-churners to fit and users to score")
         }
-        let standardize = Standardization(rows: train.map { cutoff.features[$0] })
+        let standardize = Standardization(rows: train.map { cutoff.features(row: $0) })
         let model = try LogisticRegression.fit(
-            features: train.map { standardize(cutoff.features[$0]) }, outcomes: fitted, names: featureNames,
+            features: train.map { standardize(cutoff.features(row: $0)) }, outcomes: fitted, names: featureNames,
             ridge: 1e-6)
 
         let outcomes = test.map(outcome)
         let rule = test.map { cutoff.flagged[$0] ? 1.0 : 0.0 }
-        let logistic = test.map { model.probability(standardize(cutoff.features[$0])) }
+        let logistic = test.map { model.probability(standardize(cutoff.features(row: $0))) }
         let truth = oracle.map { oracle in test.map { oracle(cutoff.users[$0]) } }
         let scores = test.indices.map { i in
             Score(
@@ -136,12 +144,12 @@ struct Standardization {
     let mean: [Double]
     let sd: [Double]
 
-    init(rows: [[Double]]) {
+    init(rows: [ArraySlice<Double>]) {
         let k = rows.first?.count ?? 0
         var mean = [Double](repeating: 0, count: k)
         var sd = [Double](repeating: 1, count: k)
         for j in 0..<k {
-            let summary = Summary(rows.map { $0[j] })
+            let summary = Summary(rows.map { $0[$0.startIndex + j] })
             mean[j] = summary.mean
             sd[j] = summary.standardDeviation > 0 ? summary.standardDeviation : 1
         }
@@ -149,7 +157,9 @@ struct Standardization {
         self.sd = sd
     }
 
-    func callAsFunction(_ row: [Double]) -> [Double] { row.indices.map { (row[$0] - mean[$0]) / sd[$0] } }
+    func callAsFunction(_ row: ArraySlice<Double>) -> [Double] {
+        (0..<row.count).map { (row[row.startIndex + $0] - mean[$0]) / sd[$0] }
+    }
 }
 
 /// Why churn could not be predicted at a cutoff.

@@ -19,7 +19,11 @@ public enum MemoryEstimate {
             // user-day rarely yields more than 16 of them.
             total += users * 16 * 32
         }
-        // Runtime, tables, per-day metrics and the report.
-        return total + 64 << 20
+        // Tables, per-day metrics and the report.
+        return total + runtimeBytes
     }
+
+    /// What any SegmentLab process holds before its data: the Swift and Foundation runtimes,
+    /// libraries, buffers and tables (a process that reads nothing peaks near 30 MB).
+    public static let runtimeBytes = 64 << 20
 }

@@ -133,10 +133,28 @@ public enum Workbench {
 
     /// Peak memory of a run with segmentation, known before it starts.
     public static func estimatedBytes(_ scenario: Scenario, spec: SimulationSpec, writesEventLog: Bool) -> Int {
-        MemoryEstimate.bytes(
-            for: spec, writesEventLog: writesEventLog,
-            truthDays: writesEventLog ? .only([]) : truthDays(scenario, spec: spec))
+        guard !writesEventLog else {
+            return MemoryEstimate.bytes(for: spec, writesEventLog: true, truthDays: .only([]))
+        }
+        return MemoryEstimate.bytes(for: spec, writesEventLog: false, truthDays: truthDays(scenario, spec: spec))
             + segmentationBytes(scenario.segmentation, users: spec.users, days: spec.days)
+            + analysisBytes(spec)
+    }
+
+    /// What the analyses after the day loop hold at once, per user, with allocator overhead: the
+    /// churn-prediction snapshot of both cutoffs (11 features, the user, the flag: 105 bytes
+    /// each), the fit on half of the users of one cutoff (a standardised row as an array, 136,
+    /// and its design-matrix rows in the fit, 2 × 96) and the scores of the other half (rule,
+    /// model, oracle, outcome, the score record: 72), `predictions.csv` held as text and bytes
+    /// (about 60 bytes a row, twice, for half the users of each cutoff), a user's conversion days
+    /// (48), and with campaigns each comparison's samples of an indexed user (five outcomes and
+    /// their true differences, the covariate, survival: 104).
+    static func analysisBytes(_ spec: SimulationSpec) -> Int {
+        let snapshot = 2 * 105
+        let fit = (136 + 2 * 96) / 2 + 72 / 2
+        let predictions = 2 * 2 * 60 / 2
+        let experiment = (spec.interventions?.treatmentArms.count ?? 0) * 104
+        return spec.users * (snapshot + fit + predictions + 48 + experiment)
     }
 
     /// The days whose latent truth a run's analyses read: every evaluation day and the day a

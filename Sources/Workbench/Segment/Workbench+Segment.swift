@@ -2,6 +2,7 @@ import Reports
 public import EventImport
 import Foundation
 import Segmentation
+import Simulation
 import UsageModel
 
 /// What `segmentlab segment` produced.
@@ -97,7 +98,11 @@ extension Workbench {
             aliasesPath: options.aliases, accountsPath: options.accounts, startDate: options.since,
             asOf: options.asOf, strict: options.strict)
         let scan = try importer.scan(progress: progress)
-        return (scan, scan.estimatedBytes + segmentationBytes(compiled, users: scan.userCount, days: scan.days))
+        return (
+            scan,
+            scan.estimatedBytes + segmentationBytes(compiled, users: scan.userCount, days: scan.days)
+                + MemoryEstimate.runtimeBytes
+        )
     }
 
     /// The memory `segment` estimates it needs for a log before importing it, as the check that
