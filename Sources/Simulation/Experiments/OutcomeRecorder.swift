@@ -40,6 +40,8 @@ public final class OutcomeRecorder: DayObserver {
     public static let churnGapDays: Int32 = 30
     let activationMask: UInt16
     let planPriceCents: [Int64]
+    /// Worker threads of the daily pass over users; the outcomes do not depend on it.
+    let threads: Int
     /// Entries per comparison, in the order registered.
     public private(set) var entries: [[ExperimentEntry]]
     /// Entries whose baseline is taken on a given day, and whose outcome is taken on a given day.
@@ -65,7 +67,11 @@ public final class OutcomeRecorder: DayObserver {
     /// - Parameters:
     ///   - activationMask: the milestones (bits) that make a user activated.
     ///   - planPriceCents: monthly price of each plan; revenue accrues at 12/365 of it a paying day.
-    public init(comparisons: Int, outcomeDays: Int, activationMask: UInt16, planPriceCents: [Int64]) {
+    ///   - threads: worker threads of the daily pass over users.
+    public init(
+        comparisons: Int, outcomeDays: Int, activationMask: UInt16, planPriceCents: [Int64], threads: Int = 1
+    ) {
+        self.threads = max(1, threads)
         self.comparisons = comparisons
         self.outcomeDays = outcomeDays
         self.activationMask = activationMask
@@ -77,7 +83,7 @@ public final class OutcomeRecorder: DayObserver {
     public convenience init(counterfactualOf treated: OutcomeRecorder) {
         self.init(
             comparisons: treated.comparisons, outcomeDays: treated.outcomeDays, activationMask: treated.activationMask,
-            planPriceCents: treated.planPriceCents)
+            planPriceCents: treated.planPriceCents, threads: treated.threads)
         for (k, list) in treated.entries.enumerated() {
             for entry in list { register(comparison: k, user: Int(entry.user), day: Int(entry.indexDay)) }
         }
@@ -134,42 +140,53 @@ public final class OutcomeRecorder: DayObserver {
         let expired = CommerceEvent.trialExpired.rawValue
         let upgrading = CommerceEvent.upgraded.rawValue
         let cancelling = CommerceEvent.cancelled.rawValue
-        planPriceCents.withUnsafeBufferPointer { price in
-            for u in 0..<usage.sessions.count where signed[u] {
-                if signup[u] == today { last[u] = today - 1 }
-                let active = sessions[u] > 0
-                bits[u] = (bits[u] << 1) | (active ? 1 : 0)
-                if active {
-                    last[u] = today
-                } else if today - last[u] == Self.churnGapDays {
-                    gapCompleted[Int32(u), default: []].append(today)
-                }
-                if activated[u] == Self.never {
-                    reachedSoFar[u] |= milestonesToday[u]
-                    if goal == 0 {
-                        activated[u] = signup[u]
-                    } else if reachedSoFar[u] & goal == goal {
-                        activated[u] = today
+        // Users are independent: contiguous ranges in parallel, each collecting the users whose
+        // 30 days without a session ended today, merged in range order.
+        let ranges = UserRanges.split(users: usage.sessions.count, parts: min(threads, max(1, usage.sessions.count)))
+        var gaps = [[Int32]](repeating: [], count: ranges.count)
+        gaps.withUnsafeMutableBufferPointer { gaps in
+            planPriceCents.withUnsafeBufferPointer { price in
+                UserRanges.forEach(ranges) { worker, range in
+                    for u in range where signed[u] {
+                        if signup[u] == today { last[u] = today - 1 }
+                        let active = sessions[u] > 0
+                        bits[u] = (bits[u] << 1) | (active ? 1 : 0)
+                        if active {
+                            last[u] = today
+                        } else if today - last[u] == Self.churnGapDays {
+                            gaps[worker].append(Int32(u))
+                        }
+                        if activated[u] == Self.never {
+                            reachedSoFar[u] |= milestonesToday[u]
+                            if goal == 0 {
+                                activated[u] = signup[u]
+                            } else if reachedSoFar[u] & goal == goal {
+                                activated[u] = today
+                            }
+                        }
+                        let event = commerce[u]
+                        if event != 0 {
+                            if event == started {
+                                trial[u] = true
+                            } else if event == converting {
+                                trial[u] = false
+                                converted[u] = today
+                            } else if event == expired {
+                                trial[u] = false
+                            } else if event == upgrading {
+                                upgraded[u] = today
+                            } else if event == cancelling {
+                                gone[u] = true
+                            }
+                        }
+                        let monthly = price[Int(plan[u])]
+                        if monthly > 0, !trial[u], !gone[u] { earned[u] += Double(monthly) * dailyShare }
                     }
                 }
-                let event = commerce[u]
-                if event != 0 {
-                    if event == started {
-                        trial[u] = true
-                    } else if event == converting {
-                        trial[u] = false
-                        converted[u] = today
-                    } else if event == expired {
-                        trial[u] = false
-                    } else if event == upgrading {
-                        upgraded[u] = today
-                    } else if event == cancelling {
-                        gone[u] = true
-                    }
-                }
-                let monthly = price[Int(plan[u])]
-                if monthly > 0, !trial[u], !gone[u] { earned[u] += Double(monthly) * dailyShare }
             }
+        }
+        for list in gaps {
+            for u in list { gapCompleted[u, default: []].append(today) }
         }
         for (k, i) in startingOn.removeValue(forKey: today) ?? [] {
             let u = Int(entries[k][i].user)

@@ -19,7 +19,7 @@ final class ExperimentRun {
         let mask = model.activationMilestones.reduce(UInt16(0)) { $0 | (1 << UInt16($1)) }
         recorder = OutcomeRecorder(
             comparisons: spec.treatmentArms.count, outcomeDays: spec.outcomeDays, activationMask: mask,
-            planPriceCents: model.commerce.plans.map(\.monthlyPriceCents))
+            planPriceCents: model.commerce.plans.map(\.monthlyPriceCents), threads: threads)
         let recorder = self.recorder
         policy.onIndex = { day, indexed in
             for (k, u) in indexed { recorder.register(comparison: k, user: u, day: day) }
