@@ -20,9 +20,9 @@ public final class TruthRecord: @unchecked Sendable {
     let habitLevel: Column<UInt8>
     let persona: Column<UInt8>
     let tables: ModelTables
-    /// The row of each day: its own when kept, the scratch row otherwise.
+    /// The row of each day: its own when kept, the scratch row (`keptRows`) otherwise.
     private let rowOfDay: [Int]
-    private let kept: [Bool]
+    private let keptRows: Int
 
     init(
         users: Int, days: Int, keeping: TruthDays, persona: Column<UInt8>, tables: ModelTables, stateNames: [String]
@@ -40,21 +40,21 @@ public final class TruthRecord: @unchecked Sendable {
             defer { next += 1 }
             return next
         }
-        self.kept = kept
+        keptRows = rows
         let allocated = rows == days ? rows : rows + 1
         state = Column(repeating: TruthRecord.notSignedUp, count: users * allocated)
         habitLevel = Column(repeating: 0, count: users * allocated)
     }
 
     /// Whether the record holds `day`.
-    public func keeps(day: Int) -> Bool { kept[day] }
+    public func keeps(day: Int) -> Bool { rowOfDay[day] < keptRows }
 
     /// Where the day step writes day `day`: the offset of its row.
     func offset(day: Int) -> Int { rowOfDay[day] * users }
 
     /// Latent state index of a user on a kept day, or `nil` before sign-up.
     public func state(user: Int, day: Int) -> Int? {
-        precondition(kept[day], "the truth record does not keep day \(day)")
+        precondition(keeps(day: day), "the truth record does not keep day \(day)")
         let s = state[offset(day: day) + user]
         return s == TruthRecord.notSignedUp ? nil : Int(s)
     }
@@ -62,7 +62,7 @@ public final class TruthRecord: @unchecked Sendable {
     /// Probability that the user churned at the end of the day, given their state and habit then
     /// (0 before sign-up and once churned).
     public func dailyChurnProbability(user: Int, day: Int) -> Double {
-        precondition(kept[day], "the truth record does not keep day \(day)")
+        precondition(keeps(day: day), "the truth record does not keep day \(day)")
         let s = state[offset(day: day) + user]
         guard s != TruthRecord.notSignedUp, Int(s) != tables.churned else { return 0 }
         let p = Int(persona[user])
@@ -73,7 +73,7 @@ public final class TruthRecord: @unchecked Sendable {
     /// Habit level (0 ..< ``BehaviourModel/habitLevels``) that set the user's transition row on the
     /// night after `day`; 0 without a habit modifier.
     public func habitLevel(user: Int, day: Int) -> Int {
-        precondition(kept[day], "the truth record does not keep day \(day)")
+        precondition(keeps(day: day), "the truth record does not keep day \(day)")
         return Int(habitLevel[offset(day: day) + user])
     }
 

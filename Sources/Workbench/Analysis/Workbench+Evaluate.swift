@@ -127,7 +127,7 @@ extension Workbench {
             cutoff: options.cutoff.description,
             horizonDays: options.horizon, transitions: transitions, churnPrediction: prediction,
             segmentOutcomes: segmentOutcomes)
-        let name = URL(fileURLWithPath: options.log.events[0]).deletingPathExtension().lastPathComponent
+        let name = logName(options.log.events[0])
         let directory = try OutputDirectory.produce(
             at: options.log.outDirectory ?? defaultDirectory(scenario: name, seed: nil)
         ) { output in

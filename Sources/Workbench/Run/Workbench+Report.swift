@@ -26,11 +26,11 @@ extension Workbench {
             (name, seed) = (r.scenario.name, r.scenario.seed)
         case .segment(let r):
             (name, seed) = (
-                URL(fileURLWithPath: r.source.files.first ?? path).deletingPathExtension().lastPathComponent, nil
+                logName(r.source.files.first ?? path), nil
             )
         case .evaluate(let r):
             (name, seed) = (
-                URL(fileURLWithPath: r.source.files.first ?? path).deletingPathExtension().lastPathComponent, nil
+                logName(r.source.files.first ?? path), nil
             )
         }
         let destination = outDirectory ?? defaultDirectory(scenario: name, seed: seed)

@@ -173,6 +173,11 @@ public enum Workbench {
         return users * (perUser + days / s.spec.every.days + 8)
     }
 
+    /// The name a log's output folder is filed under: its first file's name without extension.
+    static func logName(_ path: String) -> String {
+        URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    }
+
     /// `reports/<scenario>/<UTC time>-seed<seed>`: sortable and unique per run.
     static func defaultDirectory(scenario: String, seed: UInt64?) -> String {
         let now = Date()

@@ -16,7 +16,7 @@ extension Workbench {
     /// Imports real event logs, replays them day by day through the segmentation engine, and writes
     /// `memberships.csv`, `segments.csv`, `results.json`, `report.html` and `report.md`.
     public static func segment(_ options: SegmentOptions) throws -> SegmentOutcome {
-        let name = URL(fileURLWithPath: options.events[0]).deletingPathExtension().lastPathComponent
+        let name = logName(options.events[0])
         let destination = options.outDirectory ?? defaultDirectory(scenario: name, seed: nil)
         try OutputDirectory.checkDestination(destination)
         let progress = ProgressLine(enabled: options.progress)
