@@ -28,3 +28,38 @@ public struct UncheckedSendable<Value>: @unchecked Sendable {
     public let value: Value
     public init(_ value: Value) { self.value = value }
 }
+
+/// The users a pass steps: every user of the population, or an ascending subset of them (a
+/// counterfactual run re-simulates only the users a campaign could have changed). Work is cut into
+/// contiguous ranges of positions in the selection, as ``UserRanges`` cuts all users.
+public struct UserSelection: @unchecked Sendable {
+    /// Ascending user indices, or nil for all `count` users.
+    public let subset: Column<Int32>?
+    /// Users selected.
+    public let count: Int
+
+    /// Every user of a population of `users`.
+    public static func all(_ users: Int) -> UserSelection { UserSelection(subset: nil, count: users) }
+
+    /// The given users, which must be ascending and distinct.
+    public static func only(_ users: [Int32]) -> UserSelection {
+        precondition(zip(users, users.dropFirst()).allSatisfy { $0 < $1 }, "a selection must be ascending")
+        return UserSelection(subset: Column(users), count: users.count)
+    }
+
+    /// `parts` contiguous ranges of positions covering the selection.
+    public func ranges(parts: Int) -> [Range<Int>] {
+        UserRanges.split(users: count, parts: min(max(1, parts), max(1, count)))
+    }
+
+    /// Calls `body` with the user at every position of `positions`, in order.
+    @inline(__always)
+    public func forEach(_ positions: Range<Int>, _ body: (Int) -> Void) {
+        if let subset {
+            let users = subset.baseAddress
+            for i in positions { body(Int(users[i])) }
+        } else {
+            for u in positions { body(u) }
+        }
+    }
+}

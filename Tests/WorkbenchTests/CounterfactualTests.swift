@@ -11,7 +11,8 @@ import UsageModel
 @Suite("The counterfactual run")
 struct CounterfactualTests {
     static func run(
-        users: Int = 4_000, days: Int = 150, threads: Int = 2, edit: (inout InterventionSpec) -> Void = { _ in }
+        users: Int = 4_000, days: Int = 150, threads: Int = 2, everyone: Bool = false,
+        edit: (inout InterventionSpec) -> Void = { _ in }
     ) throws -> (ExperimentRun, Simulator, OutcomeRecorder) {
         let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/reengagement.yaml"))
         var spec = scenario.spec
@@ -23,13 +24,13 @@ struct CounterfactualTests {
         let engine = SegmentationEngine(scenario.segmentation, threads: threads)
         let experiment = try #require(ExperimentRun(simulator: simulator, engine: engine, threads: threads))
         _ = try simulator.run(observers: [engine] + experiment.observers)
-        let twin = try experiment.counterfactual(of: simulator, threads: threads)
+        let twin = try experiment.counterfactual(of: simulator, threads: threads, everyone: everyone)
         return (experiment, simulator, twin)
     }
 
     @Test("control users live the same lives in both runs; treated users differ only after their index day")
     func controlUnchanged() throws {
-        let (experiment, simulator, twin) = try Self.run()
+        let (experiment, simulator, twin) = try Self.run(everyone: true)
         let treatment = try #require(simulator.treatment)
         var control = 0
         var treatedDifferent = 0
@@ -55,9 +56,55 @@ struct CounterfactualTests {
         #expect(treatedDifferent > 10)
     }
 
+    @Test(
+        "users no message acted on live the same days in both runs, so re-simulating the others gives the same samples")
+    func alteredOnly() throws {
+        let (experiment, simulator, everyone) = try Self.run(everyone: true)
+        let treatment = try #require(simulator.treatment)
+        let some = try experiment.counterfactual(of: simulator, threads: 2)
+        var unaltered = 0
+        var sampledControls = 0
+        for k in experiment.recorder.entries.indices {
+            for (entry, twin) in zip(experiment.recorder.entries[k], everyone.entries[k])
+            where !treatment.altered[Int(entry.user)] {
+                unaltered += 1
+                #expect(entry == twin, "user \(entry.user), whom no message acted on")
+            }
+            // The re-simulated entries are a subsequence of everyone's, equal to them.
+            let byUser = Dictionary(uniqueKeysWithValues: everyone.entries[k].map { ($0.user, $0) })
+            for twin in some.entries[k] { #expect(byUser[twin.user] == twin) }
+            #expect(some.entries[k].count < everyone.entries[k].count)
+            #expect(
+                some.entries[k].filter { treatment.altered[Int($0.user)] }.count
+                    == everyone.entries[k].filter { treatment.altered[Int($0.user)] }.count)
+            let arm = { (u: Int) in Int(treatment.arm[u]) }
+            let a = experiment.spec.treatmentArms[k]
+            let d = experiment.spec.outcomeDays
+            let full = ComparisonSamples(
+                comparison: k, treatmentArm: a, treated: experiment.recorder, counterfactual: everyone, arm: arm,
+                outcomeDays: d)
+            let part = ComparisonSamples(
+                comparison: k, treatmentArm: a, treated: experiment.recorder, counterfactual: some, arm: arm,
+                outcomeDays: d)
+            // Control users are never altered: the sample re-simulated is the one in 16 by index.
+            let sampled = experiment.recorder.entries[k].filter {
+                $0.observed && arm(Int($0.user)) == experiment.spec.controlArm
+                    && Int($0.user) % ExperimentRun.unalteredSample == 0
+            }.count
+            sampledControls += sampled
+            for (x, y) in zip(full.metrics, part.metrics) {
+                #expect(x.trueDifference == y.trueDifference && x.treatment == y.treatment && x.control == y.control)
+                #expect(y.controlDifference.count == sampled)
+                #expect(y.controlDifference.allSatisfy { $0 == 0 })
+            }
+        }
+        #expect(unaltered > 300)
+        #expect(sampledControls > 20)
+    }
+
     @Test("policies without effect leave every user exactly as in the counterfactual")
     func zeroEffect() throws {
-        let (experiment, _, twin) = try Self.run { spec in
+        let (experiment, _, twin) = try Self.run(everyone: true) { spec in
             for q in spec.policies.indices {
                 spec.policies[q].effects = []
                 spec.policies[q].upgradeProbability = 0

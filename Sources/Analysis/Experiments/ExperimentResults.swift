@@ -84,7 +84,8 @@ public struct ExperimentResults: Codable, Sendable {
         /// Mean over the treatment users of their treated outcome minus their counterfactual
         /// outcome: the effect the measured lift estimates, known only to a simulator.
         public let trueEffect: Double
-        /// The same over control users; 0 unless users influence each other.
+        /// The same over the control users the counterfactual run re-simulated (a sample: campaigns
+        /// leave the others' days untouched); 0 unless users influence each other.
         public let controlCounterfactualDifference: Double
         public let trueEffectCovered: Bool?
         /// For proportions: the smallest increase over the control's rate that these group sizes

@@ -17,8 +17,10 @@ struct DayStep: @unchecked Sendable {
     let treatment: TreatmentTables?
     let tally: Column<Int>
     let tallyWidth: Int
+    let selection: UserSelection
 
-    func run(worker: Int, users: Range<Int>) {
+    /// Steps the users at `positions` of the selection.
+    func run(worker: Int, positions: Range<Int>) {
         let S = tables.stateCount
         // Scratch for a treated user's transition row.
         let multiplier = UnsafeMutableBufferPointer<Double>.allocate(capacity: S)
@@ -35,7 +37,7 @@ struct DayStep: @unchecked Sendable {
                 let frame = Frame(
                     self, worker: worker, cumulativeNext: cumulativeNext, npsCumulative: npsCumulative,
                     multiplier: multiplier, affected: affected, modified: modified)
-                for u in users { frame.userDay(u) }
+                selection.forEach(positions) { frame.userDay($0) }
             }
         }
     }

@@ -17,12 +17,17 @@ public final class Simulator {
     public let truth: TruthRecord
     /// Arms, consent and active effects when the spec has interventions.
     public let treatment: TreatmentState?
+    /// The users the day loop steps: all, or the subset a counterfactual run re-simulates.
+    public let selection: UserSelection
 
     /// Builds the population and allocates every column the run needs.
     /// - Parameters:
     ///   - threads: worker threads (≥ 1); results are identical for any value.
     ///   - truthDays: the days whose latent truth is kept for analysis.
-    public init(spec: SimulationSpec, threads: Int = 1, truthDays: TruthDays = .all) throws {
+    ///   - users: the users to step (ascending), or nil for all. Every user's days depend on their own
+    ///     streams only, so a user steps through the same days whoever else is simulated; the others keep
+    ///     their initial columns, and the day totals count the selected users only.
+    public init(spec: SimulationSpec, threads: Int = 1, truthDays: TruthDays = .all, users: [Int32]? = nil) throws {
         precondition(threads >= 1, "threads must be ≥ 1")
         self.spec = spec
         self.threads = min(threads, max(1, spec.users))
@@ -33,6 +38,8 @@ public final class Simulator {
             users: spec.users, days: spec.days, keeping: truthDays, persona: layout.persona, tables: tables,
             stateNames: spec.model.states.map(\.name))
         treatment = spec.interventions.map { TreatmentState(spec: $0, users: spec.users, seed: spec.seed) }
+        selection = users.map { UserSelection.only($0) } ?? .all(spec.users)
+        if let last = users?.last { precondition(last < spec.users, "user \(last) is not in the population") }
     }
 
     public var directory: PopulationDirectory { layout.directory }
@@ -46,7 +53,7 @@ public final class Simulator {
         for observer in observers { try observer.daysWillStart(layout.directory) }
         let width = Tally.width(stateCount: tables.stateCount)
         let tally = Column<Int>(repeating: 0, count: width * threads)
-        let ranges = UserRanges.split(users: spec.users, parts: threads)
+        let ranges = selection.ranges(parts: threads)
         var metrics: [DayMetrics] = []
         metrics.reserveCapacity(spec.days)
         let treatmentTables = treatment.map { TreatmentTables($0, planPriceCents: tables.planPriceCents) }
@@ -56,8 +63,8 @@ public final class Simulator {
                 tables: tables, seed: spec.seed, day: day,
                 factors: tables.dayFactors(day: day, weekday: spec.startDate.adding(days: day).weekday),
                 columns: columns, truth: truth, treatment: treatmentTables, tally: tally,
-                tallyWidth: width)
-            UserRanges.forEach(ranges) { w, users in step.run(worker: w, users: users) }
+                tallyWidth: width, selection: selection)
+            UserRanges.forEach(ranges) { w, positions in step.run(worker: w, positions: positions) }
             let m = tally.withUnsafeBufferPointer {
                 Tally.metrics(day: day, stateCount: tables.stateCount, workers: threads, from: $0)
             }

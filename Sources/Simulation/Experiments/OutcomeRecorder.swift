@@ -42,6 +42,8 @@ public final class OutcomeRecorder: DayObserver {
     let planPriceCents: [Int64]
     /// Worker threads of the daily pass over users; the outcomes do not depend on it.
     let threads: Int
+    /// The users whose days are followed: all of the population unless a counterfactual run names them.
+    var selection: UserSelection?
     /// Entries per comparison, in the order registered.
     public private(set) var entries: [[ExperimentEntry]]
     /// Entries whose baseline is taken on a given day, and whose outcome is taken on a given day.
@@ -79,13 +81,19 @@ public final class OutcomeRecorder: DayObserver {
         entries = Array(repeating: [], count: comparisons)
     }
 
-    /// A recorder for the counterfactual run: the same users and index days as `treated`.
-    public convenience init(counterfactualOf treated: OutcomeRecorder) {
+    /// A recorder for a counterfactual run that re-simulates `users` (ascending): the entries of `treated`
+    /// for those users, in the same order and from the same index days.
+    public convenience init(counterfactualOf treated: OutcomeRecorder, users: [Int32]) {
         self.init(
             comparisons: treated.comparisons, outcomeDays: treated.outcomeDays, activationMask: treated.activationMask,
             planPriceCents: treated.planPriceCents, threads: treated.threads)
+        selection = .only(users)
+        var followed = [Bool](repeating: false, count: Int(users.last ?? -1) + 1)
+        for u in users { followed[Int(u)] = true }
         for (k, list) in treated.entries.enumerated() {
-            for entry in list { register(comparison: k, user: Int(entry.user), day: Int(entry.indexDay)) }
+            for entry in list where Int(entry.user) < followed.count && followed[Int(entry.user)] {
+                register(comparison: k, user: Int(entry.user), day: Int(entry.indexDay))
+            }
         }
     }
 
@@ -102,6 +110,7 @@ public final class OutcomeRecorder: DayObserver {
 
     public func daysWillStart(_ population: PopulationDirectory) {
         let n = population.userCount
+        if selection == nil { selection = .all(n) }
         days = population.days
         signupDay = population.signupDay
         lastSession = Column(repeating: Self.never, count: n)
@@ -142,12 +151,14 @@ public final class OutcomeRecorder: DayObserver {
         let cancelling = CommerceEvent.cancelled.rawValue
         // Users are independent: contiguous ranges in parallel, each collecting the users whose
         // 30 days without a session ended today, merged in range order.
-        let ranges = UserRanges.split(users: usage.sessions.count, parts: min(threads, max(1, usage.sessions.count)))
+        let selection = self.selection ?? .all(usage.sessions.count)
+        let ranges = selection.ranges(parts: threads)
         var gaps = [[Int32]](repeating: [], count: ranges.count)
         gaps.withUnsafeMutableBufferPointer { gaps in
             planPriceCents.withUnsafeBufferPointer { price in
-                UserRanges.forEach(ranges) { worker, range in
-                    for u in range where signed[u] {
+                UserRanges.forEach(ranges) { worker, positions in
+                    selection.forEach(positions) { u in
+                        guard signed[u] else { return }
                         if signup[u] == today { last[u] = today - 1 }
                         let active = sessions[u] > 0
                         bits[u] = (bits[u] << 1) | (active ? 1 : 0)

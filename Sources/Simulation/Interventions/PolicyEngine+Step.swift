@@ -129,9 +129,11 @@ extension PolicyEngine {
             treatment.effectStart[q * n + u] = day + 1
             treatment.effectScale[q * n + u] = Float(strength)
             treatment.effectUntil[u] = max(treatment.effectUntil[u], day + Int32(policy.effectDays))
+            treatment.altered[u] = true
         }
         if upgradeDraw < policy.upgradeProbability * strength {
             treatment.pendingUpgrade[u] = true
+            treatment.altered[u] = true
             t[5] += 1
         }
     }

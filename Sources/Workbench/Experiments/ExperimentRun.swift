@@ -8,11 +8,13 @@ final class ExperimentRun {
     let spec: InterventionSpec
     let policy: PolicyEngine
     let recorder: OutcomeRecorder
+    let treatment: TreatmentState
 
     /// `nil` when the scenario has no interventions.
     init?(simulator: Simulator, engine: SegmentationEngine, threads: Int) {
         guard let spec = simulator.spec.interventions, let treatment = simulator.treatment else { return nil }
         self.spec = spec
+        self.treatment = treatment
         policy = PolicyEngine(
             spec: spec, engine: engine, treatment: treatment, seed: simulator.spec.seed, threads: threads)
         let model = simulator.spec.model
@@ -30,15 +32,32 @@ final class ExperimentRun {
     /// evaluations by itself).
     var observers: [any DayObserver] { [recorder] }
 
-    /// Runs the same population without interventions and records the same users' outcomes from
-    /// the same index days.
-    func counterfactual(of simulator: Simulator, threads: Int, progress: ((Int) -> Void)? = nil) throws
-        -> OutcomeRecorder
-    {
+    /// One in this many indexed users the campaigns left alone is re-simulated all the same, so the
+    /// results can show that their outcomes do not move (`control_counterfactual_difference`).
+    static let unalteredSample = 16
+
+    /// The users the counterfactual run re-simulates: every indexed user a campaign altered (an effect
+    /// or an accepted upgrade prompt), and one in ``unalteredSample`` of the other indexed users, or
+    /// with `everyone` all indexed users. The rest live exactly the same days in both runs, because
+    /// every random number of a user-day comes from that user's own streams (DESIGN.md invariant 1),
+    /// so their counterfactual outcomes are their treated ones.
+    func counterfactualUsers(everyone: Bool) -> [Int32] {
+        var indexed = Set<Int32>()
+        for list in recorder.entries { for entry in list { indexed.insert(entry.user) } }
+        if everyone { return indexed.sorted() }
+        return indexed.filter { treatment.altered[Int($0)] || Int($0) % Self.unalteredSample == 0 }.sorted()
+    }
+
+    /// Runs the same population without interventions and records the outcomes of the users
+    /// ``counterfactualUsers(everyone:)`` names, from the same index days.
+    func counterfactual(
+        of simulator: Simulator, threads: Int, everyone: Bool = false, progress: ((Int) -> Void)? = nil
+    ) throws -> OutcomeRecorder {
         var spec = simulator.spec
         spec.interventions = nil
-        let twin = try Simulator(spec: spec, threads: threads, truthDays: .only([]))
-        let recorder = OutcomeRecorder(counterfactualOf: self.recorder)
+        let users = counterfactualUsers(everyone: everyone)
+        let twin = try Simulator(spec: spec, threads: threads, truthDays: .only([]), users: users)
+        let recorder = OutcomeRecorder(counterfactualOf: self.recorder, users: users)
         _ = try twin.run(observers: [recorder], progress: progress)
         return recorder
     }

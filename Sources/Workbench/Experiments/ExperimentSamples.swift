@@ -15,6 +15,10 @@ extension ComparisonSamples {
         ]
     }
 
+    /// The counterfactual recorder holds a subsequence of the treated entries (the users it
+    /// re-simulated); an entry it does not hold lived the same days in both runs and is its own twin.
+    /// Control users count in `controlDifference` only when re-simulated, since only then is the
+    /// difference measured rather than known.
     /// - Parameters:
     ///   - arm: the user's arm, for telling treatment entries from control entries.
     init(
@@ -23,7 +27,11 @@ extension ComparisonSamples {
     ) {
         self.init(metrics: Self.metricNames(outcomeDays: outcomeDays).map { Metric(name: $0.0, isProportion: $0.1) })
         let twins = counterfactual.entries[k]
-        for (i, entry) in treated.entries[k].enumerated() {
+        var next = 0
+        for entry in treated.entries[k] {
+            let resimulated = next < twins.count && twins[next].user == entry.user
+            let twin = resimulated ? twins[next] : entry
+            if resimulated { next += 1 }
             let isTreatment = arm(Int(entry.user)) == treatmentArm
             let survival = (Double(entry.survivalDays), entry.churnObserved)
             if isTreatment {
@@ -34,8 +42,7 @@ extension ComparisonSamples {
                 controlSurvival.append(survival)
             }
             guard entry.observed else { continue }
-            let twin = twins[i]
-            precondition(twin.user == entry.user && twin.indexDay == entry.indexDay && twin.observed)
+            precondition(twin.indexDay == entry.indexDay && twin.observed)
             let y = Self.values(entry)
             let yTwin = Self.values(twin)
             for m in metrics.indices {
@@ -44,7 +51,7 @@ extension ComparisonSamples {
                     metrics[m].trueDifference.append(y[m] - yTwin[m])
                 } else {
                     metrics[m].control.append(y[m])
-                    metrics[m].controlDifference.append(y[m] - yTwin[m])
+                    if resimulated { metrics[m].controlDifference.append(y[m] - yTwin[m]) }
                 }
             }
             if isTreatment {
@@ -53,5 +60,6 @@ extension ComparisonSamples {
                 controlCovariate.append(Double(entry.activeDaysBefore))
             }
         }
+        precondition(next == twins.count, "the counterfactual holds an entry the treated run does not")
     }
 }
