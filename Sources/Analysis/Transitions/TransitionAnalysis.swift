@@ -33,7 +33,11 @@ extension TransitionResults {
         groups: [String: (Int) -> Bool], arms: [String: (Int) -> Bool] = [:]
     ) throws {
         let k = labels.count
-        let overall = TransitionTable.count(history: history, stateCount: k, evaluations: evaluations)
+        // The halves for the drift test, and the whole run as their sum.
+        let half = evaluations.lowerBound + evaluations.count / 2
+        let first = TransitionTable.count(history: history, stateCount: k, evaluations: evaluations.lowerBound..<half)
+        let second = TransitionTable.count(history: history, stateCount: k, evaluations: half..<evaluations.upperBound)
+        let overall = zip(first, second).map { zip($0, $1).map { $0 + $1 } }
         func table(_ include: @escaping (Int) -> Bool) -> TransitionTable {
             TransitionTable(
                 labels: labels,
@@ -58,11 +62,7 @@ extension TransitionResults {
                     uniqueKeysWithValues: zip(chainLabels, steps.map { $0.map { $0 * Double(every) } }))
             }
         }
-        let half = evaluations.lowerBound + evaluations.count / 2
-        let drift = TransitionDrift.flags(
-            first: TransitionTable.count(history: history, stateCount: k, evaluations: evaluations.lowerBound..<half),
-            second: TransitionTable.count(history: history, stateCount: k, evaluations: half..<evaluations.upperBound),
-            labels: labels)
+        let drift = TransitionDrift.flags(first: first, second: second, labels: labels)
         self.init(
             everyDays: every, overall: TransitionTable(labels: labels, counts: overall),
             byPersona: groups.mapValues(table), byArm: arms.mapValues(table), stationaryDistribution: stationary,

@@ -30,22 +30,33 @@ public struct TransitionTable: Sendable, Codable {
         upper = hi
     }
 
-    /// Counts transitions of the users `include` accepts between evaluations `evaluations` (each
-    /// with the next), among states `0 ..< stateCount`; codes at or above it (not signed up) are left out.
+    /// Counts transitions of the users `include` accepts (all when nil) between evaluations
+    /// `evaluations` (each with the next), among states `0 ..< stateCount`; codes at or above it (not
+    /// signed up) are left out. `include` is asked once per user.
     public static func count(
-        history: [Column<UInt8>], stateCount: Int, evaluations: Range<Int>, include: (Int) -> Bool = { _ in true }
+        history: [Column<UInt8>], stateCount: Int, evaluations: Range<Int>, include: ((Int) -> Bool)? = nil
     ) -> [[Int]] {
-        var counts = [[Int]](repeating: [Int](repeating: 0, count: stateCount), count: stateCount)
-        for e in evaluations where e + 1 < history.count {
-            let before = history[e]
-            let after = history[e + 1]
-            for u in 0..<before.count where include(u) {
-                let from = Int(before[u])
-                let to = Int(after[u])
-                if from < stateCount, to < stateCount { counts[from][to] += 1 }
+        let k = stateCount
+        let users = history.first?.count ?? 0
+        let mask = include.map { accepts in (0..<users).map(accepts) }
+        var flat = [Int](repeating: 0, count: k * k)
+        flat.withUnsafeMutableBufferPointer { counts in
+            for e in evaluations where e + 1 < history.count {
+                let before = history[e].baseAddress
+                let after = history[e + 1].baseAddress
+                func add(_ u: Int) {
+                    let from = Int(before[u])
+                    let to = Int(after[u])
+                    if from < k, to < k { counts[from * k + to] += 1 }
+                }
+                if let mask {
+                    for u in 0..<history[e].count where mask[u] { add(u) }
+                } else {
+                    for u in 0..<history[e].count { add(u) }
+                }
             }
         }
-        return counts
+        return (0..<k).map { Array(flat[($0 * k)..<($0 * k + k)]) }
     }
 }
 

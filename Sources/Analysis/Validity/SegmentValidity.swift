@@ -27,20 +27,50 @@ extension ValidityResults {
     ///   - state: a user's true latent state on a day, `nil` before sign-up.
     ///   - outcome: whether a user in `state` on `day` was retained and converted in the horizon
     ///     after it; `nil` when the horizon runs past the data or the user had already churned.
+    ///   - threads: worker threads over ranges of users; `state` and `outcome` are called from them
+    ///     at once, so they must only read. The counts do not depend on it.
     public init(
         labels: [String], states: [String], horizon: Int, evaluations: [(day: Int, memberships: Column<UInt8>)],
         state: (_ user: Int, _ day: Int) -> Int?,
-        outcome: (_ user: Int, _ day: Int, _ state: Int) -> (retained: Bool, converted: Bool)?
+        outcome: (_ user: Int, _ day: Int, _ state: Int) -> (retained: Bool, converted: Bool)?, threads: Int = 1
     ) {
-        var counts = [[Int]](repeating: [Int](repeating: 0, count: states.count), count: labels.count)
-        var tally = HorizonOutcomeTally(segments: labels.count)
-        for (day, memberships) in evaluations {
-            for u in 0..<memberships.count {
-                let code = Int(memberships[u])
-                guard code < labels.count, let s = state(u, day) else { continue }
-                counts[code][s] += 1
-                if let o = outcome(u, day, s) { tally.add(segment: code, retained: o.retained, converted: o.converted) }
+        let k = states.count
+        let users = evaluations.first?.memberships.count ?? 0
+        let ranges = UserRanges.split(users: users, parts: max(1, min(threads, users)))
+        var flat = [[Int]](repeating: [], count: ranges.count)
+        var tallies = [HorizonOutcomeTally](repeating: HorizonOutcomeTally(segments: 0), count: ranges.count)
+        withoutActuallyEscaping(state) { state in
+            withoutActuallyEscaping(outcome) { outcome in
+                let reads = UncheckedSendable((state, outcome))
+                flat.withUnsafeMutableBufferPointer { flat in
+                    tallies.withUnsafeMutableBufferPointer { tallies in
+                        UserRanges.forEach(ranges) { w, range in
+                            let (state, outcome) = reads.value
+                            var counts = [Int](repeating: 0, count: labels.count * k)
+                            var tally = HorizonOutcomeTally(segments: labels.count)
+                            for (day, memberships) in evaluations {
+                                let codes = memberships.baseAddress
+                                for u in range {
+                                    let code = Int(codes[u])
+                                    guard code < labels.count, let s = state(u, day) else { continue }
+                                    counts[code * k + s] += 1
+                                    if let o = outcome(u, day, s) {
+                                        tally.add(segment: code, retained: o.retained, converted: o.converted)
+                                    }
+                                }
+                            }
+                            flat[w] = counts
+                            tallies[w] = tally
+                        }
+                    }
+                }
             }
+        }
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: k), count: labels.count)
+        var tally = HorizonOutcomeTally(segments: labels.count)
+        for w in ranges.indices {
+            for i in labels.indices { for j in 0..<k { counts[i][j] += flat[w][i * k + j] } }
+            tally.add(tallies[w])
         }
         var dominant: [String: String] = [:]
         var precision: [String: Double] = [:]
@@ -92,6 +122,15 @@ public struct HorizonOutcomeTally: Sendable {
         users = Array(repeating: 0, count: segments)
         retained = users
         converted = users
+    }
+
+    /// Adds another tally of the same segments.
+    public mutating func add(_ other: HorizonOutcomeTally) {
+        for i in users.indices {
+            users[i] += other.users[i]
+            retained[i] += other.retained[i]
+            converted[i] += other.converted[i]
+        }
     }
 
     public mutating func add(segment: Int, retained isRetained: Bool, converted isConverted: Bool) {

@@ -268,6 +268,23 @@ public struct SegmentEvaluation: Sendable, Equatable {
 }
 
 extension SegmentationEngine {
+    /// The named metrics of each user in `users` as of the latest folded day, one value per name in
+    /// order (nan for a name the catalog lacks), handed to `body` with the user. Names are resolved
+    /// once, and `row` is reused: copy what you keep.
+    public func forEach(
+        _ users: Range<Int>, metrics names: [String], _ body: (_ user: Int, _ row: [Double]) -> Void
+    ) {
+        guard windows != nil else { return }
+        let ids = names.map { compiled.catalog.lookup($0) }
+        var loader = loader()
+        var row = [Double](repeating: .nan, count: names.count)
+        for u in users {
+            loader.user = u
+            for (i, id) in ids.enumerated() { row[i] = id.map { loader.load($0) } ?? .nan }
+            body(u, row)
+        }
+    }
+
     /// A metric of a user as of the latest folded day, by name; `nil` for an unknown name.
     /// For inspection and tests: the engine itself never looks metrics up by name.
     public func metric(_ name: String, user: Int) -> Double? {

@@ -21,14 +21,12 @@ final class CutoffSnapshot: EvaluationObserver {
         guard let i = cutoffs.firstIndex(where: { $0.day == usage.day }), let memberships = engine.history.last
         else { return }
         var cutoff = cutoffs[i]
-        for u in 0..<memberships.count where memberships[u] != SegmentationEngine.notSignedUp {
-            cutoff.append(
-                user: u,
-                features: ChurnPrediction.featureNames.map { name in
-                    let value = engine.metric(name, user: u) ?? .nan
-                    // Recency and tenure are bounded so a user never seen again does not dominate a fit.
-                    return value.isFinite ? min(value, 365) : 365
-                }, flagged: atRisk.contains(memberships[u]))
+        var features = [Double](repeating: 0, count: ChurnPrediction.featureNames.count)
+        engine.forEach(0..<memberships.count, metrics: ChurnPrediction.featureNames) { u, values in
+            guard memberships[u] != SegmentationEngine.notSignedUp else { return }
+            // Recency and tenure are bounded so a user never seen again does not dominate a fit.
+            for (j, value) in values.enumerated() { features[j] = value.isFinite ? min(value, 365) : 365 }
+            cutoff.append(user: u, features: features, flagged: atRisk.contains(memberships[u]))
         }
         cutoffs[i] = cutoff
     }

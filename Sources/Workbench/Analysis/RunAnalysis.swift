@@ -44,7 +44,7 @@ enum RunAnalysis {
                     truth.state(user: u, day: later) != truth.churnedState,
                     conversions.converted(user: u, after: day, through: later)
                 )
-            })
+            }, threads: simulator.threads)
         return (AnalysisResults(transitions: transitions, churnPrediction: prediction, segmentValidity: validity), csv)
     }
 
