@@ -257,8 +257,18 @@ struct TruthDaysTests {
             }
         }
         #expect(!some.truth.keeps(day: 1))
-        // Six kept rows and one scratch row instead of forty.
-        #expect(TruthRecord.bytes(users: 3_000, days: 40, keeping: .only(kept)) == 2 * 3_000 * 7)
-        #expect(TruthRecord.bytes(users: 3_000, days: 40, keeping: .all) == 2 * 3_000 * 40)
+        // Churn is known on every day, kept or not, and agrees with the state.
+        var churnedUserDays = 0
+        for day in 0..<spec.days {
+            for u in 0..<spec.users {
+                let churned = everything.truth.state(user: u, day: day) == everything.truth.churnedState
+                #expect(some.truth.churned(user: u, by: day) == churned)
+                if churned { churnedUserDays += 1 }
+            }
+        }
+        #expect(churnedUserDays > 1_000)
+        // Six kept rows and one scratch row instead of forty, and a churn day per user.
+        #expect(TruthRecord.bytes(users: 3_000, days: 40, keeping: .only(kept)) == 2 * 3_000 * 7 + 4 * 3_000)
+        #expect(TruthRecord.bytes(users: 3_000, days: 40, keeping: .all) == 2 * 3_000 * 40 + 4 * 3_000)
     }
 }

@@ -71,6 +71,16 @@ public final class SegmentationEngine: DayObserver {
         }
     }
 
+    /// Frees the per-user state of the day loop (usage windows, lifecycle, account aggregates), the
+    /// largest part of the engine, once no more days come: the evaluations, history and tags stay,
+    /// metrics can no longer be read. A run calls it before its counterfactual run and analyses.
+    public func releaseWorkingState() {
+        windows = nil
+        accounts = nil
+        lifecycle = Column(repeating: 0, count: 0)
+        activeLastInterval = Column(repeating: false, count: 0)
+    }
+
     public func dayDidEnd(_ usage: UsageDay) throws {
         guard let windows else { preconditionFailure("daysWillStart was not called") }
         parallel(UserRanges.split(users: windows.users, parts: threads)) { windows.fold(usage, users: $0) }

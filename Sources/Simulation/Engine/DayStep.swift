@@ -79,6 +79,7 @@ extension DayStep {
         let commerceOut: UnsafeMutablePointer<UInt8>
         let truthState: UnsafeMutablePointer<UInt8>
         let truthHabit: UnsafeMutablePointer<UInt8>
+        let churnDay: UnsafeMutablePointer<Int32>
         let t: UnsafeMutablePointer<Int>
         // Treated users: who has an effect or an accepted upgrade prompt, checked without touching
         // the treatment tables for everyone else.
@@ -131,6 +132,7 @@ extension DayStep {
             commerceOut = c.commerce.baseAddress
             truthState = step.truth.state.baseAddress + step.truth.offset(day: day)
             truthHabit = step.truth.habitLevel.baseAddress + step.truth.offset(day: day)
+            churnDay = step.truth.churnDay.baseAddress
             t = step.tally.baseAddress + worker * step.tallyWidth
             effectUntil = step.treatment?.state.effectUntil.baseAddress
             pendingUpgrade = step.treatment?.state.pendingUpgrade.baseAddress
@@ -155,6 +157,7 @@ extension DayStep {
             signedUp[u] = true
             let s = Int(state[u])
             if s == churned {
+                if churnDay[u] > today { churnDay[u] = today }
                 recordTruth(u, state: s, habitLevel: 0)
                 countActive(u)
                 return

@@ -7,7 +7,9 @@ public import UsageModel
 /// segments and predictions against it. Two bytes per user and kept day: the state and the habit
 /// level that, with the persona, fixes the day's transition row; the churn probability is read
 /// from the same table the simulator drew from, so it is exact. Only the days the analyses read
-/// need keeping (``TruthDays``); the others are written to one scratch row and forgotten.
+/// need keeping (``TruthDays``); the others are written to one scratch row and forgotten. Whether
+/// a user has churned by a day is known for every day: churn is absorbing, and the record keeps
+/// each user's first churned day (four bytes per user).
 public final class TruthRecord: @unchecked Sendable {
     /// State code of a user-day before the user signed up.
     public static let notSignedUp: UInt8 = 0xFF
@@ -18,6 +20,8 @@ public final class TruthRecord: @unchecked Sendable {
     /// Row-major, a row per kept day and one scratch row: entry `row · users + user`.
     let state: Column<UInt8>
     let habitLevel: Column<UInt8>
+    /// The first day each user spent in the churned state, or `Int32.max`.
+    let churnDay: Column<Int32>
     let persona: Column<UInt8>
     let tables: ModelTables
     /// The row of each day: its own when kept, the scratch row (`keptRows`) otherwise.
@@ -44,7 +48,11 @@ public final class TruthRecord: @unchecked Sendable {
         let allocated = rows == days ? rows : rows + 1
         state = Column(repeating: TruthRecord.notSignedUp, count: users * allocated)
         habitLevel = Column(repeating: 0, count: users * allocated)
+        churnDay = Column(repeating: Int32.max, count: users)
     }
+
+    /// Whether the user was in the churned state on `day` (on any day, kept or not).
+    public func churned(user: Int, by day: Int) -> Bool { Int(churnDay[user]) <= day }
 
     /// Whether the record holds `day`.
     public func keeps(day: Int) -> Bool { rowOfDay[day] < keptRows }
@@ -86,7 +94,7 @@ public final class TruthRecord: @unchecked Sendable {
     /// Bytes the record holds for a population and the days it keeps.
     public static func bytes(users: Int, days: Int, keeping: TruthDays) -> Int {
         let kept = (0..<days).filter { keeping.contains($0) }.count
-        return 2 * users * (kept == days ? kept : kept + 1)
+        return 2 * users * (kept == days ? kept : kept + 1) + 4 * users
     }
 }
 

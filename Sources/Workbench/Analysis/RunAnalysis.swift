@@ -41,7 +41,7 @@ enum RunAnalysis {
                 let later = day + horizon
                 guard later < truth.days, state != truth.churnedState else { return nil }
                 return (
-                    truth.state(user: u, day: later) != truth.churnedState,
+                    !truth.churned(user: u, by: later),
                     conversions.converted(user: u, after: day, through: later)
                 )
             }, threads: simulator.threads)
@@ -65,7 +65,7 @@ enum RunAnalysis {
                 let (result, scores) = try ChurnPrediction.predict(
                     cutoff, ruleName: ruleName, seed: seed,
                     include: { truth.state(user: $0, day: day) != truth.churnedState },
-                    churned: { truth.state(user: $0, day: day + horizon) == truth.churnedState },
+                    churned: { truth.churned(user: $0, by: day + horizon) },
                     oracle: { u in
                         oracle.probability(
                             persona: truth.persona(user: u), state: truth.state(user: u, day: day)!,

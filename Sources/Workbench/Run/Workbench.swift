@@ -82,6 +82,7 @@ public enum Workbench {
         let metrics = try simulator.run(observers: [engine, conversions] + (experiment?.observers ?? [])) {
             progress.update("simulating day", done: $0, total: simulatedDays)
         }
+        engine.releaseWorkingState()
         let experimentResults = try experiment.map { run in
             let counterfactual = try run.counterfactual(of: simulator, threads: options.threads) {
                 progress.update("simulating day", done: spec.days + $0, total: simulatedDays)
@@ -131,46 +132,55 @@ public enum Workbench {
         return writer.stats
     }
 
-    /// Peak memory of a run with segmentation, known before it starts.
+    /// Peak memory of a run with segmentation, known before it starts: the larger of the day loop,
+    /// which holds the usage windows, and the analyses after it, which hold their own data once the
+    /// windows are freed.
     public static func estimatedBytes(_ scenario: Scenario, spec: SimulationSpec, writesEventLog: Bool) -> Int {
         guard !writesEventLog else {
             return MemoryEstimate.bytes(for: spec, writesEventLog: true, truthDays: .only([]))
         }
-        return MemoryEstimate.bytes(for: spec, writesEventLog: false, truthDays: truthDays(scenario, spec: spec))
+        let held =
+            MemoryEstimate.bytes(for: spec, writesEventLog: false, truthDays: truthDays(scenario, spec: spec))
             + segmentationBytes(scenario.segmentation, users: spec.users, days: spec.days)
-            + analysisBytes(spec)
+            + spec.users * snapshotBytesPerUser
+        let windows = spec.users * windowBytesPerUser(scenario.segmentation)
+        return held + max(0, analysisBytes(spec) - windows)
     }
 
-    /// What the analyses after the day loop hold at once, per user, with allocator overhead: the
-    /// churn-prediction snapshot of both cutoffs (11 features, the user, the flag: 105 bytes
-    /// each), the fit on half of the users of one cutoff (a standardised row as an array, 136,
-    /// and its design-matrix rows in the fit, 2 × 96) and the scores of the other half (rule,
-    /// model, oracle, outcome, the score record: 72), `predictions.csv` held as text and bytes
-    /// (about 60 bytes a row, twice, for half the users of each cutoff), a user's conversion days
-    /// (48), and with campaigns each comparison's samples of an indexed user (five outcomes and
-    /// their true differences, the covariate, survival: 104).
+    /// The churn-prediction snapshot of both cutoffs, held from the first cutoff on: 11 features,
+    /// the user and the flag, 105 bytes each with allocator overhead.
+    static let snapshotBytesPerUser = 2 * 105
+
+    /// What the analyses after the day loop add, per user, with allocator overhead: the fit on
+    /// half of the users of one cutoff (a standardised row as an array, 136, and its design-matrix
+    /// rows in the fit, 2 × 96) and the scores of the other half (rule, model, oracle, outcome, the
+    /// score record: 72), `predictions.csv` held as text and bytes (about 60 bytes a row, twice,
+    /// for half the users of each cutoff), a user's conversion days (48), and with campaigns each
+    /// comparison's samples of an indexed user (five outcomes and their true differences, the
+    /// covariate, survival: 104).
     static func analysisBytes(_ spec: SimulationSpec) -> Int {
-        let snapshot = 2 * 105
         let fit = (136 + 2 * 96) / 2 + 72 / 2
         let predictions = 2 * 2 * 60 / 2
         let experiment = (spec.interventions?.treatmentArms.count ?? 0) * 104
-        return spec.users * (snapshot + fit + predictions + 48 + experiment)
+        return spec.users * (fit + predictions + 48 + experiment)
     }
 
-    /// The days whose latent truth a run's analyses read: every evaluation day and the day a
-    /// horizon after it (segment validity), and the churn-prediction cutoffs, which are evaluation
-    /// days, with theirs.
+    /// The days whose latent state a run's analyses read: every evaluation day (segment validity),
+    /// and so the churn-prediction cutoffs, which are evaluation days. Churn a horizon later is read
+    /// from each user's churn day, which the truth record keeps for every day.
     public static func truthDays(_ scenario: Scenario, spec: SimulationSpec) -> TruthDays {
         let every = scenario.segmentation.spec.every.days
-        let evaluations = (0..<spec.days).filter { EvaluationSchedule.grid(offset: 0).includes($0, every: every) }
-        return .only(Set(evaluations + evaluations.map { $0 + scenario.horizonDays }.filter { $0 < spec.days }))
+        return .only(Set((0..<spec.days).filter { EvaluationSchedule.grid(offset: 0).includes($0, every: every) }))
     }
 
     /// Usage windows plus one byte per user and evaluation of membership history.
     static func segmentationBytes(_ s: CompiledSegmentation, users: Int, days: Int) -> Int {
-        let perUser = UsageWindows.bytesPerUser(
-            features: s.vocabulary.features.count, milestones: s.vocabulary.milestones.count)
-        return users * (perUser + days / s.spec.every.days + 8)
+        users * (windowBytesPerUser(s) + days / s.spec.every.days + 8)
+    }
+
+    /// The usage windows of one user: the engine's working state, freed after the day loop.
+    static func windowBytesPerUser(_ s: CompiledSegmentation) -> Int {
+        UsageWindows.bytesPerUser(features: s.vocabulary.features.count, milestones: s.vocabulary.milestones.count)
     }
 
     /// The name a log's output folder is filed under: its first file's name without extension.
