@@ -150,9 +150,11 @@ if let users = value("--users"), let threads = value("--threads") {
         emit(["benchmark": "day_loop_thread_scaling", "users": 1_000_000, "speedup_2_threads": two / one])
     }
 
-    // Whole runs.
-    var runSizes = [1_000_000]
+    // Whole runs, and how their cost grows with the population: the least-squares slope of
+    // log(seconds) and of log(peak bytes) against log(users), 1 for linear growth.
+    var runSizes = [10_000, 100_000, 1_000_000]
     if arguments.contains("--large") { runSizes.append(10_000_000) }
+    var runCosts: [(users: Double, seconds: Double, bytes: Double)] = []
     for users in runSizes {
         let spec = try Workbench.prepare(
             scenario, options: RunOptions(users: users, threads: 2), writesEventLog: false)
@@ -165,7 +167,24 @@ if let users = value("--users"), let threads = value("--threads") {
             "seconds": m.seconds, "peak_resident_bytes": m.peakBytes, "estimated_bytes": estimate,
             "exit_status": Int(m.status),
         ])
+        if m.status == 0 { runCosts.append((Double(users), m.seconds, Double(m.peakBytes))) }
         try? FileManager.default.removeItem(atPath: out)
+    }
+    func slope(_ points: [(x: Double, y: Double)]) -> Double {
+        let xs = points.map { log($0.x) }
+        let ys = points.map { log($0.y) }
+        let mx = xs.reduce(0, +) / Double(xs.count)
+        let my = ys.reduce(0, +) / Double(ys.count)
+        let sxy = zip(xs, ys).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
+        let sxx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+        return sxy / sxx
+    }
+    if runCosts.count >= 2 {
+        emit([
+            "benchmark": "run_cost_growth", "scenario": scenario.name, "users": runCosts.map { Int($0.users) },
+            "time_exponent": slope(runCosts.map { ($0.users, $0.seconds) }),
+            "memory_exponent": slope(runCosts.map { ($0.users, $0.bytes) }),
+        ])
     }
 
     // A synthetic log of about 10 M events from 180 000 users (30 days of sign-ups and use),
@@ -173,6 +192,9 @@ if let users = value("--users"), let threads = value("--threads") {
     let logUsers = 180_000
     let logDays = 30
     var logs: [(format: String, path: String, events: Int)] = []
+    let logSpec = try Workbench.prepare(
+        scenario, options: RunOptions(users: logUsers, days: logDays, threads: 2), writesEventLog: true)
+    let logEstimate = Workbench.estimatedBytes(scenario, spec: logSpec, writesEventLog: true)
     for format in ["csv", "jsonl"] {
         let path = fresh("log-\(logUsers)-\(logDays).\(format)")
         let m = measure(
@@ -188,7 +210,7 @@ if let users = value("--users"), let threads = value("--threads") {
             "benchmark": "simulate_event_log", "format": format, "users": logUsers, "days": logDays,
             "events": events, "bytes": bytes, "seconds": m.seconds,
             "events_per_second": Double(events) / m.seconds, "peak_resident_bytes": m.peakBytes,
-            "exit_status": Int(m.status),
+            "estimated_bytes": logEstimate, "exit_status": Int(m.status),
         ])
     }
     // The commands first, the estimate (pass 1 in this process) after: its memory would otherwise
