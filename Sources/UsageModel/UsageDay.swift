@@ -73,11 +73,19 @@ public struct PopulationDirectory: Sendable {
     public let planNames: [String]
     public let startDate: CivilDate
     public let days: Int
+    /// Index of user 0 of this directory in the whole population, and of account 0 among its
+    /// accounts: not 0 only for a block of a simulated population (a shard), whose users draw from
+    /// the random streams of their index in the whole population.
+    public let firstUser: Int
+    public let firstAccount: Int
 
     public init(
         userCount: Int, account: Column<Int32>, signupDay: Column<Int32>, accountCount: Int,
-        featureNames: [String], milestoneNames: [String], planNames: [String], startDate: CivilDate, days: Int
+        featureNames: [String], milestoneNames: [String], planNames: [String], startDate: CivilDate, days: Int,
+        firstUser: Int = 0, firstAccount: Int = 0
     ) {
+        self.firstUser = firstUser
+        self.firstAccount = firstAccount
         self.userCount = userCount
         self.account = account
         self.signupDay = signupDay

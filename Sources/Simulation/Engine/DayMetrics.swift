@@ -34,6 +34,31 @@ public struct DayMetrics: Sendable, Equatable {
 
     /// Revenue earned today in cents: a twelfth of a year's MRR spread over 365 days.
     public var revenueCents: Double { Double(mrrCents) * 12 / 365 }
+
+    /// Adds the same day's counts of other users (another block of the population): every field
+    /// is a count over users, so the sum is the day of both.
+    public mutating func add(_ other: DayMetrics) {
+        precondition(other.day == day && other.usersByState.count == usersByState.count, "not the same day")
+        signups += other.signups
+        for s in usersByState.indices { usersByState[s] += other.usersByState[s] }
+        dau += other.dau
+        wau += other.wau
+        mau += other.mau
+        newActivations += other.newActivations
+        churned += other.churned
+        sessions += other.sessions
+        keyActions += other.keyActions
+        npsResponses += other.npsResponses
+        promoters += other.promoters
+        detractors += other.detractors
+        trialUsers += other.trialUsers
+        conversions += other.conversions
+        trialExpirations += other.trialExpirations
+        upgrades += other.upgrades
+        downgrades += other.downgrades
+        payingUsers += other.payingUsers
+        mrrCents += other.mrrCents
+    }
 }
 
 /// Per-worker counters of a day, laid out flat so workers add into their own slice of one column.

@@ -51,6 +51,8 @@ extension DayStep {
         let factors: DayFactors
         let treatment: TreatmentTables?
         let seed: UInt64
+        /// Index of local user 0 in the whole population: the key of every user's streams.
+        let firstUser: UInt64
         let day: Int
         let S: Int
         let F: Int
@@ -103,6 +105,7 @@ extension DayStep {
             factors = step.factors
             treatment = step.treatment
             seed = step.seed
+            firstUser = UInt64(step.columns.firstUser)
             self.day = day
             S = tables.stateCount
             F = tables.featureCount
@@ -199,7 +202,8 @@ extension DayStep {
         /// Draws user `u`'s usage in cell `i` (persona·S + state) from the emission stream; returns the sessions.
         @inline(__always)
         private func emit(_ u: Int, cell i: Int) -> Int {
-            var g = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.emission, UInt64(u), UInt64(day)))
+            var g = SplitMix64(
+                seed: StreamKey.derive(seed, StreamPurpose.emission, firstUser &+ UInt64(u), UInt64(day)))
             let n = sessionCount(cell: i, using: &g)
             if n > 0 {
                 let sessions = min(n, Int(UInt16.max))
@@ -291,7 +295,8 @@ extension DayStep {
         /// Applies user `u`'s billing change of the day; returns whether an expired trial churns the user tonight.
         @inline(__always)
         private func bill(_ u: Int, persona p: Int, state s: Int, signup: Int32) -> Bool {
-            var cg = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.commerce, UInt64(u), UInt64(day)))
+            var cg = SplitMix64(
+                seed: StreamKey.derive(seed, StreamPurpose.commerce, firstUser &+ UInt64(u), UInt64(day)))
             if billing[u] == Billing.trial {
                 if today == signup + tables.trialDays[p] { return endTrial(u, state: s, using: &cg) }
             } else if let pendingUpgrade, pendingUpgrade[u], let treatment {
@@ -373,7 +378,8 @@ extension DayStep {
         /// Draws user `u`'s state for tomorrow from the transition stream, through its treatment effects if any.
         @inline(__always)
         private func drawNext(_ u: Int, persona p: Int, state s: Int, habitLevel level: Int) -> Int {
-            var tg = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.transition, UInt64(u), UInt64(day)))
+            var tg = SplitMix64(
+                seed: StreamKey.derive(seed, StreamPurpose.transition, firstUser &+ UInt64(u), UInt64(day)))
             let base = ((p * S + s) * H + level) * S
             if let effectUntil, effectUntil[u] >= today, let treatment,
                 treatment.effects(user: u, state: s, today: today, multiplier: multiplier, affected: affected)

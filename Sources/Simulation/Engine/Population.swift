@@ -61,6 +61,57 @@ public struct PopulationLayout: Sendable {
         initialState = state
     }
 
+    /// The users `users` of this population as a population of their own: columns sliced, accounts
+    /// numbered from the block's first, and ``PopulationDirectory/firstUser`` set so every user keeps
+    /// the random streams of their index in the whole population. `users` must start and end on
+    /// account boundaries, so no account is split.
+    public func block(_ users: Range<Int>) -> PopulationLayout {
+        let all = directory
+        precondition(users.lowerBound >= 0 && users.upperBound <= all.userCount, "block outside the population")
+        precondition(
+            users.lowerBound == 0 || users.lowerBound == all.userCount
+                || all.account[users.lowerBound] != all.account[users.lowerBound - 1],
+            "a block must start on an account boundary")
+        precondition(
+            users.upperBound == 0 || users.upperBound == all.userCount
+                || all.account[users.upperBound] != all.account[users.upperBound - 1],
+            "a block must end on an account boundary")
+        let firstAccount = users.isEmpty ? 0 : Int(all.account[users.lowerBound])
+        let accountCount = users.isEmpty ? 0 : Int(all.account[users.upperBound - 1]) - firstAccount + 1
+        let block = PopulationDirectory(
+            userCount: users.count, account: Column(users.map { all.account[$0] - Int32(firstAccount) }),
+            signupDay: Column(users.map { all.signupDay[$0] }), accountCount: accountCount,
+            featureNames: all.featureNames, milestoneNames: all.milestoneNames, planNames: all.planNames,
+            startDate: all.startDate, days: all.days, firstUser: all.firstUser + users.lowerBound,
+            firstAccount: all.firstAccount + firstAccount)
+        return PopulationLayout(
+            directory: block, persona: Column(users.map { persona[$0] }),
+            accountPersona: Array(accountPersona[firstAccount..<(firstAccount + accountCount)]),
+            initialState: Column(users.map { initialState[$0] }))
+    }
+
+    /// `parts` blocks covering the population in order, each starting on an account boundary and
+    /// as close to an equal share of the users as whole accounts allow (an empty block when there are
+    /// more parts than accounts).
+    public func blocks(parts: Int) -> [Range<Int>] {
+        let n = directory.userCount
+        var starts = [0]
+        for p in 1..<max(1, parts) {
+            var cut = max(starts.last!, n * p / parts)
+            while cut > 0 && cut < n && directory.account[cut] == directory.account[cut - 1] { cut += 1 }
+            starts.append(cut)
+        }
+        starts.append(n)
+        return (0..<max(1, parts)).map { starts[$0]..<starts[$0 + 1] }
+    }
+
+    init(directory: PopulationDirectory, persona: Column<UInt8>, accountPersona: [UInt8], initialState: Column<UInt8>) {
+        self.directory = directory
+        self.persona = persona
+        self.accountPersona = accountPersona
+        self.initialState = initialState
+    }
+
     /// Splits `total` in proportion to `shares` (summing to 1) so the parts sum to `total` exactly.
     static func apportion(total: Int, shares: [Double]) -> [Int] {
         let exact = shares.map { $0 * Double(total) }

@@ -27,19 +27,30 @@ public final class Simulator {
     ///   - users: the users to step (ascending), or nil for all. Every user's days depend on their own
     ///     streams only, so a user steps through the same days whoever else is simulated; the others keep
     ///     their initial columns, and the day totals count the selected users only.
-    public init(spec: SimulationSpec, threads: Int = 1, truthDays: TruthDays = .all, users: [Int32]? = nil) throws {
+    ///   - block: only these users of the population (whole accounts, see ``PopulationLayout/blocks(parts:)``),
+    ///     numbered from 0 here but drawing from the streams of their index in the whole population, so
+    ///     they live exactly the days they live in a run of everyone. `users` then counts within the block.
+    public init(
+        spec: SimulationSpec, threads: Int = 1, truthDays: TruthDays = .all, users: [Int32]? = nil,
+        block: Range<Int>? = nil
+    ) throws {
         precondition(threads >= 1, "threads must be ≥ 1")
         self.spec = spec
-        self.threads = min(threads, max(1, spec.users))
-        layout = try PopulationLayout(spec: spec)
+        let whole = try PopulationLayout(spec: spec)
+        layout = block.map { whole.block($0) } ?? whole
+        let n = layout.directory.userCount
+        self.threads = min(threads, max(1, n))
         tables = ModelTables(spec.model)
         columns = UserColumns(layout: layout, tables: tables)
         truth = TruthRecord(
-            users: spec.users, days: spec.days, keeping: truthDays, persona: layout.persona, tables: tables,
+            users: n, days: spec.days, keeping: truthDays, persona: layout.persona, tables: tables,
             stateNames: spec.model.states.map(\.name))
-        treatment = spec.interventions.map { TreatmentState(spec: $0, users: spec.users, seed: spec.seed) }
-        selection = users.map { UserSelection.only($0) } ?? .all(spec.users)
-        if let last = users?.last { precondition(last < spec.users, "user \(last) is not in the population") }
+        let firstUser = layout.directory.firstUser
+        treatment = spec.interventions.map {
+            TreatmentState(spec: $0, users: n, seed: spec.seed, firstUser: firstUser)
+        }
+        selection = users.map { UserSelection.only($0) } ?? .all(n)
+        if let last = users?.last { precondition(last < n, "user \(last) is not in the population") }
     }
 
     public var directory: PopulationDirectory { layout.directory }
@@ -102,9 +113,12 @@ final class UserColumns: @unchecked Sendable {
     let milestones: Column<UInt16>
     let npsScore: Column<Int8>
     let commerce: Column<UInt8>
+    /// Index of user 0 in the whole population (not 0 for a block).
+    let firstUser: Int
 
     init(layout: PopulationLayout, tables: ModelTables) {
         let n = layout.directory.userCount
+        firstUser = layout.directory.firstUser
         persona = layout.persona
         signupDay = layout.directory.signupDay
         state = Column(layout.initialState)

@@ -133,6 +133,10 @@ public final class EventLogWriter: DayObserver {
     }
 
     private static func validate(_ p: PopulationDirectory) throws {
+        // Ids and event streams are numbered from the whole population's user 0.
+        guard p.firstUser == 0, p.firstAccount == 0 else {
+            throw EventLogError.invalidInput("an event log is written for a whole population, not a block of one")
+        }
         guard p.account.count == p.userCount else {
             throw EventLogError.invalidInput(
                 "the directory has \(p.userCount) users but \(p.account.count) account entries")

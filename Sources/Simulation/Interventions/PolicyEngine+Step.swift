@@ -106,7 +106,8 @@ extension PolicyEngine {
         treatment.lastSend[q * n + u] = day
         // Four draws, always in this order, from a stream of this user, day and policy.
         var g = SplitMix64(
-            seed: StreamKey.derive(seed, StreamPurpose.send, UInt64(u), UInt64(day) * 64 + UInt64(q)))
+            seed: StreamKey.derive(
+                seed, StreamPurpose.send, UInt64(treatment.firstUser + u), UInt64(day) * 64 + UInt64(q)))
         let delivered = FastSampler.uniform(&g) < settings.delivered
         let opened = FastSampler.uniform(&g) < settings.opened
         let unsubscribeDraw = FastSampler.uniform(&g)

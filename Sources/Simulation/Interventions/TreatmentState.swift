@@ -36,9 +36,13 @@ public final class TreatmentState: @unchecked Sendable {
 
     static let never = Int32.min / 2
 
-    public init(spec: InterventionSpec, users: Int, seed: UInt64) {
+    /// Index of user 0 in the whole population: arms, consent and sends are keyed by it.
+    public let firstUser: Int
+
+    public init(spec: InterventionSpec, users: Int, seed: UInt64, firstUser: Int = 0) {
         self.spec = spec
         self.users = users
+        self.firstUser = firstUser
         let q = spec.policies.count
         arm = Column(repeating: 0, count: users)
         consent = Column(repeating: 0, count: users)
@@ -54,8 +58,8 @@ public final class TreatmentState: @unchecked Sendable {
         deliveryChannel = Column(repeating: 0, count: r * users)
         ringNext = Column(repeating: 0, count: users)
         for u in 0..<users {
-            arm[u] = Self.assign(user: u, seed: seed, spec: spec)
-            var g = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.consent, UInt64(u), 0))
+            arm[u] = Self.assign(user: firstUser + u, seed: seed, spec: spec)
+            var g = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.consent, UInt64(firstUser + u), 0))
             var bits: UInt8 = 0
             for (c, settings) in spec.channels.enumerated() where FastSampler.uniform(&g) < settings.consent {
                 bits |= 1 << UInt8(c)
