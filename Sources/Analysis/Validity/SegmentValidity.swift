@@ -18,23 +18,29 @@ public struct ValidityResults: Codable, Sendable {
     public let retention: [String: HorizonOutcome]
 }
 
-extension ValidityResults {
+/// User-evaluations by segment and true latent state, and the horizon outcomes by segment: what
+/// ``ValidityResults`` is computed from. Counts of disjoint sets of users add up.
+public struct ValidityCounts: Codable, Sendable, Equatable {
+    /// `counts[segment][state]`.
+    public var counts: [[Int]]
+    public var outcomes: HorizonOutcomeTally
+
     /// Tallies every user at every evaluation.
     ///
     /// - Parameters:
-    ///   - evaluations: the day of each evaluation and every user's segment code on it (codes at
-    ///     or above `labels.count` are users not signed up).
+    ///   - segments, states: how many segment codes (codes at or above are users not signed up)
+    ///     and latent states there are.
+    ///   - evaluations: the day of each evaluation and every user's segment code on it.
     ///   - state: a user's true latent state on a day, `nil` before sign-up.
     ///   - outcome: whether a user in `state` on `day` was retained and converted in the horizon
     ///     after it; `nil` when the horizon runs past the data or the user had already churned.
     ///   - threads: worker threads over ranges of users; `state` and `outcome` are called from them
     ///     at once, so they must only read. The counts do not depend on it.
     public init(
-        labels: [String], states: [String], horizon: Int, evaluations: [(day: Int, memberships: Column<UInt8>)],
+        segments: Int, states k: Int, evaluations: [(day: Int, memberships: Column<UInt8>)],
         state: (_ user: Int, _ day: Int) -> Int?,
         outcome: (_ user: Int, _ day: Int, _ state: Int) -> (retained: Bool, converted: Bool)?, threads: Int = 1
     ) {
-        let k = states.count
         let users = evaluations.first?.memberships.count ?? 0
         let ranges = UserRanges.split(users: users, parts: max(1, min(threads, users)))
         var flat = [[Int]](repeating: [], count: ranges.count)
@@ -46,13 +52,13 @@ extension ValidityResults {
                     tallies.withUnsafeMutableBufferPointer { tallies in
                         UserRanges.forEach(ranges) { w, range in
                             let (state, outcome) = reads.value
-                            var counts = [Int](repeating: 0, count: labels.count * k)
-                            var tally = HorizonOutcomeTally(segments: labels.count)
+                            var counts = [Int](repeating: 0, count: segments * k)
+                            var tally = HorizonOutcomeTally(segments: segments)
                             for (day, memberships) in evaluations {
                                 let codes = memberships.baseAddress
                                 for u in range {
                                     let code = Int(codes[u])
-                                    guard code < labels.count, let s = state(u, day) else { continue }
+                                    guard code < segments, let s = state(u, day) else { continue }
                                     counts[code * k + s] += 1
                                     if let o = outcome(u, day, s) {
                                         tally.add(segment: code, retained: o.retained, converted: o.converted)
@@ -66,12 +72,26 @@ extension ValidityResults {
                 }
             }
         }
-        var counts = [[Int]](repeating: [Int](repeating: 0, count: k), count: labels.count)
-        var tally = HorizonOutcomeTally(segments: labels.count)
+        counts = [[Int]](repeating: [Int](repeating: 0, count: k), count: segments)
+        outcomes = HorizonOutcomeTally(segments: segments)
         for w in ranges.indices {
-            for i in labels.indices { for j in 0..<k { counts[i][j] += flat[w][i * k + j] } }
-            tally.add(tallies[w])
+            for i in 0..<segments { for j in 0..<k { counts[i][j] += flat[w][i * k + j] } }
+            outcomes.add(tallies[w])
         }
+    }
+
+    /// Adds the counts of other users.
+    public mutating func add(_ other: ValidityCounts) {
+        for i in counts.indices { for j in counts[i].indices { counts[i][j] += other.counts[i][j] } }
+        outcomes.add(other.outcomes)
+    }
+}
+
+extension ValidityResults {
+    /// - Parameters:
+    ///   - labels, states: the names of the segment codes and latent states counted.
+    public init(counts c: ValidityCounts, labels: [String], states: [String], horizon: Int) {
+        let counts = c.counts
         var dominant: [String: String] = [:]
         var precision: [String: Double] = [:]
         for (i, label) in labels.enumerated() {
@@ -83,7 +103,7 @@ extension ValidityResults {
         }
         self.init(
             latentStates: states, segments: labels, counts: counts, dominantState: dominant, precision: precision,
-            horizonDays: horizon, retention: tally.outcomes(labels: labels, omittingEmpty: false))
+            horizonDays: horizon, retention: c.outcomes.outcomes(labels: labels, omittingEmpty: false))
     }
 }
 
@@ -113,7 +133,7 @@ public struct HorizonOutcome: Codable, Sendable {
 }
 
 /// Users, retained users and converted users per segment, added one user at a time.
-public struct HorizonOutcomeTally: Sendable {
+public struct HorizonOutcomeTally: Codable, Sendable, Equatable {
     private var users: [Int]
     private var retained: [Int]
     private var converted: [Int]

@@ -28,23 +28,27 @@ enum RunAnalysis {
             }
         }
         let transitions = try TransitionResults(
-            history: engine.history, labels: labels, evaluations: 0..<max(0, engine.history.count - 1),
-            every: engine.compiled.spec.every.days, groups: personas, arms: arms)
+            counts: TransitionCounts(
+                history: engine.history, states: labels.count, evaluations: 0..<max(0, engine.history.count - 1),
+                groups: personas, arms: arms),
+            labels: labels, every: engine.compiled.spec.every.days)
 
         let (prediction, csv) = try predictChurn(
             snapshot: snapshot, simulator: simulator, segmentation: engine.compiled, horizon: horizon, seed: seed)
         let validity = ValidityResults(
-            labels: labels, states: model.states.map(\.name), horizon: horizon,
-            evaluations: engine.evaluations.indices.map { (engine.evaluations[$0].day, engine.history[$0]) },
-            state: { truth.state(user: $0, day: $1) },
-            outcome: { u, day, state in
-                let later = day + horizon
-                guard later < truth.days, state != truth.churnedState else { return nil }
-                return (
-                    !truth.churned(user: u, by: later),
-                    conversions.converted(user: u, after: day, through: later)
-                )
-            }, threads: simulator.threads)
+            counts: ValidityCounts(
+                segments: labels.count, states: model.states.count,
+                evaluations: engine.evaluations.indices.map { (engine.evaluations[$0].day, engine.history[$0]) },
+                state: { truth.state(user: $0, day: $1) },
+                outcome: { u, day, state in
+                    let later = day + horizon
+                    guard later < truth.days, state != truth.churnedState else { return nil }
+                    return (
+                        !truth.churned(user: u, by: later),
+                        conversions.converted(user: u, after: day, through: later)
+                    )
+                }, threads: simulator.threads),
+            labels: labels, states: model.states.map(\.name), horizon: horizon)
         return (AnalysisResults(transitions: transitions, churnPrediction: prediction, segmentValidity: validity), csv)
     }
 

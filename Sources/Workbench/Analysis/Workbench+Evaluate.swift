@@ -87,7 +87,9 @@ extension Workbench {
         let labels = compiled.segmentNames + ["unmatched"]
         let upToCutoff = engine.evaluations.filter { $0.day <= cutoffDay }.count
         let transitions = try TransitionResults(
-            history: engine.history, labels: labels, evaluations: 0..<max(0, upToCutoff - 1), every: every, groups: [:])
+            counts: TransitionCounts(
+                history: engine.history, states: labels.count, evaluations: 0..<max(0, upToCutoff - 1), groups: [:]),
+            labels: labels, every: every)
 
         // Users signed up by the cutoff and not in the churned segment on it.
         let churnedCode = compiled.segmentNames.firstIndex(of: "churned").map(UInt8.init)
