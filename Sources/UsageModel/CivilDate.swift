@@ -3,7 +3,7 @@
 /// Conversions use the proleptic Gregorian calendar through day counts since 1970-01-01
 /// (Howard Hinnant's `days_from_civil` algorithm), so they are exact, fast and free of
 /// Foundation's locale and time-zone state.
-public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let year: Int
     public let month: Int
     public let day: Int
@@ -84,5 +84,17 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         case 4, 6, 9, 11: return 30
         default: return 31
         }
+    }
+}
+
+extension CivilDate {
+    /// Encoded as its day count since 1970-01-01.
+    public init(from decoder: any Decoder) throws {
+        self.init(daysSinceEpoch: try decoder.singleValueContainer().decode(Int.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(daysSinceEpoch)
     }
 }

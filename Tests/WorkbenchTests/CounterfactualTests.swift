@@ -78,14 +78,11 @@ struct CounterfactualTests {
                 some.entries[k].filter { treatment.altered[Int($0.user)] }.count
                     == everyone.entries[k].filter { treatment.altered[Int($0.user)] }.count)
             let arm = { (u: Int) in Int(treatment.arm[u]) }
-            let a = experiment.spec.treatmentArms[k]
             let d = experiment.spec.outcomeDays
             let full = ComparisonSamples(
-                comparison: k, treatmentArm: a, treated: experiment.recorder, counterfactual: everyone, arm: arm,
-                outcomeDays: d)
+                experiment.pieces(treated: simulator, counterfactual: everyone).comparisons[k], outcomeDays: d)
             let part = ComparisonSamples(
-                comparison: k, treatmentArm: a, treated: experiment.recorder, counterfactual: some, arm: arm,
-                outcomeDays: d)
+                experiment.pieces(treated: simulator, counterfactual: some).comparisons[k], outcomeDays: d)
             // Control users are never altered: the sample re-simulated is the one in 16 by index.
             let sampled = experiment.recorder.entries[k].filter {
                 $0.observed && arm(Int($0.user)) == experiment.spec.controlArm

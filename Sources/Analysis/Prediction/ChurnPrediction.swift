@@ -33,7 +33,7 @@ public enum ChurnPrediction {
     /// The users of one cutoff: index in the population, features (in `featureNames` order) and
     /// whether the at-risk rule flags them. Features are one flat array, a row per user, so a
     /// million users cost 88 bytes each rather than an array each.
-    public struct Cutoff: Sendable {
+    public struct Cutoff: Codable, Sendable {
         public let day: Int
         public let date: CivilDate
         public private(set) var users: [Int] = []
@@ -50,6 +50,15 @@ public enum ChurnPrediction {
             users.append(user)
             features += row
             flagged.append(isFlagged)
+        }
+
+        /// Appends the rows of a later block of users; `offset` turns its user indices into this
+        /// cutoff's numbering.
+        public mutating func append(contentsOf other: Cutoff, offset: Int = 0) {
+            precondition(other.day == day, "not the same cutoff")
+            users += other.users.map { $0 + offset }
+            features += other.features
+            flagged += other.flagged
         }
 
         /// The features of the user in row `i`.

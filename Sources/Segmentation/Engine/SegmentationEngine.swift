@@ -262,7 +262,7 @@ public final class SegmentationEngine: DayObserver {
 }
 
 /// Sizes and transitions of one evaluation.
-public struct SegmentEvaluation: Sendable, Equatable {
+public struct SegmentEvaluation: Codable, Sendable, Equatable {
     public let index: Int
     public let day: Int
     public let date: CivilDate
@@ -275,6 +275,16 @@ public struct SegmentEvaluation: Sendable, Equatable {
     /// Counts from the previous evaluation, row-major over segments, unmatched, not signed up;
     /// `nil` at the first evaluation.
     public let transitions: [Int]?
+
+    /// The same evaluation over the users of both (disjoint blocks of one population).
+    public func adding(_ o: SegmentEvaluation) -> SegmentEvaluation {
+        precondition(o.index == index && o.day == day && o.sizes.count == sizes.count, "not the same evaluation")
+        func sum(_ a: [Int], _ b: [Int]) -> [Int] { zip(a, b).map { $0 + $1 } }
+        return SegmentEvaluation(
+            index: index, day: day, date: date, sizes: sum(sizes, o.sizes), unmatched: unmatched + o.unmatched,
+            notSignedUp: notSignedUp + o.notSignedUp, tagCounts: sum(tagCounts, o.tagCounts),
+            transitions: transitions.map { sum($0, o.transitions!) })
+    }
 }
 
 extension SegmentationEngine {

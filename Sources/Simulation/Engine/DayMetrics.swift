@@ -1,5 +1,5 @@
 /// Population totals of one simulated day.
-public struct DayMetrics: Sendable, Equatable {
+public struct DayMetrics: Codable, Sendable, Equatable {
     public var day: Int
     /// Users who signed up today.
     public var signups = 0

@@ -1,7 +1,7 @@
 public import UsageModel
 
 /// One user in one comparison (a treatment arm against the control), from their index day on.
-public struct ExperimentEntry: Sendable, Equatable {
+public struct ExperimentEntry: Codable, Sendable, Equatable {
     public var user: Int32
     /// The first day a policy of the comparison's arm triggered for the user.
     public var indexDay: Int32

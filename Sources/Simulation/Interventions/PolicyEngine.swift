@@ -3,7 +3,7 @@ import Stats
 public import UsageModel
 
 /// What happened to one policy's triggers over a run.
-public struct PolicyCounters: Sendable, Equatable {
+public struct PolicyCounters: Codable, Sendable, Equatable {
     public var triggered = 0
     public var sends = 0
     public var delivered = 0
@@ -18,6 +18,18 @@ public struct PolicyCounters: Sendable, Equatable {
     public var frequencyCap = 0
 
     static let width = 11
+
+    public init() {}
+
+    /// Adds the same policy's counts over other users.
+    public mutating func add(_ o: PolicyCounters) {
+        (triggered, sends, delivered) = (triggered + o.triggered, sends + o.sends, delivered + o.delivered)
+        (opened, unsubscribes, upgrades) = (opened + o.opened, unsubscribes + o.unsubscribes, upgrades + o.upgrades)
+        (alreadySent, cooldown, noConsent) = (
+            alreadySent + o.alreadySent, cooldown + o.cooldown, noConsent + o.noConsent
+        )
+        (unsubscribed, frequencyCap) = (unsubscribed + o.unsubscribed, frequencyCap + o.frequencyCap)
+    }
 
     init(_ v: UnsafePointer<Int>) {
         (triggered, sends, delivered, opened, unsubscribes, upgrades) = (v[0], v[1], v[2], v[3], v[4], v[5])

@@ -2,10 +2,40 @@ import Analysis
 import Simulation
 import UsageModel
 
+/// What an experiment's results are computed from, for one block of users: users per arm, each
+/// policy's counters, and each comparison's indexed users with their outcomes in the treated run and,
+/// when re-simulated, in the counterfactual run, ordered by index day and user as one run of the
+/// whole population registers them. Pieces of consecutive blocks merge into the whole's.
+struct ExperimentPieces: Codable, Equatable {
+    struct Pair: Codable, Equatable {
+        var treated: ExperimentEntry
+        /// `nil` when the counterfactual run did not re-simulate the user (nothing acted on them).
+        var twin: ExperimentEntry?
+        var inTreatmentArm: Bool
+    }
+
+    var armUsers: [Int]
+    var globalControl: Int
+    var counters: [PolicyCounters]
+    var comparisons: [[Pair]]
+
+    /// Adds another block's pieces; entries are merged in (index day, user) order.
+    mutating func add(_ o: ExperimentPieces) {
+        for a in armUsers.indices { armUsers[a] += o.armUsers[a] }
+        globalControl += o.globalControl
+        for q in counters.indices { counters[q].add(o.counters[q]) }
+        for k in comparisons.indices {
+            comparisons[k] = (comparisons[k] + o.comparisons[k]).sorted {
+                ($0.treated.indexDay, $0.treated.user) < ($1.treated.indexDay, $1.treated.user)
+            }
+        }
+    }
+}
+
 extension ExperimentRun {
-    /// Arms, the sample-ratio check, lift of each treatment arm against the control with the true
-    /// effect beside it, survival curves, and campaign costs.
-    func analyse(treated simulator: Simulator, counterfactual: OutcomeRecorder) throws -> ExperimentResults {
+    /// The pieces of this run's users (numbered in the whole population), with the counterfactual
+    /// run's entries beside the treated ones.
+    func pieces(treated simulator: Simulator, counterfactual: OutcomeRecorder) -> ExperimentPieces {
         let treatment = simulator.treatment!
         let directory = simulator.directory
         let days = Int32(simulator.spec.days)
@@ -15,6 +45,35 @@ extension ExperimentRun {
             let a = treatment.arm[u]
             if a == TreatmentState.globalControl { globalControl += 1 } else { armUsers[Int(a)] += 1 }
         }
+        let first = Int32(directory.firstUser)
+        let comparisons = spec.treatmentArms.enumerated().map { k, a in
+            let twins = counterfactual.entries[k]
+            var next = 0
+            return recorder.entries[k].map { entry -> ExperimentPieces.Pair in
+                var twin: ExperimentEntry?
+                if next < twins.count, twins[next].user == entry.user {
+                    twin = twins[next]
+                    twin!.user += first
+                    next += 1
+                }
+                var treated = entry
+                treated.user += first
+                return ExperimentPieces.Pair(
+                    treated: treated, twin: twin, inTreatmentArm: Int(treatment.arm[Int(entry.user)]) == a)
+            }
+        }
+        return ExperimentPieces(
+            armUsers: armUsers, globalControl: globalControl, counters: policy.counters, comparisons: comparisons)
+    }
+}
+
+extension InterventionSpec {
+    /// Arms, the sample-ratio check, lift of each treatment arm against the control with the true
+    /// effect beside it, survival curves, and campaign costs.
+    func results(_ pieces: ExperimentPieces) throws -> ExperimentResults {
+        let spec = self
+        let armUsers = pieces.armUsers
+        let globalControl = pieces.globalControl
         let arms = spec.arms.enumerated().map { i, arm in
             ExperimentResults.ArmInfo(
                 name: arm.name, weight: arm.weight, control: arm.isControl,
@@ -23,9 +82,7 @@ extension ExperimentRun {
 
         var comparisons: [ExperimentResults.Comparison] = []
         for (k, a) in spec.treatmentArms.enumerated() {
-            let samples = ComparisonSamples(
-                comparison: k, treatmentArm: a, treated: recorder, counterfactual: counterfactual,
-                arm: { Int(treatment.arm[$0]) }, outcomeDays: spec.outcomeDays)
+            let samples = ComparisonSamples(pieces.comparisons[k], outcomeDays: spec.outcomeDays)
             comparisons.append(
                 try ExperimentStatistics.compare(
                     samples, arm: spec.arms[a].name, control: spec.arms[spec.controlArm].name))
@@ -33,7 +90,7 @@ extension ExperimentRun {
         comparisons = try ExperimentStatistics.correctForMultipleTesting(comparisons)
         let currencyCents = 100.0
         let campaigns = spec.policies.enumerated().map { q, policy in
-            let c = self.policy.counters[q]
+            let c = pieces.counters[q]
             return ExperimentResults.Campaign(
                 policy: policy.name, channel: policy.channel.rawValue,
                 arms: spec.arms.filter { $0.policies.contains(q) }.map(\.name), triggered: c.triggered, sends: c.sends,
@@ -58,8 +115,8 @@ extension ExperimentRun {
 
     /// Each arm's share of all users, then the global control's when there is one.
     var expectedShares: [Double] {
-        let total = spec.arms.reduce(0) { $0 + $1.weight }
-        let g = spec.globalControlShare
-        return spec.arms.map { (1 - g) * $0.weight / total } + (g > 0 ? [g] : [])
+        let total = arms.reduce(0) { $0 + $1.weight }
+        let g = globalControlShare
+        return arms.map { (1 - g) * $0.weight / total } + (g > 0 ? [g] : [])
     }
 }

@@ -15,24 +15,16 @@ extension ComparisonSamples {
         ]
     }
 
-    /// The counterfactual recorder holds a subsequence of the treated entries (the users it
-    /// re-simulated); an entry it does not hold lived the same days in both runs and is its own twin.
-    /// Control users count in `controlDifference` only when re-simulated, since only then is the
-    /// difference measured rather than known.
-    /// - Parameters:
-    ///   - arm: the user's arm, for telling treatment entries from control entries.
-    init(
-        comparison k: Int, treatmentArm: Int, treated: OutcomeRecorder, counterfactual: OutcomeRecorder,
-        arm: (Int) -> Int, outcomeDays: Int
-    ) {
+    /// A comparison's samples from its indexed users in order. A user the counterfactual run did
+    /// not re-simulate lived the same days in both runs and is their own twin; control users count
+    /// in `controlDifference` only when re-simulated, since only then is the difference measured
+    /// rather than known.
+    init(_ pairs: [ExperimentPieces.Pair], outcomeDays: Int) {
         self.init(metrics: Self.metricNames(outcomeDays: outcomeDays).map { Metric(name: $0.0, isProportion: $0.1) })
-        let twins = counterfactual.entries[k]
-        var next = 0
-        for entry in treated.entries[k] {
-            let resimulated = next < twins.count && twins[next].user == entry.user
-            let twin = resimulated ? twins[next] : entry
-            if resimulated { next += 1 }
-            let isTreatment = arm(Int(entry.user)) == treatmentArm
+        for pair in pairs {
+            let entry = pair.treated
+            let twin = pair.twin ?? entry
+            let isTreatment = pair.inTreatmentArm
             let survival = (Double(entry.survivalDays), entry.churnObserved)
             if isTreatment {
                 treatmentIndexed += 1
@@ -51,7 +43,7 @@ extension ComparisonSamples {
                     metrics[m].trueDifference.append(y[m] - yTwin[m])
                 } else {
                     metrics[m].control.append(y[m])
-                    if resimulated { metrics[m].controlDifference.append(y[m] - yTwin[m]) }
+                    if pair.twin != nil { metrics[m].controlDifference.append(y[m] - yTwin[m]) }
                 }
             }
             if isTreatment {
@@ -60,6 +52,5 @@ extension ComparisonSamples {
                 controlCovariate.append(Double(entry.activeDaysBefore))
             }
         }
-        precondition(next == twins.count, "the counterfactual holds an entry the treated run does not")
     }
 }

@@ -12,8 +12,8 @@ extension Workbench {
         let engine = SegmentationEngine(scenario.segmentation, threads: threads)
         guard let run = ExperimentRun(simulator: simulator, engine: engine, threads: threads) else { return nil }
         _ = try simulator.run(observers: [engine] + run.observers)
-        return try run.analyse(
-            treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: threads))
+        return try run.spec.results(
+            run.pieces(treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: threads)))
     }
 
     /// Replicates `1 ..< count` of a scenario (seeds `seed + r`), split over `threads` workers

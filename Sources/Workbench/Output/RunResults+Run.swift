@@ -78,13 +78,16 @@ extension RunResults {
 extension SegmentationResults {
     /// Definitions, sizes at every evaluation and transition counts of a finished engine.
     init(_ engine: SegmentationEngine) {
-        let compiled = engine.compiled
+        self.init(engine.compiled, evaluations: engine.evaluations)
+    }
+
+    init(_ compiled: CompiledSegmentation, evaluations engineEvaluations: [SegmentEvaluation]) {
         let names = compiled.segmentNames
         let states = names + ["unmatched", "not_signed_up"]
         let k = states.count
         func matrix(_ flat: [Int]) -> [[Int]] { (0..<k).map { Array(flat[($0 * k)..<($0 * k + k)]) } }
         var total = [Int](repeating: 0, count: k * k)
-        let evaluations = engine.evaluations.map { e in
+        let evaluations = engineEvaluations.map { e in
             if let t = e.transitions { for i in total.indices { total[i] += t[i] } }
             return Evaluation(
                 index: e.index, day: e.day, date: e.date.description,

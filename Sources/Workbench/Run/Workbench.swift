@@ -65,51 +65,61 @@ public enum Workbench {
         let spec = try prepare(scenario, options: options, writesEventLog: false)
         let destination = options.outDirectory ?? defaultDirectory(scenario: scenario.name, seed: spec.seed)
         try OutputDirectory.checkDestination(destination)
+        let progress = ProgressLine(enabled: options.progress)
+        defer { progress.finish() }
+        let (pieces, layout) = try simulate(scenario, spec: spec, block: nil, threads: options.threads) {
+            progress.update("simulating day", done: $0, total: $1)
+        }
+        var others: [ExperimentResults] = []
+        if options.replicates > 1, pieces.experiment != nil {
+            others = try replicates(scenario, spec: spec, count: options.replicates, threads: options.threads) {
+                progress.update("replicate", done: $0, total: options.replicates - 1)
+            }
+        }
+        let (results, predictions) = try pieces.results(
+            scenario: scenario, spec: spec, layout: layout, segmentation: scenario.segmentation, replicates: others)
+        let directory = try OutputDirectory.produce(at: destination) { output in
+            try output.write(Data(predictions.utf8), to: "predictions.csv")
+            try output.write(try ResultsFile.Contents.run(results).files())
+        }
+        return RunOutcome(directory: directory, metrics: pieces.metrics)
+    }
+
+    /// Simulates the users of `block` (all when nil) with segmentation and campaigns, and their
+    /// counterfactual run when the scenario has campaigns, and returns the pieces its results are
+    /// computed from, with the layout of the whole population.
+    /// `progress` is told the days simulated and the days to simulate.
+    static func simulate(
+        _ scenario: Scenario, spec: SimulationSpec, block: Range<Int>?, threads: Int,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> (RunPieces, layout: PopulationLayout) {
+        let whole = try PopulationLayout(spec: spec)
         let simulator = try Simulator(
-            spec: spec, threads: options.threads, truthDays: truthDays(scenario, spec: spec))
-        let engine = SegmentationEngine(scenario.segmentation, threads: options.threads)
+            spec: spec, threads: threads, truthDays: truthDays(scenario, spec: spec), block: block)
+        let engine = SegmentationEngine(scenario.segmentation, threads: threads)
         let snapshot = CutoffSnapshot(
             engine: engine,
             days: ChurnPrediction.cutoffDays(
                 days: spec.days, every: scenario.segmentation.spec.every.days, horizon: scenario.horizonDays),
             startDate: spec.startDate)
-        let progress = ProgressLine(enabled: options.progress)
-        defer { progress.finish() }
         let conversions = ConversionDays()
-        let experiment = ExperimentRun(simulator: simulator, engine: engine, threads: options.threads)
+        let experiment = ExperimentRun(simulator: simulator, engine: engine, threads: threads)
         // With campaigns the population is simulated twice: treated, then its counterfactual.
         let simulatedDays = spec.days * (experiment == nil ? 1 : 2)
         let metrics = try simulator.run(observers: [engine, conversions] + (experiment?.observers ?? [])) {
-            progress.update("simulating day", done: $0, total: simulatedDays)
+            progress?($0, simulatedDays)
         }
         engine.releaseWorkingState()
-        let experimentResults = try experiment.map { run in
-            let counterfactual = try run.counterfactual(of: simulator, threads: options.threads) {
-                progress.update("simulating day", done: spec.days + $0, total: simulatedDays)
+        let experimentPieces = try experiment.map { run in
+            let counterfactual = try run.counterfactual(of: simulator, threads: threads) {
+                progress?(spec.days + $0, simulatedDays)
             }
-            return try run.analyse(treated: simulator, counterfactual: counterfactual)
+            return run.pieces(treated: simulator, counterfactual: counterfactual)
         }
-        var replicateResults: ReplicateResults?
-        if options.replicates > 1, let first = experimentResults {
-            let others = try replicates(
-                scenario, spec: spec, count: options.replicates, threads: options.threads
-            ) { progress.update("replicate", done: $0, total: options.replicates - 1) }
-            replicateResults = try ReplicateResults(
-                seeds: (0..<options.replicates).map { spec.seed &+ UInt64($0) }, runs: [first] + others)
-        }
-
-        let analysis = try RunAnalysis.analyse(
-            engine: engine, snapshot: snapshot, conversions: conversions, simulator: simulator,
-            horizon: scenario.horizonDays, seed: spec.seed)
-        let results = RunResults(
-            scenario: scenario, spec: spec, layout: simulator.layout, metrics: metrics,
-            segmentation: SegmentationResults(engine), analysis: analysis.results, experiment: experimentResults,
-            replicates: replicateResults)
-        let directory = try OutputDirectory.produce(at: destination) { output in
-            try output.write(Data(analysis.predictions.utf8), to: "predictions.csv")
-            try output.write(try ResultsFile.Contents.run(results).files())
-        }
-        return RunOutcome(directory: directory, metrics: metrics)
+        let pieces = RunPieces(
+            simulator: simulator, metrics: metrics, engine: engine, snapshot: snapshot, conversions: conversions,
+            experiment: experimentPieces, horizon: scenario.horizonDays)
+        return (pieces, whole)
     }
 
     /// Simulates a scenario and streams its event log to `path` (CSV or JSONL by extension).

@@ -1,0 +1,159 @@
+import Analysis
+import Reports
+import Segmentation
+import Simulation
+import UsageModel
+
+/// Everything a run's results are computed from, for one block of users (the whole population, or
+/// a shard of it): counts that add up over blocks, and per-user rows where the order of users
+/// matters (churn prediction, experiment entries), numbered in the whole population. The results of
+/// a run are computed from the pieces of all its blocks, appended in order, so a run in one process
+/// and a run in shards give the same bytes.
+struct RunPieces: Codable {
+    /// The block: users `firstUser ..< firstUser + users` of the population.
+    var firstUser: Int
+    var users: Int
+    var metrics: [DayMetrics]
+    var evaluations: [SegmentEvaluation]
+    var transitions: TransitionCounts
+    var validity: ValidityCounts
+    var predictions: [PredictionRows]
+    var experiment: ExperimentPieces?
+
+    /// One cutoff's churn-prediction inputs, in user order: the snapshot of observed features, and
+    /// from the truth whether each user is scored (not churned on the cutoff), churned by the end of
+    /// the horizon, and the simulator's probability of that.
+    struct PredictionRows: Codable {
+        var cutoff: ChurnPrediction.Cutoff
+        var included: [Bool]
+        var churned: [Bool]
+        var oracle: [Double]
+    }
+
+    /// Appends the pieces of the block that follows this one.
+    mutating func append(_ next: RunPieces) {
+        precondition(next.firstUser == firstUser + users, "blocks must follow each other")
+        users += next.users
+        for d in metrics.indices { metrics[d].add(next.metrics[d]) }
+        evaluations = zip(evaluations, next.evaluations).map { $0.adding($1) }
+        transitions.add(next.transitions)
+        validity.add(next.validity)
+        for c in predictions.indices {
+            predictions[c].cutoff.append(contentsOf: next.predictions[c].cutoff)
+            predictions[c].included += next.predictions[c].included
+            predictions[c].churned += next.predictions[c].churned
+            predictions[c].oracle += next.predictions[c].oracle
+        }
+        if let other = next.experiment { experiment?.add(other) }
+    }
+}
+
+extension RunPieces {
+    /// The pieces of a finished day loop (and counterfactual run, with campaigns).
+    init(
+        simulator: Simulator, metrics: [DayMetrics], engine: SegmentationEngine, snapshot: CutoffSnapshot,
+        conversions: ConversionDays, experiment: ExperimentPieces?, horizon: Int
+    ) {
+        let labels = engine.compiled.segmentNames + ["unmatched"]
+        let model = simulator.spec.model
+        let truth = simulator.truth
+        let personas = Dictionary(
+            uniqueKeysWithValues: model.personas.enumerated().map { p, persona in
+                (persona.name, { (u: Int) in truth.persona(user: u) == p })
+            })
+        var arms: [String: (Int) -> Bool] = [:]
+        if let treatment = simulator.treatment {
+            for (a, arm) in treatment.spec.arms.enumerated() {
+                arms[arm.name] = { treatment.arm[$0] == UInt8(a) }
+            }
+            if treatment.spec.globalControlShare > 0 {
+                arms["global_control"] = { treatment.arm[$0] == TreatmentState.globalControl }
+            }
+        }
+        firstUser = simulator.directory.firstUser
+        users = simulator.directory.userCount
+        self.metrics = metrics
+        evaluations = engine.evaluations
+        transitions = TransitionCounts(
+            history: engine.history, states: labels.count, evaluations: 0..<max(0, engine.history.count - 1),
+            groups: personas, arms: arms)
+        validity = ValidityCounts(
+            segments: labels.count, states: model.states.count,
+            evaluations: engine.evaluations.indices.map { (engine.evaluations[$0].day, engine.history[$0]) },
+            state: { truth.state(user: $0, day: $1) },
+            outcome: { u, day, state in
+                let later = day + horizon
+                guard later < truth.days, state != truth.churnedState else { return nil }
+                return (!truth.churned(user: u, by: later), conversions.converted(user: u, after: day, through: later))
+            }, threads: simulator.threads)
+        let oracle = ChurnOracle(model: model, horizon: horizon)
+        let first = firstUser
+        predictions = snapshot.cutoffs.map { cutoff in
+            let day = cutoff.day
+            var global = ChurnPrediction.Cutoff(day: day, date: cutoff.date)
+            global.append(contentsOf: cutoff, offset: first)
+            return PredictionRows(
+                cutoff: global,
+                included: cutoff.users.map { truth.state(user: $0, day: day) != truth.churnedState },
+                churned: cutoff.users.map { truth.churned(user: $0, by: day + horizon) },
+                oracle: cutoff.users.map { u in
+                    guard let s = truth.state(user: u, day: day) else { return .nan }
+                    return oracle.probability(
+                        persona: truth.persona(user: u), state: s, habitLevel: truth.habitLevel(user: u, day: day))
+                })
+        }
+        self.experiment = experiment
+    }
+
+    /// The results of the run whose blocks' pieces these are, and `predictions.csv`.
+    func results(
+        scenario: Scenario, spec: SimulationSpec, layout: PopulationLayout, segmentation compiled: CompiledSegmentation,
+        replicates: [ExperimentResults]
+    ) throws -> (RunResults, predictions: String) {
+        precondition(firstUser == 0 && users == layout.directory.userCount, "pieces of part of the population")
+        let labels = compiled.segmentNames + ["unmatched"]
+        let transitions = try TransitionResults(counts: transitions, labels: labels, every: compiled.spec.every.days)
+        let validity = ValidityResults(
+            counts: validity, labels: labels, states: spec.model.states.map(\.name), horizon: scenario.horizonDays)
+        let (prediction, csv) = try predictChurn(
+            ruleName: ChurnPrediction.ruleName(atRisk: compiled.atRiskNames), horizon: scenario.horizonDays,
+            seed: spec.seed, atRisk: compiled.atRiskNames)
+        let experimentResults = try experiment.map { try spec.interventions!.results($0) }
+        var replicateResults: ReplicateResults?
+        if let first = experimentResults, !replicates.isEmpty {
+            replicateResults = try ReplicateResults(
+                seeds: (0...replicates.count).map { spec.seed &+ UInt64($0) }, runs: [first] + replicates)
+        }
+        let results = RunResults(
+            scenario: scenario, spec: spec, layout: layout, metrics: metrics,
+            segmentation: SegmentationResults(compiled, evaluations: evaluations),
+            analysis: AnalysisResults(transitions: transitions, churnPrediction: prediction, segmentValidity: validity),
+            experiment: experimentResults, replicates: replicateResults)
+        return (results, csv)
+    }
+
+    /// Churn prediction at every cutoff with users.
+    private func predictChurn(ruleName: String, horizon: Int, seed: UInt64, atRisk: [String]) throws
+        -> (PredictionResults, csv: String)
+    {
+        var csv = PredictionsCSV()
+        var cutoffs: [PredictionResults.CutoffResult] = []
+        var skipped: [String] = []
+        for rows in predictions where !rows.cutoff.users.isEmpty {
+            var row = [Int32](repeating: -1, count: users)
+            for (i, u) in rows.cutoff.users.enumerated() { row[u] = Int32(i) }
+            do {
+                let (result, scores) = try ChurnPrediction.predict(
+                    rows.cutoff, ruleName: ruleName, seed: seed, include: { rows.included[Int(row[$0])] },
+                    churned: { rows.churned[Int(row[$0])] }, oracle: { rows.oracle[Int(row[$0])] })
+                cutoffs.append(result)
+                csv.append(scores, date: rows.cutoff.date, userID: PopulationDirectory.userID)
+            } catch let reason as PredictionSkipped {
+                skipped.append(reason.description)
+            }
+        }
+        let results = PredictionResults(
+            cutoffs: cutoffs, skipped: skipped, horizonDays: horizon, atRiskSegments: atRisk)
+        return (results, csv.text)
+    }
+}
