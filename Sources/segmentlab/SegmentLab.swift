@@ -3,7 +3,7 @@ import EventImport
 import Foundation
 public import Segmentation
 public import UsageModel
-import Workbench
+public import Workbench
 import YAMLInput
 
 /// Exit statuses: 0 done, 1 failed while running, 2 bad input (invariant 5).
@@ -12,7 +12,7 @@ struct SegmentLab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segmentlab",
         abstract: "Simulate product-usage populations to test segments and retention campaigns before launch.",
-        subcommands: [Validate.self, Run.self, Simulate.self, Segment.self, Evaluate.self, Report.self]
+        subcommands: [Validate.self, Run.self, Merge.self, Simulate.self, Segment.self, Evaluate.self, Report.self]
     )
 
     static func main() {
@@ -92,17 +92,51 @@ struct Run: ParsableCommand {
     @Option(help: "Run the experiment with this many seeds (seed, seed + 1, ...) for power and coverage.")
     var replicates: Int = 1
 
+    @Option(
+        help: ArgumentHelp(
+            "Simulate only shard I of N (from 0): a block of whole accounts and every Nth replicate; "
+                + "combine all N with `segmentlab merge`.", valueName: "I/N"))
+    var shard: ShardIndex?
+
     func run() throws {
-        let scenario = try ScenarioLoader.load(contentsOf: options.scenario)
+        let text = try YAMLInput.read(options.scenario, noun: "scenario file")
+        let scenario = try ScenarioLoader.parse(yaml: text, file: options.scenario)
         let started = Date()
         var runOptions = options.runOptions(out: out)
         runOptions.replicates = replicates
+        runOptions.shard = shard
+        if shard != nil {
+            let folder = try Workbench.runShard(
+                scenario, scenarioFile: options.scenario, scenarioText: text, options: runOptions)
+            print("shard: \(folder)/shard.json")
+            return
+        }
         let outcome = try Workbench.run(scenario, options: runOptions)
         let seconds = Date().timeIntervalSince(started)
         print("results: \(outcome.directory)/results.json")
         print("markdown: \(outcome.directory)/report.md")
         print("report: \(outcome.directory)/report.html")
         FileHandle.standardError.write(Data("simulated in \(String(format: "%.1f", seconds)) s\n".utf8))
+    }
+}
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Combine the folders of every shard of a run (run --shard I/N) into the outputs of the whole run.")
+
+    @Argument(help: "The folders the shards wrote, in any order.")
+    var shards: [String]
+
+    @Option(help: "Output folder (default: reports/<scenario>/<run-id>/).")
+    var out: String?
+
+    @Option(help: "Worker threads; results are identical for any number.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        let directory = try Workbench.merge(shards, outDirectory: out, threads: threads)
+        print("results: \(directory)/results.json")
+        print("report: \(directory)/report.html")
     }
 }
 
@@ -238,3 +272,7 @@ extension CivilDate: ExpressibleByArgument {
 }
 
 extension EvaluationInterval: ExpressibleByArgument {}
+
+extension ShardIndex: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}

@@ -55,6 +55,12 @@ public final class Simulator {
 
     public var directory: PopulationDirectory { layout.directory }
 
+    /// The users simulated, numbered in the whole population: all, or a block.
+    public var block: Range<Int>? {
+        let d = layout.directory
+        return d.firstUser == 0 && d.userCount == spec.users ? nil : d.firstUser..<(d.firstUser + d.userCount)
+    }
+
     /// Simulates every day in order.
     /// - Parameters:
     ///   - observers: called after each day, in the order given.

@@ -56,7 +56,8 @@ final class ExperimentRun {
         var spec = simulator.spec
         spec.interventions = nil
         let users = counterfactualUsers(everyone: everyone)
-        let twin = try Simulator(spec: spec, threads: threads, truthDays: .only([]), users: users)
+        let twin = try Simulator(
+            spec: spec, threads: threads, truthDays: .only([]), users: users, block: simulator.block)
         let recorder = OutcomeRecorder(counterfactualOf: self.recorder, users: users)
         _ = try twin.run(observers: [recorder], progress: progress)
         return recorder

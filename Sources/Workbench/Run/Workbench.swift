@@ -48,7 +48,21 @@ public enum Workbench {
         }
         guard problems.isEmpty else { throw .badInput(problems.joined(separator: "\n")) }
 
-        let need = estimatedBytes(scenario, spec: spec, writesEventLog: writesEventLog)
+        var need = estimatedBytes(scenario, spec: spec, writesEventLog: writesEventLog)
+        if let shard = options.shard {
+            // A block holds its share of the users and at most one account more; the whole
+            // population's layout is drawn first (persona, account, sign-up day, initial state).
+            let largestTeam =
+                spec.model.personas.map { persona -> Int in
+                    switch persona.teamSize {
+                    case .fixed(let n): n
+                    case .poisson(_, let max), .lognormal(_, _, let max): max
+                    }
+                }.max() ?? 1
+            var block = spec
+            block.users = min(spec.users, spec.users / shard.count + largestTeam)
+            need = estimatedBytes(scenario, spec: block, writesEventLog: writesEventLog) + spec.users * 40
+        }
         if let available = SystemMemory.availableBytes(), need > available * 9 / 10 {
             throw .badInput(
                 "\(scenario.name): \(spec.users) users × \(spec.days) days need about \(gib(need)) of memory; "

@@ -1,0 +1,154 @@
+import Analysis
+import Foundation
+import Reports
+import Simulation
+import UsageModel
+
+/// What `run --shard I/N` writes: `shard.json`, the pieces of its block of users and its
+/// replicates, with what a merge needs to check that shards belong together and to rebuild the
+/// scenario (docs/shards.md).
+struct ShardFile: Codable {
+    static let formatName = "segmentlab-run-shard"
+    static let currentVersion = 1
+    static let fileName = "shard.json"
+
+    var format: String
+    var version: Int
+    var shard: ShardIndex
+    /// The scenario as given on the command line and its text: the merge parses it again.
+    var scenarioFile: String
+    var scenarioText: String
+    var seed: UInt64
+    var users: Int
+    var days: Int
+    var replicates: Int
+    var pieces: RunPieces
+    /// This shard's replicates: their number (1 for seed + 1, …) and results.
+    var replicateRuns: [ReplicateRun]
+
+    struct ReplicateRun: Codable {
+        var replicate: Int
+        var results: ExperimentResults
+    }
+
+    /// Everything but the pieces and the replicates: shards of one run agree on it.
+    var run: String {
+        "\(scenarioFile) (\(scenarioText.utf8.count) bytes), seed \(seed), \(users) users, \(days) days, "
+            + "\(replicates) replicates, \(shard.count) shards"
+    }
+
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+}
+
+extension Workbench {
+    /// Simulates shard `options.shard` of a run and writes its pieces to `shard.json` in the output
+    /// folder. `scenarioFile` and `scenarioText` are the scenario as given, for the merge.
+    public static func runShard(
+        _ scenario: Scenario, scenarioFile: String, scenarioText: String, options: RunOptions
+    ) throws -> String {
+        guard let shard = options.shard else { preconditionFailure("runShard needs a shard") }
+        let spec = try prepare(scenario, options: options, writesEventLog: false)
+        let destination =
+            options.outDirectory
+            ?? defaultDirectory(scenario: scenario.name, seed: spec.seed) + "-shard\(shard.index)of\(shard.count)"
+        try OutputDirectory.checkDestination(destination)
+        let progress = ProgressLine(enabled: options.progress)
+        defer { progress.finish() }
+        let block = try PopulationLayout(spec: spec).blocks(parts: shard.count)[shard.index]
+        let (pieces, _) = try simulate(scenario, spec: spec, block: block, threads: options.threads) {
+            progress.update("simulating day", done: $0, total: $1)
+        }
+        var replicateRuns: [ShardFile.ReplicateRun] = []
+        for r in 1..<max(1, options.replicates) where shard.owns(replicate: r) {
+            var replicate = spec
+            replicate.seed = spec.seed &+ UInt64(r)
+            guard let results = try experiment(scenario, spec: replicate, threads: options.threads) else {
+                throw RunError.badInput("--replicates needs a scenario with interventions")
+            }
+            replicateRuns.append(ShardFile.ReplicateRun(replicate: r, results: results))
+        }
+        let file = ShardFile(
+            format: ShardFile.formatName, version: ShardFile.currentVersion, shard: shard, scenarioFile: scenarioFile,
+            scenarioText: scenarioText, seed: spec.seed, users: spec.users, days: spec.days,
+            replicates: options.replicates, pieces: pieces, replicateRuns: replicateRuns)
+        let data = try ShardFile.encoder().encode(file)
+        return try OutputDirectory.produce(at: destination) { try $0.write(data, to: ShardFile.fileName) }
+    }
+
+    /// Merges the folders of every shard of one run into the outputs the run gives in one process,
+    /// byte for byte. Refuses (exit status 2, nothing written) a folder that holds no shard, shards
+    /// of different runs, a shard given twice and a missing shard.
+    public static func merge(_ folders: [String], outDirectory: String?, threads: Int = 1) throws -> String {
+        guard !folders.isEmpty else { throw RunError.badInput("merge: give the folders of every shard") }
+        if let outDirectory { try OutputDirectory.checkDestination(outDirectory) }
+        var files: [(folder: String, file: ShardFile)] = []
+        for folder in folders {
+            let path = URL(fileURLWithPath: folder).appendingPathComponent(ShardFile.fileName).path
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw RunError.badInput("\(folder): no \(ShardFile.fileName); is it the folder of run --shard?")
+            }
+            let file: ShardFile
+            do {
+                file = try ShardFile.decoder().decode(ShardFile.self, from: data)
+            } catch {
+                throw RunError.badInput("\(path): not a shard of SegmentLab \(ShardFile.currentVersion) (\(error))")
+            }
+            guard file.format == ShardFile.formatName, file.version == ShardFile.currentVersion else {
+                throw RunError.badInput(
+                    "\(path): format \(file.format) version \(file.version); this SegmentLab merges "
+                        + "\(ShardFile.formatName) version \(ShardFile.currentVersion)")
+            }
+            if let first = files.first, first.file.run != file.run || first.file.scenarioText != file.scenarioText {
+                throw RunError.badInput(
+                    "\(folder) is a shard of another run than \(first.folder):\n  \(file.run)\n  \(first.file.run)"
+                        + (first.file.run == file.run ? "\n  (the scenario texts differ)" : ""))
+            }
+            if let twin = files.first(where: { $0.file.shard.index == file.shard.index }) {
+                throw RunError.badInput("shard \(file.shard) is given twice: \(twin.folder) and \(folder)")
+            }
+            files.append((folder, file))
+        }
+        let count = files[0].file.shard.count
+        let missing = Set(0..<count).subtracting(files.map(\.file.shard.index)).sorted()
+        guard missing.isEmpty else {
+            throw RunError.badInput(
+                "shards missing: " + missing.map { "\($0)/\(count)" }.joined(separator: ", ")
+                    + "; a merge needs all \(count)")
+        }
+        files.sort { $0.file.shard.index < $1.file.shard.index }
+
+        let first = files[0].file
+        let scenario = try ScenarioLoader.parse(yaml: first.scenarioText, file: first.scenarioFile)
+        let spec = try prepare(
+            scenario,
+            options: RunOptions(
+                seed: first.seed, users: first.users, days: first.days, threads: threads,
+                replicates: first.replicates),
+            writesEventLog: false)
+        var pieces = first.pieces
+        for next in files.dropFirst() { pieces.append(next.file.pieces) }
+        let replicates = files.flatMap(\.file.replicateRuns).sorted { $0.replicate < $1.replicate }.map(\.results)
+        let (results, predictions) = try pieces.results(
+            scenario: scenario, spec: spec, layout: try PopulationLayout(spec: spec),
+            segmentation: scenario.segmentation, replicates: replicates)
+        let destination = outDirectory ?? defaultDirectory(scenario: scenario.name, seed: spec.seed)
+        try OutputDirectory.checkDestination(destination)
+        return try OutputDirectory.produce(at: destination) { output in
+            try output.write(Data(predictions.utf8), to: "predictions.csv")
+            try output.write(try ResultsFile.Contents.run(results).files())
+        }
+    }
+}
