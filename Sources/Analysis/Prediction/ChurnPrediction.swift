@@ -33,7 +33,7 @@ public enum ChurnPrediction {
     /// The users of one cutoff: index in the population, features (in `featureNames` order) and
     /// whether the at-risk rule flags them. Features are one flat array, a row per user, so a
     /// million users cost 88 bytes each rather than an array each.
-    public struct Cutoff: Codable, Sendable {
+    public struct Cutoff: Sendable {
         public let day: Int
         public let date: CivilDate
         public private(set) var users: [Int] = []

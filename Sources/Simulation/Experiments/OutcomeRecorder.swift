@@ -1,7 +1,7 @@
 public import UsageModel
 
 /// One user in one comparison (a treatment arm against the control), from their index day on.
-public struct ExperimentEntry: Codable, Sendable, Equatable {
+public struct ExperimentEntry: Sendable, Equatable {
     public var user: Int32
     /// The first day a policy of the comparison's arm triggered for the user.
     public var indexDay: Int32
@@ -28,6 +28,33 @@ public struct ExperimentEntry: Codable, Sendable, Equatable {
     init(user: Int32, indexDay: Int32) {
         self.user = user
         self.indexDay = indexDay
+    }
+
+    /// Writes every field, 40 bytes.
+    public func pack(into w: inout ByteWriter) {
+        w.put(user)
+        w.put(indexDay)
+        w.put(activeDaysBefore)
+        w.put(revenueAtIndex)
+        w.put(revenueCents)
+        w.put(survivalDays)
+        for flag in [observed, retained, activated, converted, upgraded, churnObserved] { w.put(flag) }
+    }
+
+    /// Reads what ``pack(into:)`` wrote.
+    public init(unpacking r: inout ByteReader) throws(PackedBytesError) {
+        user = try r.get()
+        indexDay = try r.get()
+        activeDaysBefore = try r.get()
+        revenueAtIndex = try r.double()
+        revenueCents = try r.double()
+        survivalDays = try r.get()
+        observed = try r.bool()
+        retained = try r.bool()
+        activated = try r.bool()
+        converted = try r.bool()
+        upgraded = try r.bool()
+        churnObserved = try r.bool()
     }
 }
 

@@ -7,7 +7,7 @@ import UsageModel
 /// when re-simulated, in the counterfactual run, ordered by index day and user as one run of the
 /// whole population registers them. Pieces of consecutive blocks merge into the whole's.
 struct ExperimentPieces: Codable, Equatable {
-    struct Pair: Codable, Equatable {
+    struct Pair: Equatable {
         var treated: ExperimentEntry
         /// `nil` when the counterfactual run did not re-simulate the user (nothing acted on them).
         var twin: ExperimentEntry?
@@ -18,6 +18,52 @@ struct ExperimentPieces: Codable, Equatable {
     var globalControl: Int
     var counters: [PolicyCounters]
     var comparisons: [[Pair]]
+
+    init(armUsers: [Int], globalControl: Int, counters: [PolicyCounters], comparisons: [[Pair]]) {
+        self.armUsers = armUsers
+        self.globalControl = globalControl
+        self.counters = counters
+        self.comparisons = comparisons
+    }
+
+    // A run's entries are many: in a shard file each comparison's are packed bytes (base64), the
+    // treated entry, a byte for the twin and the twin, a byte for the arm.
+    private enum CodingKeys: String, CodingKey { case armUsers, globalControl, counters, comparisons }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        armUsers = try c.decode([Int].self, forKey: .armUsers)
+        globalControl = try c.decode(Int.self, forKey: .globalControl)
+        counters = try c.decode([PolicyCounters].self, forKey: .counters)
+        comparisons = try c.decode([PackedBase64].self, forKey: .comparisons).map { packed in
+            var r = ByteReader(packed.bytes)
+            var pairs: [Pair] = []
+            while !r.isAtEnd {
+                let treated = try ExperimentEntry(unpacking: &r)
+                let twin = try r.bool() ? try ExperimentEntry(unpacking: &r) : nil
+                pairs.append(Pair(treated: treated, twin: twin, inTreatmentArm: try r.bool()))
+            }
+            return pairs
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(armUsers, forKey: .armUsers)
+        try c.encode(globalControl, forKey: .globalControl)
+        try c.encode(counters, forKey: .counters)
+        try c.encode(
+            comparisons.map { pairs in
+                var w = ByteWriter()
+                for pair in pairs {
+                    pair.treated.pack(into: &w)
+                    w.put(pair.twin != nil)
+                    pair.twin?.pack(into: &w)
+                    w.put(pair.inTreatmentArm)
+                }
+                return PackedBase64(w.bytes)
+            }, forKey: .comparisons)
+    }
 
     /// Adds another block's pieces; entries are merged in (index day, user) order.
     mutating func add(_ o: ExperimentPieces) {

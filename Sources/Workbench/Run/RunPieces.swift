@@ -1,4 +1,5 @@
 import Analysis
+import Foundation
 import Reports
 import Segmentation
 import Simulation
@@ -28,6 +29,49 @@ struct RunPieces: Codable {
         var included: [Bool]
         var churned: [Bool]
         var oracle: [Double]
+
+        init(cutoff: ChurnPrediction.Cutoff, included: [Bool], churned: [Bool], oracle: [Double]) {
+            self.cutoff = cutoff
+            self.included = included
+            self.churned = churned
+            self.oracle = oracle
+        }
+
+        // In a shard file the rows are packed bytes (base64): per user the index, the features,
+        // the flags and the oracle's probability.
+        private enum CodingKeys: String, CodingKey { case day, date, rows }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            cutoff = ChurnPrediction.Cutoff(
+                day: try c.decode(Int.self, forKey: .day), date: try c.decode(CivilDate.self, forKey: .date))
+            (included, churned, oracle) = ([], [], [])
+            var r = ByteReader(try c.decode(PackedBase64.self, forKey: .rows).bytes)
+            var features = [Double](repeating: 0, count: ChurnPrediction.featureNames.count)
+            while !r.isAtEnd {
+                let user = Int(try r.get(Int64.self))
+                for j in features.indices { features[j] = try r.double() }
+                let flags = try r.get(UInt8.self)
+                cutoff.append(user: user, features: features, flagged: flags & 1 != 0)
+                included.append(flags & 2 != 0)
+                churned.append(flags & 4 != 0)
+                oracle.append(try r.double())
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(cutoff.day, forKey: .day)
+            try c.encode(cutoff.date, forKey: .date)
+            var w = ByteWriter()
+            for (i, user) in cutoff.users.enumerated() {
+                w.put(Int64(user))
+                for x in cutoff.features(row: i) { w.put(x) }
+                w.put(UInt8((cutoff.flagged[i] ? 1 : 0) | (included[i] ? 2 : 0) | (churned[i] ? 4 : 0)))
+                w.put(oracle[i])
+            }
+            try c.encode(PackedBase64(w.bytes), forKey: .rows)
+        }
     }
 
     /// Appends the pieces of the block that follows this one.
@@ -155,5 +199,26 @@ extension RunPieces {
         let results = PredictionResults(
             cutoffs: cutoffs, skipped: skipped, horizonDays: horizon, atRiskSegments: atRisk)
         return (results, csv.text)
+    }
+}
+
+/// Bytes as a base64 string in JSON.
+struct PackedBase64: Codable {
+    let bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let data = Data(base64Encoded: text) else {
+            throw DecodingError.dataCorrupted(
+                DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "not base64"))
+        }
+        bytes = [UInt8](data)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(Data(bytes).base64EncodedString())
     }
 }
