@@ -9,7 +9,7 @@ GALLERY := saas-default reengagement experiment-check
 
 REPORT ?= reports/gallery/saas-default/report.html
 
-.PHONY: demo test bench engines reports check-report deps fuzz format format-check
+.PHONY: demo test test-slurm bench engines reports check-report deps fuzz format format-check
 
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists gsl; then \
@@ -24,6 +24,12 @@ demo: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# A run as four shards and a merge through a real, throwaway single-node Slurm (Debian's slurm-wlm and munge,
+# installed when missing), checked byte for byte against the same run in one process (docs/shards.md).
+test-slurm: deps
+	$(SWIFT) build -c release --product segmentlab
+	deploy/slurm/test
 
 # The committed example reports: one per scenario, in reports/gallery/<scenario>/, and the reduced run
 # the tests compare a fresh run with (Tests/Fixtures/reduced-run).
