@@ -9,7 +9,7 @@ GALLERY := saas-default reengagement experiment-check
 
 REPORT ?= reports/gallery/saas-default/report.html
 
-.PHONY: demo test test-slurm bench engines reports check-report deps fuzz format format-check
+.PHONY: demo test test-slurm test-kubernetes bench engines reports check-report deps fuzz format format-check
 
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists gsl; then \
@@ -30,6 +30,11 @@ test: deps
 test-slurm: deps
 	$(SWIFT) build -c release --product segmentlab
 	deploy/slurm/test
+
+# The Kubernetes manifests in deploy/kubernetes/ checked against the API schemas (PyPI kubernetes-validate, in a
+# virtual environment in .build-kubernetes/) and against each other; there is no cluster here.
+test-kubernetes:
+	deploy/kubernetes/test
 
 # The committed example reports: one per scenario, in reports/gallery/<scenario>/, and the reduced run
 # the tests compare a fresh run with (Tests/Fixtures/reduced-run).
