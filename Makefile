@@ -61,7 +61,7 @@ check-report:
 # Speed and memory figures as JSON lines (Benchmarks/SimulationBenchmark): the day loop at 1 and 2 threads
 # beside the minimal reference loop, a whole 1 M-user run, a 10 M-event log written and segmented as CSV and
 # JSONL, each with its peak memory and the memory it estimated. Scratch files go to .build-bench/.
-# BENCH_ARGS=--large adds the 10 M-user run.
+# BENCH_ARGS=--large adds the 10 M-user run and a year-long log of 2 M users (about 110 M events, 9.4 GB) segmented.
 BENCH_ARGS ?=
 
 bench: deps

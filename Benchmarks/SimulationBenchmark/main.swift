@@ -1,6 +1,7 @@
 // SegmentLab's speed and memory figures, one JSON object a line (`make bench`).
 //
-//   SimulationBenchmark [SCENARIO] [--large]   every case below; --large adds the 10 M-user run
+//   SimulationBenchmark [SCENARIO] [--large]   every case below; --large adds the 10 M-user run and
+//                                              a year-long log of 2 M users segmented
 //   SimulationBenchmark SCENARIO --users N --threads T [--days D] [--segmentation]
 //                                              one day-loop case, run in a child process: the
 //                                              scenario's day loop (with its segments evaluated in
@@ -237,4 +238,42 @@ if let users = value("--users"), let threads = value("--threads") {
         ])
     }
     for log in logs { try? FileManager.default.removeItem(atPath: log.path) }
+
+    // A year-long log of 2 M users and about 110 M events (9.4 GB of CSV) from Benchmarks/large-log.yaml,
+    // where most users lapse within days: a log whose users × days is large and whose active user-days
+    // are few, segmented as above.
+    if arguments.contains("--large") {
+        let users = 2_000_000
+        let path = fresh("log-\(users)-365.csv")
+        let simulated = measure(
+            segmentlab,
+            [
+                "simulate", "Benchmarks/large-log.yaml", "--users", String(users), "--threads", "2", "--events-out",
+                path,
+            ])
+        let (bytes, lines) = try countLines(path)
+        emit([
+            "benchmark": "simulate_event_log", "scenario": "large-log", "format": "csv", "users": users, "days": 365,
+            "events": lines - 1, "bytes": bytes, "seconds": simulated.seconds,
+            "events_per_second": Double(lines - 1) / simulated.seconds, "peak_resident_bytes": simulated.peakBytes,
+            "exit_status": Int(simulated.status),
+        ])
+        let out = fresh("segment-large")
+        let m = measure(
+            segmentlab,
+            [
+                "segment", "--events", path, "--taxonomy", "scenarios/example-taxonomy.yaml", "--threads", "2",
+                "--out", out,
+            ])
+        try? FileManager.default.removeItem(atPath: out)
+        let estimate = try Workbench.estimatedSegmentBytes(
+            SegmentOptions(events: [path], taxonomy: "scenarios/example-taxonomy.yaml", threads: 2))
+        emit([
+            "benchmark": "segment", "scenario": "large-log", "format": "csv", "users": users, "days": 365,
+            "events": lines - 1, "threads": 2, "seconds": m.seconds,
+            "events_per_second": Double(lines - 1) / m.seconds, "peak_resident_bytes": m.peakBytes,
+            "estimated_bytes": estimate, "exit_status": Int(m.status),
+        ])
+        try? FileManager.default.removeItem(atPath: path)
+    }
 }

@@ -323,8 +323,18 @@ struct UsageColumnsTests {
         let importer = EventLogImporter(files: [path], taxonomy: Fixture.taxonomy)
         let scan = try importer.scan()
         #expect(scan.userCount == 2 && scan.days == 3)
-        #expect(scan.estimatedBytes == 2 * 3 * 22 + 2 * 128)
-        #expect(EventLogScan.estimatedBytes(users: 1_000_000, days: 365) == 1_000_000 * 365 * 22 + 128_000_000)
+        // u1 is active on 2026-01-05 and 2026-01-07, u2 on 2026-01-06; each has a trial_started.
+        #expect(scan.activeUserDays == 3 && scan.rareEvents == 2)
+        // Per user 128 + 8; pass 1: per day a one-word row and 16 bytes of pointers; the day index: one
+        // 8 + 4-byte word a day and 4 day starts of 8 bytes; 3 cells of 12 bytes; the rare table for 2
+        // events: 2 + 0 + 1 slots of 8 + 12 bytes.
+        #expect(scan.estimatedBytes == 2 * (128 + 8) + 3 * (8 + 16) + (3 * 12 + 4 * 8) + 3 * 12 + 3 * 20)
+        // A million users: 15 625 words of users, rows rounded up to 16 384; a million rare events take
+        // 1 250 001 slots.
+        #expect(
+            EventLogScan.estimatedBytes(users: 1_000_000, days: 365, activeUserDays: 40_000_000, rareEvents: 1_000_000)
+                == 1_000_000 * 136 + 365 * (16_384 * 8 + 16) + (365 * 15_625 * 12 + 366 * 8) + 40_000_000 * 12
+                + 1_250_001 * 20)
         let error = thrownError { _ = try importer.load(memoryLimit: 100) }
         #expect(
             (error as? EventImportError)

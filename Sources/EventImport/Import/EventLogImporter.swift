@@ -19,19 +19,21 @@ enum LogFormat: String {
 /// simulator produces, so the same segmentation runs on both (DESIGN.md invariant 3).
 ///
 /// Two streamed passes over the files keep memory independent of the number of events (invariant 6):
-/// ``scan()`` learns the users, accounts, days and sign-up days; ``EventLogScan/load()`` fills one dense
-/// cell per (user, day), whose size ``EventLogScan/estimatedBytes`` states before it is allocated.
+/// ``scan()`` learns the users, accounts, days, sign-up days and on which days each user has a used event;
+/// ``EventLogScan/load()`` fills one cell per such (user, day), so memory grows with users and active
+/// user-days, not users × days. ``EventLogScan/estimatedBytes`` states it before pass 2 allocates.
 /// `docs/importing.md` describes the formats, the taxonomy and every rule below.
 public struct EventLogImporter: Sendable {
     /// The longest line (or CSV record) read; a longer one is reported and skipped without being held.
     public static let maxLineBytes = 1 << 20
     /// Malformed lines listed one by one in the summary; the rest are counted.
     public static let listedMalformedLines = 10
-    /// Bytes per (user, day) cell of pass 2: sessions and key actions (2 + 2), features (4), milestones (2),
-    /// and the day's last NPS answer, billing event and plan, each packed with its time of day (4 + 4 + 4).
-    public static let bytesPerUserDay = 22
-    /// Bytes per user besides the cells, rounded up: the id table, directory, replay state, day columns and
-    /// ids as strings.
+    /// Bytes per cell of pass 2, one per (user, day) with a used event: sessions and key actions (2 + 2),
+    /// features (4), milestones (2) and flags (2). The day's last NPS answer, billing event and plan, which
+    /// few user-days have, live in a table of their own sized by the events that carry one.
+    public static let bytesPerActiveUserDay = 12
+    /// Bytes per user besides the cells and the indices of active days, rounded up: the id table,
+    /// directory, replay state and day columns, and ids as strings.
     public static let bytesPerUser = 128
     /// The most days one import replays: ten years, as the longest simulated run. A log spanning more
     /// (most often one event with a wrong year) is refused before anything is allocated.
@@ -65,7 +67,7 @@ public struct EventLogImporter: Sendable {
         self.strict = strict
     }
 
-    /// Both passes, refusing before pass 2 when the usage table would need more than `memoryLimit` bytes.
+    /// Both passes, refusing before pass 2 when the import would need more than `memoryLimit` bytes.
     public func load(memoryLimit: Int? = nil) throws -> ImportedEventLog {
         let scan = try scan(progress: nil)
         if let memoryLimit, scan.estimatedBytes > memoryLimit {
@@ -196,6 +198,10 @@ struct ScanSink: EventSink {
     let users = ByteInterner(expected: 4096)
     let accounts = ByteInterner(expected: 1024)
     var state = ContiguousArray<UserScan>()
+    /// The days each user has a used event on, by user in order of first appearance.
+    let activeDays = ActiveDays()
+    /// Used events with an NPS answer or a billing event: the most cells pass 2 can give a rare entry.
+    var rareEvents = 0
     var minDay = Int64.max
     var maxDay = Int64.min
     /// File index and line of the first event seen on ``minDay`` and on ``maxDay``, to name an outlier.
@@ -247,15 +253,21 @@ struct ScanSink: EventSink {
             maxDay = out.day
             maxDayAt = (fileIndex, line)
         }
-        note(early: false)
+        let u = note(early: false)
+        activeDays.insert(user: u, day: out.day)
+        if out.effect.nps >= 0 || out.effect.commerce != .none { rareEvents += 1 }
     }
 
-    /// Folds one event into its user's state; every update is a minimum or maximum, so the order of lines
-    /// does not matter.
+    /// Folds one event into its user's state, and returns the user; every update is a minimum or maximum, so
+    /// the order of lines does not matter.
     @inline(__always)
-    private mutating func note(early: Bool) {
+    @discardableResult
+    private mutating func note(early: Bool) -> Int {
         let (u, isNew) = users.intern(out.user)
-        if isNew { state.append(UserScan()) }
+        if isNew {
+            state.append(UserScan())
+            activeDays.addUser()
+        }
         let out = self.out
         let accounts = self.accounts
         let millis = out.millis
@@ -290,5 +302,6 @@ struct ScanSink: EventSink {
                 }
             }
         }
+        return u
     }
 }

@@ -1,6 +1,7 @@
 public import UsageModel
 
-/// The result of pass 1: who the users are, and what pass 2 will cost.
+/// The result of pass 1: who the users are, on which days each has a used event, and what pass 2 will
+/// cost.
 ///
 /// Users are ordered by their first event (ties by id), then grouped by account so that users of one
 /// account are contiguous as ``PopulationDirectory`` promises; accounts come in the order of their first
@@ -11,17 +12,30 @@ public final class EventLogScan {
     public let directory: PopulationDirectory
     public var userCount: Int { directory.userCount }
     public var days: Int { directory.days }
-    /// Bytes pass 2 and the replay will hold: users × days × ``EventLogImporter/bytesPerUserDay`` plus
-    /// users × ``EventLogImporter/bytesPerUser``.
+    /// The (user, day) pairs with a used event: the cells pass 2 fills.
+    public let activeUserDays: Int
+    /// The used events with an NPS answer or a billing event, which bound the entries of the rare table.
+    public let rareEvents: Int
+    /// Bytes the import holds from pass 1 to the end of the replay, stated before pass 2 allocates; see
+    /// ``estimatedBytes(users:days:activeUserDays:rareEvents:)``.
     public var estimatedBytes: Int {
-        EventLogScan.estimatedBytes(users: userCount, days: days)
+        EventLogScan.estimatedBytes(
+            users: userCount, days: days, activeUserDays: activeUserDays, rareEvents: rareEvents)
     }
 
-    public static func estimatedBytes(users: Int, days: Int) -> Int {
-        let (cells, overflow) = users.multipliedReportingOverflow(by: days)
-        guard !overflow else { return Int.max }
-        let (bytes, overflow2) = cells.multipliedReportingOverflow(by: EventLogImporter.bytesPerUserDay)
-        return overflow2 ? Int.max : bytes + users * EventLogImporter.bytesPerUser
+    /// Bytes an import holds, a bound on the sum of what pass 1, pass 2 and the replay keep:
+    ///
+    /// - per user, ``EventLogImporter/bytesPerUser`` and 8 bytes telling pass 2 where the user's cells go;
+    /// - pass 1's active days: for each day a row of one bit per user, its words rounded up to a power of
+    ///   two, and 16 bytes of row pointers (``ActiveDays``);
+    /// - the day index: one bit per user a day and 8 bytes a day (``DayIndex``), and pass 2's counts of
+    ///   the cells before every 64 users of a day, 4 bytes (``CellLocator``);
+    /// - ``EventLogImporter/bytesPerActiveUserDay`` per active user-day;
+    /// - the table of NPS answers, billing events and plans, sized for `rareEvents` (``RareCells``).
+    public static func estimatedBytes(users: Int, days: Int, activeUserDays: Int, rareEvents: Int) -> Int {
+        users * (EventLogImporter.bytesPerUser + 8) + ActiveDays.byteCount(users: users, days: days)
+            + DayIndex.byteCount(users: users, days: days) + CellLocator.byteCount(users: users, days: days)
+            + activeUserDays * EventLogImporter.bytesPerActiveUserDay + RareCells.byteCount(events: rareEvents)
     }
 
     let importer: EventLogImporter
@@ -29,8 +43,10 @@ public final class EventLogScan {
     let taxonomy: CompiledTaxonomy
     let aliases: AliasTable?
     let users: ByteInterner
-    /// Final user index of each user in order of first appearance (pass 1's numbering).
-    let finalIndex: ContiguousArray<Int32>
+    /// Which users are active on which day, and where their cells go.
+    let locator: CellLocator
+    /// Each user's final index and sign-up day, by pass 1's numbering: see ``LoadSink/placement``.
+    let placement: Column<UInt64>
     let firstDay: Int64
     let usedInPass1: Int
     let earlyMilestones: Column<UInt16>
@@ -71,60 +87,69 @@ public final class EventLogScan {
             let tb = state[b].firstMillis
             return ta != tb ? ta < tb : users[a].compare(users[b]) < 0
         }
-        var accountSlot = [Int](repeating: -1, count: accounts.count)
-        var members: [[Int]] = []
+        // Accounts in the order of their first user, each holding its users by first event. Flat arrays
+        // only: a million accounts would otherwise leave a million small arrays in the heap.
+        var accountSlot = [Int32](repeating: -1, count: accounts.count)
+        var slotOf = [Int32](repeating: 0, count: n)
         var accountIDs: [String] = []
         for u in byFirstEvent {
             let a = accountOf[u]
-            if a < 0 {
-                members.append([u])
-                accountIDs.append(users.string(u))
-            } else if accountSlot[a] < 0 {
-                accountSlot[a] = members.count
-                members.append([u])
-                accountIDs.append(accounts.string(a))
-            } else {
-                members[accountSlot[a]].append(u)
+            if a >= 0 && accountSlot[a] >= 0 {
+                slotOf[u] = accountSlot[a]
+                continue
             }
+            slotOf[u] = Int32(accountIDs.count)
+            if a >= 0 { accountSlot[a] = slotOf[u] }
+            accountIDs.append(a < 0 ? users.string(u) : accounts.string(a))
+        }
+        var slotStart = [Int](repeating: 0, count: accountIDs.count + 1)
+        for u in 0..<n { slotStart[Int(slotOf[u]) + 1] += 1 }
+        for a in 0..<accountIDs.count { slotStart[a + 1] += slotStart[a] }
+        var order = [Int](repeating: 0, count: n)
+        for u in byFirstEvent {
+            order[slotStart[Int(slotOf[u])]] = u
+            slotStart[Int(slotOf[u])] += 1
         }
 
-        var finalIndex = ContiguousArray<Int32>(repeating: 0, count: n)
+        let days = Int(lastDay - firstDay + 1)
         var userIDs: [String] = []
         userIDs.reserveCapacity(n)
         let accountColumn = Column<Int32>(repeating: 0, count: n)
         let signupColumn = Column<Int32>(repeating: 0, count: n)
         let early = Column<UInt16>(repeating: 0, count: n)
         let earlyPlan = Column<Int16>(repeating: -1, count: n)
-        var next = 0
+        let placement = Column<UInt64>(repeating: 0, count: n)
+        var finalIndex = ContiguousArray<Int32>(repeating: 0, count: n)
         var several = 0
-        for (a, group) in members.enumerated() {
-            for u in group {
-                finalIndex[u] = Int32(next)
-                userIDs.append(users.string(u))
-                accountColumn[next] = Int32(a)
-                let s = state[u]
-                let signUp = s.signUpDay != Int64.max ? s.signUpDay : Timestamp.day(ofMillis: s.firstMillis)
-                signupColumn[next] = Int32(clamping: signUp - firstDay)
-                early[next] = s.earlyMilestones
-                earlyPlan[next] = s.earlyPlan
-                if s.severalAccounts { several += 1 }
-                next += 1
-            }
+        for (next, u) in order.enumerated() {
+            userIDs.append(users.string(u))
+            accountColumn[next] = slotOf[u]
+            let s = state[u]
+            let signUp = s.signUpDay != Int64.max ? s.signUpDay : Timestamp.day(ofMillis: s.firstMillis)
+            signupColumn[next] = Int32(clamping: signUp - firstDay)
+            placement[u] = LoadSink.placement(user: next, signup: Int(signupColumn[next]), days: days)
+            finalIndex[u] = Int32(next)
+            early[next] = s.earlyMilestones
+            earlyPlan[next] = s.earlyPlan
+            if s.severalAccounts { several += 1 }
         }
-        self.finalIndex = finalIndex
+        self.placement = placement
+        locator = CellLocator(
+            DayIndex(days: days, firstDay: firstDay, active: sink.activeDays, finalIndex: finalIndex))
+        activeUserDays = locator.index.cellCount
+        rareEvents = sink.rareEvents
         earlyMilestones = early
         self.earlyPlan = earlyPlan
 
-        let days = Int(lastDay - firstDay + 1)
         let start = CivilDate(daysSinceEpoch: Int(firstDay))
         directory = PopulationDirectory(
-            userCount: n, account: accountColumn, signupDay: signupColumn, accountCount: members.count,
+            userCount: n, account: accountColumn, signupDay: signupColumn, accountCount: accountIDs.count,
             featureNames: taxonomy.featureNames, milestoneNames: taxonomy.milestoneNames,
             planNames: taxonomy.source.plans, startDate: start, days: days)
         population = ImportedPopulation(userIDs: userIDs, accountIDs: accountIDs)
         var summary = summary
         summary.users = n
-        summary.accounts = members.count
+        summary.accounts = accountIDs.count
         summary.usersWithSeveralAccounts = several
         summary.startDate = start
         summary.endDate = CivilDate(daysSinceEpoch: Int(lastDay))
@@ -132,56 +157,32 @@ public final class EventLogScan {
         self.summary = summary
     }
 
-    /// Pass 2: reads the files again and fills one cell per (user, day).
+    /// Pass 2: reads the files again and fills the cell of every (user, day) with a used event.
     ///
     /// - Throws: ``EventImportError/changedDuringImport(path:)`` when the files no longer give what pass 1
     ///   read, or the errors of reading a file.
     ///
     /// `progress` is called as the files are read with the bytes read so far and the files' total size.
     public func load(progress: ((_ bytes: Int, _ total: Int) -> Void)? = nil) throws -> ImportedEventLog {
-        let n = userCount
-        let cells = n * days
-        let table = UsageTable(cells: cells)
+        let cells = UsageCells(
+            index: locator.index, cells: Column(repeating: UsageCell(), count: activeUserDays),
+            rare: RareCells(events: rareEvents))
         let scratch = Scratch(capacity: 2 * (EventLogImporter.maxLineBytes + (1 << 20)) + 64)
         let interpreter = EventInterpreter(taxonomy: taxonomy, aliases: aliases, scratch: scratch)
         interpreter.firstDay = firstDay
         interpreter.lastDay = firstDay + Int64(days) - 1
         var sink = LoadSink(
-            interpreter: interpreter, users: users, finalIndex: finalIndex, signup: directory.signupDay,
-            firstDay: firstDay, userCount: n, table: table)
+            interpreter: interpreter, users: users, placement: placement, locator: locator, firstDay: firstDay,
+            cells: cells)
         _ = try EventLogImporter.readAll(importer.files, formats, scratch: scratch, into: &sink, progress: progress)
-        if let path = sink.unknownUserFile ?? (sink.used != usedInPass1 ? importer.files.last : nil) {
+        if let path = sink.changedFile ?? (sink.used != usedInPass1 ? importer.files.last : nil) {
             throw EventImportError.changedDuringImport(path: path)
         }
         var summary = self.summary
         summary.eventsBeforeSignUp = sink.beforeSignUp
         return ImportedEventLog(
-            directory: directory, population: population, summary: summary, table: table,
+            directory: directory, population: population, summary: summary, cells: cells,
             earlyMilestones: earlyMilestones, earlyPlan: earlyPlan)
-    }
-}
-
-/// The dense cells of pass 2, day-major: cell `day × users + user`.
-final class UsageTable {
-    let sessions: Column<UInt16>
-    let keyActions: Column<UInt16>
-    let features: Column<UInt32>
-    let milestones: Column<UInt16>
-    /// `(ms of day + 1) << 4 | score` of the day's last answer, 0 for none.
-    let nps: Column<UInt32>
-    /// `(ms of day + 1) << 3 | CommerceEvent` of the day's last billing event, 0 for none.
-    let commerce: Column<UInt32>
-    /// `(ms of day + 1) << 5 | plan + 1` of the day's last billing event naming a plan, 0 for none.
-    let plan: Column<UInt32>
-
-    init(cells: Int) {
-        sessions = Column(repeating: 0, count: cells)
-        keyActions = Column(repeating: 0, count: cells)
-        features = Column(repeating: 0, count: cells)
-        milestones = Column(repeating: 0, count: cells)
-        nps = Column(repeating: 0, count: cells)
-        commerce = Column(repeating: 0, count: cells)
-        plan = Column(repeating: 0, count: cells)
     }
 }
 
@@ -190,29 +191,34 @@ final class UsageTable {
 struct LoadSink: EventSink {
     let interpreter: EventInterpreter
     let users: ByteInterner
-    let finalIndex: ContiguousArray<Int32>
-    let signup: Column<Int32>
+    /// By pass 1's numbering, `final index << 16 | sign-up day + 1`, the sign-up day clamped to -1 ... days
+    /// (pass 2 only compares it with days of the replay): one read finds both.
+    let placement: Column<UInt64>
+    let locator: CellLocator
     let firstDay: Int64
-    let userCount: Int
-    let table: UsageTable
+    let cells: UsageCells
     var used = 0
     var beforeSignUp = 0
-    var unknownUserFile: String?
+    /// The file where pass 2 met an event pass 1 did not see (a new user, or a new day of a user).
+    var changedFile: String?
     private var file = ""
     private var out: Interpreted
 
     init(
-        interpreter: EventInterpreter, users: ByteInterner, finalIndex: ContiguousArray<Int32>, signup: Column<Int32>,
-        firstDay: Int64, userCount: Int, table: UsageTable
+        interpreter: EventInterpreter, users: ByteInterner, placement: Column<UInt64>, locator: CellLocator,
+        firstDay: Int64, cells: UsageCells
     ) {
         self.interpreter = interpreter
         self.users = users
-        self.finalIndex = finalIndex
-        self.signup = signup
+        self.placement = placement
+        self.locator = locator
         self.firstDay = firstDay
-        self.userCount = userCount
-        self.table = table
+        self.cells = cells
         out = Interpreted(empty: interpreter.scratch.base)
+    }
+
+    static func placement(user: Int, signup: Int, days: Int) -> UInt64 {
+        UInt64(user) << 16 | UInt64(min(max(signup, -1), days) + 1)
     }
 
     mutating func startFile(_ path: String) {
@@ -228,51 +234,51 @@ struct LoadSink: EventSink {
         } catch {
             return
         }
-        let ordinal = users.find(out.user)
-        guard ordinal >= 0 else {
-            if unknownUserFile == nil { unknownUserFile = file }
-            return
-        }
+        let scanned = users.find(out.user)
+        guard scanned >= 0 else { return changed() }
         used += 1
-        let u = Int(finalIndex[ordinal])
+        let place = placement.baseAddress[scanned]
         let d = Int(out.day - firstDay)
-        let cell = d * userCount + u
+        let cell = locator.cell(user: Int(truncatingIfNeeded: place >> 16), day: d)
+        guard cell >= 0 else { return changed() }
+        let signup = Int(place & 0xFFFF) - 1
+        if d < signup { beforeSignUp += 1 }
         let e = out.effect
-        if d < Int(signup[u]) { beforeSignUp += 1 }
-        if e.session {
-            let p = table.sessions.baseAddress + cell
-            if p.pointee < UInt16.max { p.pointee += 1 }
-        }
-        if e.keyAction {
-            let p = table.keyActions.baseAddress + cell
-            if p.pointee < UInt16.max { p.pointee += 1 }
-        }
-        if e.features != 0 { table.features.baseAddress[cell] |= e.features }
-        if e.milestones != 0 { table.milestones.baseAddress[cell] |= e.milestones }
+        let c = cells.cells.baseAddress + cell
+        if e.session && c.pointee.sessions < UInt16.max { c.pointee.sessions += 1 }
+        if e.keyAction && c.pointee.keyActions < UInt16.max { c.pointee.keyActions += 1 }
+        c.pointee.features |= e.features
+        c.pointee.milestones |= e.milestones
+        if e.nps >= 0 || e.commerce != .none { rare(e, cell: cell, isSignupDay: d == signup) }
+    }
+
+    private mutating func changed() {
+        if changedFile == nil { changedFile = file }
+    }
+
+    /// The NPS answer and billing event of an event into the rare table: each keeps the day's last.
+    private mutating func rare(_ e: Effect, cell: Int, isSignupDay: Bool) {
+        let slot = cells.rare.insert(cell: cell)
+        guard slot >= 0 else { return changed() }
+        cells.cells.baseAddress[cell].flags |= UsageCell.hasRare
+        let entry = cells.rare.entries.baseAddress + slot
         let time = UInt32(out.millis - out.day * Timestamp.msPerDay) + 1
         if e.nps >= 0 {
-            let key = time << 4 | UInt32(e.nps)
-            let p = table.nps.baseAddress + cell
-            if key > p.pointee { p.pointee = key }
+            entry.pointee.nps = max(entry.pointee.nps, time << 4 | UInt32(e.nps))
         }
-        if e.commerce != .none {
-            let code: CommerceEvent
-            switch e.commerce {
-            case .trialStarted: code = .trialStarted
-            case .subscriptionStarted: code = d == Int(signup[u]) ? .subscribed : .converted
-            case .trialEnded: code = .trialExpired
-            case .planChanged: code = e.up ? .upgraded : .downgraded
-            case .cancelled: code = .cancelled
-            case .none: code = .none
-            }
-            let key = time << 3 | UInt32(code.rawValue)
-            let p = table.commerce.baseAddress + cell
-            if key > p.pointee { p.pointee = key }
-            if e.plan >= 0 {
-                let planKey = time << 5 | UInt32(e.plan + 1)
-                let q = table.plan.baseAddress + cell
-                if planKey > q.pointee { q.pointee = planKey }
-            }
+        guard e.commerce != .none else { return }
+        let code: CommerceEvent
+        switch e.commerce {
+        case .trialStarted: code = .trialStarted
+        case .subscriptionStarted: code = isSignupDay ? .subscribed : .converted
+        case .trialEnded: code = .trialExpired
+        case .planChanged: code = e.up ? .upgraded : .downgraded
+        case .cancelled: code = .cancelled
+        case .none: code = .none
+        }
+        entry.pointee.commerce = max(entry.pointee.commerce, time << 3 | UInt32(code.rawValue))
+        if e.plan >= 0 {
+            entry.pointee.plan = max(entry.pointee.plan, time << 5 | UInt32(e.plan + 1))
         }
     }
 }

@@ -100,7 +100,7 @@ public enum EventImportError: ExitStatusError, Equatable, Sendable {
     case dateRangeTooWide(first: CivilDate, firstAt: String, last: CivilDate, lastAt: String, days: Int)
     /// Not one event could be used; the summary says why.
     case noUsableEvents(summary: String)
-    /// The dense usage table would need more memory than the caller allows.
+    /// The import would need more memory than the caller allows.
     case tooLarge(estimatedBytes: Int, limit: Int, users: Int, days: Int)
     /// Pass 2 met a user pass 1 did not see.
     case changedDuringImport(path: String)
@@ -138,7 +138,7 @@ public enum EventImportError: ExitStatusError, Equatable, Sendable {
             return "no usable event in the log\n" + summary
         case .tooLarge(let bytes, let limit, let users, let days):
             return
-                "the import needs about \(ByteCount.text(bytes)) (\(users) users × \(days) days), "
+                "the import needs about \(ByteCount.text(bytes)) (\(users) users over \(days) days), "
                 + "more than the limit of \(ByteCount.text(limit))"
         case .changedDuringImport(let path):
             return "\(path): the file changed between the two passes of the import"

@@ -31,18 +31,18 @@ public final class ImportedEventLog {
     public let directory: PopulationDirectory
     public let population: ImportedPopulation
     public let summary: ImportSummary
-    let table: UsageTable
+    let cells: UsageCells
     let earlyMilestones: Column<UInt16>
     let earlyPlan: Column<Int16>
 
     init(
-        directory: PopulationDirectory, population: ImportedPopulation, summary: ImportSummary, table: UsageTable,
+        directory: PopulationDirectory, population: ImportedPopulation, summary: ImportSummary, cells: UsageCells,
         earlyMilestones: Column<UInt16>, earlyPlan: Column<Int16>
     ) {
         self.directory = directory
         self.population = population
         self.summary = summary
-        self.table = table
+        self.cells = cells
         self.earlyMilestones = earlyMilestones
         self.earlyPlan = earlyPlan
     }
@@ -53,7 +53,8 @@ public final class ImportedEventLog {
     /// Derived per day: `signedUp` from the sign-up day on; a milestone only on the first day it is seen
     /// (never again after the start date if reached before it); the NPS score of the day's last answer;
     /// the day's last billing event; the plan of the last billing event naming one, carried forward, and 0
-    /// (the taxonomy's first plan) before any. The day's columns are reused: read them during `dayDidEnd`.
+    /// (the taxonomy's first plan) before any. A user-day without a used event has no cell: nothing used,
+    /// no answer (-1), no billing event. The day's columns are reused: read them during `dayDidEnd`.
     ///
     /// `progress` is told the number of days replayed after each day.
     public func replay(observers: [any DayObserver], progress: ((Int) -> Void)? = nil) throws {
@@ -61,53 +62,97 @@ public final class ImportedEventLog {
             if let observer = observer as? any ImportObserver { try observer.importWillStart(population) }
         }
         for observer in observers { try observer.daysWillStart(directory) }
-        let n = directory.userCount
-        let sessions = Column<UInt16>(repeating: 0, count: n)
-        let keyActions = Column<UInt16>(repeating: 0, count: n)
-        let features = Column<UInt32>(repeating: 0, count: n)
-        let milestones = Column<UInt16>(repeating: 0, count: n)
-        let nps = Column<Int8>(repeating: -1, count: n)
-        let commerce = Column<UInt8>(repeating: 0, count: n)
-        let plan = Column<UInt8>(repeating: 0, count: n)
-        let signedUp = Column<Bool>(repeating: false, count: n)
-        let reached = Column<UInt16>(earlyMilestones)
-        for u in 0..<n where earlyPlan[u] >= 0 { plan[u] = UInt8(earlyPlan[u]) }
-        let signup = directory.signupDay.baseAddress
+        let columns = ReplayColumns(userCount: directory.userCount, cells: cells, earlyMilestones: earlyMilestones)
+        for u in 0..<directory.userCount where earlyPlan[u] >= 0 { columns.plan[u] = UInt8(earlyPlan[u]) }
         for day in 0..<directory.days {
-            let base = day * n
-            if n > 0 {
-                sessions.baseAddress.update(from: table.sessions.baseAddress + base, count: n)
-                keyActions.baseAddress.update(from: table.keyActions.baseAddress + base, count: n)
-                features.baseAddress.update(from: table.features.baseAddress + base, count: n)
-            }
-            let rawMilestones = table.milestones.baseAddress + base
-            let rawNPS = table.nps.baseAddress + base
-            let rawCommerce = table.commerce.baseAddress + base
-            let rawPlan = table.plan.baseAddress + base
-            let reachedOut = reached.baseAddress
-            let milestonesOut = milestones.baseAddress
-            let npsOut = nps.baseAddress
-            let commerceOut = commerce.baseAddress
-            let planOut = plan.baseAddress
-            let signedUpOut = signedUp.baseAddress
-            let today = Int32(day)
-            for u in 0..<n {
-                signedUpOut[u] = today >= signup[u]
-                let fresh = rawMilestones[u] & ~reachedOut[u]
-                reachedOut[u] |= fresh
-                milestonesOut[u] = fresh
-                let answer = rawNPS[u]
-                npsOut[u] = answer == 0 ? -1 : Int8(answer & 15)
-                commerceOut[u] = UInt8(rawCommerce[u] & 7)
-                let p = rawPlan[u]
-                if p != 0 { planOut[u] = UInt8((p & 31) - 1) }
-            }
+            columns.fill(day: day, signup: directory.signupDay)
             let usage = UsageDay(
-                day: day, sessions: sessions, keyActions: keyActions, features: features, milestones: milestones,
-                npsScore: nps, commerce: commerce, plan: plan, signedUp: signedUp)
+                day: day, sessions: columns.sessions, keyActions: columns.keyActions, features: columns.features,
+                milestones: columns.milestones, npsScore: columns.nps, commerce: columns.commerce, plan: columns.plan,
+                signedUp: columns.signedUp)
             for observer in observers { try observer.dayDidEnd(usage) }
             progress?(day + 1)
         }
         for observer in observers { try observer.daysDidEnd() }
+    }
+}
+
+/// The day columns a replay hands to the observers, filled day after day from the cells.
+private struct ReplayColumns {
+    let sessions: Column<UInt16>
+    let keyActions: Column<UInt16>
+    let features: Column<UInt32>
+    let milestones: Column<UInt16>
+    let nps: Column<Int8>
+    let commerce: Column<UInt8>
+    let plan: Column<UInt8>
+    let signedUp: Column<Bool>
+    /// Milestones reached so far: a milestone counts on the first day it is seen.
+    let reached: Column<UInt16>
+    let cells: UsageCells
+
+    init(userCount n: Int, cells: UsageCells, earlyMilestones: Column<UInt16>) {
+        sessions = Column(repeating: 0, count: n)
+        keyActions = Column(repeating: 0, count: n)
+        features = Column(repeating: 0, count: n)
+        milestones = Column(repeating: 0, count: n)
+        nps = Column(repeating: -1, count: n)
+        commerce = Column(repeating: 0, count: n)
+        plan = Column(repeating: 0, count: n)
+        signedUp = Column(repeating: false, count: n)
+        reached = Column(earlyMilestones)
+        self.cells = cells
+    }
+
+    /// Sets every user's columns for `day`: their cell's when they have one that day, else nothing used.
+    func fill(day: Int, signup: Column<Int32>) {
+        let index = cells.index
+        let today = Int32(day)
+        var cell = index.dayStart[day]
+        for w in 0..<index.wordsPerDay {
+            var active = index.bits.baseAddress[day * index.wordsPerDay + w]
+            for u in 64 * w..<min(64 * w + 64, sessions.count) {
+                signedUp.baseAddress[u] = today >= signup.baseAddress[u]
+                if active & 1 != 0 {
+                    take(cell, user: u)
+                    cell += 1
+                } else {
+                    clear(user: u)
+                }
+                active >>= 1
+            }
+        }
+    }
+
+    /// Nothing used today.
+    @inline(__always)
+    private func clear(user u: Int) {
+        sessions.baseAddress[u] = 0
+        keyActions.baseAddress[u] = 0
+        features.baseAddress[u] = 0
+        milestones.baseAddress[u] = 0
+        nps.baseAddress[u] = -1
+        commerce.baseAddress[u] = 0
+    }
+
+    /// The user's cell of today.
+    @inline(__always)
+    private func take(_ i: Int, user u: Int) {
+        let cell = cells.cells.baseAddress[i]
+        sessions.baseAddress[u] = cell.sessions
+        keyActions.baseAddress[u] = cell.keyActions
+        features.baseAddress[u] = cell.features
+        let fresh = cell.milestones & ~reached.baseAddress[u]
+        reached.baseAddress[u] |= fresh
+        milestones.baseAddress[u] = fresh
+        if cell.flags & UsageCell.hasRare != 0 {
+            let rare = cells.rare.entry(cell: i)
+            nps.baseAddress[u] = rare.nps == 0 ? -1 : Int8(rare.nps & 15)
+            commerce.baseAddress[u] = UInt8(rare.commerce & 7)
+            if rare.plan != 0 { plan.baseAddress[u] = UInt8((rare.plan & 31) - 1) }
+        } else {
+            nps.baseAddress[u] = -1
+            commerce.baseAddress[u] = 0
+        }
     }
 }

@@ -78,8 +78,9 @@ extension Workbench {
         }
         if let available = SystemMemory.availableBytes(), need > available * 9 / 10 {
             throw RunError.badInput(
-                "\(scan.userCount) users × \(scan.days) days need about \(gib(need)) "
-                    + "of memory; this machine has \(gib(available)) available. Narrow the dates (--since, --as-of).")
+                "\(scan.userCount) users over \(scan.days) days (\(scan.activeUserDays) active user-days) need about "
+                    + "\(gib(need)) of memory; this machine has \(gib(available)) available. Narrow the dates "
+                    + "(--since, --as-of).")
         }
         return (
             compiled,
@@ -87,8 +88,8 @@ extension Workbench {
         )
     }
 
-    /// Pass 1 over the log, and the memory the rest of `segment` will need: the usage table and
-    /// the usage windows.
+    /// Pass 1 over the log, and the memory `segment` will need: the import (pass 1, the cells of
+    /// the active user-days and the replay) and the usage windows.
     static func scanLog(
         _ options: SegmentOptions, taxonomy: Taxonomy, compiled: CompiledSegmentation,
         progress: ((Int, Int) -> Void)? = nil
