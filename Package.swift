@@ -70,11 +70,11 @@ let package = Package(
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "UsageModel"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Stats"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
-        .testTarget(name: "EventImportTests", dependencies: ["EventImport", "UsageModel", "YAMLInput"]),
+        .testTarget(name: "EventImportTests", dependencies: ["EventImport", "Stats", "UsageModel", "YAMLInput"]),
         .testTarget(
             name: "WorkbenchTests",
             dependencies: [
-                "Workbench", "Analysis", "Reports", "Simulation", "Segmentation", "EventImport", "UsageModel",
+                "Workbench", "Analysis", "Reports", "Simulation", "Segmentation", "EventImport", "Stats", "UsageModel",
                 "YAMLInput",
             ]),
     ]

@@ -1,3 +1,4 @@
+import Stats
 import Testing
 import UsageModel
 
@@ -11,17 +12,6 @@ struct SparseCellsTests {
         Fixture.line(user, "a1", event, time, properties)
     }
 
-    /// A seeded SplitMix64 stream, so a shuffled log is the same on every run.
-    struct Stream: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     @Test func activeOnTheFirstAndLastDayOnly() throws {
         let dir = TempDir()
@@ -101,7 +91,7 @@ struct SparseCellsTests {
 
     @Test func linesInRandomOrderReplayTheSame() throws {
         let dir = TempDir()
-        var rng = Stream(state: 7)
+        var rng = SplitMix64(seed: 7)
         let start = CivilDate(iso: "2026-01-05")!
         var lines: [String] = []
         for u in 0..<40 {

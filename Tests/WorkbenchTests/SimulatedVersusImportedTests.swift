@@ -2,6 +2,7 @@ import EventImport
 import Foundation
 import Segmentation
 import Simulation
+import Stats
 import Testing
 import UsageModel
 import Workbench
@@ -77,7 +78,7 @@ struct SimulatedVersusImportedTests {
 
         var lines = try String(contentsOfFile: ordered, encoding: .utf8).split(separator: "\n")
         let header = lines.removeFirst()
-        var rng = SplitMix(state: 11)
+        var rng = SplitMix64(seed: 11)
         lines.shuffle(using: &rng)
         let shuffled = folder.appendingPathComponent("shuffled.csv").path
         try ([header] + lines).joined(separator: "\n").appending("\n").write(
@@ -102,14 +103,3 @@ struct SimulatedVersusImportedTests {
     }
 }
 
-/// A seeded SplitMix64 stream, for a shuffle that is the same on every run.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
