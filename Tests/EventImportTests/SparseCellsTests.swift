@@ -12,7 +12,6 @@ struct SparseCellsTests {
         Fixture.line(user, "a1", event, time, properties)
     }
 
-
     @Test func activeOnTheFirstAndLastDayOnly() throws {
         let dir = TempDir()
         // 2026-01-05 to 2026-04-14: 100 days, so day 99 is in another 64-day word than day 0.

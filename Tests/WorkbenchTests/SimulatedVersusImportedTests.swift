@@ -102,4 +102,3 @@ struct SimulatedVersusImportedTests {
         #expect(shuffledSizes == orderedSizes)
     }
 }
-
