@@ -67,6 +67,7 @@ public final class UsageWindows: @unchecked Sendable {
         let engagement: EngagementWeights
         let ringSessions: UnsafeMutablePointer<UInt16>
         let ringKeys: UnsafeMutablePointer<UInt16>
+        let ringFeatures: UnsafeMutablePointer<UInt32>
         let sessions7: UnsafeMutablePointer<UInt32>
         let sessions28: UnsafeMutablePointer<UInt32>
         let keys7: UnsafeMutablePointer<UInt32>
@@ -80,6 +81,7 @@ public final class UsageWindows: @unchecked Sendable {
         let featuresEver: UnsafeMutablePointer<UInt32>
         let lastSession: UnsafeMutablePointer<Int32>
         let lastKey: UnsafeMutablePointer<Int32>
+        let firstKey: UnsafeMutablePointer<Int32>
         let milestonesReached: UnsafeMutablePointer<UInt16>
         let milestoneDay: UnsafeMutablePointer<Int32>
         let activationDay: UnsafeMutablePointer<Int32>
@@ -97,12 +99,13 @@ public final class UsageWindows: @unchecked Sendable {
             users: users, features: featureCount, milestones: milestoneCount,
             habitualFeatureDays: settings.habitualFeatureDays, heavyDays: settings.heavyDays,
             moderateDays: settings.moderateDays, activationMask: activationMask, engagement: settings.engagement,
-            ringSessions: ringSessions.baseAddress, ringKeys: ringKeys.baseAddress, sessions7: sessions7.baseAddress,
+            ringSessions: ringSessions.baseAddress, ringKeys: ringKeys.baseAddress,
+            ringFeatures: ringFeatures.baseAddress, sessions7: sessions7.baseAddress,
             sessions28: sessions28.baseAddress, keys7: keys7.baseAddress, keys28: keys28.baseAddress,
             keysLastWeek: keysLastWeek.baseAddress, active7: active7.baseAddress, active28: active28.baseAddress,
             activeLastWeek: activeLastWeek.baseAddress, featureDays7: featureDays7.baseAddress,
             featureDays28: featureDays28.baseAddress, featuresEver: featuresEver.baseAddress,
-            lastSession: lastSession.baseAddress, lastKey: lastKey.baseAddress,
+            lastSession: lastSession.baseAddress, lastKey: lastKey.baseAddress, firstKey: firstKey.baseAddress,
             milestonesReached: milestones.baseAddress, milestoneDay: milestoneDay.baseAddress,
             activationDay: activationDay.baseAddress, signupDay: signupDay.baseAddress,
             signedUp: signedUp.baseAddress, npsScore: npsScore.baseAddress, plan: plan.baseAddress,
@@ -167,27 +170,12 @@ extension UsageWindows {
     /// What folding one day reads and writes: the day's ring slots, and the columns of the day's usage
     /// and of the windows as raw pointers.
     private struct DayFold {
-        let n: Int
-        let F: Int
-        let M: Int
         let today: Int32
         let slot: Int
         let slot7: Int
         let slot14: Int
-        let goal: UInt16
-        let rs: UnsafeMutablePointer<UInt16>
-        let rk: UnsafeMutablePointer<UInt16>
-        let rf: UnsafeMutablePointer<UInt32>
-        let s7: UnsafeMutablePointer<UInt32>
-        let s28: UnsafeMutablePointer<UInt32>
-        let k7: UnsafeMutablePointer<UInt32>
-        let k28: UnsafeMutablePointer<UInt32>
-        let kLast: UnsafeMutablePointer<UInt32>
-        let a7: UnsafeMutablePointer<UInt8>
-        let a28: UnsafeMutablePointer<UInt8>
-        let aLast: UnsafeMutablePointer<UInt8>
-        let fd7: UnsafeMutablePointer<UInt8>
-        let fd28: UnsafeMutablePointer<UInt8>
+        /// The windows' columns and settings.
+        let w: View
         let inSessions: UnsafeMutablePointer<UInt16>
         let inKeys: UnsafeMutablePointer<UInt16>
         let inFeatures: UnsafeMutablePointer<UInt32>
@@ -196,43 +184,14 @@ extension UsageWindows {
         let inNPS: UnsafeMutablePointer<Int8>
         let inPlan: UnsafeMutablePointer<UInt8>
         let inCommerce: UnsafeMutablePointer<UInt8>
-        let signed: UnsafeMutablePointer<Bool>
-        let signup: UnsafeMutablePointer<Int32>
-        let ever: UnsafeMutablePointer<UInt32>
-        let lastS: UnsafeMutablePointer<Int32>
-        let lastK: UnsafeMutablePointer<Int32>
-        let firstK: UnsafeMutablePointer<Int32>
-        let reachedSoFar: UnsafeMutablePointer<UInt16>
-        let reachedDay: UnsafeMutablePointer<Int32>
-        let activated: UnsafeMutablePointer<Int32>
-        let nps: UnsafeMutablePointer<Int8>
-        let plans: UnsafeMutablePointer<UInt8>
-        let inTrial: UnsafeMutablePointer<Bool>
-        let isCancelled: UnsafeMutablePointer<Bool>
 
         init(_ windows: UsageWindows, _ usage: UsageDay) {
             let d = usage.day
-            n = windows.users
-            F = windows.featureCount
-            M = windows.milestoneCount
             today = Int32(d)
             slot = d % UsageWindows.span
             slot7 = (d - 7 + UsageWindows.span) % UsageWindows.span
             slot14 = (d - 14 + UsageWindows.span) % UsageWindows.span
-            goal = windows.activationMask
-            rs = windows.ringSessions.baseAddress
-            rk = windows.ringKeys.baseAddress
-            rf = windows.ringFeatures.baseAddress
-            s7 = windows.sessions7.baseAddress
-            s28 = windows.sessions28.baseAddress
-            k7 = windows.keys7.baseAddress
-            k28 = windows.keys28.baseAddress
-            kLast = windows.keysLastWeek.baseAddress
-            a7 = windows.active7.baseAddress
-            a28 = windows.active28.baseAddress
-            aLast = windows.activeLastWeek.baseAddress
-            fd7 = windows.featureDays7.baseAddress
-            fd28 = windows.featureDays28.baseAddress
+            w = windows.view
             inSessions = usage.sessions.baseAddress
             inKeys = usage.keyActions.baseAddress
             inFeatures = usage.features.baseAddress
@@ -241,28 +200,15 @@ extension UsageWindows {
             inNPS = usage.npsScore.baseAddress
             inPlan = usage.plan.baseAddress
             inCommerce = usage.commerce.baseAddress
-            signed = windows.signedUp.baseAddress
-            signup = windows.signupDay.baseAddress
-            ever = windows.featuresEver.baseAddress
-            lastS = windows.lastSession.baseAddress
-            lastK = windows.lastKey.baseAddress
-            firstK = windows.firstKey.baseAddress
-            reachedSoFar = windows.milestones.baseAddress
-            reachedDay = windows.milestoneDay.baseAddress
-            activated = windows.activationDay.baseAddress
-            nps = windows.npsScore.baseAddress
-            plans = windows.plan.baseAddress
-            inTrial = windows.trial.baseAddress
-            isCancelled = windows.cancelled.baseAddress
         }
 
         /// Folds user `u`'s day into the user's windows; a user not signed up yet is left as is.
         @inline(__always)
         func fold(user u: Int) {
             guard inSigned[u] else { return }
-            if !signed[u] {
-                signed[u] = true
-                signup[u] = today
+            if !w.signedUp[u] {
+                w.signedUp[u] = true
+                w.signupDay[u] = today
             }
             let s = inSessions[u]
             let k = inKeys[u]
@@ -276,27 +222,27 @@ extension UsageWindows {
         /// Moves user `u`'s rings and running sums on by a day: today's usage in, the days leaving the windows out.
         @inline(__always)
         private func slide(_ u: Int, sessions s: UInt16, keys k: UInt16, features f: UInt32) {
-            let here = slot * n + u
-            let back7 = slot7 * n + u
-            let back14 = slot14 * n + u
+            let here = slot * w.users + u
+            let back7 = slot7 * w.users + u
+            let back14 = slot14 * w.users + u
             // The slot being overwritten holds day d − 28; the others d − 7 and d − 14.
-            let oldS = rs[here]
-            let oldK = rk[here]
-            let oldF = rf[here]
-            let s7Out = rs[back7]
-            let k7Out = rk[back7]
-            let f7Out = rf[back7]
-            let k14Out = rk[back14]
-            s28[u] = s28[u] &+ UInt32(s) &- UInt32(oldS)
-            s7[u] = s7[u] &+ UInt32(s) &- UInt32(s7Out)
-            k28[u] = k28[u] &+ UInt32(k) &- UInt32(oldK)
-            k7[u] = k7[u] &+ UInt32(k) &- UInt32(k7Out)
-            kLast[u] = kLast[u] &+ UInt32(k7Out) &- UInt32(k14Out)
+            let oldS = w.ringSessions[here]
+            let oldK = w.ringKeys[here]
+            let oldF = w.ringFeatures[here]
+            let s7Out = w.ringSessions[back7]
+            let k7Out = w.ringKeys[back7]
+            let f7Out = w.ringFeatures[back7]
+            let k14Out = w.ringKeys[back14]
+            w.sessions28[u] = w.sessions28[u] &+ UInt32(s) &- UInt32(oldS)
+            w.sessions7[u] = w.sessions7[u] &+ UInt32(s) &- UInt32(s7Out)
+            w.keys28[u] = w.keys28[u] &+ UInt32(k) &- UInt32(oldK)
+            w.keys7[u] = w.keys7[u] &+ UInt32(k) &- UInt32(k7Out)
+            w.keysLastWeek[u] = w.keysLastWeek[u] &+ UInt32(k7Out) &- UInt32(k14Out)
             slideActiveDays(u, keys: k, out28: oldK, out7: k7Out, out14: k14Out)
             if f | oldF | f7Out != 0 { slideFeatureDays(u, features: f, out28: oldF, out7: f7Out) }
-            rs[here] = s
-            rk[here] = k
-            rf[here] = f
+            w.ringSessions[here] = s
+            w.ringKeys[here] = k
+            w.ringFeatures[here] = f
         }
 
         /// Moves user `u`'s counts of days with a key action (7 and 28 days, the week before) on by a day.
@@ -308,31 +254,31 @@ extension UsageWindows {
             let on28Out: UInt8 = oldK > 0 ? 1 : 0
             let on7Out: UInt8 = k7Out > 0 ? 1 : 0
             let on14Out: UInt8 = k14Out > 0 ? 1 : 0
-            a28[u] = a28[u] &+ on &- on28Out
-            a7[u] = a7[u] &+ on &- on7Out
-            aLast[u] = aLast[u] &+ on7Out &- on14Out
+            w.active28[u] = w.active28[u] &+ on &- on28Out
+            w.active7[u] = w.active7[u] &+ on &- on7Out
+            w.activeLastWeek[u] = w.activeLastWeek[u] &+ on7Out &- on14Out
         }
 
         /// Moves user `u`'s days of use of each feature (7 and 28 days) on by a day; notes the features ever used.
         @inline(__always)
         private func slideFeatureDays(_ u: Int, features f: UInt32, out28 oldF: UInt32, out7 f7Out: UInt32) {
-            for j in 0..<F {
+            for j in 0..<w.features {
                 let bit = UInt32(1) << UInt32(j)
-                let i = u * F + j
+                let i = u * w.features + j
                 let now: UInt8 = f & bit != 0 ? 1 : 0
-                fd28[i] = fd28[i] &+ now &- (oldF & bit != 0 ? 1 : 0)
-                fd7[i] = fd7[i] &+ now &- (f7Out & bit != 0 ? 1 : 0)
+                w.featureDays28[i] = w.featureDays28[i] &+ now &- (oldF & bit != 0 ? 1 : 0)
+                w.featureDays7[i] = w.featureDays7[i] &+ now &- (f7Out & bit != 0 ? 1 : 0)
             }
-            ever[u] |= f
+            w.featuresEver[u] |= f
         }
 
         /// Records today as user `u`'s last session and key action, and as the first key action the first time.
         @inline(__always)
         private func noteLastUse(_ u: Int, sessions s: UInt16, keys k: UInt16) {
-            if s > 0 { lastS[u] = today }
+            if s > 0 { w.lastSession[u] = today }
             if k > 0 {
-                lastK[u] = today
-                if firstK[u] == UsageWindows.never { firstK[u] = today }
+                w.lastKey[u] = today
+                if w.firstKey[u] == UsageWindows.never { w.firstKey[u] = today }
             }
         }
 
@@ -341,14 +287,17 @@ extension UsageWindows {
         private func noteMilestones(_ u: Int) {
             let reached = inMilestones[u]
             guard reached != 0 else { return }
-            let before = reachedSoFar[u]
+            let before = w.milestonesReached[u]
             let after = before | reached
-            reachedSoFar[u] = after
-            for m in 0..<M where reached & (1 << UInt16(m)) != 0 && reachedDay[u * M + m] == UsageWindows.never {
-                reachedDay[u * M + m] = today
+            w.milestonesReached[u] = after
+            for m in 0..<w.milestones
+            where reached & (1 << UInt16(m)) != 0 && w.milestoneDay[u * w.milestones + m] == UsageWindows.never {
+                w.milestoneDay[u * w.milestones + m] = today
             }
-            if goal != 0, before & goal != goal, after & goal == goal {
-                activated[u] = today
+            if w.activationMask != 0, before & w.activationMask != w.activationMask,
+                after & w.activationMask == w.activationMask
+            {
+                w.activationDay[u] = today
             }
         }
 
@@ -356,14 +305,14 @@ extension UsageWindows {
         @inline(__always)
         private func noteAccount(_ u: Int) {
             let score = inNPS[u]
-            if score >= 0 { nps[u] = score }
-            plans[u] = inPlan[u]
+            if score >= 0 { w.npsScore[u] = score }
+            w.plan[u] = inPlan[u]
             let commerce = inCommerce[u]
             if commerce != 0 {
                 switch CommerceEvent(rawValue: commerce) ?? .none {
-                case .trialStarted: inTrial[u] = true
-                case .converted, .trialExpired, .subscribed: inTrial[u] = false
-                case .cancelled: isCancelled[u] = true
+                case .trialStarted: w.trial[u] = true
+                case .converted, .trialExpired, .subscribed: w.trial[u] = false
+                case .cancelled: w.cancelled[u] = true
                 default: break
                 }
             }

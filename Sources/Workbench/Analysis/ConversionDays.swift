@@ -9,6 +9,10 @@ final class ConversionDays: DayObserver {
     private var first: [Int32] = []
     private var days: [Int32] = []
 
+    func daysWillStart(_ population: PopulationDirectory) {
+        first = [Int32](repeating: 0, count: population.userCount + 1)
+    }
+
     func dayDidEnd(_ usage: UsageDay) {
         let converted = CommerceEvent.converted.rawValue
         let upgraded = CommerceEvent.upgraded.rawValue
@@ -17,7 +21,6 @@ final class ConversionDays: DayObserver {
             let event = commerce[u]
             if event == converted || event == upgraded { events.append((Int32(u), Int32(usage.day))) }
         }
-        if first.count != usage.commerce.count + 1 { first = [Int32](repeating: 0, count: usage.commerce.count + 1) }
     }
 
     func daysDidEnd() {

@@ -40,16 +40,7 @@ struct ShardFile: Codable {
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return encoder
-    }
-
-    static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return decoder
     }
 }
 
@@ -102,7 +93,7 @@ extension Workbench {
             }
             let file: ShardFile
             do {
-                file = try ShardFile.decoder().decode(ShardFile.self, from: data)
+                file = try JSONDecoder().decode(ShardFile.self, from: data)
             } catch {
                 throw RunError.badInput("\(path): not a shard of SegmentLab \(ShardFile.currentVersion) (\(error))")
             }
