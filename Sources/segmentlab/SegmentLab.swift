@@ -12,7 +12,9 @@ struct SegmentLab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segmentlab",
         abstract: "Simulate product-usage populations to test segments and retention campaigns before launch.",
-        subcommands: [Validate.self, Run.self, Merge.self, Simulate.self, Segment.self, Evaluate.self, Report.self]
+        subcommands: [
+            Validate.self, Run.self, Merge.self, Simulate.self, Segment.self, Evaluate.self, SQL.self, Report.self,
+        ]
     )
 
     static func main() {
@@ -122,7 +124,9 @@ struct Run: ParsableCommand {
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Combine the folders of every shard of a run (run --shard I/N) into the outputs of the whole run.")
+        abstract:
+            "Combine the folders of every shard of a run or log (run, segment or evaluate --shard I/N) into the "
+            + "outputs of the whole run.")
 
     @Argument(help: "The folders the shards wrote, in any order.")
     var shards: [String]
@@ -189,16 +193,26 @@ struct LogOptions: ParsableArguments {
     @Option(help: "Output folder (default: reports/<log name>/<run-id>/).")
     var out: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Import only shard I of N (from 0): the accounts whose id hashes to I; combine all N with "
+                + "`segmentlab merge`.", valueName: "I/N"))
+    var shard: ShardIndex?
+
+    @Flag(help: "With --shard: the files are this shard's part of a log split by account; keep everyone in them.")
+    var ownFiles = false
+
     func validate() throws {
         if events.isEmpty { throw ValidationError("give at least one --events FILE") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if ownFiles && shard == nil { throw ValidationError("--own-files: give --shard I/N too") }
     }
 
     func segmentOptions(asOf: CivilDate? = nil, once: Bool = false) -> SegmentOptions {
         SegmentOptions(
             events: events, taxonomy: taxonomy, segments: segments, aliases: aliases, accounts: accounts,
             since: since, asOf: asOf, once: once, every: every,
-            strict: strict, threads: threads, outDirectory: out, progress: true)
+            strict: strict, threads: threads, outDirectory: out, progress: true, shard: shard, ownFiles: ownFiles)
     }
 }
 
@@ -219,6 +233,10 @@ struct Segment: ParsableCommand {
     func run() throws {
         let outcome = try Workbench.segment(log.segmentOptions(asOf: asOf, once: once))
         Terminal.error(outcome.summary.description)
+        if log.shard != nil {
+            print("shard: \(outcome.directory)/shard.json")
+            return
+        }
         print("memberships: \(outcome.directory)/memberships.csv")
         print("report: \(outcome.directory)/report.html")
     }
@@ -245,8 +263,57 @@ struct Evaluate: ParsableCommand {
         let outcome = try Workbench.evaluate(
             EvaluateOptions(log: log.segmentOptions(), cutoff: cutoff, horizon: horizon))
         Terminal.error(outcome.summary.description)
+        if log.shard != nil {
+            print("shard: \(outcome.directory)/shard.json")
+            return
+        }
         print("predictions: \(outcome.directory)/predictions.csv")
         print("report: \(outcome.directory)/report.html")
+    }
+}
+
+struct SQL: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print one SQL query that computes the segments and tags in a warehouse, as `segment` does.")
+
+    @Option(help: "Taxonomy file (YAML): what the events in the table mean.")
+    var taxonomy: String
+
+    @Option(help: "Segments file (YAML); default: the default segments of docs/segments.md.")
+    var segments: String?
+
+    @Option(help: "postgres, duckdb or clickhouse.")
+    var dialect: SQLDialect
+
+    @Option(
+        name: .customLong("as-of"),
+        help: "Evaluate once, on this day (YYYY-MM-DD, UTC), as `segment --as-of DATE --once`.")
+    var asOf: CivilDate?
+
+    @Option(help: "Evaluate every day or week from the first day (default: the segments file's, else week).")
+    var every: EvaluationInterval?
+
+    @Option(help: "First day (YYYY-MM-DD, UTC); earlier events still date sign-ups and milestones.")
+    var since: CivilDate?
+
+    @Option(
+        name: .customLong("events-table"), help: "The events table (user_id, account_id, event, timestamp, properties)."
+    )
+    var eventsTable = "events"
+
+    @Option(name: .customLong("aliases-table"), help: "A table (alias, user_id) merging duplicate identities.")
+    var aliasesTable: String?
+
+    @Option(name: .customLong("accounts-table"), help: "A table (user_id, account_id) overriding the events' accounts.")
+    var accountsTable: String?
+
+    func run() throws {
+        print(
+            try Workbench.sql(
+                SQLOptions(
+                    taxonomy: taxonomy, segments: segments, dialect: dialect, asOf: asOf, since: since, every: every,
+                    eventsTable: eventsTable, aliasesTable: aliasesTable, accountsTable: accountsTable)),
+            terminator: "")
     }
 }
 
@@ -272,6 +339,8 @@ extension CivilDate: ExpressibleByArgument {
 }
 
 extension EvaluationInterval: ExpressibleByArgument {}
+
+extension SQLDialect: ExpressibleByArgument {}
 
 extension ShardIndex: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }

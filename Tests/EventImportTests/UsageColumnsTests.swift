@@ -283,6 +283,21 @@ struct UsageColumnsTests {
         #expect(r2.directory!.accountCount == 3)
     }
 
+    @Test("a milestone seen before sign-up counts on the sign-up day")
+    func milestoneBeforeSignUp() throws {
+        let dir = TempDir()
+        let log =
+            Fixture.header
+            + line("u1", "a1", "session_started", "2026-01-05T09:00:00Z")
+            + line("u1", "a1", "setup_complete", "2026-01-06T09:00:00Z")
+            + line("u1", "a1", "signed_up", "2026-01-08T09:00:00Z")
+            + line("u1", "a1", "setup_complete", "2026-01-09T09:00:00Z")
+        let (_, r) = try Fixture.run([dir.write("events.csv", log)])
+        #expect(r.cell("u1", "2026-01-06") == Cell(signedUp: false))
+        #expect(r.cell("u1", "2026-01-08") == Cell(milestones: 0b1, signedUp: true))
+        #expect(r.cell("u1", "2026-01-09") == Cell(signedUp: true))
+    }
+
     @Test func dateRangeSkipsAndRemembersEarlierEvents() throws {
         let dir = TempDir()
         let log =
@@ -303,8 +318,9 @@ struct UsageColumnsTests {
         // u3 only appears after the end date: not a user yet.
         #expect(r.population!.userIDs == ["u1", "u2"])
         #expect(Array(r.directory!.signupDay) == [-4, 1])
-        // The milestone reached before the start does not count again; the plan bought then carries over.
-        #expect(r.cell("u1", "2026-01-05") == Cell(milestones: 0b10, plan: 2, signedUp: true))
+        // The milestone reached before the start counts on the first day replayed (with the one reached
+        // that day), and only then; the plan bought before the start carries over.
+        #expect(r.cell("u1", "2026-01-05") == Cell(milestones: 0b11, plan: 2, signedUp: true))
         #expect(r.cell("u1", "2026-01-06") == Cell(sessions: 1, plan: 2, signedUp: true))
         #expect(r.cell("u2", "2026-01-05") == Cell())
         #expect(r.cell("u2", "2026-01-06") == Cell(signedUp: true))

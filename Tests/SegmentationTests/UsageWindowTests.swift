@@ -168,4 +168,19 @@ struct LifecycleTests {
         try log.replay(into: engine)
         #expect(states == ["new", "returning", "dormant", "none", "resurrecting"])
     }
+
+    @Test("a single evaluation knows the interval before it")
+    func singleEvaluation() throws {
+        // Active in the week of days 14–20 only; evaluated once, on day 27: dormant, as the weekly
+        // evaluations that lead up to it also say, and returning or resurrecting on day 20.
+        var log = SyntheticLog(users: 3, days: 28)
+        log.active(0, on: [16])
+        log.active(1, on: [3, 16, 25])
+        log.active(2, on: [3, 25])
+        let engine = try UsageWindowTests.engine(every: .week)
+        engine.schedule = .only(day: 27)
+        try log.replay(into: engine)
+        let names = (0..<3).map { MetricOptions.lifecycle[Int(engine.metric("lifecycle", user: $0)!)] }
+        #expect(names == ["dormant", "returning", "resurrecting"])
+    }
 }

@@ -82,17 +82,7 @@ struct ShardTests {
         other.seed = 99
         let foreign = try Self.shards(path, count: 3, options: other, in: folder.appendingPathComponent("other"))
         let out = folder.appendingPathComponent("out").path
-        func refusal(_ folders: [String]) -> String? {
-            do {
-                _ = try Workbench.merge(folders, outDirectory: out)
-                return nil
-            } catch let error as RunError {
-                #expect(error.exitStatus == 2)
-                return error.description
-            } catch {
-                return "\(error)"
-            }
-        }
+        func refusal(_ folders: [String]) -> String? { LogShardTests.refusal(folders, out: out) }
         #expect(refusal([shards[0], shards[2]])?.contains("shards missing: 1/3") == true)
         #expect(refusal(shards + [shards[1]])?.contains("shard 1/3 is given twice") == true)
         #expect(refusal([shards[0], shards[1], foreign[2]])?.contains("seed 99") == true)

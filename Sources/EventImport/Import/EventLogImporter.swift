@@ -53,11 +53,17 @@ public struct EventLogImporter: Sendable {
     public var asOf: CivilDate?
     /// Stop at the first malformed line instead of counting it.
     public var strict: Bool
+    /// Keeps only the accounts whose id it accepts (a user without an account is their own account,
+    /// named by their user id), so one process can import a shard of a log: pass 1 still reads every
+    /// line, pass 2 fills cells for the kept users only. `nil` keeps everyone.
+    public var keepsAccount: (@Sendable (String) -> Bool)?
 
     public init(
         files: [String], taxonomy: Taxonomy, aliasesPath: String? = nil, accountsPath: String? = nil,
-        startDate: CivilDate? = nil, asOf: CivilDate? = nil, strict: Bool = false
+        startDate: CivilDate? = nil, asOf: CivilDate? = nil, strict: Bool = false,
+        keepsAccount: (@Sendable (String) -> Bool)? = nil
     ) {
+        self.keepsAccount = keepsAccount
         self.files = files
         self.taxonomy = taxonomy
         self.aliasesPath = aliasesPath
@@ -122,6 +128,7 @@ public struct EventLogImporter: Sendable {
         summary.firstMalformed = counts.firstMalformed
         summary.reattributed = counts.reattributed
         (summary.unknownEvents, summary.otherUnknownEvents) = counts.unknownEvents.summary(top: 20)
+        summary.allUnknownEvents = counts.unknownEvents.summary(top: Int.max).names
         summary.unknownPlans = counts.unknownPlans.summary(top: 20).names
 
         let firstDay = startDate.map { Int64($0.daysSinceEpoch) } ?? sink.minDay

@@ -17,24 +17,33 @@ public final class EventLogScan {
     /// The used events with an NPS answer or a billing event, which bound the entries of the rare table.
     public let rareEvents: Int
     /// Bytes the import holds from pass 1 to the end of the replay, stated before pass 2 allocates; see
-    /// ``estimatedBytes(users:days:activeUserDays:rareEvents:)``.
+    /// ``estimatedBytes(users:days:activeUserDays:rareEvents:importedUsers:)``.
     public var estimatedBytes: Int {
         EventLogScan.estimatedBytes(
-            users: userCount, days: days, activeUserDays: activeUserDays, rareEvents: rareEvents)
+            users: scannedUsers, days: days, activeUserDays: activeUserDays, rareEvents: rareEvents,
+            importedUsers: userCount)
     }
+    /// Users pass 1 met: more than ``userCount`` when the import keeps a shard of the accounts.
+    public let scannedUsers: Int
 
     /// Bytes an import holds, a bound on the sum of what pass 1, pass 2 and the replay keep:
     ///
-    /// - per user, ``EventLogImporter/bytesPerUser`` and 8 bytes telling pass 2 where the user's cells go;
-    /// - pass 1's active days: for each day a row of one bit per user, its words rounded up to a power of
-    ///   two, and 16 bytes of row pointers (``ActiveDays``);
-    /// - the day index: one bit per user a day and 8 bytes a day (``DayIndex``), and pass 2's counts of
-    ///   the cells before every 64 users of a day, 4 bytes (``CellLocator``);
+    /// - per user met, ``EventLogImporter/bytesPerUser`` and 8 bytes telling pass 2 where the user's
+    ///   cells go;
+    /// - pass 1's active days: for each day a row of one bit per user met, its words rounded up to a
+    ///   power of two, and 16 bytes of row pointers (``ActiveDays``);
+    /// - the day index: one bit per imported user a day and 8 bytes a day (``DayIndex``), and pass 2's
+    ///   counts of the cells before every 64 imported users of a day, 4 bytes (``CellLocator``);
     /// - ``EventLogImporter/bytesPerActiveUserDay`` per active user-day;
     /// - the table of NPS answers, billing events and plans, sized for `rareEvents` (``RareCells``).
-    public static func estimatedBytes(users: Int, days: Int, activeUserDays: Int, rareEvents: Int) -> Int {
-        users * (EventLogImporter.bytesPerUser + 8) + ActiveDays.byteCount(users: users, days: days)
-            + DayIndex.byteCount(users: users, days: days) + CellLocator.byteCount(users: users, days: days)
+    ///
+    /// `importedUsers` is `users` unless the import keeps a shard.
+    public static func estimatedBytes(
+        users: Int, days: Int, activeUserDays: Int, rareEvents: Int, importedUsers: Int? = nil
+    ) -> Int {
+        let imported = importedUsers ?? users
+        return users * (EventLogImporter.bytesPerUser + 8) + ActiveDays.byteCount(users: users, days: days)
+            + DayIndex.byteCount(users: imported, days: days) + CellLocator.byteCount(users: imported, days: days)
             + activeUserDays * EventLogImporter.bytesPerActiveUserDay + RareCells.byteCount(events: rareEvents)
     }
 
@@ -67,6 +76,7 @@ public final class EventLogScan {
         usedInPass1 = sink.counts.used
         let state = sink.state
         let n = state.count
+        scannedUsers = n
 
         // Accounts: the side table first, else the events, else one of the user's own.
         let accounts = sink.accounts
@@ -82,7 +92,21 @@ public final class EventLogScan {
             }
         }
 
-        let byFirstEvent = (0..<n).sorted { a, b in
+        // A shard keeps whole accounts; the users of other shards get no index.
+        var kept = [Bool](repeating: true, count: n)
+        if let keeps = importer.keepsAccount {
+            var verdict: [Int8] = Array(repeating: -1, count: accounts.count)
+            for u in 0..<n {
+                let a = accountOf[u]
+                if a < 0 {
+                    kept[u] = keeps(users.string(u))
+                } else {
+                    if verdict[a] < 0 { verdict[a] = keeps(accounts.string(a)) ? 1 : 0 }
+                    kept[u] = verdict[a] == 1
+                }
+            }
+        }
+        let byFirstEvent = (0..<n).filter { kept[$0] }.sorted { a, b in
             let ta = state[a].firstMillis
             let tb = state[b].firstMillis
             return ta != tb ? ta < tb : users[a].compare(users[b]) < 0
@@ -92,6 +116,7 @@ public final class EventLogScan {
         var accountSlot = [Int32](repeating: -1, count: accounts.count)
         var slotOf = [Int32](repeating: 0, count: n)
         var accountIDs: [String] = []
+        var accountFirstEvent: [Int64] = []
         for u in byFirstEvent {
             let a = accountOf[u]
             if a >= 0 && accountSlot[a] >= 0 {
@@ -101,11 +126,13 @@ public final class EventLogScan {
             slotOf[u] = Int32(accountIDs.count)
             if a >= 0 { accountSlot[a] = slotOf[u] }
             accountIDs.append(a < 0 ? users.string(u) : accounts.string(a))
+            accountFirstEvent.append(state[u].firstMillis)
         }
+        let keptCount = byFirstEvent.count
         var slotStart = [Int](repeating: 0, count: accountIDs.count + 1)
-        for u in 0..<n { slotStart[Int(slotOf[u]) + 1] += 1 }
+        for u in byFirstEvent { slotStart[Int(slotOf[u]) + 1] += 1 }
         for a in 0..<accountIDs.count { slotStart[a + 1] += slotStart[a] }
-        var order = [Int](repeating: 0, count: n)
+        var order = [Int](repeating: 0, count: keptCount)
         for u in byFirstEvent {
             order[slotStart[Int(slotOf[u])]] = u
             slotStart[Int(slotOf[u])] += 1
@@ -113,13 +140,13 @@ public final class EventLogScan {
 
         let days = Int(lastDay - firstDay + 1)
         var userIDs: [String] = []
-        userIDs.reserveCapacity(n)
-        let accountColumn = Column<Int32>(repeating: 0, count: n)
-        let signupColumn = Column<Int32>(repeating: 0, count: n)
-        let early = Column<UInt16>(repeating: 0, count: n)
-        let earlyPlan = Column<Int16>(repeating: -1, count: n)
-        let placement = Column<UInt64>(repeating: 0, count: n)
-        var finalIndex = ContiguousArray<Int32>(repeating: 0, count: n)
+        userIDs.reserveCapacity(keptCount)
+        let accountColumn = Column<Int32>(repeating: 0, count: keptCount)
+        let signupColumn = Column<Int32>(repeating: 0, count: keptCount)
+        let early = Column<UInt16>(repeating: 0, count: keptCount)
+        let earlyPlan = Column<Int16>(repeating: -1, count: keptCount)
+        let placement = Column<UInt64>(repeating: LoadSink.otherShard, count: n)
+        var finalIndex = ContiguousArray<Int32>(repeating: -1, count: n)
         var several = 0
         for (next, u) in order.enumerated() {
             userIDs.append(users.string(u))
@@ -135,7 +162,7 @@ public final class EventLogScan {
         }
         self.placement = placement
         locator = CellLocator(
-            DayIndex(days: days, firstDay: firstDay, active: sink.activeDays, finalIndex: finalIndex))
+            DayIndex(days: days, firstDay: firstDay, active: sink.activeDays, finalIndex: finalIndex, users: keptCount))
         activeUserDays = locator.index.cellCount
         rareEvents = sink.rareEvents
         earlyMilestones = early
@@ -143,12 +170,13 @@ public final class EventLogScan {
 
         let start = CivilDate(daysSinceEpoch: Int(firstDay))
         directory = PopulationDirectory(
-            userCount: n, account: accountColumn, signupDay: signupColumn, accountCount: accountIDs.count,
+            userCount: keptCount, account: accountColumn, signupDay: signupColumn, accountCount: accountIDs.count,
             featureNames: taxonomy.featureNames, milestoneNames: taxonomy.milestoneNames,
             planNames: taxonomy.source.plans, startDate: start, days: days)
-        population = ImportedPopulation(userIDs: userIDs, accountIDs: accountIDs)
+        population = ImportedPopulation(
+            userIDs: userIDs, accountIDs: accountIDs, accountFirstEvent: accountFirstEvent)
         var summary = summary
-        summary.users = n
+        summary.users = keptCount
         summary.accounts = accountIDs.count
         summary.usersWithSeveralAccounts = several
         summary.startDate = start
@@ -180,6 +208,9 @@ public final class EventLogScan {
         }
         var summary = self.summary
         summary.eventsBeforeSignUp = sink.beforeSignUp
+        summary.eventsOfOtherShards = sink.otherShards
+        summary.eventsUsed = sink.used - sink.otherShards
+        summary.reattributed = sink.reattributed
         return ImportedEventLog(
             directory: directory, population: population, summary: summary, cells: cells,
             earlyMilestones: earlyMilestones, earlyPlan: earlyPlan)
@@ -197,7 +228,11 @@ struct LoadSink: EventSink {
     let locator: CellLocator
     let firstDay: Int64
     let cells: UsageCells
+    /// The placement of a user another shard imports.
+    static let otherShard = UInt64.max
     var used = 0
+    var otherShards = 0
+    var reattributed = 0
     var beforeSignUp = 0
     /// The file where pass 2 met an event pass 1 did not see (a new user, or a new day of a user).
     var changedFile: String?
@@ -238,6 +273,11 @@ struct LoadSink: EventSink {
         guard scanned >= 0 else { return changed() }
         used += 1
         let place = placement.baseAddress[scanned]
+        guard place != LoadSink.otherShard else {
+            otherShards += 1
+            return
+        }
+        if out.userWasAlias { reattributed += 1 }
         let d = Int(out.day - firstDay)
         let cell = locator.cell(user: Int(truncatingIfNeeded: place >> 16), day: d)
         guard cell >= 0 else { return changed() }

@@ -76,6 +76,9 @@ public struct ImportSummary: Sendable, Equatable, CustomStringConvertible {
     /// Unknown event names, most frequent first (at most 20; ``otherUnknownEvents`` counts the rest).
     public internal(set) var unknownEvents: [NameCount] = []
     public internal(set) var otherUnknownEvents = 0
+    /// Every unknown event name the importer told apart (up to a thousand), most frequent first: what a
+    /// merge of shards that read different files adds up.
+    public internal(set) var allUnknownEvents: [NameCount] = []
     /// Plan values not in the taxonomy, most frequent first (at most 20).
     public internal(set) var unknownPlans: [NameCount] = []
     /// Users seen with more than one account; the account of their earliest event is kept.
@@ -83,6 +86,9 @@ public struct ImportSummary: Sendable, Equatable, CustomStringConvertible {
     /// Used events dated before their user's sign-up day (they still count; the user is not yet signed up).
     /// Known after pass 2: always 0 in ``EventLogScan/summary``.
     public internal(set) var eventsBeforeSignUp = 0
+    /// Used events of users another shard imports (``EventLogImporter/keepsAccount``): neither
+    /// used here nor skipped.
+    public internal(set) var eventsOfOtherShards = 0
     public internal(set) var users = 0
     public internal(set) var accounts = 0
     /// The first and last replayed day, UTC.
@@ -116,6 +122,7 @@ public struct ImportSummary: Sendable, Equatable, CustomStringConvertible {
                 }
             }
         }
+        if eventsOfOtherShards > 0 { rows.append(["used by other shards", String(eventsOfOtherShards)]) }
         if reattributed > 0 { rows.append(["re-attributed through aliases", String(reattributed)]) }
         if eventsBeforeSignUp > 0 { rows.append(["used before the user's sign-up day", String(eventsBeforeSignUp)]) }
         if usersWithSeveralAccounts > 0 {

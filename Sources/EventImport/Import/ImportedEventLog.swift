@@ -10,10 +10,14 @@ public struct ImportedPopulation: Sendable, Equatable {
     /// The account id of each account index; a user without an account has one of their own, named by
     /// their user id.
     public let accountIDs: [String]
+    /// When each account's first user had their first event (milliseconds since 1970, UTC). Accounts are
+    /// ordered by it, ties by that user's id (bytes): how shards of one log find their common order.
+    public let accountFirstEvent: [Int64]
 
-    public init(userIDs: [String], accountIDs: [String]) {
+    public init(userIDs: [String], accountIDs: [String], accountFirstEvent: [Int64]) {
         self.userIDs = userIDs
         self.accountIDs = accountIDs
+        self.accountFirstEvent = accountFirstEvent
     }
 
     /// The index of a user id, or nil. Linear: for tests and look-ups, not for loops.
@@ -50,8 +54,9 @@ public final class ImportedEventLog {
     /// Calls the observers exactly as ``Simulator`` does: `daysWillStart` once, `dayDidEnd` for each
     /// day in order, `daysDidEnd`. ``ImportObserver``s first get the ids.
     ///
-    /// Derived per day: `signedUp` from the sign-up day on; a milestone only on the first day it is seen
-    /// (never again after the start date if reached before it); the NPS score of the day's last answer;
+    /// Derived per day: `signedUp` from the sign-up day on; a milestone only on the first day it is seen,
+    /// or on the user's first day in the replay (the start date, or the sign-up day) when it was seen
+    /// before; the NPS score of the day's last answer;
     /// the day's last billing event; the plan of the last billing event naming one, carried forward, and 0
     /// (the taxonomy's first plan) before any. A user-day without a used event has no cell: nothing used,
     /// no answer (-1), no billing event. The day's columns are reused: read them during `dayDidEnd`.
@@ -89,6 +94,9 @@ private struct ReplayColumns {
     let signedUp: Column<Bool>
     /// Milestones reached so far: a milestone counts on the first day it is seen.
     let reached: Column<UInt16>
+    /// Milestones seen before the user's first day in the replay (before the start date, or before
+    /// sign-up): they count on that first day, as nothing before it is replayed for the user.
+    let pending: Column<UInt16>
     let cells: UsageCells
 
     init(userCount n: Int, cells: UsageCells, earlyMilestones: Column<UInt16>) {
@@ -100,7 +108,8 @@ private struct ReplayColumns {
         commerce = Column(repeating: 0, count: n)
         plan = Column(repeating: 0, count: n)
         signedUp = Column(repeating: false, count: n)
-        reached = Column(earlyMilestones)
+        reached = Column(repeating: 0, count: n)
+        pending = Column(earlyMilestones)
         self.cells = cells
     }
 
@@ -112,14 +121,25 @@ private struct ReplayColumns {
         for w in 0..<index.wordsPerDay {
             var active = index.bits.baseAddress[day * index.wordsPerDay + w]
             for u in 64 * w..<min(64 * w + 64, sessions.count) {
-                signedUp.baseAddress[u] = today >= signup.baseAddress[u]
+                let signed = today >= signup.baseAddress[u]
+                signedUp.baseAddress[u] = signed
+                var seen: UInt16 = 0
                 if active & 1 != 0 {
-                    take(cell, user: u)
+                    seen = take(cell, user: u)
                     cell += 1
                 } else {
                     clear(user: u)
                 }
                 active >>= 1
+                if !signed {
+                    pending.baseAddress[u] |= seen
+                    milestones.baseAddress[u] = 0
+                } else {
+                    let fresh = (seen | pending.baseAddress[u]) & ~reached.baseAddress[u]
+                    pending.baseAddress[u] = 0
+                    reached.baseAddress[u] |= fresh
+                    milestones.baseAddress[u] = fresh
+                }
             }
         }
     }
@@ -130,21 +150,17 @@ private struct ReplayColumns {
         sessions.baseAddress[u] = 0
         keyActions.baseAddress[u] = 0
         features.baseAddress[u] = 0
-        milestones.baseAddress[u] = 0
         nps.baseAddress[u] = -1
         commerce.baseAddress[u] = 0
     }
 
-    /// The user's cell of today.
+    /// The user's cell of today; returns its milestones.
     @inline(__always)
-    private func take(_ i: Int, user u: Int) {
+    private func take(_ i: Int, user u: Int) -> UInt16 {
         let cell = cells.cells.baseAddress[i]
         sessions.baseAddress[u] = cell.sessions
         keyActions.baseAddress[u] = cell.keyActions
         features.baseAddress[u] = cell.features
-        let fresh = cell.milestones & ~reached.baseAddress[u]
-        reached.baseAddress[u] |= fresh
-        milestones.baseAddress[u] = fresh
         if cell.flags & UsageCell.hasRare != 0 {
             let rare = cells.rare.entry(cell: i)
             nps.baseAddress[u] = rare.nps == 0 ? -1 : Int8(rare.nps & 15)
@@ -154,5 +170,6 @@ private struct ReplayColumns {
             nps.baseAddress[u] = -1
             commerce.baseAddress[u] = 0
         }
+        return cell.milestones
     }
 }

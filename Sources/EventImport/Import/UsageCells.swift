@@ -42,10 +42,12 @@ struct DayIndex {
 
     /// The index of the active days `active` holds, day 0 being `firstDay`.
     ///
-    /// - Parameter finalIndex: the final index of each user by pass 1's numbering.
-    init(days: Int, firstDay: Int64, active: ActiveDays, finalIndex: ContiguousArray<Int32>) {
+    /// - Parameters:
+    ///   - finalIndex: the final index of each user by pass 1's numbering, -1 for a user not imported.
+    ///   - users: how many users are imported.
+    init(days: Int, firstDay: Int64, active: ActiveDays, finalIndex: ContiguousArray<Int32>, users: Int) {
         self.days = days
-        wordsPerDay = (finalIndex.count + 63) / 64
+        wordsPerDay = (users + 63) / 64
         bits = Column(repeating: 0, count: days * wordsPerDay)
         dayStart = Column(repeating: 0, count: days + 1)
         for d in 0..<days {
@@ -59,12 +61,13 @@ struct DayIndex {
     /// Sets the bits of day `d` from pass 1's row of it.
     private func setDay(_ d: Int, from row: UnsafePointer<UInt64>, finalIndex: ContiguousArray<Int32>) {
         let out = bits.baseAddress + d * wordsPerDay
-        for w in 0..<wordsPerDay {
+        for w in 0..<(finalIndex.count + 63) / 64 {
             var scanned = row[w]
             while scanned != 0 {
                 let u = Int(finalIndex[64 * w + scanned.trailingZeroBitCount])
-                out[u >> 6] |= 1 << UInt64(u & 63)
                 scanned &= scanned - 1
+                guard u >= 0 else { continue }
+                out[u >> 6] |= 1 << UInt64(u & 63)
             }
         }
     }

@@ -47,7 +47,6 @@ public final class SegmentationEngine: DayObserver {
     }
 
     var lifecycle = Column<UInt8>(repeating: 0, count: 0)
-    var activeLastInterval = Column<Bool>(repeating: false, count: 0)
     var accounts: AccountAggregates?
 
     public init(_ compiled: CompiledSegmentation, threads: Int = 1) {
@@ -64,7 +63,6 @@ public final class SegmentationEngine: DayObserver {
             milestoneCount: compiled.vocabulary.milestones.count, settings: compiled.settings)
         tags = Column(repeating: 0, count: n)
         lifecycle = Column(repeating: 0, count: n)
-        activeLastInterval = Column(repeating: false, count: n)
         if compiled.needsAccounts {
             accounts = AccountAggregates(
                 accounts: population.accountCount, features: compiled.vocabulary.features.count)
@@ -78,7 +76,6 @@ public final class SegmentationEngine: DayObserver {
         windows = nil
         accounts = nil
         lifecycle = Column(repeating: 0, count: 0)
-        activeLastInterval = Column(repeating: false, count: 0)
     }
 
     public func dayDidEnd(_ usage: UsageDay) throws {
@@ -97,10 +94,9 @@ public final class SegmentationEngine: DayObserver {
         let n = windows.users
         let ranges = UserRanges.split(users: n, parts: threads)
         let lifecycle = self.lifecycle
-        let activeLastInterval = self.activeLastInterval
         let interval = compiled.spec.every.days
         parallel(ranges) { range in
-            Self.updateLifecycle(windows, day: day, interval: interval, lifecycle, activeLastInterval, users: range)
+            Self.updateLifecycle(windows, day: day, interval: interval, lifecycle, users: range)
         }
         if let accounts {
             let engagement = (compiled.segments + compiled.tags).contains { rule in
@@ -159,31 +155,35 @@ public final class SegmentationEngine: DayObserver {
         try onEvaluation?(evaluation, memberships, tags)
     }
 
-    /// PostHog's lifecycle over the interval ending on `day`, for a range of users.
+    /// PostHog's lifecycle over the interval ending on `day`, for a range of users: active in the
+    /// interval (a key action in it) and in the one before, read from the windows, so that the
+    /// first evaluation of a replay knows the interval before it as well as any later one.
     static func updateLifecycle(
-        _ w: UsageWindows, day: Int, interval: Int, _ lifecycle: Column<UInt8>, _ activeLastInterval: Column<Bool>,
-        users: Range<Int>
+        _ w: UsageWindows, day: Int, interval: Int, _ lifecycle: Column<UInt8>, users: Range<Int>
     ) {
         let n = w.users
         let today = Int32(day)
         let signed = w.signedUp.baseAddress
-        let keysToday = w.ringKeys.baseAddress + (day % UsageWindows.span) * n
+        let span = UsageWindows.span
+        let keysToday = w.ringKeys.baseAddress + (day % span) * n
+        let keysYesterday = w.ringKeys.baseAddress + ((day - 1 + span) % span) * n
         let active7 = w.active7.baseAddress
+        let activeLastWeek = w.activeLastWeek.baseAddress
         let firstKey = w.firstKey.baseAddress
         let state = lifecycle.baseAddress
-        let before = activeLastInterval.baseAddress
         for u in users where signed[u] {
             let active = interval == 1 ? keysToday[u] > 0 : active7[u] > 0
+            // Yesterday's slot is 0 when the user was not signed up yesterday: the windows start at sign-up.
+            let before = interval == 1 ? day > 0 && keysYesterday[u] > 0 : activeLastWeek[u] > 0
             let first = firstKey[u]
             let isNew = first != UsageWindows.never && first > today - Int32(interval)
             let code: UInt8
             if active {
-                code = isNew ? 1 : (before[u] ? 2 : 3)
+                code = isNew ? 1 : (before ? 2 : 3)
             } else {
-                code = before[u] ? 4 : 0
+                code = before ? 4 : 0
             }
             state[u] = code
-            before[u] = active
         }
     }
 

@@ -49,7 +49,7 @@ public struct RuleDefinition: Sendable, Equatable {
     }
 }
 
-public enum EvaluationInterval: String, Sendable, CaseIterable {
+public enum EvaluationInterval: String, Sendable, CaseIterable, Codable {
     case day, week
 
     public var days: Int { self == .day ? 1 : 7 }

@@ -82,60 +82,123 @@ extension Workbench {
         try log.replay(observers: [engine, outcomes, conversions]) {
             progress.update("replaying day", done: $0, total: log.directory.days)
         }
-
-        // Transitions among the evaluations up to the cutoff.
-        let labels = compiled.segmentNames + ["unmatched"]
-        let upToCutoff = engine.evaluations.filter { $0.day <= cutoffDay }.count
-        let transitions = try TransitionResults(
-            counts: TransitionCounts(
-                history: engine.history, states: labels.count, evaluations: 0..<max(0, upToCutoff - 1), groups: [:]),
-            labels: labels, every: every)
-
-        // Users signed up by the cutoff and not in the churned segment on it.
-        let churnedCode = compiled.segmentNames.firstIndex(of: "churned").map(UInt8.init)
-        let cutoffMemberships = engine.history[upToCutoff - 1]
-        let ids = log.population.userIDs
-        var csv = PredictionsCSV()
-        var predicted: [PredictionResults.CutoffResult] = []
-        var skipped: [String] = []
-        if let cutoff = snapshot.cutoffs.first {
-            do {
-                let (result, scores) = try ChurnPrediction.predict(
-                    cutoff, ruleName: ChurnPrediction.ruleName(atRisk: compiled.atRiskNames), seed: 0,
-                    include: { cutoffMemberships[$0] != churnedCode }, churned: { !outcomes.keyAction[$0] },
-                    oracle: nil)
-                predicted.append(result)
-                csv.append(scores, date: options.cutoff, userID: { ids[$0] })
-            } catch let reason as PredictionSkipped {
-                skipped.append(reason.description)
-            }
-        }
-        let prediction = PredictionResults(
-            cutoffs: predicted, skipped: skipped, horizonDays: options.horizon, atRiskSegments: compiled.atRiskNames)
-
-        var tally = HorizonOutcomeTally(segments: labels.count)
-        for u in 0..<cutoffMemberships.count where Int(cutoffMemberships[u]) < labels.count {
-            tally.add(
-                segment: Int(cutoffMemberships[u]), retained: outcomes.keyAction[u],
-                converted: conversions.converted(user: u, after: cutoffDay, through: cutoffDay + options.horizon))
-        }
-        let segmentOutcomes = tally.outcomes(labels: labels, omittingEmpty: true)
-
+        let pieces = EvaluatePieces(
+            engine: engine, cutoff: snapshot.cutoffs[0], outcomes: outcomes, conversions: conversions,
+            horizon: options.horizon)
         let imported = ImportResults(
             files: options.log.events, taxonomy: options.log.taxonomy, summary: log.summary,
             segmentation: SegmentationResults(engine))
-        let results = EvaluateResults(
-            schemaVersion: ResultsFile.schemaVersion, source: imported.source, import: imported.import,
-            cutoff: options.cutoff.description,
-            horizonDays: options.horizon, transitions: transitions, churnPrediction: prediction,
-            segmentOutcomes: segmentOutcomes)
-        let name = logName(options.log.events[0])
-        let directory = try OutputDirectory.produce(
-            at: options.log.outDirectory ?? defaultDirectory(scenario: name, seed: nil)
-        ) { output in
-            try output.write(Data(csv.text.utf8), to: "predictions.csv")
+        let destination = logDestination(options.log)
+        if let shard = options.log.shard {
+            let run = try logShardRun(
+                options.log, command: "evaluate", cutoff: options.cutoff, horizon: options.horizon)
+            let directory = try writeLogShard(at: destination) { _ in
+                logShardFile(
+                    run: run, shard: shard, log: log, results: imported, evaluations: engine.evaluations,
+                    evaluate: pieces)
+            }
+            return EvaluateOutcome(directory: directory, summary: log.summary)
+        }
+        let (results, csv) = try pieces.results(
+            compiled: compiled, imported: imported, cutoff: options.cutoff, horizon: options.horizon,
+            userIDs: log.population.userIDs)
+        let directory = try OutputDirectory.produce(at: destination) { output in
+            try output.write(Data(csv.utf8), to: "predictions.csv")
             try output.write(try ResultsFile.Contents.evaluate(results).files())
         }
         return EvaluateOutcome(directory: directory, summary: log.summary)
+    }
+}
+
+/// What `evaluate` computes its results from, for the users of one log or of a shard of it: counts
+/// that add up over shards, and the churn-prediction rows of the cutoff, numbered in the import.
+struct EvaluatePieces: Codable {
+    var transitions: TransitionCounts
+    var outcomes: HorizonOutcomeTally
+    /// Features and flags of every user signed up on the cutoff: `included` for users not in the
+    /// `churned` segment on it, `churned` for those without a key action in the horizon.
+    var prediction: RunPieces.PredictionRows
+
+    init(
+        engine: SegmentationEngine, cutoff: ChurnPrediction.Cutoff, outcomes: OutcomeObserver,
+        conversions: ConversionDays, horizon: Int
+    ) {
+        let labels = engine.compiled.segmentNames + ["unmatched"]
+        let cutoffDay = cutoff.day
+        // Transitions among the evaluations up to the cutoff, which is the last.
+        let upToCutoff = engine.evaluations.filter { $0.day <= cutoffDay }.count
+        transitions = TransitionCounts(
+            history: engine.history, states: labels.count, evaluations: 0..<max(0, upToCutoff - 1), groups: [:])
+        let memberships = engine.history[upToCutoff - 1]
+        self.outcomes = HorizonOutcomeTally(segments: labels.count)
+        for u in 0..<memberships.count where Int(memberships[u]) < labels.count {
+            self.outcomes.add(
+                segment: Int(memberships[u]), retained: outcomes.keyAction[u],
+                converted: conversions.converted(user: u, after: cutoffDay, through: cutoffDay + horizon))
+        }
+        let churnedCode = engine.compiled.segmentNames.firstIndex(of: "churned").map(UInt8.init)
+        prediction = RunPieces.PredictionRows(
+            cutoff: cutoff, included: cutoff.users.map { memberships[$0] != churnedCode },
+            churned: cutoff.users.map { !outcomes.keyAction[$0] }, oracle: cutoff.users.map { _ in .nan })
+    }
+
+    /// The pieces of several shards, their users renumbered by `index[shard][user]` into the merged
+    /// import, and the prediction rows put in that order.
+    init(merging shards: [EvaluatePieces], index: [[Int]]) {
+        var merged = shards[0]
+        for next in shards.dropFirst() {
+            merged.transitions.add(next.transitions)
+            merged.outcomes.add(next.outcomes)
+        }
+        var rows: [(user: Int, shard: Int, row: Int)] = []
+        for (s, pieces) in shards.enumerated() {
+            for (i, u) in pieces.prediction.cutoff.users.enumerated() { rows.append((index[s][u], s, i)) }
+        }
+        rows.sort { $0.user < $1.user }
+        let first = shards[0].prediction.cutoff
+        var cutoff = ChurnPrediction.Cutoff(day: first.day, date: first.date)
+        var included: [Bool] = []
+        var churned: [Bool] = []
+        for r in rows {
+            let source = shards[r.shard].prediction
+            cutoff.append(
+                user: r.user, features: Array(source.cutoff.features(row: r.row)), flagged: source.cutoff.flagged[r.row]
+            )
+            included.append(source.included[r.row])
+            churned.append(source.churned[r.row])
+        }
+        merged.prediction = RunPieces.PredictionRows(
+            cutoff: cutoff, included: included, churned: churned, oracle: rows.map { _ in .nan })
+        self = merged
+    }
+
+    /// The results of `evaluate` and `predictions.csv`.
+    func results(
+        compiled: CompiledSegmentation, imported: ImportResults, cutoff: CivilDate, horizon: Int, userIDs: [String]
+    ) throws -> (EvaluateResults, csv: String) {
+        let labels = compiled.segmentNames + ["unmatched"]
+        let transitions = try TransitionResults(counts: transitions, labels: labels, every: compiled.spec.every.days)
+        var row = [Int32](repeating: -1, count: userIDs.count)
+        for (i, u) in prediction.cutoff.users.enumerated() { row[u] = Int32(i) }
+        var csv = PredictionsCSV()
+        var predicted: [PredictionResults.CutoffResult] = []
+        var skipped: [String] = []
+        do {
+            let (result, scores) = try ChurnPrediction.predict(
+                prediction.cutoff, ruleName: ChurnPrediction.ruleName(atRisk: compiled.atRiskNames), seed: 0,
+                include: { prediction.included[Int(row[$0])] }, churned: { prediction.churned[Int(row[$0])] },
+                oracle: nil)
+            predicted.append(result)
+            csv.append(scores, date: cutoff, userID: { userIDs[$0] })
+        } catch let reason as PredictionSkipped {
+            skipped.append(reason.description)
+        }
+        let results = EvaluateResults(
+            schemaVersion: ResultsFile.schemaVersion, source: imported.source, import: imported.import,
+            cutoff: cutoff.description, horizonDays: horizon, transitions: transitions,
+            churnPrediction: PredictionResults(
+                cutoffs: predicted, skipped: skipped, horizonDays: horizon, atRiskSegments: compiled.atRiskNames),
+            segmentOutcomes: outcomes.outcomes(labels: labels, omittingEmpty: true))
+        return (results, csv.text)
     }
 }

@@ -79,46 +79,64 @@ extension Workbench {
         return try OutputDirectory.produce(at: destination) { try $0.write(data, to: ShardFile.fileName) }
     }
 
-    /// Merges the folders of every shard of one run into the outputs the run gives in one process,
-    /// byte for byte. Refuses (exit status 2, nothing written) a folder that holds no shard, shards
-    /// of different runs, a shard given twice and a missing shard.
+    /// Merges the folders of every shard of one run (`run --shard`) or log (`segment --shard`,
+    /// `evaluate --shard`) into the outputs the run gives in one process, byte for byte. Refuses
+    /// (exit status 2, nothing written) a folder that holds no shard, shards of different runs, a
+    /// shard given twice and a missing shard.
     public static func merge(_ folders: [String], outDirectory: String?, threads: Int = 1) throws -> String {
         guard !folders.isEmpty else { throw RunError.badInput("merge: give the folders of every shard") }
         if let outDirectory { try OutputDirectory.checkDestination(outDirectory) }
-        var files: [(folder: String, file: ShardFile)] = []
+        var format: String?
+        var data: [(folder: String, path: String, data: Data)] = []
         for folder in folders {
             let path = URL(fileURLWithPath: folder).appendingPathComponent(ShardFile.fileName).path
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw RunError.badInput("\(folder): no \(ShardFile.fileName); is it the folder of run --shard?")
+            guard let bytes = FileManager.default.contents(atPath: path) else {
+                throw RunError.badInput("\(folder): no \(ShardFile.fileName); is it the folder of a --shard run?")
             }
-            let file: ShardFile
+            let header: ShardHeader
             do {
-                file = try JSONDecoder().decode(ShardFile.self, from: data)
+                header = try JSONDecoder().decode(ShardHeader.self, from: bytes)
             } catch {
-                throw RunError.badInput("\(path): not a shard of SegmentLab \(ShardFile.currentVersion) (\(error))")
+                throw RunError.badInput("\(path): not a shard of SegmentLab (\(error))")
             }
-            guard file.format == ShardFile.formatName, file.version == ShardFile.currentVersion else {
+            let known = [
+                ShardFile.formatName: ShardFile.currentVersion, LogShardFile.formatName: LogShardFile.currentVersion,
+            ]
+            guard known[header.format] == header.version else {
                 throw RunError.badInput(
-                    "\(path): format \(file.format) version \(file.version); this SegmentLab merges "
-                        + "\(ShardFile.formatName) version \(ShardFile.currentVersion)")
+                    "\(path): format \(header.format) version \(header.version); this SegmentLab merges "
+                        + known.sorted { $0.key < $1.key }.map { "\($0.key) version \($0.value)" }.joined(
+                            separator: " and "))
             }
-            if let first = files.first, first.file.run != file.run || first.file.scenarioText != file.scenarioText {
+            if let format, format != header.format {
                 throw RunError.badInput(
-                    "\(folder) is a shard of another run than \(first.folder):\n  \(file.run)\n  \(first.file.run)"
+                    "\(folder) holds a \(header.format), \(data[0].folder) a \(format): shards of different commands")
+            }
+            format = header.format
+            data.append((folder, path, bytes))
+        }
+        func decoded<File: Decodable>(_ type: File.Type) throws -> [(folder: String, file: File)] {
+            try data.map { entry in
+                do {
+                    return (entry.folder, try JSONDecoder().decode(File.self, from: entry.data))
+                } catch {
+                    throw RunError.badInput("\(entry.path): not a readable shard (\(error))")
+                }
+            }
+        }
+        if format == LogShardFile.formatName {
+            return try mergeLogs(try decoded(LogShardFile.self), outDirectory: outDirectory)
+        }
+        var files = try decoded(ShardFile.self)
+        for entry in files {
+            let (first, file) = (files[0], entry.file)
+            if first.file.run != file.run || first.file.scenarioText != file.scenarioText {
+                throw RunError.badInput(
+                    "\(entry.folder) is a shard of another run than \(first.folder):\n  \(file.run)\n  \(first.file.run)"
                         + (first.file.run == file.run ? "\n  (the scenario texts differ)" : ""))
             }
-            if let twin = files.first(where: { $0.file.shard.index == file.shard.index }) {
-                throw RunError.badInput("shard \(file.shard) is given twice: \(twin.folder) and \(folder)")
-            }
-            files.append((folder, file))
         }
-        let count = files[0].file.shard.count
-        let missing = Set(0..<count).subtracting(files.map(\.file.shard.index)).sorted()
-        guard missing.isEmpty else {
-            throw RunError.badInput(
-                "shards missing: " + missing.map { "\($0)/\(count)" }.joined(separator: ", ")
-                    + "; a merge needs all \(count)")
-        }
+        try checkComplete(files.map { ($0.folder, $0.file.shard) })
         files.sort { $0.file.shard.index < $1.file.shard.index }
 
         let first = files[0].file
@@ -140,6 +158,32 @@ extension Workbench {
         return try OutputDirectory.produce(at: destination) { output in
             try output.write(Data(predictions.utf8), to: "predictions.csv")
             try output.write(try ResultsFile.Contents.run(results).files())
+        }
+    }
+}
+
+/// The two fields every shard file starts with.
+private struct ShardHeader: Decodable {
+    var format: String
+    var version: Int
+}
+
+extension Workbench {
+    /// Refuses a shard given twice and a missing shard.
+    static func checkComplete(_ shards: [(folder: String, shard: ShardIndex)]) throws {
+        var seen: [Int: String] = [:]
+        for (folder, shard) in shards {
+            if let twin = seen[shard.index] {
+                throw RunError.badInput("shard \(shard) is given twice: \(twin) and \(folder)")
+            }
+            seen[shard.index] = folder
+        }
+        let count = shards[0].shard.count
+        let missing = Set(0..<count).subtracting(seen.keys).sorted()
+        guard missing.isEmpty else {
+            throw RunError.badInput(
+                "shards missing: " + missing.map { "\($0)/\(count)" }.joined(separator: ", ")
+                    + "; a merge needs all \(count)")
         }
     }
 }

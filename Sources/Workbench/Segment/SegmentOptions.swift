@@ -23,13 +23,21 @@ public struct SegmentOptions: Sendable {
     public var outDirectory: String?
     /// Show a progress line on standard error (only when it is a terminal).
     public var progress: Bool
+    /// Segment only shard I of N: the accounts whose id hashes to I (``ShardIndex/keeps(account:)``),
+    /// or with `ownFiles` everyone in `events`; write the pieces `segmentlab merge` combines.
+    public var shard: ShardIndex?
+    /// The files are this shard's part of a log split by account: keep every user in them.
+    public var ownFiles: Bool
 
     public init(
         events: [String], taxonomy: String, segments: String? = nil, aliases: String? = nil, accounts: String? = nil,
         since: CivilDate? = nil, asOf: CivilDate? = nil, once: Bool = false, every: EvaluationInterval? = nil,
         strict: Bool = false,
-        threads: Int = 1, outDirectory: String? = nil, progress: Bool = false
+        threads: Int = 1, outDirectory: String? = nil, progress: Bool = false, shard: ShardIndex? = nil,
+        ownFiles: Bool = false
     ) {
+        self.shard = shard
+        self.ownFiles = ownFiles
         self.progress = progress
         self.events = events
         self.taxonomy = taxonomy

@@ -4,6 +4,7 @@ import Foundation
 import Segmentation
 import Simulation
 import UsageModel
+import YAMLInput
 
 /// What `segmentlab segment` produced.
 public struct SegmentOutcome: Sendable {
@@ -16,40 +17,60 @@ extension Workbench {
     /// Imports real event logs, replays them day by day through the segmentation engine, and writes
     /// `memberships.csv`, `segments.csv`, `results.json`, `report.html` and `report.md`.
     public static func segment(_ options: SegmentOptions) throws -> SegmentOutcome {
-        let name = logName(options.events[0])
-        let destination = options.outDirectory ?? defaultDirectory(scenario: name, seed: nil)
+        let destination = logDestination(options)
         try OutputDirectory.checkDestination(destination)
         let progress = ProgressLine(enabled: options.progress)
         defer { progress.finish() }
         let (compiled, log) = try importLog(options, progress: progress)
 
-        var evaluations = 0
+        let engine = SegmentationEngine(compiled, threads: options.threads)
+        let lastDay = log.directory.days - 1
+        if options.once {
+            engine.schedule = .only(day: lastDay)
+        } else if options.asOf != nil {
+            engine.schedule = .grid(endingOn: lastDay, every: compiled.spec.every.days)
+        }
+        func replay() throws -> ImportResults {
+            try log.replay(observers: [engine]) {
+                progress.update("replaying day", done: $0, total: log.directory.days)
+            }
+            return ImportResults(
+                files: options.events, taxonomy: options.taxonomy, summary: log.summary,
+                segmentation: SegmentationResults(engine))
+        }
+        if let shard = options.shard {
+            let run = try logShardRun(options, command: "segment")
+            let directory = try writeLogShard(at: destination) { path in
+                let memberships = try MembershipsBinaryWriter(path: path)
+                engine.onEvaluation = { _, segments, tags in try memberships.write(segments: segments, tags: tags) }
+                let results = try replay()
+                try memberships.close()
+                return logShardFile(
+                    run: run, shard: shard, log: log, results: results, evaluations: engine.evaluations, evaluate: nil)
+            }
+            return SegmentOutcome(directory: directory, summary: log.summary, evaluations: engine.evaluations.count)
+        }
         let directory = try OutputDirectory.produce(at: destination) { output in
             let memberships = try MembershipsWriter(
                 path: output.staging.appendingPathComponent("memberships.csv").path, population: log.population,
                 account: log.directory.account, segments: compiled.segmentNames, tags: compiled.tagNames)
-            let engine = SegmentationEngine(compiled, threads: options.threads)
-            let lastDay = log.directory.days - 1
-            if options.once {
-                engine.schedule = .only(day: lastDay)
-            } else if options.asOf != nil {
-                engine.schedule = .grid(endingOn: lastDay, every: compiled.spec.every.days)
-            }
             engine.onEvaluation = { (evaluation: SegmentEvaluation, segments: Column<UInt8>, tags: Column<UInt32>) in
                 try memberships.write(date: evaluation.date, segments: segments, tags: tags)
             }
-            try log.replay(observers: [engine]) {
-                progress.update("replaying day", done: $0, total: log.directory.days)
-            }
+            let results = try replay()
             try memberships.close()
-            evaluations = engine.evaluations.count
-
-            let results = ImportResults(
-                files: options.events, taxonomy: options.taxonomy, summary: log.summary,
-                segmentation: SegmentationResults(engine))
             try output.write(try ResultsFile.Contents.segment(results).files())
         }
-        return SegmentOutcome(directory: directory, summary: log.summary, evaluations: evaluations)
+        return SegmentOutcome(directory: directory, summary: log.summary, evaluations: engine.evaluations.count)
+    }
+
+    /// Where `segment` or `evaluate` writes: `--out`, else `reports/<log name>/<run-id>`, with
+    /// `-shard<I>of<N>` for a shard.
+    static func logDestination(_ options: SegmentOptions) -> String {
+        if let out = options.outDirectory { return out }
+        let directory = defaultDirectory(scenario: logName(options.events[0]), seed: nil)
+        guard let shard = options.shard else { return directory }
+        return directory + "-shard\(shard.index)of\(shard.count)"
     }
 
     /// Checks the options, compiles the segments, and imports the log once its memory need is known
@@ -57,21 +78,17 @@ extension Workbench {
     static func importLog(_ options: SegmentOptions, progress: ProgressLine) throws
         -> (CompiledSegmentation, ImportedEventLog)
     {
+        if options.ownFiles && options.shard == nil {
+            throw RunError.badInput("--own-files: give --shard I/N too")
+        }
         guard (1...RunOptions.maxThreads).contains(options.threads) else {
             throw RunError.badInput("--threads: must be in 1...\(RunOptions.maxThreads), got \(options.threads)")
         }
         let taxonomy = try Taxonomy.load(path: options.taxonomy)
-        let vocabulary = Vocabulary(
-            features: taxonomy.featureNames, milestones: taxonomy.milestoneNames, plans: taxonomy.plans)
-        var compiled =
-            try options.segments.map { path throws(ScenarioError) in
-                try SegmentsFile.load(contentsOf: path, vocabulary: vocabulary)
-            } ?? (try CompiledSegmentation(.defaults, vocabulary: vocabulary))
-        if let every = options.every, every != compiled.spec.every {
-            var spec = compiled.spec
-            spec.every = every
-            compiled = try CompiledSegmentation(spec, vocabulary: vocabulary)
-        }
+        let compiled = try compileSegments(
+            taxonomy: taxonomy,
+            segments: try options.segments.map { (try YAMLInput.read($0, noun: "segments file"), $0) },
+            every: options.every)
 
         let (scan, need) = try scanLog(options, taxonomy: taxonomy, compiled: compiled) {
             progress.update("reading the log, MB (pass 1 of 2)", done: $0 >> 20, total: $1 >> 20)
@@ -88,16 +105,39 @@ extension Workbench {
         )
     }
 
+    /// The segments file's text (`nil`: the default segments) compiled against a taxonomy, with its
+    /// `every` overridden when `every` is given.
+    static func compileSegments(
+        taxonomy: Taxonomy, segments: (text: String, file: String)?, every: EvaluationInterval?
+    ) throws -> CompiledSegmentation {
+        let vocabulary = Vocabulary(
+            features: taxonomy.featureNames, milestones: taxonomy.milestoneNames, plans: taxonomy.plans)
+        var compiled: CompiledSegmentation
+        if let segments {
+            compiled = try SegmentsFile.parse(yaml: segments.text, file: segments.file, vocabulary: vocabulary)
+        } else {
+            compiled = try CompiledSegmentation(.defaults, vocabulary: vocabulary)
+        }
+        if let every, every != compiled.spec.every {
+            var spec = compiled.spec
+            spec.every = every
+            compiled = try CompiledSegmentation(spec, vocabulary: vocabulary)
+        }
+        return compiled
+    }
+
     /// Pass 1 over the log, and the memory `segment` will need: the import (pass 1, the cells of
     /// the active user-days and the replay) and the usage windows.
     static func scanLog(
         _ options: SegmentOptions, taxonomy: Taxonomy, compiled: CompiledSegmentation,
         progress: ((Int, Int) -> Void)? = nil
     ) throws -> (EventLogScan, Int) {
+        var keeps: (@Sendable (String) -> Bool)?
+        if let shard = options.shard, !options.ownFiles { keeps = { shard.keeps(account: $0) } }
         let importer = EventLogImporter(
             files: options.events, taxonomy: taxonomy,
             aliasesPath: options.aliases, accountsPath: options.accounts, startDate: options.since,
-            asOf: options.asOf, strict: options.strict)
+            asOf: options.asOf, strict: options.strict, keepsAccount: keeps)
         let scan = try importer.scan(progress: progress)
         return (
             scan,

@@ -1,0 +1,274 @@
+import EventImport
+import Foundation
+public import Segmentation
+public import UsageModel
+import YAMLInput
+
+/// What `segmentlab sql` was asked for.
+public struct SQLOptions: Sendable {
+    public var taxonomy: String
+    public var segments: String?
+    public var dialect: SQLDialect
+    /// One evaluation, on this day (as `segment --as-of DATE --once`); `nil` evaluates every interval
+    /// from the start, as `segment` does.
+    public var asOf: CivilDate?
+    public var since: CivilDate?
+    public var every: EvaluationInterval?
+    public var eventsTable: String
+    public var aliasesTable: String?
+    public var accountsTable: String?
+
+    public init(
+        taxonomy: String, segments: String? = nil, dialect: SQLDialect, asOf: CivilDate? = nil,
+        since: CivilDate? = nil, every: EvaluationInterval? = nil, eventsTable: String = "events",
+        aliasesTable: String? = nil, accountsTable: String? = nil
+    ) {
+        self.taxonomy = taxonomy
+        self.segments = segments
+        self.dialect = dialect
+        self.asOf = asOf
+        self.since = since
+        self.every = every
+        self.eventsTable = eventsTable
+        self.aliasesTable = aliasesTable
+        self.accountsTable = accountsTable
+    }
+}
+
+extension Workbench {
+    /// One SQL query computing every user's segment and tags, as `segment` does on the same events
+    /// (docs/sql.md): the columns `user_id, account_id, date, segment, tags`.
+    public static func sql(_ options: SQLOptions) throws -> String {
+        if let since = options.since, let asOf = options.asOf, asOf < since {
+            throw RunError.badInput("--as-of \(asOf) is before --since \(since)")
+        }
+        let taxonomy = try Taxonomy.load(path: options.taxonomy)
+        let compiled = try compileSegments(
+            taxonomy: taxonomy,
+            segments: try options.segments.map { (try YAMLInput.read($0, noun: "segments file"), $0) },
+            every: options.every)
+        let events = EventsSQL(taxonomy: taxonomy, options: options, interval: compiled.spec.every.days)
+        let segments = SegmentSQL(compiled, dialect: options.dialect)
+        let (ctes, select) = try segments.relations()
+        let all = events.relations(milestones: taxonomy.milestoneNames.count) + ctes
+        var text = "-- SegmentLab \(options.dialect.rawValue): segments of the events in \(options.eventsTable)\n"
+        text += "-- taxonomy \(options.taxonomy), " + (options.segments.map { "segments \($0)" } ?? "default segments")
+        text += "\nWITH\n" + all.map { "\($0.name) AS (\n  \($0.sql)\n)" }.joined(separator: ",\n") + "\n" + select
+        return text + "\n"
+    }
+}
+
+/// The relations from the events table to what ``SegmentSQL`` reads: the taxonomy's meaning of
+/// each event, the importer's rules for skipping one, users, their days and the evaluation days.
+struct EventsSQL {
+    let taxonomy: Taxonomy
+    let options: SQLOptions
+    let interval: Int
+    var d: SQLDialect { options.dialect }
+
+    /// Every event name the taxonomy mentions.
+    var knownNames: [String] {
+        var names: [String] = []
+        func add(_ list: [String]) { for n in list where !names.contains(n) { names.append(n) } }
+        let c = taxonomy.commerce
+        add(taxonomy.ignored)
+        add(taxonomy.signUps)
+        add(taxonomy.sessions)
+        add(taxonomy.keyActions)
+        add(taxonomy.features.map(\.matcher.event))
+        add(taxonomy.milestones.map(\.matcher.event))
+        add(taxonomy.nps.map(\.event))
+        add(c.trialStarted + c.subscriptionStarted + c.trialEnded + c.planChanged + c.subscriptionCancelled)
+        return names
+    }
+
+    /// The properties some rule reads, each with its column in `src`.
+    var properties: [String] {
+        var keys: [String] = []
+        func add(_ key: String) { if !keys.contains(key) { keys.append(key) } }
+        for rule in taxonomy.features + taxonomy.milestones { if let p = rule.matcher.property { add(p) } }
+        for rule in taxonomy.nps { add(rule.property) }
+        let c = taxonomy.commerce
+        if !(c.trialStarted + c.subscriptionStarted + c.trialEnded + c.planChanged + c.subscriptionCancelled).isEmpty {
+            add(c.planProperty)
+        }
+        if !c.planChanged.isEmpty { add(c.directionProperty) }
+        return keys
+    }
+
+    func property(_ key: String) -> String { "p\(properties.firstIndex(of: key)!)" }
+
+    func list(_ names: [String]) -> String { "(" + names.map { d.literal($0) }.joined(separator: ", ") + ")" }
+
+    func isOneOf(_ names: [String]) -> String { names.isEmpty ? "1 = 0" : "ev IN \(list(names))" }
+
+    /// 1 when any of the matchers matches, else 0.
+    func matches(_ matchers: [Taxonomy.Matcher]) -> String {
+        guard !matchers.isEmpty else { return "0" }
+        let tests = matchers.map { m in
+            m.property.map { "(ev = \(d.literal(m.event)) AND \(property($0)) = \(d.literal(m.value ?? "")))" }
+                ?? "ev = \(d.literal(m.event))"
+        }
+        return "CASE WHEN " + tests.joined(separator: " OR ") + " THEN 1 ELSE 0 END"
+    }
+
+    func relations(milestones: Int) -> [(name: String, sql: String)] {
+        let q = d.quoted
+        let table = d.table(options.eventsTable)
+        var user = "ev.\(q("user_id"))"
+        if taxonomy.useAnonymousID {
+            user = "CASE WHEN COALESCE(\(user), '') = '' THEN ev.\(q("anonymous_id")) ELSE \(user) END"
+        }
+        let name = taxonomy.normalizeEventNames ? d.normalizedName("ev.\(q("event"))") : "ev.\(q("event"))"
+        let ms = d.epochMillis("ev.\(q("timestamp"))")
+        var src = "SELECT "
+        var from = "\(table) ev"
+        if let aliases = options.aliasesTable {
+            src += "COALESCE(al.\(q("user_id")), \(user)) AS uid"
+            from += " LEFT JOIN \(d.table(aliases)) al ON al.\(q("alias")) = \(user)"
+        } else {
+            src += "\(user) AS uid"
+        }
+        src += ", ev.\(q("account_id")) AS acc, \(name) AS ev, \(ms) AS ms"
+        for (i, key) in properties.enumerated() {
+            let column = "ev.\(q("properties"))"
+            src += ",\n    \(d.jsonScalar(column, key)) AS p\(i), \(d.jsonIsString(column, key)) AS s\(i)"
+            src += ", \(d.jsonPresent(column, key)) AS x\(i)"
+        }
+        src += "\n  FROM \(from)"
+
+        let features = taxonomy.featureNames
+        let milestoneNames = taxonomy.milestoneNames
+        let c = taxonomy.commerce
+        var meaning = "SELECT uid, acc, ev, ms, \(d.div("ms", "86400000")) AS day"
+        meaning += ",\n    CASE WHEN \(isOneOf(taxonomy.signUps)) THEN 1 ELSE 0 END AS signup"
+        meaning += ",\n    CASE WHEN \(isOneOf(taxonomy.sessions)) THEN 1 ELSE 0 END AS session"
+        meaning += ",\n    CASE WHEN \(isOneOf(taxonomy.keyActions)) THEN 1 ELSE 0 END AS key_action"
+        for (i, feature) in features.enumerated() {
+            meaning += ",\n    \(matches(taxonomy.features.filter { $0.name == feature }.map(\.matcher))) AS f_\(i)"
+        }
+        for (j, milestone) in milestoneNames.enumerated() {
+            meaning += ",\n    \(matches(taxonomy.milestones.filter { $0.name == milestone }.map(\.matcher))) AS m_\(j)"
+        }
+        // NPS: the score, -1 for no answer, -2 for an answer without a valid score.
+        var nps = "-1"
+        var lastRule: [String: String] = [:]
+        for rule in taxonomy.nps { lastRule[rule.event] = rule.property }
+        if !lastRule.isEmpty {
+            nps = "CASE"
+            for (event, key) in lastRule.sorted(by: { $0.key < $1.key }) {
+                let p = property(key)
+                let valid = "\(p) IS NOT NULL AND \(p) NOT IN ('true', 'false') AND \(d.isOneOrTwoDigits(p))"
+                nps +=
+                    " WHEN ev = \(d.literal(event)) THEN (CASE WHEN \(valid) AND \(d.toInteger(p)) <= 10 "
+                    + "THEN \(d.toInteger(p)) ELSE -2 END)"
+            }
+            nps += " ELSE -1 END"
+        }
+        meaning += ",\n    \(nps) AS nps"
+        let kinds: [(Int, [String])] = [
+            (1, c.trialStarted), (2, c.subscriptionStarted), (3, c.trialEnded), (4, c.planChanged),
+            (5, c.subscriptionCancelled),
+        ]
+        let billing = kinds.flatMap(\.1)
+        var commerce = "0"
+        var plan = "-1"
+        var up = "0"
+        if !billing.isEmpty {
+            commerce =
+                "CASE" + kinds.filter { !$0.1.isEmpty }.map { " WHEN \(isOneOf($0.1)) THEN \($0.0)" }.joined()
+                + " ELSE 0 END"
+            let p = property(c.planProperty)
+            let x = "x" + p.dropFirst()
+            // -2: a plan the taxonomy does not list (the event is skipped).
+            plan = "CASE WHEN NOT \(isOneOf(billing)) OR NOT \(x) THEN -1"
+            for (i, name) in taxonomy.plans.enumerated() { plan += " WHEN \(p) = \(d.literal(name)) THEN \(i)" }
+            plan += " ELSE -2 END"
+        }
+        if !c.planChanged.isEmpty {
+            let p = property(c.directionProperty)
+            let s = "s" + p.dropFirst()
+            up = "CASE WHEN NOT \(isOneOf(c.planChanged)) THEN 0 WHEN NOT COALESCE(\(s), 1 = 0) THEN -2"
+            if !c.upValues.isEmpty { up += " WHEN \(p) IN \(list(c.upValues)) THEN 1" }
+            if !c.downValues.isEmpty { up += " WHEN \(p) IN \(list(c.downValues)) THEN 0" }
+            up += " ELSE -2 END"
+        }
+        meaning += ",\n    \(commerce) AS commerce, \(plan) AS plan, \(up) AS up"
+        meaning += "\n  FROM src WHERE \(isOneOf(knownNames))"
+        if !taxonomy.ignored.isEmpty { meaning += " AND ev NOT IN \(list(taxonomy.ignored))" }
+        meaning += " AND uid IS NOT NULL AND uid <> ''"
+
+        // Used (or before the start, which still dates the user): no skip reason, and some meaning.
+        let effect =
+            ["signup", "session", "key_action"] + features.indices.map { "f_\($0)" }
+            + milestoneNames.indices.map { "m_\($0)" }
+        let valid =
+            "SELECT * FROM meaning WHERE plan <> -2 AND up <> -2 AND nps <> -2 AND ("
+            + effect.joined(separator: " + ") + " > 0 OR nps >= 0 OR commerce > 0)"
+
+        let since = options.since.map { String($0.daysSinceEpoch) }
+        let asOf = options.asOf.map { String($0.daysSinceEpoch) }
+        let first = since ?? "(SELECT MIN(day) FROM valid" + (asOf.map { " WHERE day <= \($0)" } ?? "") + ")"
+        let last = asOf ?? "(SELECT MAX(day) FROM valid" + (since.map { " WHERE day >= \($0)" } ?? "") + ")"
+        let bounds = "SELECT CAST(\(first) AS \(d.bigint)) AS first_day, CAST(\(last) AS \(d.bigint)) AS last_day"
+        let kept = "SELECT v.* FROM valid v CROSS JOIN bounds b WHERE v.day <= b.last_day"
+
+        // Users: sign-up, account, first day of each milestone; their windows start at sign-up, or
+        // at the start date when they signed up before.
+        var firsts = "SELECT uid, MIN(ms) AS first_ms, MIN(CASE WHEN signup = 1 THEN day END) AS signup_day"
+        for j in 0..<milestones { firsts += ", MIN(CASE WHEN m_\(j) = 1 THEN day END) AS m_first_\(j)" }
+        firsts += " FROM kept GROUP BY uid"
+        let account =
+            "SELECT uid, acc FROM (SELECT uid, acc, ROW_NUMBER() OVER (PARTITION BY uid ORDER BY ms, "
+            + "\(d.bytewise("acc"))) AS r FROM kept WHERE acc IS NOT NULL AND acc <> '') z WHERE r = 1"
+        var accountOf = "ua.acc"
+        var users =
+            "SELECT g.uid, COALESCE(g.signup_day, \(d.div("g.first_ms", "86400000"))) AS signup, b.first_day"
+        var userFrom = "user_firsts g CROSS JOIN bounds b LEFT JOIN user_account ua ON ua.uid = g.uid"
+        if let accounts = options.accountsTable {
+            var tableUser = "t.\(q("user_id"))"
+            var tableFrom = "\(d.table(accounts)) t"
+            if let aliases = options.aliasesTable {
+                tableUser = "COALESCE(al.\(q("user_id")), t.\(q("user_id")))"
+                tableFrom += " LEFT JOIN \(d.table(aliases)) al ON al.\(q("alias")) = t.\(q("user_id"))"
+            }
+            userFrom +=
+                " LEFT JOIN (SELECT \(tableUser) AS uid, t.\(q("account_id")) AS acc FROM \(tableFrom)) ta "
+                + "ON ta.uid = g.uid"
+            accountOf = "COALESCE(ta.acc, ua.acc)"
+        }
+        users += ", COALESCE(\(accountOf), g.uid) AS account"
+        users += ", CASE WHEN \(accountOf) IS NULL THEN 'u:' || g.uid ELSE 'a:' || \(accountOf) END AS account_key"
+        for j in 0..<milestones { users += ", g.m_first_\(j)" }
+        users += " FROM \(userFrom)"
+        var windowUsers = "SELECT uid, signup, account, account_key, GREATEST(signup, first_day) AS start_w"
+        for j in 0..<milestones { windowUsers += ", m_first_\(j)" }
+        windowUsers += " FROM user_rows"
+
+        // Each user's days from the start: usage, the day's last billing event and NPS answer.
+        let code =
+            "CASE k.commerce WHEN 1 THEN 1 WHEN 2 THEN (CASE WHEN k.day = u.signup THEN 2 ELSE 3 END) "
+            + "WHEN 3 THEN 4 WHEN 4 THEN (CASE WHEN k.up = 1 THEN 5 ELSE 6 END) WHEN 5 THEN 7 END"
+        let inDay = "(k.ms - k.day * 86400000)"
+        var days = "SELECT k.uid, k.day, SUM(k.session) AS sessions, SUM(k.key_action) AS keys"
+        for f in features.indices { days += ", MAX(k.f_\(f)) AS f_\(f)" }
+        days +=
+            ",\n    COALESCE(\(d.mod("MAX(CASE WHEN k.commerce > 0 THEN \(inDay) * 8 + \(code) END)", "8")), 0) AS billing"
+        days += ",\n    \(d.mod("MAX(CASE WHEN k.nps >= 0 THEN \(inDay) * 16 + k.nps END)", "16")) AS nps"
+        days += "\n  FROM kept k JOIN users u ON u.uid = k.uid CROSS JOIN bounds b WHERE k.day >= b.first_day"
+        days += " GROUP BY k.uid, k.day"
+        let plans = "SELECT uid, ms, plan FROM kept WHERE plan >= 0"
+        let evals: String
+        if options.asOf != nil {
+            evals = "SELECT last_day AS d FROM bounds"
+        } else {
+            evals =
+                d.series(from: "first_day + \(interval - 1)", to: "last_day", step: interval, as: "d") + " FROM bounds"
+        }
+        return [
+            ("src", src), ("meaning", meaning), ("valid", valid), ("bounds", bounds), ("kept", kept),
+            ("user_firsts", firsts), ("user_account", account), ("user_rows", users), ("users", windowUsers),
+            ("user_days", days), ("plan_events", plans), ("evals", evals),
+        ]
+    }
+}
