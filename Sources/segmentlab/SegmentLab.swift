@@ -230,8 +230,20 @@ struct Segment: ParsableCommand {
     @Flag(help: "Evaluate once, on the last day (--as-of, or the log's last day): who is in which segment that day.")
     var once = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Also load the memberships into a PostgreSQL table through psql (a connection URI, postgres://…); "
+                + "it refuses a table that already holds memberships of the log's days.", valueName: "URI"))
+    var to: String?
+
+    @Option(name: .customLong("to-table"), help: "The table --to loads (created when missing).")
+    var toTable = "segment_memberships"
+
     func run() throws {
-        let outcome = try Workbench.segment(log.segmentOptions(asOf: asOf, once: once))
+        var options = log.segmentOptions(asOf: asOf, once: once)
+        options.to = to
+        options.toTable = toTable
+        let outcome = try Workbench.segment(options)
         Terminal.error(outcome.summary.description)
         if log.shard != nil {
             print("shard: \(outcome.directory)/shard.json")

@@ -67,21 +67,21 @@ public struct SegmentSQL {
             }
         }
 
-        /// The SQL over `x` (a `user_days` row, NULL columns when the user has no day) and `e.d`.
+        /// The SQL over `x` (a `user_days` row of the window) and `s.d`, the evaluation day.
         func sql(_ dialect: SQLDialect, interval: Int) -> String {
             func sum(_ value: String, _ since: Int) -> String {
-                "SUM(CASE WHEN x.day > e.d - \(since) THEN \(value) ELSE 0 END)"
+                "SUM(CASE WHEN x.day > s.d - \(since) THEN \(value) ELSE 0 END)"
             }
             switch self {
             case .sessions(let n): return sum("x.sessions", n)
             case .keys(let n): return sum("x.keys", n)
-            case .keysLastWeek: return "SUM(CASE WHEN x.day BETWEEN e.d - 13 AND e.d - 7 THEN x.keys ELSE 0 END)"
+            case .keysLastWeek: return "SUM(CASE WHEN x.day BETWEEN s.d - 13 AND s.d - 7 THEN x.keys ELSE 0 END)"
             case .active(let n): return sum("CASE WHEN x.keys > 0 THEN 1 ELSE 0 END", n)
             case .activeLastWeek:
-                return "SUM(CASE WHEN x.day BETWEEN e.d - 13 AND e.d - 7 AND x.keys > 0 THEN 1 ELSE 0 END)"
+                return "SUM(CASE WHEN x.day BETWEEN s.d - 13 AND s.d - 7 AND x.keys > 0 THEN 1 ELSE 0 END)"
             case .keysBefore:
                 return
-                    "SUM(CASE WHEN x.day BETWEEN e.d - \(2 * interval - 1) AND e.d - \(interval) THEN x.keys ELSE 0 END)"
+                    "SUM(CASE WHEN x.day BETWEEN s.d - \(2 * interval - 1) AND s.d - \(interval) THEN x.keys ELSE 0 END)"
             case .lastSession: return "MAX(CASE WHEN x.sessions > 0 THEN x.day END)"
             case .lastKey: return "MAX(CASE WHEN x.keys > 0 THEN x.day END)"
             case .firstKey: return "MIN(CASE WHEN x.keys > 0 THEN x.day END)"
@@ -131,6 +131,14 @@ public struct SegmentSQL {
 
     var engagementAggregates: [Aggregate] {
         [.active(28), .keys(28), .lastKey] + (0..<features).map { .featureDays($0, window: 28) }
+    }
+
+    /// Whether the aggregate is a count, 0 for a user without a day in the window (the others are NULL).
+    func isCount(_ a: Aggregate) -> Bool {
+        switch a {
+        case .lastSession, .lastKey, .firstKey, .billing, .npsLast: return false
+        default: return true
+        }
     }
 
     // MARK: - Metrics
@@ -272,12 +280,24 @@ public struct SegmentSQL {
         let userColumns = ["u.uid", "u.account", "u.account_key", "u.start_w"] + milestoneColumns
         var ctes: [(name: String, sql: String)] = []
 
-        // The windows of every signed-up user at every evaluation.
-        var windows = "SELECT \(userColumns.joined(separator: ", ")), e.d"
-        for a in needed { windows += ",\n    \(a.sql(dialect, interval: interval)) AS \(a.column)" }
-        windows += "\n  FROM users u JOIN evals e ON u.start_w <= e.d"
-        windows += "\n  LEFT JOIN user_days x ON x.uid = u.uid AND x.day >= u.start_w AND x.day <= e.d"
-        windows += "\n  GROUP BY \(userColumns.joined(separator: ", ")), e.d"
+        // The windows of every signed-up user at every evaluation: the spans, the sums over the days in
+        // each (only users with such days have a row), and both together. Joins compare keys only, and
+        // ranges go to WHERE, as ClickHouse wants.
+        ctes.append(
+            (
+                "spans",
+                "SELECT \(userColumns.joined(separator: ", ")), e.d FROM users u CROSS JOIN evals e WHERE u.start_w <= e.d"
+            ))
+        var sums = "SELECT s.uid, s.d"
+        for a in needed { sums += ",\n    \(a.sql(dialect, interval: interval)) AS \(a.column)" }
+        sums += "\n  FROM spans s JOIN user_days x ON x.uid = s.uid WHERE x.day >= s.start_w AND x.day <= s.d"
+        sums += " GROUP BY s.uid, s.d"
+        ctes.append(("sums", sums))
+        var windows = "SELECT s.*"
+        for a in needed {
+            windows += ", " + (isCount(a) ? "COALESCE(a.\(a.column), 0)" : "a.\(a.column)") + " AS \(a.column)"
+        }
+        windows += "\n  FROM spans s LEFT JOIN sums a ON a.uid = s.uid AND a.d = s.d"
         ctes.append(("windows", windows))
         var base = "windows"
         if needsPlan {
@@ -285,7 +305,7 @@ public struct SegmentSQL {
                 (
                     "plans",
                     "SELECT w.uid, w.d, MAX(p.ms * 64 + p.plan + 1) AS plan_v FROM windows w "
-                        + "JOIN plan_events p ON p.uid = w.uid AND p.ms < (w.d + 1) * 86400000 GROUP BY w.uid, w.d"
+                        + "JOIN plan_events p ON p.uid = w.uid WHERE p.ms < (w.d + 1) * 86400000 GROUP BY w.uid, w.d"
                 ))
             ctes.append(
                 (

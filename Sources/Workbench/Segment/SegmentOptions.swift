@@ -28,14 +28,19 @@ public struct SegmentOptions: Sendable {
     public var shard: ShardIndex?
     /// The files are this shard's part of a log split by account: keep every user in them.
     public var ownFiles: Bool
+    /// A PostgreSQL connection URI (`postgres://…`): the memberships also go into `toTable` there.
+    public var to: String?
+    public var toTable: String
 
     public init(
         events: [String], taxonomy: String, segments: String? = nil, aliases: String? = nil, accounts: String? = nil,
         since: CivilDate? = nil, asOf: CivilDate? = nil, once: Bool = false, every: EvaluationInterval? = nil,
         strict: Bool = false,
         threads: Int = 1, outDirectory: String? = nil, progress: Bool = false, shard: ShardIndex? = nil,
-        ownFiles: Bool = false
+        ownFiles: Bool = false, to: String? = nil, toTable: String = "segment_memberships"
     ) {
+        self.to = to
+        self.toTable = toTable
         self.shard = shard
         self.ownFiles = ownFiles
         self.progress = progress

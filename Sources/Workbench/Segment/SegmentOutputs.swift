@@ -9,6 +9,9 @@ import UsageModel
 ///
 /// Columns `user_id,account_id,date,segment,tags`, tags joined by `;`. Rows are formatted into a
 /// reusable buffer and written in large chunks, so millions of users cost no per-row allocation.
+///
+/// For a database's `COPY` (`plain`), fields are quoted as RFC 4180 says and nothing else, and there is
+/// no header.
 final class MembershipsWriter {
     private let handle: FileHandle
     private let path: String
@@ -19,21 +22,32 @@ final class MembershipsWriter {
     private let tags: [[UInt8]]
     private var buffer: [UInt8] = []
 
-    init(path: String, population: ImportedPopulation, account: Column<Int32>, segments: [String], tags: [String])
-        throws
-    {
+    convenience init(
+        path: String, population: ImportedPopulation, account: Column<Int32>, segments: [String], tags: [String]
+    ) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil),
             let handle = FileHandle(forWritingAtPath: path)
         else { throw RunError.failed("cannot create \(path)") }
+        self.init(
+            handle: handle, name: path, population: population, account: account, segments: segments, tags: tags,
+            plain: false)
+    }
+
+    init(
+        handle: FileHandle, name: String, population: ImportedPopulation, account: Column<Int32>,
+        segments: [String], tags: [String], plain: Bool
+    ) {
         self.handle = handle
-        self.path = path
-        userIDs = population.userIDs.map { CSVText.spreadsheetField($0) }
-        accountIDs = population.accountIDs.map { CSVText.spreadsheetField($0) }
+        path = name
+        let field = plain ? { Array(CSVText.field($0).utf8) } : CSVText.spreadsheetField
+        userIDs = population.userIDs.map(field)
+        accountIDs = population.accountIDs.map(field)
         self.account = account
-        self.segments = (segments + ["unmatched"]).map { CSVText.spreadsheetField($0) }
+        self.segments = (segments + ["unmatched"]).map(field)
+        // Tag names are `a-z`, `0-9` and `_`: no field quotes them.
         self.tags = tags.map { Array($0.utf8) }
         buffer.reserveCapacity(1 << 20)
-        buffer += Array("user_id,account_id,date,segment,tags\n".utf8)
+        if !plain { buffer += Array("user_id,account_id,date,segment,tags\n".utf8) }
     }
 
     func write(date: CivilDate, segments membership: Column<UInt8>, tags bits: Column<UInt32>) throws {
@@ -66,7 +80,8 @@ final class MembershipsWriter {
         try handle.close()
     }
 
-    private func flush() throws {
+    /// Writes what is buffered; the handle stays open.
+    func flush() throws {
         do {
             try handle.write(contentsOf: buffer)
         } catch {

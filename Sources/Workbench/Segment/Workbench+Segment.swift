@@ -50,16 +50,37 @@ extension Workbench {
             }
             return SegmentOutcome(directory: directory, summary: log.summary, evaluations: engine.evaluations.count)
         }
+        let table = try options.to.map { url in
+            try PostgresMemberships(
+                url: url, table: options.toTable, first: log.directory.startDate,
+                last: log.directory.startDate.adding(days: log.directory.days - 1))
+        }
         let directory = try OutputDirectory.produce(at: destination) { output in
-            let memberships = try MembershipsWriter(
-                path: output.staging.appendingPathComponent("memberships.csv").path, population: log.population,
-                account: log.directory.account, segments: compiled.segmentNames, tags: compiled.tagNames)
-            engine.onEvaluation = { (evaluation: SegmentEvaluation, segments: Column<UInt8>, tags: Column<UInt32>) in
-                try memberships.write(date: evaluation.date, segments: segments, tags: tags)
+            var writers = [
+                try MembershipsWriter(
+                    path: output.staging.appendingPathComponent("memberships.csv").path, population: log.population,
+                    account: log.directory.account, segments: compiled.segmentNames, tags: compiled.tagNames)
+            ]
+            if let table {
+                writers.append(
+                    MembershipsWriter(
+                        handle: table.handle, name: "\(table.table) (psql)", population: log.population,
+                        account: log.directory.account, segments: compiled.segmentNames, tags: compiled.tagNames,
+                        plain: true))
             }
-            let results = try replay()
-            try memberships.close()
-            try output.write(try ResultsFile.Contents.segment(results).files())
+            engine.onEvaluation = { (evaluation: SegmentEvaluation, segments: Column<UInt8>, tags: Column<UInt32>) in
+                for writer in writers { try writer.write(date: evaluation.date, segments: segments, tags: tags) }
+            }
+            do {
+                let results = try replay()
+                try writers[0].close()
+                try writers.dropFirst().forEach { try $0.flush() }
+                try table?.finish()
+                try output.write(try ResultsFile.Contents.segment(results).files())
+            } catch {
+                table?.abandon()
+                throw error
+            }
         }
         return SegmentOutcome(directory: directory, summary: log.summary, evaluations: engine.evaluations.count)
     }
@@ -78,6 +99,9 @@ extension Workbench {
     static func importLog(_ options: SegmentOptions, progress: ProgressLine) throws
         -> (CompiledSegmentation, ImportedEventLog)
     {
+        if options.to != nil && options.shard != nil {
+            throw RunError.badInput("--to: load the merged memberships, not a shard's")
+        }
         if options.ownFiles && options.shard == nil {
             throw RunError.badInput("--own-files: give --shard I/N too")
         }
