@@ -181,6 +181,17 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         "translate(\(column), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ', 'abcdefghijklmnopqrstuvwxyz_')"
     }
 
+    /// The sum of doubles added one after another in the order of `keys` (ascending), so that the
+    /// result has the bits of a loop over the rows in that order.
+    public func orderedSum(_ value: String, by keys: [String]) -> String {
+        switch self {
+        case .postgres, .duckdb: return "SUM(\(value) ORDER BY \(keys.joined(separator: ", ")))"
+        case .clickhouse:
+            let tuple = "(" + keys.joined(separator: ", ") + ", \(value))"
+            return "arrayFold((acc, x) -> acc + x.\(keys.count + 1), arraySort(groupArray(\(tuple))), toFloat64(0))"
+        }
+    }
+
     /// `ORDER BY` of text by its bytes, whatever the database's collation.
     public func bytewise(_ column: String) -> String {
         switch self {

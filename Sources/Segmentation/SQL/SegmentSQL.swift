@@ -6,7 +6,8 @@ public import UsageModel
 ///
 /// It reads three relations the caller defines before it (docs/sql.md gives their columns):
 /// - `users`: `uid`, `account` (the account id written out), `account_key`, `start_w` (the first day
-///   the user's windows hold: sign-up, or the start date when earlier), and `m_first_J`, the first day
+///   the user's windows hold: sign-up, or the start date when earlier), `first_ms` (the instant of
+///   the user's first event, which orders users within an account), and `m_first_J`, the first day
 ///   milestone J was seen (before the start date included), or NULL;
 /// - `user_days`: per user and day from the start date on, `uid`, `day`, `sessions`, `keys`,
 ///   `f_I` (0 or 1, feature I used that day), `billing` (the code of the day's last billing event,
@@ -161,8 +162,8 @@ public struct SegmentSQL {
     var engagementSQL: String {
         let e = compiled.settings.engagement
         let active = dialect.toDouble("w.a28")
-        let frequency = "LEAST(\(number(1)), \(active) / \(number(e.targetActiveDays)))"
-        let depth = "LEAST(\(number(1)), \(dialect.toDouble("w.k28")) / \(number(e.targetKeyActions)))"
+        let frequency = "least(\(number(1)), \(active) / \(number(e.targetActiveDays)))"
+        let depth = "least(\(number(1)), \(dialect.toDouble("w.k28")) / \(number(e.targetKeyActions)))"
         let habitual =
             features == 0
             ? "0"
@@ -171,7 +172,7 @@ public struct SegmentSQL {
             }.joined(separator: " + ")
         let breadth = features == 0 ? number(0) : "\(dialect.toDouble(habitual)) / \(number(Double(features)))"
         let recency =
-            "CASE WHEN w.last_k IS NULL THEN \(number(0)) ELSE GREATEST(\(number(0)), \(number(1)) - "
+            "CASE WHEN w.last_k IS NULL THEN \(number(0)) ELSE greatest(\(number(0)), \(number(1)) - "
             + "\(since("w.last_k")) / \(number(Double(UsageWindows.span)))) END"
         let total = e.frequency + e.depth + e.breadth + e.recency
         guard total > 0 else { return number(0) }
@@ -241,7 +242,7 @@ public struct SegmentSQL {
     /// The day milestone `m` counts on: the first day it was seen, or the first day of the user's
     /// windows when it was seen before (docs/importing.md); NULL when never seen.
     func milestoneDay(_ m: Int) -> String {
-        "(CASE WHEN w.m_first_\(m) IS NULL THEN NULL ELSE GREATEST(w.m_first_\(m), w.start_w) END)"
+        "(CASE WHEN w.m_first_\(m) IS NULL THEN NULL ELSE greatest(w.m_first_\(m), w.start_w) END)"
     }
 
     /// The day the user became activated (all activation milestones reached), or the first day of the
@@ -253,7 +254,7 @@ public struct SegmentSQL {
         guard days.count > 1 else { return days[0] }
         // GREATEST skips NULLs in PostgreSQL and DuckDB: a milestone not reached must leave it NULL.
         let missing = activation.map { "w.m_first_\($0) IS NULL" }.joined(separator: " OR ")
-        return "(CASE WHEN \(missing) THEN NULL ELSE GREATEST(\(days.joined(separator: ", "))) END)"
+        return "(CASE WHEN \(missing) THEN NULL ELSE greatest(\(days.joined(separator: ", "))) END)"
     }
 
     /// The column name of a metric in the `metrics` relation.
@@ -277,7 +278,7 @@ public struct SegmentSQL {
         let needsPlan = metrics.contains(.plan)
         let needsAccounts = metrics.contains { $0.isAccountLevel }
         let milestoneColumns = (0..<milestones).map { "u.m_first_\($0)" }
-        let userColumns = ["u.uid", "u.account", "u.account_key", "u.start_w"] + milestoneColumns
+        let userColumns = ["u.uid", "u.account", "u.account_key", "u.start_w", "u.first_ms"] + milestoneColumns
         var ctes: [(name: String, sql: String)] = []
 
         // The windows of every signed-up user at every evaluation: the spans, the sums over the days in
@@ -286,9 +287,10 @@ public struct SegmentSQL {
         ctes.append(
             (
                 "spans",
-                "SELECT \(userColumns.joined(separator: ", ")), e.d FROM users u CROSS JOIN evals e WHERE u.start_w <= e.d"
+                "SELECT \(userColumns.map { "\($0) AS \($0.dropFirst(2))" }.joined(separator: ", ")), e.d AS d "
+                    + "FROM users u CROSS JOIN evals e WHERE u.start_w <= e.d"
             ))
-        var sums = "SELECT s.uid, s.d"
+        var sums = "SELECT s.uid AS uid, s.d AS d"
         for a in needed { sums += ",\n    \(a.sql(dialect, interval: interval)) AS \(a.column)" }
         sums += "\n  FROM spans s JOIN user_days x ON x.uid = s.uid WHERE x.day >= s.start_w AND x.day <= s.d"
         sums += " GROUP BY s.uid, s.d"
@@ -304,13 +306,14 @@ public struct SegmentSQL {
             ctes.append(
                 (
                     "plans",
-                    "SELECT w.uid, w.d, MAX(p.ms * 64 + p.plan + 1) AS plan_v FROM windows w "
+                    "SELECT w.uid AS uid, w.d AS d, MAX(p.ms * 64 + p.plan + 1) AS plan_v FROM windows w "
                         + "JOIN plan_events p ON p.uid = w.uid WHERE p.ms < (w.d + 1) * 86400000 GROUP BY w.uid, w.d"
                 ))
             ctes.append(
                 (
                     "windows_plan",
-                    "SELECT w.*, \(dialect.mod("p.plan_v", "64")) - 1 AS plan FROM windows w "
+                    "SELECT w.*, CASE WHEN COALESCE(p.plan_v, 0) = 0 THEN NULL ELSE \(dialect.mod("p.plan_v", "64")) - 1 END AS plan "
+                        + "FROM windows w "
                         + "LEFT JOIN plans p ON p.uid = w.uid AND p.d = w.d"
                 ))
             base = "windows_plan"
@@ -318,7 +321,8 @@ public struct SegmentSQL {
 
         // The metrics of each user-evaluation, and the accounts' when a rule reads them.
         let userMetrics = metrics.filter { !$0.isAccountLevel }
-        var select = "SELECT w.uid, w.account, w.account_key, w.d"
+        var select =
+            "SELECT w.uid AS uid, w.account AS account, w.account_key AS account_key, w.first_ms AS first_ms, w.d AS d"
         for metric in userMetrics { select += ",\n    \(metricValue(metric)) AS \(column(metric))" }
         let accountMetrics = metrics.filter(\.isAccountLevel)
         let accountEngagement = accountMetrics.contains(.accountEngagementScore)
@@ -326,16 +330,21 @@ public struct SegmentSQL {
             accountMetrics.contains(.accountActiveSeats) || accountMetrics.contains(.accountActiveSeatShare)
         let accountKeys = accountMetrics.contains(.accountKeyActions28)
         let adoption = (0..<features).filter { accountMetrics.contains(.accountFeatureAdoptionShare($0)) }
-        if accountEngagement { select += ",\n    \(nanAsNull(engagementSQL)) AS engagement" }
-        if activeSeats { select += ", w.a7" }
-        if accountKeys { select += ", w.k28" }
-        for f in adoption { select += ", w.fe_\(f)" }
+        // Never NaN: its divisors are constants.
+        if accountEngagement { select += ",\n    \(engagementSQL) AS engagement" }
+        if activeSeats { select += ", w.a7 AS a7" }
+        if accountKeys { select += ", w.k28 AS k28" }
+        for f in adoption { select += ", w.fe_\(f) AS fe_\(f)" }
         ctes.append(("user_metrics", select + "\n  FROM \(base) w"))
         var rows = "user_metrics"
         if needsAccounts {
             var account = "SELECT account_key, d, COUNT(*) AS seats"
             if activeSeats { account += ", SUM(CASE WHEN a7 > 0 THEN 1 ELSE 0 END) AS active_seats" }
-            if accountEngagement { account += ", SUM(engagement) AS engagement_sum" }
+            // SegmentLab adds the seats' scores in user order: within an account, by first event, then id.
+            if accountEngagement {
+                account +=
+                    ", \(dialect.orderedSum("engagement", by: ["first_ms", dialect.bytewise("uid")])) AS engagement_sum"
+            }
             if accountKeys { account += ", SUM(k28) AS k28" }
             for f in adoption { account += ", SUM(fe_\(f)) AS adopters_\(f)" }
             ctes.append(("accounts", account + " FROM user_metrics GROUP BY account_key, d"))

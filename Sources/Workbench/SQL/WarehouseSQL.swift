@@ -124,7 +124,8 @@ struct EventsSQL {
         var src = "SELECT "
         var from = "\(table) ev"
         if let aliases = options.aliasesTable {
-            src += "COALESCE(al.\(q("user_id")), \(user)) AS uid"
+            // NULLIF: an unmatched LEFT JOIN gives '' in ClickHouse, NULL elsewhere.
+            src += "COALESCE(NULLIF(al.\(q("user_id")), ''), \(user)) AS uid"
             from += " LEFT JOIN \(d.table(aliases)) al ON al.\(q("alias")) = \(user)"
         } else {
             src += "\(user) AS uid"
@@ -221,27 +222,29 @@ struct EventsSQL {
         let account =
             "SELECT uid, acc FROM (SELECT uid, acc, ROW_NUMBER() OVER (PARTITION BY uid ORDER BY ms, "
             + "\(d.bytewise("acc"))) AS r FROM kept WHERE acc IS NOT NULL AND acc <> '') z WHERE r = 1"
-        var accountOf = "ua.acc"
+        var accountOf = "NULLIF(ua.acc, '')"
         var users =
-            "SELECT g.uid, COALESCE(g.signup_day, \(d.div("g.first_ms", "86400000"))) AS signup, b.first_day"
+            "SELECT g.uid AS uid, g.first_ms AS first_ms, COALESCE(g.signup_day, \(d.div("g.first_ms", "86400000"))) AS signup, "
+            + "b.first_day AS first_day"
         var userFrom = "user_firsts g CROSS JOIN bounds b LEFT JOIN user_account ua ON ua.uid = g.uid"
         if let accounts = options.accountsTable {
             var tableUser = "t.\(q("user_id"))"
             var tableFrom = "\(d.table(accounts)) t"
             if let aliases = options.aliasesTable {
-                tableUser = "COALESCE(al.\(q("user_id")), t.\(q("user_id")))"
+                tableUser = "COALESCE(NULLIF(al.\(q("user_id")), ''), t.\(q("user_id")))"
                 tableFrom += " LEFT JOIN \(d.table(aliases)) al ON al.\(q("alias")) = t.\(q("user_id"))"
             }
             userFrom +=
                 " LEFT JOIN (SELECT \(tableUser) AS uid, t.\(q("account_id")) AS acc FROM \(tableFrom)) ta "
                 + "ON ta.uid = g.uid"
-            accountOf = "COALESCE(ta.acc, ua.acc)"
+            accountOf = "COALESCE(NULLIF(ta.acc, ''), NULLIF(ua.acc, ''))"
         }
         users += ", COALESCE(\(accountOf), g.uid) AS account"
         users += ", CASE WHEN \(accountOf) IS NULL THEN 'u:' || g.uid ELSE 'a:' || \(accountOf) END AS account_key"
-        for j in 0..<milestones { users += ", g.m_first_\(j)" }
+        for j in 0..<milestones { users += ", g.m_first_\(j) AS m_first_\(j)" }
         users += " FROM \(userFrom)"
-        var windowUsers = "SELECT uid, signup, account, account_key, GREATEST(signup, first_day) AS start_w"
+        var windowUsers =
+            "SELECT uid, first_ms, signup, account, account_key, greatest(signup, first_day) AS start_w"
         for j in 0..<milestones { windowUsers += ", m_first_\(j)" }
         windowUsers += " FROM user_rows"
 
@@ -250,7 +253,7 @@ struct EventsSQL {
             "CASE k.commerce WHEN 1 THEN 1 WHEN 2 THEN (CASE WHEN k.day = u.signup THEN 2 ELSE 3 END) "
             + "WHEN 3 THEN 4 WHEN 4 THEN (CASE WHEN k.up = 1 THEN 5 ELSE 6 END) WHEN 5 THEN 7 END"
         let inDay = "(k.ms - k.day * 86400000)"
-        var days = "SELECT k.uid, k.day, SUM(k.session) AS sessions, SUM(k.key_action) AS keys"
+        var days = "SELECT k.uid AS uid, k.day AS day, SUM(k.session) AS sessions, SUM(k.key_action) AS keys"
         for f in features.indices { days += ", MAX(k.f_\(f)) AS f_\(f)" }
         days +=
             ",\n    COALESCE(\(d.mod("MAX(CASE WHEN k.commerce > 0 THEN \(inDay) * 8 + \(code) END)", "8")), 0) AS billing"
