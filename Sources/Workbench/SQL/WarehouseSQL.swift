@@ -82,21 +82,38 @@ struct EventsSQL {
         return names
     }
 
-    /// The properties some rule reads, each with its column in `src`.
-    var properties: [String] {
-        var keys: [String] = []
-        func add(_ key: String) { if !keys.contains(key) { keys.append(key) } }
-        for rule in taxonomy.features + taxonomy.milestones { if let p = rule.matcher.property { add(p) } }
-        for rule in taxonomy.nps { add(rule.property) }
-        let c = taxonomy.commerce
-        if !(c.trialStarted + c.subscriptionStarted + c.trialEnded + c.planChanged + c.subscriptionCancelled).isEmpty {
-            add(c.planProperty)
-        }
-        if !c.planChanged.isEmpty { add(c.directionProperty) }
-        return keys
+    /// A property some rule reads: the events it is read for, and whether its JSON kind matters.
+    struct Property {
+        let key: String
+        var events: [String] = []
+        /// The plan-change direction must be a JSON string.
+        var kind = false
+        /// A plan property that is present but not a scalar names an unknown plan.
+        var presence = false
     }
 
-    func property(_ key: String) -> String { "p\(properties.firstIndex(of: key)!)" }
+    /// The properties some rule reads, each with its columns in `src`.
+    var properties: [Property] {
+        var all: [Property] = []
+        func add(_ key: String, _ events: [String], kind: Bool = false, presence: Bool = false) {
+            let i = all.firstIndex { $0.key == key } ?? all.count
+            if i == all.count { all.append(Property(key: key)) }
+            for e in events where !all[i].events.contains(e) { all[i].events.append(e) }
+            all[i].kind = all[i].kind || kind
+            all[i].presence = all[i].presence || presence
+        }
+        for rule in taxonomy.features + taxonomy.milestones {
+            if let p = rule.matcher.property { add(p, [rule.matcher.event]) }
+        }
+        for rule in taxonomy.nps { add(rule.property, [rule.event]) }
+        let c = taxonomy.commerce
+        let billing = c.trialStarted + c.subscriptionStarted + c.trialEnded + c.planChanged + c.subscriptionCancelled
+        if !billing.isEmpty { add(c.planProperty, billing, presence: true) }
+        if !c.planChanged.isEmpty { add(c.directionProperty, c.planChanged, kind: true) }
+        return all
+    }
+
+    func property(_ key: String) -> String { "p\(properties.firstIndex { $0.key == key }!)" }
 
     func list(_ names: [String]) -> String { "(" + names.map { d.literal($0) }.joined(separator: ", ") + ")" }
 
@@ -131,10 +148,18 @@ struct EventsSQL {
             src += "\(user) AS uid"
         }
         src += ", ev.\(q("account_id")) AS acc, \(name) AS ev, \(ms) AS ms"
-        for (i, key) in properties.enumerated() {
+        // Each property is parsed only for the events that read it: most events are sessions and key
+        // actions, which read none.
+        for (i, property) in properties.enumerated() {
             let column = "ev.\(q("properties"))"
-            src += ",\n    \(d.jsonScalar(column, key)) AS p\(i), \(d.jsonIsString(column, key)) AS s\(i)"
-            src += ", \(d.jsonPresent(column, key)) AS x\(i)"
+            let reader = "\(name) IN \(list(property.events))"
+            src += ",\n    CASE WHEN \(reader) THEN \(d.jsonScalar(column, property.key)) END AS p\(i)"
+            if property.kind {
+                src += ", CASE WHEN \(reader) THEN \(d.jsonIsString(column, property.key)) END AS s\(i)"
+            }
+            if property.presence {
+                src += ", CASE WHEN \(reader) THEN \(d.jsonPresent(column, property.key)) END AS x\(i)"
+            }
         }
         src += "\n  FROM \(from)"
 
@@ -182,7 +207,7 @@ struct EventsSQL {
             let p = property(c.planProperty)
             let x = "x" + p.dropFirst()
             // -2: a plan the taxonomy does not list (the event is skipped).
-            plan = "CASE WHEN NOT \(isOneOf(billing)) OR NOT \(x) THEN -1"
+            plan = "CASE WHEN NOT \(isOneOf(billing)) OR NOT COALESCE(\(x), 1 = 0) THEN -1"
             for (i, name) in taxonomy.plans.enumerated() { plan += " WHEN \(p) = \(d.literal(name)) THEN \(i)" }
             plan += " ELSE -2 END"
         }
