@@ -135,8 +135,12 @@ public enum SQLDialect: String, Sendable, CaseIterable {
     }
 
     /// The text of property `key` of a JSON object column: a string's value, a number's or
-    /// `true`/`false`'s JSON text; NULL when absent, null, an object or an array.
+    /// `true`/`false`'s JSON text as written; NULL when absent, null, an object or an array.
+    /// PostgreSQL's `json` keeps a number's text; DuckDB and ClickHouse print numbers anew (`1.50` as
+    /// `1.5`), so there the text is cut out of the object with a pattern on `"key": value`.
     public func jsonScalar(_ column: String, _ key: String) -> String {
+        let keyPattern = Self.escape(key, Dictionary(uniqueKeysWithValues: "\\.^$|?*+()[]{}".map { ($0, "\\\($0)") }))
+        let raw = literal("\"" + keyPattern + "\"\\s*:\\s*(-?[0-9][0-9.eE+-]*|true|false)")
         switch self {
         case .postgres:
             let member = "(\(column) -> \(literal(key)))"
@@ -144,12 +148,13 @@ public enum SQLDialect: String, Sendable, CaseIterable {
                 "CASE WHEN json_typeof\(member) IN ('string', 'number', 'boolean') THEN \(column) ->> \(literal(key)) END"
         case .duckdb:
             let path = literal("$.\"" + Self.escape(key, ["\"": "\\\""]) + "\"")
-            return "CASE WHEN json_type(\(column), \(path)) IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN') "
-                + "THEN json_extract_string(\(column), \(path)) END"
+            return "CASE WHEN json_type(\(column), \(path)) = 'VARCHAR' THEN json_extract_string(\(column), \(path)) "
+                + "WHEN json_type(\(column), \(path)) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN') "
+                + "THEN NULLIF(regexp_extract(CAST(\(column) AS VARCHAR), \(raw), 1), '') END"
         case .clickhouse:
             let k = literal(key)
             return "multiIf(JSONType(\(column), \(k)) = 'String', JSONExtractString(\(column), \(k)), "
-                + "JSONType(\(column), \(k)) IN ('Int64', 'UInt64', 'Double', 'Bool'), JSONExtractRaw(\(column), \(k)), NULL)"
+                + "JSONType(\(column), \(k)) IN ('Int64', 'UInt64', 'Double', 'Bool'), nullIf(extract(\(column), \(raw)), ''), NULL)"
         }
     }
 

@@ -267,13 +267,19 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Days after the cutoff in which outcomes are observed; a user with no key action in them churned.")
     var horizon: Int = 28
 
+    @Option(
+        help: ArgumentHelp(
+            "Do not score the users in this segment on the cutoff (repeat for several); by default everyone "
+                + "signed up by the cutoff is scored.", valueName: "SEGMENT"))
+    var exclude: [String] = []
+
     func validate() throws {
         if !(1...365).contains(horizon) { throw ValidationError("--horizon: must be in 1...365, got \(horizon)") }
     }
 
     func run() throws {
         let outcome = try Workbench.evaluate(
-            EvaluateOptions(log: log.segmentOptions(), cutoff: cutoff, horizon: horizon))
+            EvaluateOptions(log: log.segmentOptions(), cutoff: cutoff, horizon: horizon, exclude: exclude))
         Terminal.error(outcome.summary.description)
         if log.shard != nil {
             print("shard: \(outcome.directory)/shard.json")

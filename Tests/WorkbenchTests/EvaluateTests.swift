@@ -59,7 +59,7 @@ struct EvaluateTests {
                 log: SegmentOptions(
                     events: [log.path], taxonomy: Repository.path("scenarios/example-purchase-taxonomy.yaml"),
                     threads: 2, outDirectory: out),
-                cutoff: CivilDate(iso: "2026-03-01")!, horizon: 28))
+                cutoff: CivilDate(iso: "2026-03-01")!, horizon: 28, exclude: ["churned"]))
         #expect(outcome.summary.skippedTotal == 0)
         #expect(outcome.summary.users == 130)
 
@@ -96,7 +96,9 @@ struct EvaluateTests {
         #expect(outcomes["churned"]?.retained == 0)
         #expect(Set(outcomes.keys) == ["habitual", "dormant", "churned"])
 
-        // Churn prediction over the 100 signed-up users not in the churned segment, half scored.
+        // Churn prediction over the 100 signed-up users not in the churned segment (excluded on request,
+        // and the results say so), half scored.
+        #expect(results.churnPrediction.scored == "every user signed up by the cutoff, except those in churned on it")
         let cutoff = try #require(results.churnPrediction.cutoffs.first)
         #expect(cutoff.users == 100)
         let csv = try String(contentsOfFile: out + "/predictions.csv", encoding: .utf8)
@@ -155,9 +157,11 @@ struct EvaluateTests {
             Issue.record("results.json of evaluate decodes as another command's")
             return
         }
+        // By default every user signed up by the cutoff is scored: the 20 gone customers too.
+        #expect(results.churnPrediction.scored == "every user signed up by the cutoff")
         let cutoff = try #require(results.churnPrediction.cutoffs.first)
         #expect(cutoff.date == "2026-03-03")
-        #expect(cutoff.users == 100)
+        #expect(cutoff.users == 120)
         let outcomes = results.segmentOutcomes
         #expect(outcomes["habitual"]?.retained == 40)
         #expect(outcomes["dormant"]?.users == 60)

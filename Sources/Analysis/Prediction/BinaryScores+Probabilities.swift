@@ -84,3 +84,54 @@ extension BinaryScores {
         }
     }
 }
+
+extension BinaryScores {
+    /// Predicted against observed rates in up to `bins` bins of equal counts: users sorted by score and cut
+    /// into groups of about count / bins, a cut never splitting tied scores (so a bin can be larger, and
+    /// there can be fewer bins). Each bin's `lower` and `upper` are its smallest and largest score. Unlike
+    /// equal-width bins, every bin holds enough users to estimate its rate, however the scores crowd.
+    public func quantileCalibration(bins: Int = 10) -> [CalibrationBin] {
+        guard bins >= 1, count > 0 else { return [] }
+        let sorted = ranking.reversed().map { ($0, scores[$0]) }  // ascending scores
+        var result: [CalibrationBin] = []
+        var start = 0
+        for b in 0..<bins where start < sorted.count {
+            var end = max(start + 1, (b + 1) * count / bins)
+            if b == bins - 1 { end = count }
+            while end < count, sorted[end].1 == sorted[end - 1].1 { end += 1 }
+            let slice = sorted[start..<end]
+            let positives = slice.count { outcomes[$0.0] }
+            let n = slice.count
+            result.append(
+                CalibrationBin(
+                    lower: slice.first!.1, upper: slice.last!.1, count: n, positives: positives,
+                    meanPredicted: slice.reduce(0) { $0 + $1.1 } / Double(n),
+                    observedRate: Double(positives) / Double(n)))
+            start = end
+        }
+        return result
+    }
+
+    /// The threshold (a score, "score ≥ threshold flags") with the highest F1 on these scores and outcomes,
+    /// ties to the higher threshold; nil without positives. Chosen on fitting data and then applied to held-out
+    /// users, it replaces 0.5, which at a low prevalence flags nobody.
+    public var bestF1Threshold: Double? {
+        guard positives > 0 else { return nil }
+        var best: (f1: Double, threshold: Double)?
+        var truePositives = 0
+        var flagged = 0
+        var position = 0
+        // Descending scores: lowering the threshold to each distinct score flags its whole tie group.
+        while position < ranking.count {
+            let score = scores[ranking[position]]
+            while position < ranking.count, scores[ranking[position]] == score {
+                if outcomes[ranking[position]] { truePositives += 1 }
+                flagged += 1
+                position += 1
+            }
+            let f1 = 2 * Double(truePositives) / Double(flagged + positives)
+            if best == nil || f1 > best!.f1 { best = (f1, score) }
+        }
+        return best?.threshold
+    }
+}

@@ -105,39 +105,59 @@ public enum ChurnPrediction {
                     "\(churners) of the \(fitted.count) users in the fitting half and \(test.count) users to score; "
                     + "a model needs churners and non-churners to fit and users to score")
         }
-        let standardize = Standardization(rows: train.map { cutoff.features(row: $0) })
+        // Features constant on the fitting half, or a linear combination of the others there, carry no
+        // information the fit can use and make it singular: they are left out and named.
+        let kept = FeatureScreen.independent(rows: train.map { cutoff.features(row: $0) })
+        let keptNames = kept.map { featureNames[$0] }
+        func row(_ r: Int) -> ArraySlice<Double> {
+            let all = cutoff.features(row: r)
+            return ArraySlice(kept.map { all[all.startIndex + $0] })
+        }
+        let standardize = Standardization(rows: train.map(row))
         let model = try LogisticRegression.fit(
-            features: train.map { standardize(cutoff.features(row: $0)) }, outcomes: fitted, names: featureNames,
-            ridge: 1e-6)
+            features: train.map { standardize(row($0)) }, outcomes: fitted, names: keptNames, ridge: 1e-6)
 
+        // Thresholds are chosen on the fitting half (best F1 there) and applied to the scored half.
         let outcomes = test.map(outcome)
         let rule = test.map { cutoff.flagged[$0] ? 1.0 : 0.0 }
-        let logistic = test.map { model.probability(standardize(cutoff.features(row: $0))) }
+        let logistic = test.map { model.probability(standardize(row($0))) }
+        let logisticThreshold =
+            try BinaryScores(scores: train.map { model.probability(standardize(row($0))) }, outcomes: fitted)
+            .bestF1Threshold ?? 0.5
         let truth = oracle.map { oracle in test.map { oracle(cutoff.users[$0]) } }
         let scores = test.indices.map { i in
             Score(
                 user: cutoff.users[test[i]], rule: rule[i], logistic: logistic[i], oracle: truth?[i],
                 churned: outcomes[i])
         }
+        let logisticName = "logistic regression"
         var predictors = [
-            try PredictionResults.Predictor(ruleName, scores: rule, outcomes: outcomes, threshold: 0.5),
             try PredictionResults.Predictor(
-                "logistic regression", scores: logistic, outcomes: outcomes, threshold: 0.5),
+                ruleName, scores: rule, outcomes: outcomes, threshold: 0.5, probabilistic: false),
+            try PredictionResults.Predictor(
+                logisticName, scores: logistic, outcomes: outcomes, threshold: logisticThreshold, probabilistic: true),
         ]
-        if let truth {
+        var comparisons = [try PredictionResults.Comparison(logisticName, logistic, ruleName, rule, outcomes)]
+        if let truth, let oracle {
+            let oracleThreshold =
+                try BinaryScores(scores: train.map { oracle(cutoff.users[$0]) }, outcomes: fitted).bestF1Threshold
+                ?? 0.5
+            let oracleName = "oracle (simulator truth)"
             predictors.append(
                 try PredictionResults.Predictor(
-                    "oracle (simulator truth)", scores: truth, outcomes: outcomes, threshold: 0.5))
+                    oracleName, scores: truth, outcomes: outcomes, threshold: oracleThreshold, probabilistic: true))
+            comparisons.append(try PredictionResults.Comparison(oracleName, truth, logisticName, logistic, outcomes))
         }
-        let names = ["(intercept)"] + featureNames
+        let names = ["(intercept)"] + keptNames
         let result = PredictionResults.CutoffResult(
             day: cutoff.day, date: cutoff.date.description, users: train.count + test.count,
             trainUsers: train.count, testUsers: test.count, testChurned: outcomes.filter { $0 }.count,
             model: PredictionResults.Model(
                 converged: model.converged, iterations: model.iterations,
                 coefficients: Dictionary(uniqueKeysWithValues: zip(names, model.coefficients)),
-                standardErrors: Dictionary(uniqueKeysWithValues: zip(names, model.standardErrors))),
-            predictors: predictors)
+                standardErrors: Dictionary(uniqueKeysWithValues: zip(names, model.standardErrors)),
+                droppedFeatures: featureNames.indices.filter { !kept.contains($0) }.map { featureNames[$0] }),
+            predictors: predictors, comparisons: comparisons.compactMap { $0 })
         return (result, scores)
     }
 
@@ -176,4 +196,34 @@ public struct PredictionSkipped: Error, CustomStringConvertible {
     public let date: CivilDate
     public let reason: String
     public var description: String { "\(date): \(reason)" }
+}
+
+/// Which features a fit can use: not constant, and not a linear combination of the features before them.
+enum FeatureScreen {
+    /// The indices of the columns of `rows` kept, in order: Gram–Schmidt on the centred columns, a column
+    /// kept when what is left of it after removing the kept ones has more than 1e-9 of its own norm.
+    static func independent(rows: [ArraySlice<Double>]) -> [Int] {
+        guard let first = rows.first else { return [] }
+        let k = first.count
+        let n = rows.count
+        var basis: [[Double]] = []
+        var kept: [Int] = []
+        for j in 0..<k {
+            var column = rows.map { $0[$0.startIndex + j] }
+            let mean = column.reduce(0, +) / Double(n)
+            for i in 0..<n { column[i] -= mean }
+            let norm = column.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard norm > 0 else { continue }
+            for b in basis {
+                var dot = 0.0
+                for i in 0..<n { dot += column[i] * b[i] }
+                for i in 0..<n { column[i] -= dot * b[i] }
+            }
+            let rest = column.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard rest > 1e-9 * norm else { continue }
+            basis.append(column.map { $0 / rest })
+            kept.append(j)
+        }
+        return kept
+    }
 }

@@ -10,7 +10,13 @@ public struct PredictionResults: Codable, Sendable {
     /// Cutoffs where no model could be fitted, each with the reason.
     public let skipped: [String]
 
-    public init(cutoffs: [CutoffResult], skipped: [String], horizonDays: Int, atRiskSegments: [String]) {
+    /// Who is scored at each cutoff, in words (the report names it).
+    public let scored: String
+
+    public init(
+        cutoffs: [CutoffResult], skipped: [String], horizonDays: Int, atRiskSegments: [String], scored: String
+    ) {
+        self.scored = scored
         self.horizonDays = horizonDays
         self.atRiskSegments = atRiskSegments
         features = ChurnPrediction.featureNames
@@ -29,6 +35,8 @@ public struct PredictionResults: Codable, Sendable {
         public let testChurned: Int
         public let model: Model
         public let predictors: [Predictor]
+        /// DeLong tests of the difference between two predictors' ROC AUC on the same users.
+        public let comparisons: [Comparison]
     }
 
     public struct Model: Codable, Sendable {
@@ -37,14 +45,27 @@ public struct PredictionResults: Codable, Sendable {
         /// Coefficients on standardized features (mean 0, sd 1 over the training users), intercept first.
         public let coefficients: [String: Double]
         public let standardErrors: [String: Double]
+        /// Features left out: constant on the fitting half, or a linear combination of the others there.
+        public let droppedFeatures: [String]
+    }
+
+    public struct Comparison: Codable, Sendable {
+        public let first: String
+        public let second: String
+        /// First AUC minus second, with DeLong's interval and two-sided p.
+        public let test: DeLong.Comparison
     }
 
     public struct Predictor: Codable, Sendable {
         public let name: String
         public let rocAuc: Double?
+        /// DeLong's 95 % interval of the ROC AUC.
+        public let rocAucInterval: DeLong.Interval?
         public let averagePrecision: Double?
-        public let brierScore: Double
-        public let logLoss: Double
+        /// Only for probabilities (a model's, the oracle's); nil for a rule's 0/1 verdict.
+        public let brierScore: Double?
+        public let logLoss: Double?
+        /// Flags users whose score is at least this: 0.5 for a rule, for a model the best F1 on the fitting half.
         public let threshold: Double
         public let truePositives: Int
         public let falsePositives: Int
@@ -71,7 +92,9 @@ public struct PredictionResults: Codable, Sendable {
 extension PredictionResults.Predictor {
     /// Every measure of a predictor's scores against the outcomes; the ROC curve thinned to about
     /// a hundred points, its last point always kept.
-    init(_ name: String, scores: [Double], outcomes: [Bool], threshold: Double) throws {
+    /// A predictor's metrics on the scored users; `probabilistic` scores also get Brier score, log
+    /// loss and a calibration table (ten bins of equal counts).
+    init(_ name: String, scores: [Double], outcomes: [Bool], threshold: Double, probabilistic: Bool) throws {
         let s = try BinaryScores(scores: scores, outcomes: outcomes)
         let c = s.confusion(threshold: threshold)
         let roc = s.rocCurve
@@ -83,15 +106,25 @@ extension PredictionResults.Predictor {
             points.append([last.falsePositiveRate, last.truePositiveRate])
         }
         self.init(
-            name: name, rocAuc: s.rocAUC, averagePrecision: s.averagePrecision, brierScore: s.brierScore,
-            logLoss: s.logLoss, threshold: threshold, truePositives: c.truePositives,
+            name: name, rocAuc: s.rocAUC, rocAucInterval: try DeLong.interval(scores: scores, outcomes: outcomes),
+            averagePrecision: s.averagePrecision, brierScore: probabilistic ? s.brierScore : nil,
+            logLoss: probabilistic ? s.logLoss : nil, threshold: threshold, truePositives: c.truePositives,
             falsePositives: c.falsePositives, trueNegatives: c.trueNegatives, falseNegatives: c.falseNegatives,
             precision: c.precision, recall: c.recall, f1: c.f1, topDecileLift: s.lift(topFraction: 0.1),
-            calibration: s.calibration(bins: 10).map {
-                PredictionResults.Bin(
-                    lower: $0.lower, upper: $0.upper, count: $0.count, meanPredicted: $0.meanPredicted,
-                    observedRate: $0.observedRate)
-            },
+            calibration: probabilistic
+                ? s.quantileCalibration(bins: 10).map {
+                    PredictionResults.Bin(
+                        lower: $0.lower, upper: $0.upper, count: $0.count, meanPredicted: $0.meanPredicted,
+                        observedRate: $0.observedRate)
+                } : [],
             roc: points)
+    }
+}
+
+extension PredictionResults.Comparison {
+    /// DeLong's test of `first` against `second` on the same users; nil when a class has fewer than two users.
+    init?(_ first: String, _ a: [Double], _ second: String, _ b: [Double], _ outcomes: [Bool]) throws {
+        guard let test = try DeLong.compare(a, b, outcomes: outcomes) else { return nil }
+        self.init(first: first, second: second, test: test)
     }
 }

@@ -55,22 +55,54 @@ enum Format {
             }
             return blocks
         }
-        blocks.append(.paragraph(intro))
+        blocks.append(.paragraph(intro + " Scored: \(p.scored)."))
         func f(_ x: Double?) -> String { x.map { fixed($0, 3) } ?? "–" }
+        func auc(_ q: PredictionResults.Predictor) -> String {
+            guard let a = q.rocAuc else { return "–" }
+            return fixed(a, 3) + (q.rocAucInterval.map { " (\(fixed($0.lower, 3))–\(fixed($0.upper, 3)))" } ?? "")
+        }
         blocks.append(
             .table(
                 ReportTable(
                     header: [
-                        "cutoff", "predictor", "ROC AUC", "PR AUC", "Brier", "precision", "recall", "top-decile lift",
+                        "cutoff", "predictor", "ROC AUC (95 % CI, DeLong)", "PR AUC", "Brier", "threshold", "precision",
+                        "recall", "F1", "top-decile lift",
                     ],
                     rows: p.cutoffs.flatMap { c in
                         c.predictors.map { q in
                             [
-                                "\(c.date) (\(c.testChurned) of \(c.testUsers) churn)", q.name, f(q.rocAuc),
-                                f(q.averagePrecision), f(q.brierScore), f(q.precision), f(q.recall), f(q.topDecileLift),
+                                "\(c.date) (\(c.testChurned) of \(c.testUsers) churn)", q.name, auc(q),
+                                f(q.averagePrecision), f(q.brierScore), f(q.threshold), f(q.precision), f(q.recall),
+                                f(q.f1), f(q.topDecileLift),
                             ]
                         }
                     }, numericFrom: 2)))
+        let comparisons = p.cutoffs.flatMap { c in c.comparisons.map { (c.date, $0) } }
+        if !comparisons.isEmpty {
+            blocks.append(
+                .table(
+                    ReportTable(
+                        header: ["cutoff", "comparison", "AUC difference (95 % CI)", "p (DeLong)"],
+                        rows: comparisons.map { date, x in
+                            let d = x.test.difference
+                            return [
+                                date, "\(x.first) − \(x.second)",
+                                "\(fixed(d.estimate, 3)) (\(fixed(d.lower, 3)) to \(fixed(d.upper, 3)))",
+                                x.test.pValue < 0.001 ? "under 0.001" : fixed(x.test.pValue, 3),
+                            ]
+                        }, numericFrom: 2)))
+        }
+        let dropped = Set(p.cutoffs.flatMap(\.model.droppedFeatures)).sorted()
+        if !dropped.isEmpty {
+            blocks.append(
+                .paragraph(
+                    "Left out of the logistic model (constant, or a linear combination of the other features, on "
+                        + "the fitting half): " + dropped.joined(separator: ", ") + "."))
+        }
+        blocks.append(
+            .paragraph(
+                "A model's threshold is the one with the best F1 on the fitting half; the rule flags its segments. "
+                    + "Brier score and calibration only for probabilities."))
         return blocks
     }
 
@@ -106,7 +138,7 @@ enum Format {
         var calibration = LineChart(
             id: "calibration", title: "Calibration at \(c.date)", xTitle: "predicted probability of churn",
             yTitle: "observed share that churned",
-            series: c.predictors.map { q in
+            series: c.predictors.filter { !$0.calibration.isEmpty }.map { q in
                 LineChart.Series(
                     name: q.name,
                     points: q.calibration.compactMap { b in
@@ -124,7 +156,9 @@ enum Format {
             .figure(
                 ReportFigure(
                     name: "calibration",
-                    caption: "Calibration in ten bins: a well-calibrated predictor follows the diagonal.",
+                    caption:
+                        "Calibration of the probabilities in ten bins of equal counts: a well-calibrated predictor "
+                        + "follows the diagonal.",
                     svg: calibration.svg())),
         ]
     }

@@ -7,8 +7,9 @@ public import Reporting
 public enum ResultsFile {
     /// Raised when the meaning of a field changes or a field the report needs is added; version 2
     /// added what the run report shows beside the numbers (the scenario's description, source and
-    /// currency, and the data-quality faults).
-    public static let schemaVersion = 2
+    /// currency, and the data-quality faults), version 3 the churn predictors' DeLong intervals and
+    /// comparisons, who is scored and the features left out of the model.
+    public static let schemaVersion = 3
 
     /// The results of one of the commands that write `results.json`.
     public enum Contents: Sendable {

@@ -32,11 +32,15 @@ public struct SegmentSQL {
     }
 
     /// The metrics the rules read, in catalog order.
+    /// The metrics the rules read, in catalog order, each once (two names can compute the same
+    /// metric: `key_actions_7` and `key_actions_this_week`).
     var usedMetrics: [Metric] {
         let ids = Set((compiled.segments + compiled.tags).flatMap(\.metrics))
-        return compiled.catalog.entries.indices.filter { ids.contains(MetricID(raw: Int32($0))) }.map {
-            compiled.metrics[$0]
+        var metrics: [Metric] = []
+        for i in compiled.catalog.entries.indices where ids.contains(MetricID(raw: Int32(i))) {
+            if !metrics.contains(compiled.metrics[i]) { metrics.append(compiled.metrics[i]) }
         }
+        return metrics
     }
 
     // MARK: - Window aggregates
@@ -286,37 +290,37 @@ public struct SegmentSQL {
         // ranges go to WHERE, as ClickHouse wants.
         ctes.append(
             (
-                "spans",
+                "sl_spans",
                 "SELECT \(userColumns.map { "\($0) AS \($0.dropFirst(2))" }.joined(separator: ", ")), e.d AS d "
-                    + "FROM users u CROSS JOIN evals e WHERE u.start_w <= e.d"
+                    + "FROM sl_users u CROSS JOIN sl_evals e WHERE u.start_w <= e.d"
             ))
         var sums = "SELECT s.uid AS uid, s.d AS d"
         for a in needed { sums += ",\n    \(a.sql(dialect, interval: interval)) AS \(a.column)" }
-        sums += "\n  FROM spans s JOIN user_days x ON x.uid = s.uid WHERE x.day >= s.start_w AND x.day <= s.d"
+        sums += "\n  FROM sl_spans s JOIN sl_user_days x ON x.uid = s.uid WHERE x.day >= s.start_w AND x.day <= s.d"
         sums += " GROUP BY s.uid, s.d"
-        ctes.append(("sums", sums))
+        ctes.append(("sl_sums", sums))
         var windows = "SELECT s.*"
         for a in needed {
             windows += ", " + (isCount(a) ? "COALESCE(a.\(a.column), 0)" : "a.\(a.column)") + " AS \(a.column)"
         }
-        windows += "\n  FROM spans s LEFT JOIN sums a ON a.uid = s.uid AND a.d = s.d"
-        ctes.append(("windows", windows))
-        var base = "windows"
+        windows += "\n  FROM sl_spans s LEFT JOIN sl_sums a ON a.uid = s.uid AND a.d = s.d"
+        ctes.append(("sl_windows", windows))
+        var base = "sl_windows"
         if needsPlan {
             ctes.append(
                 (
-                    "plans",
-                    "SELECT w.uid AS uid, w.d AS d, MAX(p.ms * 64 + p.plan + 1) AS plan_v FROM windows w "
-                        + "JOIN plan_events p ON p.uid = w.uid WHERE p.ms < (w.d + 1) * 86400000 GROUP BY w.uid, w.d"
+                    "sl_plans",
+                    "SELECT w.uid AS uid, w.d AS d, MAX(p.ms * 64 + p.plan + 1) AS plan_v FROM sl_windows w "
+                        + "JOIN sl_plan_events p ON p.uid = w.uid WHERE p.ms < (w.d + 1) * 86400000 GROUP BY w.uid, w.d"
                 ))
             ctes.append(
                 (
-                    "windows_plan",
+                    "sl_windows_plan",
                     "SELECT w.*, CASE WHEN COALESCE(p.plan_v, 0) = 0 THEN NULL ELSE \(dialect.mod("p.plan_v", "64")) - 1 END AS plan "
-                        + "FROM windows w "
-                        + "LEFT JOIN plans p ON p.uid = w.uid AND p.d = w.d"
+                        + "FROM sl_windows w "
+                        + "LEFT JOIN sl_plans p ON p.uid = w.uid AND p.d = w.d"
                 ))
-            base = "windows_plan"
+            base = "sl_windows_plan"
         }
 
         // The metrics of each user-evaluation, and the accounts' when a rule reads them.
@@ -335,8 +339,8 @@ public struct SegmentSQL {
         if activeSeats { select += ", w.a7 AS a7" }
         if accountKeys { select += ", w.k28 AS k28" }
         for f in adoption { select += ", w.fe_\(f) AS fe_\(f)" }
-        ctes.append(("user_metrics", select + "\n  FROM \(base) w"))
-        var rows = "user_metrics"
+        ctes.append(("sl_user_metrics", select + "\n  FROM \(base) w"))
+        var rows = "sl_user_metrics"
         if needsAccounts {
             var account = "SELECT account_key, d, COUNT(*) AS seats"
             if activeSeats { account += ", SUM(CASE WHEN a7 > 0 THEN 1 ELSE 0 END) AS active_seats" }
@@ -347,12 +351,12 @@ public struct SegmentSQL {
             }
             if accountKeys { account += ", SUM(k28) AS k28" }
             for f in adoption { account += ", SUM(fe_\(f)) AS adopters_\(f)" }
-            ctes.append(("accounts", account + " FROM user_metrics GROUP BY account_key, d"))
+            ctes.append(("sl_accounts", account + " FROM sl_user_metrics GROUP BY account_key, d"))
             var joined = "SELECT w.*"
             for metric in accountMetrics { joined += ",\n    \(metricValue(metric)) AS \(column(metric))" }
-            joined += "\n  FROM user_metrics w JOIN accounts t ON t.account_key = w.account_key AND t.d = w.d"
-            ctes.append(("all_metrics", joined))
-            rows = "all_metrics"
+            joined += "\n  FROM sl_user_metrics w JOIN sl_accounts t ON t.account_key = w.account_key AND t.d = w.d"
+            ctes.append(("sl_all_metrics", joined))
+            rows = "sl_all_metrics"
         }
 
         var segment = "CASE"

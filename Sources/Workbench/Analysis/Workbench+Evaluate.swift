@@ -14,11 +14,14 @@ public struct EvaluateOptions: Sendable {
     /// Windows are built from the days up to and including the cutoff; outcomes from the days after.
     public var cutoff: CivilDate
     public var horizon: Int
+    /// Segments whose users on the cutoff are not scored; by default everyone signed up is.
+    public var exclude: [String]
 
-    public init(log: SegmentOptions, cutoff: CivilDate, horizon: Int = 28) {
+    public init(log: SegmentOptions, cutoff: CivilDate, horizon: Int = 28, exclude: [String] = []) {
         self.log = log
         self.cutoff = cutoff
         self.horizon = horizon
+        self.exclude = exclude
     }
 }
 
@@ -82,9 +85,17 @@ extension Workbench {
         try log.replay(observers: [engine, outcomes, conversions]) {
             progress.update("replaying day", done: $0, total: log.directory.days)
         }
+        let excluded = try options.exclude.map { name in
+            guard let code = compiled.segmentNames.firstIndex(of: name) else {
+                throw RunError.badInput(
+                    "--exclude \(name): not a segment; the segments are "
+                        + compiled.segmentNames.joined(separator: ", "))
+            }
+            return UInt8(code)
+        }
         let pieces = EvaluatePieces(
             engine: engine, cutoff: snapshot.cutoffs[0], outcomes: outcomes, conversions: conversions,
-            horizon: options.horizon)
+            horizon: options.horizon, excluded: Set(excluded))
         let imported = ImportResults(
             files: options.log.events, taxonomy: options.log.taxonomy, summary: log.summary,
             segmentation: SegmentationResults(engine))
@@ -101,7 +112,7 @@ extension Workbench {
         }
         let (results, csv) = try pieces.results(
             compiled: compiled, imported: imported, cutoff: options.cutoff, horizon: options.horizon,
-            userIDs: log.population.userIDs)
+            userIDs: log.population.userIDs, exclude: options.exclude)
         let directory = try OutputDirectory.produce(at: destination) { output in
             try output.write(Data(csv.utf8), to: "predictions.csv")
             try output.write(try ResultsFile.Contents.evaluate(results).files())
@@ -119,9 +130,10 @@ struct EvaluatePieces: Codable {
     /// `churned` segment on it, `churned` for those without a key action in the horizon.
     var prediction: RunPieces.PredictionRows
 
+    /// `excluded`: the codes of the segments whose users on the cutoff are not scored.
     init(
         engine: SegmentationEngine, cutoff: ChurnPrediction.Cutoff, outcomes: OutcomeObserver,
-        conversions: ConversionDays, horizon: Int
+        conversions: ConversionDays, horizon: Int, excluded: Set<UInt8>
     ) {
         let labels = engine.compiled.segmentNames + ["unmatched"]
         let cutoffDay = cutoff.day
@@ -136,9 +148,8 @@ struct EvaluatePieces: Codable {
                 segment: Int(memberships[u]), retained: outcomes.keyAction[u],
                 converted: conversions.converted(user: u, after: cutoffDay, through: cutoffDay + horizon))
         }
-        let churnedCode = engine.compiled.segmentNames.firstIndex(of: "churned").map(UInt8.init)
         prediction = RunPieces.PredictionRows(
-            cutoff: cutoff, included: cutoff.users.map { memberships[$0] != churnedCode },
+            cutoff: cutoff, included: cutoff.users.map { !excluded.contains(memberships[$0]) },
             churned: cutoff.users.map { !outcomes.keyAction[$0] }, oracle: cutoff.users.map { _ in .nan })
     }
 
@@ -174,7 +185,8 @@ struct EvaluatePieces: Codable {
 
     /// The results of `evaluate` and `predictions.csv`.
     func results(
-        compiled: CompiledSegmentation, imported: ImportResults, cutoff: CivilDate, horizon: Int, userIDs: [String]
+        compiled: CompiledSegmentation, imported: ImportResults, cutoff: CivilDate, horizon: Int, userIDs: [String],
+        exclude: [String]
     ) throws -> (EvaluateResults, csv: String) {
         let labels = compiled.segmentNames + ["unmatched"]
         let transitions = try TransitionResults(counts: transitions, labels: labels, every: compiled.spec.every.days)
@@ -197,7 +209,9 @@ struct EvaluatePieces: Codable {
             schemaVersion: ResultsFile.schemaVersion, source: imported.source, import: imported.import,
             cutoff: cutoff.description, horizonDays: horizon, transitions: transitions,
             churnPrediction: PredictionResults(
-                cutoffs: predicted, skipped: skipped, horizonDays: horizon, atRiskSegments: compiled.atRiskNames),
+                cutoffs: predicted, skipped: skipped, horizonDays: horizon, atRiskSegments: compiled.atRiskNames,
+                scored: "every user signed up by the cutoff"
+                    + (exclude.isEmpty ? "" : ", except those in " + exclude.joined(separator: ", ") + " on it")),
             segmentOutcomes: outcomes.outcomes(labels: labels, omittingEmpty: true))
         return (results, csv.text)
     }

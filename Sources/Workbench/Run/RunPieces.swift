@@ -197,7 +197,8 @@ extension RunPieces {
             }
         }
         let results = PredictionResults(
-            cutoffs: cutoffs, skipped: skipped, horizonDays: horizon, atRiskSegments: atRisk)
+            cutoffs: cutoffs, skipped: skipped, horizonDays: horizon, atRiskSegments: atRisk,
+            scored: "users signed up and not yet churned (in the simulator's truth) on the cutoff")
         return (results, csv.text)
     }
 }

@@ -53,7 +53,13 @@ extension Workbench {
         let all = events.relations(milestones: taxonomy.milestoneNames.count) + ctes
         var text = "-- SegmentLab \(options.dialect.rawValue): segments of the events in \(options.eventsTable)\n"
         text += "-- taxonomy \(options.taxonomy), " + (options.segments.map { "segments \($0)" } ?? "default segments")
-        text += "\nWITH\n" + all.map { "\($0.name) AS (\n  \($0.sql)\n)" }.joined(separator: ",\n") + "\n" + select
+        // Relations read more than once are computed once: ClickHouse would otherwise inline a WITH
+        // at every reference and read the events table again for each.
+        let shared: Set = ["sl_valid", "sl_bounds", "sl_kept", "sl_users", "sl_spans", "sl_windows", "sl_user_metrics"]
+        text +=
+            "\nWITH\n"
+            + all.map { "\($0.name) AS \(shared.contains($0.name) ? "MATERIALIZED " : "")(\n  \($0.sql)\n)" }.joined(
+                separator: ",\n") + "\n" + select
         return text + "\n"
     }
 }
@@ -220,7 +226,7 @@ struct EventsSQL {
             up += " ELSE -2 END"
         }
         meaning += ",\n    \(commerce) AS commerce, \(plan) AS plan, \(up) AS up"
-        meaning += "\n  FROM src WHERE \(isOneOf(knownNames))"
+        meaning += "\n  FROM sl_src WHERE \(isOneOf(knownNames))"
         if !taxonomy.ignored.isEmpty { meaning += " AND ev NOT IN \(list(taxonomy.ignored))" }
         meaning += " AND uid IS NOT NULL AND uid <> ''"
 
@@ -229,29 +235,29 @@ struct EventsSQL {
             ["signup", "session", "key_action"] + features.indices.map { "f_\($0)" }
             + milestoneNames.indices.map { "m_\($0)" }
         let valid =
-            "SELECT * FROM meaning WHERE plan <> -2 AND up <> -2 AND nps <> -2 AND ("
+            "SELECT * FROM sl_meaning WHERE plan <> -2 AND up <> -2 AND nps <> -2 AND ("
             + effect.joined(separator: " + ") + " > 0 OR nps >= 0 OR commerce > 0)"
 
         let since = options.since.map { String($0.daysSinceEpoch) }
         let asOf = options.asOf.map { String($0.daysSinceEpoch) }
-        let first = since ?? "(SELECT MIN(day) FROM valid" + (asOf.map { " WHERE day <= \($0)" } ?? "") + ")"
-        let last = asOf ?? "(SELECT MAX(day) FROM valid" + (since.map { " WHERE day >= \($0)" } ?? "") + ")"
+        let first = since ?? "(SELECT MIN(day) FROM sl_valid" + (asOf.map { " WHERE day <= \($0)" } ?? "") + ")"
+        let last = asOf ?? "(SELECT MAX(day) FROM sl_valid" + (since.map { " WHERE day >= \($0)" } ?? "") + ")"
         let bounds = "SELECT CAST(\(first) AS \(d.bigint)) AS first_day, CAST(\(last) AS \(d.bigint)) AS last_day"
-        let kept = "SELECT v.* FROM valid v CROSS JOIN bounds b WHERE v.day <= b.last_day"
+        let kept = "SELECT v.* FROM sl_valid v CROSS JOIN sl_bounds b WHERE v.day <= b.last_day"
 
         // Users: sign-up, account, first day of each milestone; their windows start at sign-up, or
         // at the start date when they signed up before.
         var firsts = "SELECT uid, MIN(ms) AS first_ms, MIN(CASE WHEN signup = 1 THEN day END) AS signup_day"
         for j in 0..<milestones { firsts += ", MIN(CASE WHEN m_\(j) = 1 THEN day END) AS m_first_\(j)" }
-        firsts += " FROM kept GROUP BY uid"
+        firsts += " FROM sl_kept GROUP BY uid"
         let account =
             "SELECT uid, acc FROM (SELECT uid, acc, ROW_NUMBER() OVER (PARTITION BY uid ORDER BY ms, "
-            + "\(d.bytewise("acc"))) AS r FROM kept WHERE acc IS NOT NULL AND acc <> '') z WHERE r = 1"
+            + "\(d.bytewise("acc"))) AS r FROM sl_kept WHERE acc IS NOT NULL AND acc <> '') z WHERE r = 1"
         var accountOf = "NULLIF(ua.acc, '')"
         var users =
             "SELECT g.uid AS uid, g.first_ms AS first_ms, COALESCE(g.signup_day, \(d.div("g.first_ms", "86400000"))) AS signup, "
             + "b.first_day AS first_day"
-        var userFrom = "user_firsts g CROSS JOIN bounds b LEFT JOIN user_account ua ON ua.uid = g.uid"
+        var userFrom = "sl_user_firsts g CROSS JOIN sl_bounds b LEFT JOIN sl_user_account ua ON ua.uid = g.uid"
         if let accounts = options.accountsTable {
             var tableUser = "t.\(q("user_id"))"
             var tableFrom = "\(d.table(accounts)) t"
@@ -271,7 +277,7 @@ struct EventsSQL {
         var windowUsers =
             "SELECT uid, first_ms, signup, account, account_key, greatest(signup, first_day) AS start_w"
         for j in 0..<milestones { windowUsers += ", m_first_\(j)" }
-        windowUsers += " FROM user_rows"
+        windowUsers += " FROM sl_user_rows"
 
         // Each user's days from the start: usage, the day's last billing event and NPS answer.
         let code =
@@ -283,20 +289,22 @@ struct EventsSQL {
         days +=
             ",\n    COALESCE(\(d.mod("MAX(CASE WHEN k.commerce > 0 THEN \(inDay) * 8 + \(code) END)", "8")), 0) AS billing"
         days += ",\n    \(d.mod("MAX(CASE WHEN k.nps >= 0 THEN \(inDay) * 16 + k.nps END)", "16")) AS nps"
-        days += "\n  FROM kept k JOIN users u ON u.uid = k.uid CROSS JOIN bounds b WHERE k.day >= b.first_day"
+        days += "\n  FROM sl_kept k JOIN sl_users u ON u.uid = k.uid CROSS JOIN sl_bounds b WHERE k.day >= b.first_day"
         days += " GROUP BY k.uid, k.day"
-        let plans = "SELECT uid, ms, plan FROM kept WHERE plan >= 0"
+        let plans = "SELECT uid, ms, plan FROM sl_kept WHERE plan >= 0"
         let evals: String
         if options.asOf != nil {
-            evals = "SELECT last_day AS d FROM bounds"
+            evals = "SELECT last_day AS d FROM sl_bounds"
         } else {
             evals =
-                d.series(from: "first_day + \(interval - 1)", to: "last_day", step: interval, as: "d") + " FROM bounds"
+                d.series(from: "first_day + \(interval - 1)", to: "last_day", step: interval, as: "d")
+                + " FROM sl_bounds"
         }
         return [
-            ("src", src), ("meaning", meaning), ("valid", valid), ("bounds", bounds), ("kept", kept),
-            ("user_firsts", firsts), ("user_account", account), ("user_rows", users), ("users", windowUsers),
-            ("user_days", days), ("plan_events", plans), ("evals", evals),
+            ("sl_src", src), ("sl_meaning", meaning), ("sl_valid", valid), ("sl_bounds", bounds), ("sl_kept", kept),
+            ("sl_user_firsts", firsts), ("sl_user_account", account), ("sl_user_rows", users),
+            ("sl_users", windowUsers),
+            ("sl_user_days", days), ("sl_plan_events", plans), ("sl_evals", evals),
         ]
     }
 }

@@ -140,7 +140,7 @@ extension Workbench {
             let pieces = EvaluatePieces(merging: shards.map { $0.file.evaluate! }, index: merged.index)
             let (results, csv) = try pieces.results(
                 compiled: compiled, imported: imported, cutoff: cutoff, horizon: horizon,
-                userIDs: merged.population.userIDs)
+                userIDs: merged.population.userIDs, exclude: run.exclude ?? [])
             return try OutputDirectory.produce(at: destination) { output in
                 try output.write(Data(csv.utf8), to: "predictions.csv")
                 try output.write(try ResultsFile.Contents.evaluate(results).files())

@@ -48,6 +48,7 @@ struct LogShardFile: Codable {
         var strict: Bool
         var cutoff: CivilDate?
         var horizon: Int?
+        var exclude: [String]?
 
         var description: String {
             var parts = ["\(command) with \(taxonomyFile)", segmentsFile ?? "the default segments"]
@@ -56,6 +57,7 @@ struct LogShardFile: Codable {
             if once { parts.append("--once") }
             if let every { parts.append("--every \(every.rawValue)") }
             if let cutoff, let horizon { parts.append("--cutoff \(cutoff) --horizon \(horizon)") }
+            for name in exclude ?? [] { parts.append("--exclude \(name)") }
             if ownFiles { parts.append("--own-files") }
             return parts.joined(separator: ", ") + ", \(shards) shards"
         }
@@ -160,7 +162,8 @@ extension Workbench {
 
     /// The fingerprint of a `segment` or `evaluate` shard's options.
     static func logShardRun(
-        _ options: SegmentOptions, command: String, cutoff: CivilDate? = nil, horizon: Int? = nil
+        _ options: SegmentOptions, command: String, cutoff: CivilDate? = nil, horizon: Int? = nil,
+        exclude: [String]? = nil
     ) throws -> LogShardFile.Run {
         guard let shard = options.shard else { preconditionFailure("a shard's options") }
         return LogShardFile.Run(
@@ -171,7 +174,7 @@ extension Workbench {
             aliases: try options.aliases.map(LogShardFile.FileStamp.table),
             accounts: try options.accounts.map(LogShardFile.FileStamp.table), since: options.since,
             asOf: options.asOf, once: options.once, every: options.every, strict: options.strict, cutoff: cutoff,
-            horizon: horizon)
+            horizon: horizon, exclude: exclude)
     }
 
     static func logShardFile(
