@@ -90,9 +90,10 @@ STANDIN_SEGMENTS = "Tests/SQL/standin-segments.yaml"
 LOGS = [
     # The default product with its data-quality faults: lost, duplicate-identity and late events.
     Log("saas", "scenarios/saas-default.yaml", users=1500, days=63, seed=7),
-    # Campaigns acting on the users; other table names, to exercise --events-table and --aliases-table.
+    # Campaigns acting on the users; other table names, to exercise --events-table (in a schema of its
+    # own) and --aliases-table.
     Log("reengagement", "scenarios/reengagement.yaml", users=1000, days=56, seed=3,
-        events_table="tracks", aliases_table="identities"),
+        events_table="analytics.tracks", aliases_table="identities"),
     # Hand-made corner cases (edge_log.py).
     Log("edge"),
 ]
@@ -273,7 +274,11 @@ class Postgres:
 
     def load(self, data: LogData) -> dict:
         lg = data.log
-        drop = "".join(f"DROP TABLE IF EXISTS {t};\n" for t in self.tables)
+        names = self.tables + [lg.events_table] + [table for table, _, _ in side_tables(data)]
+        drop = "".join(f"DROP TABLE IF EXISTS {t};\n" for t in dict.fromkeys(names))
+        schema = schema_of(lg.events_table)
+        if schema:
+            drop += f"CREATE SCHEMA IF NOT EXISTS {schema};\n"
         script = f"""{drop}SET TIME ZONE 'UTC';
 CREATE TEMP TABLE stage (user_id TEXT, account_id TEXT, event TEXT, ts_ms BIGINT, properties TEXT);
 \\copy stage FROM '{data.load_csv}' WITH (FORMAT csv, HEADER true, NULL '\\N')
@@ -331,14 +336,19 @@ class DuckDB:
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET threads = 2")
+        self.tables: list[str] = []
 
     def version(self) -> str:
         return self.duckdb.__version__
 
     def load(self, data: LogData) -> dict:
         lg = data.log
-        for (table,) in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall():
-            self.con.execute(f"DROP TABLE {table}")
+        for table in self.tables:
+            self.con.execute(f"DROP TABLE IF EXISTS {table}")
+        self.tables = [lg.events_table] + [table for table, _, _ in side_tables(data)]
+        schema = schema_of(lg.events_table)
+        if schema:
+            self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         self.con.execute(f"""
 CREATE TABLE {lg.events_table} (user_id VARCHAR, account_id VARCHAR, event VARCHAR, timestamp TIMESTAMPTZ, properties JSON);
 INSERT INTO {lg.events_table}
@@ -404,6 +414,9 @@ class ClickHouse:
         for table in self.tables:
             self.run(f"DROP TABLE IF EXISTS {table}")
         self.tables = [lg.events_table]
+        schema = schema_of(lg.events_table)
+        if schema:
+            self.run(f"CREATE DATABASE IF NOT EXISTS {schema}")
         self.run(f"""CREATE TABLE {lg.events_table} (user_id String, account_id Nullable(String), event String,
   timestamp DateTime64(3, 'UTC'), properties Nullable(String)) ENGINE = MergeTree ORDER BY tuple()""")
         self.run(f"""INSERT INTO {lg.events_table}
@@ -431,6 +444,11 @@ FROM file('{data.load_csv}', 'CSVWithNames',
 
     def close(self) -> None:
         self.session.close()
+
+
+def schema_of(table: str) -> str | None:
+    """The schema (ClickHouse: database) of a qualified table name."""
+    return table.rsplit(".", 1)[0] if "." in table else None
 
 
 def side_tables(data: LogData) -> list[tuple[str, Path, list[str]]]:
@@ -672,9 +690,13 @@ def main() -> int:
                  "itself with its own query)")
 
     start = time.perf_counter()
+    marker = args.work / ".sql-checks-work"
+    if args.work.exists() and any(args.work.iterdir()) and not marker.exists():
+        sys.exit(f"{args.work} holds files this script did not write; give an empty or new --work folder")
     if args.work.exists():
         shutil.rmtree(args.work)
     args.work.mkdir(parents=True)
+    marker.touch()
     os.environ["TZ"] = "UTC"
     time.tzset()
 
