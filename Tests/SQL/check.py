@@ -796,7 +796,8 @@ def main() -> int:
         log(f"\nSQL checks FAILED ({len(failures)} of {len(summary) * len(engines)} checks, {elapsed:.0f} s); "
             f"queries and differing rows are in {shown(args.work)}/runs/")
         return 1
-    log(f"\nSQL checks passed: {len(summary)} runs on {len(engines)} engines, every row the same ({elapsed:.0f} s)")
+    log(f"\nSQL checks passed: {len(summary)} runs on {', '.join(e.name for e in engines)}, every row the same "
+        f"({elapsed:.0f} s)")
     return 0
 
 

@@ -5,7 +5,8 @@
 #                           starts the server on a Unix socket in DIR only (no TCP); writes DIR/env
 #                           (PSQL, PGHOST, PGPORT, PGUSER, PGDATABASE, one KEY=value a line)
 #   postgres.sh stop DIR    stops that server and removes DIR; safe to call on a half-started DIR,
-#                           twice, or on a DIR that no longer exists
+#                           an empty one, twice, or on a DIR that no longer exists; refuses a DIR
+#                           that `start` did not make
 #
 # Installs Debian's postgresql with apt-get when initdb cannot be found (through sudo when not root).
 # initdb and the server refuse to run as root, so as root both run as an unprivileged account:
@@ -137,6 +138,11 @@ ENV
 
 stop() {
 	[ -e "$dir" ] || return 0
+	# An empty folder (made for `start`, which then failed early) goes too.
+	if [ -d "$dir" ] && [ -z "$(ls -A "$dir")" ]; then
+		rmdir "$dir"
+		return 0
+	fi
 	if [ ! -e "$dir/$marker" ]; then
 		echo "postgres.sh: $dir was not made by 'postgres.sh start'; leaving it alone" >&2
 		exit 2

@@ -22,7 +22,7 @@ venv="$root/.build-sql/venv"
 
 # A short path under /tmp: the server's socket lives in it, and as root the server's own account
 # must be able to reach it.
-pgdir="$(mktemp -u "/tmp/segmentlab-pg.XXXXXX")"
+pgdir="$(mktemp -d "/tmp/segmentlab-pg.XXXXXX")"
 stop_postgres() {
 	"$here/postgres.sh" stop "$pgdir"
 }
