@@ -26,7 +26,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-TAXONOMY = "scenarios/example-taxonomy.yaml"
 COLUMNS = ["user_id", "account_id", "date", "segment", "tags"]
 ENGINES = ["postgres", "duckdb", "clickhouse"]
 NULL_MARK = "\\N"  # how the loader files write NULL (every engine reads it unquoted as NULL)
@@ -60,6 +59,7 @@ class Log:
     users: int = 0
     days: int = 0
     seed: int = 0
+    taxonomy: str = "scenarios/example-taxonomy.yaml"
     events_table: str = "events"
     aliases_table: str = "aliases"
     accounts_table: str = "accounts"
@@ -95,7 +95,7 @@ LOGS = [
     Log("reengagement", "scenarios/reengagement.yaml", users=1000, days=56, seed=3,
         events_table="analytics.tracks", aliases_table="identities"),
     # Hand-made corner cases (edge_log.py).
-    Log("edge"),
+    Log("edge", taxonomy="Tests/SQL/edge-taxonomy.yaml"),
 ]
 
 RUNS = [
@@ -487,7 +487,8 @@ def run_checked(command: list[str]) -> str:
 
 
 def segment(segmentlab: Path, run: Run, data: LogData, out: Path) -> list[tuple]:
-    command = [str(segmentlab), "segment", "--events", str(data.events_csv), "--taxonomy", TAXONOMY, "--out", str(out)]
+    command = [str(segmentlab), "segment", "--events", str(data.events_csv), "--taxonomy", data.log.taxonomy,
+               "--out", str(out)]
     if run.segments:
         command += ["--segments", run.segments]
     if data.aliases_csv:
@@ -514,7 +515,7 @@ def mode_options(run: Run) -> list[str]:
 
 def sql_command(segmentlab: Path, run: Run, data: LogData, dialect: str) -> list[str]:
     lg = data.log
-    command = [str(segmentlab), "sql", "--taxonomy", TAXONOMY, "--dialect", dialect]
+    command = [str(segmentlab), "sql", "--taxonomy", lg.taxonomy, "--dialect", dialect]
     if run.segments:
         command += ["--segments", run.segments]
     command += mode_options(run)
@@ -612,8 +613,8 @@ def compare(reference: list[tuple], rows: list[tuple], engine: str) -> list[str]
     # Examples: users in both first (a wrong segment, tag or account), then users missing on one side.
     def users(keys):
         return list(dict.fromkeys(k[0] for k in keys))
-    examples = (users(both)[:4] + users(k for k in differing if k not in got)[:2]
-                + users(k for k in differing if k not in ref)[:2])
+    examples = dict.fromkeys(users(both)[:4] + users(k for k in differing if k not in got)[:2]
+                             + users(k for k in differing if k not in ref)[:2])
     for user in examples:
         for k in [k for k in differing if k[0] == user][:2]:
             lines.append(f"  {user} on {k[1]}: segmentlab {show(ref.get(k))} | {engine} {show(got.get(k))}")

@@ -2,7 +2,8 @@
 
     python edge_log.py DIR     writes DIR/events.csv, DIR/aliases.csv and DIR/accounts.csv
 
-Read with scenarios/example-taxonomy.yaml. Every user below is there for a reason the importer
+Read with edge-taxonomy.yaml (the example taxonomy and two features matched on a number and on
+true). Every user below is there for a reason the importer
 documents (docs/importing.md); the first used event is on 2026-03-02 (day 0), the last on
 2026-03-29, so weekly evaluations fall on 03-08, 03-15, 03-22 and 03-29.
 
@@ -21,6 +22,10 @@ documents (docs/importing.md); the first used event is on 2026-03-02 (day 0), th
   is skipped: it neither starts the log nor signs the user up (their first used event does, 03-04).
 - u0000008: only such unmatched features: not a user at all.
 - u0000009: active in the first week only, then gone; a detractor; empty properties fields.
+- u0000010, u0000011, u0000012, u0000013: each has one feature event on 03-06 and their first
+  session on 03-09, so whether that event matches a rule decides whether they are signed up on the
+  03-08 evaluation: batch 1.50 (matches), batch 1.5 (does not: numbers match by their text as
+  written), batch "1.50" (a string: matches), dark true (matches).
 - Time zones: an event at 07:30+09:00 on 03-10 counts on 03-09; one at 23:10-04:00 on 03-15 counts
   on 03-16.
 - 2026-03-15 (an evaluation day) has no event at all in UTC.
@@ -146,6 +151,15 @@ def events() -> list[list[str]]:
     # u0000008: nothing but unmatched features: no user.
     ev("u0000008", "a000004", "feature_used", "2026-03-06T10:00", '{"feature":"wizard"}')
     ev("u0000008", "a000004", "feature_used", "2026-03-13T10:00", '{"feature":"wizard"}')
+
+    # Whether one feature event matches decides the sign-up day (03-06, else 03-09).
+    for user, event, props in (("u0000010", "items_imported", '{"batch":1.50}'),
+                               ("u0000011", "items_imported", '{"batch":1.5}'),
+                               ("u0000012", "items_imported", '{"batch":"1.50"}'),
+                               ("u0000013", "setting_changed", '{"dark":true}')):
+        ev(user, "a000005", event, "2026-03-06T12:00", props)
+        active_day(user, "a000005", 9, 12, 1)
+        active_day(user, "a000005", 10, 12, 2)
 
     # A late arrival of u0000001, moved to the top of the file below.
     late = len(rows)

@@ -1,14 +1,15 @@
 """A stand-in for `segmentlab sql`, for checking the harness itself (`check.py --stand-in`).
 
 It answers one segments file only, standin-segments.yaml (everyone `occasional`, no tags), for
-scenarios/example-taxonomy.yaml, so its query has to get right everything but the segment rules:
+scenarios/example-taxonomy.yaml and edge-taxonomy.yaml, so its query has to get right everything but the segment rules:
 which events are used, aliases, sign-up days, accounts (the accounts table, else the earliest event
 naming one, else the user's own id), UTC days, the evaluation days of each mode, `--since` and
 `--as-of`. Agreement with `segmentlab segment` on every case shows that the loading, the time
 zones and the comparison are sound; it says nothing about segment rules.
 """
 
-# What scenarios/example-taxonomy.yaml makes of events (docs/importing.md).
+# What scenarios/example-taxonomy.yaml makes of events (docs/importing.md); edge-taxonomy.yaml adds
+# two features, matched on a property's text as written.
 SIGN_UPS = ["signed_up"]
 PLAIN = ["signed_up", "session_started", "key_action", "setup_complete", "first_item_created", "teammate_invited"]
 FEATURES = ["dashboards", "reports", "automations", "integrations", "exports"]
@@ -27,12 +28,19 @@ class Dialect:
         self.name = name
 
     def prop(self, key: str) -> str:
-        """A property as text (a string's value, a number's JSON text), NULL when absent."""
+        """A property as the importer compares it: a string's value, or the JSON text of a number, true
+        or false as written; NULL when absent. PostgreSQL's json keeps that text; DuckDB's and
+        ClickHouse's JSON functions print numbers anew (1.50 as 1.5), so there the text is cut out of
+        the properties with a pattern (enough for the compact JSON of these logs)."""
+        raw = f'"{key}" *: *(-?[0-9][0-9.eE+-]*|true|false)'
         if self.name == "postgres":
             return f"(properties ->> '{key}')"
         if self.name == "duckdb":
-            return f"json_extract_string(properties, '$.{key}')"
-        return f"if(JSONHas(properties, '{key}'), JSONExtractString(properties, '{key}'), NULL)"
+            return (f"CASE WHEN json_type(properties, '$.{key}') = 'VARCHAR' "
+                    f"THEN json_extract_string(properties, '$.{key}') "
+                    f"ELSE nullif(regexp_extract(CAST(properties AS VARCHAR), '{raw}', 1), '') END")
+        return (f"multiIf(JSONType(properties, '{key}') = 'String', JSONExtractString(properties, '{key}'), "
+                f"JSONHas(properties, '{key}'), nullIf(extract(properties, '{raw}'), ''), NULL)")
 
     def matches(self, text: str, pattern: str) -> str:
         if self.name == "postgres":
@@ -83,6 +91,8 @@ def query(dialect: str, *, as_of: str | None, since: str | None, every: int, eve
     plan_ok = f"({plan} IS NULL OR {plan} IN ({names(PLANS)}))"
     used = f"""(event IN ({names(PLAIN)})
       OR (event = 'feature_used' AND {d.prop('feature')} IN ({names(FEATURES)}))
+      OR (event = 'items_imported' AND {d.prop('batch')} = '1.50')
+      OR (event = 'setting_changed' AND {d.prop('dark')} = 'true')
       OR (event = 'nps_submitted' AND {d.matches(score, '[0-9]{1,2}')} AND {d.integer(score)} <= 10)
       OR (event IN ({names(BILLING)}) AND {plan_ok})
       OR (event = 'plan_changed' AND {plan_ok} AND {d.prop('direction')} IN ('up', 'down')))"""
