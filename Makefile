@@ -9,7 +9,7 @@ GALLERY := saas-default reengagement experiment-check
 
 REPORT ?= reports/gallery/saas-default/report.html
 
-.PHONY: demo test test-slurm test-kubernetes bench engines reports check-report deps fuzz format format-check
+.PHONY: demo test test-sql test-slurm test-kubernetes bench engines reports check-report deps fuzz format format-check
 
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists gsl; then \
@@ -24,6 +24,15 @@ demo: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The SQL of `segmentlab sql` run on PostgreSQL (a throwaway server; Debian's postgresql is installed when
+# missing), DuckDB and chDB, checked row by row against `segmentlab segment` (Tests/SQL/README.md). The engines
+# go into a virtual environment in .build-sql/; options through SQL_ARGS, e.g. make test-sql SQL_ARGS="--engines duckdb".
+SQL_ARGS ?=
+
+test-sql: deps
+	$(SWIFT) build --product segmentlab
+	Tests/SQL/run.sh $(SQL_ARGS)
 
 # A run as four shards and a merge through a real, throwaway single-node Slurm (Debian's slurm-wlm and munge,
 # installed when missing), checked byte for byte against the same run in one process (docs/shards.md).
