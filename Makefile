@@ -21,9 +21,12 @@ demo: deps
 	$(SWIFT) build -c release --product segmentlab
 	.build/release/segmentlab run $(SCENARIO)
 
+# The Swift tests, then the query of `segmentlab sql` on a throwaway PostgreSQL server and in DuckDB against
+# `segmentlab segment` (Tests/SQL/README.md); `make test-sql` adds ClickHouse (chDB), which CI runs too.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	Tests/SQL/run.sh --engines postgres,duckdb
 
 # The SQL of `segmentlab sql` run on PostgreSQL (a throwaway server; Debian's postgresql is installed when
 # missing), DuckDB and chDB, checked row by row against `segmentlab segment` (Tests/SQL/README.md). The engines

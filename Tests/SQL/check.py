@@ -14,6 +14,7 @@ import argparse
 import calendar
 import collections
 import csv
+import io
 import json
 import os
 import re
@@ -502,6 +503,34 @@ def segment(segmentlab: Path, run: Run, data: LogData, out: Path) -> list[tuple]
     return read_memberships(out / "memberships.csv")
 
 
+def check_to_table(segmentlab: Path, pg: "Postgres", data: LogData, work: Path) -> list[str]:
+    """`segment --to`: the table it loads holds exactly memberships.csv's rows, and loading the same
+    days again is refused (exit status 2) without writing a folder or a row."""
+    table = "sl_check_memberships"
+    pg.psql(f"DROP TABLE IF EXISTS {table};")
+    command = [str(segmentlab), "segment", "--events", str(data.events_csv), "--taxonomy", data.log.taxonomy,
+               "--to", "postgresql:///" + pg.env["PGDATABASE"], "--to-table", table]
+    if data.aliases_csv:
+        command += ["--aliases", str(data.aliases_csv)]
+    first = subprocess.run(command + ["--out", str(work / "first")], env=pg.env, capture_output=True, text=True)
+    if first.returncode != 0:
+        return [f"segment --to failed: {first.stderr.strip()[-2000:]}"]
+    reference = sorted(read_memberships(work / "first" / "memberships.csv"))
+    out = pg.psql(f"SELECT user_id, account_id, CAST(date AS TEXT), segment, tags FROM {table};", output_csv=True)
+    rows = sorted(tuple(r) for r in list(csv.reader(io.StringIO(out)))[1:])
+    problems = compare(reference, rows, "postgres table")
+    second = subprocess.run(command + ["--out", str(work / "second")], env=pg.env, capture_output=True, text=True)
+    if second.returncode != 2 or "already holds" not in second.stderr:
+        problems.append(f"a second load exited {second.returncode}: {second.stderr.strip()[-500:]}")
+    if (work / "second").exists():
+        problems.append("the refused second load left a folder")
+    count = int(pg.psql(f"SELECT count(*) FROM {table};", output_csv=True).splitlines()[-1])
+    if count != len(reference):
+        problems.append(f"after the refused load the table holds {count} rows, not {len(reference)}")
+    pg.psql(f"DROP TABLE {table};")
+    return problems
+
+
 def mode_options(run: Run) -> list[str]:
     options = []
     if run.as_of:
@@ -785,6 +814,17 @@ def main() -> int:
                     log(f"  {engine.name}: same {len(rows)} rows ({seconds:.1f} s)")
                     statuses.append(f"{engine.name} ok")
             summary.append((run.name, ", ".join(statuses)))
+        postgres = next((e for e in engines if isinstance(e, Postgres)), None)
+        if postgres and lg.name == "saas" and not args.stand_in:
+            name = f"{lg.name} / segment --to postgres"
+            problems = check_to_table(args.segmentlab, postgres, data, args.work / "runs" / "to-postgres")
+            for line in problems:
+                log(f"  {line}")
+            if problems:
+                failures.append(name)
+            else:
+                log(f"{name}: the table holds memberships.csv, and a second load is refused")
+            summary.append((name, "FAILED" if problems else "ok"))
 
     for engine in engines:
         engine.close()
