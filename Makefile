@@ -9,7 +9,7 @@ GALLERY := saas-default reengagement experiment-check
 
 REPORT ?= reports/gallery/saas-default/report.html
 
-.PHONY: demo test test-sql test-slurm test-kubernetes bench engines reports check-report deps fuzz format format-check
+.PHONY: demo test test-sql test-slurm test-kubernetes bench engines cdnow reports check-report deps fuzz format format-check
 
 deps:
 	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists gsl; then \
@@ -80,6 +80,13 @@ bench: deps
 	$(SWIFT) build -c release --product SimulationBenchmark
 	$(SWIFT) build -c release --product segmentlab
 	.build/release/SimulationBenchmark $(SCENARIO) $(BENCH_ARGS)
+
+# Churn prediction on a real purchase log, the CDNOW master file (23 570 customers; fetched from PyPI's lifetimes
+# wheel into .build-cdnow/, checked against its hash): the logistic model beside BG/NBD and Pareto/NBD, with DeLong
+# intervals (Benchmarks/cdnow/run.sh).
+cdnow: deps
+	$(SWIFT) build -c release --product segmentlab
+	Benchmarks/cdnow/run.sh
 
 # `segmentlab segment` against DuckDB, Polars and chDB on a simulated log of 10 M events, with a check that
 # every user gets the same segment (Benchmarks/engines/README.md). The engines go into a virtual

@@ -82,9 +82,21 @@ public enum ChurnPrediction {
     ///
     /// - Throws: ``PredictionSkipped`` when the fitting half lacks churners or non-churners, or
     ///   nobody is left to score.
+    /// Each user's purchase history, for the buy-till-you-die baselines: (x, t_x, T) as Fader, Hardie & Lee
+    /// (2005) define them, in weeks, and the horizon in weeks.
+    public struct History {
+        public let horizonWeeks: Double
+        public let summary: (Int) -> (x: Double, tx: Double, T: Double)
+
+        public init(horizonWeeks: Double, summary: @escaping (Int) -> (x: Double, tx: Double, T: Double)) {
+            self.horizonWeeks = horizonWeeks
+            self.summary = summary
+        }
+    }
+
     public static func predict(
         _ cutoff: Cutoff, ruleName: String, seed: UInt64, include: (Int) -> Bool, churned: (Int) -> Bool,
-        oracle: ((Int) -> Double)?
+        oracle: ((Int) -> Double)?, history: History? = nil
     ) throws -> (PredictionResults.CutoffResult, scores: [Score]) {
         var train: [Int] = []
         var test: [Int] = []
@@ -148,6 +160,38 @@ public enum ChurnPrediction {
                     oracleName, scores: truth, outcomes: outcomes, threshold: oracleThreshold, probabilistic: true))
             comparisons.append(try PredictionResults.Comparison(oracleName, truth, logisticName, logistic, outcomes))
         }
+        // BG/NBD and Pareto/NBD fitted on the fitting half's histories; their score is the probability of
+        // no transaction in the horizon, which is churn as a log defines it.
+        var baselines: [PredictionResults.Baseline] = []
+        if let history {
+            func summary(_ r: Int) throws -> CustomerSummary {
+                let h = history.summary(cutoff.users[r])
+                return try CustomerSummary(x: h.x, tx: h.tx, T: h.T)
+            }
+            let fitting = try train.map(summary)
+            let scoring = try test.map(summary)
+            func add<Model: CustomerBaseModel>(_ name: String, _ fit: () throws -> CustomerBaseFit<Model>) throws {
+                let model: CustomerBaseFit<Model>
+                do {
+                    model = try fit()
+                } catch {
+                    baselines.append(PredictionResults.Baseline(name: name, failed: "\(error)"))
+                    return
+                }
+                let zero = { (c: CustomerSummary) in
+                    model.model.probabilityOfNoTransactions(c, horizon: history.horizonWeeks)
+                }
+                let scores = scoring.map(zero)
+                let threshold = try BinaryScores(scores: fitting.map(zero), outcomes: fitted).bestF1Threshold ?? 0.5
+                predictors.append(
+                    try PredictionResults.Predictor(
+                        name, scores: scores, outcomes: outcomes, threshold: threshold, probabilistic: true))
+                comparisons.append(try PredictionResults.Comparison(logisticName, logistic, name, scores, outcomes))
+                baselines.append(PredictionResults.Baseline(name: name, fit: model))
+            }
+            try add("BG/NBD") { try BGNBD.fit(fitting) }
+            try add("Pareto/NBD") { try ParetoNBD.fit(fitting) }
+        }
         let names = ["(intercept)"] + keptNames
         let result = PredictionResults.CutoffResult(
             day: cutoff.day, date: cutoff.date.description, users: train.count + test.count,
@@ -157,7 +201,7 @@ public enum ChurnPrediction {
                 coefficients: Dictionary(uniqueKeysWithValues: zip(names, model.coefficients)),
                 standardErrors: Dictionary(uniqueKeysWithValues: zip(names, model.standardErrors)),
                 droppedFeatures: featureNames.indices.filter { !kept.contains($0) }.map { featureNames[$0] }),
-            predictors: predictors, comparisons: comparisons.compactMap { $0 })
+            predictors: predictors, comparisons: comparisons.compactMap { $0 }, baselines: baselines)
         return (result, scores)
     }
 

@@ -1,3 +1,4 @@
+import Stats
 /// Churn prediction at each cutoff, as `results.json` holds it: the model, and each predictor's
 /// scores on the held-out users.
 public struct PredictionResults: Codable, Sendable {
@@ -37,6 +38,42 @@ public struct PredictionResults: Codable, Sendable {
         public let predictors: [Predictor]
         /// DeLong tests of the difference between two predictors' ROC AUC on the same users.
         public let comparisons: [Comparison]
+        /// The buy-till-you-die models fitted on the fitting half (a log's evaluation).
+        public let baselines: [Baseline]
+    }
+
+    /// A buy-till-you-die model fitted by maximum likelihood: its parameters with standard errors, or why
+    /// the fit failed.
+    public struct Baseline: Codable, Sendable {
+        public let name: String
+        public let parameters: [String: Double]
+        public let standardErrors: [String: Double]
+        public let logLikelihood: Double?
+        public let customers: Int
+        public let converged: Bool
+        public let failed: String?
+
+        init<Model: CustomerBaseModel>(name: String, fit: CustomerBaseFit<Model>) {
+            self.name = name
+            parameters = Dictionary(uniqueKeysWithValues: zip(fit.names, fit.parameters))
+            // A standard error is left out when the observed information is not positive definite (NaN).
+            standardErrors = Dictionary(
+                uniqueKeysWithValues: zip(fit.names, fit.standardErrors).filter { $0.1.isFinite })
+            logLikelihood = fit.logLikelihood
+            customers = fit.customerCount
+            converged = fit.converged
+            failed = nil
+        }
+
+        init(name: String, failed reason: String) {
+            self.name = name
+            parameters = [:]
+            standardErrors = [:]
+            logLikelihood = nil
+            customers = 0
+            converged = false
+            failed = reason
+        }
     }
 
     public struct Model: Codable, Sendable {

@@ -92,6 +92,27 @@ enum Format {
                             ]
                         }, numericFrom: 2)))
         }
+        let baselines = p.cutoffs.flatMap { c in c.baselines.map { (c.date, $0) } }
+        if !baselines.isEmpty {
+            blocks.append(
+                .table(
+                    ReportTable(
+                        header: [
+                            "cutoff", "model (fitted on the fitting half)", "parameters (± standard error)",
+                            "log-likelihood",
+                        ],
+                        rows: baselines.map { date, b in
+                            guard b.failed == nil else { return [date, b.name, "not fitted: \(b.failed!)", "–"] }
+                            let parameters = b.parameters.keys.sorted().map { name in
+                                "\(name) \(fixed(b.parameters[name]!, 3))"
+                                    + (b.standardErrors[name].map { " ± \(fixed($0, 3))" } ?? "")
+                            }.joined(separator: ", ")
+                            return [
+                                date, b.name + (b.converged ? "" : " (not converged)"), parameters,
+                                f(b.logLikelihood),
+                            ]
+                        }, numericFrom: 3)))
+        }
         let dropped = Set(p.cutoffs.flatMap(\.model.droppedFeatures)).sorted()
         if !dropped.isEmpty {
             blocks.append(

@@ -30,11 +30,16 @@ public struct EvaluateOutcome: Sendable {
     public let summary: ImportSummary
 }
 
-/// Whether each user had a key action in the days after a cutoff.
+/// Whether each user had a key action in the days after a cutoff, and their days with a key action up
+/// to it (signed up): the first, the last and how many, for the buy-till-you-die baselines.
 final class OutcomeObserver: DayObserver {
     let after: Int
     let through: Int
     private(set) var keyAction: [Bool] = []
+    private var firstActive: [Int32] = []
+    private var lastActive: [Int32] = []
+    private var activeDays: [Int32] = []
+    private var signup: [Int32] = []
 
     init(cutoff: Int, horizon: Int) {
         after = cutoff
@@ -42,12 +47,37 @@ final class OutcomeObserver: DayObserver {
     }
 
     func daysWillStart(_ population: PopulationDirectory) {
-        keyAction = Array(repeating: false, count: population.userCount)
+        let n = population.userCount
+        keyAction = Array(repeating: false, count: n)
+        firstActive = Array(repeating: -1, count: n)
+        lastActive = Array(repeating: -1, count: n)
+        activeDays = Array(repeating: 0, count: n)
+        signup = Array(population.signupDay)
     }
 
     func dayDidEnd(_ usage: UsageDay) {
-        guard usage.day > after, usage.day <= through else { return }
-        for u in 0..<keyAction.count where usage.keyActions[u] > 0 { keyAction[u] = true }
+        if usage.day <= after {
+            let day = Int32(usage.day)
+            for u in 0..<keyAction.count where usage.signedUp[u] && usage.keyActions[u] > 0 {
+                if firstActive[u] < 0 { firstActive[u] = day }
+                lastActive[u] = day
+                activeDays[u] += 1
+            }
+        } else if usage.day <= through {
+            for u in 0..<keyAction.count where usage.keyActions[u] > 0 { keyAction[u] = true }
+        }
+    }
+
+    /// User `u`'s history at the cutoff as (x, t_x, T) in weeks, the summary of Fader, Hardie & Lee (2005):
+    /// the first day with a key action is the first "purchase", each later such day a repeat one (x); t_x
+    /// is the last one's day and T the end of the cutoff day, both counted from the start of the first
+    /// (so T > 0 even for a user first seen on the cutoff). A user without a key action is born at sign-up
+    /// (or the first day of the log), with x = t_x = 0.
+    func history(user u: Int) -> [Double] {
+        let born = firstActive[u] >= 0 ? Int(firstActive[u]) : min(max(Int(signup[u]), 0), after)
+        let x = max(Int(activeDays[u]) - 1, 0)
+        let last = lastActive[u] >= 0 ? Int(lastActive[u]) : born
+        return [Double(x), Double(last - born) / 7, Double(after - born + 1) / 7]
     }
 }
 
@@ -129,6 +159,8 @@ struct EvaluatePieces: Codable {
     /// Features and flags of every user signed up on the cutoff: `included` for users not in the
     /// `churned` segment on it, `churned` for those without a key action in the horizon.
     var prediction: RunPieces.PredictionRows
+    /// Per prediction row, the user's history as (x, t_x, T) in weeks (``OutcomeObserver/history(user:)``).
+    var history: [[Double]]
 
     /// `excluded`: the codes of the segments whose users on the cutoff are not scored.
     init(
@@ -151,6 +183,7 @@ struct EvaluatePieces: Codable {
         prediction = RunPieces.PredictionRows(
             cutoff: cutoff, included: cutoff.users.map { !excluded.contains(memberships[$0]) },
             churned: cutoff.users.map { !outcomes.keyAction[$0] }, oracle: cutoff.users.map { _ in .nan })
+        history = cutoff.users.map { outcomes.history(user: $0) }
     }
 
     /// The pieces of several shards, their users renumbered by `index[shard][user]` into the merged
@@ -170,7 +203,9 @@ struct EvaluatePieces: Codable {
         var cutoff = ChurnPrediction.Cutoff(day: first.day, date: first.date)
         var included: [Bool] = []
         var churned: [Bool] = []
+        var history: [[Double]] = []
         for r in rows {
+            history.append(shards[r.shard].history[r.row])
             let source = shards[r.shard].prediction
             cutoff.append(
                 user: r.user, features: Array(source.cutoff.features(row: r.row)), flagged: source.cutoff.flagged[r.row]
@@ -180,6 +215,7 @@ struct EvaluatePieces: Codable {
         }
         merged.prediction = RunPieces.PredictionRows(
             cutoff: cutoff, included: included, churned: churned, oracle: rows.map { _ in .nan })
+        merged.history = history
         self = merged
     }
 
@@ -199,7 +235,11 @@ struct EvaluatePieces: Codable {
             let (result, scores) = try ChurnPrediction.predict(
                 prediction.cutoff, ruleName: ChurnPrediction.ruleName(atRisk: compiled.atRiskNames), seed: 0,
                 include: { prediction.included[Int(row[$0])] }, churned: { prediction.churned[Int(row[$0])] },
-                oracle: nil)
+                oracle: nil,
+                history: ChurnPrediction.History(horizonWeeks: Double(horizon) / 7) {
+                    let h = history[Int(row[$0])]
+                    return (h[0], h[1], h[2])
+                })
             predicted.append(result)
             csv.append(scores, date: cutoff, userID: { userIDs[$0] })
         } catch let reason as PredictionSkipped {
