@@ -117,13 +117,21 @@ public enum ChurnPrediction {
                     "\(churners) of the \(fitted.count) users in the fitting half and \(test.count) users to score; "
                     + "a model needs churners and non-churners to fit and users to score")
         }
+        // On a log, features of the whole history join the window features: the rhythm of a purchase log
+        // is not daily, and 28-day windows miss it.
+        let allNames = featureNames + (history == nil ? [] : historyFeatureNames)
+        func features(_ r: Int) -> [Double] {
+            var values = Array(cutoff.features(row: r))
+            if let history { values += historyFeatures(history.summary(cutoff.users[r])) }
+            return values
+        }
         // Features constant on the fitting half, or a linear combination of the others there, carry no
         // information the fit can use and make it singular: they are left out and named.
-        let kept = FeatureScreen.independent(rows: train.map { cutoff.features(row: $0) })
-        let keptNames = kept.map { featureNames[$0] }
+        let kept = FeatureScreen.independent(rows: train.map { ArraySlice(features($0)) })
+        let keptNames = kept.map { allNames[$0] }
         func row(_ r: Int) -> ArraySlice<Double> {
-            let all = cutoff.features(row: r)
-            return ArraySlice(kept.map { all[all.startIndex + $0] })
+            let all = features(r)
+            return ArraySlice(kept.map { all[$0] })
         }
         let standardize = Standardization(rows: train.map(row))
         let model = try LogisticRegression.fit(
@@ -200,9 +208,23 @@ public enum ChurnPrediction {
                 converged: model.converged, iterations: model.iterations,
                 coefficients: Dictionary(uniqueKeysWithValues: zip(names, model.coefficients)),
                 standardErrors: Dictionary(uniqueKeysWithValues: zip(names, model.standardErrors)),
-                droppedFeatures: featureNames.indices.filter { !kept.contains($0) }.map { featureNames[$0] }),
+                droppedFeatures: allNames.indices.filter { !kept.contains($0) }.map { allNames[$0] }),
             predictors: predictors, comparisons: comparisons.compactMap { $0 }, baselines: baselines)
         return (result, scores)
+    }
+
+    /// Features of a user's whole history before the cutoff (weeks), added on a log: repeat purchase days,
+    /// weeks from the first purchase day to the last and to the cutoff, the mean gap between purchase
+    /// days (the span when there is one), the time since the last purchase in mean gaps, and purchase
+    /// days per day since the first.
+    public static let historyFeatureNames = [
+        "repeat_days", "weeks_first_to_last", "weeks_since_first", "mean_gap_weeks", "recency_in_gaps",
+        "active_day_share",
+    ]
+
+    static func historyFeatures(_ h: (x: Double, tx: Double, T: Double)) -> [Double] {
+        let gap = h.x > 0 ? h.tx / h.x : h.T
+        return [h.x, h.tx, h.T, gap, (h.T - h.tx) / max(gap, 1.0 / 7), (h.x + 1) / (h.T * 7)]
     }
 
     /// The name of the at-risk rule as a predictor.

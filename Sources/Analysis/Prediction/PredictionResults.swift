@@ -15,12 +15,13 @@ public struct PredictionResults: Codable, Sendable {
     public let scored: String
 
     public init(
-        cutoffs: [CutoffResult], skipped: [String], horizonDays: Int, atRiskSegments: [String], scored: String
+        cutoffs: [CutoffResult], skipped: [String], horizonDays: Int, atRiskSegments: [String], scored: String,
+        features: [String] = ChurnPrediction.featureNames
     ) {
         self.scored = scored
         self.horizonDays = horizonDays
         self.atRiskSegments = atRiskSegments
-        features = ChurnPrediction.featureNames
+        self.features = features
         split = ChurnPrediction.splitDescription
         self.cutoffs = cutoffs
         self.skipped = skipped

@@ -251,7 +251,8 @@ struct EvaluatePieces: Codable {
             churnPrediction: PredictionResults(
                 cutoffs: predicted, skipped: skipped, horizonDays: horizon, atRiskSegments: compiled.atRiskNames,
                 scored: "every user signed up by the cutoff"
-                    + (exclude.isEmpty ? "" : ", except those in " + exclude.joined(separator: ", ") + " on it")),
+                    + (exclude.isEmpty ? "" : ", except those in " + exclude.joined(separator: ", ") + " on it"),
+                features: ChurnPrediction.featureNames + ChurnPrediction.historyFeatureNames),
             segmentOutcomes: outcomes.outcomes(labels: labels, omittingEmpty: true))
         return (results, csv.text)
     }
