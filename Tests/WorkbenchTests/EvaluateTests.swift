@@ -115,7 +115,7 @@ struct EvaluateTests {
             // Churned: no purchase in the horizon, which is exactly the lapsing customers here.
             #expect(row[5] == (group == "lapsing" ? "1" : "0"), "\(user)")
             // The rule flags the dormant segment: lapsing and returning customers.
-            #expect(row[2] == (group == "loyal" ? "0.000000" : "1.000000"), "\(user)")
+            #expect(row[2] == (group == "loyal" ? "0.0" : "1.0"), "\(user)")
             #expect(row[4] == "", "no oracle on a log")
             switch group {
             case "loyal": loyal += 1
