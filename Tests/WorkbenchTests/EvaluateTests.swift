@@ -130,7 +130,10 @@ struct EvaluateTests {
         // one: AUC = (loyal + returning / 2) / (loyal + returning) (Mann-Whitney with ties counted half).
         let expectedAUC = (Double(loyal) + Double(returning) / 2) / Double(loyal + returning)
         // The rule, the logistic model, and the buy-till-you-die baselines fitted on the fitting half.
-        #expect(cutoff.predictors.map(\.name) == ["rule: declining or dormant", "logistic regression", "BG/NBD", "Pareto/NBD"])
+        #expect(
+            cutoff.predictors.map(\.name) == [
+                "rule: declining or dormant", "logistic regression", "BG/NBD", "Pareto/NBD",
+            ])
         #expect(cutoff.baselines.map(\.name) == ["BG/NBD", "Pareto/NBD"])
         for predictor in cutoff.predictors.prefix(2) {
             let auc = try #require(predictor.rocAuc)
