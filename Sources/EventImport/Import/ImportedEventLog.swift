@@ -121,25 +121,32 @@ private struct ReplayColumns {
         for w in 0..<index.wordsPerDay {
             var active = index.bits.baseAddress[day * index.wordsPerDay + w]
             for u in 64 * w..<min(64 * w + 64, sessions.count) {
-                let signed = today >= signup.baseAddress[u]
+                let signup = signup.baseAddress[u]
+                let signed = today >= signup
                 signedUp.baseAddress[u] = signed
-                var seen: UInt16 = 0
                 if active & 1 != 0 {
-                    seen = take(cell, user: u)
+                    let seen = take(cell, user: u)
                     cell += 1
+                    if signed {
+                        let fresh = (seen | pending.baseAddress[u]) & ~reached.baseAddress[u]
+                        pending.baseAddress[u] = 0
+                        reached.baseAddress[u] |= fresh
+                        milestones.baseAddress[u] = fresh
+                    } else {
+                        pending.baseAddress[u] |= seen
+                        milestones.baseAddress[u] = 0
+                    }
                 } else {
                     clear(user: u)
+                    // Milestones seen earlier count on the user's first signed-up day, active or not;
+                    // on other days an idle user costs nothing more.
+                    if signed && (signup == today || day == 0) && pending.baseAddress[u] != 0 {
+                        milestones.baseAddress[u] = pending.baseAddress[u]
+                        reached.baseAddress[u] = pending.baseAddress[u]
+                        pending.baseAddress[u] = 0
+                    }
                 }
                 active >>= 1
-                if !signed {
-                    pending.baseAddress[u] |= seen
-                    milestones.baseAddress[u] = 0
-                } else {
-                    let fresh = (seen | pending.baseAddress[u]) & ~reached.baseAddress[u]
-                    pending.baseAddress[u] = 0
-                    reached.baseAddress[u] |= fresh
-                    milestones.baseAddress[u] = fresh
-                }
             }
         }
     }
@@ -150,6 +157,7 @@ private struct ReplayColumns {
         sessions.baseAddress[u] = 0
         keyActions.baseAddress[u] = 0
         features.baseAddress[u] = 0
+        milestones.baseAddress[u] = 0
         nps.baseAddress[u] = -1
         commerce.baseAddress[u] = 0
     }

@@ -103,6 +103,10 @@ struct LogShardFile: Codable {
 
 /// `memberships.bin`: for each evaluation in order, one byte per user of the shard (the segment's
 /// code, 255 before sign-up) and then four bytes per user, little-endian (the tags' bits).
+#if _endian(big)
+    #error("memberships.bin is little-endian: MembershipsBinaryWriter writes the columns' memory as it is")
+#endif
+
 final class MembershipsBinaryWriter {
     private let handle: FileHandle
     private let path: String
@@ -118,9 +122,8 @@ final class MembershipsBinaryWriter {
     func write(segments: Column<UInt8>, tags: Column<UInt32>) throws {
         do {
             try segments.withUnsafeBufferPointer { try handle.write(contentsOf: Data(buffer: $0)) }
-            var bytes = Data(capacity: tags.count * 4)
-            for t in tags { withUnsafeBytes(of: t.littleEndian) { bytes.append(contentsOf: $0) } }
-            try handle.write(contentsOf: bytes)
+            // The columns' memory is the file's layout on the little-endian machines Swift runs on here.
+            try tags.withUnsafeBufferPointer { try handle.write(contentsOf: Data(buffer: $0)) }
         } catch {
             throw RunError.failed("cannot write \(path): \(error.localizedDescription)")
         }
@@ -154,9 +157,7 @@ extension Workbench {
         try OutputDirectory.checkDestination(destination)
         return try OutputDirectory.produce(at: destination) { output in
             let file = try fill(output.staging.appendingPathComponent(LogShardFile.membershipsName).path)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            try output.write(try encoder.encode(file), to: ShardFile.fileName)
+            try output.write(try ShardFile.encoder().encode(file), to: ShardFile.fileName)
         }
     }
 
