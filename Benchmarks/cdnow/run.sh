@@ -29,10 +29,10 @@ echo "261e3dc89977c2b60767ca6728aaa29d429de0c814635070a749c36555895da8  $wheel" 
 import sys, zipfile
 wheel, out = sys.argv[1], sys.argv[2]
 text = zipfile.ZipFile(wheel).read("lifetimes/datasets/CDNOW_master.txt").decode()
-rows = ["user_id,event,timestamp,amount"]
+rows = ["user_id,event,timestamp,properties"]
 for line in text.splitlines()[1:]:
     customer, date, cds, dollars = line.split()
-    rows.append(f"c{customer},purchase,{date[:4]}-{date[4:6]}-{date[6:]}T12:00:00Z,{dollars}")
+    rows.append(f'c{customer},purchase,{date[:4]}-{date[4:6]}-{date[6:]}T12:00:00Z,"{{""amount"": {dollars}}}"')
 open(out, "w").write("\n".join(rows) + "\n")
 print(f"{len(rows) - 1} purchases of {len({r.split(',')[0] for r in rows[1:]})} customers", file=sys.stderr)
 PY

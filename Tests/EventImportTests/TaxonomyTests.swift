@@ -37,6 +37,7 @@ struct TaxonomyTests {
                   - {name: exports, event: export_done}
                 milestones: [{name: activated}]
                 nps: [{event: survey_answered}]
+                revenue: {event: order_completed}
                 commerce: {trial_started: trial_started, direction: {up: [upgrade, up], down: downgrade}}
                 """)
         #expect(t.sessions == ["session_started"])
@@ -44,6 +45,7 @@ struct TaxonomyTests {
         #expect(t.featureNames == ["reports", "exports"])
         #expect(t.milestones[0].matcher == .init(event: "activated"))
         #expect(t.nps == [.init(event: "survey_answered", property: "score")])
+        #expect(t.revenue == [.init(event: "order_completed", property: "revenue")])
         #expect(t.commerce.trialStarted == ["trial_started"] && t.commerce.planProperty == "plan")
         #expect(t.commerce.upValues == ["upgrade", "up"] && t.commerce.downValues == ["downgrade"])
     }
@@ -96,6 +98,9 @@ struct TaxonomyTests {
             nps:
               - {event: nps}
               - {event: nps, property: rating}
+            revenue:
+              - {event: order, property: total}
+              - {event: order}
             """
         #expect(
             problems(yaml) == [
@@ -105,6 +110,7 @@ struct TaxonomyTests {
                 "7:30: commerce.direction.down: 'x' cannot mean both up and down",
                 "9:32: features[0].value: a value needs a property to compare it with",
                 "12:13: nps[1].event: 'nps' already carries a score",
+                "15:13: revenue[1].event: 'order' already carries an amount",
             ])
         let many = "features:\n" + (0..<33).map { "  - {name: f\($0), event: e\($0)}\n" }.joined()
         #expect(problems(many) == ["2:3: features: too many features: 33, at most 32"])

@@ -143,6 +143,44 @@ struct UsageColumnsTests {
         #expect(r.days.map { $0[0].nps } == [6, 10, 0])
     }
 
+    @Test func revenueIsSummedPerUserInAnyLineOrder() throws {
+        let dir = TempDir()
+        var taxonomy = Fixture.taxonomy
+        taxonomy.keyActions.append("order_completed")
+        taxonomy.revenue = [.init(event: "order_completed", property: "revenue")]
+        let lines = [
+            line("u1", "a1", "signed_up", "2026-01-05T08:00:00Z"),
+            line("u1", "a1", "order_completed", "2026-01-05T09:00:00Z", #"{"revenue":29.33}"#),
+            line("u1", "a1", "order_completed", "2026-01-05T10:00:00Z", #"{"revenue":"0.1"}"#),
+            line("u1", "a1", "order_completed", "2026-01-07T10:00:00Z", #"{"revenue":1.5e2}"#),
+            // A refund on a later day, an order without an amount, and an amount of zero.
+            line("u1", "a1", "order_completed", "2026-01-08T10:00:00Z", #"{"revenue":-20}"#),
+            line("u2", "a2", "order_completed", "2026-01-06T10:00:00Z"),
+            line("u2", "a2", "order_completed", "2026-01-07T10:00:00Z", #"{"revenue":0}"#),
+            // Not amounts: the events are skipped as invalid property values.
+            line("u2", "a2", "order_completed", "2026-01-07T11:00:00Z", #"{"revenue":"inf"}"#),
+            line("u2", "a2", "order_completed", "2026-01-07T12:00:00Z", #"{"revenue":"12,50"}"#),
+            line("u2", "a2", "order_completed", "2026-01-07T13:00:00Z", #"{"revenue":true}"#),
+            line("u2", "a2", "order_completed", "2026-01-07T14:00:00Z", #"{"revenue":1e9}"#),
+        ]
+        for (name, order) in [("forward", lines), ("backward", Array(lines.reversed()))] {
+            let (log, _) = try Fixture.run(
+                csv: Fixture.header + order.joined(), in: dir, name: name + ".csv", taxonomy: taxonomy)
+            #expect(log.summary.skipped(.invalidProperty) == 4)
+            let u1 = log.population.userIndex(of: "u1")!
+            let u2 = log.population.userIndex(of: "u2")!
+            // Through 2026-01-07 (day 2): 29.33 + 0.1 on the first day, 150 on the third.
+            let early = try #require(log.revenue(through: 2))
+            #expect(abs(early.total[u1] - 179.43) < 1e-9 && early.days[u1] == 2)
+            #expect(early.total[u2] == 0 && early.days[u2] == 0)
+            let all = try #require(log.revenue(through: 10))
+            #expect(abs(all.total[u1] - 159.43) < 1e-9 && all.days[u1] == 3)
+        }
+        // Without a revenue rule there is nothing to sum.
+        let (plain, _) = try Fixture.run(csv: Fixture.header + lines.joined(), in: dir, name: "plain.csv")
+        #expect(plain.revenue(through: 10) == nil)
+    }
+
     @Test func commerceCodesAndPlanCarryForward() throws {
         let dir = TempDir()
         let log =

@@ -21,15 +21,16 @@ struct EvaluateTests {
     ]
 
     static func purchaseLog() -> String {
-        var rows = ["user_id,event,timestamp,amount"]
+        var rows = ["user_id,event,timestamp,properties"]
         let start = CivilDate(iso: "2026-01-05")!
         for group in groups {
             for i in 0..<group.count {
                 for span in group.spans {
                     for day in stride(from: span.lowerBound, through: span.upperBound, by: 2) {
-                        // Order amounts and times vary; only the day of each purchase matters.
+                        // Times vary; only the day of each purchase matters. Every order is worth 9.99.
                         rows.append(
-                            "\(group.prefix)-\(i),purchase,\(start.adding(days: day))T\(10 + i % 9):15:00Z,\(5 + i).99")
+                            "\(group.prefix)-\(i),purchase,\(start.adding(days: day))T\(10 + i % 9):15:00Z,"
+                                + #""{""amount"": 9.99}""#)
                     }
                 }
             }
@@ -135,6 +136,10 @@ struct EvaluateTests {
                 "rule: declining or dormant", "logistic regression", "BG/NBD", "Pareto/NBD",
             ])
         #expect(cutoff.baselines.map(\.name) == ["BG/NBD", "Pareto/NBD"])
+        // The taxonomy's revenue rule gives the money features; the amount per day, 9.99 for everyone,
+        // is constant and left out.
+        #expect(results.churnPrediction.features.suffix(2) == ["log_revenue_to_date", "log_revenue_per_day"])
+        #expect(cutoff.model.droppedFeatures.contains("log_revenue_per_day"))
         for predictor in cutoff.predictors.prefix(2) {
             let auc = try #require(predictor.rocAuc)
             #expect(abs(auc - expectedAUC) < 1e-9, "\(predictor.name)")

@@ -84,13 +84,21 @@ public enum ChurnPrediction {
     ///   nobody is left to score.
     /// Each user's purchase history, for the buy-till-you-die baselines: (x, t_x, T) as Fader, Hardie & Lee
     /// (2005) define them, in weeks, and the horizon in weeks.
+    /// `more` gives further features of the history, named by `names`.
     public struct History {
         public let horizonWeeks: Double
+        public let names: [String]
         public let summary: (Int) -> (x: Double, tx: Double, T: Double)
+        public let more: (Int) -> ArraySlice<Double>
 
-        public init(horizonWeeks: Double, summary: @escaping (Int) -> (x: Double, tx: Double, T: Double)) {
+        public init(
+            horizonWeeks: Double, names: [String], summary: @escaping (Int) -> (x: Double, tx: Double, T: Double),
+            more: @escaping (Int) -> ArraySlice<Double>
+        ) {
             self.horizonWeeks = horizonWeeks
+            self.names = names
             self.summary = summary
+            self.more = more
         }
     }
 
@@ -119,10 +127,14 @@ public enum ChurnPrediction {
         }
         // On a log, features of the whole history join the window features: the rhythm of a purchase log
         // is not daily, and 28-day windows miss it.
-        let allNames = featureNames + (history == nil ? [] : historyFeatureNames)
+        let allNames = featureNames + (history.map { historyFeatureNames + $0.names } ?? [])
         func features(_ r: Int) -> [Double] {
             var values = Array(cutoff.features(row: r))
-            if let history { values += historyFeatures(history.summary(cutoff.users[r])) }
+            if let history {
+                let u = cutoff.users[r]
+                values += historyFeatures(history.summary(u))
+                values += history.more(u)
+            }
             return values
         }
         // Features constant on the fitting half, or a linear combination of the others there, carry no

@@ -23,6 +23,7 @@ struct EventRule {
     var features: UInt32 = 0
     var milestones: UInt16 = 0
     var npsSlot = -1
+    var revenueSlot = -1
     var commerce = CommerceKind.none
     var planSlot = -1
     var directionSlot = -1
@@ -118,6 +119,9 @@ final class CompiledTaxonomy {
         }
         for rule in taxonomy.nps {
             update(rule.event) { d in d.rule.npsSlot = d.slot(keep(rule.property)) }
+        }
+        for rule in taxonomy.revenue {
+            update(rule.event) { d in d.rule.revenueSlot = d.slot(keep(rule.property)) }
         }
         let c = taxonomy.commerce
         let kinds: [(CommerceKind, [String])] = [

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What one event does to its user-day.
 struct Effect {
     var session = false
@@ -6,6 +8,9 @@ struct Effect {
     var features: UInt32 = 0
     var milestones: UInt16 = 0
     var nps: Int8 = -1
+    /// The event's amount in millionths of the currency unit; ``hasRevenue`` when it carried one.
+    var revenue: Int64 = 0
+    var hasRevenue = false
     var commerce = CommerceKind.none
     var up = false
     /// Plan index after a billing event, or -1 when it names none.
@@ -13,7 +18,8 @@ struct Effect {
 
     @inline(__always)
     var isEmpty: Bool {
-        !session && !keyAction && !signUp && features == 0 && milestones == 0 && nps < 0 && commerce == .none
+        !session && !keyAction && !signUp && features == 0 && milestones == 0 && nps < 0 && !hasRevenue
+            && commerce == .none
     }
 }
 
@@ -148,6 +154,16 @@ final class EventInterpreter {
             }
             e.nps = score
         }
+        if rule.revenueSlot >= 0 {
+            let kind = kinds[rule.revenueSlot]
+            if kind != .absent && kind != .null {
+                guard let amount = EventInterpreter.amount(kind, values[rule.revenueSlot]) else {
+                    return .invalidProperty
+                }
+                e.revenue = amount
+                e.hasRevenue = true
+            }
+        }
         if e.isEmpty { return .unmatchedProperty }
         out.effect = e
         if out.day < firstDay { return .beforeStart }
@@ -202,6 +218,26 @@ final class EventInterpreter {
             n = n * 10 + Int(d)
         }
         return n <= 10 ? Int8(n) : nil
+    }
+
+    /// An amount of money in millionths of the unit: a JSON number, or a string holding one in JSON's
+    /// number syntax, below 10⁹ in size. Kept as an integer, so sums do not depend on the order of lines.
+    static func amount(_ kind: JSONKind, _ value: ByteSpan) -> Int64? {
+        guard kind == .number || kind == .string, (1...64).contains(value.count) else { return nil }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: value.count + 1) { text -> Int64? in
+            for i in 0..<value.count {
+                let c = value[i]
+                // Digits, sign, point and exponent only: strtod would also read "inf", "nan" and hex.
+                let allowed = (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2D || c == 0x2E || c | 0x20 == 0x65
+                guard allowed else { return nil }
+                text[i] = CChar(bitPattern: c)
+            }
+            text[value.count] = 0
+            var end: UnsafeMutablePointer<CChar>? = nil
+            let x = strtod(text.baseAddress!, &end)
+            guard end == text.baseAddress! + value.count, x.isFinite, abs(x) < 1e9 else { return nil }
+            return Int64((x * 1e6).rounded())
+        }
     }
 
     /// Lower-cases ASCII letters and turns spaces into `_` (Segment's `Order Completed` → `order_completed`).

@@ -17,11 +17,11 @@ public final class EventLogScan {
     /// The used events with an NPS answer or a billing event, which bound the entries of the rare table.
     public let rareEvents: Int
     /// Bytes the import holds from pass 1 to the end of the replay, stated before pass 2 allocates; see
-    /// ``estimatedBytes(users:days:activeUserDays:rareEvents:importedUsers:)``.
+    /// ``estimatedBytes(users:days:activeUserDays:rareEvents:importedUsers:revenue:)``.
     public var estimatedBytes: Int {
         EventLogScan.estimatedBytes(
             users: scannedUsers, days: days, activeUserDays: activeUserDays, rareEvents: rareEvents,
-            importedUsers: userCount)
+            importedUsers: userCount, revenue: !taxonomy.source.revenue.isEmpty)
     }
     /// Users pass 1 met: more than ``userCount`` when the import keeps a shard of the accounts.
     public let scannedUsers: Int
@@ -35,16 +35,18 @@ public final class EventLogScan {
     /// - the day index: one bit per imported user a day and 8 bytes a day (``DayIndex``), and pass 2's
     ///   counts of the cells before every 64 imported users of a day, 4 bytes (``CellLocator``);
     /// - ``EventLogImporter/bytesPerActiveUserDay`` per active user-day;
-    /// - the table of NPS answers, billing events and plans, sized for `rareEvents` (``RareCells``).
+    /// - the table of NPS answers, billing events and plans, sized for `rareEvents` (``RareCells``);
+    /// - with a `revenue` rule in the taxonomy, 8 bytes more per active user-day (``UsageCells/revenue``).
     ///
     /// `importedUsers` is `users` unless the import keeps a shard.
     public static func estimatedBytes(
-        users: Int, days: Int, activeUserDays: Int, rareEvents: Int, importedUsers: Int? = nil
+        users: Int, days: Int, activeUserDays: Int, rareEvents: Int, importedUsers: Int? = nil, revenue: Bool = false
     ) -> Int {
         let imported = importedUsers ?? users
+        let perCell = EventLogImporter.bytesPerActiveUserDay + (revenue ? MemoryLayout<Int64>.stride : 0)
         return users * (EventLogImporter.bytesPerUser + 8) + ActiveDays.byteCount(users: users, days: days)
             + DayIndex.byteCount(users: imported, days: days) + CellLocator.byteCount(users: imported, days: days)
-            + activeUserDays * EventLogImporter.bytesPerActiveUserDay + RareCells.byteCount(events: rareEvents)
+            + activeUserDays * perCell + RareCells.byteCount(events: rareEvents)
     }
 
     let importer: EventLogImporter
@@ -194,7 +196,8 @@ public final class EventLogScan {
     public func load(progress: ((_ bytes: Int, _ total: Int) -> Void)? = nil) throws -> ImportedEventLog {
         let cells = UsageCells(
             index: locator.index, cells: Column(repeating: UsageCell(), count: activeUserDays),
-            rare: RareCells(events: rareEvents))
+            rare: RareCells(events: rareEvents),
+            revenue: taxonomy.source.revenue.isEmpty ? nil : Column(repeating: 0, count: activeUserDays))
         let scratch = Scratch(capacity: 2 * (EventLogImporter.maxLineBytes + (1 << 20)) + 64)
         let interpreter = EventInterpreter(taxonomy: taxonomy, aliases: aliases, scratch: scratch)
         interpreter.firstDay = firstDay
@@ -290,6 +293,10 @@ struct LoadSink: EventSink {
         c.pointee.features |= e.features
         c.pointee.milestones |= e.milestones
         if e.nps >= 0 || e.commerce != .none { rare(e, cell: cell, isSignupDay: d == signup) }
+        if e.hasRevenue, let revenue = cells.revenue {
+            let (sum, overflow) = revenue.baseAddress[cell].addingReportingOverflow(e.revenue)
+            revenue.baseAddress[cell] = overflow ? (e.revenue > 0 ? .max : .min) : sum
+        }
     }
 
     private mutating func changed() {

@@ -82,6 +82,35 @@ public final class ImportedEventLog {
     }
 }
 
+extension ImportedEventLog {
+    /// Each user's amounts of money on days `0 ... day` (signed up or not), summed in the unit of the log
+    /// (day after day, so the sum is the same for any order of lines), and their days with a non-zero
+    /// amount; nil when the taxonomy has no `revenue` rule.
+    public func revenue(through day: Int) -> (total: [Double], days: [Int32])? {
+        guard let revenue = cells.revenue else { return nil }
+        let n = directory.userCount
+        var total = [Double](repeating: 0, count: n)
+        var days = [Int32](repeating: 0, count: n)
+        let index = cells.index
+        for d in 0...min(day, index.days - 1) {
+            var cell = index.dayStart[d]
+            for w in 0..<index.wordsPerDay {
+                var active = index.bits.baseAddress[d * index.wordsPerDay + w]
+                while active != 0 {
+                    let u = 64 * w + active.trailingZeroBitCount
+                    active &= active - 1
+                    let amount = revenue.baseAddress[cell]
+                    cell += 1
+                    guard amount != 0 else { continue }
+                    total[u] += Double(amount) / 1e6
+                    days[u] += 1
+                }
+            }
+        }
+        return (total, days)
+    }
+}
+
 /// The day columns a replay hands to the observers, filled day after day from the cells.
 private struct ReplayColumns {
     let sessions: Column<UInt16>

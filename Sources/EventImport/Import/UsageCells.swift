@@ -10,6 +10,9 @@ struct UsageCells {
     let index: DayIndex
     let cells: Column<UsageCell>
     let rare: RareCells
+    /// The day's amounts of money in millionths of the unit, by cell; only when the taxonomy has a
+    /// `revenue` rule.
+    let revenue: Column<Int64>?
 }
 
 /// The frequent columns of one active user-day: 12 bytes.

@@ -31,12 +31,12 @@ public struct Taxonomy: Sendable, Equatable {
         }
     }
 
-    /// An event that carries an NPS score (an integer 0–10) in a property.
-    public struct NPSRule: Sendable, Equatable {
+    /// An event that carries a value in a property: an NPS score (an integer 0–10), or an amount of money.
+    public struct PropertyRule: Sendable, Equatable {
         public var event: String
         public var property: String
 
-        public init(event: String, property: String = "score") {
+        public init(event: String, property: String) {
             self.event = event
             self.property = property
         }
@@ -72,7 +72,9 @@ public struct Taxonomy: Sendable, Equatable {
     public var features: [NamedRule] = []
     /// Milestone bits follow the order in which names first appear.
     public var milestones: [NamedRule] = []
-    public var nps: [NPSRule] = []
+    public var nps: [PropertyRule] = []
+    /// Events carrying an amount of money (a purchase's value): summed per user-day.
+    public var revenue: [PropertyRule] = []
     public var commerce = Commerce()
     /// Events known to carry no usage: skipped and counted apart from unknown ones.
     public var ignored: [String] = []
@@ -100,7 +102,7 @@ public struct Taxonomy: Sendable, Equatable {
             NamedRule(name: $0, matcher: Matcher(event: "feature_used", property: "feature", value: $0))
         }
         t.milestones = milestones.map { NamedRule(name: $0, matcher: Matcher(event: $0)) }
-        t.nps = [NPSRule(event: "nps_submitted", property: "score")]
+        t.nps = [PropertyRule(event: "nps_submitted", property: "score")]
         t.commerce.trialStarted = ["trial_started"]
         t.commerce.subscriptionStarted = ["subscription_started"]
         t.commerce.trialEnded = ["trial_ended"]
@@ -157,12 +159,14 @@ public struct Taxonomy: Sendable, Equatable {
                 }
             }
         }
-        var npsEvents = Set<String>()
-        for (i, rule) in nps.enumerated() {
-            if rule.event.isEmpty { problems.append(("nps[\(i)].event", "must not be empty")) }
-            if rule.property.isEmpty { problems.append(("nps[\(i)].property", "must not be empty")) }
-            if !npsEvents.insert(rule.event).inserted {
-                problems.append(("nps[\(i)].event", "'\(rule.event)' already carries a score"))
+        for (key, rules, what) in [("nps", nps, "a score"), ("revenue", revenue, "an amount")] {
+            var events = Set<String>()
+            for (i, rule) in rules.enumerated() {
+                if rule.event.isEmpty { problems.append(("\(key)[\(i)].event", "must not be empty")) }
+                if rule.property.isEmpty { problems.append(("\(key)[\(i)].property", "must not be empty")) }
+                if !events.insert(rule.event).inserted {
+                    problems.append(("\(key)[\(i)].event", "'\(rule.event)' already carries \(what)"))
+                }
             }
         }
         var commerceKind: [String: String] = [:]
@@ -207,7 +211,7 @@ public struct Taxonomy: Sendable, Equatable {
     /// Every event name given a meaning.
     var roleEvents: [String] {
         signUps + sessions + keyActions + features.map(\.matcher.event) + milestones.map(\.matcher.event)
-            + nps.map(\.event) + commerceLists.flatMap(\.1)
+            + nps.map(\.event) + revenue.map(\.event) + commerceLists.flatMap(\.1)
     }
 }
 

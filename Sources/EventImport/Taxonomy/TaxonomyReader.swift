@@ -42,11 +42,12 @@ final class TaxonomyReader {
     private(set) var marks: [String: Mark] = [:]
 
     static let topKeys = [
-        "plans", "sign_ups", "sessions", "key_actions", "features", "milestones", "nps", "commerce", "ignore",
+        "plans", "sign_ups", "sessions", "key_actions", "features", "milestones", "nps", "revenue", "commerce",
+        "ignore",
         "use_anonymous_id", "normalize_event_names", "description",
     ]
     static let ruleKeys = ["name", "event", "property", "value"]
-    static let npsKeys = ["event", "property"]
+    static let propertyRuleKeys = ["event", "property"]
     static let commerceKeys = [
         "plan_property", "trial_started", "subscription_started", "trial_ended", "plan_changed",
         "subscription_cancelled", "direction",
@@ -66,7 +67,10 @@ final class TaxonomyReader {
         if let node = top["milestones"] {
             t.milestones = rules(node, path.key("milestones"), eventDefaultsToName: true)
         }
-        if let node = top["nps"] { t.nps = npsRules(node, path.key("nps")) }
+        if let node = top["nps"] { t.nps = propertyRules(node, path.key("nps"), defaultProperty: "score") }
+        if let node = top["revenue"] {
+            t.revenue = propertyRules(node, path.key("revenue"), defaultProperty: "revenue")
+        }
         if let node = top["commerce"] { t.commerce = commerce(node, path.key("commerce")) }
         if let node = top["use_anonymous_id"] {
             t.useAnonymousID = reader.bool(node, path.key("use_anonymous_id")) ?? false
@@ -107,7 +111,8 @@ final class TaxonomyReader {
         return result
     }
 
-    private func npsRules(_ node: Node, _ path: NodePath) -> [Taxonomy.NPSRule] {
+    /// `nps` and `revenue`: a rule or a list of rules, each an event and the property holding its value.
+    private func propertyRules(_ node: Node, _ path: NodePath, defaultProperty: String) -> [Taxonomy.PropertyRule] {
         let items: [(Node, NodePath)]
         if case .mapping = node {
             items = [(node, path)]
@@ -116,13 +121,13 @@ final class TaxonomyReader {
         } else {
             return []
         }
-        var result: [Taxonomy.NPSRule] = []
+        var result: [Taxonomy.PropertyRule] = []
         for (item, here) in items {
-            guard let fields = mapping(item, here, keys: TaxonomyReader.npsKeys) else { continue }
+            guard let fields = mapping(item, here, keys: TaxonomyReader.propertyRuleKeys) else { continue }
             if fields["event"] == nil { reader.report(here, "missing required key 'event'", at: item) }
             let event = fields["event"].flatMap { string($0, here.key("event")) }
-            let property = fields["property"].flatMap { string($0, here.key("property")) } ?? "score"
-            if let event { result.append(Taxonomy.NPSRule(event: event, property: property)) }
+            let property = fields["property"].flatMap { string($0, here.key("property")) } ?? defaultProperty
+            if let event { result.append(Taxonomy.PropertyRule(event: event, property: property)) }
         }
         return result
     }

@@ -31,7 +31,8 @@ public struct EvaluateOutcome: Sendable {
 }
 
 /// Whether each user had a key action in the days after a cutoff, and their days with a key action up
-/// to it (signed up): the first, the last and how many, for the buy-till-you-die baselines.
+/// to it (signed up): the first, the last and how many, for the buy-till-you-die baselines, and how many
+/// in the twelve weeks to the cutoff and in the twelve before, for the trend.
 final class OutcomeObserver: DayObserver {
     let after: Int
     let through: Int
@@ -39,7 +40,10 @@ final class OutcomeObserver: DayObserver {
     private var firstActive: [Int32] = []
     private var lastActive: [Int32] = []
     private var activeDays: [Int32] = []
+    private var recentDays: [Int32] = []
+    private var priorDays: [Int32] = []
     private var signup: [Int32] = []
+    static let trendDays = 84
 
     init(cutoff: Int, horizon: Int) {
         after = cutoff
@@ -52,6 +56,8 @@ final class OutcomeObserver: DayObserver {
         firstActive = Array(repeating: -1, count: n)
         lastActive = Array(repeating: -1, count: n)
         activeDays = Array(repeating: 0, count: n)
+        recentDays = Array(repeating: 0, count: n)
+        priorDays = Array(repeating: 0, count: n)
         signup = Array(population.signupDay)
     }
 
@@ -62,6 +68,11 @@ final class OutcomeObserver: DayObserver {
                 if firstActive[u] < 0 { firstActive[u] = day }
                 lastActive[u] = day
                 activeDays[u] += 1
+                if usage.day > after - Self.trendDays {
+                    recentDays[u] += 1
+                } else if usage.day > after - 2 * Self.trendDays {
+                    priorDays[u] += 1
+                }
             }
         } else if usage.day <= through {
             for u in 0..<keyAction.count where usage.keyActions[u] > 0 { keyAction[u] = true }
@@ -78,6 +89,31 @@ final class OutcomeObserver: DayObserver {
         let x = max(Int(activeDays[u]) - 1, 0)
         let last = lastActive[u] >= 0 ? Int(lastActive[u]) : born
         return [Double(x), Double(last - born) / 7, Double(after - born + 1) / 7]
+    }
+
+    /// User `u`'s days with a key action in the twelve weeks to the cutoff and in the twelve before.
+    func trend(user u: Int) -> [Double] { [Double(recentDays[u]), Double(priorDays[u])] }
+}
+
+/// The features of a user's whole history on a log beyond (x, t_x, T): the trend, and the money spent
+/// when the taxonomy has a `revenue` rule.
+enum HistoryRow {
+    static let trendNames = ["key_action_days_12w", "key_action_days_prior_12w", "trend_12w"]
+    static let revenueNames = ["log_revenue_to_date", "log_revenue_per_day"]
+
+    /// The names of the features ``values(summary:trend:revenue:)`` gives.
+    static func names(revenue: Bool) -> [String] { trendNames + (revenue ? revenueNames : []) }
+
+    /// `summary` is (x, t_x, T); `trend` the key-action days of the last twelve weeks and the twelve
+    /// before; `revenue` the amount to the cutoff and the days with one. Amounts enter as log(1 + amount),
+    /// net refunds as 0: spending is skewed, and a few large buyers would otherwise set the scale.
+    static func values(summary: [Double], trend: [Double], revenue: (total: Double, days: Int32)?) -> [Double] {
+        var row = summary + trend + [log((trend[0] + 1) / (trend[1] + 1))]
+        if let revenue {
+            let total = max(revenue.total, 0)
+            row += [log1p(total), log1p(revenue.days > 0 ? total / Double(revenue.days) : 0)]
+        }
+        return row
     }
 }
 
@@ -125,7 +161,7 @@ extension Workbench {
         }
         let pieces = EvaluatePieces(
             engine: engine, cutoff: snapshot.cutoffs[0], outcomes: outcomes, conversions: conversions,
-            horizon: options.horizon, excluded: Set(excluded))
+            revenue: log.revenue(through: cutoffDay), horizon: options.horizon, excluded: Set(excluded))
         let imported = ImportResults(
             files: options.log.events, taxonomy: options.log.taxonomy, summary: log.summary,
             segmentation: SegmentationResults(engine))
@@ -159,13 +195,15 @@ struct EvaluatePieces: Codable {
     /// Features and flags of every user signed up on the cutoff: `included` for users not in the
     /// `churned` segment on it, `churned` for those without a key action in the horizon.
     var prediction: RunPieces.PredictionRows
-    /// Per prediction row, the user's history as (x, t_x, T) in weeks (``OutcomeObserver/history(user:)``).
+    /// Per prediction row, the user's history as (x, t_x, T) in weeks (``OutcomeObserver/history(user:)``)
+    /// followed by the features named by `historyNames` (``HistoryRow``).
     var history: [[Double]]
+    var historyNames: [String]
 
     /// `excluded`: the codes of the segments whose users on the cutoff are not scored.
     init(
         engine: SegmentationEngine, cutoff: ChurnPrediction.Cutoff, outcomes: OutcomeObserver,
-        conversions: ConversionDays, horizon: Int, excluded: Set<UInt8>
+        conversions: ConversionDays, revenue: (total: [Double], days: [Int32])?, horizon: Int, excluded: Set<UInt8>
     ) {
         let labels = engine.compiled.segmentNames + ["unmatched"]
         let cutoffDay = cutoff.day
@@ -183,7 +221,12 @@ struct EvaluatePieces: Codable {
         prediction = RunPieces.PredictionRows(
             cutoff: cutoff, included: cutoff.users.map { !excluded.contains(memberships[$0]) },
             churned: cutoff.users.map { !outcomes.keyAction[$0] }, oracle: cutoff.users.map { _ in .nan })
-        history = cutoff.users.map { outcomes.history(user: $0) }
+        history = cutoff.users.map { u in
+            HistoryRow.values(
+                summary: outcomes.history(user: u), trend: outcomes.trend(user: u),
+                revenue: revenue.map { ($0.total[u], $0.days[u]) })
+        }
+        historyNames = HistoryRow.names(revenue: revenue != nil)
     }
 
     /// The pieces of several shards, their users renumbered by `index[shard][user]` into the merged
@@ -236,10 +279,12 @@ struct EvaluatePieces: Codable {
                 prediction.cutoff, ruleName: ChurnPrediction.ruleName(atRisk: compiled.atRiskNames), seed: 0,
                 include: { prediction.included[Int(row[$0])] }, churned: { prediction.churned[Int(row[$0])] },
                 oracle: nil,
-                history: ChurnPrediction.History(horizonWeeks: Double(horizon) / 7) {
-                    let h = history[Int(row[$0])]
-                    return (h[0], h[1], h[2])
-                })
+                history: ChurnPrediction.History(
+                    horizonWeeks: Double(horizon) / 7, names: historyNames,
+                    summary: {
+                        let h = history[Int(row[$0])]
+                        return (h[0], h[1], h[2])
+                    }, more: { history[Int(row[$0])].dropFirst(3) }))
             predicted.append(result)
             csv.append(scores, date: cutoff, userID: { userIDs[$0] })
         } catch let reason as PredictionSkipped {
@@ -252,7 +297,7 @@ struct EvaluatePieces: Codable {
                 cutoffs: predicted, skipped: skipped, horizonDays: horizon, atRiskSegments: compiled.atRiskNames,
                 scored: "every user signed up by the cutoff"
                     + (exclude.isEmpty ? "" : ", except those in " + exclude.joined(separator: ", ") + " on it"),
-                features: ChurnPrediction.featureNames + ChurnPrediction.historyFeatureNames),
+                features: ChurnPrediction.featureNames + ChurnPrediction.historyFeatureNames + historyNames),
             segmentOutcomes: outcomes.outcomes(labels: labels, omittingEmpty: true))
         return (results, csv.text)
     }
