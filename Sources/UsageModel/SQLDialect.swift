@@ -50,6 +50,26 @@ public enum SQLDialect: String, Sendable, CaseIterable {
         }
     }
 
+    /// Whether `text` is a number in JSON's syntax (RFC 8259, section 6).
+    public func isJSONNumber(_ text: String) -> String {
+        let pattern = "-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?"
+        switch self {
+        case .postgres: return "(\(text) ~ '^\(pattern)$')"
+        case .duckdb: return "regexp_full_match(\(text), '\(pattern)')"
+        case .clickhouse: return "match(\(text), '^\(pattern)$')"
+        }
+    }
+
+    /// `text`, a number in JSON's syntax, in size: exact in PostgreSQL (numeric), else a double
+    /// (infinite when out of its range).
+    public func magnitude(_ text: String) -> String {
+        switch self {
+        case .postgres: return "abs(CAST(\(text) AS numeric))"
+        case .duckdb: return "abs(TRY_CAST(\(text) AS DOUBLE))"
+        case .clickhouse: return "abs(toFloat64OrNull(\(text)))"
+        }
+    }
+
     /// A table name as given (`schema.table` stays dotted), each part quoted as needed.
     public func table(_ name: String) -> String {
         name.split(separator: ".", omittingEmptySubsequences: false).map { identifier(String($0)) }.joined(

@@ -161,6 +161,17 @@ def events() -> list[list[str]]:
         active_day(user, "a000005", 9, 12, 1)
         active_day(user, "a000005", 10, 12, 2)
 
+    # Whether an order's amount is one decides the sign-up day (03-06, else 03-09): an amount in JSON's
+    # number syntax below 10^9 in size makes the order a used event; anything else is skipped, and an
+    # order without an amount (absent or null) means nothing.
+    amounts = ('12.5', '"12.50"', '-3', '0', '1.5e2', '"12,50"', 'true', '{"x":1}', '"+5"', '"05"', '1e999',
+               '2e9', '" 5"', 'null')
+    for k, amount in enumerate(amounts):
+        user = f"u00000{20 + k}"
+        ev(user, "a000006", "order_completed", "2026-03-06T12:00", f'{{"total":{amount}}}')
+        active_day(user, "a000006", 9, 12, 1)
+        active_day(user, "a000006", 10, 12, 2)
+
     # A late arrival of u0000001, moved to the top of the file below.
     late = len(rows)
     ev("u0000001", "a000001", "key_action", "2026-03-28T23:50", received="2026-03-29T06:10:00.000Z")

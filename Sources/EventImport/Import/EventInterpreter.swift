@@ -221,23 +221,46 @@ final class EventInterpreter {
     }
 
     /// An amount of money in millionths of the unit: a JSON number, or a string holding one in JSON's
-    /// number syntax, below 10⁹ in size. Kept as an integer, so sums do not depend on the order of lines.
+    /// number syntax (`-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`, at most 64 characters), below 10⁹
+    /// in size. Kept as an integer, so sums do not depend on the order of lines.
     static func amount(_ kind: JSONKind, _ value: ByteSpan) -> Int64? {
-        guard kind == .number || kind == .string, (1...64).contains(value.count) else { return nil }
+        guard kind == .number || kind == .string, (1...64).contains(value.count), isJSONNumber(value) else {
+            return nil
+        }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: value.count + 1) { text -> Int64? in
-            for i in 0..<value.count {
-                let c = value[i]
-                // Digits, sign, point and exponent only: strtod would also read "inf", "nan" and hex.
-                let allowed = (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2D || c == 0x2E || c | 0x20 == 0x65
-                guard allowed else { return nil }
-                text[i] = CChar(bitPattern: c)
-            }
+            for i in 0..<value.count { text[i] = CChar(bitPattern: value[i]) }
             text[value.count] = 0
-            var end: UnsafeMutablePointer<CChar>? = nil
-            let x = strtod(text.baseAddress!, &end)
-            guard end == text.baseAddress! + value.count, x.isFinite, abs(x) < 1e9 else { return nil }
+            let x = strtod(text.baseAddress!, nil)
+            guard x.isFinite, abs(x) < 1e9 else { return nil }
             return Int64((x * 1e6).rounded())
         }
+    }
+
+    /// Whether `text` is a number in JSON's syntax (RFC 8259, section 6).
+    static func isJSONNumber(_ text: ByteSpan) -> Bool {
+        var i = 0
+        func digits() -> Int {
+            let start = i
+            while i < text.count, text[i] &- UInt8(ascii: "0") < 10 { i += 1 }
+            return i - start
+        }
+        if i < text.count, text[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < text.count else { return false }
+        if text[i] == UInt8(ascii: "0") {
+            i += 1
+        } else if digits() == 0 {
+            return false
+        }
+        if i < text.count, text[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digits() > 0 else { return false }
+        }
+        if i < text.count, text[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            if i < text.count, text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return i == text.count
     }
 
     /// Lower-cases ASCII letters and turns spaces into `_` (Segment's `Order Completed` → `order_completed`).

@@ -84,6 +84,7 @@ struct EventsSQL {
         add(taxonomy.features.map(\.matcher.event))
         add(taxonomy.milestones.map(\.matcher.event))
         add(taxonomy.nps.map(\.event))
+        add(taxonomy.revenue.map(\.event))
         add(c.trialStarted + c.subscriptionStarted + c.trialEnded + c.planChanged + c.subscriptionCancelled)
         return names
     }
@@ -112,6 +113,7 @@ struct EventsSQL {
             if let p = rule.matcher.property { add(p, [rule.matcher.event]) }
         }
         for rule in taxonomy.nps { add(rule.property, [rule.event]) }
+        for rule in taxonomy.revenue { add(rule.property, [rule.event], presence: true) }
         let c = taxonomy.commerce
         let billing = c.trialStarted + c.subscriptionStarted + c.trialEnded + c.planChanged + c.subscriptionCancelled
         if !billing.isEmpty { add(c.planProperty, billing, presence: true) }
@@ -198,6 +200,23 @@ struct EventsSQL {
             nps += " ELSE -1 END"
         }
         meaning += ",\n    \(nps) AS nps"
+        // Revenue: 1 for an amount, 0 for none (the property absent or null), -2 for a value that is not
+        // an amount (a number in JSON's syntax of at most 64 characters, below 10⁹ in size).
+        var revenue = "0"
+        if !taxonomy.revenue.isEmpty {
+            revenue = "CASE"
+            for rule in taxonomy.revenue {
+                let p = property(rule.property)
+                let x = "x" + p.dropFirst()
+                // Nested cases, so the size is computed only for numbers' text.
+                revenue +=
+                    " WHEN ev = \(d.literal(rule.event)) THEN (CASE WHEN NOT COALESCE(\(x), 1 = 0) THEN 0 "
+                    + "WHEN \(p) IS NULL OR length(\(p)) > 64 OR NOT \(d.isJSONNumber(p)) THEN -2 "
+                    + "WHEN \(d.magnitude(p)) < 1e9 THEN 1 ELSE -2 END)"
+            }
+            revenue += " ELSE 0 END"
+        }
+        meaning += ",\n    \(revenue) AS revenue"
         let kinds: [(Int, [String])] = [
             (1, c.trialStarted), (2, c.subscriptionStarted), (3, c.trialEnded), (4, c.planChanged),
             (5, c.subscriptionCancelled),
@@ -235,8 +254,8 @@ struct EventsSQL {
             ["signup", "session", "key_action"] + features.indices.map { "f_\($0)" }
             + milestoneNames.indices.map { "m_\($0)" }
         let valid =
-            "SELECT * FROM sl_meaning WHERE plan <> -2 AND up <> -2 AND nps <> -2 AND ("
-            + effect.joined(separator: " + ") + " > 0 OR nps >= 0 OR commerce > 0)"
+            "SELECT * FROM sl_meaning WHERE plan <> -2 AND up <> -2 AND nps <> -2 AND revenue <> -2 AND ("
+            + effect.joined(separator: " + ") + " > 0 OR nps >= 0 OR revenue > 0 OR commerce > 0)"
 
         let since = options.since.map { String($0.daysSinceEpoch) }
         let asOf = options.asOf.map { String($0.daysSinceEpoch) }
