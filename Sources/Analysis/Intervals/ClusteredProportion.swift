@@ -31,6 +31,19 @@ public struct ClusteredRatioMoments: Codable, Sendable, Equatable {
         trialProducts = successProducts
     }
 
+    init(
+        strata: Int, clusters: Int, successes: [Int], trials: [Int], successProducts: [Int], mixedProducts: [Int],
+        trialProducts: [Int]
+    ) {
+        self.strata = strata
+        self.clusters = clusters
+        self.successes = successes
+        self.trials = trials
+        self.successProducts = successProducts
+        self.mixedProducts = mixedProducts
+        self.trialProducts = trialProducts
+    }
+
     /// Adds one cluster: its successes and trials in each stratum (`trials[s] >= successes[s] >= 0`).
     public mutating func addCluster(successes y: [Int], trials n: [Int]) {
         precondition(y.count == strata && n.count == strata)

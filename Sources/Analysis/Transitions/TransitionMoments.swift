@@ -7,32 +7,74 @@ public import UsageModel
 public struct TransitionMoments: Codable, Sendable, Equatable {
     public let states: Int
     public let strata: Int
-    /// `cells[from * states + to]`.
-    public private(set) var cells: [ClusteredRatioMoments]
+    // Flat sums. Trials and their products belong to a row (every cell of a row shares them); successes
+    // and the products with them to a cell. `s`, `t` index strata.
+    /// `[from]`: users with a transition out of the row.
+    private var clusters: [Int]
+    /// `[(from * states + to) * strata + s]` and `[from * strata + s]`.
+    private var successes: [Int]
+    private var trials: [Int]
+    /// `[((from * states + to) * strata + s) * strata + t]`: Σ yₛyₜ and Σ yₛnₜ.
+    private var successProducts: [Int]
+    private var mixedProducts: [Int]
+    /// `[(from * strata + s) * strata + t]`: Σ nₛnₜ.
+    private var trialProducts: [Int]
 
     public init(states: Int, strata: Int) {
         self.states = states
         self.strata = strata
-        cells = Array(repeating: ClusteredRatioMoments(strata: strata), count: states * states)
+        clusters = Array(repeating: 0, count: states)
+        successes = Array(repeating: 0, count: states * states * strata)
+        trials = Array(repeating: 0, count: states * strata)
+        successProducts = Array(repeating: 0, count: states * states * strata * strata)
+        mixedProducts = successProducts
+        trialProducts = Array(repeating: 0, count: states * strata * strata)
     }
 
-    public func cell(from i: Int, to j: Int) -> ClusteredRatioMoments { cells[i * states + j] }
+    public func cell(from i: Int, to j: Int) -> ClusteredRatioMoments {
+        let ss = strata * strata
+        let c = i * states + j
+        return ClusteredRatioMoments(
+            strata: strata, clusters: clusters[i], successes: Array(successes[(c * strata)..<(c * strata + strata)]),
+            trials: Array(trials[(i * strata)..<(i * strata + strata)]),
+            successProducts: Array(successProducts[(c * ss)..<(c * ss + ss)]),
+            mixedProducts: Array(mixedProducts[(c * ss)..<(c * ss + ss)]),
+            trialProducts: Array(trialProducts[(i * ss)..<(i * ss + ss)]))
+    }
 
-    /// Adds one user: `counts[(from * states + to) * strata + s]` transitions in stratum `s`.
+    /// Adds one user: `counts[(from * states + to) * strata + s]` transitions in stratum `s`. Only the
+    /// user's non-zero entries are visited, so a user costs about rows × strata² of the rows they left.
     mutating func addUser(counts: [Int]) {
         let k = states
-        var y = [Int](repeating: 0, count: strata)
-        var n = y
+        let ss = strata * strata
+        var n = [Int](repeating: 0, count: strata)
+        var seen = [Int]()
+        seen.reserveCapacity(strata)
         for i in 0..<k {
+            seen.removeAll(keepingCapacity: true)
             for s in 0..<strata {
                 var total = 0
                 for j in 0..<k { total += counts[(i * k + j) * strata + s] }
                 n[s] = total
+                if total > 0 { seen.append(s) }
             }
-            guard n.contains(where: { $0 > 0 }) else { continue }
+            guard !seen.isEmpty else { continue }
+            clusters[i] += 1
+            for s in seen {
+                trials[i * strata + s] += n[s]
+                for t in seen { trialProducts[i * ss + s * strata + t] += n[s] * n[t] }
+            }
             for j in 0..<k {
-                for s in 0..<strata { y[s] = counts[(i * k + j) * strata + s] }
-                cells[i * k + j].addCluster(successes: y, trials: n)
+                let c = i * k + j
+                for s in seen {
+                    let y = counts[c * strata + s]
+                    guard y > 0 else { continue }
+                    successes[c * strata + s] += y
+                    for t in seen {
+                        successProducts[c * ss + s * strata + t] += y * counts[c * strata + t]
+                        mixedProducts[c * ss + s * strata + t] += y * n[t]
+                    }
+                }
             }
         }
     }
@@ -40,7 +82,14 @@ public struct TransitionMoments: Codable, Sendable, Equatable {
     /// Adds the moments of other users.
     public mutating func add(_ other: TransitionMoments) {
         precondition(states == other.states && strata == other.strata)
-        for c in cells.indices { cells[c].add(other.cells[c]) }
+        for i in clusters.indices { clusters[i] += other.clusters[i] }
+        for i in successes.indices { successes[i] += other.successes[i] }
+        for i in trials.indices { trials[i] += other.trials[i] }
+        for i in successProducts.indices {
+            successProducts[i] += other.successProducts[i]
+            mixedProducts[i] += other.mixedProducts[i]
+        }
+        for i in trialProducts.indices { trialProducts[i] += other.trialProducts[i] }
     }
 }
 
