@@ -83,11 +83,11 @@ public struct TransitionCounts: Codable, Sendable, Equatable {
         var cells = [Int](repeating: 0, count: k * k * strata)
         var plain = [Int](repeating: 0, count: k * k)
         var codes = [Int](repeating: 0, count: seen.count)
+        var rows = [Int]()
         for u in 0..<users {
             for (i, e) in seen.enumerated() { codes[i] = Int(history[e][u]) }
             timeTo.addUser(codes: codes)
             let joined = signup(u)
-            var any = false
             for i in 0..<(seen.count - 1) {
                 let from = codes[i]
                 let to = codes[i + 1]
@@ -96,14 +96,18 @@ public struct TransitionCounts: Codable, Sendable, Equatable {
                 let s = TransitionDrift.stratum(half: e < half ? 0 : 1, tenure: days[e] - joined)
                 cells[(from * k + to) * strata + s] += 1
                 plain[from * k + to] += 1
-                any = true
+                if !rows.contains(from) { rows.append(from) }
             }
-            guard any else { continue }
-            moments.addUser(counts: cells)
-            for name in groupNames where groups[name]!(u) { groupMoments[name]!.addUser(counts: plain) }
-            for name in armNames where arms[name]!(u) { armMoments[name]!.addUser(counts: plain) }
-            for c in cells.indices { cells[c] = 0 }
-            for c in plain.indices { plain[c] = 0 }
+            guard !rows.isEmpty else { continue }
+            rows.sort()
+            moments.addUser(counts: cells, rows: rows)
+            for name in groupNames where groups[name]!(u) { groupMoments[name]!.addUser(counts: plain, rows: rows) }
+            for name in armNames where arms[name]!(u) { armMoments[name]!.addUser(counts: plain, rows: rows) }
+            for i in rows {
+                for c in (i * k * strata)..<((i + 1) * k * strata) { cells[c] = 0 }
+                for c in (i * k)..<((i + 1) * k) { plain[c] = 0 }
+            }
+            rows.removeAll(keepingCapacity: true)
         }
     }
 

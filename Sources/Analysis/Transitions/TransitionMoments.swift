@@ -42,15 +42,15 @@ public struct TransitionMoments: Codable, Sendable, Equatable {
             trialProducts: Array(trialProducts[(i * ss)..<(i * ss + ss)]))
     }
 
-    /// Adds one user: `counts[(from * states + to) * strata + s]` transitions in stratum `s`. Only the
-    /// user's non-zero entries are visited, so a user costs about rows × strata² of the rows they left.
-    mutating func addUser(counts: [Int]) {
+    /// Adds one user: `counts[(from * states + to) * strata + s]` transitions in stratum `s`, all of them
+    /// in `rows` (the segments the user left). Only those rows and the user's non-zero strata are visited.
+    mutating func addUser(counts: [Int], rows: [Int]) {
         let k = states
         let ss = strata * strata
         var n = [Int](repeating: 0, count: strata)
         var seen = [Int]()
         seen.reserveCapacity(strata)
-        for i in 0..<k {
+        for i in rows {
             seen.removeAll(keepingCapacity: true)
             for s in 0..<strata {
                 var total = 0
