@@ -35,7 +35,7 @@ enum Format {
                         rows: t.drift.map { d in
                             [
                                 d.from, d.to, percent(d.firstHalf), percent(d.secondHalf),
-                                "\(signedPoints(d.sameTenureDifference)) (\(fixed(100 * d.sameTenureStandardError, 1)))",
+                                "\(signedPoints(d.sameTenureDifference)) (\(fixed(100 * d.sameTenureStandardError, 2)))",
                                 pValue(d.pValue), pValue(d.adjustedPValue),
                             ]
                         }, numericFrom: 2)))
@@ -78,7 +78,7 @@ enum Format {
         return blocks
     }
 
-    static func signedPoints(_ x: Double) -> String { (x >= 0 ? "+" : "") + fixed(100 * x, 1) + " pp" }
+    static func signedPoints(_ x: Double) -> String { (x >= 0 ? "+" : "") + fixed(100 * x, 2) + " pp" }
 
     static func pValue(_ p: Double) -> String { p < 0.0001 ? "< 0.0001" : fixed(p, 4) }
 
@@ -90,10 +90,11 @@ enum Format {
         return [
             .paragraph(
                 "Share of the users in each segment (row) found in each segment (column) at the next evaluation, over "
-                    + "all pairs of consecutive evaluations; the last column counts the users behind each row."),
+                    + "all pairs of consecutive evaluations; the last column counts the transitions behind each row (a user "
+                    + "counts once per pair of evaluations)."),
             .table(
                 ReportTable(
-                    header: ["from ↓ to →"] + columns.map { labels[$0] } + ["users"],
+                    header: ["from ↓ to →"] + columns.map { labels[$0] } + ["transitions"],
                     rows: rows.map { i in
                         let total = counts[i].reduce(0, +)
                         return [labels[i]]
