@@ -163,7 +163,7 @@ struct ExperimentRunResultsTests {
         // transitions.csv holds the same cells: every count of the overall table under group "all".
         let csv = try String(contentsOfFile: out + "/transitions.csv", encoding: .utf8)
         let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-        #expect(lines.first == ["group", "from", "to", "count", "probability", "lower", "upper"])
+        #expect(lines.first == ["group", "from", "to", "count", "probability", "lower", "upper", "design_effect"])
         let labels = transitions.overall.labels
         var fromCSV = overall.map { $0.map { _ in 0 } }
         for line in lines.dropFirst() where line[0] == "all" {

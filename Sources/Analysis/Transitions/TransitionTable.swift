@@ -2,7 +2,9 @@ import Stats
 public import UsageModel
 
 /// Transitions between consecutive segment evaluations: counts, row probabilities and a 95 %
-/// Wilson interval on every cell.
+/// interval on every cell. With the users' clustered moments the interval respects that one user
+/// contributes many transitions (``ProportionInterval/clustered(_:confidence:)``); without them it is the
+/// plain Wilson interval, which treats every transition as independent.
 public struct TransitionTable: Sendable, Codable {
     public let labels: [String]
     /// `counts[i][j]`: users in state `i` at one evaluation and `j` at the next.
@@ -11,23 +13,41 @@ public struct TransitionTable: Sendable, Codable {
     public let probabilities: [[Double?]]
     public let lower: [[Double?]]
     public let upper: [[Double?]]
+    /// Users behind each row (clusters), and per cell the design effect: the cluster-robust variance of
+    /// the rate over the binomial one (at least 1). `nil` for a table built from counts alone.
+    public let users: [Int]?
+    public let designEffects: [[Double?]]?
 
-    public init(labels: [String], counts: [[Int]]) {
+    /// - Parameter moments: the users' clustered moments of the same cells; without them the intervals are
+    ///   plain Wilson intervals.
+    public init(labels: [String], counts: [[Int]], moments: TransitionMoments? = nil) {
         self.labels = labels
         self.counts = counts
         var p: [[Double?]] = []
         var lo: [[Double?]] = []
         var hi: [[Double?]] = []
-        for row in counts {
+        var deff: [[Double?]] = []
+        for (i, row) in counts.enumerated() {
             let n = row.reduce(0, +)
             p.append(row.map { n == 0 ? nil : Double($0) / Double(n) })
-            let intervals = row.map { ProportionInterval.wilson(successes: $0, trials: n, confidence: 0.95) }
-            lo.append(intervals.map { $0?.lowerBound })
-            hi.append(intervals.map { $0?.upperBound })
+            if let moments {
+                let intervals = row.indices.map {
+                    ProportionInterval.clustered(moments.cell(from: i, to: $0).pooled, confidence: 0.95)
+                }
+                lo.append(intervals.map { $0?.interval.lowerBound })
+                hi.append(intervals.map { $0?.interval.upperBound })
+                deff.append(intervals.map { $0?.designEffect })
+            } else {
+                let intervals = row.map { ProportionInterval.wilson(successes: $0, trials: n, confidence: 0.95) }
+                lo.append(intervals.map { $0?.lowerBound })
+                hi.append(intervals.map { $0?.upperBound })
+            }
         }
         probabilities = p
         lower = lo
         upper = hi
+        users = moments.map { m in labels.indices.map { m.cell(from: $0, to: 0).clusters } }
+        designEffects = moments == nil ? nil : deff
     }
 
     /// Counts transitions of the users `include` accepts (all when nil) between evaluations
@@ -57,42 +77,5 @@ public struct TransitionTable: Sendable, Codable {
             }
         }
         return (0..<k).map { Array(flat[($0 * k)..<($0 * k + k)]) }
-    }
-}
-
-/// A transition whose rate changed between the first and the second half of a run.
-public struct DriftFlag: Sendable, Codable, Equatable {
-    public let from: String
-    public let to: String
-    public let firstHalf: Double
-    public let secondHalf: Double
-    /// Two-sided p-value of the two-proportion z test (pooled variance).
-    public let pValue: Double
-}
-
-public enum TransitionDrift {
-    /// Cells whose row probability differs between two count tables at two-sided p < `alpha`
-    /// (two-proportion z test with pooled variance, through GSL's normal distribution).
-    public static func flags(first: [[Int]], second: [[Int]], labels: [String], alpha: Double = 0.001) -> [DriftFlag] {
-        var flags: [DriftFlag] = []
-        let normal = try! Normal(mean: 0, sd: 1)
-        for i in labels.indices {
-            let n1 = first[i].reduce(0, +)
-            let n2 = second[i].reduce(0, +)
-            guard n1 > 0, n2 > 0 else { continue }
-            for j in labels.indices {
-                let p1 = Double(first[i][j]) / Double(n1)
-                let p2 = Double(second[i][j]) / Double(n2)
-                let pooled = Double(first[i][j] + second[i][j]) / Double(n1 + n2)
-                let se = (pooled * (1 - pooled) * (1 / Double(n1) + 1 / Double(n2))).squareRoot()
-                guard se > 0 else { continue }
-                let z = abs(p1 - p2) / se
-                let p = 2 * normal.survival(z)
-                if p < alpha {
-                    flags.append(DriftFlag(from: labels[i], to: labels[j], firstHalf: p1, secondHalf: p2, pValue: p))
-                }
-            }
-        }
-        return flags
     }
 }

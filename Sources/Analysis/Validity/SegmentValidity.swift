@@ -12,9 +12,13 @@ public struct ValidityResults: Codable, Sendable {
     /// for that state).
     public let dominantState: [String: String]
     public let precision: [String: Double]
+    /// 95 % interval of each segment's precision, clustered by user (a user is in a segment at many
+    /// evaluations; ``ProportionInterval/clustered(_:confidence:)``).
+    public let precisionLower: [String: Double]
+    public let precisionUpper: [String: Double]
     public let horizonDays: Int
-    /// Share of each segment's users not churned `horizonDays` later (truth), with a 95 % Wilson
-    /// interval, and the share who converted or upgraded in those days.
+    /// Share of each segment's users not churned `horizonDays` later (truth), with a 95 % interval
+    /// clustered by user, and the share who converted or upgraded in those days.
     public let retention: [String: HorizonOutcome]
 }
 
@@ -24,6 +28,9 @@ public struct ValidityCounts: Codable, Sendable, Equatable {
     /// `counts[segment][state]`.
     public var counts: [[Int]]
     public var outcomes: HorizonOutcomeTally
+    /// `stateMoments[segment * states + state]`: per user, evaluations in the segment in the state out of
+    /// evaluations in the segment.
+    public var stateMoments: [ClusteredRatioMoments]
 
     /// Tallies every user at every evaluation.
     ///
@@ -45,28 +52,47 @@ public struct ValidityCounts: Codable, Sendable, Equatable {
         let ranges = UserRanges.split(users: users, parts: max(1, min(threads, users)))
         var flat = [[Int]](repeating: [], count: ranges.count)
         var tallies = [HorizonOutcomeTally](repeating: HorizonOutcomeTally(segments: 0), count: ranges.count)
+        let empty = [ClusteredRatioMoments](repeating: ClusteredRatioMoments(), count: segments * k)
+        var moments = [[ClusteredRatioMoments]](repeating: empty, count: ranges.count)
         withoutActuallyEscaping(state) { state in
             withoutActuallyEscaping(outcome) { outcome in
                 let reads = UncheckedSendable((state, outcome))
                 flat.withUnsafeMutableBufferPointer { flat in
                     tallies.withUnsafeMutableBufferPointer { tallies in
-                        UserRanges.forEach(ranges) { w, range in
-                            let (state, outcome) = reads.value
-                            var counts = [Int](repeating: 0, count: segments * k)
-                            var tally = HorizonOutcomeTally(segments: segments)
-                            for (day, memberships) in evaluations {
-                                let codes = memberships.baseAddress
+                        moments.withUnsafeMutableBufferPointer { moments in
+                            UserRanges.forEach(ranges) { w, range in
+                                let (state, outcome) = reads.value
+                                var counts = [Int](repeating: 0, count: segments * k)
+                                var tally = HorizonOutcomeTally(segments: segments)
+                                var stateMoments = empty
+                                // One user's evaluations by segment and state, and outcomes by segment.
+                                var mine = [Int](repeating: 0, count: segments * k)
+                                var user = HorizonOutcomeTally.User(segments: segments)
                                 for u in range {
-                                    let code = Int(codes[u])
-                                    guard code < segments, let s = state(u, day) else { continue }
-                                    counts[code * k + s] += 1
-                                    if let o = outcome(u, day, s) {
-                                        tally.add(segment: code, retained: o.retained, converted: o.converted)
+                                    for (day, memberships) in evaluations {
+                                        let code = Int(memberships[u])
+                                        guard code < segments, let s = state(u, day) else { continue }
+                                        mine[code * k + s] += 1
+                                        if let o = outcome(u, day, s) {
+                                            user.add(segment: code, retained: o.retained, converted: o.converted)
+                                        }
+                                    }
+                                    tally.add(user)
+                                    user.clear()
+                                    for i in 0..<segments {
+                                        let n = (0..<k).reduce(0) { $0 + mine[i * k + $1] }
+                                        guard n > 0 else { continue }
+                                        for j in 0..<k {
+                                            counts[i * k + j] += mine[i * k + j]
+                                            stateMoments[i * k + j].addCluster(successes: mine[i * k + j], trials: n)
+                                            mine[i * k + j] = 0
+                                        }
                                     }
                                 }
+                                flat[w] = counts
+                                tallies[w] = tally
+                                moments[w] = stateMoments
                             }
-                            flat[w] = counts
-                            tallies[w] = tally
                         }
                     }
                 }
@@ -74,9 +100,11 @@ public struct ValidityCounts: Codable, Sendable, Equatable {
         }
         counts = [[Int]](repeating: [Int](repeating: 0, count: k), count: segments)
         outcomes = HorizonOutcomeTally(segments: segments)
+        stateMoments = empty
         for w in ranges.indices {
             for i in 0..<segments { for j in 0..<k { counts[i][j] += flat[w][i * k + j] } }
             outcomes.add(tallies[w])
+            for c in stateMoments.indices { stateMoments[c].add(moments[w][c]) }
         }
     }
 
@@ -84,6 +112,7 @@ public struct ValidityCounts: Codable, Sendable, Equatable {
     public mutating func add(_ other: ValidityCounts) {
         for i in counts.indices { for j in counts[i].indices { counts[i][j] += other.counts[i][j] } }
         outcomes.add(other.outcomes)
+        for c in stateMoments.indices { stateMoments[c].add(other.stateMoments[c]) }
     }
 }
 
@@ -94,16 +123,25 @@ extension ValidityResults {
         let counts = c.counts
         var dominant: [String: String] = [:]
         var precision: [String: Double] = [:]
+        var lower: [String: Double] = [:]
+        var upper: [String: Double] = [:]
         for (i, label) in labels.enumerated() {
             let total = counts[i].reduce(0, +)
             if total > 0, let best = counts[i].indices.max(by: { counts[i][$0] < counts[i][$1] }) {
                 dominant[label] = states[best]
                 precision[label] = Double(counts[i][best]) / Double(total)
+                if let interval = ProportionInterval.clustered(
+                    c.stateMoments[i * states.count + best], confidence: 0.95)?.interval
+                {
+                    lower[label] = interval.lowerBound
+                    upper[label] = interval.upperBound
+                }
             }
         }
         self.init(
             latentStates: states, segments: labels, counts: counts, dominantState: dominant, precision: precision,
-            horizonDays: horizon, retention: c.outcomes.outcomes(labels: labels, omittingEmpty: false))
+            precisionLower: lower, precisionUpper: upper, horizonDays: horizon,
+            retention: c.outcomes.outcomes(labels: labels, omittingEmpty: false))
     }
 }
 
@@ -113,57 +151,94 @@ public struct HorizonOutcome: Codable, Sendable {
     /// Not churned at the end of the horizon (truth) on a run; a key action in it on a log.
     public let retained: Int
     public let rate: Double?
-    /// 95 % Wilson interval of the rate.
+    /// 95 % interval of the rate, clustered by user when users are counted at several evaluations
+    /// (``ProportionInterval/clustered(_:confidence:)``).
     public let lower: Double?
     public let upper: Double?
+    /// Distinct users behind ``users`` (which counts user-evaluations), and the design effect of the rate.
+    public let distinctUsers: Int
+    public let designEffect: Double?
     /// Of the same users, those who converted a trial or upgraded within the horizon.
     public let converted: Int
     public let conversion: Double?
 
-    public init(users: Int, retained: Int, converted: Int) {
-        self.users = users
-        self.retained = retained
+    /// - Parameter moments: per user, retained evaluations out of evaluations.
+    public init(moments: ClusteredRatioMoments, converted: Int) {
+        users = moments.trials.reduce(0, +)
+        retained = moments.successes.reduce(0, +)
         self.converted = converted
         rate = users == 0 ? nil : Double(retained) / Double(users)
         conversion = users == 0 ? nil : Double(converted) / Double(users)
-        let interval = ProportionInterval.wilson(successes: retained, trials: users, confidence: 0.95)
-        lower = interval?.lowerBound
-        upper = interval?.upperBound
+        let interval = ProportionInterval.clustered(moments, confidence: 0.95)
+        lower = interval?.interval.lowerBound
+        upper = interval?.interval.upperBound
+        distinctUsers = moments.clusters
+        designEffect = interval?.designEffect
     }
 }
 
-/// Users, retained users and converted users per segment, added one user at a time.
+/// Per segment, the clustered moments of retention (per user: retained evaluations out of evaluations)
+/// and the converted count, added one user at a time.
 public struct HorizonOutcomeTally: Codable, Sendable, Equatable {
-    private var users: [Int]
-    private var retained: [Int]
+    private var retention: [ClusteredRatioMoments]
     private var converted: [Int]
 
     public init(segments: Int) {
-        users = Array(repeating: 0, count: segments)
-        retained = users
-        converted = users
+        retention = Array(repeating: ClusteredRatioMoments(), count: segments)
+        converted = Array(repeating: 0, count: segments)
+    }
+
+    /// One user's evaluations, retained evaluations and conversions by segment.
+    public struct User {
+        var users: [Int]
+        var retained: [Int]
+        var converted: [Int]
+
+        public init(segments: Int) {
+            users = Array(repeating: 0, count: segments)
+            retained = users
+            converted = users
+        }
+
+        public mutating func add(segment: Int, retained isRetained: Bool, converted isConverted: Bool) {
+            users[segment] += 1
+            if isRetained { retained[segment] += 1 }
+            if isConverted { converted[segment] += 1 }
+        }
+
+        mutating func clear() {
+            for i in users.indices { (users[i], retained[i], converted[i]) = (0, 0, 0) }
+        }
     }
 
     /// Adds another tally of the same segments.
     public mutating func add(_ other: HorizonOutcomeTally) {
-        for i in users.indices {
-            users[i] += other.users[i]
-            retained[i] += other.retained[i]
+        for i in retention.indices {
+            retention[i].add(other.retention[i])
             converted[i] += other.converted[i]
         }
     }
 
+    /// Adds one user, seen at one or more evaluations.
+    public mutating func add(_ user: User) {
+        for i in retention.indices where user.users[i] > 0 {
+            retention[i].addCluster(successes: user.retained[i], trials: user.users[i])
+            converted[i] += user.converted[i]
+        }
+    }
+
+    /// Adds one user seen at a single evaluation.
     public mutating func add(segment: Int, retained isRetained: Bool, converted isConverted: Bool) {
-        users[segment] += 1
-        if isRetained { retained[segment] += 1 }
-        if isConverted { converted[segment] += 1 }
+        var user = User(segments: retention.count)
+        user.add(segment: segment, retained: isRetained, converted: isConverted)
+        add(user)
     }
 
     /// The outcome of each segment, by label; segments nobody was in are left out when `omittingEmpty`.
     public func outcomes(labels: [String], omittingEmpty: Bool) -> [String: HorizonOutcome] {
         var result: [String: HorizonOutcome] = [:]
-        for (i, label) in labels.enumerated() where !omittingEmpty || users[i] > 0 {
-            result[label] = HorizonOutcome(users: users[i], retained: retained[i], converted: converted[i])
+        for (i, label) in labels.enumerated() where !omittingEmpty || retention[i].clusters > 0 {
+            result[label] = HorizonOutcome(moments: retention[i], converted: converted[i])
         }
         return result
     }

@@ -8,22 +8,79 @@ enum Format {
     /// The transition matrix as row percentages, expected days to churned, and drift.
     static func transitionBlocks(_ t: TransitionResults, span: String) -> [ReportBlock] {
         var blocks = transitionMatrix(labels: t.overall.labels, counts: t.overall.counts)
-        if let toChurned = t.expectedDaysTo["churned"] {
-            blocks.append(
-                .paragraph(
-                    "Expected days until first reaching *churned*, from the observed chain: "
-                        + toChurned.sorted { $0.key < $1.key }.compactMap { key, value in
-                            value.map { "\(key) \(fixed($0, 0))" }
-                        }.joined(separator: ", ") + "."))
-        }
         blocks.append(
             .paragraph(
-                t.drift.isEmpty
-                    ? "No transition rate changed significantly between the two halves of the \(span)."
-                    : "\(t.drift.count) transition rates changed between the two halves of the \(span) (p < 0.001); "
-                        + "see `results.json`."))
+                "Intervals on the cells (`results.json`, `transitions.csv`) are clustered by user: one user "
+                    + "contributes a transition at every evaluation, so the transitions are not independent trials."))
+        blocks += timeToTargetBlocks(t)
+        let tested = t.driftTests.count
+        blocks.append(
+            .paragraph(
+                tested == 0
+                    ? "No transition rate could be compared at the same tenure in the two halves of the \(span)."
+                    : "Drift: of \(tested) transition rates compared between the two halves of the \(span) at the same "
+                        + "tenure (within bands from "
+                        + t.tenureBands.map(String.init).joined(separator: ", ")
+                        + " days since sign-up, standard errors clustered by user), "
+                        + (t.drift.isEmpty
+                            ? "none changed"
+                            : "\(t.drift.count) changed") + " at a Holm-adjusted p < \(fixed(t.driftAlpha, 2))."))
+        if !t.drift.isEmpty {
+            blocks.append(
+                .table(
+                    ReportTable(
+                        header: [
+                            "from", "to", "first half", "second half", "difference at same tenure (SE)", "p", "Holm p",
+                        ],
+                        rows: t.drift.map { d in
+                            [
+                                d.from, d.to, percent(d.firstHalf), percent(d.secondHalf),
+                                "\(signedPoints(d.sameTenureDifference)) (\(fixed(100 * d.sameTenureStandardError, 2)))",
+                                pValue(d.pValue), pValue(d.adjustedPValue),
+                            ]
+                        }, numericFrom: 2)))
+        }
         return blocks
     }
+
+    /// Days to dormant and churned: measured (Kaplan–Meier) beside the chain's model-based expectation.
+    static func timeToTargetBlocks(_ t: TransitionResults) -> [ReportBlock] {
+        var blocks: [ReportBlock] = []
+        for target in ["dormant", "churned"] {
+            guard let measured = t.measuredDaysTo[target], !measured.isEmpty else { continue }
+            let model = t.expectedDaysTo[target] ?? [:]
+            let rows = t.overall.labels.compactMap { from -> [String]? in
+                guard let m = measured[from] else { return nil }
+                return [
+                    from, "\(m.entrants)", percent(m.reachedByEnd), m.medianDays.map { fixed($0, 0) } ?? "–",
+                    fixed(m.restrictedMeanDays, 1) + " (τ \(fixed(m.restrictedToDays, 0)))",
+                    (model[from] ?? nil).map { fixed($0, 0) } ?? "–",
+                ]
+            }
+            blocks.append(
+                .table(
+                    ReportTable(
+                        caption:
+                            "Days from entering a segment to first reaching \(target): measured on users' first entries "
+                            + "(Kaplan–Meier, censored at the end of the data), beside the chain's model-based mean",
+                        header: [
+                            "entered", "users", "reached by τ", "median days", "mean days up to τ",
+                            "model-based mean days",
+                        ], rows: rows, numericFrom: 1)))
+        }
+        if !blocks.isEmpty {
+            blocks.append(
+                .paragraph(
+                    "The model-based figures (and the stationary distribution in `results.json`) treat the segments as "
+                        + "a Markov chain. They are not one: a segment is a function of rolling usage windows, so a user's "
+                        + "next segment depends on more than the current one. Trust the measured columns."))
+        }
+        return blocks
+    }
+
+    static func signedPoints(_ x: Double) -> String { (x >= 0 ? "+" : "") + fixed(100 * x, 2) + " pp" }
+
+    static func pValue(_ p: Double) -> String { p < 0.0001 ? "< 0.0001" : fixed(p, 4) }
 
     /// Row percentages of a transition count table, rows and columns nobody was in left out.
     static func transitionMatrix(labels: [String], counts: [[Int]]) -> [ReportBlock] {
@@ -33,10 +90,11 @@ enum Format {
         return [
             .paragraph(
                 "Share of the users in each segment (row) found in each segment (column) at the next evaluation, over "
-                    + "all pairs of consecutive evaluations; the last column counts the users behind each row."),
+                    + "all pairs of consecutive evaluations; the last column counts the transitions behind each row (a user "
+                    + "counts once per pair of evaluations)."),
             .table(
                 ReportTable(
-                    header: ["from ↓ to →"] + columns.map { labels[$0] } + ["users"],
+                    header: ["from ↓ to →"] + columns.map { labels[$0] } + ["transitions"],
                     rows: rows.map { i in
                         let total = counts[i].reduce(0, +)
                         return [labels[i]]

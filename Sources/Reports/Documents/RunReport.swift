@@ -152,8 +152,10 @@ public enum RunReport {
             guard let state = v.dominantState[segment] else { return nil }
             let r = v.retention[segment]
             return [
-                segment, state, Format.percent(v.precision[segment] ?? 0), r?.rate.map { Format.percent($0) } ?? "–",
-                Format.interval(r?.lower, r?.upper), r?.conversion.map { Format.percent($0) } ?? "–",
+                segment, state, Format.percent(v.precision[segment] ?? 0),
+                Format.interval(v.precisionLower[segment], v.precisionUpper[segment]),
+                r?.rate.map { Format.percent($0) } ?? "–", Format.interval(r?.lower, r?.upper),
+                r?.conversion.map { Format.percent($0) } ?? "–",
             ]
         }
         return ReportSection(
@@ -161,12 +163,13 @@ public enum RunReport {
             blocks: [
                 .paragraph(
                     "What each segment really holds (its commonest latent state and that state's share of its user-weeks), "
-                        + "and what became of its users \(v.horizonDays) days later."),
+                        + "and what became of its users \(v.horizonDays) days later. A user counts at every evaluation, "
+                        + "so the 95 % intervals are clustered by user."),
                 .table(
                     ReportTable(
                         header: [
-                            "segment", "commonest latent state", "share", "not churned \(v.horizonDays) days later",
-                            "95 % interval", "converted or upgraded",
+                            "segment", "commonest latent state", "share", "95 % interval",
+                            "not churned \(v.horizonDays) days later", "95 % interval", "converted or upgraded",
                         ], rows: rows, numericFrom: 2)),
             ])
     }

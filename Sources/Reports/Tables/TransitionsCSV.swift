@@ -2,10 +2,11 @@ import UsageModel
 public import Analysis
 
 /// `transitions.csv`: every cell of every transition table of a run, one row each —
-/// `group,from,to,count,probability,lower,upper` with group `all`, `persona:<name>` or `arm:<name>`.
+/// `group,from,to,count,probability,lower,upper,design_effect` with group `all`, `persona:<name>` or
+/// `arm:<name>`; the interval is clustered by user and `design_effect` is its variance over the binomial one.
 public enum TransitionsCSV {
     public static func render(_ t: TransitionResults) -> String {
-        var out = "group,from,to,count,probability,lower,upper\n"
+        var out = "group,from,to,count,probability,lower,upper,design_effect\n"
         var groups: [(String, TransitionTable)] = [("all", t.overall)]
         groups += t.byPersona.sorted { $0.key < $1.key }.map { ("persona:\($0.key)", $0.value) }
         groups += t.byArm.sorted { $0.key < $1.key }.map { ("arm:\($0.key)", $0.value) }
@@ -16,7 +17,7 @@ public enum TransitionsCSV {
                     out += CSVText.spreadsheetRow([
                         group, table.labels[i], table.labels[j], String(table.counts[i][j]),
                         f(table.probabilities[i][j]),
-                        f(table.lower[i][j]), f(table.upper[i][j]),
+                        f(table.lower[i][j]), f(table.upper[i][j]), f(table.designEffects?[i][j] ?? nil),
                     ])
                 }
             }

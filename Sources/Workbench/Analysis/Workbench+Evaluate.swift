@@ -209,8 +209,11 @@ struct EvaluatePieces: Codable {
         let cutoffDay = cutoff.day
         // Transitions among the evaluations up to the cutoff, which is the last.
         let upToCutoff = engine.evaluations.filter { $0.day <= cutoffDay }.count
+        let signup = engine.directory?.signupDay
         transitions = TransitionCounts(
-            history: engine.history, states: labels.count, evaluations: 0..<max(0, upToCutoff - 1), groups: [:])
+            history: engine.history, states: labels.count, evaluations: 0..<max(0, upToCutoff - 1),
+            days: engine.evaluations.map(\.day), signup: { u in signup.map { Int($0[u]) } ?? 0 },
+            targets: TransitionCounts.targets(labels: labels), groups: [:])
         let memberships = engine.history[upToCutoff - 1]
         self.outcomes = HorizonOutcomeTally(segments: labels.count)
         for u in 0..<memberships.count where Int(memberships[u]) < labels.count {

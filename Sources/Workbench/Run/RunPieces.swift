@@ -118,9 +118,11 @@ extension RunPieces {
         users = simulator.directory.userCount
         self.metrics = metrics
         evaluations = engine.evaluations
+        let signup = simulator.directory.signupDay
         transitions = TransitionCounts(
             history: engine.history, states: labels.count, evaluations: 0..<max(0, engine.history.count - 1),
-            groups: personas, arms: arms)
+            days: engine.evaluations.map(\.day), signup: { Int(signup[$0]) },
+            targets: TransitionCounts.targets(labels: labels), groups: personas, arms: arms)
         validity = ValidityCounts(
             segments: labels.count, states: model.states.count,
             evaluations: engine.evaluations.indices.map { (engine.evaluations[$0].day, engine.history[$0]) },
