@@ -181,11 +181,16 @@ struct ExperimentRunResultsTests {
 
 @Suite("The experiment's primary metric in a scenario")
 struct PrimaryMetricScenarioTests {
-    static func reengagement(experimentLine: String?) throws -> String {
+    /// The scenario with its `primary_metric` line replaced by `name`, or removed when `name` is `nil`.
+    static func reengagement(experimentLine name: String?) throws -> String {
         let text = try String(contentsOfFile: Repository.path("scenarios/reengagement.yaml"), encoding: .utf8)
-        guard let line = experimentLine else { return text }
-        return text.replacingOccurrences(
-            of: "    global_control: 0.05", with: "    global_control: 0.05\n    primary_metric: \(line)")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let declared = lines.filter { $0.hasPrefix("    primary_metric:") }
+        #expect(declared.count == 1)
+        return lines.compactMap { line -> String? in
+            guard line.hasPrefix("    primary_metric:") else { return String(line) }
+            return name.map { "    primary_metric: \($0)" }
+        }.joined(separator: "\n")
     }
 
     @Test func defaultsToRetentionAndReadsAnotherName() throws {
