@@ -1,7 +1,7 @@
 import Stats
 
-/// Power and minimum detectable effect of the pooled two-proportion z test (the test ``TwoProportions`` reports),
-/// by the normal approximation, for planning arm sizes before a campaign runs.
+/// Power and minimum detectable effect of a two-proportion z test (``TwoProportions`` computes both the pooled and
+/// the Wald one), by the normal approximation, for planning arm sizes before a campaign runs.
 ///
 /// With p₁ = p₀ + δ, p̄ = (n₁p₁ + n₀p₀)/(n₁ + n₀), the null standard error σ₀ = √(p̄(1 − p̄)(1/n₁ + 1/n₀)) (the
 /// pooled one the test divides by) and the true standard error σ₁ = √(p₁(1 − p₁)/n₁ + p₀(1 − p₀)/n₀), the test
