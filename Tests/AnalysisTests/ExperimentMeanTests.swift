@@ -91,6 +91,37 @@ struct ExperimentMeanTests {
         #expect(isNear(cuped.unadjusted.pValue, 0.17208272047913176))
     }
 
+    /// The covariate summaries written to results.json: per arm len(x), numpy.mean(x), numpy.var(x, ddof=1) and
+    /// numpy.cov(x, y, ddof=1)[0, 1] (NumPy 2). θ and the adjusted lift recomputed from them and the outcome means
+    /// alone equal the figures computed from the users.
+    @Test func covariateSummariesRecomputeTheAdjustment() throws {
+        let cuped = try CUPED(
+            treatment: Self.cupedTreatment, treatmentCovariate: Self.cupedTreatmentBefore,
+            control: Self.cupedControl, controlCovariate: Self.cupedControlBefore)
+        let (t, c) = (cuped.treatmentCovariate, cuped.controlCovariate)
+        #expect(t.count == 10 && isNear(t.mean, 6.4) && isNear(t.variance, 15.822222222222223))
+        #expect(isNear(t.covarianceWithOutcome, 16.6))
+        #expect(c.count == 9 && isNear(c.mean, 6.0) && isNear(c.variance, 20.25))
+        #expect(isNear(c.covarianceWithOutcome, 15.75))
+        // Pooled sums of squares from the arms: within-arm parts plus the between-arm part.
+        let (n1, n0) = (Double(t.count), Double(c.count))
+        let (y1, y0) = (cuped.unadjusted.treatment.mean, cuped.unadjusted.control.mean)
+        let meanX = (n1 * t.mean + n0 * c.mean) / (n1 + n0)
+        let meanY = (n1 * y1 + n0 * y0) / (n1 + n0)
+        let sxy =
+            (n1 - 1) * t.covarianceWithOutcome + (n0 - 1) * c.covarianceWithOutcome + n1 * (t.mean - meanX)
+            * (y1 - meanY) + n0 * (c.mean - meanX) * (y0 - meanY)
+        let sxx =
+            (n1 - 1) * t.variance + (n0 - 1) * c.variance + n1 * (t.mean - meanX) * (t.mean - meanX) + n0
+            * (c.mean - meanX) * (c.mean - meanX)
+        let theta = sxy / sxx
+        #expect(isNear(theta, 0.9187650914108314))
+        #expect(isNear((y1 - theta * (t.mean - meanX)) - (y0 - theta * (c.mean - meanX)), 2.2547161856578883))
+        // The adjusted variance of each arm: Var(y) − 2θ Cov(x, y) + θ² Var(x).
+        let v1 = cuped.unadjusted.treatment.variance - 2 * theta * t.covarianceWithOutcome + theta * theta * t.variance
+        #expect(isNear(v1, cuped.adjusted.treatment.variance, relative: 1e-12))
+    }
+
     /// A covariate unrelated to the outcome leaves it (almost) alone: with θ = 0 exactly the adjusted test is the
     /// raw one.
     @Test func uncorrelatedCovariateChangesNothing() throws {

@@ -84,6 +84,54 @@ struct ExperimentTwoProportionTests {
         }
     }
 
+    /// The Wald z test, the one the experiment reports: statsmodels 0.15.0 `test_proportions_2indep(x1, n1, x0, n0,
+    /// method='wald', compare='diff', correction=False)`, statistic and pvalue. Its interval is the Wald interval
+    /// checked above (`confint_proportions_2indep(..., method='wald')`).
+    @Test(arguments: [
+        (56, 70, 48, 80, 2.750921221621508, 0.005942793304202759),
+        (9, 10, 3, 10, 3.4641016151377557, 0.0005320055051392466),
+        (5, 56, 3, 29, -0.20768552919900352, 0.8354745173468044),
+        (130, 1000, 100, 1000, 2.1050687930179994, 0.03528532025049282),
+        (5, 56, 0, 29, 2.3431167445160246, 0.019123398221958313),
+    ])
+    func waldTestMatchesStatsmodels(x1: Int, n1: Int, x0: Int, n0: Int, z: Double, p: Double) throws {
+        let result = try TwoProportions(
+            treatmentSuccesses: x1, treatmentTrials: n1, controlSuccesses: x0, controlTrials: n0)
+        #expect(isNear(result.waldZStatistic, z))
+        #expect(isNear(result.waldPValue, p))
+    }
+
+    /// The Wald interval and the Wald test share one standard error, so the 95 % interval excludes 0 exactly
+    /// when p < 0.05; the Newcombe interval and the pooled test, reported before, disagree on some counts.
+    @Test func waldIntervalAndTestAgree() throws {
+        var disagreementsBefore = 0
+        var checked = 0
+        for n1 in stride(from: 20, through: 200, by: 9) {
+            for n0 in stride(from: 15, through: 180, by: 11) {
+                for x1 in stride(from: 0, through: n1, by: 3) {
+                    for x0 in stride(from: 0, through: n0, by: 5) {
+                        let r = try TwoProportions(
+                            treatmentSuccesses: x1, treatmentTrials: n1, controlSuccesses: x0, controlTrials: n0)
+                        guard let interval = r.waldInterval, let p = r.waldPValue else {
+                            #expect(r.waldPValue == nil && r.waldZStatistic == nil)
+                            continue
+                        }
+                        // Skip the knife-edge where rounding decides (|z| within 1e-9 of the critical value).
+                        guard abs(abs(r.waldZStatistic!) - 1.959963984540054) > 1e-9 else { continue }
+                        checked += 1
+                        #expect(!interval.contains(0) == (p < 0.05), "\(x1)/\(n1) vs \(x0)/\(n0)")
+                        if let pooled = r.pValue, r.newcombeInterval.contains(0) == (pooled < 0.05) {
+                            disagreementsBefore += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(checked > 50_000)
+        // The grid does reach the cases where the former pair disagreed.
+        #expect(disagreementsBefore > 0)
+    }
+
     /// Cases where statsmodels has no number to compare with (division by zero, NaN) but the answer is known.
     @Test func undefinedEstimatesAreNil() throws {
         // 9/10 vs 3/10: the ratio exists, 0.9/0.3 − 1 = 2; statsmodels proportions_ztest([9, 3], [10, 10]) gives
@@ -168,6 +216,35 @@ struct ExperimentPowerTests {
         let achieved = try PowerAnalysis.power(
             baselineRate: p0, difference: mde, treatmentCount: n1, controlCount: n0, alpha: alpha)
         #expect(isNear(achieved, power, relative: 1e-9))
+    }
+
+    /// The Wald test's power, normal approximation Φ(δ/σ₁ − z) + Φ(−δ/σ₁ − z) with σ₁ the true unpooled standard
+    /// error: statsmodels 0.15.0 `normal_power_het(delta, 1, alpha, std_null=s1, std_alternative=s1,
+    /// alternative='two-sided')` with s1 = √(p₁q₁/n₁ + p₀q₀/n₀). Each MDE is its root found by SciPy 1.17.1
+    /// `brentq(..., 1e-9, 1 - p0, xtol=1e-15)`.
+    @Test func waldPowerMatchesStatsmodels() throws {
+        let rows: [(Double, Double, Int, Int, Double, Double)] = [
+            (0.5, 0.25, 50, 50, 0.05, 0.7619701394681069),
+            (0.2, 0.05, 1000, 1000, 0.05, 0.7649297684982908),
+            (0.3, -0.03, 500, 500, 0.01, 0.06384030147514674),
+            (0.3, 0.04, 2000, 1000, 0.05, 0.6058402306949928),
+            (0.3, 0, 700, 300, 0.05, 0.05),
+        ]
+        for (p0, delta, n1, n0, alpha, expected) in rows {
+            let power = try PowerAnalysis.power(
+                baselineRate: p0, difference: delta, treatmentCount: n1, controlCount: n0, alpha: alpha, test: .wald)
+            #expect(isNear(power, expected), "\(p0) + \(delta), \(n1) vs \(n0)")
+        }
+        let mdes: [(Double, Int, Int, Double, Double, Double)] = [
+            (0.20, 1000, 1000, 0.05, 0.8, 0.05231165266350647),
+            (0.30, 2000, 1000, 0.05, 0.9, 0.058435420546760646),
+            (0.05, 20000, 5000, 0.01, 0.8, 0.012038691469920274),
+        ]
+        for (p0, n1, n0, alpha, power, expected) in mdes {
+            let mde = try PowerAnalysis.minimumDetectableEffect(
+                baselineRate: p0, treatmentCount: n1, controlCount: n0, alpha: alpha, power: power, test: .wald)
+            #expect(isNear(mde, expected))
+        }
     }
 
     @Test func undetectableAndInvalid() throws {

@@ -127,3 +127,47 @@ struct KaplanMeierTests {
         }
     }
 }
+
+@Suite("Experiments: the log-rank risk table")
+struct LogRankRiskTableTests {
+    /// lifelines 0.30.3 `survival_table_from_events(time, status)` for each `aml` group: at each distinct time of
+    /// either group, a group's risk set is the sum of `removed` over its rows at or after that time, and its
+    /// events and censorings are `observed` and `censored` at that time (0 where the group has no row).
+    @Test func matchesLifelines() throws {
+        let table = try LogRankTest.riskTable(groups: [maintained, nonmaintained])
+        #expect(table.map(\.time) == [5, 8, 9, 12, 13, 16, 18, 23, 27, 28, 30, 31, 33, 34, 43, 45, 48, 161])
+        #expect(
+            table.map(\.atRisk) == [
+                [11, 12], [11, 10], [11, 8], [10, 8], [10, 7], [8, 7], [8, 6], [7, 6], [6, 5], [6, 4], [5, 4],
+                [5, 3], [4, 3], [4, 2], [3, 2], [3, 1], [2, 0], [1, 0],
+            ])
+        #expect(
+            table.map(\.events) == [
+                [0, 2], [0, 2], [1, 0], [0, 1], [1, 0], [0, 0], [1, 0], [1, 1], [0, 1], [0, 0], [0, 1], [1, 0],
+                [0, 1], [1, 0], [0, 1], [0, 1], [1, 0], [0, 0],
+            ])
+        #expect(
+            table.map(\.censored) == [
+                [0, 0], [0, 0], [0, 0], [0, 0], [1, 0], [0, 1], [0, 0], [0, 0], [0, 0], [1, 0], [0, 0], [0, 0],
+                [0, 0], [0, 0], [0, 0], [1, 0], [0, 0], [1, 0],
+            ])
+    }
+
+    /// The log-rank statistic recomputed from the table alone equals the test's: lifelines 0.30.3
+    /// `logrank_test(...)` gives 3.3963886989776024 (p 0.0653393220405049) on these data.
+    @Test func statisticFromTheTable() throws {
+        let table = try LogRankTest.riskTable(groups: [maintained, nonmaintained])
+        var (o, e, v) = (0.0, 0.0, 0.0)
+        for row in table {
+            let d = Double(row.events[0] + row.events[1])
+            let n = Double(row.atRisk[0] + row.atRisk[1])
+            guard d > 0 else { continue }
+            let n1 = Double(row.atRisk[0])
+            o += Double(row.events[0])
+            e += d * n1 / n
+            if n > 1 { v += d * (n1 / n) * (1 - n1 / n) * (n - d) / (n - 1) }
+        }
+        #expect(isNear((o - e) * (o - e) / v, 3.3963886989776024))
+        #expect(isNear(try LogRankTest(groups: [maintained, nonmaintained]).statistic, 3.3963886989776024))
+    }
+}

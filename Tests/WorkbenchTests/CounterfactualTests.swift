@@ -5,6 +5,7 @@ import Segmentation
 import Simulation
 import Testing
 import UsageModel
+import YAMLInput
 
 @testable import Workbench
 
@@ -175,5 +176,53 @@ struct ExperimentRunResultsTests {
         #expect(lines.contains { $0[0] == "arm:reengage" })
         let segments = try String(contentsOfFile: out + "/segments.csv", encoding: .utf8)
         #expect(segments.hasPrefix("date,segment,users\n"))
+    }
+}
+
+@Suite("The experiment's primary metric in a scenario")
+struct PrimaryMetricScenarioTests {
+    /// The scenario with its `primary_metric` line replaced by `name`, or removed when `name` is `nil`.
+    static func reengagement(experimentLine name: String?) throws -> String {
+        let text = try String(contentsOfFile: Repository.path("scenarios/reengagement.yaml"), encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let declared = lines.filter { $0.hasPrefix("    primary_metric:") }
+        #expect(declared.count == 1)
+        return lines.compactMap { line -> String? in
+            guard line.hasPrefix("    primary_metric:") else { return String(line) }
+            return name.map { "    primary_metric: \($0)" }
+        }.joined(separator: "\n")
+    }
+
+    @Test func defaultsToRetentionAndReadsAnotherName() throws {
+        let plain = try ScenarioLoader.parse(yaml: Self.reengagement(experimentLine: nil), file: "r.yaml")
+        #expect(plain.spec.interventions?.primaryMetric == .retention)
+        let declared = try ScenarioLoader.parse(
+            yaml: Self.reengagement(experimentLine: "revenue_per_user"), file: "r.yaml")
+        #expect(declared.spec.interventions?.primaryMetric == .revenuePerUser)
+    }
+
+    @Test func unknownNameIsRejectedWithASuggestion() throws {
+        let found = scenarioProblems(in: try Self.reengagement(experimentLine: "retension"))
+        #expect(
+            found.map { "\($0.path): \($0.message)" } == [
+                "interventions.experiment.primary_metric: expected one of: retention, activation, trial_conversion, "
+                    + "expansion, revenue_per_user; did you mean 'retention'?"
+            ])
+    }
+
+    /// Declaring a metric primary moves the family of its adjusted p-values: across the arms alone.
+    @Test func resultsMarkThePrimaryMetric() throws {
+        let yaml = try Self.reengagement(experimentLine: "revenue_per_user")
+        let scenario = try ScenarioLoader.parse(yaml: yaml, file: "r.yaml")
+        var spec = scenario.spec
+        spec.users = 3_000
+        spec.days = 120
+        let results = try #require(try Workbench.experiment(scenario, spec: spec, threads: 2))
+        #expect(results.primaryMetric == "revenue_per_user")
+        let primary = results.comparisons.compactMap { c in c.metrics.first { $0.role == "primary" } }
+        #expect(primary.map(\.metric) == ["revenue_per_user", "revenue_per_user"])
+        #expect(results.comparisons.allSatisfy { $0.metrics.filter { $0.role == "exploratory" }.count == 4 })
+        let raw = try primary.map { try #require($0.pValue) }
+        for (lift, expected) in zip(primary, try MultipleTesting.holm(raw)) { #expect(lift.pValueHolm == expected) }
     }
 }

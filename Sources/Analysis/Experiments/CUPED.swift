@@ -13,6 +13,34 @@ public struct CUPED: Sendable, Hashable {
     public let adjusted: WelchTest
     /// Welch's test on the raw outcomes, for comparison.
     public let unadjusted: WelchTest
+    /// The covariate of each arm, for recomputing θ and the adjusted figures from summaries.
+    public let treatmentCovariate: CovariateMoments
+    public let controlCovariate: CovariateMoments
+
+    /// One arm's covariate: count, mean, sample variance and sample covariance with the outcome (divisor n − 1).
+    public struct CovariateMoments: Sendable, Hashable {
+        public let count: Int
+        public let mean: Double
+        public let variance: Double
+        public let covarianceWithOutcome: Double
+
+        /// Two passes over the arm's values: means first, then centred sums.
+        init(outcome y: [Double], covariate x: [Double]) {
+            let n = Double(x.count)
+            let meanX = x.reduce(0, +) / n
+            let meanY = y.reduce(0, +) / n
+            var sxx = 0.0
+            var sxy = 0.0
+            for (xi, yi) in zip(x, y) {
+                sxx += (xi - meanX) * (xi - meanX)
+                sxy += (xi - meanX) * (yi - meanY)
+            }
+            count = x.count
+            mean = meanX
+            variance = sxx / (n - 1)
+            covarianceWithOutcome = sxy / (n - 1)
+        }
+    }
 
     /// - Parameters:
     ///   - treatment: Outcomes of the treatment arm.
@@ -53,6 +81,8 @@ public struct CUPED: Sendable, Hashable {
         }
         let theta = sxy / sxx
         self.theta = theta
+        self.treatmentCovariate = CovariateMoments(outcome: treatment, covariate: treatmentCovariate)
+        self.controlCovariate = CovariateMoments(outcome: control, covariate: controlCovariate)
         let adjust = { (outcome: Double, covariate: Double) in outcome - theta * (covariate - meanX) }
         adjusted = try WelchTest(
             treatment: zip(treatment, treatmentCovariate).map(adjust),

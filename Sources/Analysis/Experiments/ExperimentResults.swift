@@ -6,6 +6,13 @@ public struct ExperimentResults: Codable, Sendable {
     /// the control), so both groups are measured from the same moment of the same behaviour.
     public var indexDefinition =
         "first trigger of any of the arm's policies; control users are triggered the same way without a send"
+    /// The metric declared primary in the scenario (`interventions.experiment.primary_metric`): each arm is
+    /// judged on it, with Holm's adjustment across the arms. Every other metric is exploratory.
+    public var primaryMetric = ""
+    /// The families the adjusted p-values are computed over.
+    public var multipleTesting =
+        "primary metric: Holm and Benjamini–Hochberg across the treatment arms; exploratory metrics: the same across "
+        + "every arm and exploratory metric"
     public let arms: [ArmInfo]
     public let globalControlUsers: Int
     public let sampleRatio: SampleRatio
@@ -51,7 +58,18 @@ public struct ExperimentResults: Codable, Sendable {
         /// retention lift times the arm's observed users; true: from the counterfactual).
         public var cost: Double = 0
         public var costPerRetainedUser: Double?
+        /// Fieller's 95 % set for the measured cost per retained user gained, the spend counted as known: from
+        /// the Wald interval of the gain, so it is bounded exactly when the retention lift is significant.
+        public var costPerRetainedUserInterval: RatioInterval?
         public var trueCostPerRetainedUser: Double?
+    }
+
+    /// A confidence set for a ratio (``FiellerInterval``): `bounded` is [lower, upper]; `exclusive` is
+    /// (−∞, lower] ∪ [upper, ∞); `unbounded` is every number.
+    public struct RatioInterval: Codable, Sendable {
+        public let shape: FiellerInterval.Shape
+        public let lower: Double?
+        public let upper: Double?
     }
 
     public struct Group: Codable, Sendable {
@@ -65,9 +83,12 @@ public struct ExperimentResults: Codable, Sendable {
     public struct Lift: Codable, Sendable {
         public let metric: String
         public let kind: String
+        /// `primary` for the declared primary metric, `exploratory` for every other.
+        public var role = "exploratory"
         public let treatment: Group
         public let control: Group
-        /// Treatment minus control, with its 95 % interval (Newcombe for proportions, Welch for means).
+        /// Treatment minus control, with its 95 % interval (Wald for proportions, Welch for means). The interval
+        /// and `p_value` come from the same statistic, so the interval excludes 0 exactly when p < 0.05.
         public let absoluteLift: Double
         public let lower: Double?
         public let upper: Double?
@@ -77,6 +98,7 @@ public struct ExperimentResults: Codable, Sendable {
         public let relativeLower: Double?
         public let relativeUpper: Double?
         public let pValue: Double?
+        /// Adjusted within the lift's family (see `multiple_testing`).
         public var pValueHolm: Double?
         public var pValueBenjaminiHochberg: Double?
         /// CUPED on active days in the 28 days before the index day.
@@ -89,7 +111,7 @@ public struct ExperimentResults: Codable, Sendable {
         public let controlCounterfactualDifference: Double
         public let trueEffectCovered: Bool?
         /// For proportions: the smallest increase over the control's rate that these group sizes
-        /// detect with 80 % power at α = 0.05 (two-sided pooled z test, normal approximation).
+        /// detect with 80 % power at α = 0.05 (the two-sided Wald z test reported, normal approximation).
         public let minimumDetectableEffect: Double?
         /// For proportions: the power of this comparison's test to detect the true effect at these
         /// group sizes (analytic, α = 0.05) — how often an experiment like this one would see it.
@@ -97,7 +119,12 @@ public struct ExperimentResults: Codable, Sendable {
     }
 
     public struct Cuped: Codable, Sendable {
+        /// Pooled over both arms: covariance of outcome and covariate over the covariate's variance.
         public let theta: Double
+        /// The covariate's summaries per arm, from which θ, the adjusted means and their standard errors can be
+        /// recomputed with the arms' outcome means and standard deviations (docs/experiments.md).
+        public let treatmentCovariate: CovariateSummary
+        public let controlCovariate: CovariateSummary
         /// 1 − (adjusted standard error / raw standard error)².
         public let varianceReduction: Double?
         public let absoluteLift: Double
@@ -106,8 +133,26 @@ public struct ExperimentResults: Codable, Sendable {
         public let pValue: Double?
     }
 
+    /// One arm's covariate: users, mean, sample variance (divisor n − 1) and sample covariance with the outcome.
+    public struct CovariateSummary: Codable, Sendable {
+        public let users: Int
+        public let mean: Double
+        public let variance: Double
+        public let covarianceWithOutcome: Double
+
+        public init(users: Int, mean: Double, variance: Double, covarianceWithOutcome: Double) {
+            self.users = users
+            self.mean = mean
+            self.variance = variance
+            self.covarianceWithOutcome = covarianceWithOutcome
+        }
+    }
+
     public struct Survival: Codable, Sendable {
-        public var definition = "days from the index day until 30 days without a session had passed"
+        public var definition =
+            "days from the index day to the day that completes the first run of 30 consecutive days without a "
+            + "session starting on or after the index day (idle days before the index day do not count); censored "
+            + "at the end of the run"
         public let treatment: [CurvePoint]
         public let control: [CurvePoint]
         /// The longest time any user of each group was followed: the curves say nothing beyond it.
@@ -119,6 +164,17 @@ public struct ExperimentResults: Codable, Sendable {
         public let expectedEvents: [Double]?
         /// Why the log-rank test could not be computed on this run (no lapse observed, say).
         public let logRankNotComputable: String?
+        /// Per day with an event or a censoring, the users at risk, the events and the censorings of the
+        /// treatment arm and of the control (in that order): the log-rank test and both curves can be
+        /// recomputed from it.
+        public let logRankTable: [LogRankRow]
+    }
+
+    public struct LogRankRow: Codable, Sendable {
+        public let day: Double
+        public let atRisk: [Int]
+        public let events: [Int]
+        public let censored: [Int]
     }
 
     public struct CurvePoint: Codable, Sendable {
@@ -183,12 +239,24 @@ extension ExperimentResults.Comparison {
     /// Sets what the arm's campaigns cost and that cost per retained user gained: measured (the
     /// retention lift, the first metric, times the arm's observed users) and true (the same with
     /// the true effect); `nil` when nobody was gained.
-    public mutating func charge(_ cost: Double) {
+    ///
+    /// The interval is Fieller's for cost / gain with the cost known (counted, not sampled) and the gain's
+    /// variance from the Wald interval of the retention lift: n₁ × (upper − lower) / (2 z).
+    public mutating func charge(_ cost: Double) throws {
         self.cost = cost
         guard let retention = metrics.first else { return }
-        let gained = retention.absoluteLift * Double(retention.treatment.users)
-        let trulyGained = retention.trueEffect * Double(retention.treatment.users)
+        let users = Double(retention.treatment.users)
+        let gained = retention.absoluteLift * users
+        let trulyGained = retention.trueEffect * users
         costPerRetainedUser = gained > 0 ? cost / gained : nil
         trueCostPerRetainedUser = trulyGained > 0 ? cost / trulyGained : nil
+        if cost > 0, let lower = retention.lower, let upper = retention.upper {
+            let z = try ExperimentError.normalCritical(0.95)
+            let se = users * (upper - lower) / (2 * z)
+            let fieller = try FiellerInterval(
+                numerator: cost, denominator: gained, numeratorVariance: 0, denominatorVariance: se * se)
+            costPerRetainedUserInterval = ExperimentResults.RatioInterval(
+                shape: fieller.shape, lower: fieller.lower, upper: fieller.upper)
+        }
     }
 }

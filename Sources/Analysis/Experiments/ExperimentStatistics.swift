@@ -1,8 +1,9 @@
 import Stats
 
-/// Each metric of a comparison through the tested functions of this module: Newcombe intervals and
-/// the pooled z test for proportions, Welch for means, CUPED on the pre-period covariate,
-/// Kaplan–Meier with the log-rank test; then Holm and Benjamini–Hochberg across every arm and metric.
+/// Each metric of a comparison through the tested functions of this module: the Wald interval and the
+/// Wald z test (one standard error for both) for proportions, Welch for means, CUPED on the pre-period
+/// covariate, Kaplan–Meier with the log-rank test; then Holm and Benjamini–Hochberg, for the primary
+/// metric across the arms and for the exploratory metrics across every arm and exploratory metric.
 public enum ExperimentStatistics {
     public static func compare(_ s: ComparisonSamples, arm: String, control: String) throws
         -> ExperimentResults.Comparison
@@ -32,11 +33,11 @@ public enum ExperimentStatistics {
                 treatmentSuccesses: t.successes!, treatmentTrials: t.users, controlSuccesses: c.successes!,
                 controlTrials: c.users)
             absolute = test.difference
-            interval = test.newcombeInterval
+            interval = test.waldInterval
             relative = test.relativeLift
             relativeInterval = test.relativeLiftInterval
-            p = test.pValue
-            method = "Newcombe hybrid score interval; pooled two-proportion z test"
+            p = test.waldPValue
+            method = "Wald interval and Wald z test (the same unpooled standard error)"
         } else if !m.isProportion, t.users >= 2, c.users >= 2 {
             let test = try WelchTest(treatment: m.treatment, control: m.control)
             absolute = test.difference
@@ -54,8 +55,13 @@ public enum ExperimentStatistics {
                 treatment: m.treatment, treatmentCovariate: s.treatmentCovariate, control: m.control,
                 controlCovariate: s.controlCovariate)
         {
+            func summary(_ m: CUPED.CovariateMoments) -> ExperimentResults.CovariateSummary {
+                ExperimentResults.CovariateSummary(
+                    users: m.count, mean: m.mean, variance: m.variance, covarianceWithOutcome: m.covarianceWithOutcome)
+            }
             cuped = ExperimentResults.Cuped(
-                theta: adjusted.theta, varianceReduction: adjusted.varianceReduction,
+                theta: adjusted.theta, treatmentCovariate: summary(adjusted.treatmentCovariate),
+                controlCovariate: summary(adjusted.controlCovariate), varianceReduction: adjusted.varianceReduction,
                 absoluteLift: adjusted.adjusted.difference, lower: adjusted.adjusted.interval?.lowerBound,
                 upper: adjusted.adjusted.interval?.upperBound, pValue: adjusted.adjusted.pValue)
         }
@@ -68,10 +74,11 @@ public enum ExperimentStatistics {
             trueEffectCovered: interval.map { $0.contains(trueEffect) },
             minimumDetectableEffect: analytic
                 ? try PowerAnalysis.minimumDetectableEffect(
-                    baselineRate: c.mean, treatmentCount: t.users, controlCount: c.users) : nil,
+                    baselineRate: c.mean, treatmentCount: t.users, controlCount: c.users, test: .wald) : nil,
             powerForTrueEffect: analytic && c.mean + trueEffect >= 0 && c.mean + trueEffect <= 1
                 ? try PowerAnalysis.power(
-                    baselineRate: c.mean, difference: trueEffect, treatmentCount: t.users, controlCount: c.users) : nil)
+                    baselineRate: c.mean, difference: trueEffect, treatmentCount: t.users, controlCount: c.users,
+                    test: .wald) : nil)
     }
 
     static func group(_ values: [Double], proportion: Bool) -> ExperimentResults.Group {
@@ -86,27 +93,36 @@ public enum ExperimentStatistics {
         values.isEmpty ? 0 : Summary(values).mean
     }
 
-    /// Holm and Benjamini–Hochberg over every p-value of every comparison and metric.
-    public static func correctForMultipleTesting(_ comparisons: [ExperimentResults.Comparison]) throws
-        -> [ExperimentResults.Comparison]
+    /// Marks each comparison's `primary` metric and adjusts the p-values in two families: the primary
+    /// metric's across the arms (the confirmatory question, one test per arm), and every other metric's
+    /// across every arm and metric (exploratory). Holm controls the family-wise error rate,
+    /// Benjamini–Hochberg the false discovery rate.
+    /// - Throws: ``ExperimentError/invalidArgument(_:)`` when a comparison has no metric named `primary`.
+    public static func correctForMultipleTesting(_ comparisons: [ExperimentResults.Comparison], primary: String)
+        throws -> [ExperimentResults.Comparison]
     {
-        var places: [(Int, Int)] = []
-        var pValues: [Double] = []
+        var result = comparisons
+        var families: [[(Int, Int)]] = [[], []]
         for (i, c) in comparisons.enumerated() {
+            guard c.metrics.contains(where: { $0.metric == primary }) else {
+                throw ExperimentError.invalidArgument(
+                    "no metric '\(primary)' in the comparison of \(c.arm) (metrics: "
+                        + c.metrics.map(\.metric).joined(separator: ", ") + ")")
+            }
             for (j, lift) in c.metrics.enumerated() {
-                if let p = lift.pValue {
-                    places.append((i, j))
-                    pValues.append(p)
-                }
+                let isPrimary = lift.metric == primary
+                result[i].metrics[j].role = isPrimary ? "primary" : "exploratory"
+                if lift.pValue != nil { families[isPrimary ? 0 : 1].append((i, j)) }
             }
         }
-        guard !pValues.isEmpty else { return comparisons }
-        let holm = try MultipleTesting.holm(pValues)
-        let bh = try MultipleTesting.benjaminiHochberg(pValues)
-        var result = comparisons
-        for (k, (i, j)) in places.enumerated() {
-            result[i].metrics[j].pValueHolm = holm[k]
-            result[i].metrics[j].pValueBenjaminiHochberg = bh[k]
+        for places in families where !places.isEmpty {
+            let pValues = places.map { comparisons[$0.0].metrics[$0.1].pValue! }
+            let holm = try MultipleTesting.holm(pValues)
+            let bh = try MultipleTesting.benjaminiHochberg(pValues)
+            for (k, (i, j)) in places.enumerated() {
+                result[i].metrics[j].pValueHolm = holm[k]
+                result[i].metrics[j].pValueBenjaminiHochberg = bh[k]
+            }
         }
         return result
     }
@@ -139,10 +155,13 @@ public enum ExperimentStatistics {
                     upper: $0.upper)
             }
         }
+        let table = try LogRankTest.riskTable(groups: [t, c]).map {
+            ExperimentResults.LogRankRow(day: $0.time, atRisk: $0.atRisk, events: $0.events, censored: $0.censored)
+        }
         return ExperimentResults.Survival(
             treatment: try curve(t), control: try curve(c), treatmentFollowUpDays: t.map(\.time).max() ?? 0,
             controlFollowUpDays: c.map(\.time).max() ?? 0, logRankChiSquare: test?.statistic,
             logRankPValue: test?.pValue, observedEvents: test?.observed, expectedEvents: test?.expected,
-            logRankNotComputable: notComputable)
+            logRankNotComputable: notComputable, logRankTable: table)
     }
 }

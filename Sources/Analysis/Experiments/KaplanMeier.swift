@@ -189,6 +189,29 @@ public struct LogRankTest: Sendable, Hashable {
     }
 }
 
+extension LogRankTest {
+    /// The counts both the test and the Kaplan–Meier curves are computed from, at one distinct time.
+    public struct RiskRow: Sendable, Hashable {
+        public let time: Double
+        /// Per group, subjects with time ≥ ``time``.
+        public let atRisk: [Int]
+        public let events: [Int]
+        public let censored: [Int]
+    }
+
+    /// Per distinct time (with an event or a censoring), in increasing order, each group's risk set, events and
+    /// censorings, as lifelines' `survival_table_from_events` gives them per group.
+    /// - Throws: As ``init(groups:)`` for an empty group or an invalid time.
+    public static func riskTable(groups: [[SurvivalObservation]]) throws -> [RiskRow] {
+        let times = try DistinctTimes(groups: groups)
+        var atRisk = times.groupSizes
+        return times.rows.map { row in
+            defer { for g in atRisk.indices { atRisk[g] -= row.events[g] + row.censored[g] } }
+            return RiskRow(time: row.time, atRisk: atRisk, events: row.events, censored: row.censored)
+        }
+    }
+}
+
 /// Events and censorings per group at each distinct time, shared by Kaplan–Meier and the log-rank test.
 struct DistinctTimes {
     struct Row {

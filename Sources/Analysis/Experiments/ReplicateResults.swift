@@ -16,19 +16,29 @@ public struct ReplicateResults: Codable, Sendable {
 
     public struct Metric: Codable, Sendable {
         public let metric: String
+        /// `primary` or `exploratory`, as in each replicate.
+        public let role: String
         public let lifts: [Double]
+        /// Each replicate's 95 % interval (`nil` where it has none) and group sizes, so the coverage and
+        /// the standard errors can be recomputed.
+        public let lowers: [Double?]
+        public let uppers: [Double?]
+        public let treatmentUsers: [Int]
+        public let controlUsers: [Int]
+        /// Raw p-values, which the power counts, and Holm-adjusted ones within each replicate's family.
         public let pValues: [Double?]
+        public let pValuesHolm: [Double?]
         public let trueEffects: [Double]
         public let meanLift: Double
         public let standardDeviationOfLift: Double?
         public let meanTrueEffect: Double
         /// Mean of the standard errors implied by each replicate's interval (width / 3.92).
         public let meanStandardError: Double?
-        /// Share of replicates with p < alpha.
+        /// Share of replicates with raw p < alpha: the power of one test.
         public let power: Double?
         /// Share of replicates whose 95 % interval holds their true effect.
         public let coverage: Double?
-        /// Analytic power of the pooled z test for the mean true effect at the mean group sizes and
+        /// Analytic power of the Wald z test for the mean true effect at the mean group sizes and
         /// control rate: what the replicates' power checks.
         public let analyticPower: Double?
         /// Analytic minimum detectable effect (80 % power) at the mean group sizes and control rate.
@@ -72,13 +82,17 @@ public struct ReplicateResults: Codable, Sendable {
             let p0 = lifts.reduce(0.0) { $0 + $1.control.mean } / Double(lifts.count)
             if n1 > 0, n0 > 0, p0 > 0, p0 < 1, p0 + meanTrue >= 0, p0 + meanTrue <= 1 {
                 analytic = try PowerAnalysis.power(
-                    baselineRate: p0, difference: meanTrue, treatmentCount: n1, controlCount: n0, alpha: alpha)
+                    baselineRate: p0, difference: meanTrue, treatmentCount: n1, controlCount: n0, alpha: alpha,
+                    test: .wald)
                 mde = try PowerAnalysis.minimumDetectableEffect(
-                    baselineRate: p0, treatmentCount: n1, controlCount: n0, alpha: alpha)
+                    baselineRate: p0, treatmentCount: n1, controlCount: n0, alpha: alpha, test: .wald)
             }
         }
         return Metric(
-            metric: name, lifts: values, pValues: lifts.map(\.pValue), trueEffects: trueEffects, meanLift: mean,
+            metric: name, role: lifts[0].role, lifts: values, lowers: lifts.map(\.lower), uppers: lifts.map(\.upper),
+            treatmentUsers: lifts.map(\.treatment.users), controlUsers: lifts.map(\.control.users),
+            pValues: lifts.map(\.pValue), pValuesHolm: lifts.map(\.pValueHolm), trueEffects: trueEffects,
+            meanLift: mean,
             standardDeviationOfLift: sd, meanTrueEffect: meanTrue,
             meanStandardError: errors.isEmpty ? nil : ExperimentStatistics.mean(errors),
             power: pValues.isEmpty ? nil : Double(pValues.filter { $0 < alpha }.count) / Double(pValues.count),

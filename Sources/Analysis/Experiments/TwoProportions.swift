@@ -64,6 +64,11 @@ public struct TwoProportions: Sendable, Hashable {
     public let zStatistic: Double?
     /// Two-sided p-value of ``zStatistic``.
     public let pValue: Double?
+    /// The Wald (unpooled) z statistic (p̂₁ − p̂₀)/√(p̂₁q̂₁/n₁ + p̂₀q̂₀/n₀): the test ``waldInterval`` inverts, so
+    /// the interval excludes 0 exactly when ``waldPValue`` < 1 − confidence. `nil` when that standard error is 0.
+    public let waldZStatistic: Double?
+    /// Two-sided p-value of ``waldZStatistic``.
+    public let waldPValue: Double?
 
     /// - Parameters:
     ///   - treatmentSuccesses: x₁, in `0...treatmentTrials`.
@@ -113,6 +118,13 @@ public struct TwoProportions: Sendable, Hashable {
 
         let waldSE = (p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0).squareRoot()
         waldInterval = waldSE > 0 ? (difference - z * waldSE)...(difference + z * waldSE) : nil
+        if waldSE > 0 {
+            let statistic = difference / waldSE
+            waldZStatistic = statistic
+            waldPValue = min(1, 2 * (try Normal(mean: 0, sd: 1).survival(abs(statistic))))
+        } else {
+            (waldZStatistic, waldPValue) = (nil, nil)
+        }
 
         relativeLift = controlSuccesses > 0 ? p1 / p0 - 1 : nil
         if treatmentSuccesses > 0, controlSuccesses > 0 {

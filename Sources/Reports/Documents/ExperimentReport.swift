@@ -6,7 +6,8 @@ import Reporting
 enum ExperimentReport {
     typealias F = Format
 
-    /// The first arm's retention lift in one sentence, for the summary.
+    /// Each arm's primary metric in one sentence, for the summary: the p-value quoted is the one adjusted
+    /// across the arms (Holm), which the verdict follows.
     static func headline(_ e: ExperimentResults) -> [ReportBlock] {
         var blocks: [ReportBlock] = []
         if e.sampleRatio.mismatch {
@@ -15,18 +16,33 @@ enum ExperimentReport {
                     "Sample-ratio mismatch (p = \(e.sampleRatio.pValue.map { F.fixed($0, 5) } ?? "–")): the arms' sizes are "
                         + "not what the weights say; do not trust the lifts."))
         }
+        let arms = e.comparisons.count
         for c in e.comparisons {
-            guard let m = c.metrics.first else { continue }
-            let significant = (m.pValue ?? 1) < 0.05
-            let interval = m.lower.flatMap { lo in m.upper.map { "\(pp(lo)) to \(pp($0))" } } ?? "no interval"
+            guard let m = primary(c, e) else { continue }
+            let adjusted = m.pValueHolm ?? m.pValue
+            let significant = (adjusted ?? 1) < 0.05
+            let excludesZero = m.lower.flatMap { lo in m.upper.map { lo > 0 || $0 < 0 } } ?? false
+            let value = { (x: Double) in m.kind == "proportion" ? pp(x) : F.fixed(x, 2) }
+            let interval = m.lower.flatMap { lo in m.upper.map { "\(value(lo)) to \(value($0))" } } ?? "no interval"
+            let pText =
+                arms > 1
+                ? "p = \(adjusted.map { F.fixed($0, 3) } ?? "–") adjusted for \(arms) arms (Holm)"
+                : "p = \(adjusted.map { F.fixed($0, 3) } ?? "–")"
+            var verdict = significant ? "a significant change" : "not distinguishable from no effect"
+            if !significant, excludesZero { verdict += " once the \(arms) arms are accounted for" }
             blocks.append(
                 .paragraph(
-                    "**\(c.arm)** against \(c.control): \(m.metric) \(pp(m.absoluteLift, signed: true)) "
-                        + "(95 % interval \(interval), p = \(m.pValue.map { F.fixed($0, 3) } ?? "–")) — "
-                        + (significant ? "a significant gain" : "not distinguishable from no effect")
-                        + "; the true effect was \(pp(m.trueEffect, signed: true))."))
+                    "**\(c.arm)** against \(c.control), primary metric \(m.metric): "
+                        + "\(m.kind == "proportion" ? pp(m.absoluteLift, signed: true) : F.fixed(m.absoluteLift, 2)) "
+                        + "(95 % interval \(interval), \(pText)) — \(verdict); the true effect was "
+                        + "\(m.kind == "proportion" ? pp(m.trueEffect, signed: true) : F.fixed(m.trueEffect, 2))."))
         }
         return blocks
+    }
+
+    /// The comparison's declared primary metric (the first metric in results without roles).
+    static func primary(_ c: ExperimentResults.Comparison, _ e: ExperimentResults) -> ExperimentResults.Lift? {
+        c.metrics.first { $0.metric == e.primaryMetric } ?? c.metrics.first
     }
 
     static func sections(_ e: ExperimentResults, replicates: ReplicateResults?, currency: String) -> [ReportSection] {
@@ -60,8 +76,11 @@ enum ExperimentReport {
             .paragraph(
                 "Each user enters a comparison on their index day, the first time one of the arm's policies triggers "
                     + "(control users are triggered the same way, without a send); outcomes are taken \(e.outcomeDays) days "
-                    + "later. Intervals are 95 % (Newcombe for proportions, Welch for means); p-values are raw and "
-                    + "Holm-corrected across all arms and metrics. The true effect comes from the counterfactual run: the "
+                    + "later. The primary metric, declared in the scenario, is \(e.primaryMetric): its p-values are "
+                    + "Holm-adjusted across the arms. Every other metric is exploratory, adjusted across all arms and "
+                    + "exploratory metrics: a hint for the next experiment, not a finding. Intervals are 95 % (Wald for "
+                    + "proportions, Welch for means), each from the same standard error as its raw p-value, so an "
+                    + "interval excludes 0 exactly when p < 0.05. The true effect comes from the counterfactual run: the "
                     + "same users without any campaign."))
         var rows: [[String]] = []
         for c in e.comparisons {
@@ -71,7 +90,8 @@ enum ExperimentReport {
                 func diff(_ x: Double) -> String { proportion ? pp(x) : F.fixed(x, 2) }
                 let interval = m.lower.flatMap { lo in m.upper.map { "\(diff(lo)) – \(diff($0))" } } ?? "–"
                 rows.append([
-                    c.arm, m.metric, "\(value(m.treatment.mean)) (n=\(m.treatment.users))",
+                    c.arm, m.metric + (m.role == "primary" ? " (primary)" : " (exploratory)"),
+                    "\(value(m.treatment.mean)) (n=\(m.treatment.users))",
                     "\(value(m.control.mean)) (n=\(m.control.users))", diff(m.absoluteLift),
                     m.relativeLift.map { F.percent($0) } ?? "–", interval, m.pValue.map { F.fixed($0, 4) } ?? "–",
                     m.pValueHolm.map { F.fixed($0, 4) } ?? "–", diff(m.trueEffect),
@@ -99,8 +119,8 @@ enum ExperimentReport {
             .table(
                 ReportTable(
                     header: [
-                        "arm", "metric", "treatment", "control", "lift", "relative", "95 % interval", "p", "p (Holm)",
-                        "true effect",
+                        "arm", "metric", "treatment", "control", "lift", "relative", "95 % interval", "p",
+                        "p (Holm, family)", "true effect",
                     ], rows: rows, numericFrom: 2)))
         return ReportSection(id: "lift", title: "Lift against the control", blocks: blocks)
     }
@@ -160,8 +180,10 @@ enum ExperimentReport {
             id: "survival", title: "Retention curves",
             blocks: figures + [
                 .paragraph(
-                    "Kaplan–Meier estimates of the share of users who have not yet gone 30 days without a session, from "
-                        + "the index day; the log-rank test compares each arm with the control."),
+                    "Kaplan–Meier estimates of the share of users who have not yet gone 30 days in a row without a "
+                        + "session, counted from the index day: idle days before it do not count, so a user idle since "
+                        + "before the index day lapses 29 days after it at the earliest. Users are censored at the end of "
+                        + "the run; the log-rank test compares each arm with the control."),
                 .table(
                     ReportTable(
                         header: [
@@ -188,7 +210,7 @@ enum ExperimentReport {
             id: "power", title: "Power",
             blocks: [
                 .paragraph(
-                    "How likely an experiment of this size is to detect each true effect (two-sided pooled z test at "
+                    "How likely an experiment of this size is to detect each true effect (the two-sided Wald z test at "
                         + "α = 0.05, normal approximation), and the smallest lift it detects with 80 % power. Run with "
                         + "`--replicates K` to check both against K repetitions of the experiment."),
                 .table(
@@ -228,6 +250,24 @@ enum ExperimentReport {
             ])
     }
 
+    /// Fieller's set for the cost per retained user in words.
+    static func costInterval(_ i: ExperimentResults.RatioInterval?, currency: String) -> String {
+        guard let i else { return "no interval" }
+        let money = { (x: Double) in F.fixed(x, 2) + " " + currency }
+        switch i.shape {
+        case .bounded:
+            guard let lo = i.lower, let hi = i.upper else { return "no interval" }
+            return lo > 0
+                ? "95 % interval \(money(lo)) to \(money(hi))"
+                : "95 % interval \(money(lo)) to \(money(hi)), negative: the arm retained fewer users"
+        case .exclusive:
+            guard let hi = i.upper else { return "no interval" }
+            return "95 % set unbounded: at least \(money(hi)), or no gain at all"
+        case .unbounded:
+            return "95 % set unbounded"
+        }
+    }
+
     static func campaigns(_ e: ExperimentResults, currency: String) -> ReportSection {
         let rows = e.campaigns.map { p in
             [
@@ -248,8 +288,13 @@ enum ExperimentReport {
             blocks.append(
                 .paragraph(
                     "\(c.arm): campaigns cost \(F.fixed(c.cost, 2)) \(currency); per retained user gained \(measured) "
-                        + "measured, \(truth) true."))
+                        + "measured (\(costInterval(c.costPerRetainedUserInterval, currency: currency))), \(truth) true."
+                ))
         }
+        blocks.append(
+            .paragraph(
+                "The interval is Fieller's for the spend over the retained users gained, the spend counted as known; it "
+                    + "is bounded only when the retention lift is significant."))
         return ReportSection(id: "campaigns", title: "Campaign cost", blocks: blocks)
     }
 }

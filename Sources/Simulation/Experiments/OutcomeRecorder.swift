@@ -20,8 +20,10 @@ public struct ExperimentEntry: Sendable, Equatable {
     public var upgraded = false
     /// Revenue in the outcome window, cents.
     public var revenueCents = 0.0
-    /// Days from the index day until 30 days without a session had passed (the observed churn), or
-    /// until the run ended when `churnObserved` is false (censored).
+    /// Days from the index day to the day that completed the first run of 30 consecutive days
+    /// without a session starting on or after the index day (the observed churn), or to the last
+    /// day of the run when `churnObserved` is false (censored). Idle days before the index day do
+    /// not count, so no user churns earlier than 29 days after it.
     public var survivalDays: Int32 = 0
     public var churnObserved = false
 
@@ -65,6 +67,8 @@ public final class OutcomeRecorder: DayObserver {
     public let outcomeDays: Int
     /// Days without a session after which a user counts as churned for survival curves.
     public static let churnGapDays: Int32 = 30
+    /// Number of days from the first day of the run of idle days to the day it completes.
+    static let gapSpan = churnGapDays - 1
     let activationMask: UInt16
     let planPriceCents: [Int64]
     /// Worker threads of the daily pass over users; the outcomes do not depend on it.
@@ -76,6 +80,10 @@ public final class OutcomeRecorder: DayObserver {
     /// Entries whose baseline is taken on a given day, and whose outcome is taken on a given day.
     var startingOn: [Int32: [(Int, Int)]] = [:]
     var dueOn: [Int32: [(Int, Int)]] = [:]
+    /// Entries whose first ``churnGapDays`` days from the index day on are checked on a given day.
+    var idleCheckOn: [Int32: [(Int, Int)]] = [:]
+    /// Per entry: no session on any of the first ``churnGapDays`` days from the index day on.
+    var idleFromIndex: [[Bool]] = []
     var days = 0
 
     var lastSession = Column<Int32>(repeating: 0, count: 0)
@@ -106,6 +114,7 @@ public final class OutcomeRecorder: DayObserver {
         self.activationMask = activationMask
         self.planPriceCents = planPriceCents
         entries = Array(repeating: [], count: comparisons)
+        idleFromIndex = Array(repeating: [], count: comparisons)
     }
 
     /// A recorder for a counterfactual run that re-simulates `users` (ascending): the entries of `treated`
@@ -124,14 +133,16 @@ public final class OutcomeRecorder: DayObserver {
         }
     }
 
-    /// Bytes per user for the memory estimate: the columns and about one entry per comparison.
+    /// Bytes per user for the memory estimate: the columns and about one entry per comparison (the
+    /// entry, its flag and its places in the three day schedules).
     public static func bytesPerUser(_ spec: InterventionSpec) -> Int {
-        4 + 4 + 2 + 4 + 4 + 4 + 1 + 1 + 8 + 4 + spec.treatmentArms.count * 64
+        4 + 4 + 2 + 4 + 4 + 4 + 1 + 1 + 8 + 4 + spec.treatmentArms.count * 80
     }
 
     /// Adds a user to a comparison from `day` on; the baseline is taken at the end of that day.
     public func register(comparison k: Int, user: Int, day: Int) {
         entries[k].append(ExperimentEntry(user: Int32(user), indexDay: Int32(day)))
+        idleFromIndex[k].append(false)
         startingOn[Int32(day), default: []].append((k, entries[k].count - 1))
     }
 
@@ -231,6 +242,11 @@ public final class OutcomeRecorder: DayObserver {
             entries[k][i].activeDaysBefore = Int32((activeBits[u] & 0x0FFF_FFFF).nonzeroBitCount)
             entries[k][i].revenueAtIndex = revenue[u]
             dueOn[today + Int32(outcomeDays), default: []].append((k, i))
+            idleCheckOn[today + Self.gapSpan, default: []].append((k, i))
+        }
+        // Checked after the baselines, so that a one-day gap would be checked on its index day.
+        for (k, i) in idleCheckOn.removeValue(forKey: today) ?? [] {
+            idleFromIndex[k][i] = lastSession[Int(entries[k][i].user)] < entries[k][i].indexDay
         }
         for (k, i) in dueOn.removeValue(forKey: today) ?? [] {
             let u = Int(entries[k][i].user)
@@ -249,13 +265,30 @@ public final class OutcomeRecorder: DayObserver {
         for k in entries.indices {
             for i in entries[k].indices {
                 let t = entries[k][i].indexDay
-                if let gap = gapCompleted[entries[k][i].user]?.first(where: { $0 > t }) {
-                    entries[k][i].survivalDays = gap - t
-                    entries[k][i].churnObserved = true
-                } else {
-                    entries[k][i].survivalDays = last - t
-                }
+                let (time, event) = Self.churnEvent(
+                    indexDay: t, idleFromIndex: idleFromIndex[k][i],
+                    gapsCompleted: gapCompleted[entries[k][i].user] ?? [], lastDay: last)
+                entries[k][i].survivalDays = time
+                entries[k][i].churnObserved = event
             }
         }
+    }
+
+    /// Survival from the index day `t`: the event is the first run of ``churnGapDays`` consecutive
+    /// days without a session that starts on or after `t`, dated by the day that completes it.
+    ///
+    /// A run that started before `t` and lasts through day `t + 29` contains such a run (days `t`
+    /// to `t + 29`), so the event falls on `t + 29` (`idleFromIndex`). Otherwise the user had a
+    /// session on one of those days, and every later run starts after `t`: the event is the first
+    /// day at or after `t + 29` on which a run reached ``churnGapDays`` days (`gapsCompleted`,
+    /// ascending). Without either, the user is censored on `lastDay`.
+    /// - Returns: days from `t` to the event or to `lastDay`, and whether the event was seen.
+    static func churnEvent(indexDay t: Int32, idleFromIndex: Bool, gapsCompleted: [Int32], lastDay: Int32)
+        -> (days: Int32, event: Bool)
+    {
+        let earliest = t + gapSpan
+        if idleFromIndex, earliest <= lastDay { return (gapSpan, true) }
+        if let gap = gapsCompleted.first(where: { $0 >= earliest }), gap <= lastDay { return (gap - t, true) }
+        return (max(0, lastDay - t), false)
     }
 }

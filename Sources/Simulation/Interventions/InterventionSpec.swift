@@ -12,6 +12,9 @@ public struct InterventionSpec: Sendable {
     public var globalControlShare: Double
     /// Outcomes are measured this many days after each user's index day (the first trigger).
     public var outcomeDays: Int
+    /// The metric each arm is judged on, declared before the run: its p-values are adjusted across
+    /// the arms alone; every other metric is exploratory.
+    public var primaryMetric: ExperimentMetric = .retention
 
     public init(
         policies: [Policy], channels: [ChannelSettings] = Channel.allCases.map(\.defaults),
@@ -38,6 +41,19 @@ public struct InterventionSpec: Sendable {
     public static let maxArms = 8
     /// Deliveries remembered per user for caps and fatigue.
     public static let rememberedDeliveries = 16
+}
+
+/// The outcomes an experiment measures per user, in the order they are reported.
+public enum ExperimentMetric: String, CaseIterable, Sendable {
+    /// A session in the 7 days ending `outcome_days` after the index day.
+    case retention
+    case activation
+    case trialConversion = "trial_conversion"
+    case expansion
+    case revenuePerUser = "revenue_per_user"
+
+    /// Position in the reported metrics.
+    public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
 
 public enum Channel: String, CaseIterable, Sendable {

@@ -133,7 +133,8 @@ extension InterventionSpec {
                 try ExperimentStatistics.compare(
                     samples, arm: spec.arms[a].name, control: spec.arms[spec.controlArm].name))
         }
-        comparisons = try ExperimentStatistics.correctForMultipleTesting(comparisons)
+        let primary = ComparisonSamples.metricNames(outcomeDays: spec.outcomeDays)[spec.primaryMetric.index].0
+        comparisons = try ExperimentStatistics.correctForMultipleTesting(comparisons, primary: primary)
         let currencyCents = 100.0
         let campaigns = spec.policies.enumerated().map { q, policy in
             let c = pieces.counters[q]
@@ -149,14 +150,16 @@ extension InterventionSpec {
                 costPerSend: policy.costCents / currencyCents, cost: Double(c.sends) * policy.costCents / currencyCents)
         }
         for (k, a) in spec.treatmentArms.enumerated() {
-            comparisons[k].charge(spec.arms[a].policies.reduce(0.0) { $0 + campaigns[$1].cost })
+            try comparisons[k].charge(spec.arms[a].policies.reduce(0.0) { $0 + campaigns[$1].cost })
         }
-        return ExperimentResults(
+        var results = ExperimentResults(
             outcomeDays: spec.outcomeDays, arms: arms, globalControlUsers: globalControl,
             sampleRatio: try ExperimentStatistics.sampleRatio(
                 observed: armUsers + (spec.globalControlShare > 0 ? [globalControl] : []),
                 shares: expectedShares),
             comparisons: comparisons, campaigns: campaigns)
+        results.primaryMetric = primary
+        return results
     }
 
     /// Each arm's share of all users, then the global control's when there is one.

@@ -2,17 +2,24 @@ import Analysis
 import Simulation
 
 extension ComparisonSamples {
+    /// Each metric's name in the results and whether it is a proportion, in the order of
+    /// ``ExperimentMetric/allCases``.
     static func metricNames(outcomeDays d: Int) -> [(String, Bool)] {
-        [
-            ("retention_day_\(d)", true), ("activation", true), ("trial_conversion", true), ("expansion", true),
-            ("revenue_per_user", false),
-        ]
+        ExperimentMetric.allCases.map { m in
+            (m == .retention ? "retention_day_\(d)" : m.rawValue, m != .revenuePerUser)
+        }
     }
 
     static func values(_ e: ExperimentEntry) -> [Double] {
-        [
-            e.retained ? 1 : 0, e.activated ? 1 : 0, e.converted ? 1 : 0, e.upgraded ? 1 : 0, e.revenueCents / 100,
-        ]
+        ExperimentMetric.allCases.map { m in
+            switch m {
+            case .retention: e.retained ? 1 : 0
+            case .activation: e.activated ? 1 : 0
+            case .trialConversion: e.converted ? 1 : 0
+            case .expansion: e.upgraded ? 1 : 0
+            case .revenuePerUser: e.revenueCents / 100
+            }
+        }
     }
 
     /// A comparison's samples from its indexed users in order. A user the counterfactual run did

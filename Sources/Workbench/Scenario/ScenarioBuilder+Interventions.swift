@@ -53,9 +53,11 @@ extension ScenarioBuilder {
             readExperiment($0, path.key("experiment"), policies: policyNames)
         }
         guard valid, let outcomeDays, let fatigue, let experiment else { return nil }
-        return InterventionSpec(
+        var spec = InterventionSpec(
             policies: policies, channels: channels, fatigue: fatigue, arms: experiment.arms,
             globalControlShare: experiment.globalControl, outcomeDays: outcomeDays)
+        spec.primaryMetric = experiment.primary
+        return spec
     }
 
     private func readChannels(_ node: Node, _ path: NodePath) -> [ChannelSettings]? {
@@ -232,11 +234,24 @@ extension ScenarioBuilder {
 
     private func readExperiment(
         _ node: Node, _ path: NodePath, policies: NameTable
-    ) -> (arms: [Arm], globalControl: Double)? {
-        guard let f = reader.mapping(node, path, keys: ["global_control", "arms"], required: ["arms"]) else {
+    ) -> (arms: [Arm], globalControl: Double, primary: ExperimentMetric)? {
+        guard
+            let f = reader.mapping(
+                node, path, keys: ["global_control", "primary_metric", "arms"], required: ["arms"])
+        else {
             return nil
         }
         let global = optional(f, "global_control", default: 0) { reader.number($0, $1, .belowOne) }
+        let primary = optional(f, "primary_metric", default: ExperimentMetric.retention) { node, p in
+            let options = ExperimentMetric.allCases.map(\.rawValue)
+            guard let text = reader.string(node, p) else { return nil }
+            if let metric = ExperimentMetric(rawValue: text) { return metric }
+            reader.report(
+                p,
+                "expected one of: " + options.joined(separator: ", ") + NameSuggestion.hint(for: text, among: options),
+                at: node)
+            return nil
+        }
         var arms: [Arm] = []
         var names = NameTable(noun: "arm")
         var valid = true
@@ -272,7 +287,7 @@ extension ScenarioBuilder {
             }
             arms.append(Arm(name: name, weight: weight, policies: list, isControl: control))
         }
-        guard valid, let global else { return nil }
+        guard valid, let global, let primary else { return nil }
         let controls = arms.indices.filter { arms[$0].isControl }
         if controls.count > 1 {
             reader.report(ap, "only one arm may be the control", at: node)
@@ -286,6 +301,6 @@ extension ScenarioBuilder {
             }
             arms[holdout].isControl = true
         }
-        return (arms, global)
+        return (arms, global, primary)
     }
 }
