@@ -13,12 +13,15 @@ public struct PredictionResults: Codable, Sendable {
 
     /// Who is scored at each cutoff, in words (the report names it).
     public let scored: String
+    /// How the oracle's probabilities were computed (a simulated run only).
+    public let oracle: Oracle?
 
     public init(
         cutoffs: [CutoffResult], skipped: [String], horizonDays: Int, atRiskSegments: [String], scored: String,
-        features: [String] = ChurnPrediction.featureNames
+        features: [String] = ChurnPrediction.featureNames, oracle: Oracle? = nil
     ) {
         self.scored = scored
+        self.oracle = oracle
         self.horizonDays = horizonDays
         self.atRiskSegments = atRiskSegments
         self.features = features
@@ -41,6 +44,41 @@ public struct PredictionResults: Codable, Sendable {
         public let comparisons: [Comparison]
         /// The buy-till-you-die models fitted on the fitting half (a log's evaluation).
         public let baselines: [Baseline]
+    }
+
+    /// The simulator's churn probability: each scored user's horizon simulated forward from their true
+    /// state on the cutoff day, `replicas` times.
+    public struct Oracle: Codable, Sendable {
+        public let method: String
+        public let replicas: Int
+        /// The Monte Carlo standard error of the users' probabilities at each cutoff (in `cutoffs` order).
+        public let standardErrors: [MonteCarloError]
+
+        public init(method: String, replicas: Int, standardErrors: [MonteCarloError]) {
+            self.method = method
+            self.replicas = replicas
+            self.standardErrors = standardErrors
+        }
+    }
+
+    /// Over the users scored at one cutoff: the root mean square and the largest standard error of their
+    /// oracle probabilities, and the mean probability beside the share that churned.
+    public struct MonteCarloError: Codable, Sendable {
+        public let date: String
+        public let rootMeanSquare: Double
+        public let largest: Double
+        public let meanProbability: Double
+        public let churnedShare: Double
+
+        public init(
+            date: String, rootMeanSquare: Double, largest: Double, meanProbability: Double, churnedShare: Double
+        ) {
+            self.date = date
+            self.rootMeanSquare = rootMeanSquare
+            self.largest = largest
+            self.meanProbability = meanProbability
+            self.churnedShare = churnedShare
+        }
     }
 
     /// A buy-till-you-die model fitted by maximum likelihood: its parameters with standard errors, or why

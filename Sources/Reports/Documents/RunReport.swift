@@ -143,8 +143,37 @@ public enum RunReport {
                     p,
                     intro:
                         "Who churns (by the simulator's truth) within \(p.horizonDays) days of a cutoff, scored on the half "
-                        + "of the users the logistic model was not fitted on. The oracle is the simulator's own probability: "
-                        + "the ceiling."))
+                        + "of the users the logistic model was not fitted on. " + oracleText(p)))
+    }
+
+    /// What the oracle is, its Monte Carlo error, and each observed-data model's gap to it.
+    static func oracleText(_ p: PredictionResults) -> String {
+        guard let oracle = p.oracle else { return "The oracle is the simulator's own probability: the ceiling." }
+        var text =
+            "The oracle is the simulator's own probability, the ceiling for any predictor of observed usage: each "
+            + "scored user's \(p.horizonDays) days after the cutoff simulated forward \(oracle.replicas) times from their "
+            + "true state on the cutoff day (latent state, habit, billing and the campaign effects already given) with "
+            + "the run's model; messages that segments would trigger after the cutoff are not simulated."
+        for e in oracle.standardErrors {
+            text +=
+                " At \(e.date) its mean probability is \(Format.percent(e.meanProbability)) against "
+                + "\(Format.percent(e.churnedShare)) churned, and its Monte Carlo standard error "
+                + "\(Format.fixed(e.rootMeanSquare, 4)) (root mean square; largest \(Format.fixed(e.largest, 3)))."
+        }
+        let gaps = p.cutoffs.flatMap { c in
+            // The comparisons of the oracle with each model, named as churn prediction names it.
+            c.comparisons.filter { $0.first == "oracle (simulator truth)" }.map { (c.date, $0) }
+        }
+        if !gaps.isEmpty {
+            text +=
+                " Gap to the oracle (oracle ROC AUC − model ROC AUC, DeLong 95 % interval): "
+                + gaps.map { date, x in
+                    let d = x.test.difference
+                    return "\(x.second) \(Format.fixed(d.estimate, 3)) (\(Format.fixed(d.lower, 3)) to "
+                        + "\(Format.fixed(d.upper, 3))) at \(date)"
+                }.joined(separator: "; ") + "."
+        }
+        return text
     }
 
     static func validity(_ v: ValidityResults) -> ReportSection {

@@ -19,6 +19,16 @@ public final class Simulator {
     public let treatment: TreatmentState?
     /// The users the day loop steps: all, or the subset a counterfactual run re-simulates.
     public let selection: UserSelection
+    /// The cutoffs to compute the oracle's churn probabilities on during the run (set before ``run``).
+    public var forecastPlan: ChurnForecastPlan? {
+        willSet {
+            precondition(newValue == nil || selection.subset == nil, "the oracle needs every user simulated")
+            precondition(
+                newValue?.days.allSatisfy { truth.keeps(day: $0) } ?? true, "the truth must keep every cutoff day")
+        }
+    }
+    /// The oracle's probabilities at each cutoff of ``forecastPlan``, filled as the run passes them.
+    public private(set) var forecasts: [ChurnForecast] = []
 
     /// Builds the population and allocates every column the run needs.
     /// - Parameters:
@@ -82,17 +92,50 @@ public final class Simulator {
                 columns: columns, truth: truth, treatment: treatmentTables, tally: tally,
                 tallyWidth: width, selection: selection)
             UserRanges.forEach(ranges) { w, positions in step.run(worker: w, positions: positions) }
+            let forecasting = forecastPlan.map { $0.days.contains(day) } ?? false
+            // Tonight's campaign effects as the day loop used them, before the day's sends replace any.
+            let cutoffRows =
+                forecasting
+                ? treatmentTables.map {
+                    ChurnForecaster.cutoffRows(tables: tables, treatment: $0, truth: truth, day: day)
+                }
+                : nil
             let m = tally.withUnsafeBufferPointer {
                 Tally.metrics(day: day, stateCount: tables.stateCount, workers: threads, from: $0)
             }
             metrics.append(m)
             let usage = columns.usageDay(day)
             for observer in observers { try observer.dayDidEnd(usage) }
+            if forecasting, let plan = forecastPlan {
+                forecasts.append(forecast(day: day, plan: plan, treatment: treatmentTables, cutoffRows: cutoffRows))
+            }
             progress?(day + 1)
         }
         for observer in observers { try observer.daysDidEnd() }
         return metrics
     }
+
+    /// The oracle's probabilities on cutoff day `day`, after the day and its observers (and so its
+    /// campaign sends) are done.
+    private func forecast(
+        day: Int, plan: ChurnForecastPlan, treatment: TreatmentTables?, cutoffRows: Column<Double>?
+    ) -> ChurnForecast {
+        let n = layout.directory.userCount
+        let forecaster = ChurnForecaster(
+            tables: tables, seed: spec.seed, day: day, horizon: plan.horizon, replicas: plan.replicas,
+            startDate: spec.startDate, columns: columns, truth: truth, treatment: treatment, cutoffRows: cutoffRows)
+        let probability = Column<Double>(repeating: .nan, count: n)
+        let standardError = Column<Double>(repeating: .nan, count: n)
+        UserRanges.forEach(UserRanges.split(users: n, parts: min(threads, max(1, n)))) { _, users in
+            forecaster.run(users, probability: probability, standardError: standardError)
+        }
+        return ChurnForecast(
+            day: day, horizon: plan.horizon, replicas: plan.replicas, probability: Array(probability),
+            standardError: Array(standardError))
+    }
+
+    /// The oracle's probabilities computed on day `day`, if it was a cutoff of ``forecastPlan``.
+    public func forecast(day: Int) -> ChurnForecast? { forecasts.first { $0.day == day } }
 }
 
 /// Billing status of a user.

@@ -15,6 +15,8 @@ public enum StreamPurpose: UInt64, CaseIterable, Sendable {
     case commerce = 0x434F_4D4D_4552  // "COMMER"
     /// The latent-state transition of a user-day.
     case transition = 0x5452_414E_5349  // "TRANSI"
+    /// The replicas of a user's churn horizon simulated forward from a cutoff (the oracle).
+    case churnForecast = 0x4F52_4143_4C45  // "ORACLE"
 
     // Campaigns.
     /// A user's experiment arm.

@@ -23,29 +23,35 @@ struct RunPieces: Codable {
 
     /// One cutoff's churn-prediction inputs, in user order: the snapshot of observed features, and
     /// from the truth whether each user is scored (not churned on the cutoff), churned by the end of
-    /// the horizon, and the simulator's probability of that.
+    /// the horizon, and the simulator's probability of that (the oracle) with its Monte Carlo
+    /// standard error.
     struct PredictionRows: Codable {
         var cutoff: ChurnPrediction.Cutoff
         var included: [Bool]
         var churned: [Bool]
         var oracle: [Double]
+        var oracleError: [Double]
 
-        init(cutoff: ChurnPrediction.Cutoff, included: [Bool], churned: [Bool], oracle: [Double]) {
+        init(
+            cutoff: ChurnPrediction.Cutoff, included: [Bool], churned: [Bool], oracle: [Double],
+            oracleError: [Double]? = nil
+        ) {
             self.cutoff = cutoff
             self.included = included
             self.churned = churned
             self.oracle = oracle
+            self.oracleError = oracleError ?? oracle.map { _ in .nan }
         }
 
         // In a shard file the rows are packed bytes (base64): per user the index, the features,
-        // the flags and the oracle's probability.
+        // the flags, the oracle's probability and its standard error.
         private enum CodingKeys: String, CodingKey { case day, date, rows }
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             cutoff = ChurnPrediction.Cutoff(
                 day: try c.decode(Int.self, forKey: .day), date: try c.decode(CivilDate.self, forKey: .date))
-            (included, churned, oracle) = ([], [], [])
+            (included, churned, oracle, oracleError) = ([], [], [], [])
             var r = ByteReader(try c.decode(PackedBase64.self, forKey: .rows).bytes)
             var features = [Double](repeating: 0, count: ChurnPrediction.featureNames.count)
             while !r.isAtEnd {
@@ -56,6 +62,7 @@ struct RunPieces: Codable {
                 included.append(flags & 2 != 0)
                 churned.append(flags & 4 != 0)
                 oracle.append(try r.double())
+                oracleError.append(try r.double())
             }
         }
 
@@ -69,6 +76,7 @@ struct RunPieces: Codable {
                 for x in cutoff.features(row: i) { w.put(x) }
                 w.put(UInt8((cutoff.flagged[i] ? 1 : 0) | (included[i] ? 2 : 0) | (churned[i] ? 4 : 0)))
                 w.put(oracle[i])
+                w.put(oracleError[i])
             }
             try c.encode(PackedBase64(w.bytes), forKey: .rows)
         }
@@ -87,6 +95,7 @@ struct RunPieces: Codable {
             predictions[c].included += next.predictions[c].included
             predictions[c].churned += next.predictions[c].churned
             predictions[c].oracle += next.predictions[c].oracle
+            predictions[c].oracleError += next.predictions[c].oracleError
         }
         if let other = next.experiment { experiment?.add(other) }
     }
@@ -132,21 +141,18 @@ extension RunPieces {
                 guard later < truth.days, state != truth.churnedState else { return nil }
                 return (!truth.churned(user: u, by: later), conversions.converted(user: u, after: day, through: later))
             }, threads: simulator.threads)
-        let oracle = ChurnOracle(model: model, horizon: horizon)
         let first = firstUser
         predictions = snapshot.cutoffs.map { cutoff in
             let day = cutoff.day
             var global = ChurnPrediction.Cutoff(day: day, date: cutoff.date)
             global.append(contentsOf: cutoff, offset: first)
+            let forecast = simulator.forecast(day: day)
             return PredictionRows(
                 cutoff: global,
                 included: cutoff.users.map { truth.state(user: $0, day: day) != truth.churnedState },
                 churned: cutoff.users.map { truth.churned(user: $0, by: day + horizon) },
-                oracle: cutoff.users.map { u in
-                    guard let s = truth.state(user: u, day: day) else { return .nan }
-                    return oracle.probability(
-                        persona: truth.persona(user: u), state: s, habitLevel: truth.habitLevel(user: u, day: day))
-                })
+                oracle: cutoff.users.map { forecast?.probability[$0] ?? .nan },
+                oracleError: cutoff.users.map { forecast?.standardError[$0] ?? .nan })
         }
         self.experiment = experiment
     }
@@ -185,6 +191,7 @@ extension RunPieces {
         var csv = PredictionsCSV()
         var cutoffs: [PredictionResults.CutoffResult] = []
         var skipped: [String] = []
+        var errors: [PredictionResults.MonteCarloError] = []
         for rows in predictions where !rows.cutoff.users.isEmpty {
             var row = [Int32](repeating: -1, count: users)
             for (i, u) in rows.cutoff.users.enumerated() { row[u] = Int32(i) }
@@ -194,14 +201,38 @@ extension RunPieces {
                     churned: { rows.churned[Int(row[$0])] }, oracle: { rows.oracle[Int(row[$0])] })
                 cutoffs.append(result)
                 csv.append(scores, date: rows.cutoff.date, userID: PopulationDirectory.userID)
+                errors.append(Self.oracleError(rows))
             } catch let reason as PredictionSkipped {
                 skipped.append(reason.description)
             }
         }
+        let oracle = PredictionResults.Oracle(
+            method:
+                "each scored user's \(horizon) days after the cutoff simulated forward \(ChurnForecastPlan.defaultReplicas) "
+                + "times from their true state on the cutoff day (latent state, habit, billing, campaign effects already "
+                + "given), with the model of the run; messages that segments would trigger after the cutoff are not simulated",
+            replicas: ChurnForecastPlan.defaultReplicas, standardErrors: errors)
         let results = PredictionResults(
             cutoffs: cutoffs, skipped: skipped, horizonDays: horizon, atRiskSegments: atRisk,
-            scored: "users signed up and not yet churned (in the simulator's truth) on the cutoff")
+            scored: "users signed up and not yet churned (in the simulator's truth) on the cutoff", oracle: oracle)
         return (results, csv.text)
+    }
+
+    /// The oracle's Monte Carlo error over the users scored at one cutoff, with its mean probability
+    /// beside the share of them that churned.
+    private static func oracleError(_ rows: PredictionRows) -> PredictionResults.MonteCarloError {
+        var (n, squares, largest, probability, churned) = (0, 0.0, 0.0, 0.0, 0)
+        for i in rows.included.indices where rows.included[i] {
+            n += 1
+            squares += rows.oracleError[i] * rows.oracleError[i]
+            largest = max(largest, rows.oracleError[i])
+            probability += rows.oracle[i]
+            if rows.churned[i] { churned += 1 }
+        }
+        let count = Double(max(1, n))
+        return PredictionResults.MonteCarloError(
+            date: rows.cutoff.date.description, rootMeanSquare: (squares / count).squareRoot(), largest: largest,
+            meanProbability: probability / count, churnedShare: Double(churned) / count)
     }
 }
 

@@ -111,11 +111,10 @@ public enum Workbench {
         let simulator = try Simulator(
             spec: spec, threads: threads, truthDays: truthDays(scenario, spec: spec), block: block)
         let engine = SegmentationEngine(scenario.segmentation, threads: threads)
-        let snapshot = CutoffSnapshot(
-            engine: engine,
-            days: ChurnPrediction.cutoffDays(
-                days: spec.days, every: scenario.segmentation.spec.every.days, horizon: scenario.horizonDays),
-            startDate: spec.startDate)
+        let cutoffs = ChurnPrediction.cutoffDays(
+            days: spec.days, every: scenario.segmentation.spec.every.days, horizon: scenario.horizonDays)
+        let snapshot = CutoffSnapshot(engine: engine, days: cutoffs, startDate: spec.startDate)
+        simulator.forecastPlan = ChurnForecastPlan(days: cutoffs, horizon: scenario.horizonDays)
         let conversions = ConversionDays()
         let experiment = ExperimentRun(simulator: simulator, engine: engine, threads: threads)
         // With campaigns the population is simulated twice: treated, then its counterfactual.
@@ -167,6 +166,7 @@ public enum Workbench {
             MemoryEstimate.bytes(for: spec, writesEventLog: false, truthDays: truthDays(scenario, spec: spec))
             + segmentationBytes(scenario.segmentation, users: spec.users, days: spec.days)
             + spec.users * snapshotBytesPerUser
+            + spec.users * ChurnForecast.bytesPerUser(cutoffs: 2, withCampaigns: spec.interventions != nil)
         let windows = spec.users * windowBytesPerUser(scenario.segmentation)
         return held + max(0, analysisBytes(spec) - windows)
     }
