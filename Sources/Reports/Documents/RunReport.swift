@@ -143,8 +143,8 @@ public enum RunReport {
                     p,
                     intro:
                         "Who churns (by the simulator's truth) within \(p.horizonDays) days of a cutoff, scored on the half "
-                        + "of the users the logistic model was not fitted on. The oracle is the simulator's own probability: "
-                        + "the ceiling."))
+                        + "of the users the models were not fitted on. The oracle is the simulator's own probability: "
+                        + "the ceiling. " + Format.boostedTreesNote(p)))
     }
 
     static func validity(_ v: ValidityResults) -> ReportSection {
