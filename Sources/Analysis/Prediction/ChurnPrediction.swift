@@ -27,13 +27,13 @@ public enum ChurnPrediction {
     /// units of the user's usual gap over 28 days, 28 / (active_days_28 + 1), and the users of the user's
     /// account (team) signed up by the cutoff.
     public static let derivedFeatureNames = [
-        "key_actions_per_session_28", "habitual_features", "milestones_reached", "recency_in_gaps", "account_users",
+        "key_actions_per_session_28", "habitual_features", "milestones_reached", "recency_in_gaps_28", "account_users",
     ]
 
     /// Features that count days back (recency, tenure): capped at 365, so a user never seen again does not
     /// dominate a fit. Counts are not capped.
     public static let cappedFeatureNames: Set<String> = [
-        "days_since_key_action", "days_since_session", "tenure_days", "recency_in_gaps",
+        "days_since_key_action", "days_since_session", "tenure_days", "recency_in_gaps_28",
     ]
 
     /// How users are split between fitting and scoring.
