@@ -114,10 +114,10 @@ struct EvaluateTests {
             let user = String(row[0])
             let group = user.split(separator: "-")[0]
             // Churned: no purchase in the horizon, which is exactly the lapsing customers here.
-            #expect(row[5] == (group == "lapsing" ? "1" : "0"), "\(user)")
+            #expect(row[6] == (group == "lapsing" ? "1" : "0"), "\(user)")
             // The rule flags the dormant segment: lapsing and returning customers.
             #expect(row[2] == (group == "loyal" ? "0.0" : "1.0"), "\(user)")
-            #expect(row[4] == "", "no oracle on a log")
+            #expect(row[5] == "", "no oracle on a log")
             switch group {
             case "loyal": loyal += 1
             case "returning": returning += 1
@@ -133,7 +133,7 @@ struct EvaluateTests {
         // The rule, the logistic model, and the buy-till-you-die baselines fitted on the fitting half.
         #expect(
             cutoff.predictors.map(\.name) == [
-                "rule: declining or dormant", "logistic regression", "BG/NBD", "Pareto/NBD",
+                "rule: declining or dormant", "logistic regression", "gradient-boosted trees", "BG/NBD", "Pareto/NBD",
             ])
         #expect(cutoff.baselines.map(\.name) == ["BG/NBD", "Pareto/NBD"])
         // The taxonomy's revenue rule gives the money features; the amount per day, 9.99 for everyone,
@@ -144,6 +144,11 @@ struct EvaluateTests {
             let auc = try #require(predictor.rocAuc)
             #expect(abs(auc - expectedAUC) < 1e-9, "\(predictor.name)")
         }
+        // The boosted trees need 50 users a leaf: the fitting half (about 50 users) allows no split, so
+        // they give every user the fitting half's log-odds, one score for all (AUC one half).
+        let trees = try #require(cutoff.boostedTrees)
+        #expect(trees.leaves == trees.trees)
+        #expect(cutoff.predictors[2].rocAuc == 0.5)
     }
 
     /// A Tuesday cutoff (day 57) is not a weekly evaluation day of the log's calendar; evaluations

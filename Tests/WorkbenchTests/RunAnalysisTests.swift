@@ -33,25 +33,32 @@ struct RunAnalysisTests {
         #expect(cutoffs.count == 2)
         for cutoff in cutoffs {
             let auc = try cutoff.predictors.map { try #require($0.rocAuc) }
-            // rule, logistic, oracle
+            // rule, logistic, boosted trees, oracle
             #expect(auc[1] > 0.5, "logistic AUC \(auc[1])")
-            #expect(auc[1] < auc[2], "logistic \(auc[1]) vs oracle \(auc[2])")
+            #expect(auc[2] > 0.5, "boosted trees AUC \(auc[2])")
+            #expect(auc[1] < auc[3], "logistic \(auc[1]) vs oracle \(auc[3])")
+            #expect(auc[2] < auc[3], "boosted trees \(auc[2]) vs oracle \(auc[3])")
             #expect(auc[0] > 0.5, "rule AUC \(auc[0])")
         }
 
-        // The oracle's AUC, recomputed independently from predictions.csv, matches the reported one.
+        // The boosted trees' and the oracle's AUCs, recomputed independently from predictions.csv, match the
+        // reported ones.
         let csv = try String(contentsOfFile: outcome.directory + "/predictions.csv", encoding: .utf8)
         let rows = csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
         for cutoff in cutoffs {
             let mine = rows.filter { $0[1] == cutoff.date }
-            let oracle = try mine.map { try #require(Double($0[4])) }
-            let churned = mine.map { $0[5] == "1" }
+            let boosted = try mine.map { try #require(Double($0[4])) }
+            let oracle = try mine.map { try #require(Double($0[5])) }
+            let churned = mine.map { $0[6] == "1" }
             #expect(mine.count == cutoff.testUsers)
             #expect(churned.filter { $0 }.count == cutoff.testChurned)
-            let reported = try #require(cutoff.predictors[2].rocAuc)
+            #expect(cutoff.predictors.map(\.name)[2...] == ["gradient-boosted trees", "oracle (simulator truth)"])
             // predictions.csv keeps every score in full precision: the recomputation is exact but for
             // the order of summation.
+            let reported = try #require(cutoff.predictors[3].rocAuc)
             #expect(abs(Self.pairAUC(oracle, churned) - reported) < 1e-12)
+            let reportedBoosted = try #require(cutoff.predictors[2].rocAuc)
+            #expect(abs(Self.pairAUC(boosted, churned) - reportedBoosted) < 1e-12)
         }
 
         // Transitions: every row of the overall table sums to its users; validity covers the segments.

@@ -39,6 +39,8 @@ public struct PredictionResults: Codable, Sendable {
         public let testUsers: Int
         public let testChurned: Int
         public let model: Model
+        /// The gradient-boosted trees fitted on the fitting half (absent from results written before them).
+        public let boostedTrees: BoostedTrees?
         public let predictors: [Predictor]
         /// DeLong tests of the difference between two predictors' ROC AUC on the same users.
         public let comparisons: [Comparison]
@@ -123,6 +125,26 @@ public struct PredictionResults: Codable, Sendable {
         public let standardErrors: [String: Double]
         /// Features left out: constant on the fitting half, or a linear combination of the others there.
         public let droppedFeatures: [String]
+    }
+
+    /// How the gradient-boosted trees were grown: the fixed settings, the users they were fitted on (the
+    /// fitting half, or a hashed share of it when it is large) and the leaves over all trees.
+    public struct BoostedTrees: Codable, Sendable {
+        public let trees: Int
+        public let learningRate: Double
+        public let maxDepth: Int
+        public let minSamplesLeaf: Int
+        public let fittedUsers: Int
+        public let leaves: Int
+
+        init(settings: GradientBoostedTrees.Settings, fittedUsers: Int, leaves: Int) {
+            trees = settings.trees
+            learningRate = settings.learningRate
+            maxDepth = settings.maxDepth
+            minSamplesLeaf = settings.minSamplesLeaf
+            self.fittedUsers = fittedUsers
+            self.leaves = leaves
+        }
     }
 
     public struct Comparison: Codable, Sendable {

@@ -24,8 +24,8 @@ public enum EvaluateReport {
                     blocks: Format.predictionBlocks(
                         r.churnPrediction,
                         intro:
-                            "Scored on the half of the users the logistic model was not fitted on (split by a hash of the user)."
-                    )),
+                            "Scored on the half of the users the models were not fitted on (split by a hash of the user). "
+                            + Format.boostedTreesNote(r.churnPrediction))),
                 ReportSection(
                     id: "segment-outcomes", title: "Outcomes by segment on the cutoff day",
                     blocks: [

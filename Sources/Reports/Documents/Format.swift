@@ -185,6 +185,14 @@ enum Format {
         return blocks
     }
 
+    /// How the gradient-boosted trees were grown, in one sentence; empty for results without them.
+    static func boostedTreesNote(_ p: PredictionResults) -> String {
+        guard let b = p.cutoffs.first?.boostedTrees else { return "" }
+        return "The gradient-boosted trees (log loss, Newton leaves) have fixed settings, chosen before any run: "
+            + "\(b.trees) trees of depth \(b.maxDepth), shrinkage \(fixed(b.learningRate, 2)), at least "
+            + "\(b.minSamplesLeaf) users a leaf."
+    }
+
     /// The transition table as a heat map of row shares, rows and columns nobody was in left out.
     static func transitionHeatMap(_ t: TransitionTable) -> ReportFigure? {
         let rows = t.labels.indices.filter { t.counts[$0].reduce(0, +) > 0 }
@@ -230,7 +238,7 @@ enum Format {
         return [
             .figure(
                 ReportFigure(
-                    name: "roc", caption: "ROC curves of the three predictors; the dashed diagonal is a coin toss.",
+                    name: "roc", caption: "ROC curves of the predictors; the dashed diagonal is a coin toss.",
                     svg: rocChart.svg())),
             .figure(
                 ReportFigure(

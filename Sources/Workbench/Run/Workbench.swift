@@ -171,9 +171,9 @@ public enum Workbench {
         return held + max(0, analysisBytes(spec) - windows)
     }
 
-    /// The churn-prediction snapshot of both cutoffs, held from the first cutoff on: 11 features,
-    /// the user and the flag, 105 bytes each with allocator overhead.
-    static let snapshotBytesPerUser = 2 * 105
+    /// The churn-prediction snapshot of both cutoffs, held from the first cutoff on: the features,
+    /// the user and the flag, 17 bytes and 8 a feature each with allocator overhead.
+    static let snapshotBytesPerUser = 2 * (17 + 8 * ChurnPrediction.featureNames.count)
 
     /// What the analyses after the day loop add, per user, with allocator overhead: the fit on
     /// half of the users of one cutoff (a standardised row as an array, 136, and its design-matrix
