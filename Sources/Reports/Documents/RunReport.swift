@@ -143,7 +143,8 @@ public enum RunReport {
                     p,
                     intro:
                         "Who churns (by the simulator's truth) within \(p.horizonDays) days of a cutoff, scored on the half "
-                        + "of the users the models were not fitted on. " + oracleText(p) + " " + Format.boostedTreesNote(p)))
+                        + "of the users the models were not fitted on. " + oracleText(p) + " "
+                        + Format.boostedTreesNote(p)))
     }
 
     /// What the oracle is, its Monte Carlo error, and each observed-data model's gap to it.
