@@ -1,5 +1,7 @@
 import EventImport
+import Analysis
 import Foundation
+import Reports
 import Testing
 import UsageModel
 
@@ -96,6 +98,39 @@ struct LogShardTests {
         try ShardTests.sameFiles(merged, single.directory)
         let predictions = try String(contentsOfFile: merged + "/predictions.csv", encoding: .utf8)
         #expect(predictions.split(separator: "\n").count > 100)
+    }
+
+    @Test("evaluate shards of a purchase log with amounts merge into one evaluation, money features included")
+    func evaluateShardsWithRevenue() throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // EvaluateTests' purchase log, each order worth an amount that varies from line to line.
+        var lines = EvaluateTests.purchaseLog().split(separator: "\n").map(String.init)
+        for i in 1..<lines.count {
+            lines[i] = lines[i].replacingOccurrences(of: "9.99", with: "\(i % 13 + 1).\(i % 100)")
+        }
+        let log = folder.appendingPathComponent("purchases.csv").path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+        let taxonomy = Repository.path("scenarios/example-purchase-taxonomy.yaml")
+        func options(_ name: String, shard: String? = nil) -> EvaluateOptions {
+            EvaluateOptions(
+                log: SegmentOptions(
+                    events: [log], taxonomy: taxonomy, threads: 2,
+                    outDirectory: folder.appendingPathComponent(name).path,
+                    shard: shard.flatMap(ShardIndex.init)),
+                cutoff: CivilDate(iso: "2026-03-01")!, horizon: 28)
+        }
+        let single = try Workbench.evaluate(options("single"))
+        let shards = try (0..<2).map { try Workbench.evaluate(options("shard-\($0)", shard: "\($0)/2")).directory }
+        let merged = try Workbench.merge(shards, outDirectory: folder.appendingPathComponent("merged").path)
+        try ShardTests.sameFiles(merged, single.directory)
+        guard case .evaluate(let results) = try Repository.results(in: merged) else {
+            Issue.record("the merged results.json is not an evaluation")
+            return
+        }
+        #expect(results.churnPrediction.features.suffix(2) == ["log_revenue_to_date", "log_revenue_per_day"])
+        let model = try #require(results.churnPrediction.cutoffs.first?.model)
+        #expect(!model.droppedFeatures.contains("log_revenue_per_day"), "amounts vary, so the feature is kept")
     }
 
     @Test("shards that read only their own files of a log split by account merge into one run over all the files")

@@ -27,8 +27,10 @@ struct OutputDirectory {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
             try staged.removeLeftovers()
             if fm.fileExists(atPath: staging.path) { try fm.removeItem(at: staging) }
-            try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-            try Data(Self.markerText.utf8).write(to: staging.appendingPathComponent(Self.markerName))
+            try InterruptCleanup.critical {
+                try fm.createDirectory(at: staging, withIntermediateDirectories: false)
+                try Data(Self.markerText.utf8).write(to: staging.appendingPathComponent(Self.markerName))
+            }
         } catch {
             staged.discard()
             throw RunError.failed("cannot create \(staging.path): \(error.localizedDescription)")
@@ -61,7 +63,9 @@ struct OutputDirectory {
 
     func write(_ data: Data, to name: String) throws {
         do {
-            try data.write(to: staging.appendingPathComponent(name))
+            // Held off while an interrupt removes the staged folder, which this write would otherwise
+            // refill (a signal's clean-up runs on another thread, then exits).
+            try InterruptCleanup.critical { try data.write(to: staging.appendingPathComponent(name)) }
         } catch {
             throw RunError.failed("cannot write \(name) in \(staging.path): \(error.localizedDescription)")
         }
