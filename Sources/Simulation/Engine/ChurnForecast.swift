@@ -98,15 +98,13 @@ struct ChurnForecaster: @unchecked Sendable {
         var survivor = [Double](repeating: 0, count: tables.cumulativeNext.count)
         var hazard = [Double](repeating: 0, count: rows)
         var probabilities = [Double](repeating: 0, count: S)
-        for r in 0..<rows {
-            var previous = 0.0
-            for k in 0..<S {
-                probabilities[k] = tables.cumulativeNext[r * S + k] - previous
-                previous = tables.cumulativeNext[r * S + k]
-            }
-            probabilities.withUnsafeMutableBufferPointer {
-                hazard[r] = Self.survivorRow($0, churned: tables.churned)
-                for k in 0..<S { survivor[r * S + k] = $0[k] }
+        tables.cumulativeNext.withUnsafeBufferPointer { cumulative in
+            for r in 0..<rows {
+                probabilities.withUnsafeMutableBufferPointer {
+                    ModelTables.probabilities(cumulative: cumulative, base: r * S, count: S, into: $0)
+                    hazard[r] = Self.survivorRow($0, churned: tables.churned)
+                    for k in 0..<S { survivor[r * S + k] = $0[k] }
+                }
             }
         }
         self.survivor = survivor
@@ -164,10 +162,8 @@ struct ChurnForecaster: @unchecked Sendable {
             else { continue }
             let base = ((Int(truth.persona[u]) * S + s) * H + Int(truth.habitLevel[offset + u])) * S
             let row = UnsafeMutableBufferPointer(start: rows.baseAddress + u * S, count: S)
-            var previous = 0.0
-            for k in 0..<S {
-                row[k] = tables.cumulativeNext[base + k] - previous
-                previous = tables.cumulativeNext[base + k]
+            tables.cumulativeNext.withUnsafeBufferPointer {
+                ModelTables.probabilities(cumulative: $0, base: base, count: S, into: row)
             }
             TransitionModifier.apply(
                 row, multiplier: UnsafeBufferPointer(multiplier), affected: UnsafeBufferPointer(affected))
@@ -307,8 +303,7 @@ struct ChurnForecaster: @unchecked Sendable {
             }
             if H > 1 {
                 let active: Float = FastSampler.uniform(&g) >= lent.idle[(k - 1) * cells + p * S + s] ? 1 : 0
-                habit = habit * decay + (1 - decay) * active
-                level = min(H - 1, Int(habit * Float(H)))
+                (habit, level) = ModelTables.habitStep(habit, active: active, decay: decay, levels: H)
             }
             let q: Double
             let row: UnsafeBufferPointer<Double>
@@ -356,10 +351,8 @@ struct ChurnForecaster: @unchecked Sendable {
                 user: u, state: s, today: Int32(d), multiplier: scratch.multiplier, affected: scratch.affected)
         else { return nil }
         let base = ((p * S + s) * tables.habitLevels + level) * S
-        var previous = 0.0
-        for k in 0..<S {
-            scratch.row[k] = tables.cumulativeNext[base + k] - previous
-            previous = tables.cumulativeNext[base + k]
+        tables.cumulativeNext.withUnsafeBufferPointer {
+            ModelTables.probabilities(cumulative: $0, base: base, count: S, into: scratch.row)
         }
         TransitionModifier.apply(
             scratch.row, multiplier: UnsafeBufferPointer(scratch.multiplier),

@@ -362,9 +362,9 @@ extension DayStep {
         @inline(__always)
         private func updateHabit(_ u: Int, active: Bool) -> Int {
             guard H > 1 else { return 0 }
-            let h = habit[u] * decay + (1 - decay) * (active ? 1 : 0)
+            let (h, level) = ModelTables.habitStep(habit[u], active: active ? 1 : 0, decay: decay, levels: H)
             habit[u] = h
-            return min(H - 1, Int(h * Float(H)))
+            return level
         }
 
         /// Stores user `u`'s state and habit level of the day in the truth record and counts the state.
@@ -393,11 +393,7 @@ extension DayStep {
         /// The cumulative row at `base` with the effects in `multiplier` and `affected` applied, in `modified`.
         @inline(__always)
         private func treatedRow(_ base: Int) -> UnsafeBufferPointer<Double> {
-            var previous = 0.0
-            for k in 0..<S {
-                modified[k] = cumulativeNext[base + k] - previous
-                previous = cumulativeNext[base + k]
-            }
+            ModelTables.probabilities(cumulative: cumulativeNext, base: base, count: S, into: modified)
             TransitionModifier.apply(
                 modified, multiplier: UnsafeBufferPointer(multiplier), affected: UnsafeBufferPointer(affected))
             var sum = 0.0

@@ -19,6 +19,27 @@ struct ModelTables: Sendable {
 
     /// Cumulative next-state rows, index `((persona·S + state)·H + habitLevel)·S`.
     let cumulativeNext: [Double]
+
+    /// The probabilities of the `count` entries of a cumulative row starting at `base` (the differences of
+    /// its running sums), into `out`: what a campaign effect or the oracle modifies.
+    @inline(__always)
+    static func probabilities(
+        cumulative: UnsafeBufferPointer<Double>, base: Int, count: Int, into out: UnsafeMutableBufferPointer<Double>
+    ) {
+        var previous = 0.0
+        for k in 0..<count {
+            out[k] = cumulative[base + k] - previous
+            previous = cumulative[base + k]
+        }
+    }
+
+    /// Today's habit average after a day that was `active` (1) or not (0), and the habit level it sets for
+    /// tonight's row, of `levels` levels.
+    @inline(__always)
+    static func habitStep(_ habit: Float, active: Float, decay: Float, levels: Int) -> (habit: Float, level: Int) {
+        let h = habit * decay + (1 - decay) * active
+        return (h, min(levels - 1, Int(h * Float(levels))))
+    }
     /// Probability of moving to churned tonight, index `(persona·S + state)·H + habitLevel`.
     let churnProbability: [Double]
 
