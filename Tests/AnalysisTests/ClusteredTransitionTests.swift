@@ -195,7 +195,6 @@ struct ClusteredTransitionTests {
             #expect(m.restrictedToDays == tau)
             #expect(near(m.reachedByEnd, share, 1e-12))
         }
-        #expect(results.modelBasis.hasPrefix("model-based"))
     }
 
     /// Any split of the users into blocks gives the same sums.

@@ -59,7 +59,9 @@ public enum ChurnPrediction {
         public let date: CivilDate
         public private(set) var users: [Int] = []
         public private(set) var flagged: [Bool] = []
-        private var features: [Double] = []
+        /// Held in single precision: counts, days and ratios of usage need no more than its seven digits,
+        /// and a run holds a row per user for every cutoff.
+        private var features: [Float] = []
 
         public init(day: Int, date: CivilDate) {
             self.day = day
@@ -69,7 +71,7 @@ public enum ChurnPrediction {
         public mutating func append(user: Int, features row: [Double], flagged isFlagged: Bool) {
             precondition(row.count == featureNames.count, "one value per feature")
             users.append(user)
-            features += row
+            features += row.lazy.map(Float.init)
             flagged.append(isFlagged)
         }
 
@@ -83,9 +85,9 @@ public enum ChurnPrediction {
         }
 
         /// The features of the user in row `i`.
-        public func features(row i: Int) -> ArraySlice<Double> {
+        public func features(row i: Int) -> [Double] {
             let k = featureNames.count
-            return features[(i * k)..<(i * k + k)]
+            return features[(i * k)..<(i * k + k)].map(Double.init)
         }
     }
 
@@ -165,7 +167,7 @@ public enum ChurnPrediction {
         // is not daily, and 28-day windows miss it.
         let allNames = featureNames + (history.map { historyFeatureNames + $0.names } ?? [])
         func features(_ r: Int) -> [Double] {
-            var values = Array(cutoff.features(row: r))
+            var values = cutoff.features(row: r)
             if let history {
                 let u = cutoff.users[r]
                 values += historyFeatures(history.summary(u))

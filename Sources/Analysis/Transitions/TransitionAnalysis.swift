@@ -1,23 +1,19 @@
 public import UsageModel
 
 /// Transitions between segment evaluations, as `results.json` holds them: the tables overall, per
-/// group of users and per experiment arm, what the observed chain implies in the long run, and
-/// drift between the two halves.
+/// group of users and per experiment arm, the measured time from entering a segment to dormant and
+/// churned, and drift between the two halves.
+///
+/// Nothing here treats the segments as a Markov chain: a segment is a function of rolling usage
+/// windows, so a user's next segment depends on more than the current one (a dormant user who stays
+/// idle is churned a fixed number of days later), and long-run shares or hitting times computed from
+/// the transition matrix would be extrapolations of a model the data do not follow.
 public struct TransitionResults: Codable, Sendable {
     public let everyDays: Int
     public let overall: TransitionTable
     public let byPersona: [String: TransitionTable]
     /// Per experiment arm (and `global_control`), when the scenario has interventions.
     public let byArm: [String: TransitionTable]
-    /// Model-based: the long-run share of signed-up users in each segment if the observed chain went on;
-    /// `nil` when the chain has no unique stationary distribution.
-    public let stationaryDistribution: [String: Double]?
-    /// Model-based: expected days from each segment until first reaching the segment named by the key,
-    /// as if the segments formed a Markov chain. They do not (a segment is a function of rolling windows),
-    /// so read ``measuredDaysTo`` beside them.
-    public let expectedDaysTo: [String: [String: Double?]]
-    /// What ``stationaryDistribution`` and ``expectedDaysTo`` assume.
-    public let modelBasis: String
     /// Measured: from users' first entry into each segment until they first reach the segment named by
     /// the key (Kaplan–Meier, censored at the end of the data).
     public let measuredDaysTo: [String: [String: MeasuredTime]]
@@ -136,32 +132,14 @@ public struct TransitionCounts: Codable, Sendable, Equatable {
 
 extension TransitionResults {
     /// Transition tables from counts (see ``TransitionCounts``), overall and per group of users;
-    /// the observed chain's stationary distribution, the expected days from each segment to
-    /// dormant and to churned (fundamental matrix), and drift between the two halves.
+    /// the measured days from each segment to dormant and to churned, and drift between the two
+    /// halves.
     ///
     /// - Parameters:
     ///   - labels: the states counted, in code order.
     ///   - every: days between evaluations, to turn steps into days.
     public init(counts: TransitionCounts, labels: [String], every: Int) throws {
         let overall = TransitionCounts.whole(counts.overall)
-        // The chain over segments someone was observed leaving (an empty "unmatched" has no row).
-        let observed = labels.indices.filter { overall[$0].reduce(0, +) > 0 }
-        var stationary: [String: Double]?
-        var expected: [String: [String: Double?]] = [:]
-        if !observed.isEmpty {
-            let chainLabels = observed.map { labels[$0] }
-            let chain = try MarkovChain.estimate(counts: observed.map { i in observed.map { overall[i][$0] } })
-            stationary = (try? chain.stationaryDistribution()).map {
-                Dictionary(uniqueKeysWithValues: zip(chainLabels, $0))
-            }
-            for target in ["dormant", "churned"] {
-                guard let t = chainLabels.firstIndex(of: target),
-                    let steps = try? chain.expectedStepsToAbsorption(absorbing: [t])
-                else { continue }
-                expected[target] = Dictionary(
-                    uniqueKeysWithValues: zip(chainLabels, steps.map { $0.map { $0 * Double(every) } }))
-            }
-        }
         var measured: [String: [String: MeasuredTime]] = [:]
         for (t, target) in counts.timeTo.targets.enumerated() {
             var row: [String: MeasuredTime] = [:]
@@ -185,9 +163,6 @@ extension TransitionResults {
         self.init(
             everyDays: every, overall: TransitionTable(labels: labels, counts: overall, moments: counts.moments),
             byPersona: tables(counts.byGroup, counts.groupMoments), byArm: tables(counts.byArm, counts.armMoments),
-            stationaryDistribution: stationary, expectedDaysTo: expected,
-            modelBasis: "model-based: the segments treated as a Markov chain estimated from every pair of "
-                + "consecutive evaluations; segments are functions of rolling windows, so this is an extrapolation",
             measuredDaysTo: measured, drift: tests.filter(\.flagged), driftTests: tests, driftAlpha: alpha,
             tenureBands: TransitionDrift.tenureBands)
     }

@@ -43,18 +43,16 @@ enum Format {
         return blocks
     }
 
-    /// Days to dormant and churned: measured (Kaplan–Meier) beside the chain's model-based expectation.
+    /// Days to dormant and churned, measured (Kaplan–Meier).
     static func timeToTargetBlocks(_ t: TransitionResults) -> [ReportBlock] {
         var blocks: [ReportBlock] = []
         for target in ["dormant", "churned"] {
             guard let measured = t.measuredDaysTo[target], !measured.isEmpty else { continue }
-            let model = t.expectedDaysTo[target] ?? [:]
             let rows = t.overall.labels.compactMap { from -> [String]? in
                 guard let m = measured[from] else { return nil }
                 return [
                     from, "\(m.entrants)", percent(m.reachedByEnd), m.medianDays.map { fixed($0, 0) } ?? "–",
                     fixed(m.restrictedMeanDays, 1) + " (τ \(fixed(m.restrictedToDays, 0)))",
-                    (model[from] ?? nil).map { fixed($0, 0) } ?? "–",
                 ]
             }
             blocks.append(
@@ -62,18 +60,16 @@ enum Format {
                     ReportTable(
                         caption:
                             "Days from entering a segment to first reaching \(target): measured on users' first entries "
-                            + "(Kaplan–Meier, censored at the end of the data), beside the chain's model-based mean",
-                        header: [
-                            "entered", "users", "reached by τ", "median days", "mean days up to τ",
-                            "model-based mean days",
-                        ], rows: rows, numericFrom: 1)))
+                            + "(Kaplan–Meier, censored at the end of the data)",
+                        header: ["entered", "users", "reached by τ", "median days", "mean days up to τ"], rows: rows,
+                        numericFrom: 1)))
         }
         if !blocks.isEmpty {
             blocks.append(
                 .paragraph(
-                    "The model-based figures (and the stationary distribution in `results.json`) treat the segments as "
-                        + "a Markov chain. They are not one: a segment is a function of rolling usage windows, so a user's "
-                        + "next segment depends on more than the current one. Trust the measured columns."))
+                    "These are measured, not read off the transition matrix: a segment is a function of rolling usage "
+                        + "windows, so the segments are not a Markov chain, and hitting times or long-run shares computed "
+                        + "as if they were would be extrapolations."))
         }
         return blocks
     }

@@ -15,17 +15,19 @@
 /// choosing splits by Friedman's improvement criterion, and then sets every leaf to one Newton step on the log
 /// loss, Σ r / Σ p(1 − p) over the leaf (0 when that sum of Hessians is below 1e-150).
 ///
-/// This is exactly the algorithm of scikit-learn's `GradientBoostingClassifier(loss="log_loss",
-/// criterion="friedman_mse", subsample=1.0, max_features=None)`, and the tests hold it to that: trees grow depth
-/// first to `maxDepth`, a node is split only if it has at least 2 and at least 2 × `minSamplesLeaf` rows and its
-/// residuals are not all equal, and the split maximises (n_R S_L − n_L S_R)² / (n_L n_R) over thresholds half-way
-/// between consecutive distinct values of a feature that leave `minSamplesLeaf` rows on each side. Where two
-/// splits are exactly as good, the first feature (and the lower threshold) wins; scikit-learn visits features in
-/// a random order there, the only point where the two can differ. There is no randomness here: the same rows
-/// give the same model.
+/// When no feature takes more than 255 distinct values on the fitting rows, this is exactly the algorithm of
+/// scikit-learn's `GradientBoostingClassifier(loss="log_loss", criterion="friedman_mse", subsample=1.0,
+/// max_features=None)`, and the tests hold it to that: trees grow depth first to `maxDepth`, a node is split only
+/// if it has at least 2 and at least 2 × `minSamplesLeaf` rows and its residuals are not all equal, and the split
+/// maximises (n_R S_L − n_L S_R)² / (n_L n_R) over thresholds half-way between consecutive distinct values of a
+/// feature in the node that leave `minSamplesLeaf` rows on each side. Where two splits are exactly as good, the
+/// first feature (and the lower threshold) wins; scikit-learn visits features in a random order there, the only
+/// point where the two can differ. A feature with more distinct values is first cut into 255 bins at its
+/// quantiles, as LightGBM and scikit-learn's `HistGradientBoostingClassifier` do, and splits fall between bins
+/// (see `FeatureBins`). There is no randomness here: the same rows give the same model.
 ///
-/// - Complexity: every feature is sorted once; each level of each tree then costs O(n·k) for n rows and k
-///   features (the rows of a node stay sorted by every feature, partitioned stably at each split).
+/// - Complexity: binning sorts every feature once; each level of each tree then costs O(n·k) for n rows and
+///   k features, reading one byte per row and feature.
 public struct GradientBoostedTrees: Sendable {
     /// How the ensemble is grown.
     public struct Settings: Sendable, Equatable, Codable {
@@ -165,43 +167,52 @@ public struct GradientBoostedTrees: Sendable {
 
 /// Grows one tree at a time on fixed rows, reusing its buffers.
 ///
-/// `order[f]` lists the rows sorted by feature f (ties by row). A node owns the same range of positions in every
-/// feature's list, sorted by that feature within the range; a split partitions each range stably into the rows
-/// going left, then those going right, so the children own consecutive ranges and stay sorted.
+/// Each feature is binned once: with at most ``FeatureBins/maxBins`` distinct values, one bin per value (so every
+/// split the exact algorithm could choose is still available, at the same threshold); with more, bins between
+/// quantiles of the column. A node's rows sit in one range of `rows`; its split is found from per-bin counts and
+/// residual sums (a histogram of each feature over the node's rows), and a split partitions the range stably
+/// into the rows going left, then those going right. This is the histogram method of LightGBM (Ke et al. 2017,
+/// "LightGBM: a highly efficient gradient boosting decision tree", NeurIPS) and of scikit-learn's
+/// `HistGradientBoostingClassifier`, here with Friedman's criterion and Newton leaves as above.
 private struct TreeBuilder {
-    let x: [Double]
-    let rows: Int
+    let rowCount: Int
     let features: Int
     let settings: GradientBoostedTrees.Settings
-    /// The sorted lists of the whole data, copied into `order` for each tree.
-    let sorted: [Int32]
-    var order: [Int32]
+    let bins: [FeatureBins]
+    /// The bin of every row's every feature, row after row.
+    let codes: [UInt8]
+    /// Row numbers; a node owns a range.
+    var rows: [Int32]
     var scratch: [Int32]
-    var goesLeft: [Bool]
+    /// Per feature and bin (index `f · maxBins + b`): rows and the sum of their residuals, for one node.
+    var counts: [Int32]
+    var sums: [Double]
 
     init(x: [Double], rows: Int, features: Int, settings: GradientBoostedTrees.Settings) {
-        self.x = x
-        self.rows = rows
+        self.rowCount = rows
         self.features = features
         self.settings = settings
-        var sorted = [Int32](repeating: 0, count: rows * features)
+        var bins: [FeatureBins] = []
+        var codes = [UInt8](repeating: 0, count: rows * features)
         for f in 0..<features {
-            let byValue = (0..<rows).sorted { a, b in
-                let (va, vb) = (x[a * features + f], x[b * features + f])
-                return va != vb ? va < vb : a < b
-            }
-            for (p, i) in byValue.enumerated() { sorted[f * rows + p] = Int32(i) }
+            let column = (0..<rows).map { x[$0 * features + f] }
+            let binning = FeatureBins(column)
+            for i in 0..<rows { codes[i * features + f] = binning.bin(of: column[i]) }
+            bins.append(binning)
         }
-        self.sorted = sorted
-        order = sorted
+        self.bins = bins
+        self.codes = codes
+        self.rows = (0..<rows).map(Int32.init)
         scratch = [Int32](repeating: 0, count: rows)
-        goesLeft = [Bool](repeating: false, count: rows)
+        counts = [Int32](repeating: 0, count: features * FeatureBins.maxBins)
+        sums = [Double](repeating: 0, count: features * FeatureBins.maxBins)
     }
 
     /// A split found for a node.
     struct Split {
         var feature: Int
-        /// Rows `start ..< start + leftCount` of the node's range go left.
+        /// Rows in bins up to this one go left.
+        var lastLeftBin: Int
         var leftCount: Int
         var threshold: Double
         var proxy: Double
@@ -211,19 +222,19 @@ private struct TreeBuilder {
     mutating func grow(residual: [Double], hessian: [Double]) -> (
         [GradientBoostedTrees.Node], leafOfRow: [Int]
     ) {
-        order = sorted
+        for i in 0..<rowCount { rows[i] = Int32(i) }
         var nodes: [GradientBoostedTrees.Node] = []
-        var leafOfRow = [Int](repeating: 0, count: rows)
+        var leafOfRow = [Int](repeating: 0, count: rowCount)
         // Depth first, left child first: a stack of (node index, start, end, depth).
         nodes.append(.init(feature: -1, left: -1, right: -1, threshold: 0, value: 0))
-        var stack: [(node: Int, start: Int, end: Int, depth: Int)] = [(0, 0, rows, 0)]
+        var stack: [(node: Int, start: Int, end: Int, depth: Int)] = [(0, 0, rowCount, 0)]
         while let (node, start, end, depth) = stack.popLast() {
             let split =
                 canSplit(start: start, end: end, depth: depth, residual: residual)
                 ? bestSplit(start: start, end: end, residual: residual) : nil
             guard let split else {
                 nodes[node].value = newtonStep(start: start, end: end, residual: residual, hessian: hessian)
-                for p in start..<end { leafOfRow[Int(order[p])] = node }
+                for p in start..<end { leafOfRow[Int(rows[p])] = node }
                 continue
             }
             partition(start: start, end: end, by: split)
@@ -248,7 +259,7 @@ private struct TreeBuilder {
         var sum = 0.0
         var squares = 0.0
         for p in start..<end {
-            let r = residual[Int(order[p])]
+            let r = residual[Int(rows[p])]
             sum += r
             squares += r * r
         }
@@ -257,58 +268,89 @@ private struct TreeBuilder {
     }
 
     /// The best split of a node's rows over all features, or nil when no feature varies enough to leave
-    /// `minSamplesLeaf` rows on both sides.
-    func bestSplit(start: Int, end: Int, residual: [Double]) -> Split? {
+    /// `minSamplesLeaf` rows on both sides. A candidate lies between two bins holding rows of the node, at the
+    /// midpoint between the largest value of the lower bin and the smallest of the upper.
+    mutating func bestSplit(start: Int, end: Int, residual: [Double]) -> Split? {
         let n = end - start
         let minLeaf = settings.minSamplesLeaf
-        var total = 0.0
-        for p in start..<end { total += residual[Int(order[p])] }
-        var best: Split?
-        for f in 0..<features {
-            let list = f * rows
-            var left = 0.0
-            for p in start..<(end - 1) {
-                let i = Int(order[list + p])
-                left += residual[i]
-                let nLeft = p + 1 - start
-                guard nLeft >= minLeaf else { continue }
-                if n - nLeft < minLeaf { break }
-                let value = x[i * features + f]
-                let next = x[Int(order[list + p + 1]) * features + f]
-                guard next > value else { continue }
-                let (nl, nr) = (Double(nLeft), Double(n - nLeft))
-                let difference = nr * left - nl * (total - left)
-                let proxy = difference * difference / (nl * nr)
-                if best == nil || proxy > best!.proxy {
-                    var threshold = value / 2 + next / 2
-                    if threshold == next || !threshold.isFinite { threshold = value }
-                    best = Split(feature: f, leftCount: nLeft, threshold: threshold, proxy: proxy)
+        let stride = FeatureBins.maxBins
+        let k = features
+        counts.withUnsafeMutableBufferPointer { counts in
+            sums.withUnsafeMutableBufferPointer { sums in
+                for f in 0..<k {
+                    let used = bins[f].count
+                    for b in 0..<used {
+                        counts[f * stride + b] = 0
+                        sums[f * stride + b] = 0
+                    }
                 }
+                codes.withUnsafeBufferPointer { codes in
+                    rows.withUnsafeBufferPointer { rows in
+                        residual.withUnsafeBufferPointer { residual in
+                            for p in start..<end {
+                                let i = Int(rows[p])
+                                let r = residual[i]
+                                let base = i * k
+                                for f in 0..<k {
+                                    let cell = f * stride + Int(codes[base + f])
+                                    counts[cell] += 1
+                                    sums[cell] += r
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var total = 0.0
+        for p in start..<end { total += residual[Int(rows[p])] }
+        var best: Split?
+        for f in 0..<k {
+            let binning = bins[f]
+            var left = 0.0
+            var nLeft = 0
+            var lower = -1
+            for b in 0..<binning.count {
+                let count = Int(counts[f * stride + b])
+                guard count > 0 else { continue }
+                if lower >= 0, nLeft >= minLeaf {
+                    if n - nLeft < minLeaf { break }
+                    let (nl, nr) = (Double(nLeft), Double(n - nLeft))
+                    let difference = nr * left - nl * (total - left)
+                    let proxy = difference * difference / (nl * nr)
+                    if best == nil || proxy > best!.proxy {
+                        let (value, next) = (binning.largest[lower], binning.smallest[b])
+                        var threshold = value / 2 + next / 2
+                        if threshold == next || !threshold.isFinite { threshold = value }
+                        best = Split(
+                            feature: f, lastLeftBin: lower, leftCount: nLeft, threshold: threshold, proxy: proxy)
+                    }
+                }
+                left += sums[f * stride + b]
+                nLeft += count
+                lower = b
             }
         }
         return best
     }
 
-    /// Partitions the node's range of every feature's list: rows going left first, both parts in their order.
+    /// Partitions the node's range: rows going left first, both parts in their order.
     mutating func partition(start: Int, end: Int, by split: Split) {
-        let chosen = split.feature * rows
-        for p in start..<end { goesLeft[Int(order[chosen + p])] = p < start + split.leftCount }
-        for f in 0..<features where f != split.feature {
-            let list = f * rows
-            var l = start
-            var r = 0
-            for p in start..<end {
-                let i = order[list + p]
-                if goesLeft[Int(i)] {
-                    order[list + l] = i
-                    l += 1
-                } else {
-                    scratch[r] = i
-                    r += 1
-                }
+        let f = split.feature
+        let last = UInt8(split.lastLeftBin)
+        var l = start
+        var r = 0
+        for p in start..<end {
+            let i = rows[p]
+            if codes[Int(i) * features + f] <= last {
+                rows[l] = i
+                l += 1
+            } else {
+                scratch[r] = i
+                r += 1
             }
-            for q in 0..<r { order[list + l + q] = scratch[q] }
         }
+        for q in 0..<r { rows[l + q] = scratch[q] }
     }
 
     /// Σ r / Σ p(1 − p) over the leaf's rows, as means so the cut-off at 1e-150 is scikit-learn's.
@@ -316,12 +358,76 @@ private struct TreeBuilder {
         var numerator = 0.0
         var denominator = 0.0
         for p in start..<end {
-            let i = Int(order[p])
+            let i = Int(rows[p])
             numerator += residual[i]
             denominator += hessian[i]
         }
         let n = Double(end - start)
         let (meanNumerator, meanDenominator) = (numerator / n, denominator / n)
         return abs(meanDenominator) < 1e-150 ? 0 : meanNumerator / meanDenominator
+    }
+}
+
+/// The bins of one feature column: ascending upper bounds, a value going to the first bin whose bound is not
+/// below it, and each bin's smallest and largest value in the column.
+///
+/// With at most ``maxBins`` distinct values each gets its own bin. With more, the bounds are the column's
+/// quantiles at k / ``maxBins`` (k = 1 … 254) by the averaged inverted distribution function, without repeats,
+/// and the column's largest value — scikit-learn's bins for `HistGradientBoostingClassifier(max_bins=255)`
+/// (`_find_binning_thresholds`, which calls `np.percentile(..., method="averaged_inverted_cdf")`; it adds a bin for
+/// missing values, which a feature here cannot have).
+struct FeatureBins: Sendable {
+    static let maxBins = 255
+    let bounds: [Double]
+    let smallest: [Double]
+    let largest: [Double]
+    var count: Int { smallest.count }
+
+    init(_ column: [Double]) {
+        let sorted = column.sorted()
+        var distinct: [Double] = []
+        for v in sorted where distinct.last != v { distinct.append(v) }
+        if distinct.count <= Self.maxBins {
+            bounds = distinct
+        } else {
+            let n = sorted.count
+            var bounds: [Double] = []
+            for k in 1..<Self.maxBins {
+                // The averaged inverted CDF at q = k / maxBins: the smallest value whose share of the column
+                // reaches q, or the mean of it and the next where the share is exactly q.
+                let (whole, part) = (k * n).quotientAndRemainder(dividingBy: Self.maxBins)
+                let bound: Double
+                if part == 0 {
+                    let (a, b) = (sorted[whole - 1], sorted[whole])
+                    bound = b - (b - a) / 2
+                } else {
+                    bound = sorted[whole]
+                }
+                if bounds.last != bound { bounds.append(bound) }
+            }
+            if bounds.last != sorted[n - 1] { bounds.append(sorted[n - 1]) }
+            self.bounds = bounds
+        }
+        var smallest = [Double](repeating: .infinity, count: bounds.count)
+        var largest = [Double](repeating: -.infinity, count: bounds.count)
+        var b = 0
+        for v in sorted {
+            while v > bounds[b] { b += 1 }
+            smallest[b] = Swift.min(smallest[b], v)
+            largest[b] = Swift.max(largest[b], v)
+        }
+        self.smallest = smallest
+        self.largest = largest
+    }
+
+    /// The bin of a value of the column.
+    func bin(of value: Double) -> UInt8 {
+        var low = 0
+        var high = bounds.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if value <= bounds[middle] { high = middle } else { low = middle + 1 }
+        }
+        return UInt8(low)
     }
 }

@@ -254,7 +254,7 @@ struct EvaluatePieces: Codable {
             history.append(shards[r.shard].history[r.row])
             let source = shards[r.shard].prediction
             cutoff.append(
-                user: r.user, features: Array(source.cutoff.features(row: r.row)), flagged: source.cutoff.flagged[r.row]
+                user: r.user, features: source.cutoff.features(row: r.row), flagged: source.cutoff.flagged[r.row]
             )
             included.append(source.included[r.row])
             churned.append(source.churned[r.row])

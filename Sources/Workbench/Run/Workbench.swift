@@ -172,8 +172,8 @@ public enum Workbench {
     }
 
     /// The churn-prediction snapshot of both cutoffs, held from the first cutoff on: the features,
-    /// the user and the flag, 17 bytes and 8 a feature each with allocator overhead.
-    static let snapshotBytesPerUser = 2 * (17 + 8 * ChurnPrediction.featureNames.count)
+    /// the user and the flag, 17 bytes and 4 a feature (single precision) each with allocator overhead.
+    static let snapshotBytesPerUser = 2 * (17 + 4 * ChurnPrediction.featureNames.count)
 
     /// What the analyses after the day loop add, per user, with allocator overhead: the fit on
     /// half of the users of one cutoff (a standardised row as an array, 136, and its design-matrix
