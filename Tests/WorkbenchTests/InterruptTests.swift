@@ -36,7 +36,9 @@ struct InterruptTests {
         let folder = try Repository.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("report").path
-        let arguments = ["run", "scenarios/saas-default.yaml", "--users", "3000", "--days", "150", "--out", out]
+        // Small enough that the fourteen runs take seconds, large enough to reach every step: campaigns,
+        // both prediction cutoffs, every output.
+        let arguments = ["run", "scenarios/saas-default.yaml", "--users", "1000", "--days", "120", "--out", out]
         // A first, complete run with seed 1.
         let started = Date()
         let first = try Repository.runCLI(arguments + ["--seed", "1"])
