@@ -10,7 +10,14 @@ struct OutcomeRecorderSurvivalTests {
     /// Feeds hand-built session days (all users signed up on day 0) through a recorder with one comparison and
     /// returns each user's (survival days, churn observed).
     static func record(sessionDays: [Set<Int>], indexDays: [Int], days: Int) -> [(Int32, Bool)] {
-        let n = sessionDays.count
+        entries(sessions: sessionDays.map { set in { set.contains($0) ? 1 : 0 } }, indexDays: indexDays, days: days)
+            .map { ($0.survivalDays, $0.churnObserved) }
+    }
+
+    /// Feeds each user's sessions per day (all users signed up on day 0) through a recorder with one comparison
+    /// and an outcome window of 5 days, and returns the entries.
+    static func entries(sessions: [(Int) -> UInt16], indexDays: [Int], days: Int) -> [ExperimentEntry] {
+        let n = sessions.count
         let directory = PopulationDirectory(
             userCount: n, account: Column((0..<n).map { Int32($0) }), signupDay: Column(repeating: 0, count: n),
             accountCount: n, featureNames: [], milestoneNames: [], planNames: ["free"],
@@ -20,7 +27,7 @@ struct OutcomeRecorderSurvivalTests {
         recorder.daysWillStart(directory)
         for day in 0..<days {
             let usage = UsageDay(
-                day: day, sessions: Column(sessionDays.map { $0.contains(day) ? UInt16(1) : 0 }),
+                day: day, sessions: Column(sessions.map { $0(day) }),
                 keyActions: Column(repeating: 0, count: n), features: Column(repeating: 0, count: n),
                 milestones: Column(repeating: 0, count: n), npsScore: Column(repeating: -1, count: n),
                 commerce: Column(repeating: 0, count: n), plan: Column(repeating: 0, count: n),
@@ -28,7 +35,23 @@ struct OutcomeRecorderSurvivalTests {
             recorder.dayDidEnd(usage)
         }
         recorder.daysDidEnd()
-        return recorder.entries[0].map { ($0.survivalDays, $0.churnObserved) }
+        return recorder.entries[0]
+    }
+
+    @Test("sessions in the outcome window: the days after the index day, up to and including the fifth")
+    func sessionsInTheWindow() {
+        // User 0 has d sessions on day d; index day 3, window days 4…8: 4 + 5 + 6 + 7 + 8 = 30.
+        // User 1 has 2 sessions a day from day 10 on; index day 7, window 8…12: 0 + 0 + 2 + 2 + 2 = 6.
+        // User 2 has its index day 16 of 20 days: the window would end on day 21, so nothing is observed.
+        let entries = Self.entries(
+            sessions: [{ UInt16($0) }, { $0 >= 10 ? 2 : 0 }, { _ in 1 }], indexDays: [3, 7, 16], days: 20)
+        #expect(entries.map(\.sessions) == [30, 6, 0])
+        #expect(entries.map(\.observed) == [true, true, false])
+        #expect(entries[1].retained)
+        // Signed up on day 0: tenure is the index day; sessions to date include the index day's.
+        #expect(entries.map(\.tenureAtIndex) == [3, 7, 16])
+        let sessionsToDate: [Int32] = [6, 0, 17]  // 0 + 1 + 2 + 3; none before day 10; one a day, days 0…16
+        #expect(entries.map(\.sessionsAtIndex) == sessionsToDate)
     }
 
     /// The definition read literally: walk from the index day, count consecutive days without a session, and stop

@@ -80,9 +80,9 @@ struct CounterfactualTests {
                     == everyone.entries[k].filter { treatment.altered[Int($0.user)] }.count)
             let arm = { (u: Int) in Int(treatment.arm[u]) }
             let d = experiment.spec.outcomeDays
-            let full = ComparisonSamples(
+            let full = try ComparisonSamples(
                 experiment.pieces(treated: simulator, counterfactual: everyone).comparisons[k], outcomeDays: d)
-            let part = ComparisonSamples(
+            let part = try ComparisonSamples(
                 experiment.pieces(treated: simulator, counterfactual: some).comparisons[k], outcomeDays: d)
             // Control users are never altered: the sample re-simulated is the one in 16 by index.
             let sampled = experiment.recorder.entries[k].filter {
@@ -94,6 +94,10 @@ struct CounterfactualTests {
                 #expect(x.trueDifference == y.trueDifference && x.treatment == y.treatment && x.control == y.control)
                 #expect(y.controlDifference.count == sampled)
                 #expect(y.controlDifference.allSatisfy { $0 == 0 })
+            }
+            for (x, y) in zip(full.ratios, part.ratios) {
+                #expect(x.treatment == y.treatment && x.control == y.control)
+                #expect(x.treatmentCounterfactual == y.treatmentCounterfactual)
             }
         }
         #expect(unaltered > 300)

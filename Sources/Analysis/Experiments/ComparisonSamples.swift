@@ -19,15 +19,35 @@ public struct ComparisonSamples: Sendable {
         }
     }
 
+    /// A ratio metric Σ numerator / Σ denominator over an arm's observed users, as additive moments: the
+    /// treatment arm, the control, and the treatment arm's users in the counterfactual run (for the true effect).
+    public struct Ratio: Sendable {
+        public let name: String
+        public var treatment = RatioMoments()
+        public var control = RatioMoments()
+        public var treatmentCounterfactual = RatioMoments()
+
+        public init(name: String) { self.name = name }
+    }
+
     public var metrics: [Metric]
+    public var ratios: [Ratio] = []
     public var treatmentCovariate: [Double] = []
     public var controlCovariate: [Double] = []
+    /// Pre-period covariates of each observed user for the regression adjustment, named by
+    /// ``historyNames``; `nil` for a user indexed on their sign-up day, who has no history.
+    public var treatmentHistory: [[Double]?] = []
+    public var controlHistory: [[Double]?] = []
     /// Indexed users, observed or not.
     public var treatmentIndexed = 0
     public var controlIndexed = 0
     /// Survival from the index day: days and whether churn was observed.
     public var treatmentSurvival: [(days: Double, event: Bool)] = []
     public var controlSurvival: [(days: Double, event: Bool)] = []
+
+    /// The pre-period covariates, measured at the end of the index day: active days in the 28 days up to it,
+    /// sessions per day since sign-up, revenue to date, and days since sign-up.
+    public static let historyNames = ["active_days_28", "sessions_per_day", "revenue_to_date", "tenure_days"]
 
     public init(metrics: [Metric]) {
         self.metrics = metrics

@@ -53,6 +53,8 @@ public struct ExperimentResults: Codable, Sendable {
         public let treatmentIndexed: Int
         public let controlIndexed: Int
         public var metrics: [Lift]
+        /// Ratio metrics by the delta method, with the true effect beside each.
+        public var ratios: [RatioLift] = []
         public let survival: Survival?
         /// What the arm's campaigns cost, and that cost per retained user gained (measured: the
         /// retention lift times the arm's observed users; true: from the counterfactual).
@@ -103,6 +105,10 @@ public struct ExperimentResults: Codable, Sendable {
         public var pValueBenjaminiHochberg: Double?
         /// CUPED on active days in the 28 days before the index day.
         public let cuped: Cuped?
+        /// Lin's regression adjustment on every pre-period covariate, with the no-history indicator.
+        public var adjusted: RegressionAdjustment?
+        /// For means: both arms capped at the 99th percentile of the pooled values, then Welch.
+        public var winsorized: WinsorizedComparison?
         /// Mean over the treatment users of their treated outcome minus their counterfactual
         /// outcome: the effect the measured lift estimates, known only to a simulator.
         public let trueEffect: Double
@@ -116,6 +122,15 @@ public struct ExperimentResults: Codable, Sendable {
         /// For proportions: the power of this comparison's test to detect the true effect at these
         /// group sizes (analytic, α = 0.05) — how often an experiment like this one would see it.
         public let powerForTrueEffect: Double?
+    }
+
+    /// A ratio metric compared between the arms, and its true effect: the treatment arm's ratio minus the same
+    /// users' ratio in the counterfactual run.
+    public struct RatioLift: Codable, Sendable {
+        public let metric: String
+        public let test: RatioMetricTest
+        public let trueEffect: Double?
+        public let trueEffectCovered: Bool?
     }
 
     public struct Cuped: Codable, Sendable {

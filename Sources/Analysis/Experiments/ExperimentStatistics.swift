@@ -10,11 +10,55 @@ public enum ExperimentStatistics {
     {
         var lifts: [ExperimentResults.Lift] = []
         for m in s.metrics {
-            lifts.append(try lift(m, samples: s))
+            var lift = try lift(m, samples: s)
+            lift.adjusted = try adjusted(m, samples: s)
+            if !m.isProportion, m.treatment.count >= 2, m.control.count >= 2 {
+                lift.winsorized = try unlessTooLittle {
+                    try WinsorizedComparison(treatment: m.treatment, control: m.control, level: winsorizingLevel)
+                }
+            }
+            lifts.append(lift)
         }
-        return ExperimentResults.Comparison(
+        var comparison = ExperimentResults.Comparison(
             arm: arm, control: control, treatmentIndexed: s.treatmentIndexed, controlIndexed: s.controlIndexed,
             metrics: lifts, survival: try survival(s))
+        comparison.ratios = try s.ratios.compactMap { r in
+            guard let test = try unlessTooLittle({ try RatioMetricTest(treatment: r.treatment, control: r.control) })
+            else { return nil }
+            let truth = r.treatment.ratio.flatMap { t in r.treatmentCounterfactual.ratio.map { t - $0 } }
+            return ExperimentResults.RatioLift(
+                metric: r.name, test: test, trueEffect: truth,
+                trueEffectCovered: truth.flatMap { t in test.interval.map { $0.contains(t) } })
+        }
+        return comparison
+    }
+
+    /// Revenue and other means are winsorized at this quantile of the pooled arms.
+    public static let winsorizingLevel = 0.99
+
+    /// Lin's regression adjustment of a metric on the users' pre-period covariates; `nil` when the samples
+    /// carry none or an arm is too small for the regression.
+    static func adjusted(_ m: ComparisonSamples.Metric, samples s: ComparisonSamples) throws -> RegressionAdjustment? {
+        guard s.treatmentHistory.count == m.treatment.count, s.controlHistory.count == m.control.count,
+            !m.treatment.isEmpty, !m.control.isEmpty
+        else { return nil }
+        return try unlessTooLittle {
+            try RegressionAdjustment(
+                outcomes: m.treatment + m.control,
+                treated: [Bool](repeating: true, count: m.treatment.count)
+                    + [Bool](repeating: false, count: m.control.count),
+                covariates: s.treatmentHistory + s.controlHistory, covariateNames: ComparisonSamples.historyNames)
+        }
+    }
+
+    /// The estimate, or `nil` when the data are too few for it (``ExperimentError/insufficientData(_:)``);
+    /// any other error is thrown.
+    static func unlessTooLittle<T>(_ estimate: () throws -> T) throws -> T? {
+        do {
+            return try estimate()
+        } catch ExperimentError.insufficientData {
+            return nil
+        }
     }
 
     static func lift(_ m: ComparisonSamples.Metric, samples s: ComparisonSamples) throws -> ExperimentResults.Lift {

@@ -46,7 +46,7 @@ enum ExperimentReport {
     }
 
     static func sections(_ e: ExperimentResults, replicates: ReplicateResults?, currency: String) -> [ReportSection] {
-        var out = [lift(e), survival(e)]
+        var out = [lift(e), estimators(e), survival(e)]
         out.append(replicates.map(power) ?? analyticPower(e))
         out.append(campaigns(e, currency: currency))
         return out
@@ -196,6 +196,87 @@ enum ExperimentReport {
 
     /// Without replicates: the analytic power of each proportion's test for its true effect, and
     /// the minimum detectable effect at this size.
+    /// Each metric by every estimator beside the true effect, and the ratio metrics.
+    static func estimators(_ e: ExperimentResults) -> ReportSection {
+        func range(_ lower: Double?, _ upper: Double?, _ f: (Double) -> String) -> String {
+            lower.flatMap { lo in upper.map { "\(f(lo)) – \(f($0))" } } ?? "–"
+        }
+        func estimate(_ x: Double, _ lower: Double?, _ upper: Double?, _ f: (Double) -> String) -> String {
+            "\(f(x)) (\(range(lower, upper, f)))"
+        }
+        var rows: [[String]] = []
+        for c in e.comparisons {
+            for m in c.metrics {
+                let f = { (x: Double) in m.kind == "proportion" ? pp(x) : F.fixed(x, 2) }
+                let adjusted = m.adjusted.map { a in
+                    estimate(a.difference, a.interval?.lowerBound, a.interval?.upperBound, f)
+                        + (a.varianceReduction.map { ", variance −" + F.percent($0) } ?? "")
+                }
+                let cuped = m.cuped.map { estimate($0.absoluteLift, $0.lower, $0.upper, f) }
+                let winsorized = m.winsorized.map { w in
+                    estimate(w.difference, w.interval?.lowerBound, w.interval?.upperBound, f)
+                        + ", cap \(F.fixed(w.cap, 2))"
+                }
+                rows.append([
+                    c.arm, m.metric, estimate(m.absoluteLift, m.lower, m.upper, f), cuped ?? "–", adjusted ?? "–",
+                    winsorized ?? "–", f(m.trueEffect),
+                ])
+            }
+        }
+        var ratioRows: [[String]] = []
+        for c in e.comparisons {
+            for r in c.ratios {
+                let t = r.test
+                let f = { (x: Double) in F.fixed(x, 2) }
+                ratioRows.append([
+                    c.arm, r.metric, "\(f(t.treatmentRatio)) (Σ \(F.fixed(t.treatment.denominatorSum, 0)))",
+                    "\(f(t.controlRatio)) (Σ \(F.fixed(t.control.denominatorSum, 0)))",
+                    estimate(t.difference, t.interval?.lowerBound, t.interval?.upperBound, f),
+                    t.relativeLift.map {
+                        F.percent($0) + " ("
+                            + range(t.relativeLiftInterval?.lowerBound, t.relativeLiftInterval?.upperBound) {
+                                F.percent($0)
+                            } + ")"
+                    } ?? "–",
+                    t.pValue.map { F.fixed($0, 4) } ?? "–", r.trueEffect.map(f) ?? "–",
+                ])
+            }
+        }
+        var blocks: [ReportBlock] = [
+            .paragraph(
+                "The same comparisons by other estimators, each with its 95 % interval, beside the true effect. CUPED "
+                    + "adjusts for active days in the 28 days up to the index day; the regression adjustment (Lin 2013: "
+                    + "outcome on arm, centred covariates and their interactions with the arm, HC2 standard errors) for "
+                    + ComparisonSamples.historyNames.joined(separator: ", ")
+                    + ", with an indicator for users indexed on their sign-up day, who "
+                    + "have no history; variance is the reduction against the unadjusted estimate. Means are also "
+                    + "winsorized: both arms capped at the 99th percentile of the pooled values, then Welch. Exploratory: "
+                    + "no multiplicity correction is applied to these."),
+            .table(
+                ReportTable(
+                    header: [
+                        "arm", "metric", "unadjusted", "CUPED", "regression-adjusted", "winsorized (p99)",
+                        "true effect",
+                    ], rows: rows, numericFrom: 2)),
+        ]
+        if !ratioRows.isEmpty {
+            blocks.append(
+                .paragraph(
+                    "Ratio metrics, a sum over users divided by another (sessions per user active in the outcome window, "
+                        + "revenue per user who paid in it; Σ is the denominator), with delta-method standard errors (Deng, "
+                        + "Knoblich and Lu 2018). The true effect is the treatment arm's ratio minus the same users' ratio "
+                        + "in the counterfactual run."))
+            blocks.append(
+                .table(
+                    ReportTable(
+                        header: [
+                            "arm", "metric", "treatment", "control", "difference", "relative", "p", "true effect",
+                        ],
+                        rows: ratioRows, numericFrom: 2)))
+        }
+        return ReportSection(id: "estimators", title: "Other estimators", blocks: blocks)
+    }
+
     static func analyticPower(_ e: ExperimentResults) -> ReportSection {
         var rows: [[String]] = []
         for c in e.comparisons {

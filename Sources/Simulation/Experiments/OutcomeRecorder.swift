@@ -7,7 +7,11 @@ public struct ExperimentEntry: Sendable, Equatable {
     public var indexDay: Int32
     /// Active days in the 28 days up to and including the index day: the CUPED covariate.
     public var activeDaysBefore: Int32 = 0
-    var revenueAtIndex: Double = 0
+    /// Days from sign-up to the index day (0 for a user indexed on their sign-up day: no history).
+    public var tenureAtIndex: Int32 = 0
+    /// Revenue to date and sessions since sign-up, at the end of the index day.
+    public internal(set) var revenueAtIndex: Double = 0
+    public internal(set) var sessionsAtIndex: Int32 = 0
     /// Whether the run lasted `outcomeDays` after the index day; the outcomes below count only then.
     public var observed = false
     /// A session in the 7 days ending `outcomeDays` after the index day.
@@ -20,6 +24,8 @@ public struct ExperimentEntry: Sendable, Equatable {
     public var upgraded = false
     /// Revenue in the outcome window, cents.
     public var revenueCents = 0.0
+    /// Sessions in the outcome window (the `outcomeDays` days after the index day).
+    public var sessions: Int32 = 0
     /// Days from the index day to the day that completed the first run of 30 consecutive days
     /// without a session starting on or after the index day (the observed churn), or to the last
     /// day of the run when `churnObserved` is false (censored). Idle days before the index day do
@@ -32,13 +38,16 @@ public struct ExperimentEntry: Sendable, Equatable {
         self.indexDay = indexDay
     }
 
-    /// Writes every field, 40 bytes.
+    /// Writes every field, 52 bytes.
     public func pack(into w: inout ByteWriter) {
         w.put(user)
         w.put(indexDay)
         w.put(activeDaysBefore)
+        w.put(tenureAtIndex)
         w.put(revenueAtIndex)
         w.put(revenueCents)
+        w.put(sessionsAtIndex)
+        w.put(sessions)
         w.put(survivalDays)
         for flag in [observed, retained, activated, converted, upgraded, churnObserved] { w.put(flag) }
     }
@@ -48,8 +57,11 @@ public struct ExperimentEntry: Sendable, Equatable {
         user = try r.get()
         indexDay = try r.get()
         activeDaysBefore = try r.get()
+        tenureAtIndex = try r.get()
         revenueAtIndex = try r.double()
         revenueCents = try r.double()
+        sessionsAtIndex = try r.get()
+        sessions = try r.get()
         survivalDays = try r.get()
         observed = try r.bool()
         retained = try r.bool()
@@ -95,6 +107,8 @@ public final class OutcomeRecorder: DayObserver {
     var inTrial = Column<Bool>(repeating: false, count: 0)
     var cancelled = Column<Bool>(repeating: false, count: 0)
     var revenue = Column<Double>(repeating: 0, count: 0)
+    /// Sessions since sign-up.
+    var sessionCount = Column<Int32>(repeating: 0, count: 0)
     var signupDay = Column<Int32>(repeating: 0, count: 0)
     /// Days on which a user completed 30 days without a session (few per user).
     var gapCompleted: [Int32: [Int32]] = [:]
@@ -136,7 +150,7 @@ public final class OutcomeRecorder: DayObserver {
     /// Bytes per user for the memory estimate: the columns and about one entry per comparison (the
     /// entry, its flag and its places in the three day schedules).
     public static func bytesPerUser(_ spec: InterventionSpec) -> Int {
-        4 + 4 + 2 + 4 + 4 + 4 + 1 + 1 + 8 + 4 + spec.treatmentArms.count * 80
+        4 + 4 + 2 + 4 + 4 + 4 + 1 + 1 + 8 + 4 + 4 + spec.treatmentArms.count * 92
     }
 
     /// Adds a user to a comparison from `day` on; the baseline is taken at the end of that day.
@@ -160,6 +174,7 @@ public final class OutcomeRecorder: DayObserver {
         inTrial = Column(repeating: false, count: n)
         cancelled = Column(repeating: false, count: n)
         revenue = Column(repeating: 0, count: n)
+        sessionCount = Column(repeating: 0, count: n)
     }
 
     public func dayDidEnd(_ usage: UsageDay) {
@@ -181,6 +196,7 @@ public final class OutcomeRecorder: DayObserver {
         let trial = inTrial.baseAddress
         let gone = cancelled.baseAddress
         let earned = revenue.baseAddress
+        let sessionTotal = sessionCount.baseAddress
         let goal = activationMask
         let converting = CommerceEvent.converted.rawValue
         let started = CommerceEvent.trialStarted.rawValue
@@ -199,6 +215,7 @@ public final class OutcomeRecorder: DayObserver {
                         guard signed[u] else { return }
                         if signup[u] == today { last[u] = today - 1 }
                         let active = sessions[u] > 0
+                        sessionTotal[u] = sessionTotal[u] &+ Int32(sessions[u])
                         bits[u] = (bits[u] << 1) | (active ? 1 : 0)
                         if active {
                             last[u] = today
@@ -241,6 +258,8 @@ public final class OutcomeRecorder: DayObserver {
             let u = Int(entries[k][i].user)
             entries[k][i].activeDaysBefore = Int32((activeBits[u] & 0x0FFF_FFFF).nonzeroBitCount)
             entries[k][i].revenueAtIndex = revenue[u]
+            entries[k][i].sessionsAtIndex = sessionCount[u]
+            entries[k][i].tenureAtIndex = today - signupDay[u]
             dueOn[today + Int32(outcomeDays), default: []].append((k, i))
             idleCheckOn[today + Self.gapSpan, default: []].append((k, i))
         }
@@ -257,6 +276,7 @@ public final class OutcomeRecorder: DayObserver {
             entries[k][i].converted = convertedDay[u] > t
             entries[k][i].upgraded = upgradeDay[u] > t
             entries[k][i].revenueCents = revenue[u] - entries[k][i].revenueAtIndex
+            entries[k][i].sessions = sessionCount[u] &- entries[k][i].sessionsAtIndex
         }
     }
 

@@ -128,7 +128,7 @@ extension InterventionSpec {
 
         var comparisons: [ExperimentResults.Comparison] = []
         for (k, a) in spec.treatmentArms.enumerated() {
-            let samples = ComparisonSamples(pieces.comparisons[k], outcomeDays: spec.outcomeDays)
+            let samples = try ComparisonSamples(pieces.comparisons[k], outcomeDays: spec.outcomeDays)
             comparisons.append(
                 try ExperimentStatistics.compare(
                     samples, arm: spec.arms[a].name, control: spec.arms[spec.controlArm].name))
