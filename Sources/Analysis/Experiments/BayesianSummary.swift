@@ -94,7 +94,7 @@ extension BayesianSummary {
     ///     h = Σᵢ₌₀^{α_B − 1} B(α_A + i, β_A + β_B) / ((β_B + i) B(1 + i, β_B) B(α_A, β_A)),
     ///
     /// the probability is h(C, T), and the losses follow from E[C 1{C > T}] = α₀/(α₀ + β₀) · P(C⁺ > T) with
-    /// C⁺ ~ Beta(α₀ + 1, β₀) (Stucchio 2015, section 4):
+    /// C⁺ ~ Beta(α₀ + 1, β₀) (Stucchio 2015):
     ///
     ///     E[max(0, C − T)] = α₀/(α₀+β₀) · h(T, C⁺) − α₁/(α₁+β₁) · h(T⁺, C),
     ///     E[max(0, T − C)] = α₁/(α₁+β₁) · h(C, T⁺) − α₀/(α₀+β₀) · h(C⁺, T).
@@ -328,7 +328,7 @@ extension BayesianSummary {
     ///
     /// With m = x̄₁ − x̄₀ and V = s₁²/n₁ + s₀²/n₀, the posterior of D is N(μ, σ²) with, under the flat prior, μ = m and
     /// σ² = V, and under the prior N(μ₀, τ²) the conjugate update σ² = 1/(1/V + 1/τ²), μ = σ² (m/V + μ₀/τ²)
-    /// (Gelman et al. 2013, Bayesian Data Analysis, 3rd ed., equations 2.11–2.12). Then, with φ and Φ the standard
+    /// (Gelman et al. 2013, Bayesian Data Analysis, 3rd ed., section 2.5). Then, with φ and Φ the standard
     /// normal density and distribution function and z = μ/σ,
     ///
     ///     P(D > 0) = Φ(z),
