@@ -38,6 +38,10 @@ public struct ComparisonSamples: Sendable {
     /// ``historyNames``; `nil` for a user indexed on their sign-up day, who has no history.
     public var treatmentHistory: [[Double]?] = []
     public var controlHistory: [[Double]?] = []
+    /// The day of the run each observed user's outcome became known (index day + outcome days), for the
+    /// sequential looks.
+    public var treatmentOutcomeDay: [Int] = []
+    public var controlOutcomeDay: [Int] = []
     /// Indexed users, observed or not.
     public var treatmentIndexed = 0
     public var controlIndexed = 0

@@ -109,6 +109,10 @@ public struct ExperimentResults: Codable, Sendable {
         public var adjusted: RegressionAdjustment?
         /// For means: both arms capped at the 99th percentile of the pooled values, then Welch.
         public var winsorized: WinsorizedComparison?
+        /// Daily looks: the anytime-valid confidence sequence, and the fixed-horizon test read at every look.
+        public var sequential: SequentialLooks?
+        /// Beta–Binomial (proportions, uniform priors) or normal (means, flat prior) posterior of the difference.
+        public var bayesian: BayesianSummary?
         /// Mean over the treatment users of their treated outcome minus their counterfactual
         /// outcome: the effect the measured lift estimates, known only to a simulator.
         public let trueEffect: Double

@@ -12,6 +12,8 @@ public enum ExperimentStatistics {
         for m in s.metrics {
             var lift = try lift(m, samples: s)
             lift.adjusted = try adjusted(m, samples: s)
+            lift.sequential = try sequential(m, samples: s)
+            lift.bayesian = try bayesian(m)
             if !m.isProportion, m.treatment.count >= 2, m.control.count >= 2 {
                 lift.winsorized = try unlessTooLittle {
                     try WinsorizedComparison(treatment: m.treatment, control: m.control, level: winsorizingLevel)
@@ -48,6 +50,30 @@ public enum ExperimentStatistics {
                 treated: [Bool](repeating: true, count: m.treatment.count)
                     + [Bool](repeating: false, count: m.control.count),
                 covariates: s.treatmentHistory + s.controlHistory, covariateNames: ComparisonSamples.historyNames)
+        }
+    }
+
+    /// The daily looks at a metric; `nil` when the samples carry no outcome days.
+    static func sequential(_ m: ComparisonSamples.Metric, samples s: ComparisonSamples) throws -> SequentialLooks? {
+        guard s.treatmentOutcomeDay.count == m.treatment.count, s.controlOutcomeDay.count == m.control.count,
+            !m.treatment.isEmpty, !m.control.isEmpty
+        else { return nil }
+        return try SequentialLooks(
+            treatment: zip(s.treatmentOutcomeDay, m.treatment).map { ($0, $1) },
+            control: zip(s.controlOutcomeDay, m.control).map { ($0, $1) }, proportion: m.isProportion)
+    }
+
+    /// The posterior of the difference: Beta–Binomial with uniform priors for proportions, the normal
+    /// approximation with a flat prior for means; `nil` when an arm has fewer than two users.
+    static func bayesian(_ m: ComparisonSamples.Metric) throws -> BayesianSummary? {
+        guard m.treatment.count >= 2, m.control.count >= 2 else { return nil }
+        if m.isProportion {
+            return try BayesianSummary.proportions(
+                treatmentSuccesses: m.treatment.count { $0 > 0 }, treatmentTrials: m.treatment.count,
+                controlSuccesses: m.control.count { $0 > 0 }, controlTrials: m.control.count)
+        }
+        return try unlessTooLittle {
+            try BayesianSummary.means(treatment: ArmSummary(m.treatment), control: ArmSummary(m.control))
         }
     }
 

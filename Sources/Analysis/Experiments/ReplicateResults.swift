@@ -43,6 +43,27 @@ public struct ReplicateResults: Codable, Sendable {
         public let analyticPower: Double?
         /// Analytic minimum detectable effect (80 % power) at the mean group sizes and control rate.
         public let minimumDetectableEffect: Double?
+        /// Every estimator of the metric over the replicates (``MethodSummary``).
+        public var methods: [MethodSummary] = []
+    }
+
+    /// How one estimator or decision rule fared over the replicates, against each replicate's true effect.
+    public struct MethodSummary: Codable, Sendable {
+        public let method: String
+        /// Replicates in which the method gave a result.
+        public let replicates: Int
+        /// Share of them in which it declared an effect (p < α, an interval or sequence excluding 0, or a
+        /// posterior chance of being better above 1 − α/2 or below α/2): the power, or under a placebo the
+        /// false-positive rate.
+        public let rejections: Double?
+        /// Share whose interval held the replicate's true effect.
+        public let coverage: Double?
+        /// Mean of estimate − true effect, and the root mean square of it.
+        public let bias: Double?
+        public let rootMeanSquareError: Double?
+        /// For rules that stop: the median day of monitoring at which the stopping replicates stopped (day 1 is
+        /// the first look).
+        public let medianStoppingDay: Double?
     }
 
     public init(seeds: [UInt64], runs: [ExperimentResults]) throws {
@@ -57,11 +78,125 @@ public struct ReplicateResults: Codable, Sendable {
             var metrics: [Metric] = []
             for (j, metric) in comparison.metrics.enumerated() {
                 let lifts = runs.map { $0.comparisons[k].metrics[j] }
-                metrics.append(try Self.summarise(metric.metric, lifts, alpha: alpha))
+                var summary = try Self.summarise(metric.metric, lifts, alpha: alpha)
+                summary.methods = Self.methods(lifts, alpha: alpha)
+                metrics.append(summary)
             }
             comparisons.append(Comparison(arm: comparison.arm, metrics: metrics))
         }
         self.comparisons = comparisons
+    }
+
+    /// One replicate's reading by one method: its estimate, interval, whether it declared an effect, and the
+    /// day of monitoring it stopped on.
+    struct Reading {
+        var estimate: Double?
+        var interval: (Double, Double)?
+        var rejects: Bool
+        var stoppedOn: Int?
+    }
+
+    /// The estimators of ``ExperimentResults/Lift`` over the replicates, each against the true effects.
+    static func methods(_ lifts: [ExperimentResults.Lift], alpha: Double) -> [MethodSummary] {
+        func pair(_ lower: Double?, _ upper: Double?) -> (Double, Double)? {
+            lower.flatMap { lo in upper.map { (lo, $0) } }
+        }
+        func day(_ l: ExperimentResults.Lift, _ stop: Int?) -> Int? {
+            stop.flatMap { s in l.sequential?.firstLookDay.map { s - $0 + 1 } }
+        }
+        let readers: [(String, (ExperimentResults.Lift) -> Reading?)] = [
+            (
+                "fixed horizon",
+                { l in
+                    l.pValue.map {
+                        Reading(estimate: l.absoluteLift, interval: pair(l.lower, l.upper), rejects: $0 < alpha)
+                    }
+                }
+            ),
+            (
+                "fixed horizon, peeking daily",
+                { l in
+                    l.sequential.flatMap { s in
+                        s.final == nil
+                            ? nil
+                            : Reading(rejects: s.peekingStoppingDay != nil, stoppedOn: day(l, s.peekingStoppingDay))
+                    }
+                }
+            ),
+            (
+                "confidence sequence",
+                { l in
+                    l.sequential?.final.map { f in
+                        Reading(
+                            estimate: f.difference, interval: (f.lower, f.upper),
+                            rejects: l.sequential?.stoppingDay != nil, stoppedOn: day(l, l.sequential?.stoppingDay))
+                    }
+                }
+            ),
+            (
+                "CUPED",
+                { l in
+                    l.cuped.flatMap { c in
+                        c.pValue.map {
+                            Reading(estimate: c.absoluteLift, interval: pair(c.lower, c.upper), rejects: $0 < alpha)
+                        }
+                    }
+                }
+            ),
+            (
+                "regression-adjusted",
+                { l in
+                    l.adjusted.flatMap { a in
+                        a.pValue.map {
+                            Reading(
+                                estimate: a.difference, interval: pair(a.interval?.lowerBound, a.interval?.upperBound),
+                                rejects: $0 < alpha)
+                        }
+                    }
+                }
+            ),
+            (
+                "winsorized (p99)",
+                { l in
+                    l.winsorized.flatMap { w in
+                        w.pValue.map {
+                            Reading(
+                                estimate: w.difference, interval: pair(w.interval?.lowerBound, w.interval?.upperBound),
+                                rejects: $0 < alpha)
+                        }
+                    }
+                }
+            ),
+            (
+                "Bayesian",
+                { l in
+                    l.bayesian.map { b in
+                        Reading(
+                            estimate: b.posteriorMean, interval: (b.credibleLower, b.credibleUpper),
+                            rejects: b.probabilityTreatmentBetter > 1 - alpha / 2
+                                || b.probabilityTreatmentBetter < alpha / 2)
+                    }
+                }
+            ),
+        ]
+        return readers.compactMap { name, read in
+            let readings = lifts.compactMap { l in read(l).map { (l.trueEffect, $0) } }
+            guard !readings.isEmpty else { return nil }
+            let n = Double(readings.count)
+            let rejections = Double(readings.count { $0.1.rejects }) / n
+            let intervals = readings.compactMap { t, r in r.interval.map { $0.0 <= t && t <= $0.1 } }
+            let errors = readings.compactMap { t, r in r.estimate.map { $0 - t } }
+            let stops = readings.compactMap(\.1.stoppedOn).map(Double.init).sorted()
+            let median: Double? =
+                stops.isEmpty ? nil : (stops[(stops.count - 1) / 2] + stops[stops.count / 2]) / 2
+            return MethodSummary(
+                method: name, replicates: readings.count, rejections: rejections,
+                coverage: intervals.isEmpty ? nil : Double(intervals.count { $0 }) / Double(intervals.count),
+                bias: errors.isEmpty ? nil : ExperimentStatistics.mean(errors),
+                rootMeanSquareError: errors.isEmpty
+                    ? nil : (errors.reduce(0) { $0 + $1 * $1 } / Double(errors.count)).squareRoot(),
+                medianStoppingDay: median)
+        }
     }
 
     static func summarise(_ name: String, _ lifts: [ExperimentResults.Lift], alpha: Double) throws -> Metric {

@@ -259,6 +259,49 @@ enum ExperimentReport {
                         "true effect",
                     ], rows: rows, numericFrom: 2)),
         ]
+        var lookRows: [[String]] = []
+        for c in e.comparisons {
+            for m in c.metrics {
+                let f = { (x: Double) in m.kind == "proportion" ? pp(x) : F.fixed(x, 2) }
+                let sequence = m.sequential?.final.map { estimate($0.difference, $0.lower, $0.upper, f) }
+                func stop(_ day: Int?) -> String {
+                    guard let first = m.sequential?.firstLookDay, let last = m.sequential?.lastLookDay else {
+                        return "–"
+                    }
+                    return day.map { "day \($0 - first + 1) of \(last - first + 1)" } ?? "never"
+                }
+                let bayes = m.bayesian.map { b in
+                    [
+                        F.percent(b.probabilityTreatmentBetter),
+                        f(b.expectedLossChoosingTreatment) + " / " + f(b.expectedLossChoosingControl),
+                        range(b.credibleLower, b.credibleUpper, f),
+                    ]
+                }
+                lookRows.append(
+                    [
+                        c.arm, m.metric, estimate(m.absoluteLift, m.lower, m.upper, f), sequence ?? "–",
+                        stop(m.sequential?.stoppingDay), stop(m.sequential?.peekingStoppingDay),
+                    ] + (bayes ?? ["–", "–", "–"]))
+            }
+        }
+        blocks.append(
+            .paragraph(
+                "Fixed horizon against sequential monitoring, and the Bayesian reading. The confidence sequence "
+                    + "(Waudby-Smith, Arbour, Sinha, Kennedy and Ramdas 2024, as GrowthBook's sequential testing) may be "
+                    + "read every day and acted on as soon as it excludes 0; it is tightest at the number of users the "
+                    + "run observes. Looks are taken on every day some outcome becomes known, from the first day each arm has 100 users with a known outcome (days are counted from that one); "
+                    + "\"stops\" gives the look at which each rule would end the experiment: the sequence excluding 0, "
+                    + "or the fixed-horizon p below 0.05 when read every day (peeking, which inflates false positives). "
+                    + "Bayesian: Beta–Binomial with uniform priors for proportions, the normal approximation with a flat "
+                    + "prior for means; the chance that the arm beats the control, the expected loss of shipping the "
+                    + "arm / of keeping the control, and the 95 % credible interval."))
+        blocks.append(
+            .table(
+                ReportTable(
+                    header: [
+                        "arm", "metric", "fixed horizon", "confidence sequence", "sequential stops", "peeking stops",
+                        "P(arm better)", "expected loss arm / control", "credible interval",
+                    ], rows: lookRows, numericFrom: 2)))
         if !ratioRows.isEmpty {
             blocks.append(
                 .paragraph(
@@ -328,7 +371,43 @@ enum ExperimentReport {
                             "arm", "metric", "mean lift", "sd of lift", "mean true effect", "power", "analytic power",
                             "coverage", "MDE",
                         ], rows: rows, numericFrom: 2)),
-            ])
+            ] + methods(r))
+    }
+
+    /// Every estimator of each arm's primary metric over the replicates, against the true effects.
+    static func methods(_ r: ReplicateResults) -> [ReportBlock] {
+        var rows: [[String]] = []
+        for c in r.comparisons {
+            guard let m = c.metrics.first(where: { $0.role == "primary" }) ?? c.metrics.first else { continue }
+            let proportion = m.metric != "revenue_per_user"
+            func v(_ x: Double?) -> String { x.map { proportion ? pp($0) : F.fixed($0, 3) } ?? "–" }
+            for method in m.methods {
+                rows.append([
+                    c.arm, m.metric, method.method, "\(method.replicates)",
+                    method.rejections.map { F.percent($0) } ?? "–", method.coverage.map { F.percent($0) } ?? "–",
+                    v(method.bias), v(method.rootMeanSquareError),
+                    method.medianStoppingDay.map { F.fixed($0, 0) } ?? "–",
+                ])
+            }
+        }
+        guard !rows.isEmpty else { return [] }
+        return [
+            .paragraph(
+                "Each method on the primary metric over the replicates, against each replicate's true effect — the table "
+                    + "only a simulator can print. Declares an effect: p < \(F.fixed(r.alpha, 2)), the confidence sequence "
+                    + "excluding 0 at some look, or a posterior chance of beating the control outside "
+                    + "[\(F.fixed(r.alpha / 2, 3)), \(F.fixed(1 - r.alpha / 2, 3))]. For an arm without effect that share is the "
+                    + "false-positive rate; otherwise it is the power. Coverage: the interval (the sequence's at the last "
+                    + "look) holds the true effect. Stopping day: the median day of monitoring on which the replicates that "
+                    + "stopped did so. The winsorized estimate is of the capped metric, so its bias is against the raw "
+                    + "true effect."),
+            .table(
+                ReportTable(
+                    header: [
+                        "arm", "metric", "method", "replicates", "declares an effect", "coverage", "bias", "RMSE",
+                        "median stopping day",
+                    ], rows: rows, numericFrom: 3)),
+        ]
     }
 
     /// Fieller's set for the cost per retained user in words.

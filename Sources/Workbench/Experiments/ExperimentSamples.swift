@@ -86,9 +86,11 @@ extension ComparisonSamples {
             if isTreatment {
                 treatmentCovariate.append(Double(entry.activeDaysBefore))
                 treatmentHistory.append(Self.history(entry))
+                treatmentOutcomeDay.append(Int(entry.indexDay) + outcomeDays)
             } else {
                 controlCovariate.append(Double(entry.activeDaysBefore))
                 controlHistory.append(Self.history(entry))
+                controlOutcomeDay.append(Int(entry.indexDay) + outcomeDays)
             }
         }
     }
