@@ -208,18 +208,19 @@ enum ExperimentReport {
         for c in e.comparisons {
             for m in c.metrics {
                 let f = { (x: Double) in m.kind == "proportion" ? pp(x) : F.fixed(x, 2) }
-                let adjusted = m.adjusted.map { a in
-                    estimate(a.difference, a.interval?.lowerBound, a.interval?.upperBound, f)
-                        + (a.varianceReduction.map { ", variance −" + F.percent($0) } ?? "")
+                let adjusted = m.adjusted.map {
+                    estimate($0.difference, $0.interval?.lowerBound, $0.interval?.upperBound, f)
                 }
+                // The change in the estimate's variance against the unadjusted one: −30 % is a reduction.
+                let variance = m.adjusted?.varianceReduction.map { r in (r > 0 ? "−" : "+") + F.percent(abs(r)) }
                 let cuped = m.cuped.map { estimate($0.absoluteLift, $0.lower, $0.upper, f) }
                 let winsorized = m.winsorized.map { w in
                     estimate(w.difference, w.interval?.lowerBound, w.interval?.upperBound, f)
-                        + ", cap \(F.fixed(w.cap, 2))"
+                        + " at \(F.fixed(w.cap, 2))"
                 }
                 rows.append([
                     c.arm, m.metric, estimate(m.absoluteLift, m.lower, m.upper, f), cuped ?? "–", adjusted ?? "–",
-                    winsorized ?? "–", f(m.trueEffect),
+                    variance ?? "–", winsorized ?? "–", f(m.trueEffect),
                 ])
             }
         }
@@ -249,13 +250,15 @@ enum ExperimentReport {
                     + "outcome on arm, centred covariates and their interactions with the arm, HC2 standard errors) for "
                     + ComparisonSamples.historyNames.joined(separator: ", ")
                     + ", with an indicator for users indexed on their sign-up day, who "
-                    + "have no history; variance is the reduction against the unadjusted estimate. Means are also "
-                    + "winsorized: both arms capped at the 99th percentile of the pooled values, then Welch. Exploratory: "
+                    + "have no history; its variance is given against the unadjusted estimate's (−30 % is a reduction). "
+                    + "Means are also winsorized: both arms capped at the 99th percentile of the pooled values (the cap "
+                    + "follows \"at\"), then Welch. Exploratory: "
                     + "no multiplicity correction is applied to these."),
             .table(
                 ReportTable(
                     header: [
-                        "arm", "metric", "unadjusted", "CUPED", "regression-adjusted", "winsorized (p99)",
+                        "arm", "metric", "unadjusted", "CUPED", "regression-adjusted", "its variance",
+                        "winsorized (p99)",
                         "true effect",
                     ], rows: rows, numericFrom: 2)),
         ]
