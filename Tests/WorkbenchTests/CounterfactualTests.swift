@@ -214,6 +214,26 @@ struct PrimaryMetricScenarioTests {
             ])
     }
 
+    /// `winsorize_at` beside `primary_metric`: 0.99 by default, read when given, refused outside [0.5, 1).
+    @Test func winsorizingQuantile() throws {
+        let plain = try ScenarioLoader.parse(yaml: Self.reengagement(experimentLine: nil), file: "r.yaml")
+        #expect(plain.spec.interventions?.winsorizeAt == 0.99)
+        let given = try ScenarioLoader.parse(
+            yaml: Self.reengagement(experimentLine: "retention\n    winsorize_at: 0.95"), file: "r.yaml")
+        #expect(given.spec.interventions?.winsorizeAt == 0.95)
+        for bad in ["1", "0.4", "high"] {
+            let found = scenarioProblems(
+                in: try Self.reengagement(experimentLine: "retention\n    winsorize_at: \(bad)"))
+            #expect(found.map(\.path) == ["interventions.experiment.winsorize_at"], "\(bad): \(found)")
+        }
+        var spec = given.spec
+        spec.users = 3_000
+        spec.days = 120
+        let results = try #require(try Workbench.experiment(given, spec: spec, threads: 2))
+        let revenue = try #require(results.comparisons.first?.metrics.first { $0.metric == "revenue_per_user" })
+        #expect(revenue.winsorized?.level == 0.95)
+    }
+
     /// Declaring a metric primary moves the family of its adjusted p-values: across the arms alone.
     @Test func resultsMarkThePrimaryMetric() throws {
         let yaml = try Self.reengagement(experimentLine: "revenue_per_user")

@@ -107,7 +107,7 @@ public struct ExperimentResults: Codable, Sendable {
         public let cuped: Cuped?
         /// Lin's regression adjustment on every pre-period covariate, with the no-history indicator.
         public var adjusted: RegressionAdjustment?
-        /// For means: both arms capped at the 99th percentile of the pooled values, then Welch.
+        /// For means: both arms capped at the scenario's `winsorize_at` quantile of the pooled values, then Welch.
         public var winsorized: WinsorizedComparison?
         /// Daily looks: the anytime-valid confidence sequence, and the fixed-horizon test read at every look.
         public var sequential: SequentialLooks?

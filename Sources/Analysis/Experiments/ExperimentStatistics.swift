@@ -5,7 +5,7 @@ import Stats
 /// covariate, Kaplan–Meier with the log-rank test; then Holm and Benjamini–Hochberg, for the primary
 /// metric across the arms and for the exploratory metrics across every arm and exploratory metric.
 public enum ExperimentStatistics {
-    public static func compare(_ s: ComparisonSamples, arm: String, control: String) throws
+    public static func compare(_ s: ComparisonSamples, arm: String, control: String, winsorizeAt: Double = 0.99) throws
         -> ExperimentResults.Comparison
     {
         var lifts: [ExperimentResults.Lift] = []
@@ -16,7 +16,7 @@ public enum ExperimentStatistics {
             lift.bayesian = try bayesian(m)
             if !m.isProportion, m.treatment.count >= 2, m.control.count >= 2 {
                 lift.winsorized = try unlessTooLittle {
-                    try WinsorizedComparison(treatment: m.treatment, control: m.control, level: winsorizingLevel)
+                    try WinsorizedComparison(treatment: m.treatment, control: m.control, level: winsorizeAt)
                 }
             }
             lifts.append(lift)
@@ -34,9 +34,6 @@ public enum ExperimentStatistics {
         }
         return comparison
     }
-
-    /// Revenue and other means are winsorized at this quantile of the pooled arms.
-    public static let winsorizingLevel = 0.99
 
     /// Lin's regression adjustment of a metric on the users' pre-period covariates; `nil` when the samples
     /// carry none or an arm is too small for the regression.

@@ -156,7 +156,7 @@ public struct ReplicateResults: Codable, Sendable {
                 }
             ),
             (
-                "winsorized (p99)",
+                "winsorized",
                 { l in
                     l.winsorized.flatMap { w in
                         w.pValue.map {

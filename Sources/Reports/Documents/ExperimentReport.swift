@@ -243,6 +243,8 @@ enum ExperimentReport {
                 ])
             }
         }
+        let level =
+            e.comparisons.lazy.flatMap(\.metrics).compactMap(\.winsorized).first.map { "\($0.level)" } ?? "–"
         var blocks: [ReportBlock] = [
             .paragraph(
                 "The same comparisons by other estimators, each with its 95 % interval, beside the true effect. CUPED "
@@ -251,14 +253,14 @@ enum ExperimentReport {
                     + ComparisonSamples.historyNames.joined(separator: ", ")
                     + ", with an indicator for users indexed on their sign-up day, who "
                     + "have no history; its variance is given against the unadjusted estimate's (−30 % is a reduction). "
-                    + "Means are also winsorized: both arms capped at the 99th percentile of the pooled values (the cap "
-                    + "follows \"at\"), then Welch. Exploratory: "
+                    + "Means are also winsorized: both arms capped at the \(level) quantile of the pooled values "
+                    + "(`winsorize_at`; the cap follows \"at\"), then Welch. Exploratory: "
                     + "no multiplicity correction is applied to these."),
             .table(
                 ReportTable(
                     header: [
                         "arm", "metric", "unadjusted", "CUPED", "regression-adjusted", "its variance",
-                        "winsorized (p99)",
+                        "winsorized",
                         "true effect",
                     ], rows: rows, numericFrom: 2)),
         ]

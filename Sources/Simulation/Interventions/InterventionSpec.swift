@@ -15,6 +15,8 @@ public struct InterventionSpec: Sendable {
     /// The metric each arm is judged on, declared before the run: its p-values are adjusted across
     /// the arms alone; every other metric is exploratory.
     public var primaryMetric: ExperimentMetric = .retention
+    /// Means are also compared winsorized: both arms capped at this quantile of the pooled values.
+    public var winsorizeAt = 0.99
 
     public init(
         policies: [Policy], channels: [ChannelSettings] = Channel.allCases.map(\.defaults),

@@ -131,7 +131,8 @@ extension InterventionSpec {
             let samples = try ComparisonSamples(pieces.comparisons[k], outcomeDays: spec.outcomeDays)
             comparisons.append(
                 try ExperimentStatistics.compare(
-                    samples, arm: spec.arms[a].name, control: spec.arms[spec.controlArm].name))
+                    samples, arm: spec.arms[a].name, control: spec.arms[spec.controlArm].name,
+                    winsorizeAt: spec.winsorizeAt))
         }
         let primary = ComparisonSamples.metricNames(outcomeDays: spec.outcomeDays)[spec.primaryMetric.index].0
         comparisons = try ExperimentStatistics.correctForMultipleTesting(comparisons, primary: primary)

@@ -57,6 +57,7 @@ extension ScenarioBuilder {
             policies: policies, channels: channels, fatigue: fatigue, arms: experiment.arms,
             globalControlShare: experiment.globalControl, outcomeDays: outcomeDays)
         spec.primaryMetric = experiment.primary
+        spec.winsorizeAt = experiment.winsorizeAt
         return spec
     }
 
@@ -234,14 +235,18 @@ extension ScenarioBuilder {
 
     private func readExperiment(
         _ node: Node, _ path: NodePath, policies: NameTable
-    ) -> (arms: [Arm], globalControl: Double, primary: ExperimentMetric)? {
+    ) -> (arms: [Arm], globalControl: Double, primary: ExperimentMetric, winsorizeAt: Double)? {
         guard
             let f = reader.mapping(
-                node, path, keys: ["global_control", "primary_metric", "arms"], required: ["arms"])
+                node, path, keys: ["global_control", "primary_metric", "winsorize_at", "arms"], required: ["arms"])
         else {
             return nil
         }
         let global = optional(f, "global_control", default: 0) { reader.number($0, $1, .belowOne) }
+        // A quantile that caps: 0.5 (the median) to just below 1 (1 would cap nothing).
+        let winsorizeAt = optional(f, "winsorize_at", default: 0.99) {
+            reader.number($0, $1, NumberBounds(lower: 0.5, upper: 1, upperOpen: true))
+        }
         let primary = optional(f, "primary_metric", default: ExperimentMetric.retention) { node, p in
             let options = ExperimentMetric.allCases.map(\.rawValue)
             guard let text = reader.string(node, p) else { return nil }
@@ -287,7 +292,7 @@ extension ScenarioBuilder {
             }
             arms.append(Arm(name: name, weight: weight, policies: list, isControl: control))
         }
-        guard valid, let global, let primary else { return nil }
+        guard valid, let global, let primary, let winsorizeAt else { return nil }
         let controls = arms.indices.filter { arms[$0].isControl }
         if controls.count > 1 {
             reader.report(ap, "only one arm may be the control", at: node)
@@ -301,6 +306,6 @@ extension ScenarioBuilder {
             }
             arms[holdout].isControl = true
         }
-        return (arms, global, primary)
+        return (arms, global, primary, winsorizeAt)
     }
 }
