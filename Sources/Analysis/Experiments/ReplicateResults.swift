@@ -159,9 +159,10 @@ public struct ReplicateResults: Codable, Sendable {
                 "winsorized",
                 { l in
                     l.winsorized.flatMap { w in
-                        w.pValue.map {
+                        w.welch.pValue.map {
                             Reading(
-                                estimate: w.difference, interval: pair(w.interval?.lowerBound, w.interval?.upperBound),
+                                estimate: w.welch.difference,
+                                interval: pair(w.welch.interval?.lowerBound, w.welch.interval?.upperBound),
                                 rejects: $0 < alpha)
                         }
                     }

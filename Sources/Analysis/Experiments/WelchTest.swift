@@ -2,7 +2,7 @@ import Stats
 
 /// Count, mean and sample variance of one arm: all Welch's test needs, so arms can be compared from aggregates
 /// (e.g. revenue per user exported by a warehouse) as well as from per-user values.
-public struct ArmSummary: Sendable, Hashable {
+public struct ArmSummary: Sendable, Hashable, Codable {
     public let count: Int
     public let mean: Double
     /// Sample variance, divisor n − 1.
@@ -36,7 +36,7 @@ public struct ArmSummary: Sendable, Hashable {
 /// Chosen over Student's pooled test because campaign arms differ in size and often in spread (a campaign
 /// that works mostly moves its heavy users); Welch keeps its level either way and loses little when the
 /// variances happen to be equal.
-public struct WelchTest: Sendable, Hashable {
+public struct WelchTest: Sendable, Hashable, Codable {
     public let treatment: ArmSummary
     public let control: ArmSummary
     /// Level of ``interval``.

@@ -39,17 +39,13 @@ public enum QuantileDefinition: String, Sendable, Hashable, Codable, CaseIterabl
 /// The estimate is of the capped metric, not of the raw mean: a treatment that only moves the top users is
 /// partly or wholly capped away. ``Arm/rawMean`` keeps the raw means beside the capped ones.
 public struct WinsorizedComparison: Sendable, Hashable, Codable {
-    /// One arm before and after capping.
+    /// How many of an arm's values were capped, and their mean before capping.
     public struct Arm: Sendable, Hashable, Codable {
         public let count: Int
         /// Values above the cap, which were set to it.
         public let capped: Int
         /// Mean of the raw values.
         public let rawMean: Double
-        /// Mean of the capped values.
-        public let mean: Double
-        /// Sample variance of the capped values, divisor n − 1.
-        public let variance: Double
     }
 
     /// p, in (0, 1).
@@ -59,19 +55,9 @@ public struct WinsorizedComparison: Sendable, Hashable, Codable {
     public let cap: Double
     public let treatment: Arm
     public let control: Arm
-    /// Level of ``interval``.
-    public let confidence: Double
-    /// Capped treatment mean minus capped control mean.
-    public let difference: Double
-    /// Welch's √(s₁²/n₁ + s₀²/n₀) on the capped values.
-    public let standardError: Double
-    /// Welch–Satterthwaite degrees of freedom; `nil`, like ``t``, ``pValue`` and ``interval``, when both capped
-    /// arms are constant.
-    public let degreesOfFreedom: Double?
-    public let t: Double?
-    /// Two-sided, from Student's t.
-    public let pValue: Double?
-    public let interval: ClosedRange<Double>?
+    /// Welch's test on the capped values: their summaries, the difference, its standard error, degrees of freedom,
+    /// t, p-value and interval.
+    public let welch: WelchTest
 
     /// - Parameters:
     ///   - treatment: Per-user values of the treatment arm.
@@ -106,29 +92,12 @@ public struct WinsorizedComparison: Sendable, Hashable, Codable {
         self.level = level
         self.definition = definition
         self.cap = cap
-        self.treatment = Self.arm(raw: treatment, summary: welch.treatment, cap: cap)
-        self.control = Self.arm(raw: control, summary: welch.control, cap: cap)
-        self.confidence = confidence
-        difference = welch.difference
-        standardError = welch.standardError
-        degreesOfFreedom = welch.degreesOfFreedom
-        t = welch.t
-        pValue = welch.pValue
-        interval = welch.interval
+        self.treatment = Self.arm(raw: treatment, cap: cap)
+        self.control = Self.arm(raw: control, cap: cap)
+        self.welch = welch
     }
 
-    /// Welch's test again, from the capped arms' summaries (e.g. for another confidence level).
-    /// - Throws: As ``WelchTest/init(treatment:control:confidence:)``.
-    public func welchTest(confidence: Double? = nil) throws -> WelchTest {
-        try WelchTest(
-            treatment: ArmSummary(count: treatment.count, mean: treatment.mean, variance: treatment.variance),
-            control: ArmSummary(count: control.count, mean: control.mean, variance: control.variance),
-            confidence: confidence ?? self.confidence)
-    }
-
-    private static func arm(raw: [Double], summary: ArmSummary, cap: Double) -> Arm {
-        Arm(
-            count: raw.count, capped: raw.count(where: { $0 > cap }), rawMean: raw.reduce(0, +) / Double(raw.count),
-            mean: summary.mean, variance: summary.variance)
+    private static func arm(raw: [Double], cap: Double) -> Arm {
+        Arm(count: raw.count, capped: raw.count(where: { $0 > cap }), rawMean: raw.reduce(0, +) / Double(raw.count))
     }
 }

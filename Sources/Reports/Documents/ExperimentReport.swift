@@ -215,7 +215,7 @@ enum ExperimentReport {
                 let variance = m.adjusted?.varianceReduction.map { r in (r > 0 ? "−" : "+") + F.percent(abs(r)) }
                 let cuped = m.cuped.map { estimate($0.absoluteLift, $0.lower, $0.upper, f) }
                 let winsorized = m.winsorized.map { w in
-                    estimate(w.difference, w.interval?.lowerBound, w.interval?.upperBound, f)
+                    estimate(w.welch.difference, w.welch.interval?.lowerBound, w.welch.interval?.upperBound, f)
                         + " at \(F.fixed(w.cap, 2))"
                 }
                 rows.append([
