@@ -13,7 +13,7 @@ public enum ExperimentStatistics {
             var lift = try lift(m, samples: s)
             lift.adjusted = try adjusted(m, samples: s)
             lift.sequential = try sequential(m, samples: s)
-            lift.bayesian = try bayesian(m)
+            lift.bayesian = try bayesian(m, treatment: lift.treatment, control: lift.control)
             if !m.isProportion, m.treatment.count >= 2, m.control.count >= 2 {
                 lift.winsorized = try unlessTooLittle {
                     try WinsorizedComparison(treatment: m.treatment, control: m.control, level: winsorizeAt)
@@ -62,12 +62,14 @@ public enum ExperimentStatistics {
 
     /// The posterior of the difference: Beta–Binomial with uniform priors for proportions, the normal
     /// approximation with a flat prior for means; `nil` when an arm has fewer than two users.
-    static func bayesian(_ m: ComparisonSamples.Metric) throws -> BayesianSummary? {
+    /// The arms' groups are the lift's, whose successes are already counted.
+    static func bayesian(
+        _ m: ComparisonSamples.Metric, treatment t: ExperimentResults.Group, control c: ExperimentResults.Group
+    ) throws -> BayesianSummary? {
         guard m.treatment.count >= 2, m.control.count >= 2 else { return nil }
-        if m.isProportion {
+        if let ts = t.successes, let cs = c.successes {
             return try BayesianSummary.proportions(
-                treatmentSuccesses: m.treatment.count { $0 > 0 }, treatmentTrials: m.treatment.count,
-                controlSuccesses: m.control.count { $0 > 0 }, controlTrials: m.control.count)
+                treatmentSuccesses: ts, treatmentTrials: t.users, controlSuccesses: cs, controlTrials: c.users)
         }
         return try unlessTooLittle {
             try BayesianSummary.means(treatment: ArmSummary(m.treatment), control: ArmSummary(m.control))

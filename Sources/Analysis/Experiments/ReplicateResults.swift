@@ -187,16 +187,14 @@ public struct ReplicateResults: Codable, Sendable {
             let rejections = Double(readings.count { $0.1.rejects }) / n
             let intervals = readings.compactMap { t, r in r.interval.map { $0.0 <= t && t <= $0.1 } }
             let errors = readings.compactMap { t, r in r.estimate.map { $0 - t } }
-            let stops = readings.compactMap(\.1.stoppedOn).map(Double.init).sorted()
-            let median: Double? =
-                stops.isEmpty ? nil : (stops[(stops.count - 1) / 2] + stops[stops.count / 2]) / 2
+            let stops = readings.compactMap(\.1.stoppedOn).map(Double.init)
             return MethodSummary(
                 method: name, replicates: readings.count, rejections: rejections,
                 coverage: intervals.isEmpty ? nil : Double(intervals.count { $0 }) / Double(intervals.count),
                 bias: errors.isEmpty ? nil : ExperimentStatistics.mean(errors),
                 rootMeanSquareError: errors.isEmpty
                     ? nil : (errors.reduce(0) { $0 + $1 * $1 } / Double(errors.count)).squareRoot(),
-                medianStoppingDay: median)
+                medianStoppingDay: stops.isEmpty ? nil : Descriptive.median(stops))
         }
     }
 

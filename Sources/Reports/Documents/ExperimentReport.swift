@@ -88,7 +88,7 @@ enum ExperimentReport {
                 let proportion = m.kind == "proportion"
                 func value(_ x: Double) -> String { proportion ? F.percent(x) : F.fixed(x, 2) }
                 func diff(_ x: Double) -> String { proportion ? pp(x) : F.fixed(x, 2) }
-                let interval = m.lower.flatMap { lo in m.upper.map { "\(diff(lo)) – \(diff($0))" } } ?? "–"
+                let interval = range(m.lower, m.upper, diff)
                 rows.append([
                     c.arm, m.metric + (m.role == "primary" ? " (primary)" : " (exploratory)"),
                     "\(value(m.treatment.mean)) (n=\(m.treatment.users))",
@@ -194,16 +194,18 @@ enum ExperimentReport {
             ] + notes)
     }
 
-    /// Without replicates: the analytic power of each proportion's test for its true effect, and
-    /// the minimum detectable effect at this size.
+    /// "lower – upper" in the given format, or "–" without an interval.
+    static func range(_ lower: Double?, _ upper: Double?, _ f: (Double) -> String) -> String {
+        lower.flatMap { lo in upper.map { "\(f(lo)) – \(f($0))" } } ?? "–"
+    }
+
+    /// An estimate with its interval in brackets.
+    static func estimate(_ x: Double, _ lower: Double?, _ upper: Double?, _ f: (Double) -> String) -> String {
+        "\(f(x)) (\(range(lower, upper, f)))"
+    }
+
     /// Each metric by every estimator beside the true effect, and the ratio metrics.
     static func estimators(_ e: ExperimentResults) -> ReportSection {
-        func range(_ lower: Double?, _ upper: Double?, _ f: (Double) -> String) -> String {
-            lower.flatMap { lo in upper.map { "\(f(lo)) – \(f($0))" } } ?? "–"
-        }
-        func estimate(_ x: Double, _ lower: Double?, _ upper: Double?, _ f: (Double) -> String) -> String {
-            "\(f(x)) (\(range(lower, upper, f)))"
-        }
         var rows: [[String]] = []
         for c in e.comparisons {
             for m in c.metrics {
@@ -325,6 +327,8 @@ enum ExperimentReport {
         return ReportSection(id: "estimators", title: "Other estimators", blocks: blocks)
     }
 
+    /// Without replicates: the analytic power of each proportion's test for its true effect, and
+    /// the minimum detectable effect at this size.
     static func analyticPower(_ e: ExperimentResults) -> ReportSection {
         var rows: [[String]] = []
         for c in e.comparisons {
