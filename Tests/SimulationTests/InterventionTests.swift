@@ -132,6 +132,73 @@ struct InterventionTests {
         #expect(full == [0, 1, 0])
     }
 
+    @Test("emission factors multiply over policies, each 1 + change × strength with its own decay")
+    func emissionFactors() throws {
+        // Policy 0: sessions +0.5 and feature 1 +1.0 over 10 days; policy 1: feature 1 −0.5 and
+        // milestone 0 +2.0 over 4 days. Two features, one milestone: slots sessions, f0, f1, m0.
+        var spec = Self.spec()
+        spec.policies[0].emissionEffects = [
+            EmissionEffect(target: .sessions, relativeChange: 0.5),
+            EmissionEffect(target: .feature(1), relativeChange: 1),
+        ]
+        var second = spec.policies[0]
+        second.name = "other"
+        second.effectDays = 4
+        second.emissionEffects = [
+            EmissionEffect(target: .feature(1), relativeChange: -0.5),
+            EmissionEffect(target: .milestone(0), relativeChange: 2),
+        ]
+        spec.policies.append(second)
+        let state = TreatmentState(spec: spec, users: 1, seed: 7)
+        let tables = TreatmentTables(state, features: 2, milestones: 1)
+        // Policy 0 opened on day 9 at strength 0.8 (effect from day 10), policy 1 on day 11 at 1.
+        state.effectStart[0] = 10
+        state.effectScale[0] = 0.8
+        state.effectStart[1] = 12
+        state.effectScale[1] = 1
+        state.effectUntil[0] = 19
+        var scale = [Double](repeating: .nan, count: tables.emissionSlots)
+        func factors(_ day: Int32) -> [Double]? {
+            scale.withUnsafeMutableBufferPointer { tables.emissionEffects(user: 0, today: day, scale: $0) }
+                ? scale : nil
+        }
+        #expect(factors(9) == nil)
+        // Day 10: policy 0 at 0.8 → sessions 1.4, f1 1.8.
+        // Strengths are stored in single precision: 0.8 is off by 1.2e-8, hence the tolerance below.
+        let day10 = try #require(factors(10))
+        let expected10: [Double] = [1.4, 1, 1.8, 1]
+        for (a, b) in zip(day10, expected10) { #expect(abs(a - b) < 1e-6) }
+        // Day 13: policy 0 at 0.8 × (1 − 3/10) = 0.56 → sessions 1.28, f1 1.56; policy 1 at 1 − 1/4 = 0.75
+        // → f1 × (1 − 0.375) = 0.625, m0 1 + 1.5 = 2.5. f1: 1.56 × 0.625 = 0.975.
+        let day13 = try #require(factors(13))
+        let expected13: [Double] = [1.28, 1, 0.975, 2.5]
+        for (a, b) in zip(day13, expected13) { #expect(abs(a - b) < 1e-6) }
+        // Day 16: policy 1 ended (4 days from day 12); policy 0 at 0.8 × 0.4 = 0.32.
+        let day16 = try #require(factors(16))
+        let expected16: [Double] = [1.16, 1, 1.32, 1]
+        for (a, b) in zip(day16, expected16) { #expect(abs(a - b) < 1e-6) }
+        #expect(factors(20) == nil)
+    }
+
+    @Test("an opened survey is answered the next day as often as its probability; a message never")
+    func surveyAnswer() throws {
+        var survey = Self.spec()
+        survey.policies[0].kind = .survey(answerProbability: 1)
+        let (_, answered) = try Self.send(survey, days: [3])
+        #expect(answered.surveyAnswerDay[0] == 4)
+        survey.policies[0].kind = .survey(answerProbability: 0)
+        let (_, silent) = try Self.send(survey, days: [3])
+        #expect(silent.surveyAnswerDay[0] == TreatmentState.never)
+        let (_, message) = try Self.send(Self.spec(), days: [3])
+        #expect(message.surveyAnswerDay[0] == TreatmentState.never)
+        // An answer alone does not alter the user's days.
+        var quiet = Self.spec()
+        quiet.policies[0].effects = []
+        quiet.policies[0].kind = .survey(answerProbability: 1)
+        let (_, state) = try Self.send(quiet, days: [3])
+        #expect(!state.altered[0])
+    }
+
     @Test("arms are drawn by hashing the user with the seed, in the proportions of the weights")
     func assignment() throws {
         var spec = Self.spec()

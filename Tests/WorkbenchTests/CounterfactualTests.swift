@@ -104,6 +104,35 @@ struct CounterfactualTests {
         #expect(sampledControls > 20)
     }
 
+    @Test("with effects on emissions only, users no message acted on live the same days as in the counterfactual")
+    func emissionEffects() throws {
+        let (experiment, simulator, twin) = try Self.run(everyone: true) { spec in
+            for q in spec.policies.indices {
+                spec.policies[q].effects = []
+                spec.policies[q].emissionEffects = [
+                    EmissionEffect(target: .sessions, relativeChange: 1.5),
+                    EmissionEffect(target: .feature(0), relativeChange: 1),
+                ]
+            }
+        }
+        let treatment = try #require(simulator.treatment)
+        var unaltered = 0
+        var changed = 0
+        for k in experiment.recorder.entries.indices {
+            for (entry, other) in zip(experiment.recorder.entries[k], twin.entries[k]) {
+                if !treatment.altered[Int(entry.user)] {
+                    unaltered += 1
+                    #expect(entry == other, "user \(entry.user), whom no message acted on")
+                } else if entry.sessions != other.sessions {
+                    changed += 1
+                }
+            }
+        }
+        #expect(unaltered > 300)
+        // More sessions while the effect lasts: some treated users' outcome windows differ.
+        #expect(changed > 10)
+    }
+
     @Test("policies without effect leave every user exactly as in the counterfactual")
     func zeroEffect() throws {
         let (experiment, _, twin) = try Self.run(everyone: true) { spec in

@@ -1,3 +1,4 @@
+import Foundation
 import Stats
 public import UsageModel
 
@@ -26,17 +27,25 @@ struct DayStep: @unchecked Sendable {
         let multiplier = UnsafeMutableBufferPointer<Double>.allocate(capacity: S)
         let affected = UnsafeMutableBufferPointer<Bool>.allocate(capacity: S)
         let modified = UnsafeMutableBufferPointer<Double>.allocate(capacity: S)
+        // Factors of a treated user's emissions, and the same number of ones for everyone else.
+        let slots = 1 + tables.featureCount + tables.milestoneCount
+        let emissionScale = UnsafeMutableBufferPointer<Double>.allocate(capacity: slots)
+        let ones = UnsafeMutableBufferPointer<Double>.allocate(capacity: slots)
+        ones.initialize(repeating: 1)
         defer {
             multiplier.deallocate()
             affected.deallocate()
             modified.deallocate()
+            emissionScale.deallocate()
+            ones.deallocate()
         }
 
         tables.cumulativeNext.withUnsafeBufferPointer { cumulativeNext in
             tables.npsCumulative.withUnsafeBufferPointer { npsCumulative in
                 let frame = Frame(
                     self, worker: worker, cumulativeNext: cumulativeNext, npsCumulative: npsCumulative,
-                    multiplier: multiplier, affected: affected, modified: modified)
+                    multiplier: multiplier, affected: affected, modified: modified, emissionScale: emissionScale,
+                    ones: UnsafeBufferPointer(ones))
                 selection.forEach(positions) { frame.userDay($0) }
             }
         }
@@ -87,17 +96,24 @@ extension DayStep {
         // the treatment tables for everyone else.
         let effectUntil: UnsafeMutablePointer<Int32>?
         let pendingUpgrade: UnsafeMutablePointer<Bool>?
+        let surveyAnswerDay: UnsafeMutablePointer<Int32>?
+        /// Whether any policy acts on emissions.
+        let emissionEffects: Bool
         let cumulativeNext: UnsafeBufferPointer<Double>
         let npsCumulative: UnsafeBufferPointer<Double>
         // Scratch for a treated user's transition row.
         let multiplier: UnsafeMutableBufferPointer<Double>
         let affected: UnsafeMutableBufferPointer<Bool>
         let modified: UnsafeMutableBufferPointer<Double>
+        // Scratch for a treated user's emission factors, and ones for everyone else.
+        let emissionScale: UnsafeMutableBufferPointer<Double>
+        let ones: UnsafeBufferPointer<Double>
 
         init(
             _ step: DayStep, worker: Int, cumulativeNext: UnsafeBufferPointer<Double>,
             npsCumulative: UnsafeBufferPointer<Double>, multiplier: UnsafeMutableBufferPointer<Double>,
-            affected: UnsafeMutableBufferPointer<Bool>, modified: UnsafeMutableBufferPointer<Double>
+            affected: UnsafeMutableBufferPointer<Bool>, modified: UnsafeMutableBufferPointer<Double>,
+            emissionScale: UnsafeMutableBufferPointer<Double>, ones: UnsafeBufferPointer<Double>
         ) {
             let tables = step.tables
             let day = step.day
@@ -139,11 +155,15 @@ extension DayStep {
             t = step.tally.baseAddress + worker * step.tallyWidth
             effectUntil = step.treatment?.state.effectUntil.baseAddress
             pendingUpgrade = step.treatment?.state.pendingUpgrade.baseAddress
+            surveyAnswerDay = step.treatment?.state.surveyAnswerDay.baseAddress
+            emissionEffects = step.treatment.map { !$0.emissionSlot.isEmpty } ?? false
             self.cumulativeNext = cumulativeNext
             self.npsCumulative = npsCumulative
             self.multiplier = multiplier
             self.affected = affected
             self.modified = modified
+            self.emissionScale = emissionScale
+            self.ones = ones
         }
 
         /// One user-day: today's usage cleared, then emissions, commerce and tonight's transition.
@@ -169,6 +189,7 @@ extension DayStep {
             let i = p * S + s
             if signup == today { recordSignup(u) }
             let n = emit(u, cell: i)
+            if let surveyAnswerDay, surveyAnswerDay[u] == today { answerSurvey(u, cell: i) }
             let forcedChurn = bill(u, persona: p, state: s, signup: signup)
             let level = updateHabit(u, active: n > 0)
             recordTruth(u, state: s, habitLevel: level)
@@ -204,7 +225,8 @@ extension DayStep {
         private func emit(_ u: Int, cell i: Int) -> Int {
             var g = SplitMix64(
                 seed: StreamKey.derive(seed, StreamPurpose.emission, firstUser &+ UInt64(u), UInt64(day)))
-            let n = sessionCount(cell: i, using: &g)
+            let scale = emissionScale(u)
+            let n = sessionCount(cell: i, factor: scale[TreatmentTables.sessionSlot], using: &g)
             if n > 0 {
                 let sessions = min(n, Int(UInt16.max))
                 sessionsOut[u] = UInt16(sessions)
@@ -212,20 +234,36 @@ extension DayStep {
                 t[Tally.dau] += 1
                 t[Tally.sessions] += sessions
                 drawKeyActions(u, cell: i, sessions: sessions, using: &g)
-                drawFeatures(u, cell: i, using: &g)
-                drawMilestones(u, cell: i, using: &g)
+                drawFeatures(u, cell: i, scale: scale, using: &g)
+                drawMilestones(u, cell: i, scale: scale, using: &g)
                 drawNPSAnswer(u, cell: i, using: &g)
             }
             return n
         }
 
-        /// Draws the day's session count in cell `i`: by inversion from the day's P(0) below the limit.
+        /// The factors of user `u`'s emissions today: a campaign's active emission effects, else ones.
         @inline(__always)
-        private func sessionCount(cell i: Int, using g: inout SplitMix64) -> Int {
-            let mean = factors.sessionMean[i]
-            guard mean > 0 else { return 0 }
+        private func emissionScale(_ u: Int) -> UnsafeBufferPointer<Double> {
+            if emissionEffects, let effectUntil, effectUntil[u] >= today, let treatment,
+                treatment.emissionEffects(user: u, today: today, scale: emissionScale)
+            {
+                return UnsafeBufferPointer(emissionScale)
+            }
+            return ones
+        }
+
+        /// Draws the day's session count in cell `i`, its mean times `factor`: by inversion from P(0)
+        /// below the limit (the day's, unless a campaign changed the mean).
+        @inline(__always)
+        private func sessionCount(cell i: Int, factor: Double, using g: inout SplitMix64) -> Int {
             let k = tables.sessionDispersion[i]
-            let zero = factors.sessionZero[i]
+            var mean = factors.sessionMean[i]
+            var zero = factors.sessionZero[i]
+            if factor != 1 {
+                mean *= factor
+                zero = k > 0 ? FastSampler.negativeBinomialProbabilityOfZero(mean: mean, dispersion: k) : exp(-mean)
+            }
+            guard mean > 0 else { return 0 }
             if mean < DayFactors.inversionLimit {
                 return k > 0
                     ? FastSampler.negativeBinomial(mean: mean, dispersion: k, probabilityOfZero: zero, using: &g)
@@ -247,9 +285,11 @@ extension DayStep {
 
         /// Draws the features user `u` uses today, one uniform per feature.
         @inline(__always)
-        private func drawFeatures(_ u: Int, cell i: Int, using g: inout SplitMix64) {
+        private func drawFeatures(_ u: Int, cell i: Int, scale: UnsafeBufferPointer<Double>, using g: inout SplitMix64)
+        {
             var used: UInt32 = 0
-            for f in 0..<F where FastSampler.uniform(&g) < tables.featureUse[i * F + f] * featureFactor[f] {
+            for f in 0..<F
+            where FastSampler.uniform(&g) < tables.featureUse[i * F + f] * featureFactor[f] * scale[1 + f] {
                 used |= 1 << UInt32(f)
             }
             featureOut[u] = used
@@ -257,14 +297,16 @@ extension DayStep {
 
         /// Draws the milestones user `u` reaches today, those whose requirements are met, and counts an activation.
         @inline(__always)
-        private func drawMilestones(_ u: Int, cell i: Int, using g: inout SplitMix64) {
+        private func drawMilestones(
+            _ u: Int, cell i: Int, scale: UnsafeBufferPointer<Double>, using g: inout SplitMix64
+        ) {
             let before = reached[u]
             var have = before
             for m in 0..<M {
                 let bit = UInt16(1) << UInt16(m)
                 let needs = tables.milestoneRequires[m]
                 if have & bit == 0, have & needs == needs,
-                    FastSampler.uniform(&g) < tables.milestoneHazard[i * M + m]
+                    FastSampler.uniform(&g) < tables.milestoneHazard[i * M + m] * scale[1 + F + m]
                 {
                     have |= bit
                 }
@@ -286,8 +328,31 @@ extension DayStep {
                 let score = FastSampler.categorical(cumulative: row, using: &g)
                 npsOut[u] = Int8(score)
                 t[Tally.npsResponses] += 1
-                if score >= 9 { t[Tally.promoters] += 1 } else if score <= 6 { t[Tally.detractors] += 1 }
+                countScore(score)
             }
+        }
+
+        /// Draws the score of the survey user `u` opened yesterday, from the NPS scores of cell `i`, on the
+        /// survey stream (the emission stream is left as the counterfactual run draws it).
+        @inline(__always)
+        private func answerSurvey(_ u: Int, cell i: Int) {
+            var g = SplitMix64(
+                seed: StreamKey.derive(seed, StreamPurpose.survey, firstUser &+ UInt64(u), UInt64(day)))
+            let row = UnsafeBufferPointer(rebasing: npsCumulative[(i * 11)..<(i * 11 + 11)])
+            let score = FastSampler.categorical(cumulative: row, using: &g)
+            if npsOut[u] < 0 { t[Tally.npsResponses] += 1 } else { uncountScore(Int(npsOut[u])) }
+            npsOut[u] = Int8(score)
+            countScore(score)
+        }
+
+        @inline(__always)
+        private func countScore(_ score: Int) {
+            if score >= 9 { t[Tally.promoters] += 1 } else if score <= 6 { t[Tally.detractors] += 1 }
+        }
+
+        @inline(__always)
+        private func uncountScore(_ score: Int) {
+            if score >= 9 { t[Tally.promoters] -= 1 } else if score <= 6 { t[Tally.detractors] -= 1 }
         }
 
         // MARK: - Commerce

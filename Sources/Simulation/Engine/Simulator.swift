@@ -83,7 +83,11 @@ public final class Simulator {
         let ranges = selection.ranges(parts: threads)
         var metrics: [DayMetrics] = []
         metrics.reserveCapacity(spec.days)
-        let treatmentTables = treatment.map { TreatmentTables($0, planPriceCents: tables.planPriceCents) }
+        let treatmentTables = treatment.map {
+            TreatmentTables(
+                $0, planPriceCents: tables.planPriceCents, features: tables.featureCount,
+                milestones: tables.milestoneCount)
+        }
         for day in 0..<spec.days {
             tally.fill(0)
             let step = DayStep(

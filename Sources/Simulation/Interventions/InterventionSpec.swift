@@ -123,7 +123,34 @@ public struct TransitionEffect: Sendable, Equatable {
     }
 }
 
+/// A relative change of one emission while an effect lasts: the session mean, a feature's daily use
+/// probability or a milestone's daily hazard, e.g. a tooltip for a feature × 2.
+public struct EmissionEffect: Sendable, Equatable {
+    public enum Target: Sendable, Equatable {
+        case sessions
+        case feature(Int)
+        case milestone(Int)
+    }
+
+    public var target: Target
+    /// −1 … : 1.0 means the mean or probability is doubled at full strength.
+    public var relativeChange: Double
+
+    public init(target: Target, relativeChange: Double) {
+        self.target = target
+        self.relativeChange = relativeChange
+    }
+}
+
 public struct Policy: Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// A message: its effects act on behaviour.
+        case message
+        /// A short NPS survey: an opened one is answered the next day with this chance, the score drawn
+        /// from the user's state as on any other day; it may carry effects like a message.
+        case survey(answerProbability: Double)
+    }
+
     public enum Reentry: String, Sendable, CaseIterable {
         /// A user receives the policy at most once.
         case once
@@ -137,6 +164,8 @@ public struct Policy: Sendable {
     /// Cost of one send, in cents of the scenario's currency.
     public var costCents: Double
     public var effects: [TransitionEffect]
+    public var emissionEffects: [EmissionEffect] = []
+    public var kind = Kind.message
     /// The effect falls linearly from full strength the day after an opened message to nothing
     /// after this many days.
     public var effectDays: Int
@@ -158,6 +187,15 @@ public struct Policy: Sendable {
         self.cooldownDays = cooldownDays
         self.reentry = reentry
         self.upgradeProbability = upgradeProbability
+    }
+
+    /// Whether an opened send changes the user's days (transitions or emissions) while its effect lasts.
+    public var hasBehaviourEffect: Bool { !effects.isEmpty || !emissionEffects.isEmpty }
+
+    /// The chance an opened send is answered, 0 for a message.
+    public var answerProbability: Double {
+        if case .survey(let p) = kind { return p }
+        return 0
     }
 }
 

@@ -104,7 +104,7 @@ extension PolicyEngine {
         }
         t[1] += 1
         treatment.lastSend[q * n + u] = day
-        // Four draws, always in this order, from a stream of this user, day and policy.
+        // Five draws, always in this order, from a stream of this user, day and policy.
         var g = SplitMix64(
             seed: StreamKey.derive(
                 seed, StreamPurpose.send, UInt64(treatment.firstUser + u), UInt64(day) * 64 + UInt64(q)))
@@ -112,6 +112,7 @@ extension PolicyEngine {
         let opened = FastSampler.uniform(&g) < settings.opened
         let unsubscribeDraw = FastSampler.uniform(&g)
         let upgradeDraw = FastSampler.uniform(&g)
+        let answerDraw = FastSampler.uniform(&g)
         guard delivered else { return }
         t[2] += 1
         let fatigue = spec.fatigue
@@ -126,7 +127,7 @@ extension PolicyEngine {
         guard opened else { return }
         t[3] += 1
         let strength = pow(1 - fatigue.effectLossPerMessage, Double(recent))
-        if !policy.effects.isEmpty {
+        if policy.hasBehaviourEffect {
             treatment.effectStart[q * n + u] = day + 1
             treatment.effectScale[q * n + u] = Float(strength)
             treatment.effectUntil[u] = max(treatment.effectUntil[u], day + Int32(policy.effectDays))
@@ -137,5 +138,7 @@ extension PolicyEngine {
             treatment.altered[u] = true
             t[5] += 1
         }
+        // An answer changes what is observed, not behaviour: the user is not altered by it.
+        if answerDraw < policy.answerProbability { treatment.surveyAnswerDay[u] = day + 1 }
     }
 }

@@ -26,6 +26,8 @@ public final class TreatmentState: @unchecked Sendable {
     let effectUntil: Column<Int32>
     /// The next day's commerce step moves the user to a dearer plan.
     let pendingUpgrade: Column<Bool>
+    /// The day the user answers a survey they opened (the day after), or ``never``.
+    let surveyAnswerDay: Column<Int32>
     /// Whether a campaign ever gave the user something the day loop acts on (an effect or an accepted
     /// upgrade prompt). Everyone else lives exactly the days of the counterfactual run.
     public let altered: Column<Bool>
@@ -52,6 +54,7 @@ public final class TreatmentState: @unchecked Sendable {
         effectScale = Column(repeating: 0, count: q * users)
         effectUntil = Column(repeating: Self.never, count: users)
         pendingUpgrade = Column(repeating: false, count: users)
+        surveyAnswerDay = Column(repeating: Self.never, count: users)
         altered = Column(repeating: false, count: users)
         let r = InterventionSpec.rememberedDeliveries
         deliveryDay = Column(repeating: Self.never, count: r * users)
@@ -70,7 +73,7 @@ public final class TreatmentState: @unchecked Sendable {
 
     /// Bytes per user for a spec, for the memory estimate.
     public static func bytesPerUser(_ spec: InterventionSpec) -> Int {
-        1 + 1 + 1 + 4 + 1 + 1 + 1 + spec.policies.count * (4 + 4 + 4) + InterventionSpec.rememberedDeliveries * 5
+        1 + 1 + 1 + 4 + 1 + 4 + 1 + 1 + spec.policies.count * (4 + 4 + 4) + InterventionSpec.rememberedDeliveries * 5
     }
 
     /// The arm of a user: a hash of (seed, user) decides global control first, then the arm by weight,

@@ -11,10 +11,18 @@ struct TreatmentTables: @unchecked Sendable {
     let effectFrom: [Int]
     let effectTo: [Int]
     let effectChange: [Double]
+    /// Emission effects of policy `q`: entries `emissionStart[q] ..< emissionStart[q + 1]`, each a slot of
+    /// the emission scale (``sessionSlot``, then one per feature, then one per milestone) and its change.
+    let emissionStart: [Int]
+    let emissionSlot: [Int]
+    let emissionChange: [Double]
+    /// Slots of the emission scale: sessions, features, milestones.
+    let emissionSlots: Int
+    static let sessionSlot = 0
     /// Plan indices by price, for upgrade prompts: the next dearer plan of each plan (or itself).
     let dearerPlan: [UInt8]
 
-    init(_ state: TreatmentState, planPriceCents: [Int64] = []) {
+    init(_ state: TreatmentState, planPriceCents: [Int64] = [], features: Int = 0, milestones: Int = 0) {
         self.state = state
         let policies = state.spec.policies
         policyCount = policies.count
@@ -35,10 +43,51 @@ struct TreatmentTables: @unchecked Sendable {
         effectFrom = from
         effectTo = to
         effectChange = change
+        emissionSlots = 1 + features + milestones
+        var emissionStart = [0]
+        var slots: [Int] = []
+        var changes: [Double] = []
+        for policy in policies {
+            for e in policy.emissionEffects {
+                switch e.target {
+                case .sessions: slots.append(Self.sessionSlot)
+                case .feature(let f): slots.append(1 + f)
+                case .milestone(let m): slots.append(1 + features + m)
+                }
+                changes.append(e.relativeChange)
+            }
+            emissionStart.append(slots.count)
+        }
+        precondition(slots.allSatisfy { $0 < 1 + features + milestones })
+        self.emissionStart = emissionStart
+        emissionSlot = slots
+        emissionChange = changes
         dearerPlan = planPriceCents.indices.map { p in
             let dearer = planPriceCents.indices.filter { planPriceCents[$0] > planPriceCents[p] }
             return UInt8(dearer.min { planPriceCents[$0] < planPriceCents[$1] } ?? p)
         }
+    }
+
+    /// Fills `scale` (``emissionSlots`` entries) with the factors of user `u`'s emissions today: per slot the
+    /// product of `1 + change × strength` of the active effects, 1 where none applies. Returns false, and
+    /// leaves `scale` alone, when no emission effect applies.
+    func emissionEffects(user u: Int, today: Int32, scale: UnsafeMutableBufferPointer<Double>) -> Bool {
+        guard state.effectUntil[u] >= today else { return false }
+        var any = false
+        let n = state.users
+        for q in 0..<policyCount where emissionStart[q] < emissionStart[q + 1] {
+            let k = today - state.effectStart[q * n + u]
+            guard k >= 0, k < effectDays[q] else { continue }
+            if !any {
+                for i in scale.indices { scale[i] = 1 }
+                any = true
+            }
+            let strength = Double(state.effectScale[q * n + u]) * (1 - Double(k) / Double(effectDays[q]))
+            for e in emissionStart[q]..<emissionStart[q + 1] {
+                scale[emissionSlot[e]] *= max(0, 1 + emissionChange[e] * strength)
+            }
+        }
+        return any
     }
 
     /// Fills `multiplier` and `affected` for a user in state `s` today; false when no effect applies.

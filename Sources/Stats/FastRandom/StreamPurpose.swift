@@ -25,6 +25,8 @@ public enum StreamPurpose: UInt64, CaseIterable, Sendable {
     case consent = 0x434F_4E53_454E  // "CONSEN"
     /// Delivery, opening and unsubscribing of one send.
     case send = 0x5345_4E44_494E  // "SENDIN"
+    /// The score of a survey answered on a user-day.
+    case survey = 0x5355_5256_4559  // "SURVEY"
 
     // The exported event log, apart from the simulator's streams so writing a log never shifts a
     // simulated number.

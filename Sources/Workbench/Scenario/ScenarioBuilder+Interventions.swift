@@ -124,7 +124,8 @@ extension ScenarioBuilder {
 
     private func readPolicy(_ node: Node, _ path: NodePath, segments: NameTable, tags: NameTable) -> Policy? {
         let keys = [
-            "name", "trigger", "channel", "cost", "effect", "cooldown_days", "reentry", "upgrade_probability",
+            "name", "kind", "trigger", "channel", "cost", "effect", "cooldown_days", "reentry", "upgrade_probability",
+            "answer_probability",
         ]
         guard let f = reader.mapping(node, path, keys: keys, required: ["name", "trigger", "channel"]) else {
             return nil
@@ -142,7 +143,8 @@ extension ScenarioBuilder {
             return nil
         }
         let cost = optional(f, "cost", default: 0) { reader.number($0, $1, .between(0, 1_000_000)) }
-        let effect = optional(f, "effect", default: ([TransitionEffect](), 14), readEffect)
+        let effect = optional(f, "effect", default: PolicyEffect(), readEffect)
+        let kind = readKind(f, path, at: node)
         let cooldown = optional(f, "cooldown_days", default: 7) { reader.integer($0, $1, in: 0...3650) }
         let reentry = optional(f, "reentry", default: Policy.Reentry.every) { node, p -> Policy.Reentry? in
             guard let text = reader.string(node, p) else { return nil }
@@ -151,12 +153,38 @@ extension ScenarioBuilder {
             return nil
         }
         let upgrade = optional(f, "upgrade_probability", default: 0) { reader.number($0, $1, .probability) }
-        guard let name, let trigger, let channel, let cost, let effect, let cooldown, let reentry, let upgrade else {
+        guard let name, let trigger, let channel, let cost, let effect, let kind, let cooldown, let reentry, let upgrade
+        else {
             return nil
         }
-        return Policy(
-            name: name, trigger: trigger, channel: channel, costCents: cost * 100, effects: effect.0,
-            effectDays: effect.1, cooldownDays: cooldown, reentry: reentry, upgradeProbability: upgrade)
+        var policy = Policy(
+            name: name, trigger: trigger, channel: channel, costCents: cost * 100, effects: effect.transitions,
+            effectDays: effect.days, cooldownDays: cooldown, reentry: reentry, upgradeProbability: upgrade)
+        policy.emissionEffects = effect.emissions
+        policy.kind = kind
+        return policy
+    }
+
+    /// `kind: message` (the default) or `kind: survey` with its `answer_probability`.
+    private func readKind(_ f: MappingFields, _ path: NodePath, at node: Node) -> Policy.Kind? {
+        let kind = optional(f, "kind", default: "message") { node, p -> String? in
+            guard let text = reader.string(node, p) else { return nil }
+            if ["message", "survey"].contains(text) { return text }
+            reader.report(p, "expected message or survey", at: node)
+            return nil
+        }
+        let answer = f["answer_probability"].map { reader.number($0, path.key("answer_probability"), .probability) }
+        switch (kind, answer) {
+        case ("survey", .some(.some(let p))): return .survey(answerProbability: p)
+        case ("survey", .none):
+            reader.report(path, "a survey needs answer_probability", at: node)
+            return nil
+        case ("message", .some(.some)):
+            reader.report(path.key("answer_probability"), "only a survey (kind: survey) is answered", at: node)
+            return nil
+        case ("message", .none): return .message
+        default: return nil
+        }
     }
 
     private func readTrigger(_ node: Node, _ path: NodePath, segments: NameTable, tags: NameTable) -> PolicyTrigger? {
@@ -194,16 +222,48 @@ extension ScenarioBuilder {
         }
     }
 
-    /// `{transitions: [{from, to, change}], days}`.
-    private func readEffect(_ node: Node, _ path: NodePath) -> ([TransitionEffect], Int)? {
-        guard let f = reader.mapping(node, path, keys: ["transitions", "days"], required: ["transitions"]) else {
+    /// What an opened send changes while its effect lasts.
+    struct PolicyEffect {
+        var transitions: [TransitionEffect] = []
+        var emissions: [EmissionEffect] = []
+        var days = 14
+    }
+
+    /// `{days, transitions: [{from, to, change}], sessions: change, features: {name: change},
+    /// milestones: {name: change}}`, at least one of the changes.
+    private func readEffect(_ node: Node, _ path: NodePath) -> PolicyEffect? {
+        let kinds = ["transitions", "sessions", "features", "milestones"]
+        guard let f = reader.mapping(node, path, keys: ["days"] + kinds) else { return nil }
+        guard kinds.contains(where: { f[$0] != nil }) else {
+            reader.report(path, "give at least one of: " + kinds.joined(separator: ", "), at: node)
             return nil
         }
         let days = optional(f, "days", default: 14) { reader.integer($0, $1, in: 1...365) }
-        var effects: [TransitionEffect] = []
+        let change = NumberBounds.between(-1, 100)
+        var emissions: [EmissionEffect] = []
         var valid = true
+        if let node = f["sessions"] {
+            if let c = reader.number(node, path.key("sessions"), change) {
+                emissions.append(EmissionEffect(target: .sessions, relativeChange: c))
+            } else {
+                valid = false
+            }
+        }
+        for (key, table) in [("features", features), ("milestones", milestones)] {
+            guard let node = f[key] else { continue }
+            guard let changes = weights(node, path.key(key), over: table, change) else {
+                valid = false
+                continue
+            }
+            for (i, c) in changes.enumerated() where c != 0 {
+                emissions.append(
+                    EmissionEffect(target: key == "features" ? .feature(i) : .milestone(i), relativeChange: c))
+            }
+        }
+        var effects: [TransitionEffect] = []
         let tp = path.key("transitions")
-        if let node = f["transitions"], let items = reader.list(node, tp, of: "transitions", count: 1...64) {
+        if let node = f["transitions"] {
+            guard let items = reader.list(node, tp, of: "transitions", count: 1...64) else { return nil }
             for (i, item) in items.enumerated() {
                 let p = tp.index(i)
                 guard
@@ -226,11 +286,9 @@ extension ScenarioBuilder {
                 }
                 effects.append(TransitionEffect(from: from, to: to, relativeChange: change))
             }
-        } else {
-            valid = false
         }
         guard valid, let days else { return nil }
-        return (effects, days)
+        return PolicyEffect(transitions: effects, emissions: emissions, days: days)
     }
 
     private func readExperiment(
