@@ -120,7 +120,10 @@ struct SweepPlan {
         }
         guard problems.isEmpty else { throw RunError.badInput(problems.joined(separator: "\n")) }
         let axes = try axes(options.vary)
-        let points = axes.reduce(1) { $0.multipliedReportingOverflow(by: $1.values.count).partialValue }
+        let points = axes.reduce(1) { product, axis in
+            let (next, overflow) = product.multipliedReportingOverflow(by: axis.values.count)
+            return overflow ? Int.max : next
+        }
         guard points <= SweepOptions.maxPoints, points * options.replicates <= SweepOptions.maxRuns else {
             throw RunError.badInput(
                 "the grid has \(points) points × \(options.replicates) replicates; at most "
