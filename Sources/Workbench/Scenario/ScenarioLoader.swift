@@ -1,5 +1,6 @@
 import Foundation
 public import YAMLInput
+import Yams
 
 /// Reads scenario files into validated ``Scenario`` values.
 ///
@@ -23,6 +24,14 @@ public enum ScenarioLoader {
             let problem = ScenarioProblem(path: "", message: "the file has no content; a scenario needs \(required)")
             throw ScenarioError(file: file, problems: [problem])
         }
+        return try scenario(from: root, source: yaml, file: file)
+    }
+
+    /// Validates a composed document, which may have been edited after composing (`sweep` sets values in it);
+    /// problems point at the marks its nodes carry.
+    ///
+    /// - Parameter source: The text kept as ``Scenario/source``.
+    static func scenario(from root: Node, source yaml: String, file: String) throws(ScenarioError) -> Scenario {
         let builder = ScenarioBuilder()
         let result = builder.build(root)
         guard builder.reader.problems.isEmpty, let result else {
