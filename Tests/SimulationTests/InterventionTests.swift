@@ -207,10 +207,10 @@ struct InterventionTests {
         let n = 100_000
         var counts = [0, 0, 0]
         for u in 0..<n {
-            let a = TreatmentState.assign(user: u, seed: 11, spec: spec)
+            let a = TreatmentState.assign(unit: u, seed: 11, spec: spec)
             counts[a == TreatmentState.globalControl ? 2 : Int(a)] += 1
             // Stable: the same user and seed give the same arm.
-            if u < 100 { #expect(TreatmentState.assign(user: u, seed: 11, spec: spec) == a) }
+            if u < 100 { #expect(TreatmentState.assign(unit: u, seed: 11, spec: spec) == a) }
         }
         // Expected shares 0.9 × 1/4, 0.9 × 3/4, 0.1. Each count within 4 binomial standard deviations.
         for (count, share) in zip(counts, [0.225, 0.675, 0.1]) {

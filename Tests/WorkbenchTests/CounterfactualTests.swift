@@ -79,11 +79,10 @@ struct CounterfactualTests {
                 some.entries[k].filter { treatment.altered[Int($0.user)] }.count
                     == everyone.entries[k].filter { treatment.altered[Int($0.user)] }.count)
             let arm = { (u: Int) in Int(treatment.arm[u]) }
-            let d = experiment.spec.outcomeDays
             let full = try ComparisonSamples(
-                experiment.pieces(treated: simulator, counterfactual: everyone).comparisons[k], outcomeDays: d)
+                experiment.pieces(treated: simulator, counterfactual: everyone).comparisons[k], spec: experiment.spec)
             let part = try ComparisonSamples(
-                experiment.pieces(treated: simulator, counterfactual: some).comparisons[k], outcomeDays: d)
+                experiment.pieces(treated: simulator, counterfactual: some).comparisons[k], spec: experiment.spec)
             // Control users are never altered: the sample re-simulated is the one in 16 by index.
             let sampled = experiment.recorder.entries[k].filter {
                 $0.observed && arm(Int($0.user)) == experiment.spec.controlArm

@@ -66,7 +66,9 @@ struct EmissionEffectTests {
             - name: detractor_call
               trigger: {tag: detractor}
               channel: csm_call
+          outcome_days: 20
           experiment:
+            adoption: [x]
             arms:
               - {name: holdout, control: true}
               - {name: treated, policies: [tooltip, survey, detractor_call]}
@@ -190,6 +192,21 @@ struct EmissionEffectTests {
         }
     }
 
+    @Test("a feature's adoption is measured as its use on any day up to the outcome day")
+    func adoption() throws {
+        let (usage, experiment, _) = try Self.run()
+        let spec = experiment.spec
+        #expect(spec.metricNames.last?.0 == "adoption_x")
+        var checked = 0
+        for e in experiment.recorder.entries[0] where e.observed {
+            let last = Int(e.indexDay) + spec.outcomeDays
+            let used = (0...last).contains { usage.features[$0][Int(e.user)] & 1 != 0 }
+            #expect(spec.values(e).last == (used ? 1 : 0), "user \(e.user)")
+            checked += 1
+        }
+        #expect(checked > 3_000)
+    }
+
     @Test(
         "a bad effect or survey is reported at its place",
         arguments: [
@@ -220,6 +237,11 @@ struct EmissionEffectTests {
                 "answer_probability: 0.4", "answer_probability: 1.5",
                 "interventions.policies[1].answer_probability: must be in [0, 1]"
             ),
+            (
+                "    arms:\n", "    value_per_retained_user: -5\n    arms:\n",
+                "interventions.experiment.value_per_retained_user: must be in [0, 1000000]"
+            ),
+            ("adoption: [x]", "adoption: [z]", "interventions.experiment.adoption[0]: unknown feature 'z'"),
         ])
     func invalid(_ old: String, _ new: String, _ message: String) throws {
         #expect(Self.yaml.contains(old), "fixture has no \(old)")

@@ -18,7 +18,7 @@ struct GalleryTests {
 
     @Test("there is a gallery report for every scenario, linked from reports/README.md")
     func complete() throws {
-        #expect(Self.scenarios == ["experiment-check", "reengagement", "saas-default"])
+        #expect(!Self.scenarios.isEmpty)
         let index = try String(contentsOfFile: Repository.path("reports/README.md"), encoding: .utf8)
         for name in Self.scenarios {
             #expect(

@@ -9,6 +9,8 @@ public struct ExperimentResults: Codable, Sendable {
     /// The metric declared primary in the scenario (`interventions.experiment.primary_metric`): each arm is
     /// judged on it, with Holm's adjustment across the arms. Every other metric is exploratory.
     public var primaryMetric = ""
+    /// `user` or `account`: what was assigned to arms.
+    public var randomisation = "user"
     /// The families the adjusted p-values are computed over.
     public var multipleTesting =
         "primary metric: Holm and Benjamini–Hochberg across the treatment arms; exploratory metrics: the same across "
@@ -64,6 +66,13 @@ public struct ExperimentResults: Codable, Sendable {
         /// the Wald interval of the gain, so it is bounded exactly when the retention lift is significant.
         public var costPerRetainedUserInterval: RatioInterval?
         public var trueCostPerRetainedUser: Double?
+        /// Who responds: the primary metric's lift by the segment on the index day, by persona and by plan.
+        public var subgroups: [SubgroupLifts] = []
+        /// Who to target: uplift models scored against measured outcomes and true effects.
+        public var uplift: UpliftResults?
+        /// With accounts randomised: the primary metric compared with accounts as clusters (CR1, Student t with
+        /// G − 1 degrees of freedom), the design effect and the intraclass correlation.
+        public var clustered: ClusterRobustComparison?
     }
 
     /// A confidence set for a ratio (``FiellerInterval``): `bounded` is [lower, upper]; `exclusive` is

@@ -19,11 +19,11 @@ public struct UpliftEvaluation: Sendable, Hashable, Codable {
     /// Area under the full Qini curve.
     public let qiniArea: Double
     /// The Qini coefficient (`qini_auc_score`, perfect curve with negative effects); `nil` when undefined.
-    public let qiniAUCScore: Double?
+    public let qiniCoefficient: Double?
     /// Area under the full uplift curve (AUUC).
     public let upliftArea: Double
     /// AUUC normalised between the random line and the perfect curve (`uplift_auc_score`).
-    public let upliftAUCScore: Double?
+    public let normalisedUpliftArea: Double?
     public let upliftAtK: [AtK]
     /// The curve against the true effects, when they were given.
     public let trueEffect: TrueEffectCurve?
@@ -57,9 +57,9 @@ public struct UpliftEvaluation: Sendable, Hashable, Codable {
         upliftCurve = uplift.thinned()
         perfectUpliftCurve = perfectUplift.thinned()
         qiniArea = qini.area
-        qiniAUCScore = UpliftMetrics.normalised(qini, perfectQini)
+        qiniCoefficient = UpliftMetrics.normalised(qini, perfectQini)
         upliftArea = uplift.area
-        upliftAUCScore = UpliftMetrics.normalised(uplift, perfectUplift)
+        normalisedUpliftArea = UpliftMetrics.normalised(uplift, perfectUplift)
         upliftAtK = try shares.map { k in
             AtK(
                 share: k,

@@ -46,7 +46,10 @@ enum ExperimentReport {
     }
 
     static func sections(_ e: ExperimentResults, replicates: ReplicateResults?, currency: String) -> [ReportSection] {
-        var out = [lift(e), estimators(e), survival(e)]
+        var out = [lift(e), estimators(e)]
+        if e.comparisons.contains(where: { !$0.subgroups.isEmpty }) { out.append(responders(e)) }
+        if e.comparisons.contains(where: { $0.uplift != nil }) { out.append(targeting(e, currency: currency)) }
+        out.append(survival(e))
         out.append(replicates.map(power) ?? analyticPower(e))
         out.append(campaigns(e, currency: currency))
         return out
@@ -122,6 +125,7 @@ enum ExperimentReport {
                         "arm", "metric", "treatment", "control", "lift", "relative", "95 % interval", "p",
                         "p (Holm, family)", "true effect",
                     ], rows: rows, numericFrom: 2)))
+        if e.randomisation == "account" { blocks += clustered(e) }
         return ReportSection(id: "lift", title: "Lift against the control", blocks: blocks)
     }
 
@@ -195,6 +199,181 @@ enum ExperimentReport {
     }
 
     /// "lower – upper" in the given format, or "–" without an interval.
+    /// With accounts randomised: the primary metric with accounts as clusters beside the user-level figures.
+    static func clustered(_ e: ExperimentResults) -> [ReportBlock] {
+        var rows: [[String]] = []
+        for c in e.comparisons {
+            guard let r = c.clustered, let m = primary(c, e) else { continue }
+            let f = { (x: Double) in m.kind == "proportion" ? pp(x) : F.fixed(x, 2) }
+            rows.append([
+                c.arm, "\(r.treatmentClusters) / \(r.controlClusters)", F.fixed(r.meanClusterSize, 1),
+                estimate(r.difference, r.interval?.lowerBound, r.interval?.upperBound, f),
+                r.pValue.map { F.fixed($0, 4) } ?? "–", estimate(m.absoluteLift, m.lower, m.upper, f),
+                r.designEffect.map { F.fixed($0, 2) } ?? "–", r.intraclassCorrelation.map { F.fixed($0, 3) } ?? "–",
+                f(m.trueEffect),
+            ])
+        }
+        return [
+            .paragraph(
+                "Accounts, not users, were randomised: every user of an account is in one arm, so no treated user has "
+                    + "a teammate in the control. Users of one account are alike, so the user-level interval above is "
+                    + "too narrow; the cluster-robust one (CR1 with accounts as clusters, Student t with G − 1 degrees "
+                    + "of freedom) is the one to read. The design effect is how many times the user-level variance "
+                    + "understates it; the intraclass correlation is the one-way ANOVA estimate (Donner and Klar 2000)."
+            ),
+            .table(
+                ReportTable(
+                    caption: "\(e.primaryMetric) with accounts as clusters",
+                    header: [
+                        "arm", "accounts (treatment / control)", "users per account", "lift (cluster-robust 95 %)", "p",
+                        "lift (user-level 95 %)", "design effect", "intraclass correlation", "true effect",
+                    ], rows: rows)),
+        ]
+    }
+
+    /// The primary metric's lift by the segment on the index day, by persona and by plan, the true effect beside.
+    static func responders(_ e: ExperimentResults) -> ReportSection {
+        var blocks: [ReportBlock] = [
+            .paragraph(
+                "Who responds: the primary metric (\(e.primaryMetric)) within groups of the indexed users — the segment "
+                    + "they were in when the policy triggered, their persona (known only to the simulation) and their "
+                    + "plan. Looking at many groups finds a difference by chance, so each dimension's intervals hold "
+                    + "together: each is at 1 − 0.05/m for its m groups with at least "
+                    + "\(SubgroupLifts.minimumUsers) users in both arms (Bonferroni), and its p-values are Holm-adjusted "
+                    + "over the same groups. The true effect is the mean over the group's treatment users of their "
+                    + "outcome with the campaign minus without, with its interval at the same level.")
+        ]
+        for c in e.comparisons {
+            for d in c.subgroups {
+                let proportion = c.metrics.first { $0.metric == d.metric }?.kind == "proportion"
+                let f = { (x: Double) in proportion ? pp(x) : F.fixed(x, 2) }
+                let value = { (x: Double?) in x.map { proportion ? F.percent($0) : F.fixed($0, 2) } ?? "–" }
+                let rows = d.groups.map { g in
+                    [
+                        g.group, "\(value(g.treatmentMean)) (n=\(g.treatmentUsers))",
+                        "\(value(g.controlMean)) (n=\(g.controlUsers))",
+                        g.absoluteLift.map { estimate($0, g.lower, g.upper, f) } ?? "too few users",
+                        g.pValueHolm.map { F.fixed($0, 4) } ?? "–",
+                        g.trueEffect.map { estimate($0, g.trueEffectLower, g.trueEffectUpper, f) } ?? "–",
+                    ]
+                }
+                blocks.append(
+                    .table(
+                        ReportTable(
+                            caption: "\(c.arm): \(d.metric) by \(d.dimension), intervals at "
+                                + F.fixed(100 * d.confidence, 2) + " %",
+                            header: [
+                                d.dimension, "treatment", "control", "lift (interval)", "p (Holm)", "true effect",
+                            ],
+                            rows: rows, numericFrom: 1)))
+            }
+        }
+        return ReportSection(id: "responders", title: "Who responds", blocks: blocks)
+    }
+
+    /// Uplift models scored against measured outcomes and true effects, and the targeting policies they imply.
+    static func targeting(_ e: ExperimentResults, currency: String) -> ReportSection {
+        var blocks: [ReportBlock] = []
+        guard let first = e.comparisons.lazy.compactMap(\.uplift).first else {
+            return ReportSection(id: "targeting", title: "Who to target", blocks: [])
+        }
+        blocks.append(
+            .paragraph(
+                "Who to target: a T-learner and an X-learner (Künzel et al. 2019) over logistic regression predict each "
+                    + "user's effect on \(first.metric) from what was observable on the index day "
+                    + "(\(first.features.count) features: activity in the 28 days before, sessions per day, revenue and "
+                    + "tenure, the features used so far, the segment and the plan). They are fitted on one hashed half "
+                    + "of the indexed users and scored on the other. Against the measured outcome, as uplift libraries "
+                    + "score a model: the Qini coefficient and the normalised area under the uplift curve "
+                    + "(scikit-uplift's definitions; 0 is random targeting, 1 perfect), and the uplift among the top k "
+                    + "by score. Against the truth, which only a simulation knows: the cumulative sum of the treated "
+                    + "users' true effects (outcome with the campaign minus without) when they are contacted in the "
+                    + "model's order, normalised between random order (0) and the order of the true effects (1)."))
+        let money = { (x: Double) in F.fixed(x, 2) + " " + currency }
+        var rows: [[String]] = []
+        var policyRows: [[String]] = []
+        for (k, c) in e.comparisons.enumerated() {
+            guard let u = c.uplift else { continue }
+            var series: [LineChart.Series] = []
+            for l in u.learners {
+                let ev = l.evaluation
+                let atK = ev.upliftAtK.map { a in a.overall.map { pp($0) } ?? "–" }
+                rows.append(
+                    [
+                        c.arm, l.kind.rawValue, ev.qiniCoefficient.map { F.fixed($0, 3) } ?? "–",
+                        ev.normalisedUpliftArea.map { F.fixed($0, 3) } ?? "–",
+                    ] + atK.prefix(3)
+                        + [ev.trueEffect?.normalisedArea.map { F.fixed($0, 3) } ?? "–"])
+                if let t = ev.trueEffect {
+                    series.append(
+                        LineChart.Series(
+                            name: l.kind.rawValue, points: t.curve.points.map { (x: $0.users, y: $0.value) }))
+                }
+            }
+            func row(_ name: String, _ p: TargetingComparison.Policy) -> [String] {
+                [
+                    c.arm, name, "\(p.users)", F.fixed(p.incrementalOutcomes, 0), money(p.cost),
+                    F.fixed(p.unsubscribes, 0), money(p.netValue),
+                ]
+            }
+            if let everyone = u.learners.first?.targeting.first?.everyone {
+                policyRows.append(row("everyone triggered", everyone))
+            }
+            for (i, t) in (u.learners.first?.targeting ?? []).enumerated() {
+                for l in u.learners {
+                    policyRows.append(row("\(l.kind.rawValue): \(l.targeting[i].model.name)", l.targeting[i].model))
+                }
+                policyRows.append(row(t.oracle.name, t.oracle))
+            }
+            if let t = u.learners.first?.evaluation.trueEffect {
+                series.append(
+                    LineChart.Series(
+                        name: "by true effect", points: t.perfectCurve.points.map { (x: $0.users, y: $0.value) }))
+                series.append(
+                    LineChart.Series(
+                        name: "random",
+                        points: [
+                            (x: 0, y: 0),
+                            (x: Double(t.users), y: t.totalEffect * Double(t.users) / Double(t.treatedUsers)),
+                        ]))
+                let chart = LineChart(
+                    id: "uplift-\(k)", title: "True retained users gained by targeting order: \(c.arm)",
+                    xTitle: "users contacted, in order (scoring half)", yTitle: "true \(u.metric) gained",
+                    series: series)
+                blocks.append(
+                    .figure(
+                        ReportFigure(
+                            name: "uplift-\(k)",
+                            caption:
+                                "Cumulative true effect of contacting the scoring half's users in each model's order, "
+                                + "in the order of the true effects, and at random (\(c.arm)).",
+                            svg: chart.svg())))
+            }
+        }
+        let shares = first.learners.first?.evaluation.upliftAtK.prefix(3).map { "uplift, top " + F.percent($0.share) }
+        blocks.append(
+            .table(
+                ReportTable(
+                    caption: "Uplift models on the scoring half: against measured outcomes, then against true effects",
+                    header: ["arm", "model", "Qini coefficient", "AUUC (normalised)"] + (shares ?? [])
+                        + ["true-effect AUUC (normalised)"],
+                    rows: rows, numericFrom: 2)))
+        blocks.append(
+            .paragraph(
+                "Targeting policies on the scoring half's treated users: everyone the trigger picked, the model's top k "
+                    + "by predicted effect, and the top k by true effect (the best any targeting of that many users could "
+                    + "do). Retained users gained are true (the counterfactual run); cost is what the sends to those users "
+                    + "cost; unsubscribes count the channels they left; the net value counts "
+                    + money(first.valuePerOutcome)
+                    + " per retained user gained (`value_per_retained_user`) minus the cost."))
+        blocks.append(
+            .table(
+                ReportTable(
+                    header: ["arm", "policy", "users", "retained users gained", "cost", "unsubscribes", "net value"],
+                    rows: policyRows, numericFrom: 2)))
+        return ReportSection(id: "targeting", title: "Who to target", blocks: blocks)
+    }
+
     static func range(_ lower: Double?, _ upper: Double?, _ f: (Double) -> String) -> String {
         lower.flatMap { lo in upper.map { "\(f(lo)) – \(f($0))" } } ?? "–"
     }

@@ -9,7 +9,7 @@ public enum ResultsFile {
     /// added what the run report shows beside the numbers (the scenario's description, source and
     /// currency, and the data-quality faults), version 3 the churn predictors' DeLong intervals and
     /// comparisons, who is scored and the features left out of the model.
-    public static let schemaVersion = 5
+    public static let schemaVersion = 6
 
     /// The results of one of the commands that write `results.json`.
     public enum Contents: Sendable {

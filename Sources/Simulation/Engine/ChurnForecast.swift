@@ -144,7 +144,7 @@ struct ChurnForecaster: @unchecked Sendable {
         -> Column<Double>
     {
         let S = tables.stateCount
-        let H = tables.habitLevels
+        let L = tables.rowLevels
         let n = truth.users
         let rows = Column<Double>(repeating: .nan, count: n * S)
         let multiplier = UnsafeMutableBufferPointer<Double>.allocate(capacity: S)
@@ -160,7 +160,7 @@ struct ChurnForecaster: @unchecked Sendable {
             guard s != Int(TruthRecord.notSignedUp), s != tables.churned,
                 treatment.effects(user: u, state: s, today: today, multiplier: multiplier, affected: affected)
             else { continue }
-            let base = ((Int(truth.persona[u]) * S + s) * H + Int(truth.habitLevel[offset + u])) * S
+            let base = ((Int(truth.persona[u]) * S + s) * L + Int(truth.habitLevel[offset + u])) * S
             let row = UnsafeMutableBufferPointer(start: rows.baseAddress + u * S, count: S)
             tables.cumulativeNext.withUnsafeBufferPointer {
                 ModelTables.probabilities(cumulative: $0, base: base, count: S, into: row)
@@ -246,7 +246,7 @@ struct ChurnForecaster: @unchecked Sendable {
             q0 = treated
             row0 = UnsafeBufferPointer(lent.first)
         } else {
-            let r = (p * tables.stateCount + s0) * tables.habitLevels + start.habitLevel
+            let r = (p * tables.stateCount + s0) * tables.rowLevels + start.habitLevel
             q0 = lent.hazard[r]
             row0 = UnsafeBufferPointer(rebasing: lent.survivor[(r * tables.stateCount)..<((r + 1) * tables.stateCount)])
         }
@@ -270,6 +270,7 @@ struct ChurnForecaster: @unchecked Sendable {
     private struct Start {
         let persona: Int
         let state: Int
+        /// The row level of the cutoff night (habit, and the team level, which the replicas keep).
         let habitLevel: Int
         let habit: Float
         /// The day the trial ends, if it is still running.
@@ -285,12 +286,16 @@ struct ChurnForecaster: @unchecked Sendable {
     {
         let S = tables.stateCount
         let H = tables.habitLevels
+        let T = tables.teamLevels
+        let L = tables.rowLevels
         let cells = tables.personaCount * S
         let decay = tables.habitDecay
         let p = start.persona
         var s = state
         var habit = start.habit
         var level = start.habitLevel
+        // Teammates are not simulated forward: the team level stays the cutoff night's.
+        let team = start.habitLevel % T
         var alive = 1.0
         var trialEnd = start.trialEnd
         for k in 1..<max(1, horizon) {
@@ -303,7 +308,9 @@ struct ChurnForecaster: @unchecked Sendable {
             }
             if H > 1 {
                 let active: Float = FastSampler.uniform(&g) >= lent.idle[(k - 1) * cells + p * S + s] ? 1 : 0
-                (habit, level) = ModelTables.habitStep(habit, active: active, decay: decay, levels: H)
+                let habitLevel: Int
+                (habit, habitLevel) = ModelTables.habitStep(habit, active: active, decay: decay, levels: H)
+                level = habitLevel * T + team
             }
             let q: Double
             let row: UnsafeBufferPointer<Double>
@@ -314,7 +321,7 @@ struct ChurnForecaster: @unchecked Sendable {
                 q = treated
                 row = UnsafeBufferPointer(lent.scratch.row)
             } else {
-                let r = (p * S + s) * H + level
+                let r = (p * S + s) * L + level
                 q = lent.hazard[r]
                 row = UnsafeBufferPointer(rebasing: lent.survivor[(r * S)..<(r * S + S)])
             }
@@ -350,7 +357,7 @@ struct ChurnForecaster: @unchecked Sendable {
             treatment.effects(
                 user: u, state: s, today: Int32(d), multiplier: scratch.multiplier, affected: scratch.affected)
         else { return nil }
-        let base = ((p * S + s) * tables.habitLevels + level) * S
+        let base = ((p * S + s) * tables.rowLevels + level) * S
         tables.cumulativeNext.withUnsafeBufferPointer {
             ModelTables.probabilities(cumulative: $0, base: base, count: S, into: scratch.row)
         }

@@ -67,6 +67,9 @@ extension DayStep {
         let F: Int
         let M: Int
         let H: Int
+        let T: Int
+        let L: Int
+        let teamLevel: UnsafeMutablePointer<UInt8>
         let churned: Int
         let today: Int32
         let wauFrom: Int32
@@ -127,6 +130,9 @@ extension DayStep {
             F = tables.featureCount
             M = tables.milestoneCount
             H = tables.habitLevels
+            T = tables.teamLevels
+            L = tables.rowLevels
+            teamLevel = step.columns.teamLevel.baseAddress
             churned = tables.churned
             today = Int32(day)
             wauFrom = today - 6
@@ -181,7 +187,7 @@ extension DayStep {
             let s = Int(state[u])
             if s == churned {
                 if churnDay[u] > today { churnDay[u] = today }
-                recordTruth(u, state: s, habitLevel: 0)
+                recordTruth(u, state: s, rowLevel: 0)
                 countActive(u)
                 return
             }
@@ -191,9 +197,10 @@ extension DayStep {
             let n = emit(u, cell: i)
             if let surveyAnswerDay, surveyAnswerDay[u] == today { answerSurvey(u, cell: i) }
             let forcedChurn = bill(u, persona: p, state: s, signup: signup)
-            let level = updateHabit(u, active: n > 0)
-            recordTruth(u, state: s, habitLevel: level)
-            let drawn = drawNext(u, persona: p, state: s, habitLevel: level)
+            let habitLevel = updateHabit(u, active: n > 0)
+            let level = T > 1 ? habitLevel * T + Int(teamLevel[u]) : habitLevel
+            recordTruth(u, state: s, rowLevel: level)
+            let drawn = drawNext(u, persona: p, state: s, rowLevel: level)
             settle(u, next: forcedChurn ? churned : drawn)
             countActive(u)
         }
@@ -432,9 +439,9 @@ extension DayStep {
             return level
         }
 
-        /// Stores user `u`'s state and habit level of the day in the truth record and counts the state.
+        /// Stores user `u`'s state and row level (habit and team) of the day in the truth record and counts the state.
         @inline(__always)
-        private func recordTruth(_ u: Int, state s: Int, habitLevel level: Int) {
+        private func recordTruth(_ u: Int, state s: Int, rowLevel level: Int) {
             truthState[u] = UInt8(s)
             truthHabit[u] = UInt8(level)
             t[Tally.firstState + s] += 1
@@ -442,10 +449,10 @@ extension DayStep {
 
         /// Draws user `u`'s state for tomorrow from the transition stream, through its treatment effects if any.
         @inline(__always)
-        private func drawNext(_ u: Int, persona p: Int, state s: Int, habitLevel level: Int) -> Int {
+        private func drawNext(_ u: Int, persona p: Int, state s: Int, rowLevel level: Int) -> Int {
             var tg = SplitMix64(
                 seed: StreamKey.derive(seed, StreamPurpose.transition, firstUser &+ UInt64(u), UInt64(day)))
-            let base = ((p * S + s) * H + level) * S
+            let base = ((p * S + s) * L + level) * S
             if let effectUntil, effectUntil[u] >= today, let treatment,
                 treatment.effects(user: u, state: s, today: today, multiplier: multiplier, affected: affected)
             {

@@ -14,10 +14,14 @@ struct ModelTables: Sendable {
     let churned: Int
     /// Habit levels (1 when the scenario has no habit modifier).
     let habitLevels: Int
+    /// Levels of the share of active teammates (1 without team influence).
+    let teamLevels: Int
+    /// Rows per persona and state: a row level is `habitLevel·teamLevels + teamLevel`.
+    let rowLevels: Int
     /// `exp2(-1 / half-life)`: yesterday's weight in the habit average.
     let habitDecay: Float
 
-    /// Cumulative next-state rows, index `((persona·S + state)·H + habitLevel)·S`.
+    /// Cumulative next-state rows, index `((persona·S + state)·L + rowLevel)·S` with L = ``rowLevels``.
     let cumulativeNext: [Double]
 
     /// The probabilities of the `count` entries of a cumulative row starting at `base` (the differences of
@@ -40,7 +44,7 @@ struct ModelTables: Sendable {
         let h = habit * decay + (1 - decay) * active
         return (h, min(levels - 1, Int(h * Float(levels))))
     }
-    /// Probability of moving to churned tonight, index `(persona·S + state)·H + habitLevel`.
+    /// Probability of moving to churned tonight, index `(persona·S + state)·L + rowLevel`.
     let churnProbability: [Double]
 
     // Emissions, index `persona·S + state`.
@@ -82,9 +86,11 @@ struct ModelTables: Sendable {
         personaCount = model.personas.count
         churned = model.churnedState
         habitLevels = model.habit == nil ? 1 : BehaviourModel.habitLevels
+        teamLevels = model.teamInfluence == nil ? 1 : BehaviourModel.teamLevels
+        rowLevels = habitLevels * teamLevels
         habitDecay = model.habit.map { Float(exp2(-1 / $0.halfLifeDays)) } ?? 0
 
-        let transitions = Self.transitions(model, habitLevels: habitLevels)
+        let transitions = Self.transitions(model, habitLevels: habitLevels, teamLevels: teamLevels)
         cumulativeNext = transitions.cumulativeNext
         churnProbability = transitions.churnProbability
 
@@ -118,20 +124,22 @@ struct ModelTables: Sendable {
     }
 
     /// The cumulative next-state rows of every persona, state and habit level, and their churn probabilities.
-    private static func transitions(_ model: BehaviourModel, habitLevels: Int) -> (
+    private static func transitions(_ model: BehaviourModel, habitLevels: Int, teamLevels: Int) -> (
         cumulativeNext: [Double], churnProbability: [Double]
     ) {
         let S = model.states.count
         let P = model.personas.count
-        var cumulative = [Double](repeating: 0, count: P * S * habitLevels * S)
-        var churn = [Double](repeating: 0, count: P * S * habitLevels)
+        let L = habitLevels * teamLevels
+        var cumulative = [Double](repeating: 0, count: P * S * L * S)
+        var churn = [Double](repeating: 0, count: P * S * L)
         for p in 0..<P {
             for s in 0..<S {
-                for h in 0..<habitLevels {
-                    let row = model.transitionRow(persona: p, state: s, habitLevel: h)
-                    churn[(p * S + s) * habitLevels + h] = row[model.churnedState]
+                for level in 0..<L {
+                    let row = model.transitionRow(
+                        persona: p, state: s, habitLevel: level / teamLevels, teamLevel: level % teamLevels)
+                    churn[(p * S + s) * L + level] = row[model.churnedState]
                     var sum = 0.0
-                    let base = ((p * S + s) * habitLevels + h) * S
+                    let base = ((p * S + s) * L + level) * S
                     for t in 0..<S {
                         sum += row[t]
                         cumulative[base + t] = sum

@@ -55,9 +55,11 @@ public final class Simulator {
         truth = TruthRecord(
             users: n, days: spec.days, keeping: truthDays, persona: layout.persona, tables: tables,
             stateNames: spec.model.states.map(\.name))
-        let firstUser = layout.directory.firstUser
+        let directory = layout.directory
         treatment = spec.interventions.map {
-            TreatmentState(spec: $0, users: n, seed: spec.seed, firstUser: firstUser)
+            TreatmentState(
+                spec: $0, users: n, seed: spec.seed, firstUser: directory.firstUser, account: directory.account,
+                firstAccount: directory.firstAccount)
         }
         selection = users.map { UserSelection.only($0) } ?? .all(n)
         if let last = users?.last { precondition(last < n, "user \(last) is not in the population") }
@@ -90,6 +92,7 @@ public final class Simulator {
         }
         for day in 0..<spec.days {
             tally.fill(0)
+            columns.updateTeamLevels(day: day, levels: tables.teamLevels)
             let step = DayStep(
                 tables: tables, seed: spec.seed, day: day,
                 factors: tables.dayFactors(day: day, weekday: spec.startDate.adding(days: day).weekday),
@@ -168,10 +171,20 @@ final class UserColumns: @unchecked Sendable {
     let commerce: Column<UInt8>
     /// Index of user 0 in the whole population (not 0 for a block).
     let firstUser: Int
+    /// With team influence: each user's account, the accounts' sizes, and each user's team level of the day
+    /// (the share of teammates active in the 7 days before, in ``ModelTables/teamLevels`` levels).
+    let account: Column<Int32>
+    let accountSize: [Int32]
+    let teamLevel: Column<UInt8>
 
     init(layout: PopulationLayout, tables: ModelTables) {
         let n = layout.directory.userCount
         firstUser = layout.directory.firstUser
+        account = layout.directory.account
+        var size = [Int32](repeating: 0, count: tables.teamLevels > 1 ? layout.directory.accountCount : 0)
+        if !size.isEmpty { for u in 0..<n { size[Int(account[u])] += 1 } }
+        accountSize = size
+        teamLevel = Column(repeating: UInt8(tables.teamLevels / 2), count: tables.teamLevels > 1 ? n : 0)
         persona = layout.persona
         signupDay = layout.directory.signupDay
         state = Column(layout.initialState)
@@ -192,6 +205,31 @@ final class UserColumns: @unchecked Sendable {
         milestones = Column(repeating: 0, count: n)
         npsScore = Column(repeating: -1, count: n)
         commerce = Column(repeating: 0, count: n)
+    }
+
+    /// Sets every user's team level for day `day` from their teammates' sessions in days `day − 7 ... day − 1`:
+    /// the share `a` of active teammates in `levels` equal intervals; the middle level for a user without
+    /// teammates.
+    func updateTeamLevels(day: Int, levels: Int) {
+        guard levels > 1 else { return }
+        let since = Int32(day - 7)
+        var active = [Int32](repeating: 0, count: accountSize.count)
+        let n = account.count
+        for u in 0..<n where lastActiveDay[u] >= since { active[Int(account[u])] += 1 }
+        for u in 0..<n {
+            let a = Int(account[u])
+            let own = lastActiveDay[u] >= since ? 1 : 0
+            teamLevel[u] = Self.teamLevel(
+                activeTeammates: Int(active[a]) - own, teammates: Int(accountSize[a]) - 1, levels: levels)
+        }
+    }
+
+    /// The level of the share of active teammates: `levels` equal intervals of [0, 1], the top one closed;
+    /// the middle level (a = ½) for a user without teammates.
+    static func teamLevel(activeTeammates: Int, teammates: Int, levels: Int) -> UInt8 {
+        guard teammates > 0 else { return UInt8(levels / 2) }
+        let share = Double(activeTeammates) / Double(teammates)
+        return UInt8(min(levels - 1, Int(share * Double(levels))))
     }
 
     func usageDay(_ day: Int) -> UsageDay {

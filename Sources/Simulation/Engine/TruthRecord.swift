@@ -22,7 +22,7 @@ public final class TruthRecord: @unchecked Sendable {
     let habitLevel: Column<UInt8>
     /// The first day each user spent in the churned state, or `Int32.max`.
     let churnDay: Column<Int32>
-    let persona: Column<UInt8>
+    public let persona: Column<UInt8>
     let tables: ModelTables
     /// The row of each day: its own when kept, the scratch row (`keptRows`) otherwise.
     private let rowOfDay: [Int]
@@ -75,11 +75,12 @@ public final class TruthRecord: @unchecked Sendable {
         guard s != TruthRecord.notSignedUp, Int(s) != tables.churned else { return 0 }
         let p = Int(persona[user])
         let h = Int(habitLevel[offset(day: day) + user])
-        return tables.churnProbability[(p * tables.stateCount + Int(s)) * tables.habitLevels + h]
+        return tables.churnProbability[(p * tables.stateCount + Int(s)) * tables.rowLevels + h]
     }
 
-    /// Habit level (0 ..< ``BehaviourModel/habitLevels``) that set the user's transition row on the
-    /// night after `day`; 0 without a habit modifier.
+    /// The level of the row that set the user's transitions on the night after `day`: the habit level
+    /// (0 ..< ``BehaviourModel/habitLevels``, 0 without a habit modifier), times the team levels plus the
+    /// team level with team influence (``BehaviourModel/teamLevels``).
     public func habitLevel(user: Int, day: Int) -> Int {
         precondition(keeps(day: day), "the truth record does not keep day \(day)")
         return Int(habitLevel[offset(day: day) + user])

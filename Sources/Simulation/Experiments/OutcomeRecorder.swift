@@ -12,6 +12,21 @@ public struct ExperimentEntry: Sendable, Equatable {
     /// Revenue to date and sessions since sign-up, at the end of the index day.
     public internal(set) var revenueAtIndex: Double = 0
     public internal(set) var sessionsAtIndex: Int32 = 0
+    /// The user's segment at the evaluation that indexed them, their plan at the end of the index day, and
+    /// the features they used on any day up to it (bit per feature): observable, for subgroups and uplift.
+    public var segmentAtIndex: UInt8 = 0
+    public var planAtIndex: UInt8 = 0
+    public var featuresAtIndex: UInt32 = 0
+    /// The features used on any day up to the outcome day (bit per feature).
+    public var featuresAtOutcome: UInt32 = 0
+    /// The user's persona: known to the simulator only, for reporting who responds.
+    public var persona: UInt8 = 0
+    /// What the campaigns' sends to the user cost over the run (cents), and the channels they unsubscribed
+    /// from: the price of contacting them, for targeting.
+    public var costCents: Float = 0
+    /// The user's account in the whole population: the cluster of an account-randomised experiment.
+    public var account: Int32 = 0
+    public var unsubscribes: UInt8 = 0
     /// Whether the run lasted `outcomeDays` after the index day; the outcomes below count only then.
     public var observed = false
     /// A session in the 7 days ending `outcomeDays` after the index day.
@@ -33,12 +48,13 @@ public struct ExperimentEntry: Sendable, Equatable {
     public var survivalDays: Int32 = 0
     public var churnObserved = false
 
-    init(user: Int32, indexDay: Int32) {
+    init(user: Int32, indexDay: Int32, segment: UInt8 = 0) {
         self.user = user
         self.indexDay = indexDay
+        segmentAtIndex = segment
     }
 
-    /// Writes every field, 52 bytes.
+    /// Writes every field, 72 bytes.
     public func pack(into w: inout ByteWriter) {
         w.put(user)
         w.put(indexDay)
@@ -49,6 +65,11 @@ public struct ExperimentEntry: Sendable, Equatable {
         w.put(sessionsAtIndex)
         w.put(sessions)
         w.put(survivalDays)
+        w.put(featuresAtIndex)
+        w.put(featuresAtOutcome)
+        w.put(account)
+        w.put(costCents.bitPattern)
+        for byte in [segmentAtIndex, planAtIndex, persona, unsubscribes] { w.put(byte) }
         for flag in [observed, retained, activated, converted, upgraded, churnObserved] { w.put(flag) }
     }
 
@@ -63,6 +84,14 @@ public struct ExperimentEntry: Sendable, Equatable {
         sessionsAtIndex = try r.get()
         sessions = try r.get()
         survivalDays = try r.get()
+        featuresAtIndex = try r.get()
+        featuresAtOutcome = try r.get()
+        account = try r.get()
+        costCents = Float(bitPattern: try r.get())
+        segmentAtIndex = try r.get()
+        planAtIndex = try r.get()
+        persona = try r.get()
+        unsubscribes = try r.get()
         observed = try r.bool()
         retained = try r.bool()
         activated = try r.bool()
@@ -107,6 +136,8 @@ public final class OutcomeRecorder: DayObserver {
     var inTrial = Column<Bool>(repeating: false, count: 0)
     var cancelled = Column<Bool>(repeating: false, count: 0)
     var revenue = Column<Double>(repeating: 0, count: 0)
+    /// Features used on any day so far (bit per feature).
+    var adopted = Column<UInt32>(repeating: 0, count: 0)
     /// Sessions since sign-up.
     var sessionCount = Column<Int32>(repeating: 0, count: 0)
     var signupDay = Column<Int32>(repeating: 0, count: 0)
@@ -142,7 +173,7 @@ public final class OutcomeRecorder: DayObserver {
         for u in users { followed[Int(u)] = true }
         for (k, list) in treated.entries.enumerated() {
             for entry in list where Int(entry.user) < followed.count && followed[Int(entry.user)] {
-                register(comparison: k, user: Int(entry.user), day: Int(entry.indexDay))
+                register(comparison: k, user: Int(entry.user), day: Int(entry.indexDay), segment: entry.segmentAtIndex)
             }
         }
     }
@@ -150,12 +181,13 @@ public final class OutcomeRecorder: DayObserver {
     /// Bytes per user for the memory estimate: the columns and about one entry per comparison (the
     /// entry, its flag and its places in the three day schedules).
     public static func bytesPerUser(_ spec: InterventionSpec) -> Int {
-        4 + 4 + 2 + 4 + 4 + 4 + 1 + 1 + 8 + 4 + 4 + spec.treatmentArms.count * 92
+        4 + 4 + 2 + 4 + 4 + 4 + 1 + 1 + 8 + 4 + 4 + 4 + spec.treatmentArms.count * 113
     }
 
-    /// Adds a user to a comparison from `day` on; the baseline is taken at the end of that day.
-    public func register(comparison k: Int, user: Int, day: Int) {
-        entries[k].append(ExperimentEntry(user: Int32(user), indexDay: Int32(day)))
+    /// Adds a user to a comparison from `day` on, in `segment` at the evaluation that indexed them; the
+    /// baseline is taken at the end of that day.
+    public func register(comparison k: Int, user: Int, day: Int, segment: UInt8 = 0) {
+        entries[k].append(ExperimentEntry(user: Int32(user), indexDay: Int32(day), segment: segment))
         idleFromIndex[k].append(false)
         startingOn[Int32(day), default: []].append((k, entries[k].count - 1))
     }
@@ -175,6 +207,7 @@ public final class OutcomeRecorder: DayObserver {
         cancelled = Column(repeating: false, count: n)
         revenue = Column(repeating: 0, count: n)
         sessionCount = Column(repeating: 0, count: n)
+        adopted = Column(repeating: 0, count: n)
     }
 
     public func dayDidEnd(_ usage: UsageDay) {
@@ -197,6 +230,8 @@ public final class OutcomeRecorder: DayObserver {
         let gone = cancelled.baseAddress
         let earned = revenue.baseAddress
         let sessionTotal = sessionCount.baseAddress
+        let features = usage.features.baseAddress
+        let used = adopted.baseAddress
         let goal = activationMask
         let converting = CommerceEvent.converted.rawValue
         let started = CommerceEvent.trialStarted.rawValue
@@ -216,6 +251,7 @@ public final class OutcomeRecorder: DayObserver {
                         if signup[u] == today { last[u] = today - 1 }
                         let active = sessions[u] > 0
                         sessionTotal[u] = sessionTotal[u] &+ Int32(sessions[u])
+                        used[u] |= features[u]
                         bits[u] = (bits[u] << 1) | (active ? 1 : 0)
                         if active {
                             last[u] = today
@@ -260,6 +296,8 @@ public final class OutcomeRecorder: DayObserver {
             entries[k][i].revenueAtIndex = revenue[u]
             entries[k][i].sessionsAtIndex = sessionCount[u]
             entries[k][i].tenureAtIndex = today - signupDay[u]
+            entries[k][i].planAtIndex = usage.plan[u]
+            entries[k][i].featuresAtIndex = adopted[u]
             dueOn[today + Int32(outcomeDays), default: []].append((k, i))
             idleCheckOn[today + Self.gapSpan, default: []].append((k, i))
         }
@@ -277,6 +315,7 @@ public final class OutcomeRecorder: DayObserver {
             entries[k][i].upgraded = upgradeDay[u] > t
             entries[k][i].revenueCents = revenue[u] - entries[k][i].revenueAtIndex
             entries[k][i].sessions = sessionCount[u] &- entries[k][i].sessionsAtIndex
+            entries[k][i].featuresAtOutcome = adopted[u]
         }
     }
 

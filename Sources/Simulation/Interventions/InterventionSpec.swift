@@ -17,6 +17,12 @@ public struct InterventionSpec: Sendable {
     public var primaryMetric: ExperimentMetric = .retention
     /// Means are also compared winsorized: both arms capped at this quantile of the pooled values.
     public var winsorizeAt = 0.99
+    /// What one more retained user is worth (currency), for the net value of targeting policies.
+    public var valuePerRetainedUser = 0.0
+    /// Features whose adoption is an outcome: used by the end of the outcome window (metric `adoption_NAME`).
+    public var adoption: [AdoptionMetric] = []
+    /// What is randomised into arms: each user, or each account with all its users.
+    public var randomisation = Randomisation.user
 
     public init(
         policies: [Policy], channels: [ChannelSettings] = Channel.allCases.map(\.defaults),
@@ -56,6 +62,24 @@ public enum ExperimentMetric: String, CaseIterable, Sendable {
 
     /// Position in the reported metrics.
     public var index: Int { Self.allCases.firstIndex(of: self)! }
+}
+
+/// The unit an experiment assigns to arms.
+public enum Randomisation: String, Sendable, CaseIterable {
+    case user
+    /// Every user of an account in the same arm: no teammate of a treated user is in the control.
+    case account
+}
+
+/// A feature whose adoption an experiment measures.
+public struct AdoptionMetric: Sendable, Equatable {
+    public var feature: Int
+    public var name: String
+
+    public init(feature: Int, name: String) {
+        self.feature = feature
+        self.name = name
+    }
 }
 
 public enum Channel: String, CaseIterable, Sendable {

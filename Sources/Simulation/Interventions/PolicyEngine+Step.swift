@@ -104,6 +104,7 @@ extension PolicyEngine {
         }
         t[1] += 1
         treatment.lastSend[q * n + u] = day
+        treatment.spentCents[u] += Float(policy.costCents)
         // Five draws, always in this order, from a stream of this user, day and policy.
         var g = SplitMix64(
             seed: StreamKey.derive(

@@ -16,7 +16,9 @@ public final class TreatmentState: @unchecked Sendable {
     /// Bit `c` set: consented to channel `c`.
     let consent: Column<UInt8>
     /// Bit `c` set: unsubscribed from channel `c`.
-    let unsubscribed: Column<UInt8>
+    public let unsubscribed: Column<UInt8>
+    /// What the sends to the user cost, cents.
+    public let spentCents: Column<Float>
     /// Day of the last send of policy `q` to user `u`, at `q·users + u`.
     let lastSend: Column<Int32>
     /// First day of the effect of policy `q`'s last opened message, and its strength after fatigue.
@@ -41,7 +43,14 @@ public final class TreatmentState: @unchecked Sendable {
     /// Index of user 0 in the whole population: arms, consent and sends are keyed by it.
     public let firstUser: Int
 
-    public init(spec: InterventionSpec, users: Int, seed: UInt64, firstUser: Int = 0) {
+    /// - Parameters:
+    ///   - account: each user's account (local to the block), for randomisation by account.
+    ///   - firstAccount: index of account 0 in the whole population.
+    public init(
+        spec: InterventionSpec, users: Int, seed: UInt64, firstUser: Int = 0, account: Column<Int32>? = nil,
+        firstAccount: Int = 0
+    ) {
+        precondition(spec.randomisation == .user || account != nil, "randomising accounts needs the accounts")
         self.spec = spec
         self.users = users
         self.firstUser = firstUser
@@ -49,6 +58,7 @@ public final class TreatmentState: @unchecked Sendable {
         arm = Column(repeating: 0, count: users)
         consent = Column(repeating: 0, count: users)
         unsubscribed = Column(repeating: 0, count: users)
+        spentCents = Column(repeating: 0, count: users)
         lastSend = Column(repeating: Self.never, count: q * users)
         effectStart = Column(repeating: Self.never, count: q * users)
         effectScale = Column(repeating: 0, count: q * users)
@@ -61,7 +71,8 @@ public final class TreatmentState: @unchecked Sendable {
         deliveryChannel = Column(repeating: 0, count: r * users)
         ringNext = Column(repeating: 0, count: users)
         for u in 0..<users {
-            arm[u] = Self.assign(user: firstUser + u, seed: seed, spec: spec)
+            let unit = spec.randomisation == .account ? firstAccount + Int(account![u]) : firstUser + u
+            arm[u] = Self.assign(unit: unit, seed: seed, spec: spec)
             var g = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.consent, UInt64(firstUser + u), 0))
             var bits: UInt8 = 0
             for (c, settings) in spec.channels.enumerated() where FastSampler.uniform(&g) < settings.consent {
@@ -73,13 +84,16 @@ public final class TreatmentState: @unchecked Sendable {
 
     /// Bytes per user for a spec, for the memory estimate.
     public static func bytesPerUser(_ spec: InterventionSpec) -> Int {
-        1 + 1 + 1 + 4 + 1 + 4 + 1 + 1 + spec.policies.count * (4 + 4 + 4) + InterventionSpec.rememberedDeliveries * 5
+        1 + 1 + 1 + 4 + 4 + 1 + 4 + 1 + 1 + spec.policies.count * (4 + 4 + 4) + InterventionSpec.rememberedDeliveries
+            * 5
     }
 
-    /// The arm of a user: a hash of (seed, user) decides global control first, then the arm by weight,
-    /// so a user keeps their arm across runs of the same seed whatever else changes.
-    public static func assign(user: Int, seed: UInt64, spec: InterventionSpec) -> UInt8 {
-        var g = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.arm, UInt64(user), 0))
+    /// The arm of a unit (a user, or an account with all its users): a hash of (seed, unit) decides global
+    /// control first, then the arm by weight, so a unit keeps its arm across runs of the same seed whatever
+    /// else changes. Accounts draw from their own streams (second key 1), users from theirs (0).
+    public static func assign(unit: Int, seed: UInt64, spec: InterventionSpec) -> UInt8 {
+        let kind: UInt64 = spec.randomisation == .account ? 1 : 0
+        var g = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.arm, UInt64(unit), kind))
         if FastSampler.uniform(&g) < spec.globalControlShare { return globalControl }
         let total = spec.arms.reduce(0) { $0 + $1.weight }
         let x = FastSampler.uniform(&g) * total

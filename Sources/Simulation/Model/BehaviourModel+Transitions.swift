@@ -3,6 +3,8 @@
 extension BehaviourModel {
     /// Habit is tracked per user as a number in [0, 1] and used in this many equal levels.
     public static let habitLevels = 16
+    /// The share of active teammates is used in this many equal levels; the middle one (a = ½) is neutral.
+    public static let teamLevels = 9
 
     /// The daily transition row of a persona's state for a user at a habit level (0 when the
     /// model has no habit modifier).
@@ -11,16 +13,26 @@ extension BehaviourModel {
     /// `1 − strength·(2h − 1)` with `h` the middle of the habit level's interval; the self
     /// transition absorbs the difference. When scaled declines would exceed 1, they are shrunk to
     /// sum to 1 and the self transition becomes 0.
-    public func transitionRow(persona: Int, state: Int, habitLevel: Int) -> [Double] {
+    ///
+    /// With team influence, declines are scaled as well by `1 − strength·(2a − 1)`, `a` the middle of the
+    /// team level's interval.
+    public func transitionRow(persona: Int, state: Int, habitLevel: Int, teamLevel: Int = 0) -> [Double] {
         let base = personas[persona].states[state].next
         guard state != churnedState else {
             var row = [Double](repeating: 0, count: base.count)
             row[state] = 1
             return row
         }
-        guard let habit else { return base }
-        let h = (Double(habitLevel) + 0.5) / Double(BehaviourModel.habitLevels)
-        let factor = 1 - habit.strength * (2 * h - 1)
+        guard habit != nil || teamInfluence != nil else { return base }
+        var factor = 1.0
+        if let habit {
+            let h = (Double(habitLevel) + 0.5) / Double(BehaviourModel.habitLevels)
+            factor = 1 - habit.strength * (2 * h - 1)
+        }
+        if let teamInfluence {
+            let a = (Double(teamLevel) + 0.5) / Double(BehaviourModel.teamLevels)
+            factor *= 1 - teamInfluence.strength * (2 * a - 1)
+        }
         func level(_ s: Int) -> Int { s == churnedState ? Int.min : states[s].level }
         var row = base
         var others = 0.0

@@ -42,6 +42,8 @@ public struct BehaviourModel: Sendable {
     public var activationMilestones: [Int]
     public var personas: [Persona]
     public var habit: Habit?
+    /// Teammates' activity feeds into a user's declines; `nil` without the modifier.
+    public var teamInfluence: TeamInfluence?
     /// Multipliers of the session rate by weekday, Monday first (7 values).
     public var weekdayFactors: [Double]
     public var productChanges: [ProductChange]
@@ -49,9 +51,10 @@ public struct BehaviourModel: Sendable {
 
     public init(
         states: [LatentState], churnedState: Int, features: [String], milestones: [Milestone],
-        activationMilestones: [Int], personas: [Persona], habit: Habit?, weekdayFactors: [Double],
-        productChanges: [ProductChange], commerce: Commerce
+        activationMilestones: [Int], personas: [Persona], habit: Habit?, teamInfluence: TeamInfluence? = nil,
+        weekdayFactors: [Double], productChanges: [ProductChange], commerce: Commerce
     ) {
+        self.teamInfluence = teamInfluence
         self.states = states
         self.churnedState = churnedState
         self.features = features
@@ -186,6 +189,18 @@ public struct Habit: Sendable, Equatable {
 
     public init(halfLifeDays: Double, strength: Double) {
         self.halfLifeDays = halfLifeDays
+        self.strength = strength
+    }
+}
+
+/// Teammates feed into a user's transitions: every decline (a move to a lower-level state, churn the
+/// lowest) is multiplied by `1 − strength·(2a − 1)`, with `a` the share of the user's teammates who had a
+/// session in the 7 days before, so a user of a busy team declines less and one of an idle team more;
+/// the difference goes to staying put. A user without teammates is unaffected (a = ½).
+public struct TeamInfluence: Sendable, Equatable {
+    public var strength: Double
+
+    public init(strength: Double) {
         self.strength = strength
     }
 }

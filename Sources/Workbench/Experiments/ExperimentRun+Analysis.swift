@@ -1,4 +1,5 @@
 import Analysis
+import Segmentation
 import Simulation
 import UsageModel
 
@@ -92,6 +93,7 @@ extension ExperimentRun {
             if a == TreatmentState.globalControl { globalControl += 1 } else { armUsers[Int(a)] += 1 }
         }
         let first = Int32(directory.firstUser)
+        let persona = simulator.truth.persona
         let comparisons = spec.treatmentArms.enumerated().map { k, a in
             let twins = counterfactual.entries[k]
             var next = 0
@@ -100,10 +102,15 @@ extension ExperimentRun {
                 if next < twins.count, twins[next].user == entry.user {
                     twin = twins[next]
                     twin!.user += first
+                    twin!.persona = persona[Int(entry.user)]
                     next += 1
                 }
                 var treated = entry
                 treated.user += first
+                treated.persona = persona[Int(entry.user)]
+                treated.costCents = treatment.spentCents[Int(entry.user)]
+                treated.unsubscribes = UInt8(treatment.unsubscribed[Int(entry.user)].nonzeroBitCount)
+                treated.account = Int32(directory.firstAccount) + directory.account[Int(entry.user)]
                 return ExperimentPieces.Pair(
                     treated: treated, twin: twin, inTreatmentArm: Int(treatment.arm[Int(entry.user)]) == a)
             }
@@ -113,10 +120,52 @@ extension ExperimentRun {
     }
 }
 
+/// What an experiment's results need beyond its pieces: the names of the groups the primary metric is broken
+/// down by and of the features, the seed that splits users for the uplift models, and whether to compute who
+/// responds and who to target at all (replicates need only the lifts).
+struct ExperimentContext {
+    var segments: [String]
+    var personas: [String]
+    var plans: [String]
+    var features: [String]
+    var seed: UInt64
+    var detail = true
+
+    init(segmentation: CompiledSegmentation, spec: SimulationSpec, detail: Bool = true) {
+        segments = segmentation.segmentNames + ["unmatched"]
+        personas = spec.model.personas.map(\.name)
+        plans = spec.model.commerce.plans.map(\.name)
+        features = spec.model.features
+        seed = spec.seed
+        self.detail = detail
+    }
+}
+
 extension InterventionSpec {
+    /// The primary metric's lift by the segment on the index day, by persona and by plan.
+    func subgroups(_ pairs: [ExperimentPieces.Pair], names: ExperimentContext) throws -> [SubgroupLifts] {
+        let metric = metricNames[primaryMetric.index]
+        let dimensions: [(String, [String], (ExperimentEntry) -> Int)] = [
+            ("segment", names.segments, { min(Int($0.segmentAtIndex), names.segments.count - 1) }),
+            ("persona", names.personas, { Int($0.persona) }),
+            ("plan", names.plans, { Int($0.planAtIndex) }),
+        ]
+        return try dimensions.map { dimension, groups, group in
+            let observations = pairs.filter(\.treated.observed).map { pair in
+                let y = values(pair.treated)[primaryMetric.index]
+                let twin = values(pair.twin ?? pair.treated)[primaryMetric.index]
+                return SubgroupLifts.Observation(
+                    group: group(pair.treated), treated: pair.inTreatmentArm, value: y, trueDifference: y - twin)
+            }
+            return try SubgroupLifts(
+                dimension: dimension, metric: metric.0, names: groups, isProportion: metric.1,
+                observations: observations)
+        }
+    }
+
     /// Arms, the sample-ratio check, lift of each treatment arm against the control with the true
-    /// effect beside it, survival curves, and campaign costs.
-    func results(_ pieces: ExperimentPieces) throws -> ExperimentResults {
+    /// effect beside it, who responds, survival curves, and campaign costs.
+    func results(_ pieces: ExperimentPieces, context: ExperimentContext) throws -> ExperimentResults {
         let spec = self
         let armUsers = pieces.armUsers
         let globalControl = pieces.globalControl
@@ -128,13 +177,23 @@ extension InterventionSpec {
 
         var comparisons: [ExperimentResults.Comparison] = []
         for (k, a) in spec.treatmentArms.enumerated() {
-            let samples = try ComparisonSamples(pieces.comparisons[k], outcomeDays: spec.outcomeDays)
-            comparisons.append(
-                try ExperimentStatistics.compare(
-                    samples, arm: spec.arms[a].name, control: spec.arms[spec.controlArm].name,
-                    winsorizeAt: spec.winsorizeAt))
+            let samples = try ComparisonSamples(pieces.comparisons[k], spec: spec)
+            var comparison = try ExperimentStatistics.compare(
+                samples, arm: spec.arms[a].name, control: spec.arms[spec.controlArm].name,
+                winsorizeAt: spec.winsorizeAt)
+            if context.detail {
+                comparison.subgroups = try subgroups(pieces.comparisons[k], names: context)
+                comparison.uplift = try uplift(pieces.comparisons[k], context: context)
+            }
+            if randomisation == .account {
+                let observed = pieces.comparisons[k].filter(\.treated.observed)
+                comparison.clustered = try ClusterRobustComparison(
+                    clusters: observed.map(\.treated.account), treated: observed.map(\.inTreatmentArm),
+                    outcomes: observed.map { values($0.treated)[primaryMetric.index] }, reference: .studentT)
+            }
+            comparisons.append(comparison)
         }
-        let primary = ComparisonSamples.metricNames(outcomeDays: spec.outcomeDays)[spec.primaryMetric.index].0
+        let primary = spec.metricNames[spec.primaryMetric.index].0
         comparisons = try ExperimentStatistics.correctForMultipleTesting(comparisons, primary: primary)
         let currencyCents = 100.0
         let campaigns = spec.policies.enumerated().map { q, policy in
@@ -160,6 +219,7 @@ extension InterventionSpec {
                 shares: expectedShares),
             comparisons: comparisons, campaigns: campaigns)
         results.primaryMetric = primary
+        results.randomisation = randomisation.rawValue
         return results
     }
 

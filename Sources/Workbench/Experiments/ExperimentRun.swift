@@ -23,8 +23,9 @@ final class ExperimentRun {
             comparisons: spec.treatmentArms.count, outcomeDays: spec.outcomeDays, activationMask: mask,
             planPriceCents: model.commerce.plans.map(\.monthlyPriceCents), threads: threads)
         let recorder = self.recorder
-        policy.onIndex = { day, indexed in
-            for (k, u) in indexed { recorder.register(comparison: k, user: u, day: day) }
+        policy.onIndex = { [unowned engine] day, indexed in
+            let segments = engine.history[engine.history.count - 1]
+            for (k, u) in indexed { recorder.register(comparison: k, user: u, day: day, segment: segments[u]) }
         }
     }
 
@@ -41,11 +42,18 @@ final class ExperimentRun {
     /// with `everyone` all indexed users. The rest live exactly the same days in both runs, because
     /// every random number of a user-day comes from that user's own streams (DESIGN.md invariant 1),
     /// so their counterfactual outcomes are their treated ones.
-    func counterfactualUsers(everyone: Bool) -> [Int32] {
+    ///
+    /// With team influence a user's days depend on their teammates', so whole accounts are re-simulated:
+    /// every user of an account with a chosen user (a teammate a campaign altered changes the others' days).
+    func counterfactualUsers(everyone: Bool, teams: Column<Int32>? = nil) -> [Int32] {
         var indexed = Set<Int32>()
         for list in recorder.entries { for entry in list { indexed.insert(entry.user) } }
-        if everyone { return indexed.sorted() }
-        return indexed.filter { treatment.altered[Int($0)] || Int($0) % Self.unalteredSample == 0 }.sorted()
+        let chosen =
+            everyone
+            ? indexed : indexed.filter { treatment.altered[Int($0)] || Int($0) % Self.unalteredSample == 0 }
+        guard let teams else { return chosen.sorted() }
+        let accounts = Set(chosen.map { teams[Int($0)] })
+        return teams.indices.filter { accounts.contains(teams[$0]) }.map(Int32.init)
     }
 
     /// Runs the same population without interventions and records the outcomes of the users
@@ -55,7 +63,9 @@ final class ExperimentRun {
     ) throws -> OutcomeRecorder {
         var spec = simulator.spec
         spec.interventions = nil
-        let users = counterfactualUsers(everyone: everyone)
+        let users = counterfactualUsers(
+            everyone: everyone,
+            teams: simulator.spec.model.teamInfluence == nil ? nil : simulator.directory.account)
         let twin = try Simulator(
             spec: spec, threads: threads, truthDays: .only([]), users: users, block: simulator.block)
         let recorder = OutcomeRecorder(counterfactualOf: self.recorder, users: users)

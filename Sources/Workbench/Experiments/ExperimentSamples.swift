@@ -1,14 +1,22 @@
 import Analysis
 import Simulation
 
-extension ComparisonSamples {
-    /// Each metric's name in the results and whether it is a proportion, in the order of
-    /// ``ExperimentMetric/allCases``.
-    static func metricNames(outcomeDays d: Int) -> [(String, Bool)] {
+extension InterventionSpec {
+    /// Each metric's name in the results and whether it is a proportion: those of
+    /// ``ExperimentMetric/allCases`` in order, then each adoption metric.
+    var metricNames: [(String, Bool)] {
         ExperimentMetric.allCases.map { m in
-            (m == .retention ? "retention_day_\(d)" : m.rawValue, m != .revenuePerUser)
-        }
+            (m == .retention ? "retention_day_\(outcomeDays)" : m.rawValue, m != .revenuePerUser)
+        } + adoption.map { ("adoption_\($0.name)", true) }
     }
+
+    /// A user's value of each metric of ``metricNames``.
+    func values(_ e: ExperimentEntry) -> [Double] {
+        ComparisonSamples.values(e) + adoption.map { e.featuresAtOutcome & (1 << UInt32($0.feature)) != 0 ? 1 : 0 }
+    }
+}
+
+extension ComparisonSamples {
 
     /// Revenue accrues a fraction of a cent a day; what a user paid is counted in whole cents, so equal
     /// amounts are equal (not a rounding error apart, which would make a winsorizing cap look effective).
@@ -45,8 +53,9 @@ extension ComparisonSamples {
     /// not re-simulate lived the same days in both runs and is their own twin; control users count
     /// in `controlDifference` only when re-simulated, since only then is the difference measured
     /// rather than known.
-    init(_ pairs: [ExperimentPieces.Pair], outcomeDays: Int) throws {
-        self.init(metrics: Self.metricNames(outcomeDays: outcomeDays).map { Metric(name: $0.0, isProportion: $0.1) })
+    init(_ pairs: [ExperimentPieces.Pair], spec: InterventionSpec) throws {
+        let outcomeDays = spec.outcomeDays
+        self.init(metrics: spec.metricNames.map { Metric(name: $0.0, isProportion: $0.1) })
         ratios = Self.ratioNames.map(Ratio.init)
         for pair in pairs {
             let entry = pair.treated
@@ -62,8 +71,8 @@ extension ComparisonSamples {
             }
             guard entry.observed else { continue }
             precondition(twin.indexDay == entry.indexDay && twin.observed)
-            let y = Self.values(entry)
-            let yTwin = Self.values(twin)
+            let y = spec.values(entry)
+            let yTwin = spec.values(twin)
             for m in metrics.indices {
                 if isTreatment {
                     metrics[m].treatment.append(y[m])

@@ -13,7 +13,8 @@ extension Workbench {
         guard let run = ExperimentRun(simulator: simulator, engine: engine, threads: threads) else { return nil }
         _ = try simulator.run(observers: [engine] + run.observers)
         return try run.spec.results(
-            run.pieces(treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: threads)))
+            run.pieces(treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: threads)),
+            context: ExperimentContext(segmentation: scenario.segmentation, spec: spec, detail: false))
     }
 
     /// Replicates `1 ..< count` of a scenario (seeds `seed + r`), split over `threads` workers

@@ -170,7 +170,9 @@ extension RunPieces {
         let (prediction, csv) = try predictChurn(
             ruleName: ChurnPrediction.ruleName(atRisk: compiled.atRiskNames), horizon: scenario.horizonDays,
             seed: spec.seed, atRisk: compiled.atRiskNames)
-        let experimentResults = try experiment.map { try spec.interventions!.results($0) }
+        let experimentResults = try experiment.map {
+            try spec.interventions!.results($0, context: ExperimentContext(segmentation: compiled, spec: spec))
+        }
         var replicateResults: ReplicateResults?
         if let first = experimentResults, !replicates.isEmpty {
             replicateResults = try ReplicateResults(

@@ -9,7 +9,7 @@ import UsageModel
 /// scenario (docs/shards.md).
 struct ShardFile: Codable {
     static let formatName = "segmentlab-run-shard"
-    static let currentVersion = 1
+    static let currentVersion = 2
     static let fileName = "shard.json"
 
     var format: String

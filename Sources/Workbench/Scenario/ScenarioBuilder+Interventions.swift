@@ -58,6 +58,9 @@ extension ScenarioBuilder {
             globalControlShare: experiment.globalControl, outcomeDays: outcomeDays)
         spec.primaryMetric = experiment.primary
         spec.winsorizeAt = experiment.winsorizeAt
+        spec.valuePerRetainedUser = experiment.value
+        spec.adoption = experiment.adoption
+        spec.randomisation = experiment.randomisation
         return spec
     }
 
@@ -293,10 +296,19 @@ extension ScenarioBuilder {
 
     private func readExperiment(
         _ node: Node, _ path: NodePath, policies: NameTable
-    ) -> (arms: [Arm], globalControl: Double, primary: ExperimentMetric, winsorizeAt: Double)? {
+    ) -> (
+        arms: [Arm], globalControl: Double, primary: ExperimentMetric, winsorizeAt: Double, value: Double,
+        adoption: [AdoptionMetric], randomisation: Randomisation
+    )? {
         guard
             let f = reader.mapping(
-                node, path, keys: ["global_control", "primary_metric", "winsorize_at", "arms"], required: ["arms"])
+                node, path,
+                keys: [
+                    "global_control", "primary_metric", "winsorize_at", "value_per_retained_user", "adoption",
+                    "randomise",
+                    "arms",
+                ],
+                required: ["arms"])
         else {
             return nil
         }
@@ -304,6 +316,16 @@ extension ScenarioBuilder {
         // A quantile that caps: 0.5 (the median) to just below 1 (1 would cap nothing).
         let winsorizeAt = optional(f, "winsorize_at", default: 0.99) {
             reader.number($0, $1, NumberBounds(lower: 0.5, upper: 1, upperOpen: true))
+        }
+        let value = optional(f, "value_per_retained_user", default: 0) { reader.number($0, $1, .between(0, 1_000_000)) }
+        let randomisation = optional(f, "randomise", default: Randomisation.user) { node, p -> Randomisation? in
+            guard let text = reader.string(node, p) else { return nil }
+            if let value = Randomisation(rawValue: text) { return value }
+            reader.report(p, "expected user or account", at: node)
+            return nil
+        }
+        let adoption = optional(f, "adoption", default: [Int]()) { node, p in
+            references(node, p, in: features, count: 1...features.count)
         }
         let primary = optional(f, "primary_metric", default: ExperimentMetric.retention) { node, p in
             let options = ExperimentMetric.allCases.map(\.rawValue)
@@ -350,7 +372,9 @@ extension ScenarioBuilder {
             }
             arms.append(Arm(name: name, weight: weight, policies: list, isControl: control))
         }
-        guard valid, let global, let primary, let winsorizeAt else { return nil }
+        guard valid, let global, let primary, let winsorizeAt, let value, let adoption, let randomisation else {
+            return nil
+        }
         let controls = arms.indices.filter { arms[$0].isControl }
         if controls.count > 1 {
             reader.report(ap, "only one arm may be the control", at: node)
@@ -364,6 +388,10 @@ extension ScenarioBuilder {
             }
             arms[holdout].isControl = true
         }
-        return (arms, global, primary, winsorizeAt)
+        return (
+            arms, global, primary, winsorizeAt, value,
+            adoption.map { AdoptionMetric(feature: $0, name: features.names[$0]) },
+            randomisation
+        )
     }
 }

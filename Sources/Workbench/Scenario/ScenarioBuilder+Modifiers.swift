@@ -5,20 +5,28 @@ import Yams
 /// The `modifiers` section, with the model's neutral values as defaults.
 struct Modifiers {
     var habit: Habit?
+    var teamInfluence: TeamInfluence?
     var weekdayFactors: [Double] = Array(repeating: 1, count: 7)
     var productChanges: [ProductChange] = []
 }
 
 extension ScenarioBuilder {
     func readModifiers(_ node: Node, _ path: NodePath) -> Modifiers? {
-        let keys = ["habit", "weekday", "product_changes"]
+        let keys = ["habit", "team_influence", "weekday", "product_changes"]
         guard let fields = reader.mapping(node, path, keys: keys) else { return nil }
         let defaults = Modifiers()
         let habit = optional(fields, "habit", default: Habit?.none, readHabit)
+        let team = optional(fields, "team_influence", default: TeamInfluence?.none, readTeamInfluence)
         let weekday = optional(fields, "weekday", default: defaults.weekdayFactors, readWeekday)
         let changes = optional(fields, "product_changes", default: defaults.productChanges, readProductChanges)
-        guard let habit, let weekday, let changes else { return nil }
-        return Modifiers(habit: habit, weekdayFactors: weekday, productChanges: changes)
+        guard let habit, let team, let weekday, let changes else { return nil }
+        return Modifiers(habit: habit, teamInfluence: team, weekdayFactors: weekday, productChanges: changes)
+    }
+
+    /// `{strength}` in [0, 1]: at 1 a user whose teammates are all active never declines.
+    func readTeamInfluence(_ node: Node, _ path: NodePath) -> TeamInfluence? {
+        guard let fields = reader.mapping(node, path, keys: ["strength"], required: ["strength"]) else { return nil }
+        return required(fields, "strength") { reader.number($0, $1, .probability) }.map(TeamInfluence.init)
     }
 
     func readHabit(_ node: Node, _ path: NodePath) -> Habit? {

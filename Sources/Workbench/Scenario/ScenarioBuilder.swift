@@ -82,6 +82,7 @@ final class ScenarioBuilder {
             activationMilestones: activation,
             personas: personas,
             habit: modifiers.habit,
+            teamInfluence: modifiers.teamInfluence,
             weekdayFactors: modifiers.weekdayFactors,
             productChanges: modifiers.productChanges,
             commerce: commerce

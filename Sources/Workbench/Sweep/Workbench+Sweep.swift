@@ -88,10 +88,11 @@ extension Workbench {
         }
         _ = try simulator.run(observers: [engine] + run.observers)
         let pieces = run.pieces(treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: 1))
-        let results = try run.spec.results(pieces)
+        let results = try run.spec.results(
+            pieces, context: ExperimentContext(segmentation: scenario.segmentation, spec: spec, detail: false))
         let primary = run.spec.primaryMetric.index
         let trueEffects = try pieces.comparisons.map { pairs in
-            let samples = try ComparisonSamples(pairs, outcomeDays: run.spec.outcomeDays)
+            let samples = try ComparisonSamples(pairs, spec: run.spec)
             return try MeanInterval(samples.metrics[primary].trueDifference)
         }
         return SweepResults.Replicate(seed: spec.seed, experiment: results, trueEffects: trueEffects)
