@@ -58,7 +58,7 @@ struct TaxonomyTests {
                   - {name: automation, event: premium_attempted, property: feature}
                   - {name: automations, value: x}
                 """) == [
-                    "6:5: premium_attempts[1]: missing required key 'event'",
+                    "6:5: premium_attempts[1]: missing required key 'event'"
                 ])
         #expect(
             problems(

@@ -290,7 +290,8 @@ struct UpgradeByStateTests {
             func dayDidEnd(_ usage: UsageDay) {
                 let state = simulator.treatment!.latentState!
                 for u in 0..<simulator.directory.userCount {
-                    let truth = simulator.truth.state(user: u, day: usage.day).map(UInt8.init) ?? TruthRecord.notSignedUp
+                    let truth =
+                        simulator.truth.state(user: u, day: usage.day).map(UInt8.init) ?? TruthRecord.notSignedUp
                     #expect(state(u, usage.day) == truth)
                     checked += 1
                 }

@@ -10,7 +10,8 @@ import YAMLInput
     @Test func validLimitsAreAccepted() {
         let yaml = tiny(
             replacing: Self.freePlan,
-            with: "    - {name: free, monthly_price: 0, caps: {key_actions_per_week: 30, features_per_week: {reports: 2}}, "
+            with:
+                "    - {name: free, monthly_price: 0, caps: {key_actions_per_week: 30, features_per_week: {reports: 2}}, "
                 + "lacks: [dashboards]}")
         #expect(scenarioProblems(in: yaml) == [])
     }
@@ -41,7 +42,8 @@ import YAMLInput
     @Test func aPlanCannotLackAFeatureItCaps() {
         let yaml = tiny(
             replacing: Self.freePlan,
-            with: "    - {name: free, monthly_price: 0, caps: {features_per_week: {reports: 2}}, lacks: [dashboards, reports]}"
+            with:
+                "    - {name: free, monthly_price: 0, caps: {features_per_week: {reports: 2}}, lacks: [dashboards, reports]}"
         )
         let found = scenarioProblems(in: yaml)
         #expect(

@@ -166,8 +166,9 @@ public struct Taxonomy: Sendable, Equatable {
                         + NameSuggestion.hint(for: rule.name, among: featureList)
                 ))
         }
-        for (kind, rules) in [("features", features), ("milestones", milestones), ("premium_attempts", premiumAttempts)]
-        {
+        for (kind, rules) in [
+            ("features", features), ("milestones", milestones), ("premium_attempts", premiumAttempts),
+        ] {
             for (i, rule) in rules.enumerated() {
                 let path = "\(kind)[\(i)]"
                 if rule.name.isEmpty { problems.append(("\(path).name", "must not be empty")) }

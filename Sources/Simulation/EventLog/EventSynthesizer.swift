@@ -95,7 +95,9 @@ struct EventSynthesizer {
         let premium = usage.premiumAttempts[u]
         if (capped | premium) >> layout.features != 0 {
             let bit = 31 - (capped | premium).leadingZeroBitCount
-            throw invalid(usage, u, "capped or premium feature bit \(bit) set but the directory names \(layout.features) features")
+            throw invalid(
+                usage, u, "capped or premium feature bit \(bit) set but the directory names \(layout.features) features"
+            )
         }
 
         let dayStart = Int64(usage.day) * Millis.day

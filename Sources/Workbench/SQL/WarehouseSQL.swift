@@ -318,7 +318,9 @@ struct EventsSQL {
         days +=
             ", "
             + (features.isEmpty
-                ? "0" : "CASE WHEN " + features.indices.map { "MAX(k.pa_\($0))" }.joined(separator: " + ") + " > 0 THEN 1 ELSE 0 END")
+                ? "0"
+                : "CASE WHEN " + features.indices.map { "MAX(k.pa_\($0))" }.joined(separator: " + ")
+                    + " > 0 THEN 1 ELSE 0 END")
             + " AS premium"
         days +=
             ",\n    COALESCE(\(d.mod("MAX(CASE WHEN k.commerce > 0 THEN \(inDay) * 8 + \(code) END)", "8")), 0) AS billing"
