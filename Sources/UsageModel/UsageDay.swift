@@ -23,12 +23,35 @@ public struct UsageDay: Sendable {
     public let plan: Column<UInt8>
     /// Whether the user has signed up by today (a user who has not cannot be observed).
     public let signedUp: Column<Bool>
+    /// What the plan's limits did today: bits of ``Limit``; 0 on a day nothing held the user back.
+    public let limits: Column<UInt8>
+    /// Bit `f` set when a weekly cap kept the user from using feature `f` today (a simulated log only:
+    /// an imported one knows that a cap was reached, not which).
+    public let cappedFeatures: Column<UInt32>
+    /// Bit `f` set when the user tried feature `f`, which their plan does not include, today: a
+    /// premium attempt. A day with any bit set is a premium-attempt day.
+    public let premiumAttempts: Column<UInt32>
 
+    /// Bits of ``limits``.
+    public enum Limit {
+        /// A usage cap held the user back today: a `cap_reached` day.
+        public static let capReached: UInt8 = 1
+        /// The weekly key-action cap cut today's key actions (a simulated log only).
+        public static let keyActionsCapped: UInt8 = 2
+    }
+
+    /// - Parameters:
+    ///   - limits, cappedFeatures, premiumAttempts: what the plan's limits did today; `nil` for all zeros
+    ///     (a day source without caps or premium features).
     public init(
         day: Int, sessions: Column<UInt16>, keyActions: Column<UInt16>,
         features: Column<UInt32>, milestones: Column<UInt16>, npsScore: Column<Int8>,
-        commerce: Column<UInt8>, plan: Column<UInt8>, signedUp: Column<Bool>
+        commerce: Column<UInt8>, plan: Column<UInt8>, signedUp: Column<Bool>,
+        limits: Column<UInt8>? = nil, cappedFeatures: Column<UInt32>? = nil, premiumAttempts: Column<UInt32>? = nil
     ) {
+        self.limits = limits ?? Column(repeating: 0, count: sessions.count)
+        self.cappedFeatures = cappedFeatures ?? Column(repeating: 0, count: sessions.count)
+        self.premiumAttempts = premiumAttempts ?? Column(repeating: 0, count: sessions.count)
         self.day = day
         self.sessions = sessions
         self.keyActions = keyActions

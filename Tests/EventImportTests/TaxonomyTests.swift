@@ -27,6 +27,54 @@ struct TaxonomyTests {
         #expect(t.featureNames == Fixture.features && t.milestoneNames == Fixture.milestones)
     }
 
+    /// A premium attempt names one of the features; cap events are a list of names like the others.
+    @Test func capsAndPremiumAttempts() throws {
+        let t = try Taxonomy.parse(
+            yaml: """
+                sessions: session_started
+                cap_reached: cap_reached
+                features:
+                  - {name: reports, event: feature_used, property: feature}
+                  - {name: automations, event: feature_used, property: feature}
+                premium_attempts:
+                  - {name: automations, event: premium_attempted, property: feature}
+                  - {name: reports, event: paywall_hit}
+                """)
+        #expect(t.capReached == ["cap_reached"])
+        #expect(
+            t.premiumAttempts == [
+                .init(
+                    name: "automations",
+                    matcher: .init(event: "premium_attempted", property: "feature", value: "automations")),
+                .init(name: "reports", matcher: .init(event: "paywall_hit")),
+            ])
+        #expect(
+            problems(
+                """
+                sessions: session_started
+                cap_reached: [capped, capped]
+                features: [{name: automations, event: feature_used}]
+                premium_attempts:
+                  - {name: automation, event: premium_attempted, property: feature}
+                  - {name: automations, value: x}
+                """) == [
+                    "6:5: premium_attempts[1]: missing required key 'event'"
+                ])
+        #expect(
+            problems(
+                """
+                sessions: session_started
+                cap_reached: [capped, capped]
+                features: [{name: automations, event: feature_used}]
+                premium_attempts:
+                  - {name: automation, event: premium_attempted, property: feature}
+                """) == [
+                    "2:23: cap_reached[1]: 'capped' is listed twice",
+                    "5:12: premium_attempts[0].name: unknown feature 'automation': a premium attempt names one of the "
+                        + "features; did you mean 'automations'?",
+                ])
+    }
+
     @Test func shorthands() throws {
         let t = try Taxonomy.parse(
             yaml: """

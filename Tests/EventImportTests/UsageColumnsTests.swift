@@ -380,9 +380,11 @@ struct UsageColumnsTests {
         // u1 is active on 2026-01-05 and 2026-01-07, u2 on 2026-01-06; each has a trial_started.
         #expect(scan.activeUserDays == 3 && scan.rareEvents == 2)
         // Per user 128 + 8; pass 1: per day a one-word row and 16 bytes of pointers; the day index: one
-        // 8 + 4-byte word a day and 4 day starts of 8 bytes; 3 cells of 12 bytes; the rare table for 2
-        // events: 2 + 0 + 1 slots of 8 + 12 bytes.
-        #expect(scan.estimatedBytes == 2 * (128 + 8) + 3 * (8 + 16) + (3 * 12 + 4 * 8) + 3 * 12 + 3 * 20)
+        // 8 + 4-byte word a day and 4 day starts of 8 bytes; 3 cells of 12 bytes and 4 of premium attempts
+        // (the simulator's taxonomy has premium_attempts rules); the rare table for 2 events: 2 + 0 + 1 slots
+        // of 8 + 12 bytes.
+        #expect(
+            scan.estimatedBytes == 2 * (128 + 8) + 3 * (8 + 16) + (3 * 12 + 4 * 8) + 3 * (12 + 4) + 3 * 20)
         // A million users: 15 625 words of users, rows rounded up to 16 384; a million rare events take
         // 1 250 001 slots.
         #expect(

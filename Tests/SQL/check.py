@@ -87,6 +87,7 @@ class Run:
 
 METRICS = "Tests/SQL/segments-many-metrics.yaml"
 STANDIN_SEGMENTS = "Tests/SQL/standin-segments.yaml"
+CAPS = "Tests/SQL/segments-caps.yaml"
 
 LOGS = [
     # The default product with its data-quality faults: lost, duplicate-identity and late events.
@@ -95,6 +96,8 @@ LOGS = [
     # own) and --aliases-table.
     Log("reengagement", "scenarios/reengagement.yaml", users=1000, days=56, seed=3,
         events_table="analytics.tracks", aliases_table="identities"),
+    # A free plan with weekly caps and paid features it lacks: cap_reached and premium_attempted events.
+    Log("expansion", "scenarios/expansion.yaml", users=1200, days=63, seed=5),
     # Hand-made corner cases (edge_log.py).
     Log("edge", taxonomy="Tests/SQL/edge-taxonomy.yaml"),
 ]
@@ -109,6 +112,10 @@ RUNS = [
     Run("reengagement", None),
     Run("reengagement", None, as_of="2026-02-14"),
     Run("reengagement", METRICS, every="day"),
+    Run("expansion", CAPS),
+    Run("expansion", CAPS, every="day"),
+    Run("expansion", CAPS, as_of="2026-02-20"),
+    Run("expansion", METRICS),
     Run("edge", None),
     Run("edge", None, every="day"),
     Run("edge", None, as_of="2026-03-08"),

@@ -10,6 +10,8 @@ struct SyntheticLog {
         var milestones: UInt16 = 0
         var nps: Int8 = -1
         var commerce: CommerceEvent = .none
+        var limits: UInt8 = 0
+        var premium: UInt32 = 0
     }
 
     let users: Int
@@ -64,7 +66,9 @@ struct SyntheticLog {
                 npsScore: Column((0..<users).map { self[$0, d].nps }),
                 commerce: Column((0..<users).map { self[$0, d].commerce.rawValue }),
                 plan: Column(plan),
-                signedUp: Column((0..<users).map { signup[$0] <= d }))
+                signedUp: Column((0..<users).map { signup[$0] <= d }),
+                limits: Column((0..<users).map { self[$0, d].limits }),
+                premiumAttempts: Column((0..<users).map { self[$0, d].premium }))
             try observer.dayDidEnd(day)
         }
         try observer.daysDidEnd()

@@ -121,6 +121,50 @@ struct UsageWindowTests {
         #expect(engine.metric("lifecycle", user: 0) == 0)
     }
 
+    /// Cap days 0, 1, 10, 20 and 34; premium attempts of reports on day 3, of both features on day 8, of
+    /// exports on day 30. On day 34 the window holds days 7 … 34; on day 38, days 11 … 38.
+    @Test("cap-reached and premium-attempt days of the last 28, worked out by hand")
+    func capAndPremiumDays() throws {
+        func run(days: Int) throws -> SegmentationEngine {
+            var log = SyntheticLog(users: 2, days: days)
+            for d in [0, 1, 10, 20, 34] where d < days { log[0, d].limits = UsageDay.Limit.capReached }
+            log[0, 3].premium = 0b01
+            log[0, 8].premium = 0b11
+            log[0, 30].premium = 0b10
+            log.active(0, on: 0..<days)
+            let engine = try Self.engine()
+            try log.replay(into: engine)
+            return engine
+        }
+        let day34 = try run(days: 35)
+        #expect(day34.metric("cap_reached_days_28", user: 0) == 3)
+        #expect(day34.metric("premium_attempts_28", user: 0) == 2)
+        #expect(day34.metric("feature.reports.premium_attempts_28", user: 0) == 1)
+        #expect(day34.metric("feature.exports.premium_attempts_28", user: 0) == 2)
+        #expect(day34.metric("cap_reached_days_28", user: 1) == 0)
+        #expect(day34.metric("premium_attempts_28", user: 1) == 0)
+        let day38 = try run(days: 39)
+        #expect(day38.metric("cap_reached_days_28", user: 0) == 2)
+        #expect(day38.metric("premium_attempts_28", user: 0) == 1)
+        #expect(day38.metric("feature.reports.premium_attempts_28", user: 0) == 0)
+        #expect(day38.metric("feature.exports.premium_attempts_28", user: 0) == 1)
+        // Used in a rule like any number.
+        let spec = SegmentationSpec(
+            every: .day,
+            segments: [
+                RuleDefinition(name: "cap_hitter", when: "cap_reached_days_28 >= 3 and premium_attempts_28 >= 2"),
+                RuleDefinition(name: "other", when: "true"),
+            ])
+        let engine = SegmentationEngine(try CompiledSegmentation(spec, vocabulary: SyntheticLog.vocabulary))
+        var log = SyntheticLog(users: 1, days: 35)
+        for d in [10, 20, 34] { log[0, d].limits = UsageDay.Limit.capReached }
+        log[0, 8].premium = 0b11
+        log[0, 30].premium = 0b10
+        try log.replay(into: engine)
+        #expect(engine.segmentName(user: 0, evaluation: 34) == "cap_hitter")
+        #expect(engine.segmentName(user: 0, evaluation: 33) == "other")
+    }
+
     @Test("windows forget what falls out of them")
     func windowsSlide() throws {
         // Active on days 0…9 only; at day 40 every window sum is back to zero.

@@ -219,3 +219,86 @@ struct InterventionTests {
         }
     }
 }
+
+@Suite("Upgrade prompts by latent state")
+struct UpgradeByStateTests {
+    /// Sends the policy to every user once, on day 3, with the state each user is given; returns who accepts.
+    static func accepted(_ spec: InterventionSpec, users: Int, state: @escaping @Sendable (Int) -> UInt8) throws
+        -> [Bool]
+    {
+        let treatment = TreatmentState(spec: spec, users: users, seed: 7)
+        treatment.latentState = { u, day in
+            precondition(day == 3, "the state of the day of the send")
+            return state(u)
+        }
+        let compiled = try CompiledSegmentation(
+            .defaults, vocabulary: Vocabulary(features: [], milestones: [], plans: ["free"]))
+        let segmentation = SegmentationEngine(compiled)
+        let engine = PolicyEngine(spec: spec, engine: segmentation, treatment: treatment, seed: 7, threads: 1)
+        var tally = [Int](repeating: 0, count: PolicyCounters.width)
+        withExtendedLifetime(segmentation) {
+            tally.withUnsafeMutableBufferPointer { t in
+                for u in 0..<users { engine.send(policy: 0, user: u, day: 3, tally: t.baseAddress!) }
+            }
+        }
+        #expect(tally[5] == (0..<users).filter { treatment.pendingUpgrade[$0] }.count)
+        return (0..<users).map { treatment.pendingUpgrade[$0] }
+    }
+
+    /// Half the users are in state 0 (probability 0.2), half in state 1 (0.6); every send is delivered and
+    /// opened at full strength, so each group accepts at its probability, within four binomial standard errors.
+    @Test("an opened prompt converts at the probability of the user's state on the day of the send")
+    func byState() throws {
+        var spec = InterventionTests.spec()
+        spec.policies[0].upgradeByState = [0.2, 0.6, 0]
+        let n = 8_000
+        let accepted = try Self.accepted(spec, users: n) { UInt8($0 % 2) }
+        for (state, p) in [(0, 0.2), (1, 0.6)] {
+            let group = (0..<n).filter { $0 % 2 == state }
+            let rate = Double(group.filter { accepted[$0] }.count) / Double(group.count)
+            let tolerance = 4 * (p * (1 - p) / Double(group.count)).squareRoot()
+            #expect(abs(rate - p) < tolerance, "state \(state): \(rate), expected \(p) ± \(tolerance)")
+        }
+        // A state off the list, or a user not signed up (no state), never converts.
+        #expect(try Self.accepted(spec, users: 500) { _ in 2 }.allSatisfy { !$0 })
+        #expect(try Self.accepted(spec, users: 500) { _ in TruthRecord.notSignedUp }.allSatisfy { !$0 })
+    }
+
+    /// The number form draws exactly as before: a mapping giving every state that number accepts the same users.
+    @Test("the number form and a mapping of the same number to every state accept the same users")
+    func numberFormUnchanged() throws {
+        var number = InterventionTests.spec()
+        number.policies[0].upgradeProbability = 0.35
+        var mapping = InterventionTests.spec()
+        mapping.policies[0].upgradeByState = [0.35, 0.35, 0.35]
+        let a = try Self.accepted(number, users: 2_000) { UInt8($0 % 2) }
+        let b = try Self.accepted(mapping, users: 2_000) { UInt8($0 % 2) }
+        #expect(a == b)
+        #expect(a.contains(true) && a.contains(false))
+    }
+
+    /// The simulator tells the policy engine the state of the day just simulated: the truth of that day.
+    @Test("the simulator hands the response model the state of the day of the send")
+    func simulatorWiring() throws {
+        var spec = TestModels.small(users: 400, days: 20)
+        spec.interventions = InterventionTests.spec()
+        let simulator = try Simulator(spec: spec, threads: 2)
+        final class Check: DayObserver {
+            let simulator: Simulator
+            var checked = 0
+            init(_ simulator: Simulator) { self.simulator = simulator }
+            func dayDidEnd(_ usage: UsageDay) {
+                let state = simulator.treatment!.latentState!
+                for u in 0..<simulator.directory.userCount {
+                    let truth =
+                        simulator.truth.state(user: u, day: usage.day).map(UInt8.init) ?? TruthRecord.notSignedUp
+                    #expect(state(u, usage.day) == truth)
+                    checked += 1
+                }
+            }
+        }
+        let check = Check(simulator)
+        _ = try simulator.run(observers: [check])
+        #expect(check.checked == 400 * 20)
+    }
+}

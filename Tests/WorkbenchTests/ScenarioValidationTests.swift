@@ -513,7 +513,7 @@ import YAMLInput
                 "25:5: personas[0].trail_days: unknown key; did you mean 'trial_days'?",
                 "26:11: personas[0].plan: unknown plan 'tem'; did you mean 'team'?",
                 "30:15: personas[0].states.active.next: probabilities sum to 0.98, must sum to 1 (±1e-9)",
-                "35:38: commerce.plans[0].currency: unknown key; allowed here: name, monthly_price",
+                "35:38: commerce.plans[0].currency: unknown key; allowed here: name, monthly_price, caps, lacks",
             ]
         )
     }

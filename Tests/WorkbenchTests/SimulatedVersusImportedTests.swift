@@ -11,11 +11,16 @@ import Workbench
 struct SimulatedVersusImportedTests {
     /// Invariant 3: segmenting a run in memory and segmenting its exported event log (faults off)
     /// must give every user the same segment at every evaluation.
+    /// The expansion scenario's free plan caps key actions and reports and lacks two features, and its
+    /// segments and tags read the cap and premium-attempt metrics, which the log carries as `cap_reached` and
+    /// `premium_attempted` events.
     @Test(
         "memberships from the day loop equal those from the exported log read back",
-        arguments: [EventLogFormat.csv, .jsonl])
-    func sameMemberships(format: EventLogFormat) throws {
-        let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml"))
+        arguments: [
+            (EventLogFormat.csv, "saas-default"), (.jsonl, "saas-default"), (.csv, "expansion"), (.jsonl, "expansion"),
+        ])
+    func sameMemberships(format: EventLogFormat, scenarioName: String) throws {
+        let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/\(scenarioName).yaml"))
         var spec = scenario.spec
         spec.users = 1_500
         spec.days = 70
@@ -58,6 +63,18 @@ struct SimulatedVersusImportedTests {
             #expect(imported.evaluations[e].tagCounts == inMemory.evaluations[e].tagCounts)
         }
         #expect(compared > 5_000)
+        if scenarioName == "expansion" {
+            // The caps bite: candidates, cap hitters and premium triers at the last evaluation.
+            let last = inMemory.evaluations[inMemory.evaluations.count - 1]
+            let tags = scenario.segmentation.spec.tags.map(\.name)
+            for name in ["cap_hitter", "premium_trier", "automations_trier"] {
+                #expect(last.tagCounts[tags.firstIndex(of: name)!] > 10, "\(name)")
+            }
+            let candidates = (0..<spec.users).filter {
+                inMemory.segmentName(user: $0, evaluation: inMemory.evaluations.count - 1) == "expansion_candidate"
+            }
+            #expect(candidates.count > 20)
+        }
     }
 
     /// The importer's cells are placed by what pass 1 saw, never by the order of lines: a simulated log (its

@@ -11,6 +11,7 @@ struct PropertyCondition {
     let value: ByteSpan
     let features: UInt32
     let milestones: UInt16
+    var premium: UInt32 = 0
 }
 
 /// Everything one event name means, gathered from every section of the taxonomy. Plain data: its lists
@@ -22,6 +23,9 @@ struct EventRule {
     var signUp = false
     var features: UInt32 = 0
     var milestones: UInt16 = 0
+    var capReached = false
+    /// Features of which the event is a premium attempt.
+    var premium: UInt32 = 0
     var npsSlot = -1
     var revenueSlot = -1
     var commerce = CommerceKind.none
@@ -93,16 +97,18 @@ final class CompiledTaxonomy {
             if isNew { drafts.append(Draft(rule: EventRule())) }
             body(&drafts[index])
         }
-        func add(_ matcher: Taxonomy.Matcher, features: UInt32, milestones: UInt16) {
+        func add(_ matcher: Taxonomy.Matcher, features: UInt32, milestones: UInt16, premium: UInt32 = 0) {
             update(matcher.event) { d in
                 if let property = matcher.property {
                     let slot = d.slot(keep(property))
                     let value = keep(matcher.value ?? "")
                     d.conditions.append(
-                        PropertyCondition(slot: slot, value: value, features: features, milestones: milestones))
+                        PropertyCondition(
+                            slot: slot, value: value, features: features, milestones: milestones, premium: premium))
                 } else {
                     d.rule.features |= features
                     d.rule.milestones |= milestones
+                    d.rule.premium |= premium
                 }
             }
         }
@@ -116,6 +122,12 @@ final class CompiledTaxonomy {
         }
         for rule in taxonomy.milestones {
             add(rule.matcher, features: 0, milestones: UInt16(1) << UInt16(milestoneNames.firstIndex(of: rule.name)!))
+        }
+        for name in taxonomy.capReached { update(name) { $0.rule.capReached = true } }
+        for rule in taxonomy.premiumAttempts {
+            add(
+                rule.matcher, features: 0, milestones: 0,
+                premium: UInt32(1) << UInt32(featureNames.firstIndex(of: rule.name)!))
         }
         for rule in taxonomy.nps {
             update(rule.event) { d in d.rule.npsSlot = d.slot(keep(rule.property)) }

@@ -7,6 +7,9 @@ struct Effect {
     var signUp = false
     var features: UInt32 = 0
     var milestones: UInt16 = 0
+    var capReached = false
+    /// Features the event is a premium attempt of.
+    var premium: UInt32 = 0
     var nps: Int8 = -1
     /// The event's amount in millionths of the currency unit; ``hasRevenue`` when it carried one.
     var revenue: Int64 = 0
@@ -19,7 +22,7 @@ struct Effect {
     @inline(__always)
     var isEmpty: Bool {
         !session && !keyAction && !signUp && features == 0 && milestones == 0 && nps < 0 && !hasRevenue
-            && commerce == .none
+            && commerce == .none && !capReached && premium == 0
     }
 }
 
@@ -118,12 +121,15 @@ final class EventInterpreter {
         e.signUp = rule.signUp
         e.features = rule.features
         e.milestones = rule.milestones
+        e.capReached = rule.capReached
+        e.premium = rule.premium
         for c in 0..<rule.conditionCount {
             let condition = rule.conditions![c]
             let kind = kinds[condition.slot]
             if kind == .string || kind == .number || kind == .literal, values[condition.slot].equals(condition.value) {
                 e.features |= condition.features
                 e.milestones |= condition.milestones
+                e.premium |= condition.premium
             }
         }
         if rule.commerce != .none {

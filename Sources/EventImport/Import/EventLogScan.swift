@@ -21,7 +21,8 @@ public final class EventLogScan {
     public var estimatedBytes: Int {
         EventLogScan.estimatedBytes(
             users: scannedUsers, days: days, activeUserDays: activeUserDays, rareEvents: rareEvents,
-            importedUsers: userCount, revenue: !taxonomy.source.revenue.isEmpty)
+            importedUsers: userCount, revenue: !taxonomy.source.revenue.isEmpty,
+            premium: !taxonomy.source.premiumAttempts.isEmpty)
     }
     /// Users pass 1 met: more than ``userCount`` when the import keeps a shard of the accounts.
     public let scannedUsers: Int
@@ -36,14 +37,18 @@ public final class EventLogScan {
     ///   counts of the cells before every 64 imported users of a day, 4 bytes (``CellLocator``);
     /// - ``EventLogImporter/bytesPerActiveUserDay`` per active user-day;
     /// - the table of NPS answers, billing events and plans, sized for `rareEvents` (``RareCells``);
-    /// - with a `revenue` rule in the taxonomy, 8 bytes more per active user-day (``UsageCells/revenue``).
+    /// - with a `revenue` rule in the taxonomy, 8 bytes more per active user-day (``UsageCells/revenue``);
+    /// - with a `premium_attempts` rule, 4 bytes more per active user-day (``UsageCells/premium``).
     ///
     /// `importedUsers` is `users` unless the import keeps a shard.
     public static func estimatedBytes(
-        users: Int, days: Int, activeUserDays: Int, rareEvents: Int, importedUsers: Int? = nil, revenue: Bool = false
+        users: Int, days: Int, activeUserDays: Int, rareEvents: Int, importedUsers: Int? = nil, revenue: Bool = false,
+        premium: Bool = false
     ) -> Int {
         let imported = importedUsers ?? users
-        let perCell = EventLogImporter.bytesPerActiveUserDay + (revenue ? MemoryLayout<Int64>.stride : 0)
+        let perCell =
+            EventLogImporter.bytesPerActiveUserDay + (revenue ? MemoryLayout<Int64>.stride : 0)
+            + (premium ? MemoryLayout<UInt32>.stride : 0)
         return users * (EventLogImporter.bytesPerUser + 8) + ActiveDays.byteCount(users: users, days: days)
             + DayIndex.byteCount(users: imported, days: days) + CellLocator.byteCount(users: imported, days: days)
             + activeUserDays * perCell + RareCells.byteCount(events: rareEvents)
@@ -197,7 +202,8 @@ public final class EventLogScan {
         let cells = UsageCells(
             index: locator.index, cells: Column(repeating: UsageCell(), count: activeUserDays),
             rare: RareCells(events: rareEvents),
-            revenue: taxonomy.source.revenue.isEmpty ? nil : Column(repeating: 0, count: activeUserDays))
+            revenue: taxonomy.source.revenue.isEmpty ? nil : Column(repeating: 0, count: activeUserDays),
+            premium: taxonomy.source.premiumAttempts.isEmpty ? nil : Column(repeating: 0, count: activeUserDays))
         let scratch = Scratch(capacity: 2 * (EventLogImporter.maxLineBytes + (1 << 20)) + 64)
         let interpreter = EventInterpreter(taxonomy: taxonomy, aliases: aliases, scratch: scratch)
         interpreter.firstDay = firstDay
@@ -292,6 +298,8 @@ struct LoadSink: EventSink {
         if e.keyAction && c.pointee.keyActions < UInt16.max { c.pointee.keyActions += 1 }
         c.pointee.features |= e.features
         c.pointee.milestones |= e.milestones
+        if e.capReached { c.pointee.flags |= UsageCell.capReached }
+        if e.premium != 0, let premium = cells.premium { premium.baseAddress[cell] |= e.premium }
         if e.nps >= 0 || e.commerce != .none { rare(e, cell: cell, isSignupDay: d == signup) }
         if e.hasRevenue, let revenue = cells.revenue {
             let (sum, overflow) = revenue.baseAddress[cell].addingReportingOverflow(e.revenue)

@@ -74,7 +74,8 @@ public final class ImportedEventLog {
             let usage = UsageDay(
                 day: day, sessions: columns.sessions, keyActions: columns.keyActions, features: columns.features,
                 milestones: columns.milestones, npsScore: columns.nps, commerce: columns.commerce, plan: columns.plan,
-                signedUp: columns.signedUp)
+                signedUp: columns.signedUp, limits: columns.limits, cappedFeatures: columns.cappedFeatures,
+                premiumAttempts: columns.premium)
             for observer in observers { try observer.dayDidEnd(usage) }
             progress?(day + 1)
         }
@@ -121,6 +122,10 @@ private struct ReplayColumns {
     let commerce: Column<UInt8>
     let plan: Column<UInt8>
     let signedUp: Column<Bool>
+    let limits: Column<UInt8>
+    /// Always empty: a log says that a cap was reached, not which.
+    let cappedFeatures: Column<UInt32>
+    let premium: Column<UInt32>
     /// Milestones reached so far: a milestone counts on the first day it is seen.
     let reached: Column<UInt16>
     /// Milestones seen before the user's first day in the replay (before the start date, or before
@@ -137,6 +142,9 @@ private struct ReplayColumns {
         commerce = Column(repeating: 0, count: n)
         plan = Column(repeating: 0, count: n)
         signedUp = Column(repeating: false, count: n)
+        limits = Column(repeating: 0, count: n)
+        cappedFeatures = Column(repeating: 0, count: n)
+        premium = Column(repeating: 0, count: n)
         reached = Column(repeating: 0, count: n)
         pending = Column(earlyMilestones)
         self.cells = cells
@@ -189,6 +197,8 @@ private struct ReplayColumns {
         milestones.baseAddress[u] = 0
         nps.baseAddress[u] = -1
         commerce.baseAddress[u] = 0
+        limits.baseAddress[u] = 0
+        premium.baseAddress[u] = 0
     }
 
     /// The user's cell of today; returns its milestones.
@@ -198,6 +208,8 @@ private struct ReplayColumns {
         sessions.baseAddress[u] = cell.sessions
         keyActions.baseAddress[u] = cell.keyActions
         features.baseAddress[u] = cell.features
+        limits.baseAddress[u] = cell.flags & UsageCell.capReached != 0 ? UsageDay.Limit.capReached : 0
+        premium.baseAddress[u] = cells.premium?.baseAddress[i] ?? 0
         if cell.flags & UsageCell.hasRare != 0 {
             let rare = cells.rare.entry(cell: i)
             nps.baseAddress[u] = rare.nps == 0 ? -1 : Int8(rare.nps & 15)

@@ -13,6 +13,9 @@ struct UsageCells {
     /// The day's amounts of money in millionths of the unit, by cell; only when the taxonomy has a
     /// `revenue` rule.
     let revenue: Column<Int64>?
+    /// The features the user tried without them on their plan, by cell; only when the taxonomy has a
+    /// `premium_attempts` rule.
+    let premium: Column<UInt32>?
 }
 
 /// The frequent columns of one active user-day: 12 bytes.
@@ -25,6 +28,8 @@ struct UsageCell {
     var flags: UInt16 = 0
 
     static let hasRare: UInt16 = 1
+    /// A usage cap was reached that day.
+    static let capReached: UInt16 = 2
 }
 
 /// Which users have a used event on which day: for each day, one bit per user (final index), and the

@@ -1,4 +1,5 @@
 public import YAMLInput
+import UsageModel
 
 /// What the events of a log mean: which are sessions, key actions, uses of a feature, milestones, NPS
 /// answers, sign-ups and billing changes, and which plans exist.
@@ -75,6 +76,11 @@ public struct Taxonomy: Sendable, Equatable {
     public var nps: [PropertyRule] = []
     /// Events carrying an amount of money (a purchase's value): summed per user-day.
     public var revenue: [PropertyRule] = []
+    /// Events that mark their user-day as one on which a usage cap of the plan was reached.
+    public var capReached: [String] = []
+    /// Ways to recognise an attempt to use a feature the user's plan does not include; each rule's name
+    /// is one of the ``features``.
+    public var premiumAttempts: [NamedRule] = []
     public var commerce = Commerce()
     /// Events known to carry no usage: skipped and counted apart from unknown ones.
     public var ignored: [String] = []
@@ -103,6 +109,10 @@ public struct Taxonomy: Sendable, Equatable {
         }
         t.milestones = milestones.map { NamedRule(name: $0, matcher: Matcher(event: $0)) }
         t.nps = [PropertyRule(event: "nps_submitted", property: "score")]
+        t.capReached = ["cap_reached"]
+        t.premiumAttempts = features.map {
+            NamedRule(name: $0, matcher: Matcher(event: "premium_attempted", property: "feature", value: $0))
+        }
         t.commerce.trialStarted = ["trial_started"]
         t.commerce.subscriptionStarted = ["subscription_started"]
         t.commerce.trialEnded = ["trial_ended"]
@@ -136,6 +146,7 @@ public struct Taxonomy: Sendable, Equatable {
         check(sessions, "sessions")
         check(keyActions, "key_actions")
         check(ignored, "ignore")
+        check(capReached, "cap_reached")
         if plans.count > Taxonomy.maxPlans {
             problems.append(("plans", "too many plans: \(plans.count), at most \(Taxonomy.maxPlans)"))
         }
@@ -146,7 +157,18 @@ public struct Taxonomy: Sendable, Equatable {
             problems.append(
                 ("milestones", "too many milestones: \(milestoneNames.count), at most \(Taxonomy.maxMilestones)"))
         }
-        for (kind, rules) in [("features", features), ("milestones", milestones)] {
+        let featureList = featureNames
+        for (i, rule) in premiumAttempts.enumerated() where !rule.name.isEmpty && !featureList.contains(rule.name) {
+            problems.append(
+                (
+                    "premium_attempts[\(i)].name",
+                    "unknown feature '\(rule.name)': a premium attempt names one of the features"
+                        + NameSuggestion.hint(for: rule.name, among: featureList)
+                ))
+        }
+        for (kind, rules) in [
+            ("features", features), ("milestones", milestones), ("premium_attempts", premiumAttempts),
+        ] {
             for (i, rule) in rules.enumerated() {
                 let path = "\(kind)[\(i)]"
                 if rule.name.isEmpty { problems.append(("\(path).name", "must not be empty")) }
@@ -211,7 +233,8 @@ public struct Taxonomy: Sendable, Equatable {
     /// Every event name given a meaning.
     var roleEvents: [String] {
         signUps + sessions + keyActions + features.map(\.matcher.event) + milestones.map(\.matcher.event)
-            + nps.map(\.event) + revenue.map(\.event) + commerceLists.flatMap(\.1)
+            + nps.map(\.event) + revenue.map(\.event) + commerceLists.flatMap(\.1) + capReached
+            + premiumAttempts.map(\.matcher.event)
     }
 }
 

@@ -43,7 +43,7 @@ final class TaxonomyReader {
 
     static let topKeys = [
         "plans", "sign_ups", "sessions", "key_actions", "features", "milestones", "nps", "revenue", "commerce",
-        "ignore",
+        "ignore", "cap_reached", "premium_attempts",
         "use_anonymous_id", "normalize_event_names", "description",
     ]
     static let ruleKeys = ["name", "event", "property", "value"]
@@ -70,6 +70,10 @@ final class TaxonomyReader {
         if let node = top["nps"] { t.nps = propertyRules(node, path.key("nps"), defaultProperty: "score") }
         if let node = top["revenue"] {
             t.revenue = propertyRules(node, path.key("revenue"), defaultProperty: "revenue")
+        }
+        if let node = top["cap_reached"] { t.capReached = names(node, path.key("cap_reached")) }
+        if let node = top["premium_attempts"] {
+            t.premiumAttempts = rules(node, path.key("premium_attempts"), eventDefaultsToName: false)
         }
         if let node = top["commerce"] { t.commerce = commerce(node, path.key("commerce")) }
         if let node = top["use_anonymous_id"] {

@@ -59,6 +59,9 @@ struct UserMetrics: MetricLoader {
             return score < 0 ? .nan : Double(score)
         case .activated: return activationDay() == UsageWindows.never ? 0 : 1
         case .daysSinceActivation: return since(activationDay())
+        case .capReachedDays28: return Double(w.capDays[u].nonzeroBitCount)
+        case .premiumAttempts28: return Double(w.premiumDays[u].nonzeroBitCount)
+        case .featurePremiumAttempts28(let f): return Double(w.featurePremiumDays[u * w.features + f].nonzeroBitCount)
         case .featureAdoption(let f): return Double(adoption(feature: f))
         case .featureDays7(let f): return Double(w.featureDays7[u * w.features + f])
         case .featureDays28(let f): return Double(w.featureDays28[u * w.features + f])

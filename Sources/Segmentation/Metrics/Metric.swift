@@ -22,9 +22,11 @@ enum Metric: Sendable, Equatable {
     case tenureDays, plan, trial, cancelled
     case lifecycle, nps, npsScore
     case activated, daysSinceActivation
+    case capReachedDays28, premiumAttempts28
     case featureAdoption(Int)
     case featureDays7(Int)
     case featureDays28(Int)
+    case featurePremiumAttempts28(Int)
     case milestone(Int)
     case milestoneDaysSince(Int)
     case accountSeats, accountActiveSeats, accountActiveSeatShare, accountEngagementScore, accountKeyActions28
@@ -94,10 +96,19 @@ extension MetricCatalog {
         add("nps_score", .number, .npsScore, "last NPS score, 0–10 (NaN if none)")
         add("activated", .flag, .activated, "reached every activation milestone")
         add("days_since_activation", .number, .daysSinceActivation, "days since activation (infinite if not)")
+        add(
+            "cap_reached_days_28", .number, .capReachedDays28,
+            "days in the last 28 on which a usage cap of the plan held the user back")
+        add(
+            "premium_attempts_28", .number, .premiumAttempts28,
+            "days in the last 28 on which the user tried a feature their plan does not include")
         for (f, name) in v.features.enumerated() {
             add("feature.\(name)", .choice(MetricOptions.adoption), .featureAdoption(f), "adoption of \(name)")
             add("feature.\(name).days_7", .number, .featureDays7(f), "days \(name) was used in the last 7")
             add("feature.\(name).days_28", .number, .featureDays28(f), "days \(name) was used in the last 28")
+            add(
+                "feature.\(name).premium_attempts_28", .number, .featurePremiumAttempts28(f),
+                "days in the last 28 on which the user tried \(name) without it on their plan")
         }
         for (m, name) in v.milestones.enumerated() {
             add("milestone.\(name)", .flag, .milestone(m), "\(name) reached")

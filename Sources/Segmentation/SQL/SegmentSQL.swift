@@ -10,7 +10,8 @@ public import UsageModel
 ///   the user's first event, which orders users within an account), and `m_first_J`, the first day
 ///   milestone J was seen (before the start date included), or NULL;
 /// - `user_days`: per user and day from the start date on, `uid`, `day`, `sessions`, `keys`,
-///   `f_I` (0 or 1, feature I used that day), `billing` (the code of the day's last billing event,
+///   `f_I` (0 or 1, feature I used that day), `cap` (1 on a day a usage cap was reached), `pa_I` (1 on a
+///   day the user tried feature I without it on their plan), `billing` (the code of the day's last billing event,
 ///   0 for none) and `nps` (the score of the day's last answer, or NULL);
 /// - `plan_events`: `uid`, `ms`, `plan`: every billing event naming a plan, up to the last day;
 /// - `evals`: `d`, the evaluation days.
@@ -51,6 +52,7 @@ public struct SegmentSQL {
         case keysBefore  // key actions in the interval before the evaluation's
         case lastSession, lastKey, firstKey
         case featureDays(Int, window: Int), featureEver(Int)
+        case capDays, premiumDays, featurePremiumDays(Int)
         case billing, cancelled, npsLast
 
         var column: String {
@@ -66,6 +68,9 @@ public struct SegmentSQL {
             case .firstKey: return "first_k"
             case .featureDays(let f, let n): return "fd\(n)_\(f)"
             case .featureEver(let f): return "fe_\(f)"
+            case .capDays: return "cap28"
+            case .premiumDays: return "pa28"
+            case .featurePremiumDays(let f): return "pa28_\(f)"
             case .billing: return "trial_v"
             case .cancelled: return "cancelled_v"
             case .npsLast: return "nps_v"
@@ -92,6 +97,10 @@ public struct SegmentSQL {
             case .firstKey: return "MIN(CASE WHEN x.keys > 0 THEN x.day END)"
             case .featureDays(let f, let n): return sum("x.f_\(f)", n)
             case .featureEver(let f): return "COALESCE(MAX(x.f_\(f)), 0)"
+            case .capDays: return sum("x.cap", 28)
+            // A day with an attempt of any feature.
+            case .premiumDays: return sum("x.premium", 28)
+            case .featurePremiumDays(let f): return sum("x.pa_\(f)", 28)
             // The latest day whose last billing event starts or ends a trial, with that event's code.
             case .billing: return "MAX(CASE WHEN x.billing BETWEEN 1 AND 4 THEN x.day * 8 + x.billing END)"
             case .cancelled: return "MAX(CASE WHEN x.billing = 7 THEN 1 ELSE 0 END)"
@@ -126,6 +135,9 @@ public struct SegmentSQL {
         case .featureAdoption(let f): return [.featureDays(f, window: 28), .featureEver(f)]
         case .featureDays7(let f): return [.featureDays(f, window: 7)]
         case .featureDays28(let f): return [.featureDays(f, window: 28)]
+        case .capReachedDays28: return [.capDays]
+        case .premiumAttempts28: return [.premiumDays]
+        case .featurePremiumAttempts28(let f): return [.featurePremiumDays(f)]
         case .accountSeats: return []
         case .accountActiveSeats, .accountActiveSeatShare: return [.active(7)]
         case .accountEngagementScore: return engagementAggregates
@@ -231,6 +243,9 @@ public struct SegmentSQL {
                 + "WHEN w.fe_\(f) > 0 THEN 1 ELSE 0 END"
         case .featureDays7(let f): return d.toDouble("w.fd7_\(f)")
         case .featureDays28(let f): return d.toDouble("w.fd28_\(f)")
+        case .capReachedDays28: return d.toDouble("w.cap28")
+        case .premiumAttempts28: return d.toDouble("w.pa28")
+        case .featurePremiumAttempts28(let f): return d.toDouble("w.pa28_\(f)")
         case .milestone(let m): return "(\(milestoneDay(m)) <= w.d)"
         case .milestoneDaysSince(let m):
             return "CASE WHEN \(milestoneDay(m)) <= w.d THEN \(since(milestoneDay(m))) ELSE \(d.infinity) END"

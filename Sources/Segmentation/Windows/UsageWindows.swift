@@ -48,6 +48,11 @@ public final class UsageWindows: @unchecked Sendable {
     let plan: Column<UInt8>
     let trial: Column<Bool>
     let cancelled: Column<Bool>
+    // Days of the last 28 as bits (bit `day % 28`): a cap reached, a premium attempt, and a premium
+    // attempt of each feature (entry `user · features + feature`).
+    let capDays: Column<UInt32>
+    let premiumDays: Column<UInt32>
+    let featurePremiumDays: Column<UInt32>
 
     static let never = Int32.min
 
@@ -91,6 +96,9 @@ public final class UsageWindows: @unchecked Sendable {
         let plan: UnsafeMutablePointer<UInt8>
         let trial: UnsafeMutablePointer<Bool>
         let cancelled: UnsafeMutablePointer<Bool>
+        let capDays: UnsafeMutablePointer<UInt32>
+        let premiumDays: UnsafeMutablePointer<UInt32>
+        let featurePremiumDays: UnsafeMutablePointer<UInt32>
     }
 
     /// Valid while the windows live.
@@ -109,7 +117,8 @@ public final class UsageWindows: @unchecked Sendable {
             milestonesReached: milestones.baseAddress, milestoneDay: milestoneDay.baseAddress,
             activationDay: activationDay.baseAddress, signupDay: signupDay.baseAddress,
             signedUp: signedUp.baseAddress, npsScore: npsScore.baseAddress, plan: plan.baseAddress,
-            trial: trial.baseAddress, cancelled: cancelled.baseAddress)
+            trial: trial.baseAddress, cancelled: cancelled.baseAddress, capDays: capDays.baseAddress,
+            premiumDays: premiumDays.baseAddress, featurePremiumDays: featurePremiumDays.baseAddress)
     }
 
     public init(users: Int, featureCount: Int, milestoneCount: Int, settings: WindowSettings) {
@@ -145,11 +154,15 @@ public final class UsageWindows: @unchecked Sendable {
         plan = Column(repeating: 0, count: n)
         trial = Column(repeating: false, count: n)
         cancelled = Column(repeating: false, count: n)
+        capDays = Column(repeating: 0, count: n)
+        premiumDays = Column(repeating: 0, count: n)
+        featurePremiumDays = Column(repeating: 0, count: n * featureCount)
     }
 
     /// Bytes of window state per user, for memory estimates.
     public static func bytesPerUser(features: Int, milestones: Int) -> Int {
         span * (2 + 2 + 4) + 5 * 4 + 3 + 2 * features + 4 + 3 * 4 + 2 + 4 * milestones + 4 + 4 + 1 + 1 + 1 + 1 + 1
+            + 4 + 4 + 4 * features
     }
 
     /// Folds one day into the windows of users `range`; days must come in order.
@@ -184,6 +197,10 @@ extension UsageWindows {
         let inNPS: UnsafeMutablePointer<Int8>
         let inPlan: UnsafeMutablePointer<UInt8>
         let inCommerce: UnsafeMutablePointer<UInt8>
+        let inLimits: UnsafeMutablePointer<UInt8>
+        let inPremium: UnsafeMutablePointer<UInt32>
+        /// Today's bit in the 28-day masks.
+        let dayBit: UInt32
 
         init(_ windows: UsageWindows, _ usage: UsageDay) {
             let d = usage.day
@@ -200,6 +217,9 @@ extension UsageWindows {
             inNPS = usage.npsScore.baseAddress
             inPlan = usage.plan.baseAddress
             inCommerce = usage.commerce.baseAddress
+            inLimits = usage.limits.baseAddress
+            inPremium = usage.premiumAttempts.baseAddress
+            dayBit = UInt32(1) << UInt32(slot)
         }
 
         /// Folds user `u`'s day into the user's windows; a user not signed up yet is left as is.
@@ -217,6 +237,26 @@ extension UsageWindows {
             noteLastUse(u, sessions: s, keys: k)
             noteMilestones(u)
             noteAccount(u)
+            noteLimits(u)
+        }
+
+        /// Moves user `u`'s 28-day masks of cap and premium-attempt days on by a day: today's bit, which
+        /// held day d − 28, is set from today.
+        @inline(__always)
+        private func noteLimits(_ u: Int) {
+            let keep = ~dayBit
+            let capped = inLimits[u] & UsageDay.Limit.capReached != 0
+            w.capDays[u] = (w.capDays[u] & keep) | (capped ? dayBit : 0)
+            let premium = inPremium[u]
+            let before = w.premiumDays[u]
+            w.premiumDays[u] = (before & keep) | (premium != 0 ? dayBit : 0)
+            // Feature masks change only when today or day d − 28 had an attempt.
+            guard premium != 0 || before & dayBit != 0 else { return }
+            for f in 0..<w.features {
+                let i = u * w.features + f
+                w.featurePremiumDays[i] =
+                    (w.featurePremiumDays[i] & keep) | (premium & (1 << UInt32(f)) != 0 ? dayBit : 0)
+            }
         }
 
         /// Moves user `u`'s rings and running sums on by a day: today's usage in, the days leaving the windows out.

@@ -13,6 +13,8 @@ struct DayStep: @unchecked Sendable {
     let seed: UInt64
     let day: Int
     let factors: DayFactors
+    /// Whether today is a Monday: the weekly counters of usage caps start again.
+    let weekStarts: Bool
     let columns: UserColumns
     let truth: TruthRecord
     let treatment: TreatmentTables?
@@ -91,6 +93,16 @@ extension DayStep {
         let milestoneOut: UnsafeMutablePointer<UInt16>
         let npsOut: UnsafeMutablePointer<Int8>
         let commerceOut: UnsafeMutablePointer<UInt8>
+        let limitsOut: UnsafeMutablePointer<UInt8>
+        let cappedOut: UnsafeMutablePointer<UInt32>
+        let premiumOut: UnsafeMutablePointer<UInt32>
+        /// Whether some plan caps or lacks something; the rest of the limits' fields matter only then.
+        let hasLimits: Bool
+        let weekStarts: Bool
+        /// Features some plan caps (``ModelTables/cappedFeatures``): `C` weekly counters per user.
+        let C: Int
+        let weekKeys: UnsafeMutablePointer<UInt32>
+        let weekFeatureDays: UnsafeMutablePointer<UInt8>
         let truthState: UnsafeMutablePointer<UInt8>
         let truthHabit: UnsafeMutablePointer<UInt8>
         let churnDay: UnsafeMutablePointer<Int32>
@@ -155,6 +167,14 @@ extension DayStep {
             milestoneOut = c.milestones.baseAddress
             npsOut = c.npsScore.baseAddress
             commerceOut = c.commerce.baseAddress
+            limitsOut = c.limits.baseAddress
+            cappedOut = c.cappedFeatures.baseAddress
+            premiumOut = c.premiumAttempts.baseAddress
+            hasLimits = tables.hasLimits
+            weekStarts = step.weekStarts
+            C = tables.cappedFeatures.count
+            weekKeys = c.weekKeyActions.baseAddress
+            weekFeatureDays = c.weekFeatureDays.baseAddress
             truthState = step.truth.state.baseAddress + step.truth.offset(day: day)
             truthHabit = step.truth.habitLevel.baseAddress + step.truth.offset(day: day)
             churnDay = step.truth.churnDay.baseAddress
@@ -194,6 +214,7 @@ extension DayStep {
             let p = Int(persona[u])
             let i = p * S + s
             if signup == today { recordSignup(u) }
+            if hasLimits && weekStarts { startWeek(u) }
             let n = emit(u, cell: i)
             if let surveyAnswerDay, surveyAnswerDay[u] == today { answerSurvey(u, cell: i) }
             let forcedChurn = bill(u, persona: p, state: s, signup: signup)
@@ -214,6 +235,16 @@ extension DayStep {
             milestoneOut[u] = 0
             npsOut[u] = -1
             commerceOut[u] = CommerceEvent.none.rawValue
+            limitsOut[u] = 0
+            cappedOut[u] = 0
+            premiumOut[u] = 0
+        }
+
+        /// Starts user `u`'s calendar week: nothing used yet of what a plan caps.
+        @inline(__always)
+        private func startWeek(_ u: Int) {
+            weekKeys[u] = 0
+            for c in 0..<C { weekFeatureDays[u * C + c] = 0 }
         }
 
         /// Counts user `u`'s sign-up today and records it as a trial started or a subscription.
@@ -285,9 +316,27 @@ extension DayStep {
         @inline(__always)
         private func drawKeyActions(_ u: Int, cell i: Int, sessions: Int, using g: inout SplitMix64) {
             let keyMean = Double(sessions) * tables.keyActionsPerSession[i] * factors.keyAction
-            let keys = min(FastSampler.poisson(mean: keyMean, using: &g), Int(UInt16.max))
+            var keys = min(FastSampler.poisson(mean: keyMean, using: &g), Int(UInt16.max))
+            if hasLimits { keys = capKeyActions(u, drawn: keys) }
             keyOut[u] = UInt16(keys)
             t[Tally.keyActions] += keys
+        }
+
+        /// The key actions user `u` keeps of the `drawn` ones under the plan's weekly cap, counted in the
+        /// week; a day with any cut is a day the cap was reached.
+        @inline(__always)
+        private func capKeyActions(_ u: Int, drawn: Int) -> Int {
+            var keys = drawn
+            let cap = Int(tables.keyActionCap[Int(plan[u])])
+            if cap > 0 {
+                let left = max(0, cap - Int(weekKeys[u]))
+                if keys > left {
+                    keys = left
+                    limitsOut[u] |= UsageDay.Limit.capReached | UsageDay.Limit.keyActionsCapped
+                }
+            }
+            weekKeys[u] = weekKeys[u] &+ UInt32(keys)
+            return keys
         }
 
         /// Draws the features user `u` uses today, one uniform per feature.
@@ -299,7 +348,31 @@ extension DayStep {
             where FastSampler.uniform(&g) < tables.featureUse[i * F + f] * featureFactor[f] * scale[1 + f] {
                 used |= 1 << UInt32(f)
             }
-            featureOut[u] = used
+            featureOut[u] = hasLimits ? limitFeatures(u, drawn: used) : used
+        }
+
+        /// The features user `u` uses of the `drawn` ones: those the plan lacks become premium attempts,
+        /// and a capped feature already used on as many days this week as the cap allows is held back.
+        @inline(__always)
+        private func limitFeatures(_ u: Int, drawn: UInt32) -> UInt32 {
+            let p = Int(plan[u])
+            let lacking = drawn & tables.lackingMask[p]
+            var used = drawn & ~lacking
+            premiumOut[u] = lacking
+            for c in 0..<C {
+                let bit = UInt32(1) << UInt32(tables.cappedFeatures[c])
+                guard used & bit != 0 else { continue }
+                let cap = tables.featureCap[p * C + c]
+                let k = u * C + c
+                if cap > 0 && weekFeatureDays[k] >= cap {
+                    used &= ~bit
+                    cappedOut[u] |= bit
+                    limitsOut[u] |= UsageDay.Limit.capReached
+                } else if weekFeatureDays[k] < UInt8.max {
+                    weekFeatureDays[k] += 1
+                }
+            }
+            return used
         }
 
         /// Draws the milestones user `u` reaches today, those whose requirements are met, and counts an activation.

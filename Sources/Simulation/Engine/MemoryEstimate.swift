@@ -5,13 +5,14 @@ public enum MemoryEstimate {
     public static func bytes(for spec: SimulationSpec, writesEventLog: Bool, truthDays: TruthDays = .all) -> Int {
         let users = spec.users
         // Columns, plus the account list and initial states held while the population is drawn.
-        var total = users * (UserColumns.bytesPerUser + 24)
+        let limits = UserColumns.bytesPerUser(limits: ModelTables(spec.model))
+        var total = users * (UserColumns.bytesPerUser + limits + 24)
         total += TruthRecord.bytes(users: users, days: spec.days, keeping: truthDays)
         if let interventions = spec.interventions {
             // Treatment columns, outcomes per user and comparison, and the counterfactual run's
             // own columns and its truth's scratch row.
             total += users * (TreatmentState.bytesPerUser(interventions) + OutcomeRecorder.bytesPerUser(interventions))
-            total += users * (UserColumns.bytesPerUser + 24)
+            total += users * (UserColumns.bytesPerUser + limits + 24)
             total += TruthRecord.bytes(users: users, days: spec.days, keeping: .only([]))
         }
         if writesEventLog {

@@ -78,6 +78,19 @@ struct ModelTables: Sendable {
     let weekdayFactors: [Double]
     let productChanges: [ProductChange]
 
+    // Usage caps and features a plan lacks (docs/scenario-format.md, `commerce.plans`).
+    /// Whether any plan caps or lacks anything: without, the day loop skips every step below.
+    let hasLimits: Bool
+    /// Key actions a week of each plan; 0 for no cap.
+    let keyActionCap: [Int32]
+    /// Features capped by some plan, in feature order: each has a weekly counter per user.
+    let cappedFeatures: [Int]
+    /// Days a week of capped feature `c` (of ``cappedFeatures``) on plan `p`, at `p·C + c`; 0 for no cap.
+    let featureCap: [UInt8]
+    /// Bits of the capped features on each plan, and of the features each plan lacks.
+    let cappedMask: [UInt32]
+    let lackingMask: [UInt32]
+
     init(_ model: BehaviourModel) {
         let S = model.states.count
         stateCount = S
@@ -121,6 +134,23 @@ struct ModelTables: Sendable {
 
         weekdayFactors = model.weekdayFactors
         productChanges = model.productChanges.sorted { $0.day < $1.day }
+
+        let plans = model.commerce.plans
+        hasLimits = plans.contains(where: \.hasLimits)
+        keyActionCap = plans.map { Int32(clamping: $0.keyActionsPerWeek) }
+        let capped = (0..<model.features.count).filter { f in
+            plans.contains { f < $0.featureDaysPerWeek.count && $0.featureDaysPerWeek[f] > 0 }
+        }
+        cappedFeatures = capped
+        featureCap = plans.flatMap { plan in
+            capped.map { f in UInt8(clamping: f < plan.featureDaysPerWeek.count ? plan.featureDaysPerWeek[f] : 0) }
+        }
+        cappedMask = plans.map { plan in
+            capped.reduce(UInt32(0)) { mask, f in
+                f < plan.featureDaysPerWeek.count && plan.featureDaysPerWeek[f] > 0 ? mask | (1 << UInt32(f)) : mask
+            }
+        }
+        lackingMask = plans.map(\.lacking)
     }
 
     /// The cumulative next-state rows of every persona, state and habit level, and their churn probabilities.

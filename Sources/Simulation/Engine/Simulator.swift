@@ -62,6 +62,9 @@ public final class Simulator {
                 firstAccount: directory.firstAccount)
         }
         selection = users.map { UserSelection.only($0) } ?? .all(n)
+        // The day's row of the truth record (its own, or the scratch row of a day not kept) holds every
+        // user's state of the day until the next day's step writes it.
+        treatment?.latentState = { [truth] u, day in truth.state[truth.offset(day: day) + u] }
         if let last = users?.last { precondition(last < n, "user \(last) is not in the population") }
     }
 
@@ -96,6 +99,7 @@ public final class Simulator {
             let step = DayStep(
                 tables: tables, seed: spec.seed, day: day,
                 factors: tables.dayFactors(day: day, weekday: spec.startDate.adding(days: day).weekday),
+                weekStarts: spec.startDate.adding(days: day).weekday == 0,
                 columns: columns, truth: truth, treatment: treatmentTables, tally: tally,
                 tallyWidth: width, selection: selection)
             UserRanges.forEach(ranges) { w, positions in step.run(worker: w, positions: positions) }
@@ -169,6 +173,13 @@ final class UserColumns: @unchecked Sendable {
     let milestones: Column<UInt16>
     let npsScore: Column<Int8>
     let commerce: Column<UInt8>
+    let limits: Column<UInt8>
+    let cappedFeatures: Column<UInt32>
+    let premiumAttempts: Column<UInt32>
+    // This calendar week's use of what the user's plan caps: key actions, and days of each feature of
+    // ``ModelTables/cappedFeatures`` at `user·C + c`. Empty when no plan caps anything.
+    let weekKeyActions: Column<UInt32>
+    let weekFeatureDays: Column<UInt8>
     /// Index of user 0 in the whole population (not 0 for a block).
     let firstUser: Int
     /// With team influence: each user's account, the accounts' sizes, and each user's team level of the day
@@ -205,6 +216,11 @@ final class UserColumns: @unchecked Sendable {
         milestones = Column(repeating: 0, count: n)
         npsScore = Column(repeating: -1, count: n)
         commerce = Column(repeating: 0, count: n)
+        limits = Column(repeating: 0, count: n)
+        cappedFeatures = Column(repeating: 0, count: n)
+        premiumAttempts = Column(repeating: 0, count: n)
+        weekKeyActions = Column(repeating: 0, count: tables.hasLimits ? n : 0)
+        weekFeatureDays = Column(repeating: 0, count: tables.hasLimits ? n * tables.cappedFeatures.count : 0)
     }
 
     /// Sets every user's team level for day `day` from their teammates' sessions in days `day − 7 ... day − 1`:
@@ -235,9 +251,16 @@ final class UserColumns: @unchecked Sendable {
     func usageDay(_ day: Int) -> UsageDay {
         UsageDay(
             day: day, sessions: sessions, keyActions: keyActions, features: features, milestones: milestones,
-            npsScore: npsScore, commerce: commerce, plan: plan, signedUp: signedUp)
+            npsScore: npsScore, commerce: commerce, plan: plan, signedUp: signedUp, limits: limits,
+            cappedFeatures: cappedFeatures, premiumAttempts: premiumAttempts)
     }
 
-    /// Bytes of per-user state, excluding the truth record.
-    static let bytesPerUser = 1 + 4 + 4 + 1 + 4 + 1 + 1 + 2 + 4 + 1 + 2 + 2 + 4 + 2 + 1 + 1
+    /// Bytes of per-user state, excluding the truth record and the weekly counters of caps
+    /// (``bytesPerUser(limits:)``).
+    static let bytesPerUser = 1 + 4 + 4 + 1 + 4 + 1 + 1 + 2 + 4 + 1 + 2 + 2 + 4 + 2 + 1 + 1 + 1 + 4 + 4
+
+    /// Bytes of the weekly counters of a model's caps per user: none without caps.
+    static func bytesPerUser(limits tables: ModelTables) -> Int {
+        tables.hasLimits ? 4 + tables.cappedFeatures.count : 0
+    }
 }

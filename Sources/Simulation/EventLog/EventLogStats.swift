@@ -11,6 +11,10 @@ public enum EventKind: Int, CaseIterable, Sendable {
     case trialEnded
     case planChanged
     case subscriptionCancelled
+    /// A usage cap of the plan held the user back (key actions, or a feature's days of use).
+    case capReached
+    /// The user tried a feature their plan does not include.
+    case premiumAttempted
 
     /// The `event` value written to the log; `nil` for milestones, which carry the milestone's name.
     public var eventName: String? {
@@ -26,6 +30,8 @@ public enum EventKind: Int, CaseIterable, Sendable {
         case .trialEnded: return "trial_ended"
         case .planChanged: return "plan_changed"
         case .subscriptionCancelled: return "subscription_cancelled"
+        case .capReached: return "cap_reached"
+        case .premiumAttempted: return "premium_attempted"
         }
     }
 }

@@ -56,7 +56,7 @@ struct EventSynthesizer {
     @inline(__always)
     static func isQuiet(_ usage: DayColumns, _ u: Int) -> Bool {
         usage.sessions[u] == 0 && usage.keyActions[u] == 0 && usage.features[u] == 0 && usage.milestones[u] == 0
-            && usage.npsScore[u] < 0 && usage.commerce[u] == 0
+            && usage.npsScore[u] < 0 && usage.commerce[u] == 0 && usage.limits[u] == 0 && usage.premiumAttempts[u] == 0
     }
 
     /// Appends user `u`'s events of the day to `batch`, in generation order (which is the `seq`).
@@ -90,6 +90,15 @@ struct EventSynthesizer {
             throw invalid(usage, u, "milestone bit \(bit) set but the directory names \(layout.milestones) milestones")
         }
         if nps > 10 { throw invalid(usage, u, "NPS score \(nps) is above 10") }
+        let limits = usage.limits[u]
+        let capped = usage.cappedFeatures[u]
+        let premium = usage.premiumAttempts[u]
+        if (capped | premium) >> layout.features != 0 {
+            let bit = 31 - (capped | premium).leadingZeroBitCount
+            throw invalid(
+                usage, u, "capped or premium feature bit \(bit) set but the directory names \(layout.features) features"
+            )
+        }
 
         let dayStart = Int64(usage.day) * Millis.day
         let user = Int32(u)
@@ -159,6 +168,22 @@ struct EventSynthesizer {
         case .none, .trialStarted, .subscribed:
             break
         }
+        // Last, so a day without them draws exactly what it drew before caps existed.
+        if limits & UsageDay.Limit.keyActionsCapped != 0 {
+            push(windows > 0 ? inSession(&rng) : diurnalTime(&rng), layout.capReachedKeyActions, .capReached)
+        }
+        var held = capped
+        while held != 0 {
+            let t = windows > 0 ? inSession(&rng) : diurnalTime(&rng)
+            push(t, layout.capReached(feature: held.trailingZeroBitCount), .capReached)
+            held &= held - 1
+        }
+        var tried = premium
+        while tried != 0 {
+            let t = windows > 0 ? inSession(&rng) : diurnalTime(&rng)
+            push(t, layout.premiumAttempted(feature: tried.trailingZeroBitCount), .premiumAttempted)
+            tried &= tried - 1
+        }
     }
 
     /// A time of day (ms) from the diurnal profile: an hour by its weight, then uniform within it.
@@ -201,12 +226,16 @@ struct DayColumns {
     let commerce: UnsafeMutablePointer<UInt8>
     let plan: UnsafeMutablePointer<UInt8>
     let signedUp: UnsafeMutablePointer<Bool>
+    let limits: UnsafeMutablePointer<UInt8>
+    let cappedFeatures: UnsafeMutablePointer<UInt32>
+    let premiumAttempts: UnsafeMutablePointer<UInt32>
 
     /// Views `usage`, or throws unless every column has `userCount` entries.
     init(_ usage: UsageDay, userCount: Int) throws {
         let counts = [
             usage.sessions.count, usage.keyActions.count, usage.features.count, usage.milestones.count,
             usage.npsScore.count, usage.commerce.count, usage.plan.count, usage.signedUp.count,
+            usage.limits.count, usage.cappedFeatures.count, usage.premiumAttempts.count,
         ]
         guard counts.allSatisfy({ $0 == userCount }) else {
             throw EventLogError.invalidInput(
@@ -221,5 +250,8 @@ struct DayColumns {
         commerce = usage.commerce.baseAddress
         plan = usage.plan.baseAddress
         signedUp = usage.signedUp.baseAddress
+        limits = usage.limits.baseAddress
+        cappedFeatures = usage.cappedFeatures.baseAddress
+        premiumAttempts = usage.premiumAttempts.baseAddress
     }
 }

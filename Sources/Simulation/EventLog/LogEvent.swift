@@ -57,7 +57,12 @@ struct TemplateLayout {
     func featureUsed(_ feature: Int) -> Int { 3 + 6 * plans + feature }
     func milestone(_ milestone: Int) -> Int { 3 + 6 * plans + features + milestone }
     func npsSubmitted(score: Int) -> Int { 3 + 6 * plans + features + milestones + score }
-    var count: Int { 3 + 6 * plans + features + milestones + 11 }
+    /// The templates of usage caps and premium attempts come last, so the others keep their numbers.
+    private var limitsBase: Int { 3 + 6 * plans + features + milestones + 11 }
+    var capReachedKeyActions: Int { limitsBase }
+    func capReached(feature: Int) -> Int { limitsBase + 1 + feature }
+    func premiumAttempted(feature: Int) -> Int { limitsBase + 1 + features + feature }
+    var count: Int { limitsBase + 1 + 2 * features }
 
     /// Kind, event name and properties (a JSON object's members, values already JSON) of a template.
     func definition(
@@ -90,6 +95,14 @@ struct TemplateLayout {
         i -= features
         if i < milestones { return (.milestone, directory.milestoneNames[i], []) }
         i -= milestones
-        return (.npsSubmitted, "nps_submitted", [("score", String(i))])
+        if i < 11 { return (.npsSubmitted, "nps_submitted", [("score", String(i))]) }
+        i -= 11
+        if i == 0 { return (.capReached, "cap_reached", [("quantity", JSONText.string("key_actions"))]) }
+        i -= 1
+        if i < features {
+            return (.capReached, "cap_reached", [("quantity", JSONText.string(directory.featureNames[i]))])
+        }
+        i -= features
+        return (.premiumAttempted, "premium_attempted", [("feature", JSONText.string(directory.featureNames[i]))])
     }
 }

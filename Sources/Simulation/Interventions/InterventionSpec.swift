@@ -197,6 +197,9 @@ public struct Policy: Sendable {
     public var reentry: Reentry
     /// Chance that an opened message moves a paying user to the next dearer plan (upgrade prompts).
     public var upgradeProbability: Double
+    /// The same chance by the user's latent state on the day of the send (one per state), replacing
+    /// ``upgradeProbability`` when given: how a prompt converts depends on who reads it.
+    public var upgradeByState: [Double]? = nil
 
     public init(
         name: String, trigger: PolicyTrigger, channel: Channel, costCents: Double, effects: [TransitionEffect],

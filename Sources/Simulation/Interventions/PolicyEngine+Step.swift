@@ -134,12 +134,22 @@ extension PolicyEngine {
             treatment.effectUntil[u] = max(treatment.effectUntil[u], day + Int32(policy.effectDays))
             treatment.altered[u] = true
         }
-        if upgradeDraw < policy.upgradeProbability * strength {
+        if upgradeDraw < upgradeProbability(policy, user: u, day: day) * strength {
             treatment.pendingUpgrade[u] = true
             treatment.altered[u] = true
             t[5] += 1
         }
         // An answer changes what is observed, not behaviour: the user is not altered by it.
         if answerDraw < policy.answerProbability { treatment.surveyAnswerDay[u] = day + 1 }
+    }
+
+    /// The chance that user `u` accepts an opened upgrade prompt of `policy` sent on `day`: the policy's
+    /// number, or its value for the user's latent state that day. The state decides the user's response
+    /// only; which users a policy reaches still follows from observed usage alone.
+    @inline(__always)
+    func upgradeProbability(_ policy: Policy, user u: Int, day: Int32) -> Double {
+        guard let byState = policy.upgradeByState else { return policy.upgradeProbability }
+        guard let state = treatment.latentState?(u, Int(day)), Int(state) < byState.count else { return 0 }
+        return byState[Int(state)]
     }
 }

@@ -43,6 +43,11 @@ public final class TreatmentState: @unchecked Sendable {
     /// Index of user 0 in the whole population: arms, consent and sends are keyed by it.
     public let firstUser: Int
 
+    /// The latent state of a user (local index) on a day just simulated, set by the simulator that
+    /// owns this state: the response to an upgrade prompt whose probability depends on the state reads
+    /// it, and nothing that decides whom a policy reaches does.
+    var latentState: (@Sendable (Int, Int) -> UInt8)?
+
     /// - Parameters:
     ///   - account: each user's account (local to the block), for randomisation by account.
     ///   - firstAccount: index of account 0 in the whole population.

@@ -225,10 +225,29 @@ public struct Plan: Sendable, Equatable {
     public var name: String
     /// Monthly price per seat in cents.
     public var monthlyPriceCents: Int64
+    /// The most key actions a user of the plan can do in a calendar week (Monday to Sunday); 0 for no cap.
+    public var keyActionsPerWeek: Int
+    /// The most days of each feature's use in a calendar week, by feature index; 0 for no cap. Empty
+    /// means no feature is capped.
+    public var featureDaysPerWeek: [Int]
+    /// Bit `f` set: the plan does not include feature `f`, so its users never use it; a day they would
+    /// have is a premium attempt instead.
+    public var lacking: UInt32
 
-    public init(name: String, monthlyPriceCents: Int64) {
+    public init(
+        name: String, monthlyPriceCents: Int64, keyActionsPerWeek: Int = 0, featureDaysPerWeek: [Int] = [],
+        lacking: UInt32 = 0
+    ) {
         self.name = name
         self.monthlyPriceCents = monthlyPriceCents
+        self.keyActionsPerWeek = keyActionsPerWeek
+        self.featureDaysPerWeek = featureDaysPerWeek
+        self.lacking = lacking
+    }
+
+    /// Whether the plan limits anything: a cap or a feature it lacks.
+    public var hasLimits: Bool {
+        keyActionsPerWeek > 0 || featureDaysPerWeek.contains { $0 > 0 } || lacking != 0
     }
 }
 

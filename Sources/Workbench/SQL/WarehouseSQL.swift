@@ -85,6 +85,8 @@ struct EventsSQL {
         add(taxonomy.milestones.map(\.matcher.event))
         add(taxonomy.nps.map(\.event))
         add(taxonomy.revenue.map(\.event))
+        add(taxonomy.capReached)
+        add(taxonomy.premiumAttempts.map(\.matcher.event))
         add(c.trialStarted + c.subscriptionStarted + c.trialEnded + c.planChanged + c.subscriptionCancelled)
         return names
     }
@@ -109,7 +111,7 @@ struct EventsSQL {
             all[i].kind = all[i].kind || kind
             all[i].presence = all[i].presence || presence
         }
-        for rule in taxonomy.features + taxonomy.milestones {
+        for rule in taxonomy.features + taxonomy.milestones + taxonomy.premiumAttempts {
             if let p = rule.matcher.property { add(p, [rule.matcher.event]) }
         }
         for rule in taxonomy.nps { add(rule.property, [rule.event]) }
@@ -184,6 +186,12 @@ struct EventsSQL {
         for (j, milestone) in milestoneNames.enumerated() {
             meaning += ",\n    \(matches(taxonomy.milestones.filter { $0.name == milestone }.map(\.matcher))) AS m_\(j)"
         }
+        // A cap reached, and a premium attempt of each feature (features no rule names cannot have one).
+        meaning += ",\n    CASE WHEN \(isOneOf(taxonomy.capReached)) THEN 1 ELSE 0 END AS cap"
+        for (i, feature) in features.enumerated() {
+            let rules = taxonomy.premiumAttempts.filter { $0.name == feature }.map(\.matcher)
+            meaning += ",\n    \(matches(rules)) AS pa_\(i)"
+        }
         // NPS: the score, -1 for no answer, -2 for an answer without a valid score.
         var nps = "-1"
         var lastRule: [String: String] = [:]
@@ -252,7 +260,7 @@ struct EventsSQL {
         // Used (or before the start, which still dates the user): no skip reason, and some meaning.
         let effect =
             ["signup", "session", "key_action"] + features.indices.map { "f_\($0)" }
-            + milestoneNames.indices.map { "m_\($0)" }
+            + milestoneNames.indices.map { "m_\($0)" } + ["cap"] + features.indices.map { "pa_\($0)" }
         let valid =
             "SELECT * FROM sl_meaning WHERE plan <> -2 AND up <> -2 AND nps <> -2 AND revenue <> -2 AND ("
             + effect.joined(separator: " + ") + " > 0 OR nps >= 0 OR revenue > 0 OR commerce > 0)"
@@ -305,6 +313,15 @@ struct EventsSQL {
         let inDay = "(k.ms - k.day * 86400000)"
         var days = "SELECT k.uid AS uid, k.day AS day, SUM(k.session) AS sessions, SUM(k.key_action) AS keys"
         for f in features.indices { days += ", MAX(k.f_\(f)) AS f_\(f)" }
+        days += ", MAX(k.cap) AS cap"
+        for f in features.indices { days += ", MAX(k.pa_\(f)) AS pa_\(f)" }
+        days +=
+            ", "
+            + (features.isEmpty
+                ? "0"
+                : "CASE WHEN " + features.indices.map { "MAX(k.pa_\($0))" }.joined(separator: " + ")
+                    + " > 0 THEN 1 ELSE 0 END")
+            + " AS premium"
         days +=
             ",\n    COALESCE(\(d.mod("MAX(CASE WHEN k.commerce > 0 THEN \(inDay) * 8 + \(code) END)", "8")), 0) AS billing"
         days += ",\n    \(d.mod("MAX(CASE WHEN k.nps >= 0 THEN \(inDay) * 16 + k.nps END)", "16")) AS nps"

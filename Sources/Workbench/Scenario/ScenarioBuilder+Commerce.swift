@@ -46,8 +46,8 @@ extension ScenarioBuilder {
         var result: [Plan] = []
         for (i, item) in items.enumerated() {
             let itemPath = path.index(i)
-            let keys = ["name", "monthly_price"]
-            guard let fields = reader.mapping(item, itemPath, keys: keys, required: keys) else {
+            let keys = ["name", "monthly_price", "caps", "lacks"]
+            guard let fields = reader.mapping(item, itemPath, keys: keys, required: ["name", "monthly_price"]) else {
                 plans.isComplete = false
                 continue
             }
@@ -59,11 +59,66 @@ extension ScenarioBuilder {
                 reader.report(itemPath.key("name"), "duplicate plan '\(name)'", at: fields["name"])
                 continue
             }
-            if let cents = required(fields, "monthly_price", readPrice) {
-                result.append(Plan(name: name, monthlyPriceCents: cents))
+            let cents = required(fields, "monthly_price", readPrice)
+            let caps = optional(fields, "caps", default: PlanCaps(), readPlanCaps)
+            var lacks = optional(fields, "lacks", default: [Int]()) {
+                references($0, $1, in: features, count: 0...BehaviourModel.maxFeatures)
+            }
+            if let caps, let lacking = lacks, let node = fields["lacks"], case .sequence(let list) = node {
+                for (k, f) in lacking.enumerated() where f < caps.featureDays.count && caps.featureDays[f] > 0 {
+                    reader.report(
+                        itemPath.key("lacks").index(k),
+                        "plan '\(name)' caps '\(features.names[f])' in caps.features_per_week, so it cannot lack it",
+                        at: Array(list)[k])
+                    lacks = nil
+                }
+            }
+            if let cents, let caps, let lacks {
+                result.append(
+                    Plan(
+                        name: name, monthlyPriceCents: cents, keyActionsPerWeek: caps.keyActions,
+                        featureDaysPerWeek: caps.featureDays,
+                        lacking: lacks.reduce(UInt32(0)) { $0 | (1 << UInt32($1)) }))
             }
         }
         return result.count == items.count ? result : nil
+    }
+
+    /// A plan's weekly caps: key actions, and days of use per feature.
+    struct PlanCaps {
+        var keyActions = 0
+        /// By feature index; 0 for no cap, empty for none capped.
+        var featureDays: [Int] = []
+    }
+
+    static let planCapsKeys = ["key_actions_per_week", "features_per_week"]
+
+    /// `caps: {key_actions_per_week: N, features_per_week: {FEATURE: N}}`, each N an integer of at least 1.
+    func readPlanCaps(_ node: Node, _ path: NodePath) -> PlanCaps? {
+        guard let fields = reader.mapping(node, path, keys: Self.planCapsKeys) else { return nil }
+        var caps = PlanCaps()
+        let keys = optional(fields, "key_actions_per_week", default: 0) {
+            reader.integer($0, $1, in: 1...1_000_000)
+        }
+        let days = optional(fields, "features_per_week", default: [Int]()) { node, path -> [Int]? in
+            guard let entries = reader.entries(node, path) else { return nil }
+            var result = [Int](repeating: 0, count: features.count)
+            var complete = true
+            for entry in entries {
+                let entryPath = path.key(entry.name)
+                let value = reader.integer(entry.value, entryPath, in: 1...7)
+                guard let f = resolve(entry.name, entryPath, at: entry.key, in: features), let value else {
+                    complete = false
+                    continue
+                }
+                result[f] = value
+            }
+            return complete ? result : nil
+        }
+        guard let keys, let days else { return nil }
+        caps.keyActions = keys
+        caps.featureDays = days
+        return caps
     }
 
     /// Prices are kept in whole cents so revenue adds up exactly.

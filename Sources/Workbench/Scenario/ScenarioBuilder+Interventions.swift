@@ -155,17 +155,38 @@ extension ScenarioBuilder {
             reader.report(p, "expected once or every", at: node)
             return nil
         }
-        let upgrade = optional(f, "upgrade_probability", default: 0) { reader.number($0, $1, .probability) }
+        let upgrade = optional(f, "upgrade_probability", default: UpgradeProbability.number(0), readUpgrade)
         guard let name, let trigger, let channel, let cost, let effect, let kind, let cooldown, let reentry, let upgrade
         else {
             return nil
         }
         var policy = Policy(
             name: name, trigger: trigger, channel: channel, costCents: cost * 100, effects: effect.transitions,
-            effectDays: effect.days, cooldownDays: cooldown, reentry: reentry, upgradeProbability: upgrade)
+            effectDays: effect.days, cooldownDays: cooldown, reentry: reentry)
+        switch upgrade {
+        case .number(let p): policy.upgradeProbability = p
+        case .byState(let p): policy.upgradeByState = p
+        }
         policy.emissionEffects = effect.emissions
         policy.kind = kind
         return policy
+    }
+
+    enum UpgradeProbability {
+        case number(Double)
+        case byState([Double])
+    }
+
+    /// `upgrade_probability`: one probability, or a mapping from latent state to probability (states left
+    /// out get 0; the absorbing state cannot upgrade).
+    private func readUpgrade(_ node: Node, _ path: NodePath) -> UpgradeProbability? {
+        if case .mapping = node {
+            return weights(node, path, over: states, .probability) { index in
+                self.stateInfo[index].isAbsorbing
+                    ? "the absorbing state '\(self.states.names[index])' cannot upgrade" : nil
+            }.map { .byState($0) }
+        }
+        return reader.number(node, path, .probability).map { .number($0) }
     }
 
     /// `kind: message` (the default) or `kind: survey` with its `answer_probability`.
