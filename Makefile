@@ -5,7 +5,7 @@ SWIFT ?= swift
 SCENARIO ?= scenarios/saas-default.yaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-GALLERY := saas-default reengagement feature-discovery feedback
+GALLERY := saas-default reengagement feature-discovery feedback expansion b2b-accounts
 
 REPORT ?= reports/gallery/saas-default/report.html
 
@@ -56,7 +56,8 @@ reports: deps
 	@for s in $(GALLERY); do .build/release/segmentlab run scenarios/$$s.yaml --out reports/gallery/$$s || exit 1; done
 	.build/release/segmentlab run scenarios/experiment-check.yaml --replicates 200 --out reports/gallery/experiment-check
 	.build/release/segmentlab compare reports/gallery/saas-default reports/gallery/reengagement --out reports/gallery/compare-saas-default-reengagement
-	.build/release/segmentlab sweep scenarios/reengagement.yaml --vary interventions.channels.email.cap.messages=1,2,3 --vary interventions.policies.dormant_email.cooldown_days=7,28 --budget 1500 --out reports/gallery/sweep-reengagement
+	.build/release/segmentlab sweep scenarios/reengagement.yaml --vary interventions.policies.dormant_email.cooldown_days=0,7,28 --vary interventions.policies.dormant_email.effect.days=14,28 --budget 90 --out reports/gallery/sweep-reengagement
+	.build/release/segmentlab sweep scenarios/b2b-accounts.yaml --vary interventions.experiment.randomise=user,account --replicates 20 --out reports/gallery/sweep-b2b-accounts
 	.build/release/segmentlab run scenarios/saas-default.yaml --users 3000 --days 90 --out Tests/Fixtures/reduced-run
 
 # Source layout as .swift-format says (swift format ships with the toolchain): `format` rewrites the files,

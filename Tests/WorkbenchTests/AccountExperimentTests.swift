@@ -30,7 +30,7 @@ struct AccountExperimentTests {
         return (experiment, simulator, twin, results)
     }
 
-    @Test("every user of an account is in one arm; accounts split as the weights say")
+    @Test("every user of an account is in one arm and enters on one day; accounts split as the weights say")
     func sameArm() throws {
         let (experiment, simulator, _, results) = try Self.run(.account)
         let treatment = try #require(simulator.treatment)
@@ -44,6 +44,10 @@ struct AccountExperimentTests {
         let treated = Double(arm.values.filter { $0 == 1 }.count)
         #expect(abs(treated - g / 2) < 4 * (g / 4).squareRoot())
         #expect(results.randomisation == "account")
+        // The sample-ratio check counts accounts, the units assigned.
+        let signedUp = Set(accounts.indices.filter { simulator.directory.signupDay[$0] < 150 }.map { accounts[$0] })
+        #expect(results.arms.compactMap(\.accounts).reduce(0, +) == signedUp.count)
+        #expect(results.sampleRatio.observed == results.arms.compactMap(\.accounts))
         let clustered = try #require(results.comparisons[0].clustered)
         let retention = results.comparisons[0].metrics[0]
         // The same difference in means as the user-level lift, over the accounts of the compared users.
@@ -54,6 +58,18 @@ struct AccountExperimentTests {
         let clusters = Set(compared.map { Int32(simulator.directory.firstAccount) + accounts[Int($0.user)] })
         #expect(clustered.treatmentClusters + clustered.controlClusters == clusters.count)
         #expect(clustered.standardError > 0 && clustered.designEffect != nil)
+        // An account enters as a whole: all its users on the day the first of them triggered.
+        var day: [Int32: Int32] = [:]
+        var indexed: [Int32: Int] = [:]
+        for e in experiment.recorder.entries[0] {
+            let a = accounts[Int(e.user)]
+            #expect(day[a, default: e.indexDay] == e.indexDay)
+            day[a] = e.indexDay
+            indexed[a, default: 0] += 1
+        }
+        var size: [Int32: Int] = [:]
+        for u in accounts.indices { size[accounts[u], default: 0] += 1 }
+        #expect(indexed.allSatisfy { size[$0.key] == $0.value })
     }
 
     /// The scenario's campaign at full team influence and with an effect that makes every reached user

@@ -28,8 +28,13 @@ public struct ExperimentResults: Codable, Sendable {
         public let policies: [String]
         /// Users assigned and signed up during the run.
         public let users: Int
+        /// With accounts randomised, the accounts assigned (the units of the sample-ratio check).
+        public var accounts: Int?
 
-        public init(name: String, weight: Double, control: Bool, policies: [String], users: Int) {
+        public init(
+            name: String, weight: Double, control: Bool, policies: [String], users: Int, accounts: Int? = nil
+        ) {
+            self.accounts = accounts
             self.name = name
             self.weight = weight
             self.control = control

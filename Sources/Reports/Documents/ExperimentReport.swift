@@ -61,7 +61,10 @@ enum ExperimentReport {
 
     static func lift(_ e: ExperimentResults) -> ReportSection {
         var blocks: [ReportBlock] = []
-        let arms = e.arms.map { "\($0.name) \($0.users)\($0.control ? " (control)" : "")" }
+        let arms = e.arms.map { arm in
+            "\(arm.name) \(arm.users)" + (arm.accounts.map { " in \($0) accounts" } ?? "")
+                + (arm.control ? " (control)" : "")
+        }
         let global = e.globalControlUsers > 0 ? "; global control \(e.globalControlUsers)" : ""
         blocks.append(.paragraph("Users per arm: " + arms.joined(separator: ", ") + global + "."))
         let srm = e.sampleRatio

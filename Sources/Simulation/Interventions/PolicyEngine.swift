@@ -67,6 +67,8 @@ public final class PolicyEngine: EvaluationObserver {
     public var onIndex: ((Int, [(comparison: Int, user: Int)]) throws -> Void)?
 
     var signupDay = Column<Int32>(repeating: 0, count: 0)
+    /// Each user's account (users of an account are contiguous), for indexing whole accounts.
+    var account = Column<Int32>(repeating: 0, count: 0)
     var segmentSince = Column<Int32>(repeating: 0, count: 0)
     var previousTags = Column<UInt32>(repeating: 0, count: 0)
     /// Per user, bit `q`: policy `q`'s one-off trigger (a stay, a missed milestone) has fired.
@@ -93,6 +95,7 @@ public final class PolicyEngine: EvaluationObserver {
     public func daysWillStart(_ population: PopulationDirectory) {
         let n = population.userCount
         signupDay = population.signupDay
+        account = population.account
         segmentSince = Column(repeating: 0, count: n)
         previousTags = Column(repeating: 0, count: n)
         fired = Column(repeating: 0, count: n)
@@ -114,6 +117,31 @@ public final class PolicyEngine: EvaluationObserver {
         for w in 0..<threads {
             for k in 0..<width { totals[k] += tallies[w * width + k] }
         }
-        try onIndex?(day, results.flatMap { $0 })
+        var indexed = results.flatMap { $0 }
+        if spec.randomisation == .account { indexed = wholeAccounts(indexed, day: day) }
+        try onIndex?(day, indexed)
+    }
+
+    /// With accounts randomised an account enters a comparison as a whole: on the day a policy first
+    /// triggers for one of its users, every user of the account not yet in the comparison is indexed too.
+    /// Otherwise which teammates enter, and when, would depend on what the campaign did to the first one
+    /// (a treated account's users go quiet less often), and the arms would no longer be alike.
+    /// - Returns: the pairs with the teammates added, in user order (then comparison order).
+    func wholeAccounts(_ indexed: [(comparison: Int, user: Int)], day: Int) -> [(comparison: Int, user: Int)] {
+        var all = indexed
+        let today = Int32(day)
+        for (k, u) in indexed {
+            var first = u
+            while first > 0, account[first - 1] == account[u] { first -= 1 }
+            var m = first
+            while m < account.count, account[m] == account[u] {
+                if indexDays[k][m] == Self.none {
+                    indexDays[k][m] = today
+                    all.append((k, m))
+                }
+                m += 1
+            }
+        }
+        return all.sorted { ($0.user, $0.comparison) < ($1.user, $1.comparison) }
     }
 }

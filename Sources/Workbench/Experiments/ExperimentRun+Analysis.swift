@@ -17,6 +17,9 @@ struct ExperimentPieces: Codable, Equatable {
 
     var armUsers: [Int]
     var globalControl: Int
+    /// Accounts per arm and in the global control: the units of an account-randomised experiment.
+    var armAccounts: [Int] = []
+    var globalControlAccounts = 0
     var counters: [PolicyCounters]
     var comparisons: [[Pair]]
 
@@ -29,12 +32,16 @@ struct ExperimentPieces: Codable, Equatable {
 
     // A run's entries are many: in a shard file each comparison's are packed bytes (base64), the
     // treated entry, a byte for the twin and the twin, a byte for the arm.
-    private enum CodingKeys: String, CodingKey { case armUsers, globalControl, counters, comparisons }
+    private enum CodingKeys: String, CodingKey {
+        case armUsers, globalControl, armAccounts, globalControlAccounts, counters, comparisons
+    }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         armUsers = try c.decode([Int].self, forKey: .armUsers)
         globalControl = try c.decode(Int.self, forKey: .globalControl)
+        armAccounts = try c.decode([Int].self, forKey: .armAccounts)
+        globalControlAccounts = try c.decode(Int.self, forKey: .globalControlAccounts)
         counters = try c.decode([PolicyCounters].self, forKey: .counters)
         comparisons = try c.decode([PackedBase64].self, forKey: .comparisons).map { packed in
             var r = ByteReader(packed.bytes)
@@ -52,6 +59,8 @@ struct ExperimentPieces: Codable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(armUsers, forKey: .armUsers)
         try c.encode(globalControl, forKey: .globalControl)
+        try c.encode(armAccounts, forKey: .armAccounts)
+        try c.encode(globalControlAccounts, forKey: .globalControlAccounts)
         try c.encode(counters, forKey: .counters)
         try c.encode(
             comparisons.map { pairs in
@@ -68,8 +77,12 @@ struct ExperimentPieces: Codable, Equatable {
 
     /// Adds another block's pieces; entries are merged in (index day, user) order.
     mutating func add(_ o: ExperimentPieces) {
-        for a in armUsers.indices { armUsers[a] += o.armUsers[a] }
+        for a in armUsers.indices {
+            armUsers[a] += o.armUsers[a]
+            armAccounts[a] += o.armAccounts[a]
+        }
         globalControl += o.globalControl
+        globalControlAccounts += o.globalControlAccounts
         for q in counters.indices { counters[q].add(o.counters[q]) }
         for k in comparisons.indices {
             comparisons[k] = (comparisons[k] + o.comparisons[k]).sorted {
@@ -88,9 +101,20 @@ extension ExperimentRun {
         let days = Int32(simulator.spec.days)
         var armUsers = [Int](repeating: 0, count: spec.arms.count)
         var globalControl = 0
+        var armAccounts = armUsers
+        var globalControlAccounts = 0
+        let account = directory.account
         for u in 0..<directory.userCount where directory.signupDay[u] < days {
             let a = treatment.arm[u]
-            if a == TreatmentState.globalControl { globalControl += 1 } else { armUsers[Int(a)] += 1 }
+            // An account counts at its first user (its users are contiguous and sign up together).
+            let opens = u == 0 || account[u] != account[u - 1]
+            if a == TreatmentState.globalControl {
+                globalControl += 1
+                if opens { globalControlAccounts += 1 }
+            } else {
+                armUsers[Int(a)] += 1
+                if opens { armAccounts[Int(a)] += 1 }
+            }
         }
         let first = Int32(directory.firstUser)
         let persona = simulator.truth.persona
@@ -115,8 +139,11 @@ extension ExperimentRun {
                     treated: treated, twin: twin, inTreatmentArm: Int(treatment.arm[Int(entry.user)]) == a)
             }
         }
-        return ExperimentPieces(
+        var pieces = ExperimentPieces(
             armUsers: armUsers, globalControl: globalControl, counters: policy.counters, comparisons: comparisons)
+        pieces.armAccounts = armAccounts
+        pieces.globalControlAccounts = globalControlAccounts
+        return pieces
     }
 }
 
@@ -163,6 +190,19 @@ extension InterventionSpec {
         }
     }
 
+    /// The primary metric with accounts as clusters, or `nil` while an arm has fewer than two accounts
+    /// with an outcome.
+    func clustered(_ pairs: [ExperimentPieces.Pair]) throws -> ClusterRobustComparison? {
+        let observed = pairs.filter(\.treated.observed)
+        do {
+            return try ClusterRobustComparison(
+                clusters: observed.map(\.treated.account), treated: observed.map(\.inTreatmentArm),
+                outcomes: observed.map { values($0.treated)[primaryMetric.index] }, reference: .studentT)
+        } catch ExperimentError.insufficientData {
+            return nil
+        }
+    }
+
     /// Arms, the sample-ratio check, lift of each treatment arm against the control with the true
     /// effect beside it, who responds, survival curves, and campaign costs.
     func results(_ pieces: ExperimentPieces, context: ExperimentContext) throws -> ExperimentResults {
@@ -172,7 +212,8 @@ extension InterventionSpec {
         let arms = spec.arms.enumerated().map { i, arm in
             ExperimentResults.ArmInfo(
                 name: arm.name, weight: arm.weight, control: arm.isControl,
-                policies: arm.policies.map { spec.policies[$0].name }, users: armUsers[i])
+                policies: arm.policies.map { spec.policies[$0].name }, users: armUsers[i],
+                accounts: randomisation == .account ? pieces.armAccounts[i] : nil)
         }
 
         var comparisons: [ExperimentResults.Comparison] = []
@@ -186,10 +227,7 @@ extension InterventionSpec {
                 comparison.uplift = try uplift(pieces.comparisons[k], context: context)
             }
             if randomisation == .account {
-                let observed = pieces.comparisons[k].filter(\.treated.observed)
-                comparison.clustered = try ClusterRobustComparison(
-                    clusters: observed.map(\.treated.account), treated: observed.map(\.inTreatmentArm),
-                    outcomes: observed.map { values($0.treated)[primaryMetric.index] }, reference: .studentT)
+                comparison.clustered = try clustered(pieces.comparisons[k])
             }
             comparisons.append(comparison)
         }
@@ -215,7 +253,9 @@ extension InterventionSpec {
         var results = ExperimentResults(
             outcomeDays: spec.outcomeDays, arms: arms, globalControlUsers: globalControl,
             sampleRatio: try ExperimentStatistics.sampleRatio(
-                observed: armUsers + (spec.globalControlShare > 0 ? [globalControl] : []),
+                observed: randomisation == .account
+                    ? pieces.armAccounts + (spec.globalControlShare > 0 ? [pieces.globalControlAccounts] : [])
+                    : armUsers + (spec.globalControlShare > 0 ? [globalControl] : []),
                 shares: expectedShares),
             comparisons: comparisons, campaigns: campaigns)
         results.primaryMetric = primary
