@@ -11,8 +11,7 @@ struct Sweep: ParsableCommand {
             "PATH is dotted keys into the scenario; in a list, a number picks an element by position and a word the "
             + "element of that name: interventions.policies.dormant_email.cooldown_days=7,14,28. See docs/sweep.md.")
 
-    @Argument(help: "The scenario file (YAML).")
-    var scenario: String
+    @OptionGroup var options: SimulationOptions
 
     @Option(
         help: ArgumentHelp(
@@ -25,18 +24,6 @@ struct Sweep: ParsableCommand {
     @Option(help: "Name the best setting that costs at most this much (in the scenario's currency).")
     var budget: Double?
 
-    @Option(help: "Seed of the first replicate (default: the scenario's).")
-    var seed: UInt64?
-
-    @Option(help: "Number of users (default: the scenario's population.users).")
-    var users: Int?
-
-    @Option(help: "Number of simulated days (default: the scenario's days).")
-    var days: Int?
-
-    @Option(help: "Worker threads, one run each; results are identical for any number.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-
     @Option(help: "Output folder (new, empty, or written by an earlier sweep).")
     var out: String
 
@@ -48,8 +35,8 @@ struct Sweep: ParsableCommand {
         let started = Date()
         let outcome = try Workbench.sweep(
             SweepOptions(
-                scenario: scenario, vary: vary, replicates: replicates, budget: budget, seed: seed, users: users,
-                days: days, threads: threads, outDirectory: out, progress: true))
+                scenario: options.scenario, vary: vary, replicates: replicates, budget: budget, seed: options.seed,
+                users: options.users, days: options.days, threads: options.threads, outDirectory: out, progress: true))
         print("results: \(outcome.directory)/sweep.json")
         print("table: \(outcome.directory)/sweep.csv")
         print("markdown: \(outcome.directory)/sweep.md")
