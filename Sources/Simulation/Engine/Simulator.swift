@@ -259,8 +259,9 @@ final class UserColumns: @unchecked Sendable {
     /// (``bytesPerUser(limits:)``).
     static let bytesPerUser = 1 + 4 + 4 + 1 + 4 + 1 + 1 + 2 + 4 + 1 + 2 + 2 + 4 + 2 + 1 + 1 + 1 + 4 + 4
 
-    /// Bytes of the weekly counters of a model's caps per user: none without caps.
+    /// Bytes of the weekly counters of a model's caps per user (none without caps), and of the team level
+    /// and the active-teammate count of its account (none without team influence).
     static func bytesPerUser(limits tables: ModelTables) -> Int {
-        tables.hasLimits ? 4 + tables.cappedFeatures.count : 0
+        (tables.hasLimits ? 4 + tables.cappedFeatures.count : 0) + (tables.teamLevels > 1 ? 1 + 8 : 0)
     }
 }
