@@ -5,7 +5,7 @@ SWIFT ?= swift
 SCENARIO ?= scenarios/saas-default.yaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-GALLERY := saas-default reengagement feature-discovery feedback expansion b2b-accounts
+GALLERY := saas-default reengagement onboarding feature-discovery feedback expansion b2b-accounts
 
 REPORT ?= reports/gallery/saas-default/report.html
 
