@@ -5,7 +5,7 @@ SWIFT ?= swift
 SCENARIO ?= scenarios/saas-default.yaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-GALLERY := saas-default reengagement onboarding feature-discovery feedback expansion b2b-accounts
+GALLERY := saas-default reengagement onboarding trial-to-paid feature-discovery feedback expansion b2b-accounts over-messaging
 
 REPORT ?= reports/gallery/saas-default/report.html
 
@@ -58,6 +58,7 @@ reports: deps
 	.build/release/segmentlab compare reports/gallery/saas-default reports/gallery/reengagement --out reports/gallery/compare-saas-default-reengagement
 	.build/release/segmentlab sweep scenarios/reengagement.yaml --vary interventions.policies.dormant_email.cooldown_days=0,7,28 --vary interventions.policies.dormant_email.effect.days=14,28 --budget 90 --out reports/gallery/sweep-reengagement
 	.build/release/segmentlab sweep scenarios/b2b-accounts.yaml --vary interventions.experiment.randomise=user,account --replicates 20 --out reports/gallery/sweep-b2b-accounts
+	.build/release/segmentlab sweep scenarios/over-messaging.yaml --vary interventions.channels.email.cap.messages=1,2,3,5 --replicates 5 --out reports/gallery/sweep-over-messaging
 	.build/release/segmentlab run scenarios/saas-default.yaml --users 3000 --days 90 --out Tests/Fixtures/reduced-run
 
 # Source layout as .swift-format says (swift format ships with the toolchain): `format` rewrites the files,
