@@ -235,9 +235,12 @@ extension DayStep {
             milestoneOut[u] = 0
             npsOut[u] = -1
             commerceOut[u] = CommerceEvent.none.rawValue
-            limitsOut[u] = 0
-            cappedOut[u] = 0
-            premiumOut[u] = 0
+            // Only the limits write these; without caps or lacked features they stay zero.
+            if hasLimits {
+                limitsOut[u] = 0
+                cappedOut[u] = 0
+                premiumOut[u] = 0
+            }
         }
 
         /// Starts user `u`'s calendar week: nothing used yet of what a plan caps.

@@ -68,6 +68,15 @@ struct TreatmentTables: @unchecked Sendable {
         }
     }
 
+    /// The strength of policy `q`'s effect on user `u` today: its fatigued scale, falling linearly from the
+    /// day after the opened message to nothing after `effect.days`; `nil` outside that span.
+    @inline(__always)
+    func strength(policy q: Int, user u: Int, users n: Int, today: Int32) -> Double? {
+        let k = today - state.effectStart[q * n + u]
+        guard k >= 0, k < effectDays[q] else { return nil }
+        return Double(state.effectScale[q * n + u]) * (1 - Double(k) / Double(effectDays[q]))
+    }
+
     /// Fills `scale` (``emissionSlots`` entries) with the factors of user `u`'s emissions today: per slot the
     /// product of `1 + change × strength` of the active effects, 1 where none applies. Returns false, and
     /// leaves `scale` alone, when no emission effect applies.
@@ -76,13 +85,11 @@ struct TreatmentTables: @unchecked Sendable {
         var any = false
         let n = state.users
         for q in 0..<policyCount where emissionStart[q] < emissionStart[q + 1] {
-            let k = today - state.effectStart[q * n + u]
-            guard k >= 0, k < effectDays[q] else { continue }
+            guard let strength = strength(policy: q, user: u, users: n, today: today) else { continue }
             if !any {
                 for i in scale.indices { scale[i] = 1 }
                 any = true
             }
-            let strength = Double(state.effectScale[q * n + u]) * (1 - Double(k) / Double(effectDays[q]))
             for e in emissionStart[q]..<emissionStart[q + 1] {
                 scale[emissionSlot[e]] *= max(0, 1 + emissionChange[e] * strength)
             }
@@ -99,9 +106,7 @@ struct TreatmentTables: @unchecked Sendable {
         var any = false
         let n = state.users
         for q in 0..<policyCount {
-            let k = today - state.effectStart[q * n + u]
-            guard k >= 0, k < effectDays[q] else { continue }
-            let strength = Double(state.effectScale[q * n + u]) * (1 - Double(k) / Double(effectDays[q]))
+            guard let strength = strength(policy: q, user: u, users: n, today: today) else { continue }
             for e in effectStart[q]..<effectStart[q + 1] where effectFrom[e] == s {
                 if !any {
                     for t in multiplier.indices {

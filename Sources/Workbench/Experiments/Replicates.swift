@@ -8,13 +8,22 @@ extension Workbench {
     /// Runs only what an experiment needs (segments, campaigns, outcomes, the counterfactual) for
     /// one seed.
     static func experiment(_ scenario: Scenario, spec: SimulationSpec, threads: Int) throws -> ExperimentResults? {
+        try experimentPieces(scenario, spec: spec, threads: threads)?.results
+    }
+
+    /// ``experiment(_:spec:threads:)`` with the pieces its results were computed from, and the campaigns' spec.
+    static func experimentPieces(_ scenario: Scenario, spec: SimulationSpec, threads: Int) throws -> (
+        interventions: InterventionSpec, pieces: ExperimentPieces, results: ExperimentResults
+    )? {
         let simulator = try Simulator(spec: spec, threads: threads, truthDays: .only([]))
         let engine = SegmentationEngine(scenario.segmentation, threads: threads)
         guard let run = ExperimentRun(simulator: simulator, engine: engine, threads: threads) else { return nil }
         _ = try simulator.run(observers: [engine] + run.observers)
-        return try run.spec.results(
-            run.pieces(treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: threads)),
-            context: ExperimentContext(segmentation: scenario.segmentation, spec: spec, detail: false))
+        let pieces = run.pieces(
+            treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: threads))
+        let results = try run.spec.results(
+            pieces, context: ExperimentContext(segmentation: scenario.segmentation, spec: spec, detail: false))
+        return (run.spec, pieces, results)
     }
 
     /// Replicates `1 ..< count` of a scenario (seeds `seed + r`), split over `threads` workers

@@ -81,18 +81,12 @@ extension Workbench {
     /// ``experiment(_:spec:threads:)`` on one thread, keeping for each comparison the primary metric's true
     /// differences of the treated users, summarised with their interval.
     static func sweepReplicate(_ scenario: Scenario, spec: SimulationSpec) throws -> SweepResults.Replicate {
-        let simulator = try Simulator(spec: spec, threads: 1, truthDays: .only([]))
-        let engine = SegmentationEngine(scenario.segmentation, threads: 1)
-        guard let run = ExperimentRun(simulator: simulator, engine: engine, threads: 1) else {
+        guard let (interventions, pieces, results) = try experimentPieces(scenario, spec: spec, threads: 1) else {
             throw RunError.badInput("\(scenario.name): the scenario has no interventions to sweep")
         }
-        _ = try simulator.run(observers: [engine] + run.observers)
-        let pieces = run.pieces(treated: simulator, counterfactual: try run.counterfactual(of: simulator, threads: 1))
-        let results = try run.spec.results(
-            pieces, context: ExperimentContext(segmentation: scenario.segmentation, spec: spec, detail: false))
-        let primary = run.spec.primaryMetric.index
+        let primary = interventions.primaryMetric.index
         let trueEffects = try pieces.comparisons.map { pairs in
-            let samples = try ComparisonSamples(pairs, spec: run.spec)
+            let samples = try ComparisonSamples(pairs, spec: interventions)
             return try MeanInterval(samples.metrics[primary].trueDifference)
         }
         return SweepResults.Replicate(seed: spec.seed, experiment: results, trueEffects: trueEffects)
