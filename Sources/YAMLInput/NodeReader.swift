@@ -270,6 +270,18 @@ public final class NodeReader {
         return value
     }
 
+    /// A monthly price from 0 to 1 000 000 with at most two decimals, in cents: scenarios and taxonomies
+    /// keep money in whole cents so sums do not depend on their order.
+    public func cents(_ node: Node, _ path: NodePath) -> Int64? {
+        guard let price = number(node, path, NumberBounds(lower: 0, upper: 1_000_000)) else { return nil }
+        let cents = (price * 100).rounded()
+        guard abs(price * 100 - cents) < 1e-6 else {
+            report(path, "at most 2 decimals: prices are kept in cents", at: node)
+            return nil
+        }
+        return Int64(cents)
+    }
+
     public func bool(_ node: Node, _ path: NodePath) -> Bool? {
         guard case .scalar(let scalar) = node, scalar.style == .plain, let value = Bool.construct(from: scalar) else {
             report(path, "expected true or false, got \(NodeReader.shown(node))", at: node)

@@ -110,7 +110,8 @@ enum Fixture {
     static let features = ["dashboards", "reports", "automations", "integrations", "exports"]
     static let milestones = ["setup_complete", "first_item_created", "teammate_invited"]
     static let plans = ["free", "team", "business"]
-    static let taxonomy = Taxonomy.simulator(features: features, milestones: milestones, plans: plans)
+    static let taxonomy = Taxonomy.simulator(
+        features: features, milestones: milestones, plans: plans, planPriceCents: [0, 1500, 3900])
 
     static let header = "user_id,account_id,event,timestamp,received_at,properties\n"
 

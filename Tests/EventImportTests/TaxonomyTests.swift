@@ -132,6 +132,22 @@ struct TaxonomyTests {
             ])
     }
 
+    /// Prices in cents, one for every plan and none for a plan that is not listed.
+    @Test func planPrices() throws {
+        let t = try Taxonomy.parse(yaml: "sessions: s\nplans: [free, team]\nplan_prices: {team: 15.5, free: 0}")
+        #expect(t.planPriceCents == [0, 1550])
+        #expect(try Taxonomy.parse(yaml: "sessions: s\nplans: [free]").planPriceCents == nil)
+        #expect(
+            problems("sessions: s\nplans: [free, team, business]\nplan_prices: {free: 0, teams: 15}") == [
+                "3:14: plan_prices: no price for 'team', 'business': give every plan of `plans` its monthly price",
+                "3:24: plan_prices.teams: unknown plan 'teams'; did you mean 'team'?",
+            ])
+        #expect(
+            problems("sessions: s\nplans: [free]\nplan_prices: {free: 1.234}") == [
+                "3:21: plan_prices.free: at most 2 decimals: prices are kept in cents"
+            ])
+    }
+
     @Test func conflictsAndLimitsAfterTheStructure() {
         let yaml = """
             plans: [free, team, free]

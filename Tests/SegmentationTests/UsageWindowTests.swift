@@ -228,3 +228,60 @@ struct LifecycleTests {
         #expect(names == ["dormant", "returning", "resurrecting"])
     }
 }
+
+@Suite("Account revenue")
+struct AccountRevenueTests {
+    static let vocabulary = Vocabulary(
+        features: ["reports", "exports"], milestones: ["setup", "invite"], plans: ["free", "team"],
+        planPriceCents: [0, 1550])
+
+    /// Account 0: user 0 pays for team; user 1 starts a team trial on day 0 and converts on day 8; user 2 is
+    /// on team but cancels on day 3; user 3 is free. Account 1: user 4, on team, signs up on day 10.
+    static func log() -> SyntheticLog {
+        var log = SyntheticLog(users: 5, days: 13)
+        log.account = [0, 0, 0, 0, 1]
+        log.signup = [0, 0, 0, 0, 10]
+        log.plan = [1, 1, 1, 0, 1]
+        log[0, 0].commerce = .subscribed
+        log[1, 0].commerce = .trialStarted
+        log[1, 8].commerce = .converted
+        log[2, 0].commerce = .subscribed
+        log[2, 3].commerce = .cancelled
+        log[4, 10].commerce = .subscribed
+        return log
+    }
+
+    @Test("account.mrr adds the plan prices of the paying seats, leaving out trials and cancellations")
+    func monthlyRevenue() throws {
+        let spec = SegmentationSpec(
+            every: .day,
+            segments: [
+                RuleDefinition(name: "valuable", when: "account.mrr >= 31"),
+                RuleDefinition(name: "other", when: "true"),
+            ])
+        let engine = SegmentationEngine(try CompiledSegmentation(spec, vocabulary: Self.vocabulary))
+        var mrr: [[Double]] = []
+        engine.onEvaluation = { _, _, _ in mrr.append([0, 4].map { engine.metric("account.mrr", user: $0)! }) }
+        try Self.log().replay(into: engine)
+        // Day 2: users 0 and 2 (user 1 in trial; user 2 has not cancelled yet): 15.50 + 15.50.
+        #expect(mrr[2] == [31, 0])
+        // Days 3…7: user 2 cancelled, user 1 still in trial.
+        #expect(mrr[5] == [15.5, 0])
+        // From day 8 user 1 pays; from day 10 account 1's only seat pays.
+        #expect(mrr[9] == [31, 0])
+        #expect(mrr[12] == [31, 15.5])
+        #expect(engine.segmentName(user: 3, evaluation: 5) == "other")
+        #expect(engine.segmentName(user: 3, evaluation: 12) == "valuable")  // a free seat of a valuable account
+        #expect(engine.segmentName(user: 4, evaluation: 12) == "other")
+    }
+
+    @Test("without plan prices a rule naming account.mrr is refused, saying what is missing")
+    func needsPrices() {
+        let spec = SegmentationSpec(segments: [RuleDefinition(name: "valuable", when: "account.mrr > 100")])
+        #expect {
+            _ = try CompiledSegmentation(spec, vocabulary: SyntheticLog.vocabulary)
+        } throws: { error in
+            "\(error)".contains("'account.mrr' needs each plan's monthly price") && "\(error)".contains("plan_prices")
+        }
+    }
+}

@@ -37,7 +37,8 @@ struct SimulatedVersusImportedTests {
 
         let model = spec.model
         let taxonomy = Taxonomy.simulator(
-            features: model.features, milestones: model.milestones.map(\.name), plans: model.commerce.plans.map(\.name))
+            features: model.features, milestones: model.milestones.map(\.name), plans: model.commerce.plans.map(\.name),
+            planPriceCents: model.commerce.plans.map(\.monthlyPriceCents))
         let log = try EventLogImporter(
             files: [path], taxonomy: taxonomy, startDate: spec.startDate,
             asOf: spec.startDate.adding(days: spec.days - 1)

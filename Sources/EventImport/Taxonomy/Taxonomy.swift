@@ -64,8 +64,21 @@ public struct Taxonomy: Sendable, Equatable {
         public init() {}
     }
 
+    /// A plan's monthly price, in cents.
+    public struct PlanPrice: Sendable, Equatable {
+        public var plan: String
+        public var cents: Int64
+
+        public init(plan: String, cents: Int64) {
+            self.plan = plan
+            self.cents = cents
+        }
+    }
+
     /// Plan names: the plan column holds an index into this list.
     public var plans: [String] = []
+    /// Monthly prices by plan name, in cents, as `plan_prices` gives them (empty: not given).
+    public var planPrices: [PlanPrice] = []
     public var signUps: [String] = []
     public var sessions: [String] = []
     public var keyActions: [String] = []
@@ -91,16 +104,25 @@ public struct Taxonomy: Sendable, Equatable {
 
     public init() {}
 
+    /// Each plan's monthly price in cents, in the order of ``plans``; `nil` without `plan_prices`.
+    public var planPriceCents: [Int64]? {
+        guard !planPrices.isEmpty else { return nil }
+        return plans.map { plan in planPrices.first { $0.plan == plan }?.cents ?? 0 }
+    }
+
     /// Feature names in bit order.
     public var featureNames: [String] { Taxonomy.distinct(features.map(\.name)) }
     /// Milestone names in bit order.
     public var milestoneNames: [String] { Taxonomy.distinct(milestones.map(\.name)) }
 
     /// The taxonomy of logs written by SegmentLab's simulator (`docs/event-log-format.md`) for a scenario's
-    /// features, milestones and plans.
-    public static func simulator(features: [String], milestones: [String], plans: [String]) -> Taxonomy {
+    /// features, milestones and plans (with their monthly prices in cents, when given).
+    public static func simulator(
+        features: [String], milestones: [String], plans: [String], planPriceCents: [Int64]? = nil
+    ) -> Taxonomy {
         var t = Taxonomy()
         t.plans = plans
+        t.planPrices = zip(plans, planPriceCents ?? []).map { PlanPrice(plan: $0, cents: $1) }
         t.signUps = ["signed_up"]
         t.sessions = ["session_started"]
         t.keyActions = ["key_action"]
@@ -156,6 +178,21 @@ public struct Taxonomy: Sendable, Equatable {
         if milestoneNames.count > Taxonomy.maxMilestones {
             problems.append(
                 ("milestones", "too many milestones: \(milestoneNames.count), at most \(Taxonomy.maxMilestones)"))
+        }
+        if !planPrices.isEmpty {
+            for plan in planPrices.map(\.plan) where !plans.contains(plan) {
+                problems.append(
+                    ("plan_prices.\(plan)", "unknown plan '\(plan)'" + NameSuggestion.hint(for: plan, among: plans)))
+            }
+            let missing = plans.filter { plan in !planPrices.contains { $0.plan == plan } }
+            if !missing.isEmpty {
+                problems.append(
+                    (
+                        "plan_prices",
+                        "no price for " + missing.map { "'\($0)'" }.joined(separator: ", ")
+                            + ": give every plan of `plans` its monthly price"
+                    ))
+            }
         }
         let featureList = featureNames
         for (i, rule) in premiumAttempts.enumerated() where !rule.name.isEmpty && !featureList.contains(rule.name) {

@@ -42,7 +42,7 @@ final class TaxonomyReader {
     private(set) var marks: [String: Mark] = [:]
 
     static let topKeys = [
-        "plans", "sign_ups", "sessions", "key_actions", "features", "milestones", "nps", "revenue", "commerce",
+        "plans", "plan_prices", "sign_ups", "sessions", "key_actions", "features", "milestones", "nps", "revenue", "commerce",
         "ignore", "cap_reached", "premium_attempts",
         "use_anonymous_id", "normalize_event_names", "description",
     ]
@@ -59,6 +59,7 @@ final class TaxonomyReader {
         let path = NodePath.root
         guard let top = mapping(root, path, keys: TaxonomyReader.topKeys) else { return t }
         if let node = top["plans"] { t.plans = names(node, path.key("plans")) }
+        if let node = top["plan_prices"] { t.planPrices = prices(node, path.key("plan_prices")) }
         if let node = top["sign_ups"] { t.signUps = names(node, path.key("sign_ups")) }
         if let node = top["sessions"] { t.sessions = names(node, path.key("sessions")) }
         if let node = top["key_actions"] { t.keyActions = names(node, path.key("key_actions")) }
@@ -178,6 +179,17 @@ final class TaxonomyReader {
         return items.enumerated().compactMap { i, item in
             note(path.index(i), item)
             return string(item, path.index(i))
+        }
+    }
+
+    /// `plan_prices: {PLAN: monthly price, …}`, in cents.
+    private func prices(_ node: Node, _ path: NodePath) -> [Taxonomy.PlanPrice] {
+        guard let entries = reader.entries(node, path) else { return [] }
+        note(path, node)
+        return entries.compactMap { entry in
+            let here = path.key(entry.name)
+            note(here, entry.key)
+            return reader.cents(entry.value, here).map { Taxonomy.PlanPrice(plan: entry.name, cents: $0) }
         }
     }
 

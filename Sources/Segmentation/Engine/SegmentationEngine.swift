@@ -65,7 +65,8 @@ public final class SegmentationEngine: DayObserver {
         lifecycle = Column(repeating: 0, count: n)
         if compiled.needsAccounts {
             accounts = AccountAggregates(
-                accounts: population.accountCount, features: compiled.vocabulary.features.count)
+                accounts: population.accountCount, features: compiled.vocabulary.features.count,
+                planPriceCents: compiled.vocabulary.planPriceCents ?? [])
         }
     }
 

@@ -74,6 +74,7 @@ struct UserMetrics: MetricLoader {
         case .accountEngagementScore:
             return account { a, i in a.seats[i] == 0 ? .nan : a.engagementSum[i] / Double(a.seats[i]) }
         case .accountKeyActions28: return account { Double($0.keyActions28[$1]) }
+        case .accountMRR: return account { Double($0.mrrCents[$1]) / 100 }
         case .accountFeatureAdoptionShare(let f):
             return account { a, i in
                 a.seats[i] == 0 ? .nan : Double(a.adopters[i * a.features + f]) / Double(a.seats[i])
@@ -119,15 +120,21 @@ final class AccountAggregates {
     let activeSeats: Column<Int32>
     let engagementSum: Column<Double>
     let keyActions28: Column<Int>
+    /// The monthly prices of the paying seats' plans, in cents: whole numbers, so the sum is exact in any order.
+    let mrrCents: Column<Int64>
     /// Entry `account · features + feature`: seats that have ever used the feature.
     let adopters: Column<Int32>
+    /// By plan code; empty when no price is known (then no rule reads `account.mrr`).
+    let planPriceCents: [Int64]
 
-    init(accounts: Int, features: Int) {
+    init(accounts: Int, features: Int, planPriceCents: [Int64]) {
         self.features = features
+        self.planPriceCents = planPriceCents
         seats = Column(repeating: 0, count: accounts)
         activeSeats = Column(repeating: 0, count: accounts)
         engagementSum = Column(repeating: 0, count: accounts)
         keyActions28 = Column(repeating: 0, count: accounts)
+        mrrCents = Column(repeating: 0, count: accounts)
         adopters = Column(repeating: 0, count: accounts * features)
     }
 
@@ -137,6 +144,7 @@ final class AccountAggregates {
         let activeSeats: UnsafeMutablePointer<Int32>
         let engagementSum: UnsafeMutablePointer<Double>
         let keyActions28: UnsafeMutablePointer<Int>
+        let mrrCents: UnsafeMutablePointer<Int64>
         let adopters: UnsafeMutablePointer<Int32>
     }
 
@@ -145,7 +153,7 @@ final class AccountAggregates {
         View(
             features: features, seats: seats.baseAddress, activeSeats: activeSeats.baseAddress,
             engagementSum: engagementSum.baseAddress, keyActions28: keyActions28.baseAddress,
-            adopters: adopters.baseAddress)
+            mrrCents: mrrCents.baseAddress, adopters: adopters.baseAddress)
     }
 
     /// - Parameter engagement: whether a rule reads the accounts' engagement score (the costly part).
@@ -155,11 +163,13 @@ final class AccountAggregates {
         activeSeats.fill(0)
         engagementSum.fill(0)
         keyActions28.fill(0)
+        mrrCents.fill(0)
         adopters.fill(0)
         let seats = seats.baseAddress
         let active = activeSeats.baseAddress
         let score = engagementSum.baseAddress
         let keys = keyActions28.baseAddress
+        let mrr = mrrCents.baseAddress
         let adopters = adopters.baseAddress
         let accountOf = account.baseAddress
         let signed = w.signedUp
@@ -176,6 +186,8 @@ final class AccountAggregates {
                 score[a] += metrics.engagementScore()
             }
             keys[a] += Int(keys28[u])
+            // A seat pays its plan's price unless it is in a trial or has cancelled.
+            if !planPriceCents.isEmpty && !w.trial[u] && !w.cancelled[u] { mrr[a] += planPriceCents[Int(w.plan[u])] }
             let used = ever[u]
             if used != 0 {
                 for f in 0..<features where used & (1 << UInt32(f)) != 0 { adopters[a * features + f] += 1 }

@@ -3,11 +3,16 @@ public struct Vocabulary: Sendable, Equatable {
     public var features: [String]
     public var milestones: [String]
     public var plans: [String]
+    /// Each plan's monthly price in cents, in the order of ``plans``; `nil` when the prices are not
+    /// known (a taxonomy without `plan_prices`), which leaves `account.mrr` out of the catalog.
+    public var planPriceCents: [Int64]?
 
-    public init(features: [String], milestones: [String], plans: [String]) {
+    public init(features: [String], milestones: [String], plans: [String], planPriceCents: [Int64]? = nil) {
+        precondition(planPriceCents.map { $0.count == plans.count } ?? true, "one price per plan")
         self.features = features
         self.milestones = milestones
         self.plans = plans
+        self.planPriceCents = planPriceCents
     }
 }
 
@@ -30,12 +35,13 @@ enum Metric: Sendable, Equatable {
     case milestone(Int)
     case milestoneDaysSince(Int)
     case accountSeats, accountActiveSeats, accountActiveSeatShare, accountEngagementScore, accountKeyActions28
+    case accountMRR
     case accountFeatureAdoptionShare(Int)
 
     var isAccountLevel: Bool {
         switch self {
         case .accountSeats, .accountActiveSeats, .accountActiveSeatShare, .accountEngagementScore,
-            .accountKeyActions28, .accountFeatureAdoptionShare:
+            .accountKeyActions28, .accountMRR, .accountFeatureAdoptionShare:
             return true
         default:
             return false
@@ -121,6 +127,15 @@ extension MetricCatalog {
         add("account.active_seat_share", .number, .accountActiveSeatShare, "active seats / seats")
         add("account.engagement_score", .number, .accountEngagementScore, "mean engagement score of the seats")
         add("account.key_actions_28", .number, .accountKeyActions28, "key actions of all seats in the last 28 days")
+        if v.planPriceCents != nil {
+            add(
+                "account.mrr", .number, .accountMRR,
+                "monthly recurring revenue: the monthly prices of the seats' plans, trials and cancelled seats left out")
+        } else {
+            catalog.withhold(
+                "account.mrr",
+                because: "needs each plan's monthly price: give the taxonomy a plan_prices mapping (docs/importing.md)")
+        }
         for (f, name) in v.features.enumerated() {
             add(
                 "account.feature.\(name).adoption_share", .number, .accountFeatureAdoptionShare(f),

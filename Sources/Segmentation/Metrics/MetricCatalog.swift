@@ -6,6 +6,8 @@
 public struct MetricCatalog: Sendable {
     public private(set) var entries: [MetricInfo] = []
     private var index: [String: MetricID] = [:]
+    /// Names a rule may not use with this product, and why (a metric that needs what the product lacks).
+    private var withheld: [String: String] = [:]
 
     public init() {}
 
@@ -19,7 +21,15 @@ public struct MetricCatalog: Sendable {
         return id
     }
 
+    /// Keeps `name` out of the catalog, with the reason a rule naming it is told.
+    mutating func withhold(_ name: String, because reason: String) {
+        withheld[name] = reason
+    }
+
     public func lookup(_ name: String) -> MetricID? { index[name] }
+
+    /// Why a metric the catalog knows of is not available, or `nil`.
+    public func reasonWithheld(_ name: String) -> String? { withheld[name] }
 
     public subscript(id: MetricID) -> MetricInfo { entries[Int(id.raw)] }
 

@@ -237,6 +237,9 @@ struct RuleCodeGenerator {
 
     private mutating func metric(_ name: String, at node: RuleSyntax) throws(RuleError) -> MetricID {
         guard let id = catalog.lookup(name) else {
+            if let reason = catalog.reasonWithheld(name) {
+                throw RuleError(column: node.column, message: "'\(name)' \(reason)")
+            }
             let suggestion = NameSuggestion.nearest(to: name, among: catalog.entries.lazy.map(\.name))
             throw RuleError(column: node.column, message: "unknown metric '\(name)'" + Self.didYouMean(suggestion))
         }

@@ -142,6 +142,7 @@ public struct SegmentSQL {
         case .accountActiveSeats, .accountActiveSeatShare: return [.active(7)]
         case .accountEngagementScore: return engagementAggregates
         case .accountKeyActions28: return [.keys(28)]
+        case .accountMRR: return [.billing, .cancelled]
         case .accountFeatureAdoptionShare(let f): return [.featureEver(f)]
         }
     }
@@ -254,6 +255,7 @@ public struct SegmentSQL {
         case .accountActiveSeatShare: return "\(d.toDouble("t.active_seats")) / \(d.toDouble("t.seats"))"
         case .accountEngagementScore: return "t.engagement_sum / \(d.toDouble("t.seats"))"
         case .accountKeyActions28: return d.toDouble("t.k28")
+        case .accountMRR: return "\(d.toDouble("t.mrr_c")) / \(number(100))"
         case .accountFeatureAdoptionShare(let f): return "\(d.toDouble("t.adopters_\(f)")) / \(d.toDouble("t.seats"))"
         }
     }
@@ -294,7 +296,7 @@ public struct SegmentSQL {
         for metric in metrics {
             for a in aggregates(of: metric) where !needed.contains(a) { needed.append(a) }
         }
-        let needsPlan = metrics.contains(.plan)
+        let needsPlan = metrics.contains(.plan) || metrics.contains(.accountMRR)
         let needsAccounts = metrics.contains { $0.isAccountLevel }
         let milestoneColumns = (0..<milestones).map { "u.m_first_\($0)" }
         let userColumns = ["u.uid", "u.account", "u.account_key", "u.start_w", "u.first_ms"] + milestoneColumns
@@ -348,11 +350,13 @@ public struct SegmentSQL {
         let activeSeats =
             accountMetrics.contains(.accountActiveSeats) || accountMetrics.contains(.accountActiveSeatShare)
         let accountKeys = accountMetrics.contains(.accountKeyActions28)
+        let accountMRR = accountMetrics.contains(.accountMRR)
         let adoption = (0..<features).filter { accountMetrics.contains(.accountFeatureAdoptionShare($0)) }
         // Never NaN: its divisors are constants.
         if accountEngagement { select += ",\n    \(engagementSQL) AS engagement" }
         if activeSeats { select += ", w.a7 AS a7" }
         if accountKeys { select += ", w.k28 AS k28" }
+        if accountMRR { select += ",\n    \(payingCents) AS mrr_c" }
         for f in adoption { select += ", w.fe_\(f) AS fe_\(f)" }
         ctes.append(("sl_user_metrics", select + "\n  FROM \(base) w"))
         var rows = "sl_user_metrics"
@@ -365,6 +369,7 @@ public struct SegmentSQL {
                     ", \(dialect.orderedSum("engagement", by: ["first_ms", dialect.bytewise("uid")])) AS engagement_sum"
             }
             if accountKeys { account += ", SUM(k28) AS k28" }
+            if accountMRR { account += ", SUM(mrr_c) AS mrr_c" }
             for f in adoption { account += ", SUM(fe_\(f)) AS adopters_\(f)" }
             ctes.append(("sl_accounts", account + " FROM sl_user_metrics GROUP BY account_key, d"))
             var joined = "SELECT w.*"
@@ -393,6 +398,16 @@ public struct SegmentSQL {
             "SELECT w.uid AS user_id, w.account AS account_id, \(dialect.dateText("w.d")) AS date,\n  \(segment) AS segment,\n  "
             + "\(tags) AS tags\nFROM \(rows) w"
         return (ctes, final)
+    }
+
+    /// What the row's user pays a month, in cents (an integer): their plan's price, or 0 in a trial or
+    /// after cancelling.
+    var payingCents: String {
+        let prices = compiled.vocabulary.planPriceCents ?? []
+        var price = "CASE COALESCE(w.plan, 0)"
+        for (code, cents) in prices.enumerated() { price += " WHEN \(code) THEN \(cents)" }
+        price += " ELSE 0 END"
+        return "CASE WHEN \(metricSQL(.trial)) OR \(metricSQL(.cancelled)) THEN 0 ELSE \(price) END"
     }
 
     /// A metric's value as its column holds it: doubles with NaN as NULL.

@@ -59,7 +59,7 @@ extension ScenarioBuilder {
                 reader.report(itemPath.key("name"), "duplicate plan '\(name)'", at: fields["name"])
                 continue
             }
-            let cents = required(fields, "monthly_price", readPrice)
+            let cents = required(fields, "monthly_price", reader.cents)
             let caps = optional(fields, "caps", default: PlanCaps(), readPlanCaps)
             var lacks = optional(fields, "lacks", default: [Int]()) {
                 references($0, $1, in: features, count: 0...BehaviourModel.maxFeatures)
@@ -122,16 +122,6 @@ extension ScenarioBuilder {
     }
 
     /// Prices are kept in whole cents so revenue adds up exactly.
-    func readPrice(_ node: Node, _ path: NodePath) -> Int64? {
-        guard let price = reader.number(node, path, NumberBounds(lower: 0, upper: 1_000_000)) else { return nil }
-        let cents = (price * 100).rounded()
-        guard abs(price * 100 - cents) < 1e-6 else {
-            reader.report(path, "at most 2 decimals: prices are kept in cents", at: node)
-            return nil
-        }
-        return Int64(cents)
-    }
-
     func readPlanChanges(_ node: Node, _ path: NodePath) -> [PlanChange]? {
         guard let items = reader.list(node, path, of: "plan changes", count: 0...Int.max) else { return nil }
         var result: [PlanChange] = []

@@ -58,7 +58,7 @@ final class ScenarioBuilder {
         let personas = required(top, "personas", readPersonas)
         let modifiers = optional(top, "modifiers", default: Modifiers(), readModifiers)
         let dataQuality = optional(top, "data_quality", default: DataQuality.none, readDataQuality)
-        let segmentation = readSegmentation(top, activation: activation)
+        let segmentation = readSegmentation(top, activation: activation, commerce: commerce)
         let horizonDays = optional(top, "analysis", default: 28, readAnalysis)
         var interventions: InterventionSpec?
         if let node = top["interventions"], let segmentation {
@@ -96,7 +96,7 @@ final class ScenarioBuilder {
     }
 
     /// The `segmentation` section (the seeds' defaults when absent), compiled against the product's names.
-    func readSegmentation(_ top: MappingFields, activation: [Int]?) -> CompiledSegmentation? {
+    func readSegmentation(_ top: MappingFields, activation: [Int]?, commerce: Commerce?) -> CompiledSegmentation? {
         // Rules name features, milestones and plans: check them only once those were read cleanly.
         guard features.isComplete, milestones.isComplete, plans.isComplete else { return nil }
         let segments = SegmentationReader(reader: reader)
@@ -112,7 +112,10 @@ final class ScenarioBuilder {
             spec = read
             nodes = ruleNodes
         }
-        let vocabulary = Vocabulary(features: features.names, milestones: milestones.names, plans: plans.names)
+        // With commerce in error (reported already) the prices stand at 0, so the rules are still checked.
+        let prices = commerce?.plans.map(\.monthlyPriceCents) ?? Array(repeating: 0, count: plans.names.count)
+        let vocabulary = Vocabulary(
+            features: features.names, milestones: milestones.names, plans: plans.names, planPriceCents: prices)
         return segments.compile(spec, ruleNodes: nodes, vocabulary: vocabulary, path: path, at: top["segmentation"])
     }
 

@@ -134,8 +134,7 @@ extension Workbench {
     static func compileSegments(
         taxonomy: Taxonomy, segments: (text: String, file: String)?, every: EvaluationInterval?
     ) throws -> CompiledSegmentation {
-        let vocabulary = Vocabulary(
-            features: taxonomy.featureNames, milestones: taxonomy.milestoneNames, plans: taxonomy.plans)
+        let vocabulary = taxonomy.vocabulary
         var compiled: CompiledSegmentation
         if let segments {
             compiled = try SegmentsFile.parse(yaml: segments.text, file: segments.file, vocabulary: vocabulary)
@@ -175,10 +174,16 @@ extension Workbench {
     /// with the measured peak).
     public static func estimatedSegmentBytes(_ options: SegmentOptions) throws -> Int {
         let taxonomy = try Taxonomy.load(path: options.taxonomy)
-        let vocabulary = Vocabulary(
-            features: taxonomy.featureNames, milestones: taxonomy.milestoneNames, plans: taxonomy.plans)
+        let vocabulary = taxonomy.vocabulary
         return try scanLog(
             options, taxonomy: taxonomy, compiled: try CompiledSegmentation(.defaults, vocabulary: vocabulary)
         ).1
+    }
+}
+
+extension Taxonomy {
+    /// What rules may name in a log this taxonomy reads: its features, milestones, plans and their prices.
+    var vocabulary: Vocabulary {
+        Vocabulary(features: featureNames, milestones: milestoneNames, plans: plans, planPriceCents: planPriceCents)
     }
 }
