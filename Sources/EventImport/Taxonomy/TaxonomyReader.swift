@@ -42,7 +42,8 @@ final class TaxonomyReader {
     private(set) var marks: [String: Mark] = [:]
 
     static let topKeys = [
-        "plans", "plan_prices", "sign_ups", "sessions", "key_actions", "features", "milestones", "nps", "revenue", "commerce",
+        "plans", "plan_prices", "sign_ups", "sessions", "key_actions", "features", "milestones", "nps", "revenue",
+        "commerce",
         "ignore", "cap_reached", "premium_attempts",
         "use_anonymous_id", "normalize_event_names", "description",
     ]

@@ -130,7 +130,8 @@ extension MetricCatalog {
         if v.planPriceCents != nil {
             add(
                 "account.mrr", .number, .accountMRR,
-                "monthly recurring revenue: the monthly prices of the seats' plans, trials and cancelled seats left out")
+                "monthly recurring revenue: the monthly prices of the seats' plans, trials and cancelled seats left out"
+            )
         } else {
             catalog.withhold(
                 "account.mrr",
