@@ -147,17 +147,30 @@ struct Merge: ParsableCommand {
 
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Simulate a scenario and stream its event log (CSV or JSONL), with data-quality faults applied.")
+        abstract:
+            "Simulate a scenario (with its campaigns) and stream its event log (CSV or JSONL), with data-quality "
+            + "faults applied, and the experiment's exposures.")
 
     @OptionGroup var options: SimulationOptions
 
     @Option(name: .customLong("events-out"), help: "Event log to write: a .csv, .jsonl or .ndjson file.")
     var eventsOut: String
 
+    @Option(
+        name: .customLong("assignments-out"),
+        help: "With an experiment: its exposure table to write (CSV: comparison, user, account, arm, index date).")
+    var assignmentsOut: String?
+
+    @Flag(help: "Leave out the scenario's data_quality faults: the log as it would be with perfect tracking.")
+    var faithful = false
+
     func run() throws {
         let scenario = try ScenarioLoader.load(contentsOf: options.scenario)
-        let stats = try Workbench.simulate(scenario, options: options.runOptions(), eventsOut: eventsOut)
+        let stats = try Workbench.simulate(
+            scenario, options: options.runOptions(),
+            outputs: SimulateOutputs(events: eventsOut, assignments: assignmentsOut, faithful: faithful))
         print("events: \(eventsOut)")
+        if let assignmentsOut { print("assignments: \(assignmentsOut)") }
         print(Workbench.describe(stats))
     }
 }
@@ -274,13 +287,28 @@ struct Evaluate: ParsableCommand {
                 + "signed up by the cutoff is scored.", valueName: "SEGMENT"))
     var exclude: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "An experiment's exposure table (CSV: comparison, user_id, account_id, arm, index_date, as "
+                + "`simulate --assignments-out` writes): measure each comparison's retention on the log.",
+            valueName: "FILE"))
+    var assignments: String?
+
+    @Option(help: "With --assignments: retention is a session in the 7 days ending this many days after the index day.")
+    var outcomeDays: Int = 30
+
     func validate() throws {
         if !(1...365).contains(horizon) { throw ValidationError("--horizon: must be in 1...365, got \(horizon)") }
+        if !(1...365).contains(outcomeDays) {
+            throw ValidationError("--outcome-days: must be in 1...365, got \(outcomeDays)")
+        }
     }
 
     func run() throws {
         let outcome = try Workbench.evaluate(
-            EvaluateOptions(log: log.segmentOptions(), cutoff: cutoff, horizon: horizon, exclude: exclude))
+            EvaluateOptions(
+                log: log.segmentOptions(), cutoff: cutoff, horizon: horizon, exclude: exclude,
+                assignments: assignments, outcomeDays: outcomeDays))
         Terminal.error(outcome.summary.description)
         if log.shard != nil {
             print("shard: \(outcome.directory)/shard.json")

@@ -17,7 +17,7 @@ struct LogShardTests {
         let path = folder.appendingPathComponent("log.csv").path
         _ = try Workbench.simulate(
             try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml")),
-            options: RunOptions(users: users, days: days), eventsOut: path)
+            options: RunOptions(users: users, days: days), outputs: SimulateOutputs(events: path))
         return path
     }
 

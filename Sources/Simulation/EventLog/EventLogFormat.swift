@@ -50,3 +50,17 @@ public enum EventLogError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// The ids the event log gives users and accounts (docs/event-log-format.md), for tables written beside it.
+public enum EventLogIDs {
+    /// `u` and the 1-based user index, zero-padded to at least 7 digits.
+    public static func user(_ index: Int) -> String { "u" + padded(index + 1, 7) }
+
+    /// `a` and the 1-based account index, zero-padded to at least 6 digits.
+    public static func account(_ index: Int) -> String { "a" + padded(index + 1, 6) }
+
+    static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}

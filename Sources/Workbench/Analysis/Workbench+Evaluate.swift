@@ -16,12 +16,21 @@ public struct EvaluateOptions: Sendable {
     public var horizon: Int
     /// Segments whose users on the cutoff are not scored; by default everyone signed up is.
     public var exclude: [String]
+    /// An experiment's exposure table (``ExposureTable``), whose retention `outcomeDays` after each
+    /// user's index day is measured on the log.
+    public var assignments: String?
+    public var outcomeDays: Int
 
-    public init(log: SegmentOptions, cutoff: CivilDate, horizon: Int = 28, exclude: [String] = []) {
+    public init(
+        log: SegmentOptions, cutoff: CivilDate, horizon: Int = 28, exclude: [String] = [],
+        assignments: String? = nil, outcomeDays: Int = 30
+    ) {
         self.log = log
         self.cutoff = cutoff
         self.horizon = horizon
         self.exclude = exclude
+        self.assignments = assignments
+        self.outcomeDays = outcomeDays
     }
 }
 
@@ -124,7 +133,16 @@ extension Workbench {
         guard options.horizon >= 1, options.horizon <= 365 else {
             throw RunError.badInput("--horizon: must be in 1...365, got \(options.horizon)")
         }
+        guard options.outcomeDays >= 1, options.outcomeDays <= 365 else {
+            throw RunError.badInput("--outcome-days: must be in 1...365, got \(options.outcomeDays)")
+        }
+        if options.assignments != nil, options.log.shard != nil {
+            throw RunError.badInput(
+                "--assignments: not with --shard; measure the experiment on the whole log (without --shard)")
+        }
         if let out = options.log.outDirectory { try OutputDirectory.checkDestination(out) }
+        // Read before the log, so a broken table stops the command at once.
+        let exposures = try options.assignments.map { try ExposureTable(path: $0) }
         var logOptions = options.log
         logOptions.asOf = nil
         let progress = ProgressLine(enabled: options.log.progress)
@@ -148,7 +166,10 @@ extension Workbench {
         let snapshot = CutoffSnapshot(engine: engine, days: [cutoffDay], startDate: start)
         let outcomes = OutcomeObserver(cutoff: cutoffDay, horizon: options.horizon)
         let conversions = ConversionDays()
-        try log.replay(observers: [engine, outcomes, conversions]) {
+        let experiment = exposures.map {
+            ExposureOutcomes(table: $0, outcomeDays: options.outcomeDays, userIDs: log.population.userIDs)
+        }
+        try log.replay(observers: [engine, outcomes, conversions] + (experiment.map { [$0] } ?? [])) {
             progress.update("replaying day", done: $0, total: log.directory.days)
         }
         let excluded = try options.exclude.map { name in
@@ -176,9 +197,10 @@ extension Workbench {
             }
             return EvaluateOutcome(directory: directory, summary: log.summary)
         }
-        let (results, csv) = try pieces.results(
+        var (results, csv) = try pieces.results(
             compiled: compiled, imported: imported, cutoff: options.cutoff, horizon: options.horizon,
             userIDs: log.population.userIDs, exclude: options.exclude)
+        results.experiment = try experiment?.results()
         let directory = try OutputDirectory.produce(at: destination) { output in
             try output.write(Data(csv.utf8), to: "predictions.csv")
             try output.write(try ResultsFile.Contents.evaluate(results).files())

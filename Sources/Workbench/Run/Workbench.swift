@@ -135,32 +135,15 @@ public enum Workbench {
         return (pieces, whole)
     }
 
-    /// Simulates a scenario and streams its event log to `path` (CSV or JSONL by extension).
-    public static func simulate(_ scenario: Scenario, options: RunOptions, eventsOut path: String) throws
-        -> EventLogStats
-    {
-        guard let format = EventLogFormat.inferred(fromPath: path) else {
-            throw RunError.badInput("--events-out: \(path): the name must end in .csv, .jsonl or .ndjson")
-        }
-        if FileManager.default.fileExists(atPath: path) {
-            throw RunError.badInput(
-                "--events-out: \(path) exists; SegmentLab never replaces a file. Remove it or choose another name.")
-        }
-        let spec = try prepare(scenario, options: options, writesEventLog: true)
-        let simulator = try Simulator(spec: spec, threads: options.threads, truthDays: .only([]))
-        let writer = try EventLogWriter(path: path, format: format, seed: spec.seed, dataQuality: spec.dataQuality)
-        let progress = ProgressLine(enabled: options.progress)
-        defer { progress.finish() }
-        _ = try simulator.run(observers: [writer]) { progress.update("simulating day", done: $0, total: spec.days) }
-        return writer.stats
-    }
-
     /// Peak memory of a run with segmentation, known before it starts: the larger of the day loop,
     /// which holds the usage windows, and the analyses after it, which hold their own data once the
     /// windows are freed.
     public static func estimatedBytes(_ scenario: Scenario, spec: SimulationSpec, writesEventLog: Bool) -> Int {
         guard !writesEventLog else {
+            // Campaigns need the segmentation in the loop: their triggers read it.
             return MemoryEstimate.bytes(for: spec, writesEventLog: true, truthDays: .only([]))
+                + (spec.interventions == nil
+                    ? 0 : segmentationBytes(scenario.segmentation, users: spec.users, days: spec.days))
         }
         let held =
             MemoryEstimate.bytes(for: spec, writesEventLog: false, truthDays: truthDays(scenario, spec: spec))
