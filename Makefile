@@ -5,7 +5,7 @@ SWIFT ?= swift
 SCENARIO ?= scenarios/saas-default.yaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-GALLERY := saas-default reengagement onboarding trial-to-paid declining-usage feature-discovery feedback expansion b2b-accounts over-messaging
+GALLERY := saas-default reengagement onboarding trial-to-paid declining-usage feature-discovery feedback expansion b2b-accounts over-messaging tracking-gaps
 
 REPORT ?= reports/gallery/saas-default/report.html
 
@@ -58,6 +58,11 @@ reports: deps
 	.build/release/segmentlab compare reports/gallery/saas-default reports/gallery/reengagement --out reports/gallery/compare-saas-default-reengagement
 	.build/release/segmentlab sweep scenarios/reengagement.yaml --vary interventions.policies.dormant_email.cooldown_days=0,7,28 --vary interventions.policies.dormant_email.effect.days=14,28 --budget 90 --out reports/gallery/sweep-reengagement
 	.build/release/segmentlab sweep scenarios/b2b-accounts.yaml --vary interventions.experiment.randomise=user,account --replicates 20 --out reports/gallery/sweep-b2b-accounts
+	rm -rf .build-reports/tracking-gaps && mkdir -p .build-reports/tracking-gaps
+	.build/release/segmentlab simulate scenarios/tracking-gaps.yaml --faithful --events-out .build-reports/tracking-gaps/faithful.csv --assignments-out .build-reports/tracking-gaps/assignments.csv
+	.build/release/segmentlab simulate scenarios/tracking-gaps.yaml --events-out .build-reports/tracking-gaps/faulty.csv
+	@for log in faithful faulty; do .build/release/segmentlab evaluate --events .build-reports/tracking-gaps/$$log.csv --taxonomy scenarios/example-taxonomy.yaml --cutoff 2026-08-13 --assignments .build-reports/tracking-gaps/assignments.csv --outcome-days 60 --out reports/gallery/tracking-gaps-$$log-log || exit 1; done
+	rm -rf .build-reports/tracking-gaps
 	.build/release/segmentlab sweep scenarios/over-messaging.yaml --vary interventions.channels.email.cap.messages=1,2,3,5 --replicates 5 --out reports/gallery/sweep-over-messaging
 	.build/release/segmentlab run scenarios/saas-default.yaml --users 3000 --days 90 --out Tests/Fixtures/reduced-run
 

@@ -63,38 +63,17 @@ def ensure_binary() -> None:
     subprocess.run(["swift", "build", "-c", "release", "--product", "segmentlab"], cwd=ROOT, check=True)
 
 
-def clean_scenario() -> Path:
-    """The default scenario without its `data_quality` section: no lost, duplicated or late events, so
-    the log holds exactly what the simulated users did."""
-    lines = SCENARIO.read_text().splitlines(keepends=True)
-    kept, skipping = [], False
-    for line in lines:
-        if line.startswith("data_quality:"):
-            skipping = True
-            continue
-        if skipping and (line.startswith((" ", "\t")) or not line.strip()):
-            continue
-        skipping = False
-        kept.append(line)
-    text = "".join(kept)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
-    path = WORK / "data" / f"saas-default-clean-{digest}.yaml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text(text)
-    return path
-
-
 def generate_log(users: int, days: int, seed: int) -> Path:
-    scenario = clean_scenario()
-    name = f"events-{scenario.stem}-u{users}-d{days}-seed{seed}.csv"
+    # --faithful: without the scenario's data-quality faults, so the log holds exactly what the users did.
+    digest = hashlib.sha256(SCENARIO.read_bytes()).hexdigest()[:10]
+    name = f"events-saas-default-faithful-{digest}-u{users}-d{days}-seed{seed}.csv"
     path = WORK / "data" / name
     if path.exists():
         log(f"event log: {path.relative_to(ROOT)} (cached)")
         return path
     log(f"generating the event log ({users} users, {days} days) ...")
     subprocess.run(
-        [str(BINARY), "simulate", str(scenario), "--users", str(users), "--days", str(days),
+        [str(BINARY), "simulate", str(SCENARIO), "--faithful", "--users", str(users), "--days", str(days),
          "--seed", str(seed), "--events-out", str(path)],
         check=True, stdout=subprocess.DEVNULL)
     return path

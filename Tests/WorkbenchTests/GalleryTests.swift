@@ -49,6 +49,30 @@ struct GalleryTests {
         }
     }
 
+    /// The gallery's `evaluate` reports of simulated logs (`make reports`).
+    static let logReports = ["tracking-gaps-faithful-log", "tracking-gaps-faulty-log"]
+
+    @Test("every file of a gallery report of a log renders again from its results.json", arguments: logReports)
+    func rerenderLog(_ name: String) throws {
+        let folder = Repository.path("reports/gallery/\(name)")
+        let contents = try Repository.results(in: folder)
+        guard case .evaluate(let results) = contents else {
+            Issue.record("\(name): results.json is not evaluate's")
+            return
+        }
+        #expect(results.experiment != nil, "\(name): made with --assignments")
+        let rendered = try contents.files()
+        #expect(
+            Set(rendered.map(\.path)).union(["predictions.csv", ".segmentlab-output"])
+                == Set(try Self.files(in: folder)))
+        for file in rendered {
+            let committed = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + file.path))
+            #expect(file.data == committed, "\(name)/\(file.path) differs: run `make reports`")
+        }
+        let index = try String(contentsOfFile: Repository.path("reports/README.md"), encoding: .utf8)
+        #expect(index.contains("(gallery/\(name)/report.html)"), "\(name)")
+    }
+
     @Test("segmentlab report writes the gallery report again from its results.json")
     func reportCommand() throws {
         let folder = try Repository.temporaryFolder()

@@ -74,7 +74,7 @@ extension Workbench {
     /// The exposure table: one line per user and comparison (a treatment arm against the control), with
     /// the arm the user was in and the index day, the first day a policy of the comparison's arm triggered
     /// for them (for a control user: would have). Users are those of the event log (`docs/event-log-format.md`);
-    /// lines go by comparison, then index day, then user.
+    /// lines go by comparison, then index day.
     static func writeAssignments(_ experiment: ExperimentRun, simulator: Simulator, to path: String) throws {
         let spec = experiment.spec
         let directory = simulator.directory
