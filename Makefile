@@ -82,8 +82,9 @@ check-report:
 	.ci/check-report $(REPORT)
 
 # Speed and memory figures as JSON lines (Benchmarks/SimulationBenchmark): the day loop at 1 and 2 threads
-# beside the minimal reference loop, a whole 1 M-user run, a 10 M-event log written and segmented as CSV and
-# JSONL, each with its peak memory and the memory it estimated. Scratch files go to .build-bench/.
+# beside the minimal reference loop, whole runs of 10 000 to 1 M users and of the 5 M-user scale scenario
+# (Benchmarks/scale.yaml), a 10 M-event log written and segmented as CSV and JSONL, each with its peak memory
+# and the memory it estimated. Scratch files go to .build-bench/.
 # BENCH_ARGS=--large adds the 10 M-user run and a year-long log of 2 M users (about 110 M events, 9.4 GB) segmented.
 BENCH_ARGS ?=
 

@@ -1,6 +1,7 @@
 // SegmentLab's speed and memory figures, one JSON object a line (`make bench`).
 //
-//   SimulationBenchmark [SCENARIO] [--large]   every case below; --large adds the 10 M-user run and
+//   SimulationBenchmark [SCENARIO] [--large]   every case below (with the 5 M-user run of
+//                                              Benchmarks/scale.yaml); --large adds the 10 M-user run and
 //                                              a year-long log of 2 M users segmented
 //   SimulationBenchmark SCENARIO --users N --threads T [--days D] [--segmentation]
 //                                              one day-loop case, run in a child process: the
@@ -186,6 +187,22 @@ if let users = value("--users"), let threads = value("--threads") {
             "time_exponent": slope(runCosts.map { ($0.users, $0.seconds) }),
             "memory_exponent": slope(runCosts.map { ($0.users, $0.bytes) }),
         ])
+    }
+
+    // The scale scenario whole: 5 M users over a year (Benchmarks/scale.yaml).
+    do {
+        let path = "Benchmarks/scale.yaml"
+        let scale = try ScenarioLoader.load(contentsOf: path)
+        let spec = try Workbench.prepare(scale, options: RunOptions(threads: 2), writesEventLog: false)
+        let out = fresh("run-scale")
+        let m = measure(segmentlab, ["run", path, "--threads", "2", "--out", out])
+        emit([
+            "benchmark": "run", "scenario": scale.name, "users": spec.users, "days": spec.days, "threads": 2,
+            "seconds": m.seconds, "peak_resident_bytes": m.peakBytes,
+            "estimated_bytes": Workbench.estimatedBytes(scale, spec: spec, writesEventLog: false),
+            "exit_status": Int(m.status),
+        ])
+        try? FileManager.default.removeItem(atPath: out)
     }
 
     // A synthetic log of about 10 M events from 180 000 users (30 days of sign-ups and use),

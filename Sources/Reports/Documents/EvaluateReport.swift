@@ -41,15 +41,16 @@ public enum EvaluateReport {
 
     static func experiment(_ e: LogExperimentResults) -> ReportSection {
         func rate(_ arm: LogExperimentResults.Arm) -> String {
-            arm.rate.map { "\(Format.percent($0)) (\(arm.retained) of \(arm.users))" } ?? "–"
+            arm.rate.map { "\(Format.percent($0)) of \(arm.users)" } ?? "–"
         }
         let rows = e.comparisons.map { c in
-            [
-                "\(c.name) vs \(c.control.name)", rate(c.treatment), rate(c.control),
-                c.difference.map(Format.signedPoints) ?? "–",
-                c.lower.flatMap { l in c.upper.map { "\(Format.signedPoints(l)) – \(Format.signedPoints($0))" } }
-                    ?? "–",
-                c.pValue.map(Format.pValue) ?? "–", "\(c.absentFromLog)", "\(c.notYetObserved)",
+            var difference = c.difference.map(Format.signedPoints) ?? "–"
+            if let lower = c.lower, let upper = c.upper {
+                difference += " (\(Format.signedPoints(lower)) to \(Format.signedPoints(upper)))"
+            }
+            return [
+                "\(c.name) vs \(c.control.name)", rate(c.treatment), rate(c.control), difference,
+                c.pValue.map(Format.pValue) ?? "–", "\(c.absentFromLog) / \(c.notYetObserved)",
             ]
         }
         return ReportSection(
@@ -58,14 +59,14 @@ public enum EvaluateReport {
                 .paragraph(
                     "Each user of \(e.assignments) counts as retained with a session in the 7 days ending "
                         + "\(e.outcomeDays) days after their index day, as a run measures retention_day_\(e.outcomeDays); "
-                        + "users whose outcome day is past the log's end are left out. A user the log never mentions "
-                        + "counts as not retained: that is what the log says of them. The interval (95 %) and the "
+                        + "users whose outcome day is past the log's end are left out (not yet observed). A user the "
+                        + "log never mentions counts as not retained (absent): that is what the log says of them. The interval (95 %) and the "
                         + "p-value are Wald's, as in a run's report, so a faithful log gives the run's figures."),
                 .table(
                     ReportTable(
                         header: [
-                            "comparison", "treatment retained", "control retained", "difference", "95 % interval",
-                            "p", "absent from the log", "not yet observed",
+                            "comparison", "treatment retained", "control retained", "difference (95 %)", "p",
+                            "absent / not yet",
                         ],
                         rows: rows)),
             ])
