@@ -37,12 +37,17 @@ struct GalleryTests {
             return
         }
         #expect(results.scenario.name == name)
+        try Self.expectRenderedAgain(contents, in: folder, name: name)
+    }
+
+    /// Every file of the report in `folder` is what `contents` renders now; the folder holds nothing else
+    /// but the predictions (scores of single users, not in results.json) and the output marker.
+    static func expectRenderedAgain(_ contents: ResultsFile.Contents, in folder: String, name: String) throws {
         let rendered = try contents.files()
-        // Everything but the predictions (scores of single users, not in results.json) and the marker.
         #expect(
             Set(rendered.map(\.path)).union(["predictions.csv", ".segmentlab-output"])
                 == Set(try Self.files(in: folder)),
-            "run `make reports` after changing what a run writes")
+            "run `make reports` after changing what \(name)'s command writes")
         for file in rendered {
             let committed = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + file.path))
             #expect(file.data == committed, "\(name)/\(file.path) differs: run `make reports`")
@@ -61,14 +66,7 @@ struct GalleryTests {
             return
         }
         #expect(results.experiment != nil, "\(name): made with --assignments")
-        let rendered = try contents.files()
-        #expect(
-            Set(rendered.map(\.path)).union(["predictions.csv", ".segmentlab-output"])
-                == Set(try Self.files(in: folder)))
-        for file in rendered {
-            let committed = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + file.path))
-            #expect(file.data == committed, "\(name)/\(file.path) differs: run `make reports`")
-        }
+        try Self.expectRenderedAgain(contents, in: folder, name: name)
         let index = try String(contentsOfFile: Repository.path("reports/README.md"), encoding: .utf8)
         #expect(index.contains("(gallery/\(name)/report.html)"), "\(name)")
     }
