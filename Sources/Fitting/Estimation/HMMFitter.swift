@@ -1,0 +1,198 @@
+#if canImport(Darwin)
+    import Darwin
+#elseif canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// How to fit a hidden Markov model by EM.
+public struct FitOptions: Sendable, Hashable {
+    /// Live engagement states S (churned comes on top), 1 … 16 as in the scenario format.
+    public var liveStates: Int
+    /// Personas K of the mixture, 1 … 64.
+    public var personas: Int
+    public var sessionFamily: SessionFamily
+    /// Random starting points; the best after ``exploratoryIterations`` is carried on to convergence.
+    public var starts: Int
+    /// EM iterations each start gets before the best is chosen ("short runs", as in C. Biernacki, G. Celeux and
+    /// G. Govaert, "Choosing starting values for the EM algorithm…", Computational Statistics & Data Analysis 41,
+    /// 2003): cheaper than running every start to the end, and the likelihood after a few iterations ranks starts
+    /// well. Unused with a single start.
+    public var exploratoryIterations: Int
+    /// E-steps at most, the exploratory ones of the chosen start included.
+    public var maxIterations: Int
+    /// Converged when an iteration changes the log-likelihood by at most this fraction of its size.
+    public var tolerance: Double
+    /// Seed of the starting points.
+    public var seed: UInt64
+    /// Worker threads of the E-step; the result does not depend on it.
+    public var threads: Int
+
+    public init(
+        liveStates: Int, personas: Int = 1, sessionFamily: SessionFamily = .negativeBinomial, starts: Int = 4,
+        exploratoryIterations: Int = 10, maxIterations: Int = 1000, tolerance: Double = 1e-8, seed: UInt64 = 1,
+        threads: Int = 1
+    ) {
+        self.liveStates = liveStates
+        self.personas = personas
+        self.sessionFamily = sessionFamily
+        self.starts = starts
+        self.exploratoryIterations = exploratoryIterations
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.seed = seed
+        self.threads = threads
+    }
+
+    func validate() throws {
+        var problems: [String] = []
+        if !(1...16).contains(liveStates) { problems.append("liveStates: must be between 1 and 16") }
+        if !(1...64).contains(personas) { problems.append("personas: must be between 1 and 64") }
+        if starts < 1 { problems.append("starts: must be ≥ 1") }
+        if exploratoryIterations < 1 { problems.append("exploratoryIterations: must be ≥ 1") }
+        if maxIterations < 1 { problems.append("maxIterations: must be ≥ 1") }
+        if !(tolerance > 0 && tolerance.isFinite) { problems.append("tolerance: must be finite and > 0") }
+        if threads < 1 { problems.append("threads: must be ≥ 1") }
+        guard problems.isEmpty else { throw FittingError(.invalidOptions, problems.joined(separator: "\n")) }
+    }
+}
+
+/// A fitted model and how the fit went.
+public struct HMMFit: Sendable {
+    /// The model at the last E-step, live states ordered by session mean and personas by share
+    /// (``HiddenMarkovModel/canonicallyOrdered()``).
+    public let model: HiddenMarkovModel
+    /// log P(data | model).
+    public let logLikelihood: Double
+    /// E-steps of the chosen start, its exploratory ones included.
+    public let iterations: Int
+    /// Whether the relative change of the log-likelihood fell below the tolerance within the iterations allowed.
+    public let converged: Bool
+    /// The log-likelihood of every start after its exploratory iterations, in start order (−∞ for a start whose
+    /// likelihood was 0).
+    public let startLogLikelihoods: [Double]
+    /// Users the model was fitted to: the n of BIC.
+    public let userCount: Int
+
+    /// Free parameters (``HiddenMarkovModel/freeParameterCount``).
+    public var parameterCount: Int { model.freeParameterCount }
+
+    /// The Bayesian information criterion −2 log L + p log n, with n the number of users (the independent units;
+    /// a user's days are not independent of each other). Lower is better.
+    public var bic: Double { -2 * logLikelihood + Double(parameterCount) * log(Double(userCount)) }
+}
+
+/// Maximum-likelihood fits of ``HiddenMarkovModel`` by EM (the Baum–Welch algorithm with a mixture over users).
+public enum HMMFitter {
+    /// Fits S live states and K personas from several random starts and keeps the best.
+    ///
+    /// Each start runs ``FitOptions/exploratoryIterations`` EM iterations; the one with the highest log-likelihood
+    /// (the first of equals) then runs to convergence. Every step is deterministic given the options, and the E-step
+    /// sums in a fixed order, so the fitted numbers are bit-for-bit the same at any thread count.
+    /// - Complexity: per iteration, O(days up to each user's last session × K (S + 1)²) plus O(active days × S F)
+    ///   for the emissions; the silent days after a user's last session cost O(K S³) per user.
+    /// - Throws: ``FittingError``: ``FittingError/Code/invalidOptions`` for options out of range or a data set
+    ///   without users, ``FittingError/Code/impossibleData`` when no start gives a positive likelihood.
+    public static func fit(_ data: UserDaySequences, options: FitOptions) throws -> HMMFit {
+        try options.validate()
+        guard data.userCount > 0 else { throw FittingError(.invalidOptions, "the data hold no user") }
+        let points = StartingPoints(data)
+        let startModels = (0..<options.starts).map {
+            points.model(
+                start: $0, liveStates: options.liveStates, personas: options.personas,
+                featureCount: data.featureCount, family: options.sessionFamily, seed: options.seed)
+        }
+        guard options.starts > 1 else {
+            let run = expectationMaximization(from: startModels[0], data: data, options: options, iterations: nil)
+            return try finished(run, startLogLikelihoods: [run.logLikelihood], data: data)
+        }
+        let exploratory = min(options.exploratoryIterations, options.maxIterations)
+        let runs = startModels.map {
+            expectationMaximization(from: $0, data: data, options: options, iterations: exploratory)
+        }
+        let likelihoods = runs.map(\.logLikelihood)
+        guard let best = runs.indices.filter({ likelihoods[$0].isFinite }).max(by: { likelihoods[$0] < likelihoods[$1] })
+        else {
+            throw FittingError(.impossibleData, "the likelihood is 0 at every one of the \(options.starts) starts")
+        }
+        var run = runs[best]
+        if !run.converged && exploratory < options.maxIterations {
+            let rest = expectationMaximization(
+                from: run.nextModel, data: data, options: options, iterations: options.maxIterations - exploratory,
+                after: run.logLikelihood)
+            run = EMRun(
+                model: rest.model, nextModel: rest.nextModel, logLikelihood: rest.logLikelihood,
+                iterations: run.iterations + rest.iterations, converged: rest.converged)
+        }
+        return try finished(run, startLogLikelihoods: likelihoods, data: data)
+    }
+
+    /// Runs EM from a given model, without random starts: to refine a model known roughly, or to refit a resampled
+    /// data set from the original estimate (which keeps the states' labels).
+    /// - Throws: ``FittingError`` as ``fit(_:options:)``, and ``FittingError/Code/invalidModel`` when the model's
+    ///   feature count differs from the data's.
+    public static func refine(
+        _ model: HiddenMarkovModel, on data: UserDaySequences, options: FitOptions
+    ) throws -> HMMFit {
+        try options.validate()
+        guard data.userCount > 0 else { throw FittingError(.invalidOptions, "the data hold no user") }
+        guard model.featureCount == data.featureCount else {
+            throw FittingError(
+                .invalidModel, "the model describes \(model.featureCount) features, the data record \(data.featureCount)")
+        }
+        let run = expectationMaximization(from: model, data: data, options: options, iterations: nil)
+        return try finished(run, startLogLikelihoods: [run.logLikelihood], data: data, reorder: false)
+    }
+
+    private static func finished(
+        _ run: EMRun, startLogLikelihoods: [Double], data: UserDaySequences, reorder: Bool = true
+    ) throws -> HMMFit {
+        guard run.logLikelihood.isFinite else {
+            throw FittingError(.impossibleData, "the likelihood of the data is 0 under the starting model")
+        }
+        return HMMFit(
+            model: reorder ? run.model.canonicallyOrdered() : run.model, logLikelihood: run.logLikelihood,
+            iterations: run.iterations, converged: run.converged, startLogLikelihoods: startLogLikelihoods,
+            userCount: data.userCount)
+    }
+
+    /// One EM run: the model of the last E-step with its log-likelihood, and the M-step's model after it (where a
+    /// continued run starts).
+    struct EMRun {
+        let model: HiddenMarkovModel
+        let nextModel: HiddenMarkovModel
+        let logLikelihood: Double
+        let iterations: Int
+        let converged: Bool
+    }
+
+    /// EM from `model` for at most `iterations` E-steps (``FitOptions/maxIterations`` when nil), stopping when the
+    /// relative change of the log-likelihood is at most the tolerance or the likelihood is 0. `previous` is the
+    /// log-likelihood of the iteration before `model`, when the run continues another.
+    static func expectationMaximization(
+        from model: HiddenMarkovModel, data: UserDaySequences, options: FitOptions, iterations: Int?,
+        after previousLogLikelihood: Double = -.infinity
+    ) -> EMRun {
+        let limit = iterations ?? options.maxIterations
+        var current = model
+        var previous = previousLogLikelihood
+        var iteration = 0
+        while true {
+            iteration += 1
+            let statistics = HMMInference(checked: current, data: data).expectedStatistics(threads: options.threads)
+            let logLikelihood = statistics.logLikelihood
+            let next = current.maximized(from: statistics, sessionValues: data.sessionValues)
+            let converged =
+                logLikelihood.isFinite && previous.isFinite
+                && abs(logLikelihood - previous) <= options.tolerance * abs(logLikelihood)
+            if converged || !logLikelihood.isFinite || iteration >= limit {
+                return EMRun(
+                    model: current, nextModel: next, logLikelihood: logLikelihood, iterations: iteration,
+                    converged: converged)
+            }
+            previous = logLikelihood
+            current = next
+        }
+    }
+}
