@@ -3,8 +3,8 @@ public import UsageModel
 /// Why a model could not be built or fitted: bad observations, a model or options that make no sense, or data the
 /// model cannot explain at all.
 ///
-/// Bad input (exit status 2) is something the caller can fix; ``Code/impossibleData`` (exit status 1) means every
-/// start gave a zero likelihood, which only happens with a model family that cannot produce the data.
+/// Bad input (exit status 2) is something the caller can fix; a fit that fails on valid input (exit status 1) is
+/// ``Code/impossibleData`` or ``Code/singularInformation``.
 public struct FittingError: ExitStatusError, Sendable, Equatable {
     /// What kind of problem it is.
     public enum Code: Sendable, Equatable {
@@ -17,6 +17,8 @@ public struct FittingError: ExitStatusError, Sendable, Equatable {
         case invalidOptions
         /// The log-likelihood is not finite at any start.
         case impossibleData
+        /// The information matrix of a model's parameters cannot be inverted: some parameter is not identified.
+        case singularInformation
     }
 
     public let code: Code
@@ -28,7 +30,12 @@ public struct FittingError: ExitStatusError, Sendable, Equatable {
         self.message = message
     }
 
-    public var exitStatus: Int32 { code == .impossibleData ? 1 : 2 }
+    public var exitStatus: Int32 {
+        switch code {
+        case .invalidObservation, .invalidModel, .invalidOptions: 2
+        case .impossibleData, .singularInformation: 1
+        }
+    }
 
     public var description: String { message }
 }

@@ -42,7 +42,8 @@ struct BruteForce {
                     states.append(rest % n)
                     rest /= n
                 }
-                var p = persona.share * (states[0] < model.liveStates ? persona.initial[states[0]] : 0) * e[0][states[0]]
+                var p =
+                    persona.share * (states[0] < model.liveStates ? persona.initial[states[0]] : 0) * e[0][states[0]]
                 for t in 1..<observedDays {
                     p *= persona.transition(from: states[t - 1], to: states[t]) * e[t][states[t]]
                 }
@@ -104,14 +105,20 @@ func tinyModel(family: SessionFamily) throws -> HiddenMarkovModel {
 /// Users of five days with active days early, late, everywhere and nowhere, so both the day-by-day passes and the
 /// silent runs after the last active day are exercised.
 let tinyUsers: [(days: Int, active: [ActiveDay])] = [
-    (5, [ActiveDay(day: 0, sessions: 1, keyActions: 0, features: 0b01), ActiveDay(day: 2, sessions: 3, keyActions: 7)]),
+    (
+        5,
+        [ActiveDay(day: 0, sessions: 1, keyActions: 0, features: 0b01), ActiveDay(day: 2, sessions: 3, keyActions: 7)]
+    ),
     (5, [ActiveDay(day: 0, sessions: 2, keyActions: 3, features: 0b10)]),
     (5, []),
     (
         5,
         (0..<5).map { ActiveDay(day: $0, sessions: 1 + $0 % 3, keyActions: 2 * $0, features: UInt32($0 % 4)) }
     ),
-    (4, [ActiveDay(day: 1, sessions: 4, keyActions: 9, features: 0b11), ActiveDay(day: 3, sessions: 1, keyActions: 1)]),
+    (
+        4,
+        [ActiveDay(day: 1, sessions: 4, keyActions: 9, features: 0b11), ActiveDay(day: 3, sessions: 1, keyActions: 1)]
+    ),
     (1, [ActiveDay(day: 0, sessions: 5, keyActions: 12, features: 0b01)]),
 ]
 

@@ -28,7 +28,8 @@ struct ExactInferenceTests {
             ],
             emissions: [0.4, 1.5, 4.0].enumerated().map { s, mean in
                 StateEmission(
-                    sessionMean: mean, keyActionsPerSession: 1 + Double(s), featureProbabilities: [0.1 + 0.3 * Double(s)])
+                    sessionMean: mean, keyActionsPerSession: 1 + Double(s),
+                    featureProbabilities: [0.1 + 0.3 * Double(s)])
             }, featureCount: 1, sessionFamily: .poisson)
     }
 
@@ -39,7 +40,8 @@ struct ExactInferenceTests {
             try builder.addUser(
                 observedDays: user.days,
                 activeDays: user.active.map {
-                    ActiveDay(day: $0.day, sessions: $0.sessions, keyActions: $0.keyActions, features: $0.features & mask)
+                    ActiveDay(
+                        day: $0.day, sessions: $0.sessions, keyActions: $0.keyActions, features: $0.features & mask)
                 })
         }
         return builder.build()

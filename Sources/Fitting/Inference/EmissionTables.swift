@@ -91,24 +91,46 @@ struct EmissionTables: Sendable {
         return logZero
     }
 
-    /// log P(this active day's sessions, key actions and features | live state s), without the −log(a!) of the key
-    /// actions (``UserDaySequences/keyActionLogConstant``), which no state changes.
-    ///
-    /// Reads the tables through their base addresses: `s` must be a live state and `level` a level of the data the
-    /// tables were built for.
-    @inline(__always)
-    func logActiveDay(state s: Int, level: Int, keyActions: Int32, features: UInt32) -> Double {
-        var value =
-            logSessions.baseAddress[s * levelCount + level] - sessionValue.baseAddress[level]
-            * keyActionRate.baseAddress[s]
-        if keyActions > 0 {
-            value += Double(keyActions) * (logSessionValue.baseAddress[level] + logKeyActionRate.baseAddress[s])
+    /// Calls `body` with read access to the tables that counts no references per lookup, for the per-day loops.
+    /// The lookup's pointers are valid inside `body` only.
+    func withLookup<R>(_ body: (Lookup) -> R) -> R {
+        withExtendedLifetime(self) {
+            body(
+                Lookup(
+                    featureCount: featureCount, levelCount: levelCount, logSessions: logSessions.baseAddress,
+                    sessionValue: sessionValue.baseAddress, logSessionValue: logSessionValue.baseAddress,
+                    keyActionRate: keyActionRate.baseAddress, logKeyActionRate: logKeyActionRate.baseAddress,
+                    logFeature: logFeature.baseAddress, logNoFeature: logNoFeature.baseAddress))
         }
-        let used = logFeature.baseAddress + s * featureCount
-        let unused = logNoFeature.baseAddress + s * featureCount
-        for f in 0..<featureCount {
-            value += features & (1 << UInt32(f)) != 0 ? used[f] : unused[f]
+    }
+
+    /// The tables' base addresses, lent by ``withLookup(_:)``.
+    struct Lookup {
+        let featureCount: Int
+        let levelCount: Int
+        let logSessions: UnsafeMutablePointer<Double>
+        let sessionValue: UnsafeMutablePointer<Double>
+        let logSessionValue: UnsafeMutablePointer<Double>
+        let keyActionRate: UnsafeMutablePointer<Double>
+        let logKeyActionRate: UnsafeMutablePointer<Double>
+        let logFeature: UnsafeMutablePointer<Double>
+        let logNoFeature: UnsafeMutablePointer<Double>
+
+        /// log P(this active day's sessions, key actions and features | live state s), without the −log(a!) of the
+        /// key actions (``UserDaySequences/keyActionLogConstant``), which no state changes. `s` must be a live state
+        /// and `level` a level of the data the tables were built for.
+        @inline(__always)
+        func logActiveDay(state s: Int, level: Int, keyActions: Int32, features: UInt32) -> Double {
+            var value = logSessions[s * levelCount + level] - sessionValue[level] * keyActionRate[s]
+            if keyActions > 0 {
+                value += Double(keyActions) * (logSessionValue[level] + logKeyActionRate[s])
+            }
+            let used = logFeature + s * featureCount
+            let unused = logNoFeature + s * featureCount
+            for f in 0..<featureCount {
+                value += features & (1 << UInt32(f)) != 0 ? used[f] : unused[f]
+            }
+            return value
         }
-        return value
     }
 }

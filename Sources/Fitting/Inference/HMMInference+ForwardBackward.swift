@@ -66,28 +66,31 @@ extension HMMInference {
         let level = data.sessionLevel.baseAddress
         let keyActions = data.keyActions.baseAddress
         let features = data.features.baseAddress
-        var offset = data.keyActionLogConstant[user]
-        var next = range.lowerBound
-        for t in 0..<days {
-            let row = workspace.emission + t * n
-            guard next < range.upperBound, Int(activeDay[next]) == t else {
-                row.update(from: silent, count: n)
-                continue
+        let constant = data.keyActionLogConstant[user]
+        return emissions.withLookup { lookup in
+            var offset = constant
+            var next = range.lowerBound
+            for t in 0..<days {
+                let row = workspace.emission + t * n
+                guard next < range.upperBound, Int(activeDay[next]) == t else {
+                    for s in 0..<n { row[s] = silent[s] }
+                    continue
+                }
+                var largest = -Double.infinity
+                for s in 0..<live {
+                    let value = lookup.logActiveDay(
+                        state: s, level: Int(level[next]), keyActions: keyActions[next], features: features[next])
+                    row[s] = value
+                    largest = max(largest, value)
+                }
+                guard largest > -.infinity else { return -.infinity }
+                for s in 0..<live { row[s] = exp(row[s] - largest) }
+                row[live] = 0
+                offset += largest
+                next += 1
             }
-            var largest = -Double.infinity
-            for s in 0..<live {
-                let value = emissions.logActiveDay(
-                    state: s, level: Int(level[next]), keyActions: keyActions[next], features: features[next])
-                row[s] = value
-                largest = max(largest, value)
-            }
-            guard largest > -.infinity else { return -.infinity }
-            for s in 0..<live { row[s] = exp(row[s] - largest) }
-            row[live] = 0
-            offset += largest
-            next += 1
+            return offset
         }
-        return offset
     }
 
     /// The forward pass of every persona over the first `days` days, then the silent run from the tables.
@@ -131,12 +134,13 @@ extension HMMInference {
         normalise(alpha, count: n, total: total)
         scale[0] = total
         logScale.multiply(by: total)
-        for t in stride(from: 1, to: days, by: 1) {
+        for t in 1..<days {
             let previous = alpha + (t - 1) * n
             let current = alpha + t * n
             let row = emission + t * n
-            current.update(repeating: 0, count: n)
-            for i in 0..<n {
+            let first = previous[0]
+            for j in 0..<n { current[j] = first * a[j] }
+            for i in 1..<n {
                 let p = previous[i]
                 if p == 0 { continue }
                 let from = a + i * n
@@ -203,8 +207,9 @@ extension HMMInference {
         var nextBeta = workspace.nextBeta
         let runBeta = silentRuns[k].silentLikelihood.baseAddress + run * n
         for j in 0..<n { beta[j] = runBeta[j] / runLikelihood }
-        pairs.update(repeating: 0, count: live * n)
-        for t in stride(from: days - 1, to: 0, by: -1) {
+        for i in 0..<(live * n) { pairs[i] = 0 }
+        var t = days - 1
+        while t > 0 {
             let today = alpha + t * n
             for i in 0..<live { gamma[t * live + i] += weight * today[i] * beta[i] }
             let inverse = 1 / scale[t]
@@ -224,6 +229,7 @@ extension HMMInference {
             }
             nextBeta[live] = v[live]
             swap(&beta, &nextBeta)
+            t -= 1
         }
         let initialCounts = workspace.initialCounts + k * live
         for i in 0..<live {

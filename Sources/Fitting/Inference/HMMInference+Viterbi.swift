@@ -73,14 +73,16 @@ extension HMMInference {
         for t in 0..<days {
             for s in 0..<n { result[t * n + s] = silent[s] }
         }
-        for i in data.activeRange(user: user) {
-            let t = Int(data.activeDay[i])
-            for s in 0..<liveStates {
-                result[t * n + s] = emissions.logActiveDay(
-                    state: s, level: Int(data.sessionLevel[i]), keyActions: data.keyActions[i],
-                    features: data.features[i])
+        emissions.withLookup { lookup in
+            for i in data.activeRange(user: user) {
+                let t = Int(data.activeDay[i])
+                for s in 0..<liveStates {
+                    result[t * n + s] = lookup.logActiveDay(
+                        state: s, level: Int(data.sessionLevel[i]), keyActions: data.keyActions[i],
+                        features: data.features[i])
+                }
+                result[t * n + liveStates] = -.infinity
             }
-            result[t * n + liveStates] = -.infinity
         }
         return result
     }

@@ -29,9 +29,11 @@ extension HiddenMarkovModel {
         for (s, emission) in emissions.enumerated() {
             list.append(NamedParameter(name: "emissions[\(s)].sessionMean", value: emission.sessionMean))
             if sessionFamily == .negativeBinomial {
-                list.append(NamedParameter(name: "emissions[\(s)].sessionDispersion", value: emission.sessionDispersion))
+                list.append(
+                    NamedParameter(name: "emissions[\(s)].sessionDispersion", value: emission.sessionDispersion))
             }
-            list.append(NamedParameter(name: "emissions[\(s)].keyActionsPerSession", value: emission.keyActionsPerSession))
+            list.append(
+                NamedParameter(name: "emissions[\(s)].keyActionsPerSession", value: emission.keyActionsPerSession))
             for (f, p) in emission.featureProbabilities.enumerated() {
                 list.append(NamedParameter(name: "emissions[\(s)].featureProbabilities[\(f)]", value: p))
             }

@@ -45,8 +45,9 @@ public struct HiddenMarkovModel: Sendable, Hashable {
     }
 
     /// A model built by the estimator, whose M-step keeps every invariant by construction.
-    init(unchecked personas: [PersonaChain], emissions: [StateEmission], featureCount: Int, sessionFamily: SessionFamily)
-    {
+    init(
+        unchecked personas: [PersonaChain], emissions: [StateEmission], featureCount: Int, sessionFamily: SessionFamily
+    ) {
         self.liveStates = emissions.count
         self.featureCount = featureCount
         self.sessionFamily = sessionFamily
@@ -89,7 +90,8 @@ public struct HiddenMarkovModel: Sendable, Hashable {
             }
             checkDistribution(persona.initial[...], "\(place).initial")
             guard persona.transitions.count == states * states else {
-                problems.append("\(place).transitions: \(persona.transitions.count) entries, expected \(states * states)")
+                problems.append(
+                    "\(place).transitions: \(persona.transitions.count) entries, expected \(states * states)")
                 continue
             }
             for i in 0..<live {
@@ -117,7 +119,8 @@ public struct HiddenMarkovModel: Sendable, Hashable {
             }
             if emission.featureProbabilities.count != featureCount {
                 problems.append(
-                    "\(place).featureProbabilities: \(emission.featureProbabilities.count) entries, expected \(featureCount)")
+                    "\(place).featureProbabilities: \(emission.featureProbabilities.count) entries, expected \(featureCount)"
+                )
             } else if let bad = emission.featureProbabilities.firstIndex(where: { !isProbability($0) }) {
                 problems.append("\(place).featureProbabilities[\(bad)]: must be a probability in [0, 1]")
             }
