@@ -11,7 +11,8 @@ struct DeterminismTests {
         let data = truth.simulate(users: 1_000, days: 60, signupDays: 10, seed: 3)
         func run(threads: Int) throws -> (HMMFit, [Double], [Double]) {
             let options = FitOptions(
-                liveStates: 3, personas: 2, starts: 2, exploratoryIterations: 3, maxIterations: 12, threads: threads)
+                liveStates: 3, personas: 2, starts: 2, exploratoryIterations: 3, exploratoryUsers: 500,
+                maxIterations: 12, threads: threads)
             let fit = try HMMFitter.fit(data, options: options)
             let inference = try HMMInference(model: fit.model, data: data)
             let errors = try ParameterStandardErrors.outerProductOfScores(

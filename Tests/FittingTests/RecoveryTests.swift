@@ -35,7 +35,9 @@ struct RecoveryTests {
     static let simulated: (truth: HiddenMarkovModel, data: UserDaySequences, fit: HMMFit)? = {
         guard let truth = try? recoveryModel() else { return nil }
         let data = truth.simulate(users: users, days: 120, signupDays: 30, seed: 7)
-        let options = FitOptions(liveStates: 3, personas: 2, starts: 1, threads: 2)
+        // Two starts compared on 1 000 of the users, as a large fit compares them, the better one refined on all.
+        let options = FitOptions(
+            liveStates: 3, personas: 2, starts: 2, exploratoryIterations: 4, exploratoryUsers: 1_000, threads: 2)
         guard let fit = try? HMMFitter.fit(data, options: options) else { return nil }
         return (truth, data, fit)
     }()

@@ -20,6 +20,11 @@ public struct FitOptions: Sendable, Hashable {
     /// 2003): cheaper than running every start to the end, and the likelihood after a few iterations ranks starts
     /// well. Unused with a single start.
     public var exploratoryIterations: Int
+    /// Users the starts are compared on: with more users than this, the exploratory iterations run on this many,
+    /// evenly spaced through the data (users ⌊i·n/m⌋), and only the chosen start continues on all of them. Ranking
+    /// starts needs far fewer users than estimating, and with several starts the exploratory iterations would
+    /// otherwise cost more than the fit itself.
+    public var exploratoryUsers: Int
     /// E-steps at most, the exploratory ones of the chosen start included.
     public var maxIterations: Int
     /// Converged when an iteration changes the log-likelihood by at most this fraction of its size.
@@ -31,14 +36,15 @@ public struct FitOptions: Sendable, Hashable {
 
     public init(
         liveStates: Int, personas: Int = 1, sessionFamily: SessionFamily = .negativeBinomial, starts: Int = 4,
-        exploratoryIterations: Int = 10, maxIterations: Int = 1000, tolerance: Double = 1e-8, seed: UInt64 = 1,
-        threads: Int = 1
+        exploratoryIterations: Int = 10, exploratoryUsers: Int = 10_000, maxIterations: Int = 1000,
+        tolerance: Double = 1e-8, seed: UInt64 = 1, threads: Int = 1
     ) {
         self.liveStates = liveStates
         self.personas = personas
         self.sessionFamily = sessionFamily
         self.starts = starts
         self.exploratoryIterations = exploratoryIterations
+        self.exploratoryUsers = exploratoryUsers
         self.maxIterations = maxIterations
         self.tolerance = tolerance
         self.seed = seed
@@ -51,6 +57,7 @@ public struct FitOptions: Sendable, Hashable {
         if !(1...64).contains(personas) { problems.append("personas: must be between 1 and 64") }
         if starts < 1 { problems.append("starts: must be ≥ 1") }
         if exploratoryIterations < 1 { problems.append("exploratoryIterations: must be ≥ 1") }
+        if exploratoryUsers < 1 { problems.append("exploratoryUsers: must be ≥ 1") }
         if maxIterations < 1 { problems.append("maxIterations: must be ≥ 1") }
         if !(tolerance > 0 && tolerance.isFinite) { problems.append("tolerance: must be finite and > 0") }
         if threads < 1 { problems.append("threads: must be ≥ 1") }
@@ -70,7 +77,7 @@ public struct HMMFit: Sendable {
     /// Whether the relative change of the log-likelihood fell below the tolerance within the iterations allowed.
     public let converged: Bool
     /// The log-likelihood of every start after its exploratory iterations, in start order (−∞ for a start whose
-    /// likelihood was 0).
+    /// likelihood was 0), on the users the starts were compared on (``FitOptions/exploratoryUsers``).
     public let startLogLikelihoods: [Double]
     /// Users the model was fitted to: the n of BIC.
     public let userCount: Int
@@ -87,8 +94,9 @@ public struct HMMFit: Sendable {
 public enum HMMFitter {
     /// Fits S live states and K personas from several random starts and keeps the best.
     ///
-    /// Each start runs ``FitOptions/exploratoryIterations`` EM iterations; the one with the highest log-likelihood
-    /// (the first of equals) then runs to convergence. Every step is deterministic given the options, and the E-step
+    /// Each start runs ``FitOptions/exploratoryIterations`` EM iterations (on at most
+    /// ``FitOptions/exploratoryUsers`` users); the one with the highest log-likelihood (the first of equals) then
+    /// runs to convergence on all users. Every step is deterministic given the options, and the E-step
     /// sums in a fixed order, so the fitted numbers are bit-for-bit the same at any thread count.
     /// - Complexity: per iteration, O(days up to each user's last session × K (S + 1)²) plus O(active days × S F)
     ///   for the emissions; the silent days after a user's last session cost O(K S³) per user.
@@ -108,8 +116,9 @@ public enum HMMFitter {
             return try finished(run, startLogLikelihoods: [run.logLikelihood], data: data)
         }
         let exploratory = min(options.exploratoryIterations, options.maxIterations)
+        let sample = data.userCount > options.exploratoryUsers ? evenlySpaced(data, options.exploratoryUsers) : nil
         let runs = startModels.map {
-            expectationMaximization(from: $0, data: data, options: options, iterations: exploratory)
+            expectationMaximization(from: $0, data: sample ?? data, options: options, iterations: exploratory)
         }
         let likelihoods = runs.map(\.logLikelihood)
         guard
@@ -118,13 +127,20 @@ public enum HMMFitter {
             throw FittingError(.impossibleData, "the likelihood is 0 at every one of the \(options.starts) starts")
         }
         var run = runs[best]
-        if !run.converged && exploratory < options.maxIterations {
+        if (!run.converged || sample != nil) && exploratory < options.maxIterations {
+            // On all users the subsample's last log-likelihood is no reference for convergence.
             let rest = expectationMaximization(
                 from: run.nextModel, data: data, options: options, iterations: options.maxIterations - exploratory,
-                after: run.logLikelihood)
+                after: sample == nil ? run.logLikelihood : -.infinity)
             run = EMRun(
                 model: rest.model, nextModel: rest.nextModel, logLikelihood: rest.logLikelihood,
                 iterations: run.iterations + rest.iterations, converged: rest.converged)
+        } else if sample != nil {
+            // No iteration left for all users: the exploratory model, with its log-likelihood on all of them.
+            let logLikelihood = HMMInference(checked: run.model, data: data).logLikelihood(threads: options.threads)
+            run = EMRun(
+                model: run.model, nextModel: run.nextModel, logLikelihood: logLikelihood, iterations: run.iterations,
+                converged: false)
         }
         return try finished(run, startLogLikelihoods: likelihoods, data: data)
     }
@@ -145,6 +161,12 @@ public enum HMMFitter {
         }
         let run = expectationMaximization(from: model, data: data, options: options, iterations: nil)
         return try finished(run, startLogLikelihoods: [run.logLikelihood], data: data, reorder: false)
+    }
+
+    /// Users ⌊i·n/m⌋ for i < m: a deterministic subsample spread over the whole data.
+    private static func evenlySpaced(_ data: UserDaySequences, _ m: Int) -> UserDaySequences {
+        let n = data.userCount
+        return data.selecting(users: (0..<m).map { $0 * n / m })
     }
 
     private static func finished(

@@ -120,7 +120,7 @@ extension HMMInference {
     func forward(persona k: Int, days: Int, in workspace: UserWorkspace) -> Double {
         let n = stateCount
         let start = initial.baseAddress + k * n
-        let a = transitions.baseAddress + k * n * n
+        let columns = transposedTransitions.baseAddress + k * n * n
         let alpha = workspace.alpha + k * workspace.capacity * n
         let scale = workspace.scale + k * workspace.capacity
         let emission = workspace.emission
@@ -138,17 +138,12 @@ extension HMMInference {
             let previous = alpha + (t - 1) * n
             let current = alpha + t * n
             let row = emission + t * n
-            let first = previous[0]
-            for j in 0..<n { current[j] = first * a[j] }
-            for i in 1..<n {
-                let p = previous[i]
-                if p == 0 { continue }
-                let from = a + i * n
-                for j in 0..<n { current[j] += p * from[j] }
-            }
             total = 0
             for j in 0..<n {
-                current[j] *= row[j]
+                let column = columns + j * n
+                var sum = 0.0
+                for i in 0..<n { sum += previous[i] * column[i] }
+                current[j] = sum * row[j]
                 total += current[j]
             }
             guard total > 0 else { return -.infinity }
@@ -193,41 +188,32 @@ extension HMMInference {
         let n = stateCount
         let live = liveStates
         let days = workspace.passedDays
-        let run = workspace.silentRun
         let weight = workspace.responsibility[k]
-        let runLikelihood = workspace.runLikelihood[k]
         let a = transitions.baseAddress + k * n * n
         let alpha = workspace.alpha + k * workspace.capacity * n
         let scale = workspace.scale + k * workspace.capacity
         let emission = workspace.emission
         let gamma = workspace.gamma
-        let pairs = workspace.pairs
         let v = workspace.weighted
         var beta = workspace.beta
         var nextBeta = workspace.nextBeta
-        let runBeta = silentRuns[k].silentLikelihood.baseAddress + run * n
-        for j in 0..<n { beta[j] = runBeta[j] / runLikelihood }
-        for i in 0..<(live * n) { pairs[i] = 0 }
+        let runBeta = silentRuns[k].silentLikelihood.baseAddress + workspace.silentRun * n
+        for j in 0..<n { beta[j] = runBeta[j] / workspace.runLikelihood[k] }
         var t = days - 1
         while t > 0 {
             let today = alpha + t * n
             for i in 0..<live { gamma[t * live + i] += weight * today[i] * beta[i] }
             let inverse = 1 / scale[t]
             let row = emission + t * n
-            for j in 0..<n { v[j] = row[j] * beta[j] * inverse }
-            let yesterday = alpha + (t - 1) * n
+            let weighted = v + t * n
+            for j in 0..<n { weighted[j] = row[j] * beta[j] * inverse }
             for i in 0..<live {
                 let from = a + i * n
-                let pairRow = pairs + i * n
-                let p = yesterday[i]
                 var sum = 0.0
-                for j in 0..<n {
-                    sum += from[j] * v[j]
-                    pairRow[j] += p * v[j]
-                }
+                for j in 0..<n { sum += from[j] * weighted[j] }
                 nextBeta[i] = sum
             }
-            nextBeta[live] = v[live]
+            nextBeta[live] = weighted[live]
             swap(&beta, &nextBeta)
             t -= 1
         }
@@ -238,11 +224,30 @@ extension HMMInference {
             initialCounts[i] = weight * first
         }
         let counts = workspace.transitionCounts + k * live * n
-        for i in 0..<(live * n) { counts[i] = a[i] * pairs[i] }
-        if run > 0 {
+        writePassedTransitions(persona: k, in: workspace, to: counts)
+        if workspace.silentRun > 0 {
             addSilentRun(persona: k, last: alpha + (days - 1) * n, counts: counts, in: workspace)
         }
         for i in 0..<(live * n) { counts[i] *= weight }
+    }
+
+    /// Writes the expected transitions between the days passed, ξ(i, j) = A_ij Σ_t α̂_{t−1}(i) v_t(j), from the
+    /// weighted vectors the backward pass left, one scalar sum per (i, j).
+    private func writePassedTransitions(
+        persona k: Int, in workspace: UserWorkspace, to counts: UnsafeMutablePointer<Double>
+    ) {
+        let n = stateCount
+        let days = workspace.passedDays
+        let a = transitions.baseAddress + k * n * n
+        let alpha = workspace.alpha + k * workspace.capacity * n
+        let v = workspace.weighted
+        for i in 0..<liveStates {
+            for j in 0..<n {
+                var sum = 0.0
+                for t in 1..<days { sum += alpha[(t - 1) * n + i] * v[t * n + j] }
+                counts[i * n + j] = a[i * n + j] * sum
+            }
+        }
     }
 
     /// Adds the silent run's expected transitions to `counts` and its weighted expected days per state to

@@ -26,6 +26,9 @@ public struct HMMInference: Sendable {
     let initial: Column<Double>
     /// Transition matrices, at `(k · (S + 1) + i) · (S + 1) + j`.
     let transitions: Column<Double>
+    /// The same matrices transposed, at `(k · (S + 1) + j) · (S + 1) + i`: the forward pass takes each day's vector
+    /// as dot products with their rows.
+    let transposedTransitions: Column<Double>
 
     /// - Throws: ``FittingError`` (``FittingError/Code/invalidModel``) when the model describes another number of
     ///   features than the data records.
@@ -51,6 +54,11 @@ public struct HMMInference: Sendable {
         logShares = model.personas.map { log($0.share) }
         initial = Column(model.personas.flatMap { $0.initial + [0] })
         transitions = Column(model.personas.flatMap(\.transitions))
+        let n = model.stateCount
+        transposedTransitions = Column(
+            model.personas.flatMap { persona in
+                (0..<(n * n)).map { persona.transitions[($0 % n) * n + $0 / n] }
+            })
     }
 
     var liveStates: Int { model.liveStates }

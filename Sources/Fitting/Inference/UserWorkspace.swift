@@ -20,12 +20,11 @@ final class UserWorkspace {
     let scale: UnsafeMutablePointer<Double>
     /// P(live state s on day t | the user's days), mixed over personas, at `t · S + s`.
     let gamma: UnsafeMutablePointer<Double>
-    /// Scaled backward vectors of today and the day before, and the day's weighted vector v (S + 1 each).
+    /// Scaled backward vectors of today and the day before (S + 1 each).
     let beta: UnsafeMutablePointer<Double>
     let nextBeta: UnsafeMutablePointer<Double>
+    /// The backward pass's weighted vectors v_t(j) = b_j(t) β̂_t(j) / c_t, at `t · (S + 1) + j`.
     let weighted: UnsafeMutablePointer<Double>
-    /// Σ_t α̂_t(i) v_{t+1}(j) over the days passed, at `i · (S + 1) + j` (live i).
-    let pairs: UnsafeMutablePointer<Double>
 
     // Results of the last user.
     /// log P(days | persona k), at k.
@@ -54,7 +53,7 @@ final class UserWorkspace {
         capacity = days
         let n = stateCount
         let sizes = [
-            days * n, personas * days * n, personas * days, days * liveStates, n, n, n, liveStates * n,
+            days * n, personas * days * n, personas * days, days * liveStates, n, n, days * n,
             personas, personas, personas, personas * liveStates, personas * liveStates * n, liveStates,
         ]
         storage = UnsafeMutablePointer<Double>.allocate(capacity: sizes.reduce(0, +))
@@ -72,13 +71,12 @@ final class UserWorkspace {
         beta = storage + offsets[4]
         nextBeta = storage + offsets[5]
         weighted = storage + offsets[6]
-        pairs = storage + offsets[7]
-        personaLogLikelihood = storage + offsets[8]
-        responsibility = storage + offsets[9]
-        runLikelihood = storage + offsets[10]
-        initialCounts = storage + offsets[11]
-        transitionCounts = storage + offsets[12]
-        silentRunDays = storage + offsets[13]
+        personaLogLikelihood = storage + offsets[7]
+        responsibility = storage + offsets[8]
+        runLikelihood = storage + offsets[9]
+        initialCounts = storage + offsets[10]
+        transitionCounts = storage + offsets[11]
+        silentRunDays = storage + offsets[12]
     }
 
     deinit {
