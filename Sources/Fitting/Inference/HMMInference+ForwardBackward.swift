@@ -28,14 +28,15 @@ extension HMMInference {
     ///
     /// - Parameters:
     ///   - silentRunShortcut: Handle the days after the last active day through ``SilentRunTables`` (the E-step),
-    ///     or pass every day one by one (posteriors per day). Both give the same results up to rounding.
+    ///     or pass every day one by one (posteriors per day, and models too large for the tables). Both give the
+    ///     same results up to rounding.
     ///   - backward: Whether to run the backward passes; without them only the log-likelihood, the responsibilities
     ///     and the forward vectors are left (filtering).
     func forwardBackward(user: Int, in workspace: UserWorkspace, silentRunShortcut: Bool, backward: Bool = true) {
         let observed = Int(data.observedDays[user])
         let range = data.activeRange(user: user)
         var passed = observed
-        if silentRunShortcut {
+        if silentRunShortcut, !silentRuns.isEmpty {
             passed = range.isEmpty ? 1 : Int(data.activeDay[range.upperBound - 1]) + 1
         }
         workspace.logLikelihood = -.infinity
@@ -197,8 +198,12 @@ extension HMMInference {
         let v = workspace.weighted
         var beta = workspace.beta
         var nextBeta = workspace.nextBeta
-        let runBeta = silentRuns[k].silentLikelihood.baseAddress + workspace.silentRun * n
-        for j in 0..<n { beta[j] = runBeta[j] / workspace.runLikelihood[k] }
+        if workspace.silentRun > 0 {
+            let runBeta = silentRuns[k].silentLikelihood.baseAddress + workspace.silentRun * n
+            for j in 0..<n { beta[j] = runBeta[j] / workspace.runLikelihood[k] }
+        } else {
+            for j in 0..<n { beta[j] = 1 }
+        }
         var t = days - 1
         while t > 0 {
             let today = alpha + t * n

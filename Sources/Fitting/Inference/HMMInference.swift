@@ -18,7 +18,8 @@ public struct HMMInference: Sendable {
     public let model: HiddenMarkovModel
     public let data: UserDaySequences
     let emissions: EmissionTables
-    /// Per persona, the tables of runs of silent days up to the longest observation.
+    /// Per persona, the tables of runs of silent days up to the longest observation; empty when they would exceed
+    /// ``SilentRunTables/largestSize``, and every day is then passed one by one.
     let silentRuns: [SilentRunTables]
     /// log(share) per persona.
     let logShares: [Double]
@@ -48,9 +49,10 @@ public struct HMMInference: Sendable {
         let emissions = EmissionTables(model: model, sessionValues: data.sessionValues)
         self.emissions = emissions
         let silentDay = Array(emissions.silentDay)
-        silentRuns = model.personas.map {
-            SilentRunTables(persona: $0, silentDay: silentDay, longestRun: max(0, data.maximumObservedDays - 1))
-        }
+        let longestRun = max(0, data.maximumObservedDays - 1)
+        silentRuns =
+            SilentRunTables.size(liveStates: model.liveStates, longestRun: longestRun) <= SilentRunTables.largestSize
+            ? model.personas.map { SilentRunTables(persona: $0, silentDay: silentDay, longestRun: longestRun) } : []
         logShares = model.personas.map { log($0.share) }
         initial = Column(model.personas.flatMap { $0.initial + [0] })
         transitions = Column(model.personas.flatMap(\.transitions))

@@ -17,6 +17,15 @@ import UsageModel
 /// costs O(L_max · S³(S + 1)) per persona and iteration; each user's run then costs O(S²(S + 1)) instead of
 /// O(L (S + 1)²), which matters because most user-days of a year-long log lie after the user's last session.
 struct SilentRunTables: Sendable {
+    /// The most numbers one persona's tables may hold (64 MiB): enough for 8 live states over 10 years of days;
+    /// beyond it the runs are passed day by day instead.
+    static let largestSize = 8 << 20
+
+    /// Numbers held by one persona's tables.
+    static func size(liveStates live: Int, longestRun: Int) -> Int {
+        (longestRun + 1) * (live + 1 + live * live + live * live * (live + 1))
+    }
+
     let liveStates: Int
     /// β⁽ᴸ⁾ at `L · (S + 1)`.
     let silentLikelihood: Column<Double>
