@@ -61,6 +61,7 @@ struct ExactInferenceTests {
                 model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u)
             ).exact()
             let posterior = inference.posterior(user: u)
+            #expect(posterior.days == data.observedDays(user: u))
             #expect(Self.close(posterior.logLikelihood, log(exact.likelihood)), "user \(u)")
             for (k, p) in exact.personas.enumerated() {
                 #expect(Self.close(posterior.personaProbabilities[k], p), "user \(u) persona \(k)")

@@ -118,17 +118,6 @@ extension UserDaySequences {
             }
         }
 
-        /// Reserves room for about this many users and active days.
-        public mutating func reserveCapacity(users: Int, activeDays: Int) {
-            observedDays.reserveCapacity(users)
-            activeStart.reserveCapacity(users + 1)
-            keyActionLogConstant.reserveCapacity(users)
-            activeDay.reserveCapacity(activeDays)
-            sessionLevel.reserveCapacity(activeDays)
-            keyActions.reserveCapacity(activeDays)
-            features.reserveCapacity(activeDays)
-        }
-
         /// Adds the next user.
         /// - Parameters:
         ///   - observedDays: Days from sign-up to the end of observation, sign-up day included: 1 … 2³¹ − 1.

@@ -24,11 +24,6 @@ public struct ParameterStandardErrors: Sendable {
     public let standardErrors: [Double]
     public let method: Method
 
-    /// The standard error of the parameter with this name, if there is one.
-    public func standardError(of name: String) -> Double? {
-        estimates.firstIndex { $0.name == name }.map { standardErrors[$0] }
-    }
-
     /// Standard errors from the outer product of the users' scores, evaluated at `model`: at a fitted model the usual
     /// (BHHH) estimate of its sampling error; at the model that generated the data, the sampling error a fit of
     /// this many users should show.

@@ -11,7 +11,6 @@ import UsageModel
 /// The emission log-probabilities of one model on one data set, computed once per E-step so that a day's emission
 /// in a state is a handful of table lookups and additions.
 struct EmissionTables: Sendable {
-    let liveStates: Int
     let featureCount: Int
     /// Distinct session counts of the data (``UserDaySequences/sessionValues``).
     let levelCount: Int
@@ -30,7 +29,6 @@ struct EmissionTables: Sendable {
     let logNoFeature: Column<Double>
 
     init(model: HiddenMarkovModel, sessionValues: [Int]) {
-        liveStates = model.liveStates
         featureCount = model.featureCount
         levelCount = sessionValues.count
         let values = sessionValues.map(Double.init)

@@ -26,7 +26,6 @@ struct SilentRunTables: Sendable {
         (longestRun + 1) * (live + 1 + live * live + live * live * (live + 1))
     }
 
-    let liveStates: Int
     /// β⁽ᴸ⁾ at `L · (S + 1)`.
     let silentLikelihood: Column<Double>
     /// R⁽ᴸ⁾[h, i] at `(L · S + h) · S + i`.
@@ -37,7 +36,6 @@ struct SilentRunTables: Sendable {
     init(persona: PersonaChain, silentDay: [Double], longestRun: Int) {
         let live = persona.initial.count
         let n = live + 1
-        liveStates = live
         let a = persona.transitions
         var m = [Double](repeating: 0, count: n * n)
         for i in 0..<n {

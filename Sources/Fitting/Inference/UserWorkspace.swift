@@ -4,9 +4,6 @@
 /// All buffers are carved from one allocation, owned by the workspace and freed in `deinit`. Not `Sendable`: each
 /// worker thread makes its own.
 final class UserWorkspace {
-    let liveStates: Int
-    let stateCount: Int
-    let personaCount: Int
     /// Days of the longest user.
     let capacity: Int
 
@@ -47,11 +44,8 @@ final class UserWorkspace {
     var logLikelihood = 0.0
 
     init(liveStates: Int, personas: Int, days: Int) {
-        self.liveStates = liveStates
-        stateCount = liveStates + 1
-        personaCount = personas
         capacity = days
-        let n = stateCount
+        let n = liveStates + 1
         let sizes = [
             days * n, personas * days * n, personas * days, days * liveStates, n, n, days * n,
             personas, personas, personas, personas * liveStates, personas * liveStates * n, liveStates,
