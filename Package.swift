@@ -29,6 +29,11 @@ let package = Package(
             dependencies: ["Workbench", "Simulation", "Segmentation", "UsageModel"],
             path: "Benchmarks/SimulationBenchmark"
         ),
+        .executableTarget(
+            name: "FitBenchmark",
+            dependencies: ["Fitting"],
+            path: "Benchmarks/FitBenchmark"
+        ),
 
         // MARK: - Library
 
@@ -49,6 +54,7 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["UsageModel", "Segmentation", "Stats"]),
         .target(name: "Segmentation", dependencies: ["UsageModel"]),
         .target(name: "Analysis", dependencies: ["UsageModel", "Stats"]),
+        .target(name: "Fitting", dependencies: ["Stats", "UsageModel"]),
         .target(
             name: "EventImport", dependencies: ["UsageModel", "YAMLInput", .product(name: "Yams", package: "Yams")]),
         .target(name: "YAMLInput", dependencies: ["UsageModel", .product(name: "Yams", package: "Yams")]),
@@ -69,6 +75,7 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Stats", "UsageModel", "Workbench"]),
         .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "UsageModel"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Stats"]),
+        .testTarget(name: "FittingTests", dependencies: ["Fitting", "Stats"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "EventImportTests", dependencies: ["EventImport", "Stats", "UsageModel", "YAMLInput"]),
         .testTarget(

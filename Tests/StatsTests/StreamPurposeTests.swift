@@ -16,7 +16,8 @@ struct StreamPurposeTests {
         let expected: [StreamPurpose: String] = [
             .population: "POPULA", .emission: "EMISSI", .commerce: "COMMER", .transition: "TRANSI", .arm: "ARMASS",
             .consent: "CONSEN", .send: "SENDIN", .events: "EVENTS", .duplicates: "DUPIDS", .messageIDs: "MESSID",
-            .predictionSplit: "SPLIT", .churnForecast: "ORACLE", .survey: "SURVEY",
+            .predictionSplit: "SPLIT", .churnForecast: "ORACLE", .survey: "SURVEY", .modelSimulation: "HMMSIM",
+            .fitStart: "EMSTRT", .bootstrap: "BOOTST",
         ]
         #expect(expected.count == StreamPurpose.allCases.count)
         #expect(letters == expected[purpose])

@@ -40,6 +40,14 @@ public enum StreamPurpose: UInt64, CaseIterable, Sendable {
     // Analysis.
     /// The hashed half of the users a churn model is fitted on.
     case predictionSplit = 0x53_504C_4954  // "SPLIT"
+
+    // Model fitting.
+    /// Users' days drawn from a hidden Markov model of engagement (a fit's own simulator).
+    case modelSimulation = 0x484D_4D53_494D  // "HMMSIM"
+    /// The random starting points of an EM fit.
+    case fitStart = 0x454D_5354_5254  // "EMSTRT"
+    /// The users drawn, with replacement, for one bootstrap replicate of a fit.
+    case bootstrap = 0x424F_4F54_5354  // "BOOTST"
 }
 
 extension StreamKey {

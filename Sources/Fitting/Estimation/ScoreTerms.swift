@@ -1,0 +1,162 @@
+#if canImport(Darwin)
+    import Darwin
+#elseif canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// A model's free parameters and each one's score — the derivative of a user's log-likelihood — as a function of the
+/// user's expected sufficient statistics.
+///
+/// By Fisher's identity the score of the observed data equals the expected score of the complete data given them,
+/// and the complete-data log-likelihood is linear in the statistics the E-step collects, so one forward–backward pass
+/// per user gives every user's score exactly.
+///
+/// Each probability vector (the shares, a persona's first states, a transition row) keeps its largest entry as the
+/// reference, written as 1 minus the others, so its free entries are the rest: for counts c and probabilities p the
+/// score of a free entry j is c_j/p_j − c_r/p_r. An entry that is exactly 0 (or a feature probability of exactly 0
+/// or 1, a rate of 0) lies on the boundary, where the likelihood is not differentiable; it is left out.
+struct ScoreTerms {
+    /// How one free parameter's score is computed from a user's statistics (indices into their layout).
+    enum Term {
+        /// c/p − c_ref/p_ref.
+        case simplex(count: Int, probability: Double, referenceCount: Int, referenceProbability: Double)
+        case sessionMean(state: Int)
+        case dispersion(state: Int)
+        case keyActionRate(state: Int)
+        case feature(state: Int, feature: Int)
+    }
+
+    /// What one named parameter (``HiddenMarkovModel/namedParameters``) is in terms of the free ones.
+    enum Role {
+        /// Free parameter number i.
+        case free(Int)
+        /// 1 minus the sum of these free parameters (a reference entry; none for a vector of one entry).
+        case reference([Int])
+        /// On the boundary of the parameter space.
+        case boundary
+    }
+
+    let terms: [Term]
+    let roles: [Role]
+    let model: HiddenMarkovModel
+    let layout: SufficientStatistics.Layout
+    /// Σ_{j<y} 1/(k + j) = ψ(y + k) − ψ(k) for each state and session level (negative binomial only).
+    let digammaDifferences: [[Double]]
+
+    init(model: HiddenMarkovModel, layout: SufficientStatistics.Layout, sessionValues: [Int]) {
+        self.model = model
+        self.layout = layout
+        digammaDifferences = model.emissions.map { emission in
+            let k = emission.sessionDispersion
+            guard k.isFinite else { return [] }
+            return sessionValues.map { y in (0..<y).reduce(0) { $0 + 1 / (k + Double($1)) } }
+        }
+        let live = model.liveStates
+        let n = model.stateCount
+        var terms: [Term] = []
+        var roles = [Role](repeating: .boundary, count: model.namedParameters.count)
+        /// Adds a probability vector: `places` its named-parameter positions, `counts` its statistics' positions.
+        func addSimplex(_ probabilities: [Double], places: [Int], counts: [Int]) {
+            let reference = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
+            var free: [Int] = []
+            for j in probabilities.indices where j != reference && probabilities[j] > 0 {
+                roles[places[j]] = .free(terms.count)
+                free.append(terms.count)
+                terms.append(
+                    .simplex(
+                        count: counts[j], probability: probabilities[j], referenceCount: counts[reference],
+                        referenceProbability: probabilities[reference]))
+            }
+            roles[places[reference]] = .reference(free)
+        }
+        func addScalar(_ term: Term, place: Int, interior: Bool) {
+            guard interior else { return }
+            roles[place] = .free(terms.count)
+            terms.append(term)
+        }
+        // Positions in namedParameters: per persona 1 + S + S(S + 1), then per state its emissions.
+        let perPersona = 1 + live + live * n
+        addSimplex(
+            model.personas.map(\.share), places: model.personas.indices.map { $0 * perPersona },
+            counts: model.personas.indices.map { layout.personaWeight + $0 })
+        for (k, persona) in model.personas.enumerated() {
+            let base = k * perPersona
+            addSimplex(
+                persona.initial, places: (0..<live).map { base + 1 + $0 },
+                counts: (0..<live).map { layout.initial + k * live + $0 })
+            for i in 0..<live {
+                addSimplex(
+                    Array(persona.transitions[(i * n)..<((i + 1) * n)]),
+                    places: (0..<n).map { base + 1 + live + i * n + $0 },
+                    counts: (0..<n).map { layout.transitions + (k * live + i) * n + $0 })
+            }
+        }
+        var place = model.personas.count * perPersona
+        for (s, emission) in model.emissions.enumerated() {
+            addScalar(.sessionMean(state: s), place: place, interior: emission.sessionMean > 0)
+            place += 1
+            if model.sessionFamily == .negativeBinomial {
+                addScalar(.dispersion(state: s), place: place, interior: emission.sessionMean > 0)
+                place += 1
+            }
+            addScalar(.keyActionRate(state: s), place: place, interior: emission.keyActionsPerSession > 0)
+            place += 1
+            for (f, p) in emission.featureProbabilities.enumerated() {
+                addScalar(.feature(state: s, feature: f), place: place, interior: p > 0 && p < 1)
+                place += 1
+            }
+        }
+        self.terms = terms
+        self.roles = roles
+    }
+
+    /// Writes the score of every free parameter for one user's statistics `t`.
+    func scores(_ t: UnsafePointer<Double>, into score: UnsafeMutablePointer<Double>) {
+        for (index, term) in terms.enumerated() {
+            score[index] =
+                switch term {
+                case .simplex(let count, let p, let referenceCount, let referenceP):
+                    t[count] / p - t[referenceCount] / referenceP
+                case .sessionMean(let s): sessionMeanScore(s, t)
+                case .dispersion(let s): dispersionScore(s, t)
+                case .keyActionRate(let s):
+                    t[layout.keyActions + s] / model.emissions[s].keyActionsPerSession - t[layout.sessions + s]
+                case .feature(let s, let f):
+                    featureScore(s, f, t)
+                }
+        }
+    }
+
+    /// Σ over days of ∂ log p(y)/∂μ: y/μ − (k + y)/(k + μ) for the negative binomial, y/μ − 1 for the Poisson.
+    private func sessionMeanScore(_ s: Int, _ t: UnsafePointer<Double>) -> Double {
+        let mu = model.emissions[s].sessionMean
+        let k = model.emissions[s].sessionDispersion
+        let days = t[layout.silentDays + s] + t[layout.activeDays + s]
+        let sessions = t[layout.sessions + s]
+        guard k.isFinite else { return sessions / mu - days }
+        return sessions / mu - (k * days + sessions) / (k + mu)
+    }
+
+    /// Σ over days of ∂ log p(y)/∂k = Σ_{j<y} 1/(k + j) + log(k/(k + μ)) + 1 − (k + y)/(k + μ).
+    private func dispersionScore(_ s: Int, _ t: UnsafePointer<Double>) -> Double {
+        let mu = model.emissions[s].sessionMean
+        let k = model.emissions[s].sessionDispersion
+        let days = t[layout.silentDays + s] + t[layout.activeDays + s]
+        let sessions = t[layout.sessions + s]
+        var sum = 0.0
+        for (v, difference) in digammaDifferences[s].enumerated() {
+            sum += t[layout.sessionHistogram + s * layout.levels + v] * difference
+        }
+        return sum + days * (log(k / (k + mu)) + 1) - (k * days + sessions) / (k + mu)
+    }
+
+    /// Σ over active days of ∂ log p/∂p = used/p − (1 − used)/(1 − p).
+    private func featureScore(_ s: Int, _ f: Int, _ t: UnsafePointer<Double>) -> Double {
+        let p = model.emissions[s].featureProbabilities[f]
+        let used = t[layout.featureDays + s * model.featureCount + f]
+        let active = t[layout.activeDays + s]
+        return used / p - (active - used) / (1 - p)
+    }
+}

@@ -1,0 +1,89 @@
+import Stats
+import UsageModel
+
+#if canImport(Darwin)
+    import Darwin
+#elseif canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Random but deterministic starting models for EM, spread around what the data look like.
+///
+/// Start r draws from its own stream, keyed by (seed, ``StreamPurpose/fitStart``, r), so adding starts never
+/// changes the earlier ones.
+struct StartingPoints {
+    /// Mean sessions, key actions per session and the frequency of each feature over the active days.
+    let sessionsPerActiveDay: Double
+    let keyActionsPerSession: Double
+    let featureFrequency: [Double]
+
+    init(_ data: UserDaySequences) {
+        var sessions = 0.0
+        var keyActions = 0.0
+        var featureDays = [Double](repeating: 0, count: data.featureCount)
+        for i in 0..<data.totalActiveDays {
+            sessions += Double(data.sessionValues[Int(data.sessionLevel[i])])
+            keyActions += Double(data.keyActions[i])
+            var used = data.features[i]
+            while used != 0 {
+                featureDays[used.trailingZeroBitCount] += 1
+                used &= used - 1
+            }
+        }
+        let activeDays = Double(data.totalActiveDays)
+        sessionsPerActiveDay = activeDays > 0 ? sessions / activeDays : 1
+        keyActionsPerSession = sessions > 0 ? keyActions / sessions : 0
+        featureFrequency = featureDays.map { activeDays > 0 ? $0 / activeDays : 0 }
+    }
+
+    /// Start r for S live states and K personas.
+    ///
+    /// Session means are spread on a log scale from 2 % to 150 % of the sessions of an active day, one per state in
+    /// increasing order with a random position inside each state's slot, so every start has quiet and busy states.
+    /// Key actions per session and feature probabilities are the data's, shaken by up to ±20 % and ±30 %. Each
+    /// transition row stays put with probability 0.75 to 0.95 and spreads the rest at random over the other states
+    /// and churned; first states and shares are random and bounded away from 0.
+    func model(
+        start r: Int, liveStates: Int, personas: Int, featureCount: Int, family: SessionFamily, seed: UInt64
+    ) -> HiddenMarkovModel {
+        var rng = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.fitStart, UInt64(r), 0))
+        let lowest = log(0.02)
+        let highest = log(1.5)
+        let emissions = (0..<liveStates).map { s -> StateEmission in
+            let position = (Double(s) + FastSampler.uniform(using: &rng)) / Double(liveStates)
+            let mean = sessionsPerActiveDay * exp(lowest + position * (highest - lowest))
+            let rate = keyActionsPerSession * (0.8 + 0.4 * FastSampler.uniform(using: &rng))
+            let features = featureFrequency.map { p in
+                min(0.99, max(0.01, p * (0.7 + 0.6 * FastSampler.uniform(using: &rng))))
+            }
+            return StateEmission(
+                sessionMean: mean, sessionDispersion: family == .poisson ? .infinity : 1, keyActionsPerSession: rate,
+                featureProbabilities: features)
+        }
+        let n = liveStates + 1
+        let chains = (0..<personas).map { _ -> PersonaChain in
+            var transitions = [Double](repeating: 0, count: n * n)
+            for i in 0..<liveStates {
+                let stay = 0.75 + 0.2 * FastSampler.uniform(using: &rng)
+                var others = (0..<n).map { j in j == i ? 0 : 0.2 + FastSampler.uniform(using: &rng) }
+                let total = others.reduce(0, +)
+                others = others.map { $0 / total * (1 - stay) }
+                others[i] = stay
+                transitions.replaceSubrange((i * n)..<((i + 1) * n), with: others)
+            }
+            transitions[n * n - 1] = 1
+            let firsts = (0..<liveStates).map { _ in 0.2 + FastSampler.uniform(using: &rng) }
+            let total = firsts.reduce(0, +)
+            return PersonaChain(share: 0, initial: firsts.map { $0 / total }, transitions: transitions)
+        }
+        let shares = (0..<personas).map { _ in 1 + FastSampler.uniform(using: &rng) }
+        let shareTotal = shares.reduce(0, +)
+        let withShares = zip(chains, shares).map { chain, share in
+            PersonaChain(share: share / shareTotal, initial: chain.initial, transitions: chain.transitions)
+        }
+        return HiddenMarkovModel(
+            unchecked: withShares, emissions: emissions, featureCount: featureCount, sessionFamily: family)
+    }
+}

@@ -1,0 +1,115 @@
+import UsageModel
+
+/// The expected complete-data sufficient statistics of an E-step: everything the M-step needs, summed over users.
+///
+/// Laid out in one flat array so that per-chunk partial sums can be added element by element in a fixed order.
+struct SufficientStatistics {
+    /// Where each group of numbers starts in ``values``.
+    struct Layout {
+        let personas: Int
+        let liveStates: Int
+        let levels: Int
+        let features: Int
+
+        var stateCount: Int { liveStates + 1 }
+        /// Σ log P(user's days).
+        var logLikelihood: Int { 0 }
+        /// Σ P(persona k | days), per persona.
+        var personaWeight: Int { 1 }
+        /// Σ P(persona k, first state i | days), at `k · S + i`.
+        var initial: Int { personaWeight + personas }
+        /// Σ expected transitions i → j of persona k, at `(k · S + i) · (S + 1) + j`.
+        var transitions: Int { initial + personas * liveStates }
+        /// Expected days in each live state without a session.
+        var silentDays: Int { transitions + personas * liveStates * stateCount }
+        /// Expected days in each live state with a session.
+        var activeDays: Int { silentDays + liveStates }
+        /// Σ P(state) · sessions, per live state.
+        var sessions: Int { activeDays + liveStates }
+        /// Σ P(state) · key actions, per live state.
+        var keyActions: Int { sessions + liveStates }
+        /// Expected active days per live state and session level, at `s · levels + v`.
+        var sessionHistogram: Int { keyActions + liveStates }
+        /// Expected active days with each feature used, at `s · features + f`.
+        var featureDays: Int { sessionHistogram + liveStates * levels }
+        var count: Int { featureDays + liveStates * features }
+    }
+
+    let layout: Layout
+    var values: [Double]
+
+    var logLikelihood: Double { values[layout.logLikelihood] }
+}
+
+extension HMMInference {
+    var statisticsLayout: SufficientStatistics.Layout {
+        SufficientStatistics.Layout(
+            personas: personaCount, liveStates: liveStates, levels: emissions.levelCount, features: model.featureCount)
+    }
+
+    /// Adds the user whose forward–backward pass is in `workspace` to the statistics at `sums`.
+    func addUser(_ user: Int, from workspace: UserWorkspace, to sums: UnsafeMutablePointer<Double>) {
+        let layout = statisticsLayout
+        sums[layout.logLikelihood] += workspace.logLikelihood
+        guard workspace.logLikelihood > -.infinity else { return }
+        let live = liveStates
+        let n = stateCount
+        for k in 0..<personaCount where workspace.responsibility[k] > 0 {
+            sums[layout.personaWeight + k] += workspace.responsibility[k]
+            for i in 0..<live {
+                sums[layout.initial + k * live + i] += workspace.initialCounts[k * live + i]
+            }
+            for i in 0..<(live * n) {
+                sums[layout.transitions + k * live * n + i] += workspace.transitionCounts[k * live * n + i]
+            }
+        }
+        addEmissionDays(user, from: workspace, to: sums, layout: layout)
+    }
+
+    private func addEmissionDays(
+        _ user: Int, from workspace: UserWorkspace, to sums: UnsafeMutablePointer<Double>,
+        layout: SufficientStatistics.Layout
+    ) {
+        let live = liveStates
+        let silentDays = sums + layout.silentDays
+        let activeDays = sums + layout.activeDays
+        let sessions = sums + layout.sessions
+        let keyActionSums = sums + layout.keyActions
+        let histogram = sums + layout.sessionHistogram
+        let featureDays = sums + layout.featureDays
+        let featureCount = model.featureCount
+        let range = data.activeRange(user: user)
+        let activeDay = data.activeDay.baseAddress
+        let level = data.sessionLevel.baseAddress
+        let keyActions = data.keyActions.baseAddress
+        let features = data.features.baseAddress
+        let sessionValue = emissions.sessionValue.baseAddress
+        var next = range.lowerBound
+        for t in 0..<workspace.passedDays {
+            let gamma = workspace.gamma + t * live
+            guard next < range.upperBound, Int(activeDay[next]) == t else {
+                for s in 0..<live { silentDays[s] += gamma[s] }
+                continue
+            }
+            let v = Int(level[next])
+            let count = sessionValue[v]
+            let actions = Double(keyActions[next])
+            let used = features[next]
+            for s in 0..<live {
+                let g = gamma[s]
+                activeDays[s] += g
+                sessions[s] += g * count
+                keyActionSums[s] += g * actions
+                histogram[s * layout.levels + v] += g
+                var remaining = used
+                while remaining != 0 {
+                    let f = remaining.trailingZeroBitCount
+                    featureDays[s * featureCount + f] += g
+                    remaining &= remaining - 1
+                }
+            }
+            next += 1
+        }
+        for s in 0..<live { silentDays[s] += workspace.silentRunDays[s] }
+    }
+}

@@ -1,0 +1,305 @@
+import UsageModel
+
+#if canImport(Darwin)
+    import Darwin
+#elseif canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The scaled forward–backward algorithm of L. R. Rabiner, "A tutorial on hidden Markov models and selected
+/// applications in speech recognition", Proc. IEEE 77(2), 1989, section V.A, run per persona of the mixture.
+///
+/// Each day's forward vector is normalised to sum to 1 (α̂_t, scale c_t) and the backward vectors are divided by the
+/// same c_t, so α̂_t(i)·β̂_t(i) is the posterior P(state i on day t | days) and log P(days) = Σ log c_t, whatever the
+/// length of the user's observation. An active day's emissions are divided by their largest value before scaling
+/// (the log of which is added back), so a day that is improbable in every state cannot underflow.
+extension HMMInference {
+    /// Smallest likelihood of a silent run taken from ``SilentRunTables``: below it the run is passed day by day,
+    /// where the scaling keeps full precision. Far above the underflow threshold, so entries of the tables that did
+    /// underflow are negligible next to it.
+    static let smallestRunLikelihood = 1e-200
+
+    /// One user's forward–backward pass. Leaves in `workspace` the log-likelihood, the persona responsibilities, the
+    /// posterior probabilities of the live states on the days passed one by one (``UserWorkspace/gamma``), the
+    /// expected days in each live state over the silent run, and the responsibility-weighted expected first states
+    /// and transitions.
+    ///
+    /// - Parameters:
+    ///   - silentRunShortcut: Handle the days after the last active day through ``SilentRunTables`` (the E-step),
+    ///     or pass every day one by one (posteriors per day, and models too large for the tables). Both give the
+    ///     same results up to rounding.
+    ///   - backward: Whether to run the backward passes; without them only the log-likelihood, the responsibilities
+    ///     and the forward vectors are left (filtering).
+    func forwardBackward(user: Int, in workspace: UserWorkspace, silentRunShortcut: Bool, backward: Bool = true) {
+        let observed = Int(data.observedDays[user])
+        let range = data.activeRange(user: user)
+        var passed = observed
+        if silentRunShortcut, !silentRuns.isEmpty {
+            passed = range.isEmpty ? 1 : Int(data.activeDay[range.upperBound - 1]) + 1
+        }
+        workspace.logLikelihood = -.infinity
+        var offset = fillEmissions(user: user, range: range, days: passed, in: workspace)
+        guard offset > -.infinity else { return }
+        if !forwardEveryPersona(days: passed, silentRun: observed - passed, offset: offset, in: workspace) {
+            // A silent run too improbable for the tables' precision: pass it day by day.
+            passed = observed
+            offset = fillEmissions(user: user, range: range, days: passed, in: workspace)
+            _ = forwardEveryPersona(days: passed, silentRun: 0, offset: offset, in: workspace)
+        }
+        guard mixPersonas(in: workspace), backward else { return }
+        let live = liveStates
+        for i in 0..<(passed * live) { workspace.gamma[i] = 0 }
+        for i in 0..<live { workspace.silentRunDays[i] = 0 }
+        for k in 0..<personaCount where workspace.responsibility[k] > 0 {
+            backwardPass(persona: k, in: workspace)
+        }
+    }
+
+    /// Writes the scaled emission of every state on days `0..<days` and returns the log of the scale taken out,
+    /// the key actions' −Σ log(a!) included; −∞ when an active day is impossible in every state.
+    private func fillEmissions(user: Int, range: Range<Int>, days: Int, in workspace: UserWorkspace) -> Double {
+        let n = stateCount
+        let live = liveStates
+        let silent = emissions.silentDay.baseAddress
+        let activeDay = data.activeDay.baseAddress
+        let level = data.sessionLevel.baseAddress
+        let keyActions = data.keyActions.baseAddress
+        let features = data.features.baseAddress
+        let constant = data.keyActionLogConstant[user]
+        return emissions.withLookup { lookup in
+            var offset = constant
+            var next = range.lowerBound
+            for t in 0..<days {
+                let row = workspace.emission + t * n
+                guard next < range.upperBound, Int(activeDay[next]) == t else {
+                    for s in 0..<n { row[s] = silent[s] }
+                    continue
+                }
+                var largest = -Double.infinity
+                for s in 0..<live {
+                    let value = lookup.logActiveDay(
+                        state: s, level: Int(level[next]), keyActions: keyActions[next], features: features[next])
+                    row[s] = value
+                    largest = max(largest, value)
+                }
+                guard largest > -.infinity else { return -.infinity }
+                for s in 0..<live { row[s] = exp(row[s] - largest) }
+                row[live] = 0
+                offset += largest
+                next += 1
+            }
+            return offset
+        }
+    }
+
+    /// The forward pass of every persona over the first `days` days, then the silent run from the tables.
+    /// Returns false when a run's likelihood is below ``smallestRunLikelihood`` for some persona.
+    private func forwardEveryPersona(days: Int, silentRun: Int, offset: Double, in workspace: UserWorkspace) -> Bool {
+        let n = stateCount
+        workspace.passedDays = days
+        workspace.silentRun = silentRun
+        for k in 0..<personaCount {
+            let logScale = forward(persona: k, days: days, in: workspace)
+            var run = 1.0
+            if silentRun > 0, logScale > -.infinity {
+                let last = workspace.alpha + (k * workspace.capacity + days - 1) * n
+                let beta = silentRuns[k].silentLikelihood.baseAddress + silentRun * n
+                run = 0
+                for h in 0..<n { run += last[h] * beta[h] }
+                guard run >= Self.smallestRunLikelihood else { return false }
+            }
+            workspace.runLikelihood[k] = run
+            workspace.personaLogLikelihood[k] = logScale + log(run) + offset
+        }
+        return true
+    }
+
+    /// The scaled forward pass of persona k over days `0..<days`; returns Σ log c_t, or −∞ when the days are
+    /// impossible for the persona.
+    func forward(persona k: Int, days: Int, in workspace: UserWorkspace) -> Double {
+        let n = stateCount
+        let start = initial.baseAddress + k * n
+        let columns = transposedTransitions.baseAddress + k * n * n
+        let alpha = workspace.alpha + k * workspace.capacity * n
+        let scale = workspace.scale + k * workspace.capacity
+        let emission = workspace.emission
+        var logScale = LogProduct()
+        var total = 0.0
+        for j in 0..<n {
+            alpha[j] = start[j] * emission[j]
+            total += alpha[j]
+        }
+        guard total > 0 else { return -.infinity }
+        normalise(alpha, count: n, total: total)
+        scale[0] = total
+        logScale.multiply(by: total)
+        for t in 1..<days {
+            let previous = alpha + (t - 1) * n
+            let current = alpha + t * n
+            let row = emission + t * n
+            total = 0
+            for j in 0..<n {
+                let column = columns + j * n
+                var sum = 0.0
+                for i in 0..<n { sum += previous[i] * column[i] }
+                current[j] = sum * row[j]
+                total += current[j]
+            }
+            guard total > 0 else { return -.infinity }
+            normalise(current, count: n, total: total)
+            scale[t] = total
+            logScale.multiply(by: total)
+        }
+        return logScale.logarithm
+    }
+
+    @inline(__always)
+    private func normalise(_ vector: UnsafeMutablePointer<Double>, count: Int, total: Double) {
+        let inverse = 1 / total
+        for j in 0..<count { vector[j] *= inverse }
+    }
+
+    /// The user's log-likelihood and P(persona | days) from the personas' likelihoods; false when the days are
+    /// impossible for every persona.
+    private func mixPersonas(in workspace: UserWorkspace) -> Bool {
+        var largest = -Double.infinity
+        for k in 0..<personaCount {
+            let joint = logShares[k] + workspace.personaLogLikelihood[k]
+            workspace.responsibility[k] = joint
+            largest = max(largest, joint)
+        }
+        guard largest > -.infinity, largest.isFinite else { return false }
+        var total = 0.0
+        for k in 0..<personaCount {
+            let weight = exp(workspace.responsibility[k] - largest)
+            workspace.responsibility[k] = weight
+            total += weight
+        }
+        for k in 0..<personaCount { workspace.responsibility[k] /= total }
+        workspace.logLikelihood = largest + log(total)
+        return true
+    }
+
+    /// The scaled backward pass of persona k: adds its responsibility-weighted posteriors to
+    /// ``UserWorkspace/gamma`` and ``UserWorkspace/silentRunDays`` and writes its expected first states and
+    /// transitions.
+    private func backwardPass(persona k: Int, in workspace: UserWorkspace) {
+        let n = stateCount
+        let live = liveStates
+        let days = workspace.passedDays
+        let weight = workspace.responsibility[k]
+        let a = transitions.baseAddress + k * n * n
+        let alpha = workspace.alpha + k * workspace.capacity * n
+        let scale = workspace.scale + k * workspace.capacity
+        let emission = workspace.emission
+        let gamma = workspace.gamma
+        let v = workspace.weighted
+        var beta = workspace.beta
+        var nextBeta = workspace.nextBeta
+        if workspace.silentRun > 0 {
+            let runBeta = silentRuns[k].silentLikelihood.baseAddress + workspace.silentRun * n
+            for j in 0..<n { beta[j] = runBeta[j] / workspace.runLikelihood[k] }
+        } else {
+            for j in 0..<n { beta[j] = 1 }
+        }
+        var t = days - 1
+        while t > 0 {
+            let today = alpha + t * n
+            for i in 0..<live { gamma[t * live + i] += weight * today[i] * beta[i] }
+            let inverse = 1 / scale[t]
+            let row = emission + t * n
+            let weighted = v + t * n
+            for j in 0..<n { weighted[j] = row[j] * beta[j] * inverse }
+            for i in 0..<live {
+                let from = a + i * n
+                var sum = 0.0
+                for j in 0..<n { sum += from[j] * weighted[j] }
+                nextBeta[i] = sum
+            }
+            nextBeta[live] = weighted[live]
+            swap(&beta, &nextBeta)
+            t -= 1
+        }
+        let initialCounts = workspace.initialCounts + k * live
+        for i in 0..<live {
+            let first = alpha[i] * beta[i]
+            gamma[i] += weight * first
+            initialCounts[i] = weight * first
+        }
+        let counts = workspace.transitionCounts + k * live * n
+        writePassedTransitions(persona: k, in: workspace, to: counts)
+        if workspace.silentRun > 0 {
+            addSilentRun(persona: k, last: alpha + (days - 1) * n, counts: counts, in: workspace)
+        }
+        for i in 0..<(live * n) { counts[i] *= weight }
+    }
+
+    /// Writes the expected transitions between the days passed, ξ(i, j) = A_ij Σ_t α̂_{t−1}(i) v_t(j), from the
+    /// weighted vectors the backward pass left, one scalar sum per (i, j).
+    private func writePassedTransitions(
+        persona k: Int, in workspace: UserWorkspace, to counts: UnsafeMutablePointer<Double>
+    ) {
+        let n = stateCount
+        let days = workspace.passedDays
+        let a = transitions.baseAddress + k * n * n
+        let alpha = workspace.alpha + k * workspace.capacity * n
+        let v = workspace.weighted
+        for i in 0..<liveStates {
+            for j in 0..<n {
+                var sum = 0.0
+                for t in 1..<days { sum += alpha[(t - 1) * n + i] * v[t * n + j] }
+                counts[i * n + j] = a[i * n + j] * sum
+            }
+        }
+    }
+
+    /// Adds the silent run's expected transitions to `counts` and its weighted expected days per state to
+    /// ``UserWorkspace/silentRunDays``, from the filtered distribution `last` of the last day passed.
+    private func addSilentRun(
+        persona k: Int, last: UnsafeMutablePointer<Double>, counts: UnsafeMutablePointer<Double>,
+        in workspace: UserWorkspace
+    ) {
+        let n = stateCount
+        let live = liveStates
+        let run = workspace.silentRun
+        let inverse = 1 / workspace.runLikelihood[k]
+        let weight = workspace.responsibility[k]
+        let stateDays = silentRuns[k].stateDays.baseAddress + run * live * live
+        let transitionDays = silentRuns[k].transitionDays.baseAddress + run * live * live * n
+        for i in 0..<live {
+            var days = 0.0
+            for h in 0..<live { days += last[h] * stateDays[h * live + i] }
+            workspace.silentRunDays[i] += weight * days * inverse
+            for j in 0..<n {
+                var pairs = 0.0
+                for h in 0..<live { pairs += last[h] * transitionDays[(h * live + i) * n + j] }
+                counts[i * n + j] += pairs * inverse
+            }
+        }
+    }
+}
+
+/// log Π c_t without a logarithm per factor: factors are multiplied into a running product, whose logarithm is
+/// taken only when it nears the bottom of the normal range. A factor below 1e-100 goes straight to the logarithm,
+/// so the product never leaves the normal range.
+struct LogProduct {
+    private var product = 1.0
+    private var logSum = 0.0
+
+    @inline(__always)
+    mutating func multiply(by factor: Double) {
+        if factor < 1e-100 {
+            logSum += log(factor)
+            return
+        }
+        product *= factor
+        if product < 1e-200 {
+            logSum += log(product)
+            product = 1
+        }
+    }
+
+    var logarithm: Double { logSum + log(product) }
+}

@@ -1,0 +1,79 @@
+/// One worker's scratch memory for forward–backward passes, sized for the longest user so that nothing is allocated
+/// per user or per day, and the results of the last user passed until they are added to the statistics.
+///
+/// All buffers are carved from one allocation, owned by the workspace and freed in `deinit`. Not `Sendable`: each
+/// worker thread makes its own.
+final class UserWorkspace {
+    /// Days of the longest user.
+    let capacity: Int
+
+    private let storage: UnsafeMutablePointer<Double>
+
+    /// Scaled emission of each state on each day passed, at `t · (S + 1) + s`.
+    let emission: UnsafeMutablePointer<Double>
+    /// Filtered probabilities α̂ per persona, at `(k · capacity + t) · (S + 1) + s`.
+    let alpha: UnsafeMutablePointer<Double>
+    /// The scaling factors c_t of the forward pass per persona, at `k · capacity + t`.
+    let scale: UnsafeMutablePointer<Double>
+    /// P(live state s on day t | the user's days), mixed over personas, at `t · S + s`.
+    let gamma: UnsafeMutablePointer<Double>
+    /// Scaled backward vectors of today and the day before (S + 1 each).
+    let beta: UnsafeMutablePointer<Double>
+    let nextBeta: UnsafeMutablePointer<Double>
+    /// The backward pass's weighted vectors v_t(j) = b_j(t) β̂_t(j) / c_t, at `t · (S + 1) + j`.
+    let weighted: UnsafeMutablePointer<Double>
+
+    // Results of the last user.
+    /// log P(days | persona k), at k.
+    let personaLogLikelihood: UnsafeMutablePointer<Double>
+    /// P(persona k | days).
+    let responsibility: UnsafeMutablePointer<Double>
+    /// P(silent run after the passed days | α̂ of the last passed day), per persona (1 without a run).
+    let runLikelihood: UnsafeMutablePointer<Double>
+    /// Responsibility-weighted P(first state = i), at `k · S + i`.
+    let initialCounts: UnsafeMutablePointer<Double>
+    /// Responsibility-weighted expected transitions i → j, at `(k · S + i) · (S + 1) + j`.
+    let transitionCounts: UnsafeMutablePointer<Double>
+    /// Expected days in each live state during the silent run, mixed over personas.
+    let silentRunDays: UnsafeMutablePointer<Double>
+    /// Days passed one by one (the rest of the observation is the silent run).
+    var passedDays = 0
+    /// Silent days after the passed ones, handled through ``SilentRunTables``.
+    var silentRun = 0
+    /// log P(all the user's days).
+    var logLikelihood = 0.0
+
+    init(liveStates: Int, personas: Int, days: Int) {
+        capacity = days
+        let n = liveStates + 1
+        let sizes = [
+            days * n, personas * days * n, personas * days, days * liveStates, n, n, days * n,
+            personas, personas, personas, personas * liveStates, personas * liveStates * n, liveStates,
+        ]
+        storage = UnsafeMutablePointer<Double>.allocate(capacity: sizes.reduce(0, +))
+        storage.initialize(repeating: 0, count: sizes.reduce(0, +))
+        var offsets: [Int] = []
+        var running = 0
+        for size in sizes {
+            offsets.append(running)
+            running += size
+        }
+        emission = storage + offsets[0]
+        alpha = storage + offsets[1]
+        scale = storage + offsets[2]
+        gamma = storage + offsets[3]
+        beta = storage + offsets[4]
+        nextBeta = storage + offsets[5]
+        weighted = storage + offsets[6]
+        personaLogLikelihood = storage + offsets[7]
+        responsibility = storage + offsets[8]
+        runLikelihood = storage + offsets[9]
+        initialCounts = storage + offsets[10]
+        transitionCounts = storage + offsets[11]
+        silentRunDays = storage + offsets[12]
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+}

@@ -1,0 +1,72 @@
+import Stats
+
+extension HiddenMarkovModel {
+    /// Draws users' days from the model, as the simulator would with the same emissions and no modifiers: the test
+    /// bed of parameter recovery and the data of a parametric bootstrap.
+    ///
+    /// Each user gets a persona by share, a sign-up day uniform over the first `signupDays` days and is observed
+    /// from sign-up to day `days`; the first state comes from the persona's initial distribution and each night's
+    /// transition from its matrix. Every user draws from one SplitMix64 stream keyed by (seed,
+    /// ``StreamPurpose/modelSimulation``, user), so a user's days do not depend on the others.
+    /// - Precondition: `users` ≥ 0 and 1 ≤ `signupDays` ≤ `days`.
+    public func simulate(users: Int, days: Int, signupDays: Int = 1, seed: UInt64) -> UserDaySequences {
+        precondition(users >= 0 && signupDays >= 1 && signupDays <= days, "simulate: bad users, days or signupDays")
+        let n = stateCount
+        let shares = cumulative(personas.map(\.share))
+        let firsts = personas.map { cumulative($0.initial) }
+        let rows = personas.map { persona in
+            (0..<liveStates).map { cumulative(Array(persona.transitions[($0 * n)..<(($0 + 1) * n)])) }
+        }
+        var builder = UserDaySequences.Builder(checkedFeatureCount: featureCount, sessionValues: [])
+        var activeDays: [ActiveDay] = []
+        for user in 0..<users {
+            var rng = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.modelSimulation, UInt64(user), 0))
+            let k = draw(shares, using: &rng)
+            let observed = days - Int(FastSampler.uniform(using: &rng) * Double(signupDays))
+            var state = draw(firsts[k], using: &rng)
+            activeDays.removeAll(keepingCapacity: true)
+            var day = 0
+            while day < observed, state != churned {
+                if let active = emit(state: state, day: day, using: &rng) { activeDays.append(active) }
+                state = draw(rows[k][state], using: &rng)
+                day += 1
+            }
+            builder.append(observedDays: observed, activeDays: activeDays)
+        }
+        return builder.build()
+    }
+
+    /// One day's observations in a live state, or nil for a day without a session.
+    private func emit(state: Int, day: Int, using rng: inout SplitMix64) -> ActiveDay? {
+        let emission = emissions[state]
+        let sessions = FastSampler.negativeBinomial(
+            mean: emission.sessionMean, dispersion: emission.sessionDispersion, using: &rng)
+        guard sessions > 0 else { return nil }
+        let keyActions = FastSampler.poisson(mean: Double(sessions) * emission.keyActionsPerSession, using: &rng)
+        var features: UInt32 = 0
+        for (f, p) in emission.featureProbabilities.enumerated() where FastSampler.bernoulli(p, using: &rng) {
+            features |= 1 << UInt32(f)
+        }
+        return ActiveDay(day: day, sessions: sessions, keyActions: keyActions, features: features)
+    }
+
+    /// Running sums of probabilities, exactly 1 from the last positive one on, so rounding can neither leave a
+    /// draw beyond the table nor give mass to trailing zeros.
+    private func cumulative(_ weights: [Double]) -> [Double] {
+        var running = 0.0
+        var table = weights.map { w in
+            running += w
+            return running
+        }
+        if let last = weights.lastIndex(where: { $0 > 0 }) {
+            for i in last..<table.count { table[i] = 1 }
+        }
+        return table
+    }
+
+    /// The first index whose cumulative probability exceeds a uniform draw in [0, 1).
+    private func draw(_ cumulative: [Double], using rng: inout SplitMix64) -> Int {
+        let u = FastSampler.uniform(using: &rng)
+        return cumulative.firstIndex { u < $0 } ?? cumulative.count - 1
+    }
+}

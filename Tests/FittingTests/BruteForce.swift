@@ -1,0 +1,131 @@
+import Fitting
+import Stats
+
+/// Exact answers for tiny models by enumerating every persona and state path: the reference the forward–backward
+/// and Viterbi code is checked against. Emission probabilities come from GSL's distributions, not from the
+/// fitting code's tables.
+struct BruteForce {
+    let model: HiddenMarkovModel
+    let observedDays: Int
+    let activeDays: [ActiveDay]
+
+    /// P(day t's observations | state s).
+    func emission(day t: Int, state s: Int) throws -> Double {
+        let active = activeDays.first { $0.day == t }
+        guard s < model.liveStates else { return active == nil ? 1 : 0 }
+        let emission = model.emissions[s]
+        let sessions: any CountDistribution =
+            emission.sessionDispersion.isFinite
+            ? try NegativeBinomial.meanDispersion(mean: emission.sessionMean, dispersion: emission.sessionDispersion)
+            : try Poisson(mean: emission.sessionMean)
+        guard let active else { return sessions.pmf(0) }
+        var p = sessions.pmf(active.sessions)
+        p *= try Poisson(mean: Double(active.sessions) * emission.keyActionsPerSession).pmf(active.keyActions)
+        for (f, q) in emission.featureProbabilities.enumerated() {
+            p *= active.features & (1 << UInt32(f)) != 0 ? q : 1 - q
+        }
+        return p
+    }
+
+    /// Every (persona, path) with its joint probability with the days.
+    func paths() throws -> [(persona: Int, states: [Int], probability: Double)] {
+        let n = model.stateCount
+        let e = try (0..<observedDays).map { t in try (0..<n).map { try emission(day: t, state: $0) } }
+        var result: [(Int, [Int], Double)] = []
+        var total = 1
+        for _ in 0..<observedDays { total *= n }
+        for (k, persona) in model.personas.enumerated() {
+            for code in 0..<total {
+                var states: [Int] = []
+                var rest = code
+                for _ in 0..<observedDays {
+                    states.append(rest % n)
+                    rest /= n
+                }
+                var p =
+                    persona.share * (states[0] < model.liveStates ? persona.initial[states[0]] : 0) * e[0][states[0]]
+                for t in 1..<observedDays {
+                    p *= persona.transition(from: states[t - 1], to: states[t]) * e[t][states[t]]
+                }
+                result.append((k, states, p))
+            }
+        }
+        return result
+    }
+
+    /// The likelihood, the persona posteriors, the state posteriors per day, the expected transitions per persona
+    /// (at `(k · S + i) · (S + 1) + j`, live i) and the expected first states per persona (at `k · S + i`).
+    func exact() throws -> (
+        likelihood: Double, personas: [Double], states: [[Double]], transitions: [Double], firsts: [Double]
+    ) {
+        let n = model.stateCount
+        let live = model.liveStates
+        let all = try paths()
+        let likelihood = all.reduce(0) { $0 + $1.probability }
+        var personas = [Double](repeating: 0, count: model.personas.count)
+        var states = [[Double]](repeating: [Double](repeating: 0, count: n), count: observedDays)
+        var transitions = [Double](repeating: 0, count: model.personas.count * live * n)
+        var firsts = [Double](repeating: 0, count: model.personas.count * live)
+        for (k, path, p) in all {
+            let w = p / likelihood
+            personas[k] += w
+            for (t, s) in path.enumerated() { states[t][s] += w }
+            if path[0] < live { firsts[k * live + path[0]] += w }
+            for t in 1..<observedDays where path[t - 1] < live {
+                transitions[(k * live + path[t - 1]) * n + path[t]] += w
+            }
+        }
+        return (likelihood, personas, states, transitions, firsts)
+    }
+}
+
+/// A small model with every kind of parameter, for the exact checks: two live states and churned, two personas,
+/// two features.
+func tinyModel(family: SessionFamily) throws -> HiddenMarkovModel {
+    let dispersion: (Double) -> Double = { family == .poisson ? .infinity : $0 }
+    return try HiddenMarkovModel(
+        personas: [
+            PersonaChain(
+                share: 0.65, initial: [0.3, 0.7],
+                transitions: [0.80, 0.15, 0.05, 0.20, 0.70, 0.10, 0, 0, 1]),
+            PersonaChain(
+                share: 0.35, initial: [0.6, 0.4],
+                transitions: [0.60, 0.10, 0.30, 0.35, 0.55, 0.10, 0, 0, 1]),
+        ],
+        emissions: [
+            StateEmission(
+                sessionMean: 0.6, sessionDispersion: dispersion(0.7), keyActionsPerSession: 0.8,
+                featureProbabilities: [0.1, 0.3]),
+            StateEmission(
+                sessionMean: 2.5, sessionDispersion: dispersion(4), keyActionsPerSession: 2.2,
+                featureProbabilities: [0.6, 0.2]),
+        ], featureCount: 2, sessionFamily: family)
+}
+
+/// Users of five days with active days early, late, everywhere and nowhere, so both the day-by-day passes and the
+/// silent runs after the last active day are exercised.
+let tinyUsers: [(days: Int, active: [ActiveDay])] = [
+    (
+        5,
+        [ActiveDay(day: 0, sessions: 1, keyActions: 0, features: 0b01), ActiveDay(day: 2, sessions: 3, keyActions: 7)]
+    ),
+    (5, [ActiveDay(day: 0, sessions: 2, keyActions: 3, features: 0b10)]),
+    (5, []),
+    (
+        5,
+        (0..<5).map { ActiveDay(day: $0, sessions: 1 + $0 % 3, keyActions: 2 * $0, features: UInt32($0 % 4)) }
+    ),
+    (
+        4,
+        [ActiveDay(day: 1, sessions: 4, keyActions: 9, features: 0b11), ActiveDay(day: 3, sessions: 1, keyActions: 1)]
+    ),
+    (1, [ActiveDay(day: 0, sessions: 5, keyActions: 12, features: 0b01)]),
+]
+
+func tinyData() throws -> UserDaySequences {
+    var builder = try UserDaySequences.Builder(featureCount: 2)
+    for user in tinyUsers {
+        try builder.addUser(observedDays: user.days, activeDays: user.active)
+    }
+    return builder.build()
+}

@@ -1,0 +1,31 @@
+import Fitting
+import Testing
+
+/// DESIGN.md invariant 1: the same data and seed give the same numbers at any thread count.
+@Suite("Determinism")
+struct DeterminismTests {
+    @Test("a fit, its filtered last days and its standard errors are bit-for-bit the same at 1 and 2 threads")
+    func threadCount() throws {
+        let truth = try recoveryModel()
+        // 1 000 users make four chunks of 256, which two threads split differently from one.
+        let data = truth.simulate(users: 1_000, days: 60, signupDays: 10, seed: 3)
+        func run(threads: Int) throws -> (HMMFit, [Double], [Double]) {
+            let options = FitOptions(
+                liveStates: 3, personas: 2, starts: 2, exploratoryIterations: 3, exploratoryUsers: 500,
+                maxIterations: 12, threads: threads)
+            let fit = try HMMFitter.fit(data, options: options)
+            let inference = try HMMInference(model: fit.model, data: data)
+            let errors = try ParameterStandardErrors.outerProductOfScores(
+                model: fit.model, data: data, threads: threads)
+            return (fit, inference.lastDayStateProbabilities(threads: threads), errors.standardErrors)
+        }
+        let (one, filteredOne, errorsOne) = try run(threads: 1)
+        let (two, filteredTwo, errorsTwo) = try run(threads: 2)
+        #expect(one.model == two.model)
+        #expect(one.logLikelihood == two.logLikelihood)
+        #expect(one.startLogLikelihoods == two.startLogLikelihoods)
+        #expect(one.iterations == two.iterations)
+        #expect(filteredOne == filteredTwo)
+        #expect(errorsOne.elementsEqual(errorsTwo) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+    }
+}

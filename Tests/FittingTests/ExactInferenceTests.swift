@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+
+@testable import Fitting
+
+/// Forward–backward, the E-step's statistics and Viterbi, against the enumeration of every persona and path of
+/// tiny models (``BruteForce``).
+@Suite("Exact inference on tiny models")
+struct ExactInferenceTests {
+    /// The tiny two-persona model in both session families (0, 1), and a single-persona model with three live
+    /// states (2).
+    static func model(_ index: Int) throws -> HiddenMarkovModel {
+        switch index {
+        case 0: try tinyModel(family: .negativeBinomial)
+        case 1: try tinyModel(family: .poisson)
+        default: try threeStateModel()
+        }
+    }
+
+    static func threeStateModel() throws -> HiddenMarkovModel {
+        try HiddenMarkovModel(
+            personas: [
+                PersonaChain(
+                    share: 1, initial: [0.2, 0.5, 0.3],
+                    transitions: [
+                        0.70, 0.15, 0.05, 0.10, 0.10, 0.75, 0.10, 0.05, 0.05, 0.20, 0.70, 0.05, 0, 0, 0, 1,
+                    ])
+            ],
+            emissions: [0.4, 1.5, 4.0].enumerated().map { s, mean in
+                StateEmission(
+                    sessionMean: mean, keyActionsPerSession: 1 + Double(s),
+                    featureProbabilities: [0.1 + 0.3 * Double(s)])
+            }, featureCount: 1, sessionFamily: .poisson)
+    }
+
+    static func data(for model: HiddenMarkovModel) throws -> UserDaySequences {
+        var builder = try UserDaySequences.Builder(featureCount: model.featureCount)
+        let mask: UInt32 = model.featureCount == 2 ? 0b11 : 0b1
+        for user in tinyUsers {
+            try builder.addUser(
+                observedDays: user.days,
+                activeDays: user.active.map {
+                    ActiveDay(
+                        day: $0.day, sessions: $0.sessions, keyActions: $0.keyActions, features: $0.features & mask)
+                })
+        }
+        return builder.build()
+    }
+
+    static func close(_ a: Double, _ b: Double, within tolerance: Double = 1e-12) -> Bool {
+        abs(a - b) <= tolerance * max(1, abs(b))
+    }
+
+    @Test("likelihood, persona and state posteriors equal the enumeration's within 1e-12", arguments: 0..<3)
+    func posteriors(modelIndex: Int) throws {
+        let model = try Self.model(modelIndex)
+        let data = try Self.data(for: model)
+        let inference = try HMMInference(model: model, data: data)
+        for u in 0..<data.userCount {
+            let exact = try BruteForce(
+                model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u)
+            ).exact()
+            let posterior = inference.posterior(user: u)
+            #expect(posterior.days == data.observedDays(user: u))
+            #expect(Self.close(posterior.logLikelihood, log(exact.likelihood)), "user \(u)")
+            for (k, p) in exact.personas.enumerated() {
+                #expect(Self.close(posterior.personaProbabilities[k], p), "user \(u) persona \(k)")
+            }
+            for (t, day) in exact.states.enumerated() {
+                for (s, p) in day.enumerated() {
+                    #expect(Self.close(posterior.probability(day: t, state: s), p), "user \(u) day \(t) state \(s)")
+                }
+            }
+        }
+    }
+
+    @Test("every sufficient statistic of the E-step equals the enumeration's within 1e-12", arguments: 0..<3)
+    func statistics(modelIndex: Int) throws {
+        let model = try Self.model(modelIndex)
+        let data = try Self.data(for: model)
+        let inference = try HMMInference(model: model, data: data)
+        let statistics = inference.expectedStatistics(threads: 1)
+        let layout = statistics.layout
+        var expected = [Double](repeating: 0, count: layout.count)
+        let live = model.liveStates
+        for u in 0..<data.userCount {
+            let active = data.activeDays(user: u)
+            let exact = try BruteForce(model: model, observedDays: data.observedDays(user: u), activeDays: active)
+                .exact()
+            expected[layout.logLikelihood] += log(exact.likelihood)
+            for (k, p) in exact.personas.enumerated() { expected[layout.personaWeight + k] += p }
+            for (i, value) in exact.firsts.enumerated() { expected[layout.initial + i] += value }
+            for (i, value) in exact.transitions.enumerated() { expected[layout.transitions + i] += value }
+            for (t, day) in exact.states.enumerated() {
+                for s in 0..<live {
+                    guard let today = active.first(where: { $0.day == t }) else {
+                        expected[layout.silentDays + s] += day[s]
+                        continue
+                    }
+                    expected[layout.activeDays + s] += day[s]
+                    expected[layout.sessions + s] += day[s] * Double(today.sessions)
+                    expected[layout.keyActions + s] += day[s] * Double(today.keyActions)
+                    let level = data.sessionValues.firstIndex(of: today.sessions)!
+                    expected[layout.sessionHistogram + s * layout.levels + level] += day[s]
+                    for f in 0..<model.featureCount where today.features & (1 << UInt32(f)) != 0 {
+                        expected[layout.featureDays + s * model.featureCount + f] += day[s]
+                    }
+                }
+            }
+        }
+        for i in 0..<layout.count {
+            #expect(Self.close(statistics.values[i], expected[i]), "statistic \(i)")
+        }
+    }
+
+    @Test("Viterbi finds the enumeration's most probable persona and path", arguments: 0..<3)
+    func viterbi(modelIndex: Int) throws {
+        let model = try Self.model(modelIndex)
+        let data = try Self.data(for: model)
+        let inference = try HMMInference(model: model, data: data)
+        for u in 0..<data.userCount {
+            let paths = try BruteForce(
+                model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u)
+            ).paths()
+            let best = paths.max { $0.probability < $1.probability }!
+            let decoded = try #require(inference.viterbi(user: u))
+            #expect(decoded.persona == best.persona, "user \(u)")
+            #expect(decoded.states == best.states, "user \(u)")
+            #expect(Self.close(decoded.logProbability, log(best.probability)), "user \(u)")
+        }
+    }
+
+    @Test("the filtered distribution of the last day equals the enumeration's, conditioned on every day")
+    func lastDay() throws {
+        let model = try tinyModel(family: .negativeBinomial)
+        let data = try tinyData()
+        let filtered = try HMMInference(model: model, data: data).lastDayStateProbabilities(threads: 2)
+        for u in 0..<data.userCount {
+            let days = data.observedDays(user: u)
+            let exact = try BruteForce(model: model, observedDays: days, activeDays: data.activeDays(user: u)).exact()
+            for s in 0..<model.stateCount {
+                #expect(Self.close(filtered[u * model.stateCount + s], exact.states[days - 1][s]), "user \(u)")
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Fitting
+import Foundation
+import Testing
+
+/// The model parameter recovery is checked on: three live states (quiet, regular, power) and churned, two
+/// personas that differ only in how they move (the first loyal, the second quick to fade and churn), negative
+/// binomial sessions and three features.
+func recoveryModel() throws -> HiddenMarkovModel {
+    try HiddenMarkovModel(
+        personas: [
+            PersonaChain(
+                share: 0.6, initial: [0.2, 0.5, 0.3],
+                transitions: [0.90, 0.06, 0.01, 0.03, 0.04, 0.90, 0.05, 0.01, 0.01, 0.06, 0.92, 0.01, 0, 0, 0, 1]),
+            PersonaChain(
+                share: 0.4, initial: [0.5, 0.4, 0.1],
+                transitions: [0.85, 0.04, 0.01, 0.10, 0.10, 0.80, 0.04, 0.06, 0.02, 0.15, 0.80, 0.03, 0, 0, 0, 1]),
+        ],
+        emissions: [
+            StateEmission(
+                sessionMean: 0.3, sessionDispersion: 0.8, keyActionsPerSession: 1,
+                featureProbabilities: [0.05, 0.1, 0.02]),
+            StateEmission(
+                sessionMean: 2, sessionDispersion: 3, keyActionsPerSession: 2, featureProbabilities: [0.3, 0.4, 0.1]),
+            StateEmission(
+                sessionMean: 6, sessionDispersion: 10, keyActionsPerSession: 3, featureProbabilities: [0.7, 0.6, 0.5]),
+        ], featureCount: 3, sessionFamily: .negativeBinomial)
+}
+
+/// A fit on 5 000 users simulated from ``recoveryModel()`` (120 days, sign-ups over the first 30) recovers it.
+@Suite("Parameter recovery")
+struct RecoveryTests {
+    static let users = 5_000
+
+    /// The truth, the simulated data and the fit.
+    static let simulated: (truth: HiddenMarkovModel, data: UserDaySequences, fit: HMMFit)? = {
+        guard let truth = try? recoveryModel() else { return nil }
+        let data = truth.simulate(users: users, days: 120, signupDays: 30, seed: 7)
+        // Two starts compared on 1 000 of the users, as a large fit compares them, the better one refined on all.
+        let options = FitOptions(
+            liveStates: 3, personas: 2, starts: 2, exploratoryIterations: 4, exploratoryUsers: 1_000, threads: 2)
+        guard let fit = try? HMMFitter.fit(data, options: options) else { return nil }
+        return (truth, data, fit)
+    }()
+
+    /// Every parameter lies within 4 standard errors of the truth, the standard errors being those of a fit to this
+    /// many users: the inverse Fisher information of the sample, estimated by Σ_u s_u s_uᵀ over its users, s_u the
+    /// score of user u **at the true parameters** (``ParameterStandardErrors/outerProductOfScores(model:data:threads:)``;
+    /// nothing of the fit under test enters the bound). It scales as 1/√users like any standard error.
+    ///
+    /// Why not the counts alone: as if the states were seen, a transition probability p of a row visited N times
+    /// would have SE √(p(1 − p)/N), and a share w over n users √(w(1 − w)/n). Personas are told apart only by how
+    /// their users move, and not all users say much about that (those who churn in a few days least), so the
+    /// missing information triples the errors of shares and of the second persona's rows: over 16 simulated data
+    /// sets of this size the shares' spread was 0.020 against 0.007 from counts, while the score-based 0.022 matched
+    /// it, as did every other parameter (ratios 0.6–1.35, what the standard deviation of 16 draws allows).
+    /// Emissions, which the days reveal well, are close to the counts' values either way.
+    @Test("every parameter within 4 standard errors of the truth; the fit's log-likelihood at least the truth's")
+    func recovery() throws {
+        let (truth, data, fit) = try #require(Self.simulated)
+        let errors = try ParameterStandardErrors.outerProductOfScores(model: truth, data: data, threads: 2)
+        // Canonical order: states by session mean (ascending), personas by share (descending), as in the truth.
+        let fitted = fit.model.namedParameters
+        for (i, parameter) in errors.estimates.enumerated() {
+            let z = (fitted[i].value - parameter.value) / errors.standardErrors[i]
+            #expect(
+                abs(z) <= 4,
+                "\(parameter.name): fitted \(fitted[i].value), true \(parameter.value), SE \(errors.standardErrors[i])")
+        }
+        // The maximum likelihood is at least the likelihood of the parameters that generated the data.
+        let truthLogLikelihood = try HMMInference(model: truth, data: data).logLikelihood(threads: 2)
+        #expect(fit.converged)
+        #expect(fit.logLikelihood >= truthLogLikelihood)
+    }
+
+    @Test("BIC picks the three live states of a simulated persona among 2, 3 and 4")
+    func bicPicksTheTrueStates() throws {
+        let recovery = try recoveryModel()
+        let persona = recovery.personas[0]
+        let truth = try HiddenMarkovModel(
+            personas: [PersonaChain(share: 1, initial: persona.initial, transitions: persona.transitions)],
+            emissions: recovery.emissions, featureCount: 3, sessionFamily: .negativeBinomial)
+        let data = truth.simulate(users: 1_500, days: 90, signupDays: 30, seed: 11)
+        let selection = try ModelSelection.byBIC(
+            data, liveStates: 2...4, options: FitOptions(liveStates: 3, starts: 1, threads: 2))
+        #expect(selection.candidates.allSatisfy { $0.fit.converged })
+        #expect(selection.best.liveStates == 3, "BIC \(selection.candidates.map(\.fit.bic))")
+    }
+}
