@@ -1,4 +1,4 @@
-public import Analysis
+import Analysis
 
 extension CompareResults {
     /// Sets two runs side by side; every difference is `b − a`.

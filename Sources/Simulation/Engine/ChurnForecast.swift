@@ -1,5 +1,5 @@
 import Stats
-public import UsageModel
+import UsageModel
 
 /// When and how the simulator computes its own churn probabilities (the oracle): on which cutoff
 /// days, for which horizon, with how many replicas of each user's horizon.

@@ -1,6 +1,6 @@
 import Foundation
 import Stats
-public import UsageModel
+import UsageModel
 
 /// One day of the day loop for a range of users: emissions, commerce, then tonight's transition.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-public import Reports
+import Reports
 import Simulation
 public import UsageModel
 import YAMLInput
