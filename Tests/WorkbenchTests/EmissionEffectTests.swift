@@ -3,6 +3,7 @@ import Segmentation
 import Simulation
 import Testing
 import UsageModel
+import YAMLInput
 
 @testable import Workbench
 
