@@ -112,11 +112,6 @@ public enum ChurnPrediction {
     /// a million-user run stays fast); the logistic model uses them all.
     public static let boostedTreesMaxRows = 50_000
 
-    /// Fits the logistic model and the boosted trees on the included users the split sends to fitting
-    /// and scores the rule, the models and (when given) the oracle on the others.
-    ///
-    /// - Throws: ``PredictionSkipped`` when the fitting half lacks churners or non-churners, or
-    ///   nobody is left to score.
     /// Each user's purchase history, for the buy-till-you-die baselines: (x, t_x, T) as Fader, Hardie & Lee
     /// (2005) define them, in weeks, and the horizon in weeks.
     /// `more` gives further features of the history, named by `names`.
@@ -137,9 +132,31 @@ public enum ChurnPrediction {
         }
     }
 
+    /// A churn model of the caller's, fitted on the users of the fitting half and scored like the others: on a
+    /// log, a hidden Markov model of the users' days whose score is the forecast from each user's filtered state
+    /// at the cutoff, which no feature of the windows expresses.
+    public struct ModelBased {
+        public let name: String
+        /// Fits on the given users and returns the fit's summary and every user's churn probability.
+        public let fit: ([Int]) throws -> (summary: PredictionResults.Baseline, probability: (Int) -> Double)
+
+        public init(
+            name: String,
+            fit: @escaping ([Int]) throws -> (summary: PredictionResults.Baseline, probability: (Int) -> Double)
+        ) {
+            self.name = name
+            self.fit = fit
+        }
+    }
+
+    /// Fits the logistic model and the boosted trees on the included users the split sends to fitting
+    /// and scores the rule, the models and (when given) the oracle on the others.
+    ///
+    /// - Throws: ``PredictionSkipped`` when the fitting half lacks churners or non-churners, or
+    ///   nobody is left to score.
     public static func predict(
         _ cutoff: Cutoff, ruleName: String, seed: UInt64, include: (Int) -> Bool, churned: (Int) -> Bool,
-        oracle: ((Int) -> Double)?, history: History? = nil
+        oracle: ((Int) -> Double)?, history: History? = nil, modelBased: ModelBased? = nil
     ) throws -> (PredictionResults.CutoffResult, scores: [Score]) {
         var train: [Int] = []
         var test: [Int] = []
@@ -275,6 +292,23 @@ public enum ChurnPrediction {
             }
             try add("BG/NBD") { try BGNBD.fit(fitting) }
             try add("Pareto/NBD") { try ParetoNBD.fit(fitting) }
+        }
+        if let modelBased {
+            do {
+                let (summary, probability) = try modelBased.fit(train.map { cutoff.users[$0] })
+                let scores = test.map { probability(cutoff.users[$0]) }
+                let threshold =
+                    try BinaryScores(scores: train.map { probability(cutoff.users[$0]) }, outcomes: fitted)
+                    .bestF1Threshold ?? 0.5
+                predictors.append(
+                    try PredictionResults.Predictor(
+                        modelBased.name, scores: scores, outcomes: outcomes, threshold: threshold, probabilistic: true))
+                comparisons.append(
+                    try PredictionResults.Comparison(logisticName, logistic, modelBased.name, scores, outcomes))
+                baselines.append(summary)
+            } catch {
+                baselines.append(PredictionResults.Baseline(name: modelBased.name, failed: "\(error)"))
+            }
         }
         let names = ["(intercept)"] + keptNames
         let result = PredictionResults.CutoffResult(

@@ -83,8 +83,8 @@ public struct PredictionResults: Codable, Sendable {
         }
     }
 
-    /// A buy-till-you-die model fitted by maximum likelihood: its parameters with standard errors, or why
-    /// the fit failed.
+    /// A model fitted on the whole history of the fitting half's users — a buy-till-you-die model by maximum
+    /// likelihood, or a hidden Markov model of their days — with its parameters, or why the fit failed.
     public struct Baseline: Codable, Sendable {
         public let name: String
         public let parameters: [String: Double]
@@ -103,6 +103,19 @@ public struct PredictionResults: Codable, Sendable {
             logLikelihood = fit.logLikelihood
             customers = fit.customerCount
             converged = fit.converged
+            failed = nil
+        }
+
+        /// A model of the caller's (``ChurnPrediction/ModelBased``): its parameters by name, fitted on `customers`.
+        public init(
+            name: String, parameters: [String: Double], logLikelihood: Double, customers: Int, converged: Bool
+        ) {
+            self.name = name
+            self.parameters = parameters
+            standardErrors = [:]
+            self.logLikelihood = logLikelihood
+            self.customers = customers
+            self.converged = converged
             failed = nil
         }
 
