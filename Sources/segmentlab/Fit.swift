@@ -56,7 +56,7 @@ struct Fit: ParsableCommand {
                 log: SegmentOptions(
                     events: events, taxonomy: taxonomy, aliases: aliases, accounts: accounts, since: since,
                     asOf: asOf, threads: threads, progress: true),
-                out: out, liveStates: states.range, personas: personas.range))
+                out: out, liveStates: states.range, personas: personas.range, sizeFitted: { Terminal.error($0) }))
         Terminal.error(outcome.summary.description)
         print("scenario: " + Terminal.escaped(outcome.path))
         print(

@@ -106,7 +106,7 @@ extension FittedScenario {
                         + Self.number(teamSize.medianStandardError, digits: 2),
                     "      sigma: \(Self.number(min(teamSize.sigma, 10)))  # SE "
                         + Self.number(teamSize.sigmaStandardError, digits: 2),
-                    "      max: \(min(teamSize.largest, 1_000_000))  # the largest account, of \(teamSize.count)",
+                    "      max: \(min(teamSize.largest, 1_000_000))  # the largest of \(teamSize.count) accounts",
                 ]
             } else {
                 lines.append("    team_size: *team_size")
@@ -196,6 +196,18 @@ extension FittedScenario {
                 + "\(DecimalText.fixed(best.fit.logLikelihood, 1)) after \(best.fit.iterations) EM iterations"
                 + (best.fit.converged ? " (converged)." : " (not converged)."),
         ]
+        // A size at the top of a range of several: the range may stop short of the best.
+        func atTop(_ size: (ModelSelection.Candidate) -> Int) -> Bool {
+            let tried = Set(selection.candidates.map(size))
+            return tried.count > 1 && size(best) == tried.max()
+        }
+        let largest = [atTop(\.liveStates) ? "live states" : nil, atTop(\.personas) ? "personas" : nil]
+            .compactMap { $0 }
+        if !largest.isEmpty {
+            lines.append(
+                "# The most \(largest.joined(separator: " and the most ")) tried: more may fit better "
+                    + "(--states, --personas).")
+        }
         switch standardErrors {
         case .success:
             lines.append(

@@ -14,6 +14,9 @@ public struct ScenarioFitOptions: Sendable {
     /// The sizes fitted; BIC chooses among them.
     public var liveStates: ClosedRange<Int>
     public var personas: ClosedRange<Int>
+    /// Told one line per size once it is fitted (its log-likelihood, BIC, iterations and time): how a long fit
+    /// shows where it is.
+    public var sizeFitted: (@Sendable (String) -> Void)?
 
     public static let defaultLiveStates = 2...5
     public static let defaultPersonas = 1...3
@@ -23,8 +26,9 @@ public struct ScenarioFitOptions: Sendable {
 
     public init(
         log: SegmentOptions, out: String, liveStates: ClosedRange<Int> = defaultLiveStates,
-        personas: ClosedRange<Int> = defaultPersonas
+        personas: ClosedRange<Int> = defaultPersonas, sizeFitted: (@Sendable (String) -> Void)? = nil
     ) {
+        self.sizeFitted = sizeFitted
         self.log = log
         self.out = out
         self.liveStates = liveStates
@@ -53,9 +57,9 @@ extension Workbench {
         try checkFitOptions(options)
         let progress = ProgressLine(enabled: options.log.progress)
         defer { progress.finish() }
-        // The days kept while replaying, the model's data and the user columns, beside the import.
+        // Beside the import: the days kept while replaying, the model's data, the columns per user and account.
         let (compiled, log) = try importLog(options.log, progress: progress) {
-            $0.activeUserDays * 40 + $0.userCount * 64
+            $0.activeUserDays * 50 + $0.userCount * 200
         }
         let observations = FitObservations()
         try log.replay(observers: [observations]) {
@@ -65,24 +69,56 @@ extension Workbench {
         guard !users.isEmpty else {
             throw RunError.badInput("no user of the log signed up on or after its first day, so none can be fitted")
         }
-        let threads = options.log.threads
-        let selection = try ModelSelection.byBIC(
+        let selection = try fitSizes(data, options: options, progress: progress)
+        progress.update("standard errors and posteriors", done: 0, total: 1)
+        let scenario = try fittedScenario(
+            selection, data: data, users: users, observations: observations, log: log,
+            vocabulary: compiled.vocabulary, options: options)
+        let yaml = scenario.yaml
+        do {
+            _ = try ScenarioLoader.parse(yaml: yaml, file: options.out)
+        } catch {
+            throw RunError.failed("the fitted scenario does not load, a bug of fit; nothing was written:\n\(error)")
+        }
+        try writeNewFile(yaml, to: options.out)
+        return ScenarioFitOutcome(
+            path: options.out, summary: log.summary, users: users.count, size: scenario.size,
+            logLikelihood: selection.best.fit.logLikelihood, bic: selection.best.fit.bic,
+            sizes: selection.candidates.count)
+    }
+
+    /// Every size asked for, fitted by EM with negative binomial sessions; each is told to `sizeFitted` when done.
+    private static func fitSizes(
+        _ data: UserDaySequences, options: ScenarioFitOptions, progress: ProgressLine
+    ) throws -> ModelSelection {
+        progress.update("fitting model sizes", done: 0, total: options.liveStates.count * options.personas.count)
+        var started = Date()
+        return try ModelSelection.byBIC(
             data, liveStates: options.liveStates, personas: options.personas,
             options: FitOptions(
                 liveStates: options.liveStates.lowerBound, personas: options.personas.lowerBound,
-                sessionFamily: .negativeBinomial, threads: threads)
-        ) { _, _, done, total in progress.update("fitting model sizes", done: done, total: total) }
-        let model = selection.best.fit.model
-        progress.update("standard errors and posteriors", done: 0, total: 1)
-        let standardErrors: Result<[String: Double], FittingError>
-        do {
-            let errors = try ParameterStandardErrors.outerProductOfScores(model: model, data: data, threads: threads)
-            standardErrors = .success(
-                Dictionary(uniqueKeysWithValues: zip(errors.estimates.map(\.name), errors.standardErrors)))
-        } catch let error as FittingError {
-            standardErrors = .failure(error)
+                sessionFamily: .negativeBinomial, threads: options.log.threads)
+        ) { candidate, done, total in
+            let fit = candidate.fit
+            progress.finish()
+            options.sizeFitted?(
+                FittedScenario.counted(candidate.liveStates, "live state") + " and "
+                    + FittedScenario.counted(candidate.personas, "persona") + ": log-likelihood "
+                    + "\(DecimalText.fixed(fit.logLikelihood, 1)), BIC \(DecimalText.fixed(fit.bic, 1)), "
+                    + "\(fit.iterations) EM iterations\(fit.converged ? "" : " (not converged)"), "
+                    + "\(DecimalText.fixed(Date().timeIntervalSince(started), 1)) s")
+            started = Date()
+            progress.update("fitting model sizes", done: done, total: total)
         }
-        let vocabulary = compiled.vocabulary
+    }
+
+    /// The scenario of the model BIC chose, with its standard errors and everything estimated beside it.
+    private static func fittedScenario(
+        _ selection: ModelSelection, data: UserDaySequences, users: [Int], observations: FitObservations,
+        log: ImportedEventLog, vocabulary: Vocabulary, options: ScenarioFitOptions
+    ) throws -> FittedScenario {
+        let model = selection.best.fit.model
+        let threads = options.log.threads
         let plans = vocabulary.plans.isEmpty ? ["free"] : vocabulary.plans
         let requirements = observations.inferredRequirements(users: users)
         let posterior = PosteriorEstimates(
@@ -95,14 +131,14 @@ extension Workbench {
         let afterTrial =
             billing.contains { $0.trialDays > 0 }
             ? mostCommon(users.map { Int(observations.planAfterExpiry[$0]) }, count: plans.count) ?? 0 : nil
-        let scenario = FittedScenario(
+        return FittedScenario(
             name: scenarioName(options.out), startDate: directory.startDate, days: directory.days,
             users: users.count, signupDays: users.map { Int(directory.signupDay[$0]) }.max()! + 1,
             features: FittedScenario.scenarioNames(vocabulary.features, noun: "feature"),
             milestones: milestones(
                 FittedScenario.scenarioNames(vocabulary.milestones, noun: "milestone"), requirements: requirements,
                 rates: posterior.milestones),
-            selection: selection, standardErrors: standardErrors,
+            selection: selection, standardErrors: try standardErrors(model, data: data, threads: threads),
             plans: FittedScenario.scenarioNames(plans, noun: "plan"),
             planCents: vocabulary.planPriceCents ?? Array(repeating: 0, count: plans.count),
             billing: billing, afterTrial: afterTrial,
@@ -118,17 +154,18 @@ extension Workbench {
                 activeDays: data.totalActiveDays, daysWithoutSession: observations.daysWithoutSession,
                 milestonesOnSilentDays: posterior.milestonesOnSilentDays,
                 trialEnds: users.filter { observations.trialEnd[$0] >= 0 }.count))
-        let yaml = scenario.yaml
+    }
+
+    /// The standard errors of the model's parameters by name, or why the fitting library gives none.
+    private static func standardErrors(
+        _ model: HiddenMarkovModel, data: UserDaySequences, threads: Int
+    ) throws -> Result<[String: Double], FittingError> {
         do {
-            _ = try ScenarioLoader.parse(yaml: yaml, file: options.out)
-        } catch {
-            throw RunError.failed("the fitted scenario does not load, a bug of fit; nothing was written:\n\(error)")
+            let errors = try ParameterStandardErrors.outerProductOfScores(model: model, data: data, threads: threads)
+            return .success(Dictionary(uniqueKeysWithValues: zip(errors.estimates.map(\.name), errors.standardErrors)))
+        } catch let error as FittingError {
+            return .failure(error)
         }
-        try writeNewFile(yaml, to: options.out)
-        return ScenarioFitOutcome(
-            path: options.out, summary: log.summary, users: users.count, size: scenario.size,
-            logLikelihood: selection.best.fit.logLikelihood,
-            bic: selection.best.fit.bic, sizes: selection.candidates.count)
     }
 
     /// Refuses what can be refused before the log is read: sizes out of range and an output that exists, is not
