@@ -40,8 +40,8 @@ let package = Package(
         .target(
             name: "Workbench",
             dependencies: [
-                "Simulation", "Segmentation", "EventImport", "Analysis", "Reports", "Reporting", "UsageModel",
-                "YAMLInput",
+                "Simulation", "Segmentation", "EventImport", "Analysis", "Fitting", "Reports", "Reporting",
+                "UsageModel", "YAMLInput",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -17,18 +17,22 @@ public struct ModelSelection: Sendable {
     ///
     /// A larger model is chosen only if it raises the log-likelihood by more than half its extra parameters times
     /// log(users).
+    /// - Parameters:
+    ///   - fitted: Told each size once it is fitted, with the sizes fitted so far and all there are to fit.
     /// - Throws: ``FittingError`` from any of the fits.
     public static func byBIC(
         _ data: UserDaySequences, liveStates: ClosedRange<Int>, personas: ClosedRange<Int> = 1...1,
-        options: FitOptions
+        options: FitOptions, fitted: ((_ candidate: Candidate, _ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> ModelSelection {
         var candidates: [Candidate] = []
+        let total = liveStates.count * personas.count
         for s in liveStates {
             for k in personas {
                 var sized = options
                 sized.liveStates = s
                 sized.personas = k
                 candidates.append(Candidate(liveStates: s, personas: k, fit: try HMMFitter.fit(data, options: sized)))
+                fitted?(candidates[candidates.count - 1], candidates.count, total)
             }
         }
         var best = candidates[0]

@@ -24,7 +24,39 @@ extension HMMInference {
     /// The smoothed posterior of one user: persona probabilities and, for every observed day, the probability of
     /// each state given all the user's days (forward–backward, every day passed one by one).
     public func posterior(user: Int) -> UserPosterior {
-        let workspace = makeWorkspace()
+        posterior(user: user, in: makeWorkspace())
+    }
+
+    /// Passes every user's posterior (``posterior(user:)``) to `add`, which folds what it needs of it into a tally.
+    ///
+    /// Users are cut into up to 64 chunks of consecutive users fixed by the number of users; each chunk starts from
+    /// `initial` and adds its users in order, and the chunks' tallies come back in order. Combined in that order, the
+    /// result is the same at any thread count.
+    /// - Parameters:
+    ///   - add: Called from up to `threads` workers at once, each on chunks of its own: it must touch nothing but
+    ///     the tally it is given.
+    public func tallyPosteriors<Tally>(
+        initial: Tally, threads: Int = 1, _ add: (_ user: Int, _ posterior: UserPosterior, _ tally: inout Tally) -> Void
+    ) -> [Tally] {
+        let users = data.userCount
+        let chunks = UserRanges.split(users: users, parts: min(64, max(1, users)))
+        var tallies = [Tally](repeating: initial, count: chunks.count)
+        tallies.withUnsafeMutableBufferPointer { buffer in
+            let workers = UserRanges.split(users: chunks.count, parts: max(1, min(threads, chunks.count)))
+            UserRanges.forEach(workers) { _, chunkRange in
+                let workspace = makeWorkspace()
+                for chunk in chunkRange {
+                    for user in chunks[chunk] {
+                        add(user, posterior(user: user, in: workspace), &buffer[chunk])
+                    }
+                }
+            }
+        }
+        return tallies
+    }
+
+    /// ``posterior(user:)`` in a given workspace.
+    private func posterior(user: Int, in workspace: UserWorkspace) -> UserPosterior {
         forwardBackward(user: user, in: workspace, silentRunShortcut: false)
         let days = Int(data.observedDays[user])
         let live = liveStates

@@ -95,10 +95,11 @@ extension Workbench {
     }
 
     /// Checks the options, compiles the segments, and imports the log once its memory need is known
-    /// to fit: the steps `segment` and `evaluate` share.
-    static func importLog(_ options: SegmentOptions, progress: ProgressLine) throws
-        -> (CompiledSegmentation, ImportedEventLog)
-    {
+    /// to fit: the steps `segment`, `evaluate` and `fit` share. `additionalBytes` is what the command
+    /// holds beside the import and the segmentation, for the log pass 1 found.
+    static func importLog(
+        _ options: SegmentOptions, progress: ProgressLine, additionalBytes: (EventLogScan) -> Int = { _ in 0 }
+    ) throws -> (CompiledSegmentation, ImportedEventLog) {
         if options.to != nil && options.shard != nil {
             throw RunError.badInput("--to: load the merged memberships, not a shard's")
         }
@@ -114,9 +115,10 @@ extension Workbench {
             segments: try options.segments.map { (try YAMLInput.read($0, noun: "segments file"), $0) },
             every: options.every)
 
-        let (scan, need) = try scanLog(options, taxonomy: taxonomy, compiled: compiled) {
+        let (scan, importNeed) = try scanLog(options, taxonomy: taxonomy, compiled: compiled) {
             progress.update("reading the log, MB (pass 1 of 2)", done: $0 >> 20, total: $1 >> 20)
         }
+        let need = importNeed + additionalBytes(scan)
         if let available = SystemMemory.availableBytes(), need > available * 9 / 10 {
             throw RunError.badInput(
                 "\(scan.userCount) users over \(scan.days) days (\(scan.activeUserDays) active user-days) need about "

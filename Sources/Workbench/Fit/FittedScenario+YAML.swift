@@ -1,0 +1,300 @@
+import Fitting
+import Foundation
+import UsageModel
+
+extension FittedScenario {
+    /// The scenario as YAML: a header with the diagnostics of the fit, then every section, each number on its own line
+    /// with its standard error in a comment where there is one.
+    var yaml: String {
+        var lines = header
+        let model = model
+        lines += [
+            "name: \(Self.quoted(name))",
+            "description: \(Self.quoted(description))",
+            "seed: 42",
+            "start_date: \(startDate)",
+            "days: \(days)",
+            "population:",
+            "  users: \(users)",
+            "  signup_days: \(signupDays)",
+            "",
+            "features: [\(features.joined(separator: ", "))]",
+        ]
+        if !milestones.isEmpty {
+            lines.append("milestones:")
+            for milestone in milestones {
+                lines.append("  - name: \(milestone.name)")
+                if !milestone.requires.isEmpty {
+                    lines.append(
+                        "    requires: [\(milestone.requires.map { milestones[$0].name }.joined(separator: ", "))]")
+                }
+            }
+        }
+        lines += ["", "# Emissions are shared by the personas; states are ordered by session mean.", "states:"]
+        let states = stateNames
+        for (s, emission) in model.emissions.enumerated() {
+            let place = "emissions[\(s)]"
+            lines += [
+                "  - name: \(states[s])",
+                "    level: \(s + 1)",
+                "    sessions:",
+                "      distribution: negative_binomial",
+                // The format takes means above 0: a state without any session gets the smallest one written.
+                "      mean: \(Self.number(max(emission.sessionMean, 1e-6)))" + error("\(place).sessionMean"),
+                "      dispersion: \(Self.number(emission.sessionDispersion))" + error("\(place).sessionDispersion"),
+                "    key_actions_per_session: \(Self.number(emission.keyActionsPerSession))"
+                    + error("\(place).keyActionsPerSession"),
+            ]
+            if !features.isEmpty {
+                lines.append("    features:")
+                for (f, p) in emission.featureProbabilities.enumerated() {
+                    lines.append(
+                        "      \(features[f]): \(Self.number(p))" + error("\(place).featureProbabilities[\(f)]"))
+                }
+            }
+            if !milestones.isEmpty {
+                lines.append("    milestones:")
+                for milestone in milestones {
+                    lines.append(
+                        "      \(milestone.name): \(Self.number(milestone.hazards[s] ?? 0))  # "
+                            + Self.basis(milestone.daysAtRisk[s], "active days at risk"))
+                }
+            }
+        }
+        lines += ["  - name: churned", "    absorbing: true", "", "personas:"]
+        for (k, persona) in model.personas.enumerated() {
+            lines += personaLines(k, persona, states: states)
+        }
+        if let weekday {
+            let days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+            lines += ["", "modifiers:", "  weekday:"]
+            for w in 0..<7 {
+                lines.append(
+                    "    - \(Self.number(weekday.factors[w]))  # \(days[w]), SE "
+                        + Self.number(weekday.standardErrors[w], digits: 2))
+            }
+        }
+        lines += commerceLines(states: states)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private var description: String {
+        "Fitted by segmentlab fit to \(diagnostics.files.joined(separator: ", ")): \(size), chosen by BIC."
+    }
+
+    /// `4 live states and 2 personas`.
+    var size: String {
+        Self.counted(model.liveStates, "live state") + " and " + Self.counted(model.personas.count, "persona")
+    }
+
+    static func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)" + (n == 1 ? "" : "s") }
+
+    private func personaLines(_ k: Int, _ persona: PersonaChain, states: [String]) -> [String] {
+        let place = "personas[\(k)]"
+        var lines = [
+            "  - name: \(personaNames[k])",
+            "    share: \(Self.apportioned(model.personas.map(\.share), minimumUnits: 1)[k])" + error("\(place).share"),
+            "    plan: \(plans[billing[k].plan])",
+            "    trial_days: \(billing[k].trialDays)",
+        ]
+        if let teamSize {
+            if k == 0 {
+                lines += [
+                    "    team_size: &team_size",
+                    "      distribution: lognormal",
+                    "      median: \(Self.number(min(teamSize.median, 1_000_000)))  # SE "
+                        + Self.number(teamSize.medianStandardError, digits: 2),
+                    "      sigma: \(Self.number(min(teamSize.sigma, 10)))  # SE "
+                        + Self.number(teamSize.sigmaStandardError, digits: 2),
+                    "      max: \(min(teamSize.largest, 1_000_000))  # the largest of \(teamSize.count) accounts",
+                ]
+            } else {
+                lines.append("    team_size: *team_size")
+            }
+        }
+        lines.append("    initial_states:")
+        for (s, p) in Self.apportioned(persona.initial).enumerated() {
+            lines.append("      \(states[s]): \(p)" + error("\(place).initial[\(s)]"))
+        }
+        lines.append("    states:")
+        let n = model.stateCount
+        for i in 0..<model.liveStates {
+            lines += ["      \(states[i]):", "        next:"]
+            let row = Self.apportioned(Array(persona.transitions[(i * n)..<((i + 1) * n)]))
+            for (j, p) in row.enumerated() {
+                lines.append(
+                    "          \(j < model.liveStates ? states[j] : "churned"): \(p)"
+                        + error("\(place).transitions[\(i)][\(j)]"))
+            }
+        }
+        return lines
+    }
+
+    private func commerceLines(states: [String]) -> [String] {
+        var lines = ["", "commerce:", "  plans:"]
+        for (p, plan) in plans.enumerated() {
+            lines.append("    - {name: \(plan), monthly_price: \(DecimalText.fixed(Double(planCents[p]) / 100, 2))}")
+        }
+        if let afterTrial { lines.append("  after_trial: \(plans[afterTrial])") }
+        if billing.contains(where: { $0.trialDays > 0 }) {
+            lines.append("  conversion:")
+            for (s, rate) in conversion.enumerated() {
+                lines.append(
+                    "    \(states[s]): \(Self.number(rate ?? 0))  # "
+                        + Self.basis(conversionWeights[s], "trial ends"))
+            }
+        }
+        return lines
+    }
+
+    /// `  # SE x` for a parameter of the model, `  # SE none (at a bound)` where the scores give none, nothing when
+    /// no standard error could be computed.
+    private func error(_ parameter: String) -> String {
+        guard case .success(let errors) = standardErrors, let se = errors[parameter] else { return "" }
+        return se.isNaN ? "  # SE none (at a bound)" : "  # SE " + Self.number(se, digits: 2)
+    }
+
+    /// The expected count a posterior-weighted rate rests on.
+    private static func basis(_ weight: Double, _ what: String) -> String {
+        weight > 0 ? "over \(number(weight, digits: 3)) expected \(what)" : "no \(what) in this state"
+    }
+
+    // MARK: - Header
+
+    private var header: [String] {
+        let d = diagnostics
+        let model = model
+        let best = selection.best
+        var lines = [
+            "# A twin of the users of an event log, fitted by `segmentlab fit` (docs/fitting.md).",
+            "#",
+            "# Log: \(d.files.map(Self.quoted).joined(separator: ", ")), taxonomy \(Self.quoted(d.taxonomy)); "
+                + "\(startDate) to \(startDate.adding(days: days - 1)) (\(days) days).",
+            "# Users fitted: \(users), each from sign-up to the last day; \(d.usersLeftOut) left out, signed up "
+                + "before the first day read.",
+            "# User-days observed: \(d.observedDays); active (with a session): \(d.activeDays), of which "
+                + "\(d.daysWithoutSession) had key actions or features but no session and count as one session.",
+            "#",
+            "# Model: a hidden Markov model over user-days (live states shared by the personas, churned absorbing),",
+            "# negative binomial sessions, fitted by EM; the size with the lowest BIC is kept:",
+            "#",
+            "#   states  personas  parameters  log-likelihood             BIC  iterations",
+        ]
+        for c in selection.candidates {
+            let chosen = c.liveStates == best.liveStates && c.personas == best.personas
+            lines.append(
+                "#   " + Self.padded(String(c.liveStates), 6) + Self.padded(String(c.personas), 10)
+                    + Self.padded(String(c.fit.parameterCount), 12)
+                    + Self.padded(DecimalText.fixed(c.fit.logLikelihood, 1), 16)
+                    + Self.padded(DecimalText.fixed(c.fit.bic, 1), 16)
+                    + Self.padded(String(c.fit.iterations), 12) + (c.fit.converged ? "" : " (not converged)")
+                    + (chosen ? "  <- chosen" : ""))
+        }
+        lines += [
+            "#",
+            "# Chosen: \(size); log-likelihood "
+                + "\(DecimalText.fixed(best.fit.logLikelihood, 1)) after \(best.fit.iterations) EM iterations"
+                + (best.fit.converged ? " (converged)." : " (not converged)."),
+        ]
+        // A size at the top of a range of several: the range may stop short of the best.
+        func atTop(_ size: (ModelSelection.Candidate) -> Int) -> Bool {
+            let tried = Set(selection.candidates.map(size))
+            return tried.count > 1 && size(best) == tried.max()
+        }
+        let largest = [atTop(\.liveStates) ? "live states" : nil, atTop(\.personas) ? "personas" : nil]
+            .compactMap { $0 }
+        if !largest.isEmpty {
+            lines.append(
+                "# The most \(largest.joined(separator: " and the most ")) tried: more may fit better "
+                    + "(--states, --personas).")
+        }
+        switch standardErrors {
+        case .success:
+            lines.append(
+                "# SE: standard errors of the model's numbers from the outer product of the users' scores; a "
+                    + "probability at 0 or 1 has none.")
+        case .failure(let error):
+            lines.append("# No standard errors: \(error.message.split(separator: "\n").joined(separator: "; ")).")
+        }
+        lines += [
+            "# Beside the model: weekday factors (sessions per observed user-day, SE over accounts), team size",
+            "# (lognormal over account sizes), each persona's plan and trial (its users' most common first billing",
+            "# event, weighted by the posterior persona), and trial conversion and milestone hazards by state",
+            "# (weighted by the posterior state of each day; milestone requirements inferred from the order users",
+            "# reached them in: \(d.milestonesOnSilentDays) first reached on a day without a session end the days "
+                + "at risk uncounted). \(d.trialEnds) trial ends.",
+            "# Not modelled: habit, team influence, product changes, NPS answers, plan changes after the trial,",
+            "# campaigns and the log's data-quality faults.",
+            "",
+        ]
+        return lines
+    }
+
+    private static func padded(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+
+    // MARK: - Numbers and text
+
+    /// `x` with `digits` significant digits (at most 12 decimals), trailing zeros dropped.
+    static func number(_ x: Double, digits: Int = 4) -> String {
+        guard x.isFinite else { return "none" }
+        guard x != 0 else { return "0" }
+        let exponent = Int(log10(abs(x)).rounded(.down))
+        return trimmed(DecimalText.fixed(x, min(12, max(0, digits - 1 - exponent))))
+    }
+
+    /// Probabilities written with six decimals that add up to exactly 1 (the format's ±1e-9 then holds however they
+    /// are parsed): each rounded down, the millionths left given to the largest remainders (the first of equals);
+    /// with `minimumUnits`, each gets at least that many millionths, taken from the largest.
+    static func apportioned(_ probabilities: [Double], minimumUnits: Int = 0) -> [String] {
+        let scale = 1_000_000
+        let total = probabilities.reduce(0, +)
+        let scaled = probabilities.map { $0 / total * Double(scale) }
+        var units = scaled.map { Int($0.rounded(.down)) }
+        let left = scale - units.reduce(0, +)
+        let byRemainder = units.indices.sorted {
+            (scaled[$0] - Double(units[$0]), -$0) > (scaled[$1] - Double(units[$1]), -$1)
+        }
+        for i in byRemainder.prefix(left) { units[i] += 1 }
+        for i in units.indices where units[i] < minimumUnits {
+            let largest = units.indices.max { (units[$0], -$0) < (units[$1], -$1) }!
+            units[largest] -= minimumUnits - units[i]
+            units[i] = minimumUnits
+        }
+        return units.map { u in
+            let fraction = String(u % scale)
+            return trimmed("\(u / scale)." + String(repeating: "0", count: 6 - fraction.count) + fraction)
+        }
+    }
+
+    private static func trimmed(_ text: String) -> String {
+        guard text.contains(".") else { return text }
+        var text = Substring(text)
+        while text.last == "0" { text = text.dropLast() }
+        if text.last == "." { text = text.dropLast() }
+        return String(text)
+    }
+
+    /// A YAML double-quoted string (JSON's escapes, which YAML shares), safe for any name from the input, in a value
+    /// or a comment: no line break or control character is written as such.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _
+            where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\u{2028}"
+                || scalar == "\u{2029}":
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,99 @@
+import Fitting
+import UsageModel
+
+/// Everything `fit` writes into a scenario: the model BIC chose, with its standard errors, and the estimates beside
+/// it, named as a scenario names them.
+struct FittedScenario {
+    /// A milestone with its inferred requirements and its daily hazard per live state.
+    struct Milestone {
+        var name: String
+        /// Indices of earlier milestones.
+        var requires: [Int]
+        /// Per live state; nil where no day at risk fell in the state.
+        var hazards: [Double?]
+        /// Expected days at risk per live state.
+        var daysAtRisk: [Double]
+    }
+
+    /// A persona's plan (an index into ``plans``) and trial length.
+    struct Billing {
+        var plan: Int
+        var trialDays: Int
+    }
+
+    /// What the log held and what the fit left out, for the header.
+    struct Diagnostics {
+        var files: [String]
+        var taxonomy: String
+        var usersLeftOut: Int
+        var observedDays: Int
+        var activeDays: Int
+        var daysWithoutSession: Int
+        var milestonesOnSilentDays: Int
+        var trialEnds: Int
+    }
+
+    var name: String
+    var startDate: CivilDate
+    var days: Int
+    var users: Int
+    var signupDays: Int
+    var features: [String]
+    var milestones: [Milestone]
+    var selection: ModelSelection
+    /// By parameter name (``HiddenMarkovModel/namedParameters``), or why there are none.
+    var standardErrors: Result<[String: Double], FittingError>
+    var plans: [String]
+    var planCents: [Int64]
+    /// One per persona, in the model's order.
+    var billing: [Billing]
+    var afterTrial: Int?
+    /// Trial conversion per live state; nil where no trial ended in the state.
+    var conversion: [Double?]
+    /// Expected trial ends per live state.
+    var conversionWeights: [Double]
+    /// Account sizes; nil when every account holds one user.
+    var teamSize: LognormalSizes?
+    /// nil when a weekday was never observed.
+    var weekday: WeekdayFactors?
+    var diagnostics: Diagnostics
+
+    var model: HiddenMarkovModel { selection.best.fit.model }
+
+    /// Live states by increasing session mean: the first `S` of quiet, light, regular, heavy, intense spread over the
+    /// ladder (2 states are quiet and intense, 3 quiet, regular and intense), `s1`, `s2`, … beyond five.
+    var stateNames: [String] {
+        let ladder = ["quiet", "light", "regular", "heavy", "intense"]
+        let count = model.liveStates
+        switch count {
+        case 1: return ["regular"]
+        case 2...ladder.count:
+            return (0..<count).map { ladder[Int((Double($0) * 4 / Double(count - 1)).rounded())] }
+        default: return (1...count).map { "s\($0)" }
+        }
+    }
+
+    var personaNames: [String] { (1...model.personas.count).map { "persona_\($0)" } }
+
+    /// Names as a scenario takes them (1 to 64 of `a-z`, `0-9`, `_`): lower-cased, any other character `_`,
+    /// cut at 64; an empty name, `null` (which YAML reads as nothing) and repeats get a suffix.
+    static func scenarioNames(_ names: [String], noun: String) -> [String] {
+        var taken = Set<String>()
+        return names.enumerated().map { i, original in
+            var name = String(
+                String.UnicodeScalarView(
+                    original.lowercased().unicodeScalars.map { scalar in
+                        ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) ? scalar : "_"
+                    }
+                ).prefix(64))
+            if name.isEmpty || name == "null" { name = "\(noun)_\(i + 1)" }
+            var unique = name
+            var suffix = 2
+            while !taken.insert(unique).inserted {
+                unique = String(name.prefix(60)) + "_\(suffix)"
+                suffix += 1
+            }
+            return unique
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Fitting
+import UsageModel
+
+/// What `fit` estimates from the fitted model's posterior of every user, beside the model itself: trial conversion
+/// and milestone hazards by latent state, and each persona's first billing event.
+struct PosteriorEstimates: Sendable {
+    /// Trial ends (one kind), converted or not, by the state on the day the trial ended.
+    var conversion: StateOutcomeRates
+    /// One kind per milestone: each active day on which a user could reach it (from the day its requirements were
+    /// reached to the day it was), and whether it was reached that day.
+    var milestones: StateOutcomeRates
+    /// The first billing event's category (`plan · 2 + (trial ? 1 : 0)`) summed over users with their posterior
+    /// persona probabilities, at `persona · categories + category`.
+    var billing: [Double]
+    /// Milestones first reached on a day without a session: the days at risk end there, with no success counted.
+    var milestonesOnSilentDays = 0
+
+    init(liveStates: Int, personas: Int, milestones: Int, categories: Int) {
+        conversion = StateOutcomeRates(kinds: 1, liveStates: liveStates)
+        self.milestones = StateOutcomeRates(kinds: milestones, liveStates: liveStates)
+        billing = Array(repeating: 0, count: personas * categories)
+    }
+
+    /// The estimates over every fitted user, summed in the chunks' order (the same at any thread count).
+    /// - Parameters:
+    ///   - users: The import index of each user of the inference's data.
+    ///   - requirements: Per milestone, the milestones it requires (``FitObservations/inferredRequirements(users:)``).
+    init(
+        inference: HMMInference, observations: FitObservations, users: [Int], requirements: [[Int]], categories: Int,
+        threads: Int
+    ) {
+        let model = inference.model
+        let empty = PosteriorEstimates(
+            liveStates: model.liveStates, personas: model.personas.count, milestones: requirements.count,
+            categories: categories)
+        let chunks = inference.tallyPosteriors(initial: empty, threads: threads) { i, posterior, tally in
+            tally.add(
+                user: users[i], posterior: posterior, activeDays: inference.data.activeDays(user: i),
+                observations: observations, requirements: requirements, categories: categories)
+        }
+        self = empty
+        for chunk in chunks {
+            conversion.add(chunk.conversion)
+            milestones.add(chunk.milestones)
+            for i in billing.indices { billing[i] += chunk.billing[i] }
+            milestonesOnSilentDays += chunk.milestonesOnSilentDays
+        }
+    }
+
+    /// Adds import user `u`, whose posterior and active days (days since sign-up) are given.
+    private mutating func add(
+        user u: Int, posterior: UserPosterior, activeDays: [ActiveDay], observations: FitObservations,
+        requirements: [[Int]], categories: Int
+    ) {
+        guard let signup = observations.directory.map({ Int($0.signupDay[u]) }) else { return }
+        let category = Int(observations.firstBilling[u])
+        if category >= 0 {
+            for (k, p) in posterior.personaProbabilities.enumerated() { billing[k * categories + category] += p }
+        }
+        if observations.trialEnd[u] >= 0 {
+            conversion.add(
+                posterior, day: Int(observations.trialEnd[u]) - signup, kind: 0, success: observations.converted[u])
+        }
+        let count = requirements.count
+        // Days since sign-up; -1 for a milestone not reached.
+        let reached = (0..<count).map { m in
+            let day = Int(observations.milestoneDay[u * count + m])
+            return day < 0 ? -1 : day - signup
+        }
+        for m in 0..<count {
+            guard requirements[m].allSatisfy({ reached[$0] >= 0 }) else { continue }
+            let from = requirements[m].map { reached[$0] }.max() ?? 0
+            let through = reached[m] >= 0 ? reached[m] : Int.max
+            var counted = false
+            for active in activeDays where active.day >= from && active.day <= through {
+                milestones.add(posterior, day: active.day, kind: m, success: active.day == through)
+                counted = counted || active.day == through
+            }
+            if reached[m] >= 0 && !counted { milestonesOnSilentDays += 1 }
+        }
+    }
+}

@@ -1,0 +1,276 @@
+public import EventImport
+import Fitting
+import Foundation
+import Segmentation
+import Stats
+import UsageModel
+
+/// What `segmentlab fit` was asked to do.
+public struct ScenarioFitOptions: Sendable {
+    /// The log, read as `segmentlab segment` reads it; its segments, schedule, shard and output folder are not used.
+    public var log: SegmentOptions
+    /// The scenario to write: a new `.yaml` or `.yml` file, whose base name names the scenario.
+    public var out: String
+    /// The sizes fitted; BIC chooses among them.
+    public var liveStates: ClosedRange<Int>
+    public var personas: ClosedRange<Int>
+    /// Told one line per size once it is fitted (its log-likelihood, BIC, iterations and time): how a long fit
+    /// shows where it is.
+    public var sizeFitted: (@Sendable (String) -> Void)?
+
+    public static let defaultLiveStates = 2...5
+    public static let defaultPersonas = 1...3
+    /// Live states a scenario can hold beside churned.
+    public static let liveStateLimit = 1...15
+    public static let personaLimit = 1...64
+
+    public init(
+        log: SegmentOptions, out: String, liveStates: ClosedRange<Int> = defaultLiveStates,
+        personas: ClosedRange<Int> = defaultPersonas, sizeFitted: (@Sendable (String) -> Void)? = nil
+    ) {
+        self.sizeFitted = sizeFitted
+        self.log = log
+        self.out = out
+        self.liveStates = liveStates
+        self.personas = personas
+    }
+}
+
+/// What `segmentlab fit` wrote.
+public struct ScenarioFitOutcome: Sendable {
+    public let path: String
+    public let summary: ImportSummary
+    public let users: Int
+    /// The size chosen, as `4 live states and 2 personas`.
+    public let size: String
+    public let logLikelihood: Double
+    public let bic: Double
+    /// Sizes fitted.
+    public let sizes: Int
+}
+
+extension Workbench {
+    /// Fits a scenario to an event log: imports it as `segment` does, fits hidden Markov models of the sizes asked
+    /// for by EM, keeps the one BIC prefers, estimates weekday factors, team size, plans, trial conversion and
+    /// milestones beside it, and writes the scenario (checked by loading it) to a new file through a staged copy.
+    public static func fit(_ options: ScenarioFitOptions) throws -> ScenarioFitOutcome {
+        try checkFitOptions(options)
+        let progress = ProgressLine(enabled: options.log.progress)
+        defer { progress.finish() }
+        // Beside the import: the days kept while replaying, the model's data, the columns per user and account.
+        let (compiled, log) = try importLog(options.log, progress: progress) {
+            $0.activeUserDays * 50 + $0.userCount * 200
+        }
+        let observations = FitObservations()
+        try log.replay(observers: [observations]) {
+            progress.update("replaying day", done: $0, total: log.directory.days)
+        }
+        let (data, users) = try observations.sequences()
+        guard !users.isEmpty else {
+            throw RunError.badInput("no user of the log signed up on or after its first day, so none can be fitted")
+        }
+        let selection = try fitSizes(data, options: options, progress: progress)
+        progress.update("standard errors and posteriors", done: 0, total: 1)
+        let scenario = try fittedScenario(
+            selection, data: data, users: users, observations: observations, log: log,
+            vocabulary: compiled.vocabulary, options: options)
+        let yaml = scenario.yaml
+        do {
+            _ = try ScenarioLoader.parse(yaml: yaml, file: options.out)
+        } catch {
+            throw RunError.failed("the fitted scenario does not load, a bug of fit; nothing was written:\n\(error)")
+        }
+        try writeNewFile(yaml, to: options.out)
+        return ScenarioFitOutcome(
+            path: options.out, summary: log.summary, users: users.count, size: scenario.size,
+            logLikelihood: selection.best.fit.logLikelihood, bic: selection.best.fit.bic,
+            sizes: selection.candidates.count)
+    }
+
+    /// Every size asked for, fitted by EM with negative binomial sessions; each is told to `sizeFitted` when done.
+    private static func fitSizes(
+        _ data: UserDaySequences, options: ScenarioFitOptions, progress: ProgressLine
+    ) throws -> ModelSelection {
+        progress.update("fitting model sizes", done: 0, total: options.liveStates.count * options.personas.count)
+        var started = Date()
+        return try ModelSelection.byBIC(
+            data, liveStates: options.liveStates, personas: options.personas,
+            options: FitOptions(
+                liveStates: options.liveStates.lowerBound, personas: options.personas.lowerBound,
+                sessionFamily: .negativeBinomial, threads: options.log.threads)
+        ) { candidate, done, total in
+            let fit = candidate.fit
+            progress.finish()
+            options.sizeFitted?(
+                FittedScenario.counted(candidate.liveStates, "live state") + " and "
+                    + FittedScenario.counted(candidate.personas, "persona") + ": log-likelihood "
+                    + "\(DecimalText.fixed(fit.logLikelihood, 1)), BIC \(DecimalText.fixed(fit.bic, 1)), "
+                    + "\(fit.iterations) EM iterations\(fit.converged ? "" : " (not converged)"), "
+                    + "\(DecimalText.fixed(Date().timeIntervalSince(started), 1)) s")
+            started = Date()
+            progress.update("fitting model sizes", done: done, total: total)
+        }
+    }
+
+    /// The scenario of the model BIC chose, with its standard errors and everything estimated beside it.
+    private static func fittedScenario(
+        _ selection: ModelSelection, data: UserDaySequences, users: [Int], observations: FitObservations,
+        log: ImportedEventLog, vocabulary: Vocabulary, options: ScenarioFitOptions
+    ) throws -> FittedScenario {
+        let model = selection.best.fit.model
+        let threads = options.log.threads
+        let plans = vocabulary.plans.isEmpty ? ["free"] : vocabulary.plans
+        let requirements = observations.inferredRequirements(users: users)
+        let posterior = PosteriorEstimates(
+            inference: try HMMInference(model: model, data: data), observations: observations, users: users,
+            requirements: requirements, categories: plans.count * 2, threads: threads)
+        let directory = log.directory
+        let billing = billing(
+            posterior.billing, observations: observations, users: users, personas: model.personas.count)
+        // Users whose trial ends without converting stay, on the plan most of them went to: churn is the model's.
+        let afterTrial =
+            billing.contains { $0.trialDays > 0 }
+            ? mostCommon(users.map { Int(observations.planAfterExpiry[$0]) }, count: plans.count) ?? 0 : nil
+        return FittedScenario(
+            name: scenarioName(options.out), startDate: directory.startDate, days: directory.days,
+            users: users.count, signupDays: users.map { Int(directory.signupDay[$0]) }.max()! + 1,
+            features: FittedScenario.scenarioNames(vocabulary.features, noun: "feature"),
+            milestones: milestones(
+                FittedScenario.scenarioNames(vocabulary.milestones, noun: "milestone"), requirements: requirements,
+                rates: posterior.milestones),
+            selection: selection, standardErrors: try standardErrors(model, data: data, threads: threads),
+            plans: FittedScenario.scenarioNames(plans, noun: "plan"),
+            planCents: vocabulary.planPriceCents ?? Array(repeating: 0, count: plans.count),
+            billing: billing, afterTrial: afterTrial,
+            conversion: (0..<model.liveStates).map { posterior.conversion.rate(kind: 0, state: $0) },
+            conversionWeights: (0..<model.liveStates).map { posterior.conversion.weight(kind: 0, state: $0) },
+            teamSize: teamSize(directory: directory, users: users),
+            weekday: WeekdayFactors(
+                sessions: observations.accountWeekdaySessions, observedDays: observations.accountWeekdayDays()),
+            diagnostics: FittedScenario.Diagnostics(
+                files: options.log.events.map { URL(fileURLWithPath: $0).lastPathComponent },
+                taxonomy: URL(fileURLWithPath: options.log.taxonomy).lastPathComponent,
+                usersLeftOut: directory.userCount - users.count, observedDays: data.totalObservedDays,
+                activeDays: data.totalActiveDays, daysWithoutSession: observations.daysWithoutSession,
+                milestonesOnSilentDays: posterior.milestonesOnSilentDays,
+                trialEnds: users.filter { observations.trialEnd[$0] >= 0 }.count))
+    }
+
+    /// The standard errors of the model's parameters by name, or why the fitting library gives none.
+    private static func standardErrors(
+        _ model: HiddenMarkovModel, data: UserDaySequences, threads: Int
+    ) throws -> Result<[String: Double], FittingError> {
+        do {
+            let errors = try ParameterStandardErrors.outerProductOfScores(model: model, data: data, threads: threads)
+            return .success(Dictionary(uniqueKeysWithValues: zip(errors.estimates.map(\.name), errors.standardErrors)))
+        } catch let error as FittingError {
+            return .failure(error)
+        }
+    }
+
+    /// Refuses what can be refused before the log is read: sizes out of range and an output that exists, is not
+    /// YAML or has no folder.
+    private static func checkFitOptions(_ options: ScenarioFitOptions) throws {
+        var problems: [String] = []
+        for (option, range, limit) in [
+            ("--states", options.liveStates, ScenarioFitOptions.liveStateLimit),
+            ("--personas", options.personas, ScenarioFitOptions.personaLimit),
+        ] where !limit.contains(range.lowerBound) || !limit.contains(range.upperBound) {
+            problems.append("\(option): must be within \(limit.lowerBound)-\(limit.upperBound)")
+        }
+        let out = options.out
+        let lower = out.lowercased()
+        if !(lower.hasSuffix(".yaml") || lower.hasSuffix(".yml")) {
+            problems.append("--out: \(out): the name must end in .yaml or .yml")
+        }
+        if FileManager.default.fileExists(atPath: out) {
+            problems.append("--out: \(out) exists; SegmentLab never replaces a file. Remove it or choose another name.")
+        }
+        let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            problems.append("--out: \(out): the folder \(folder) does not exist")
+        }
+        guard problems.isEmpty else { throw RunError.badInput(problems.joined(separator: "\n")) }
+    }
+
+    /// The out file's base name as a scenario name: `[A-Za-z0-9_.-]`, other characters `_`, at most 100.
+    private static func scenarioName(_ out: String) -> String {
+        let base = URL(fileURLWithPath: out).deletingPathExtension().lastPathComponent
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-".unicodeScalars)
+        let name = String(
+            String.UnicodeScalarView(base.unicodeScalars.map { allowed.contains($0) ? $0 : "_" }).prefix(100))
+        return name.isEmpty || name == "." || name == ".." ? "fitted" : name
+    }
+
+    private static func milestones(
+        _ names: [String], requirements: [[Int]], rates: StateOutcomeRates
+    ) -> [FittedScenario.Milestone] {
+        names.enumerated().map { m, name in
+            FittedScenario.Milestone(
+                name: name, requires: requirements[m],
+                hazards: (0..<rates.liveStates).map { rates.rate(kind: m, state: $0) },
+                daysAtRisk: (0..<rates.liveStates).map { rates.weight(kind: m, state: $0) })
+        }
+    }
+
+    /// Each persona's plan and trial: the first billing event most common among its users (weighted by the posterior
+    /// persona), the trial lasting the median days from trial start to conversion or expiry. Without billing events,
+    /// the first plan and no trial; a persona none of whose users has one takes the most common over all.
+    private static func billing(
+        _ votes: [Double], observations: FitObservations, users: [Int], personas: Int
+    ) -> [FittedScenario.Billing] {
+        let categories = votes.count / personas
+        func best(_ weights: [Double]) -> Int? {
+            guard let top = weights.max(), top > 0 else { return nil }
+            return weights.firstIndex(of: top)
+        }
+        let overall = best((0..<categories).map { c in (0..<personas).reduce(0.0) { $0 + votes[$1 * categories + c] } })
+        let lengths = users.compactMap { u -> Double? in
+            observations.trialEnd[u] >= 0 ? Double(observations.trialEnd[u] - observations.trialStart[u]) : nil
+        }
+        let trialDays = lengths.isEmpty ? 0 : min(3650, Int(Descriptive.median(lengths).rounded()))
+        return (0..<personas).map { k in
+            let category = best(Array(votes[(k * categories)..<((k + 1) * categories)])) ?? overall ?? 0
+            return FittedScenario.Billing(plan: category / 2, trialDays: category % 2 == 1 ? trialDays : 0)
+        }
+    }
+
+    /// The most common of the values in `0..<count` (the smallest of equals); nil when none is.
+    private static func mostCommon(_ values: [Int], count: Int) -> Int? {
+        var counts = [Int](repeating: 0, count: count)
+        for v in values where (0..<count).contains(v) { counts[v] += 1 }
+        guard let top = counts.max(), top > 0 else { return nil }
+        return counts.firstIndex(of: top)
+    }
+
+    /// Users per account among the fitted users, as a lognormal; nil when every account holds one.
+    private static func teamSize(directory: PopulationDirectory, users: [Int]) -> LognormalSizes? {
+        var sizes = [Int](repeating: 0, count: directory.accountCount)
+        for u in users { sizes[Int(directory.account[u])] += 1 }
+        let held = sizes.filter { $0 > 0 }
+        return held.contains { $0 > 1 } ? LognormalSizes(sizes: held) : nil
+    }
+
+    /// Writes `text` to `path`, which must not exist, through a staged copy renamed into place.
+    private static func writeNewFile(_ text: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let staged = StagedOutput(
+            name: url.lastPathComponent, in: url.deletingLastPathComponent().path, kind: .file)
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: staged.staging))
+            // The check before the fit may be minutes old: refuse a file that appeared since.
+            guard !FileManager.default.fileExists(atPath: path) else {
+                staged.discard()
+                throw RunError.badInput(
+                    "--out: \(path) exists; SegmentLab never replaces a file. Remove it or choose another name.")
+            }
+            try staged.commit()
+        } catch let error as RunError {
+            throw error
+        } catch {
+            staged.discard()
+            throw RunError.failed("--out: cannot write \(path): \(error)")
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import EventImport
+import Foundation
+import UsageModel
+import Workbench
+
+struct Fit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Fit a scenario to a real event log: latent states and personas by a hidden Markov model, with weekday, "
+            + "team, plan, trial and milestone estimates; write it as a new scenario file.",
+        discussion:
+            "Every size in --states × --personas is fitted by EM and the one with the lowest BIC is kept. The file "
+            + "starts with the diagnostics (the BIC table among them) and gives each number's standard error in a "
+            + "comment. See docs/fitting.md.")
+
+    @Option(name: .customLong("events"), help: "Event log (.csv, .jsonl, .ndjson); repeat for several files.")
+    var events: [String] = []
+
+    @Option(help: "Taxonomy file (YAML): which events are sessions, key actions, features, milestones, billing.")
+    var taxonomy: String
+
+    @Option(help: "Alias table (CSV alias,user_id) merging duplicate identities.")
+    var aliases: String?
+
+    @Option(help: "User to account table (CSV user_id,account_id).")
+    var accounts: String?
+
+    @Option(help: "First day to read (YYYY-MM-DD, UTC); users who signed up before it are left out.")
+    var since: CivilDate?
+
+    @Option(name: .customLong("as-of"), help: "Last day to read (YYYY-MM-DD, UTC).")
+    var asOf: CivilDate?
+
+    @Option(help: ArgumentHelp("Live states to try: a number, or a range A-B.", valueName: "S|A-B"))
+    var states = SizeRange(ScenarioFitOptions.defaultLiveStates)
+
+    @Option(help: ArgumentHelp("Personas to try: a number, or a range A-B.", valueName: "K|A-B"))
+    var personas = SizeRange(ScenarioFitOptions.defaultPersonas)
+
+    @Option(help: "Worker threads; the scenario is identical for any number.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp("The scenario file to write (.yaml or .yml); never replaced.", valueName: "FILE"))
+    var out: String
+
+    func validate() throws {
+        if events.isEmpty { throw ValidationError("give at least one --events FILE") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let started = Date()
+        let outcome = try Workbench.fit(
+            ScenarioFitOptions(
+                log: SegmentOptions(
+                    events: events, taxonomy: taxonomy, aliases: aliases, accounts: accounts, since: since,
+                    asOf: asOf, threads: threads, progress: true),
+                out: out, liveStates: states.range, personas: personas.range, sizeFitted: { Terminal.error($0) }))
+        Terminal.error(outcome.summary.description)
+        print("scenario: " + Terminal.escaped(outcome.path))
+        print(
+            "\(outcome.users) users: \(outcome.size), the lowest BIC (\(DecimalText.fixed(outcome.bic, 1))) of "
+                + "\(outcome.sizes) sizes fitted; log-likelihood \(DecimalText.fixed(outcome.logLikelihood, 1))")
+        Terminal.error("fitted in \(DecimalText.fixed(Date().timeIntervalSince(started), 1)) s")
+    }
+}
+
+/// A number of states or personas, or a range of them: `3` or `2-5`.
+struct SizeRange: ExpressibleByArgument, CustomStringConvertible {
+    let range: ClosedRange<Int>
+
+    init(_ range: ClosedRange<Int>) { self.range = range }
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let low = Int(parts[0]), let high = Int(parts[parts.count - 1]), low <= high else {
+            return nil
+        }
+        range = low...high
+    }
+
+    var description: String {
+        range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)-\(range.upperBound)"
+    }
+}

@@ -1,0 +1,256 @@
+import EventImport
+import Foundation
+import Simulation
+import Stats
+import Testing
+import UsageModel
+
+@testable import Workbench
+
+/// Sessions by weekday and users active 30 days after sign-up, counted on the days of a replayed log or a
+/// simulation, independently of `fit`.
+struct DayCounts: Sendable {
+    /// Accounts are cut into this many groups (by account index) for the spread of the weekday factors.
+    static let groups = 20
+    /// Per group and weekday (Monday first), sessions and user-days from sign-up on, at `group · 7 + weekday`.
+    var sessions = [Double](repeating: 0, count: groups * 7)
+    var days = [Double](repeating: 0, count: groups * 7)
+    /// Users observed 30 days after their sign-up day, and those of them with a session that day.
+    var observedAt30 = 0
+    var activeAt30 = 0
+
+    var shareActiveAt30: Double { Double(activeAt30) / Double(observedAt30) }
+
+    /// The weekday factors of one group: its sessions per observed user-day on each weekday over their mean.
+    func factors(group g: Int) -> [Double] {
+        let rates = (0..<7).map { sessions[g * 7 + $0] / days[g * 7 + $0] }
+        let mean = rates.reduce(0, +) / 7
+        return rates.map { $0 / mean }
+    }
+}
+
+/// Fills ``DayCounts`` from the days it observes.
+final class DayTally: DayObserver {
+    private(set) var counts = DayCounts()
+    private var directory: PopulationDirectory?
+
+    func daysWillStart(_ population: PopulationDirectory) { directory = population }
+
+    func dayDidEnd(_ usage: UsageDay) {
+        guard let directory else { return }
+        let weekday = directory.startDate.adding(days: usage.day).weekday
+        for u in 0..<directory.userCount {
+            let signup = Int(directory.signupDay[u])
+            guard signup >= 0, signup <= usage.day else { continue }
+            let cell = Int(directory.account[u]) % DayCounts.groups * 7 + weekday
+            counts.days[cell] += 1
+            counts.sessions[cell] += Double(usage.sessions[u])
+            if usage.day == signup + 30 {
+                counts.observedAt30 += 1
+                if usage.sessions[u] > 0 { counts.activeAt30 += 1 }
+            }
+        }
+    }
+}
+
+/// `segmentlab fit` on faithful logs of scenarios/saas-default.yaml, simulated at a reduced size.
+@Suite("segmentlab fit", .serialized)
+struct FitCommandTests {
+    static let taxonomy = Repository.path("scenarios/example-taxonomy.yaml")
+    /// saas-default's weekday factors, Monday first.
+    static let weekday = [1.22, 1.24, 1.22, 1.16, 1.04, 0.60, 0.52]
+
+    /// A faithful log of saas-default in a new folder: `users` users over `days` days, sign-ups over the first
+    /// min(120, days).
+    static func simulateLog(users: Int, days: Int) throws -> (folder: URL, log: String) {
+        let folder = try Repository.temporaryFolder()
+        let log = folder.appendingPathComponent("saas.csv").path
+        let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml"))
+        _ = try Workbench.simulate(
+            scenario, options: RunOptions(users: users, days: days, threads: 2),
+            outputs: SimulateOutputs(events: log, faithful: true))
+        return (folder, log)
+    }
+
+    static func options(log: String, out: String, states: ClosedRange<Int>, personas: ClosedRange<Int>, threads: Int)
+        -> ScenarioFitOptions
+    {
+        ScenarioFitOptions(
+            log: SegmentOptions(events: [log], taxonomy: taxonomy, threads: threads), out: out, liveStates: states,
+            personas: personas)
+    }
+
+    /// What the tests below read: the scenario fitted at 2 threads to a log of 1 000 users over 150 days, and the
+    /// log's own tallies. The log is removed once both are made.
+    struct Fitted: Sendable {
+        let text: String
+        let scenario: Scenario
+        let outcome: ScenarioFitOutcome
+        let log: DayCounts
+    }
+
+    static let fitted: Result<Fitted, any Error> = Result {
+        let (folder, log) = try simulateLog(users: 1_000, days: 150)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("twin.yaml").path
+        let outcome = try Workbench.fit(options(log: log, out: out, states: 3...4, personas: 1...1, threads: 2))
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        let tally = DayTally()
+        try EventLogImporter(files: [log], taxonomy: try Taxonomy.load(path: taxonomy)).load().replay(observers: [tally]
+        )
+        return Fitted(
+            text: text, scenario: try ScenarioLoader.parse(yaml: text, file: out), outcome: outcome,
+            log: tally.counts)
+    }
+
+    @Test("the file loads as a scenario, with a header holding the BIC of every size tried and the chosen one")
+    func loadsWithDiagnostics() throws {
+        let fitted = try Self.fitted.get()
+        let model = fitted.scenario.spec.model
+        #expect(fitted.outcome.users == 1_000 && fitted.scenario.spec.users == 1_000)
+        #expect(fitted.scenario.name == "twin" && fitted.scenario.spec.days == 150)
+        #expect(fitted.scenario.spec.startDate == CivilDate(year: 2026, month: 1, day: 5))
+        #expect(model.states.last?.name == "churned" && model.personas.count == 1)
+        #expect(fitted.outcome.size == "\(model.states.count - 1) live states and 1 persona")
+        #expect(model.features == ["dashboards", "reports", "automations", "integrations", "exports"])
+        let rows = fitted.text.split(separator: "\n").filter { $0.hasPrefix("#        ") }
+        #expect(rows.count == 2, "one BIC row per size tried: 3 and 4 states, 1 persona")
+        #expect(rows.filter { $0.hasSuffix("<- chosen") }.count == 1)
+        #expect(fitted.text.contains("  # SE "))
+        // Shares, initial states and transition rows are written to sum to exactly 1 in decimal.
+        #expect(abs(model.personas.map(\.share).reduce(0, +) - 1) < 1e-12)
+        for persona in model.personas {
+            #expect(abs(persona.initialStates.reduce(0, +) - 1) < 1e-12)
+            for state in persona.states { #expect(abs(state.next.reduce(0, +) - 1) < 1e-12) }
+        }
+    }
+
+    /// The known values of saas-default's commerce and milestones, which every user follows exactly: every persona
+    /// trials for 14 days; 85 % of users (solo and small_team) trial the team plan; trials that do not convert fall
+    /// back to free; conversion rises with engagement (onboarding 0.06 … power 0.80), and the milestones form the
+    /// chain setup_complete → first_item_created → teammate_invited.
+    @Test("trial length, plan, fallback plan, conversion by state and milestone requirements match saas-default")
+    func commerceAndMilestones() throws {
+        let model = try Self.fitted.get().scenario.spec.model
+        let plans = model.commerce.plans.map(\.name)
+        #expect(plans == ["free", "team", "business"])
+        for persona in model.personas {
+            #expect(persona.trialDays == 14)
+            #expect(plans[persona.plan] == "team")
+        }
+        #expect(model.commerce.fallbackPlan == 0)
+        let conversion = model.commerce.conversion.dropLast()
+        #expect(zip(conversion, conversion.dropFirst()).allSatisfy { $0 < $1 }, "\(conversion)")
+        #expect(model.milestones.map(\.name) == ["setup_complete", "first_item_created", "teammate_invited"])
+        #expect(model.milestones[1].requires == [0])
+        #expect(model.milestones[2].requires.contains(1))
+    }
+
+    /// The weekday factors `fit` writes are saas-default's within 4 standard errors. The standard error comes from
+    /// the session counts of the log, not from `fit`: accounts (independent in saas-default, which has no team
+    /// influence) are cut into G = 20 groups; each group's factors are its sessions per observed user-day on each
+    /// weekday over their mean; the factors of the whole log are close to the mean of the groups', whose standard
+    /// error is the groups' standard deviation over √G. With about 10 000 sessions per weekday it is about 0.01.
+    @Test("weekday factors recovered within 4 standard errors derived from the log's session counts")
+    func weekdayFactors() throws {
+        let fitted = try Self.fitted.get()
+        let factors = fitted.scenario.spec.model.weekdayFactors
+        let groups = (0..<DayCounts.groups).map { fitted.log.factors(group: $0) }
+        for w in 0..<7 {
+            let spread = Summary(groups.map { $0[w] })
+            let standardError = spread.standardDeviation / Double(DayCounts.groups).squareRoot()
+            #expect(standardError > 0 && standardError < 0.03)
+            #expect(
+                abs(factors[w] - Self.weekday[w]) <= 4 * standardError,
+                "weekday \(w): fitted \(factors[w]), true \(Self.weekday[w]), SE \(standardError)")
+        }
+        #expect(abs(factors.reduce(0, +) / 7 - 1) < 1e-3)
+    }
+
+    /// The fitted scenario, simulated again with 5 000 users, has as many users with a session 30 days after sign-up
+    /// as the log had: the difference of the two shares lies within 4 standard errors of a difference of independent
+    /// proportions, √(p(1 − p)(1/n₁ + 1/n₂)) with p the pooled share (about 0.017 here). The model leaves out habit,
+    /// campaigns and the product change of saas-default, so this checks that what it does fit carries the log's
+    /// retention.
+    @Test("the twin simulated again keeps the log's share of users active 30 days after sign-up")
+    func twinKeepsRetention() throws {
+        let fitted = try Self.fitted.get()
+        var spec = fitted.scenario.spec
+        spec.users = 5_000
+        let tally = DayTally()
+        _ = try Simulator(spec: spec, threads: 2, truthDays: .only([])).run(observers: [tally])
+        let log = fitted.log
+        let twin = tally.counts
+        #expect(log.observedAt30 == 1_000 && twin.observedAt30 == 5_000)
+        let pooled = Double(log.activeAt30 + twin.activeAt30) / Double(log.observedAt30 + twin.observedAt30)
+        let standardError =
+            (pooled * (1 - pooled) * (1 / Double(log.observedAt30) + 1 / Double(twin.observedAt30))).squareRoot()
+        #expect(
+            abs(twin.shareActiveAt30 - log.shareActiveAt30) <= 4 * standardError,
+            "log \(log.shareActiveAt30), twin \(twin.shareActiveAt30), SE \(standardError)")
+    }
+
+    @Test("the same scenario, byte for byte, at 1 and 2 threads")
+    func deterministic() throws {
+        let (folder, log) = try Self.simulateLog(users: 400, days: 60)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var texts: [String] = []
+        for threads in [1, 2] {
+            let sub = folder.appendingPathComponent("t\(threads)")
+            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+            let out = sub.appendingPathComponent("twin.yaml").path
+            _ = try Workbench.fit(
+                Self.options(log: log, out: out, states: 2...3, personas: 1...2, threads: threads))
+            texts.append(try String(contentsOfFile: out, encoding: .utf8))
+        }
+        #expect(texts[0] == texts[1])
+        #expect(texts[0].split(separator: "\n").filter { $0.hasPrefix("#        ") }.count == 4)
+    }
+
+    @Test("an existing --out is refused with status 2 before the log is read, and left as it was")
+    func refusesExistingOut() throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("twin.yaml").path
+        try "mine\n".write(toFile: out, atomically: true, encoding: .utf8)
+        let (status, stdout, stderr) = try Repository.runCLI(
+            [
+                "fit", "--events", folder.appendingPathComponent("missing.csv").path, "--taxonomy", Self.taxonomy,
+                "--out", out,
+            ], seconds: 60)
+        #expect(status == 2)
+        #expect(stdout.isEmpty)
+        #expect(stderr.contains("twin.yaml exists; SegmentLab never replaces a file"))
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "mine\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["twin.yaml"])
+    }
+
+    @Test("probabilities are written to sum to exactly one million millionths, each within a millionth")
+    func apportioned() throws {
+        var rng = SplitMix64(seed: 11)
+        for round in 0..<500 {
+            let count = 1 + Int(rng.next() % 12)
+            // Some entries tiny or zero, as fitted transition rows have.
+            let raw = (0..<count).map { i -> Double in
+                let u = Double(rng.next() >> 11) / Double(1 << 53)
+                return i % 3 == 2 ? u * 1e-7 : u
+            }
+            let total = raw.reduce(0, +)
+            guard total > 0 else { continue }
+            let written = FittedScenario.apportioned(raw, minimumUnits: round % 2)
+            let millionths = written.map { text -> Int in
+                let parts = text.split(separator: ".")
+                let fraction = parts.count > 1 ? String(parts[1]) : ""
+                return Int(parts[0])! * 1_000_000 + Int(fraction + String(repeating: "0", count: 6 - fraction.count))!
+            }
+            #expect(millionths.reduce(0, +) == 1_000_000, "\(written)")
+            // Rounding moves each by less than a millionth; a minimum of one takes at most one from the largest
+            // for each entry raised.
+            let slack = Double(1 + round % 2 * count) * 1e-6
+            for (i, units) in millionths.enumerated() {
+                #expect(abs(Double(units) / 1e6 - raw[i] / total) < slack)
+                #expect(units >= round % 2)
+            }
+        }
+    }
+}
