@@ -297,6 +297,13 @@ struct Evaluate: ParsableCommand {
     @Option(help: "With --assignments: retention is a session in the 7 days ending this many days after the index day.")
     var outcomeDays: Int = 30
 
+    @Flag(
+        name: .customLong("hmm"),
+        help: ArgumentHelp(
+            "Add a hidden Markov model of the users' days (3 live states, 2 personas) to the churn predictors: "
+                + "its forecast from each user's filtered state on the cutoff day (docs/fitting.md)."))
+    var hiddenMarkov = false
+
     func validate() throws {
         if !(1...365).contains(horizon) { throw ValidationError("--horizon: must be in 1...365, got \(horizon)") }
         if !(1...365).contains(outcomeDays) {
@@ -308,7 +315,7 @@ struct Evaluate: ParsableCommand {
         let outcome = try Workbench.evaluate(
             EvaluateOptions(
                 log: log.segmentOptions(), cutoff: cutoff, horizon: horizon, exclude: exclude,
-                assignments: assignments, outcomeDays: outcomeDays))
+                assignments: assignments, outcomeDays: outcomeDays, hiddenMarkov: hiddenMarkov))
         Terminal.error(outcome.summary.description)
         if log.shard != nil {
             print("shard: \(outcome.directory)/shard.json")

@@ -20,10 +20,12 @@ public struct EvaluateOptions: Sendable {
     /// user's index day is measured on the log.
     public var assignments: String?
     public var outcomeDays: Int
+    /// Add the hidden Markov model's forecast to the churn predictors (``HMMChurnPredictor``).
+    public var hiddenMarkov: Bool
 
     public init(
         log: SegmentOptions, cutoff: CivilDate, horizon: Int = 28, exclude: [String] = [],
-        assignments: String? = nil, outcomeDays: Int = 30
+        assignments: String? = nil, outcomeDays: Int = 30, hiddenMarkov: Bool = false
     ) {
         self.log = log
         self.cutoff = cutoff
@@ -31,6 +33,7 @@ public struct EvaluateOptions: Sendable {
         self.exclude = exclude
         self.assignments = assignments
         self.outcomeDays = outcomeDays
+        self.hiddenMarkov = hiddenMarkov
     }
 }
 
@@ -136,9 +139,14 @@ extension Workbench {
         guard options.outcomeDays >= 1, options.outcomeDays <= 365 else {
             throw RunError.badInput("--outcome-days: must be in 1...365, got \(options.outcomeDays)")
         }
-        if options.assignments != nil, options.log.shard != nil {
-            throw RunError.badInput(
-                "--assignments: not with --shard; measure the experiment on the whole log (without --shard)")
+        if options.log.shard != nil {
+            if options.assignments != nil {
+                throw RunError.badInput(
+                    "--assignments: not with --shard; measure the experiment on the whole log (without --shard)")
+            }
+            if options.hiddenMarkov {
+                throw RunError.badInput("--hmm: not with --shard; the model is fitted on the whole log's users")
+            }
         }
         if let out = options.log.outDirectory { try OutputDirectory.checkDestination(out) }
         // Read before the log, so a broken table stops the command at once.
@@ -169,7 +177,9 @@ extension Workbench {
         let experiment = exposures.map {
             ExposureOutcomes(table: $0, outcomeDays: options.outcomeDays, userIDs: log.population.userIDs)
         }
-        try log.replay(observers: [engine, outcomes, conversions] + (experiment.map { [$0] } ?? [])) {
+        let days = options.hiddenMarkov ? FitObservations(through: cutoffDay) : nil
+        let observers: [any DayObserver] = [engine, outcomes, conversions] + (experiment.map { [$0] } ?? [])
+        try log.replay(observers: observers + (days.map { [$0] } ?? [])) {
             progress.update("replaying day", done: $0, total: log.directory.days)
         }
         let excluded = try options.exclude.map { name in
@@ -197,9 +207,14 @@ extension Workbench {
             }
             return EvaluateOutcome(directory: directory, summary: log.summary)
         }
+        let modelBased = try days.map { days in
+            let (data, users) = try days.sequences()
+            return HMMChurnPredictor.predictor(
+                data: data, users: users, horizon: options.horizon, threads: options.log.threads)
+        }
         var (results, csv) = try pieces.results(
             compiled: compiled, imported: imported, cutoff: options.cutoff, horizon: options.horizon,
-            userIDs: log.population.userIDs, exclude: options.exclude)
+            userIDs: log.population.userIDs, exclude: options.exclude, modelBased: modelBased)
         results.experiment = try experiment?.results()
         let directory = try OutputDirectory.produce(at: destination) { output in
             try output.write(Data(csv.utf8), to: "predictions.csv")
@@ -290,7 +305,7 @@ struct EvaluatePieces: Codable {
     /// The results of `evaluate` and `predictions.csv`.
     func results(
         compiled: CompiledSegmentation, imported: ImportResults, cutoff: CivilDate, horizon: Int, userIDs: [String],
-        exclude: [String]
+        exclude: [String], modelBased: ChurnPrediction.ModelBased? = nil
     ) throws -> (EvaluateResults, csv: String) {
         let labels = compiled.segmentNames + ["unmatched"]
         let transitions = try TransitionResults(counts: transitions, labels: labels, every: compiled.spec.every.days)
@@ -309,7 +324,7 @@ struct EvaluatePieces: Codable {
                     summary: {
                         let h = history[Int(row[$0])]
                         return (h[0], h[1], h[2])
-                    }, more: { history[Int(row[$0])].dropFirst(3) }))
+                    }, more: { history[Int(row[$0])].dropFirst(3) }), modelBased: modelBased)
             predicted.append(result)
             csv.append(scores, date: cutoff, userID: { userIDs[$0] })
         } catch let reason as PredictionSkipped {

@@ -11,6 +11,8 @@ import UsageModel
 /// session: the user was there, and the session was lost or never sent. Events of a user before their sign-up day are
 /// not used.
 final class FitObservations: DayObserver {
+    /// The last day observed (the log's last day when nil): `evaluate` fits on the days up to its cutoff.
+    let lastDay: Int?
     private(set) var directory: PopulationDirectory?
     /// Days with key actions or feature use but no session, counted as one session.
     private(set) var daysWithoutSession = 0
@@ -39,10 +41,19 @@ final class FitObservations: DayObserver {
     /// The day each milestone was first reached, at `user · milestones + m`.
     private(set) var milestoneDay: [Int16] = []
 
+    init(through lastDay: Int? = nil) {
+        self.lastDay = lastDay
+    }
+
     var milestoneCount: Int { directory?.milestoneNames.count ?? 0 }
 
-    /// Whether user `u` of the import is fitted: signed up on or after the first day.
-    func isFitted(_ u: Int) -> Bool { directory.map { $0.signupDay[u] >= 0 } ?? false }
+    /// The days observed: the log's, or up to ``lastDay``.
+    var observedDays: Int { min(directory?.days ?? 0, lastDay.map { $0 + 1 } ?? .max) }
+
+    /// Whether user `u` of the import is fitted: signed up on or after the first day, and by the last day observed.
+    func isFitted(_ u: Int) -> Bool {
+        directory.map { $0.signupDay[u] >= 0 && Int($0.signupDay[u]) < observedDays } ?? false
+    }
 
     func daysWillStart(_ population: PopulationDirectory) {
         directory = population
@@ -57,7 +68,7 @@ final class FitObservations: DayObserver {
     }
 
     func dayDidEnd(_ usage: UsageDay) {
-        guard let directory else { return }
+        guard let directory, usage.day < observedDays else { return }
         let day = Int32(usage.day)
         let weekday = directory.startDate.adding(days: usage.day).weekday
         let signup = directory.signupDay.baseAddress
@@ -135,7 +146,7 @@ final class FitObservations: DayObserver {
         let first = directory.startDate.weekday
         for u in 0..<directory.userCount where isFitted(u) {
             let signup = Int(directory.signupDay[u])
-            let observed = directory.days - signup
+            let observed = observedDays - signup
             let row = Int(directory.account[u]) * 7
             for w in 0..<7 {
                 // Days d in signup..<days with weekday w: whole weeks, plus one if w comes up in the last part week.
@@ -175,7 +186,7 @@ final class FitObservations: DayObserver {
                         day: Int(activeDay[i]) - signup, sessions: Int(activeSessions[i]),
                         keyActions: Int(activeKeyActions[i]), features: activeFeatures[i]))
             }
-            try builder.addUser(observedDays: directory.days - signup, activeDays: days)
+            try builder.addUser(observedDays: observedDays - signup, activeDays: days)
             users.append(u)
         }
         activeUser = []
