@@ -61,7 +61,8 @@ struct Fit: ParsableCommand {
         print("scenario: " + Terminal.escaped(outcome.path))
         print(
             "\(outcome.users) users: \(outcome.size), the lowest BIC (\(DecimalText.fixed(outcome.bic, 1))) of "
-                + "\(outcome.sizes) sizes fitted; log-likelihood \(DecimalText.fixed(outcome.logLikelihood, 1))")
+                + "\(outcome.sizes) size\(outcome.sizes == 1 ? "" : "s") fitted; log-likelihood "
+                + DecimalText.fixed(outcome.logLikelihood, 1))
         Terminal.error("fitted in \(DecimalText.fixed(Date().timeIntervalSince(started), 1)) s")
     }
 }

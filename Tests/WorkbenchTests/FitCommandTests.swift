@@ -207,6 +207,44 @@ struct FitCommandTests {
         #expect(texts[0].split(separator: "\n").filter { $0.hasPrefix("#        ") }.count == 4)
     }
 
+    /// u1 has a session on Monday, only a key action on Wednesday and a session on Sunday; u2 signs up on Tuesday
+    /// with sessions then and on Thursday; u3 signs up on the Sunday before the first day read. Observed: u1 7 days,
+    /// u2 6; active: 3 + 2, one of them without a session.
+    @Test("a day with key actions but no session counts as one session; a user signed up before --since is left out")
+    func daysWithoutSession() throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let log = folder.appendingPathComponent("tiny.csv").path
+        try """
+        user_id,account_id,event,timestamp,properties
+        u3,a3,signed_up,2026-01-04T09:00:00Z,{}
+        u1,a1,signed_up,2026-01-05T09:00:00Z,{}
+        u1,a1,session_started,2026-01-05T09:00:00Z,{}
+        u1,a1,key_action,2026-01-05T09:01:00Z,{}
+        u2,a2,signed_up,2026-01-06T09:00:00Z,{}
+        u2,a2,session_started,2026-01-06T09:00:00Z,{}
+        u3,a3,session_started,2026-01-06T10:00:00Z,{}
+        u1,a1,key_action,2026-01-07T10:00:00Z,{}
+        u1,a1,key_action,2026-01-07T10:05:00Z,{}
+        u2,a2,session_started,2026-01-08T09:00:00Z,{}
+        u1,a1,session_started,2026-01-11T09:00:00Z,{}
+
+        """.write(toFile: log, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("tiny-twin.yaml").path
+        var options = Self.options(log: log, out: out, states: 1...1, personas: 1...1, threads: 1)
+        options.log.since = CivilDate(year: 2026, month: 1, day: 5)
+        let outcome = try Workbench.fit(options)
+        #expect(outcome.users == 2)
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(text.contains("# Users fitted: 2, each from sign-up to the last day; 1 left out"))
+        #expect(text.contains("# User-days observed: 13; active (with a session): 5, of which 1 had key actions"))
+        let scenario = try ScenarioLoader.parse(yaml: text, file: out)
+        #expect(scenario.name == "tiny-twin" && scenario.spec.days == 7 && scenario.spec.signupDays == 2)
+        // One live state: its key actions per session are the log's 3 over 5 sessions, the day without a session
+        // counted as one (1 over 4 without it).
+        #expect(abs(scenario.spec.model.personas[0].states[0].keyActionsPerSession - 3.0 / 5) < 1e-3)
+    }
+
     @Test("an existing --out is refused with status 2 before the log is read, and left as it was")
     func refusesExistingOut() throws {
         let folder = try Repository.temporaryFolder()

@@ -39,10 +39,12 @@ extension FittedScenario {
                 "    level: \(s + 1)",
                 "    sessions:",
                 "      distribution: negative_binomial",
-                // The format takes means above 0: a state without any session gets the smallest one written.
-                "      mean: \(Self.number(max(emission.sessionMean, 1e-6)))" + error("\(place).sessionMean"),
+                // Within the format's bounds: a mean in (0, 1000] (a state without any session gets the smallest
+                // one written), at most 1000 key actions per session (a log of bots could have more).
+                "      mean: \(Self.number(min(max(emission.sessionMean, 1e-6), 1000)))"
+                    + error("\(place).sessionMean"),
                 "      dispersion: \(Self.number(emission.sessionDispersion))" + error("\(place).sessionDispersion"),
-                "    key_actions_per_session: \(Self.number(emission.keyActionsPerSession))"
+                "    key_actions_per_session: \(Self.number(min(emission.keyActionsPerSession, 1000)))"
                     + error("\(place).keyActionsPerSession"),
             ]
             if !features.isEmpty {

@@ -186,7 +186,8 @@ extension Workbench {
         if FileManager.default.fileExists(atPath: out) {
             problems.append("--out: \(out) exists; SegmentLab never replaces a file. Remove it or choose another name.")
         }
-        let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
+        let parent = (out as NSString).deletingLastPathComponent
+        let folder = parent.isEmpty ? "." : parent
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
             problems.append("--out: \(out): the folder \(folder) does not exist")

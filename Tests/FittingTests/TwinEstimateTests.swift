@@ -1,0 +1,125 @@
+import Fitting
+import Foundation
+import Stats
+import Testing
+
+/// What `segmentlab fit` estimates beside the hidden Markov model: weekday factors, team sizes and rates by state.
+@Suite("Estimates beside the model")
+struct TwinEstimateTests {
+    @Test("weekday factors are the weekdays' rates over their mean, with no spread when every cluster agrees")
+    func weekdayFactorsExact() throws {
+        // Two clusters with the same rates 2, 2, 2, 2, 2, 1, 1 (sessions per day): mean 12/7, so the factors are
+        // 2 · 7/12 = 7/6 on weekdays and 7/12 at the weekend, and no cluster moves them.
+        let sessions = [4.0, 4, 4, 4, 4, 2, 2] + [10.0, 10, 10, 10, 10, 5, 5]
+        let days = [Double](repeating: 2, count: 7) + [Double](repeating: 5, count: 7)
+        let weekday = try #require(WeekdayFactors(sessions: sessions, observedDays: days))
+        for w in 0..<7 {
+            #expect(abs(weekday.factors[w] - (w < 5 ? 7.0 / 6 : 7.0 / 12)) < 1e-12)
+            #expect(weekday.standardErrors[w] < 1e-12)
+        }
+        #expect(weekday.sessions == [14, 14, 14, 14, 14, 7, 7] && weekday.observedDays == [7, 7, 7, 7, 7, 7, 7])
+        #expect(WeekdayFactors(sessions: sessions, observedDays: [0] + days.dropFirst()) != nil)
+        #expect(
+            WeekdayFactors(sessions: sessions, observedDays: [0, 0, 1, 1, 1, 1, 1] + [0, 1, 1, 1, 1, 1, 1]) == nil)
+        #expect(WeekdayFactors(sessions: [Double](repeating: 0, count: 14), observedDays: days) == nil)
+    }
+
+    /// The standard errors match the spread of the factors over data sets drawn with known factors: 400 data sets of
+    /// 200 clusters, each cluster with its own rate (uniform in 0.5 … 1.5, so clusters differ as accounts do) and
+    /// 10 … 14 days per weekday, Poisson sessions. The standard deviation of 400 draws is within 3.5 % of the true
+    /// spread (1/√(2 · 399)); the bounds are 4 of those, 14 %, around the mean standard error. The mean of the
+    /// estimates lies within 4 standard errors of the mean (spread / √400) of the truth.
+    @Test("weekday standard errors match the spread of the estimates over simulated data sets")
+    func weekdayFactorsCalibrated() throws {
+        let truth = [1.22, 1.24, 1.22, 1.16, 1.04, 0.60, 0.52]
+        var rng = SplitMix64(seed: 2026)
+        var estimates: [[Double]] = []
+        var errors: [[Double]] = []
+        for _ in 0..<400 {
+            var sessions: [Double] = []
+            var days: [Double] = []
+            for c in 0..<200 {
+                let rate = 0.5 + FastSampler.uniform(using: &rng)
+                for w in 0..<7 {
+                    let d = Double(10 + c % 5)
+                    days.append(d)
+                    sessions.append(Double(FastSampler.poisson(mean: truth[w] * rate * d, using: &rng)))
+                }
+            }
+            let weekday = try #require(WeekdayFactors(sessions: sessions, observedDays: days))
+            estimates.append(weekday.factors)
+            errors.append(weekday.standardErrors)
+        }
+        for w in 0..<7 {
+            let spread = Summary(estimates.map { $0[w] })
+            let meanError = Summary(errors.map { $0[w] }).mean
+            #expect(
+                abs(spread.standardDeviation / meanError - 1) < 0.14,
+                "weekday \(w): spread \(spread.standardDeviation), mean SE \(meanError)")
+            #expect(abs(spread.mean - truth[w]) < 4 * spread.standardDeviation / 20)
+        }
+    }
+
+    /// Sizes 1, 2, 4, 8: log sizes (0, 1, 2, 3) · ln 2, mean 1.5 ln 2, so the median is 2^1.5 = 2.8284271; their
+    /// standard deviation is ln 2 · √(5/3) = 0.8948492 (divisor n − 1); the median's standard error
+    /// 2.8284271 · 0.8948492 / √4 = 1.2655078 and sigma's 0.8948492 / √6 = 0.3653206.
+    @Test("a lognormal summary of sizes, with the standard errors of its median and sigma")
+    func lognormalSizes() throws {
+        let sizes = try #require(LognormalSizes(sizes: [4, 1, 8, 2]))
+        #expect(abs(sizes.median - 2.8284271) < 1e-7)
+        #expect(abs(sizes.sigma - 0.8948492) < 1e-7)
+        #expect(abs(sizes.medianStandardError - 1.2655078) < 1e-7)
+        #expect(abs(sizes.sigmaStandardError - 0.3653206) < 1e-7)
+        #expect(sizes.largest == 8 && sizes.count == 4)
+        #expect(LognormalSizes(sizes: []) == nil)
+        let one = try #require(LognormalSizes(sizes: [3]))
+        #expect(abs(one.median - 3) < 1e-12 && one.sigma == 0 && one.medianStandardError.isNaN)
+    }
+
+    /// Two live states told apart with certainty by sessions: the first never has one (mean 0), the second almost
+    /// always (Poisson mean 20, a silent day e^−20 ≈ 2·10⁻⁹). The posterior puts active days in the second state and
+    /// silent days in the first, so each state's rate is the plain share of successes among the observations of its
+    /// days.
+    @Test("rates by state are the plain shares when the posterior knows the states; the same at any thread count")
+    func stateOutcomeRates() throws {
+        let model = try HiddenMarkovModel(
+            personas: [PersonaChain(share: 1, initial: [0.5, 0.5], transitions: [0.6, 0.4, 0, 0.3, 0.7, 0, 0, 0, 1])],
+            emissions: [
+                StateEmission(sessionMean: 0, keyActionsPerSession: 1, featureProbabilities: []),
+                StateEmission(sessionMean: 20, keyActionsPerSession: 1, featureProbabilities: []),
+            ], featureCount: 0, sessionFamily: .poisson)
+        // User u is active on days d with (d + u) % 3 == 0 of 12; an outcome is observed every day, a success when
+        // (7d + u) % 5 < 2.
+        func active(_ u: Int, _ day: Int) -> Bool { (day + u) % 3 == 0 }
+        func success(_ u: Int, _ day: Int) -> Bool { (7 * day + u) % 5 < 2 }
+        var builder = try UserDaySequences.Builder(featureCount: 0)
+        var counts = [[0, 0], [0, 0]]  // [silent, active][observations, successes]
+        for u in 0..<40 {
+            try builder.addUser(
+                observedDays: 12,
+                activeDays: (0..<12).filter { active(u, $0) }.map { ActiveDay(day: $0, sessions: 20, keyActions: 20) })
+            for day in 0..<12 {
+                counts[active(u, day) ? 1 : 0][0] += 1
+                if success(u, day) { counts[active(u, day) ? 1 : 0][1] += 1 }
+            }
+        }
+        let inference = try HMMInference(model: model, data: builder.build())
+        func tally(threads: Int) -> StateOutcomeRates {
+            var total = StateOutcomeRates(kinds: 1, liveStates: 2)
+            let chunks = inference.tallyPosteriors(initial: total, threads: threads) { u, posterior, rates in
+                for day in 0..<12 { rates.add(posterior, day: day, kind: 0, success: success(u, day)) }
+            }
+            for chunk in chunks { total.add(chunk) }
+            return total
+        }
+        let rates = tally(threads: 1)
+        #expect(rates == tally(threads: 2))
+        for state in 0..<2 {
+            let share = Double(counts[state][1]) / Double(counts[state][0])
+            #expect(abs(try #require(rates.rate(kind: 0, state: state)) - share) < 1e-6)
+            #expect(abs(rates.weight(kind: 0, state: state) - Double(counts[state][0])) < 1e-6)
+        }
+        #expect(counts[0][1] * counts[1][0] != counts[1][1] * counts[0][0], "the two states' shares differ")
+        #expect(StateOutcomeRates(kinds: 1, liveStates: 2).rate(kind: 0, state: 0) == nil)
+    }
+}
