@@ -84,14 +84,17 @@ check-report:
 # Speed and memory figures as JSON lines (Benchmarks/SimulationBenchmark): the day loop at 1 and 2 threads
 # beside the minimal reference loop, whole runs of 10 000 to 1 M users and of the 5 M-user scale scenario
 # (Benchmarks/scale.yaml), a 10 M-event log written and segmented as CSV and JSONL, each with its peak memory
-# and the memory it estimated. Scratch files go to .build-bench/.
+# and the memory it estimated; then an EM fit of the hidden Markov model of docs/fitting.md on 100 000 simulated
+# users × 365 days (Benchmarks/FitBenchmark). Scratch files go to .build-bench/.
 # BENCH_ARGS=--large adds the 10 M-user run and a year-long log of 2 M users (about 110 M events, 9.4 GB) segmented.
 BENCH_ARGS ?=
 
 bench: deps
 	$(SWIFT) build -c release --product SimulationBenchmark
 	$(SWIFT) build -c release --product segmentlab
+	$(SWIFT) build -c release --product FitBenchmark
 	.build/release/SimulationBenchmark $(SCENARIO) $(BENCH_ARGS)
+	.build/release/FitBenchmark --threads 2
 
 # Churn prediction on a real purchase log, the CDNOW master file (23 570 customers; fetched from PyPI's lifetimes
 # wheel into .build-cdnow/, checked against its hash): the logistic model beside BG/NBD and Pareto/NBD, with DeLong
