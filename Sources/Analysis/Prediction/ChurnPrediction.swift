@@ -264,6 +264,15 @@ public enum ChurnPrediction {
         // BG/NBD and Pareto/NBD fitted on the fitting half's histories; their score is the probability of
         // no transaction in the horizon, which is churn as a log defines it.
         var baselines: [PredictionResults.Baseline] = []
+        // A model fitted on the whole history: its threshold from its scores on the fitting half, then scored and
+        // compared with the logistic model on the other.
+        func addModel(_ name: String, fitting: [Double], scoring: [Double]) throws {
+            let threshold = try BinaryScores(scores: fitting, outcomes: fitted).bestF1Threshold ?? 0.5
+            predictors.append(
+                try PredictionResults.Predictor(
+                    name, scores: scoring, outcomes: outcomes, threshold: threshold, probabilistic: true))
+            comparisons.append(try PredictionResults.Comparison(logisticName, logistic, name, scoring, outcomes))
+        }
         if let history {
             func summary(_ r: Int) throws -> CustomerSummary {
                 let h = history.summary(cutoff.users[r])
@@ -282,12 +291,7 @@ public enum ChurnPrediction {
                 let zero = { (c: CustomerSummary) in
                     model.model.probabilityOfNoTransactions(c, horizon: history.horizonWeeks)
                 }
-                let scores = scoring.map(zero)
-                let threshold = try BinaryScores(scores: fitting.map(zero), outcomes: fitted).bestF1Threshold ?? 0.5
-                predictors.append(
-                    try PredictionResults.Predictor(
-                        name, scores: scores, outcomes: outcomes, threshold: threshold, probabilistic: true))
-                comparisons.append(try PredictionResults.Comparison(logisticName, logistic, name, scores, outcomes))
+                try addModel(name, fitting: fitting.map(zero), scoring: scoring.map(zero))
                 baselines.append(PredictionResults.Baseline(name: name, fit: model))
             }
             try add("BG/NBD") { try BGNBD.fit(fitting) }
@@ -296,15 +300,9 @@ public enum ChurnPrediction {
         if let modelBased {
             do {
                 let (summary, probability) = try modelBased.fit(train.map { cutoff.users[$0] })
-                let scores = test.map { probability(cutoff.users[$0]) }
-                let threshold =
-                    try BinaryScores(scores: train.map { probability(cutoff.users[$0]) }, outcomes: fitted)
-                    .bestF1Threshold ?? 0.5
-                predictors.append(
-                    try PredictionResults.Predictor(
-                        modelBased.name, scores: scores, outcomes: outcomes, threshold: threshold, probabilistic: true))
-                comparisons.append(
-                    try PredictionResults.Comparison(logisticName, logistic, modelBased.name, scores, outcomes))
+                try addModel(
+                    modelBased.name, fitting: train.map { probability(cutoff.users[$0]) },
+                    scoring: test.map { probability(cutoff.users[$0]) })
                 baselines.append(summary)
             } catch {
                 baselines.append(PredictionResults.Baseline(name: modelBased.name, failed: "\(error)"))

@@ -17,6 +17,8 @@ final class ExposureOutcomes: DayObserver {
     /// Rows by user in the import: `rowsOf[first[u]..<first[u + 1]]`.
     private var first: [Int] = []
     private var rowsOf: [Int] = []
+    /// The users of the import with a row: the only ones a day is read for.
+    private var exposed: [Int] = []
 
     init(table: ExposureTable, outcomeDays: Int, userIDs: [String]) {
         self.table = table
@@ -35,6 +37,7 @@ final class ExposureOutcomes: DayObserver {
             rowsOf[next[Int(u)]] = r
             next[Int(u)] += 1
         }
+        exposed = (0..<userIDs.count).filter { counts[$0 + 1] > counts[$0] }
     }
 
     func daysWillStart(_ population: PopulationDirectory) {
@@ -46,7 +49,7 @@ final class ExposureOutcomes: DayObserver {
 
     func dayDidEnd(_ usage: UsageDay) {
         let day = usage.day
-        for u in 0..<(first.count - 1) where usage.sessions[u] > 0 {
+        for u in exposed where usage.sessions[u] > 0 {
             for r in rowsOf[first[u]..<first[u + 1]] where day <= outcomeDay[r] && day > outcomeDay[r] - 7 {
                 retained[r] = true
             }

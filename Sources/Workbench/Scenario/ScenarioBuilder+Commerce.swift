@@ -121,7 +121,6 @@ extension ScenarioBuilder {
         return caps
     }
 
-    /// Prices are kept in whole cents so revenue adds up exactly.
     func readPlanChanges(_ node: Node, _ path: NodePath) -> [PlanChange]? {
         guard let items = reader.list(node, path, of: "plan changes", count: 0...Int.max) else { return nil }
         var result: [PlanChange] = []
