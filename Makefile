@@ -5,7 +5,7 @@ SWIFT ?= swift
 SCENARIO ?= scenarios/saas-default.yaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-GALLERY := saas-default reengagement onboarding trial-to-paid declining-usage feature-discovery feedback expansion b2b-accounts over-messaging tracking-gaps
+GALLERY := saas-default reengagement onboarding trial-to-paid declining-usage feature-discovery feedback expansion b2b-accounts over-messaging tracking-gaps mobile-habit devtool-teams
 
 REPORT ?= reports/gallery/saas-default/report.html
 

@@ -85,3 +85,43 @@ struct SizeRange: ExpressibleByArgument, CustomStringConvertible {
         range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)-\(range.upperBound)"
     }
 }
+
+struct Recover: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Parameter recovery: simulate a scenario, write and import its event log, fit it with the scenario's "
+            + "own numbers of states and personas, and compare every fitted number with the true one.",
+        discussion:
+            "What the fitted model does not describe (habit, team influence, weekday factors, product changes, "
+            + "campaigns, caps, personas' own emissions) is switched off first and listed. Fitted states and "
+            + "personas are matched to the true ones by the Viterbi paths; each number is compared in standard "
+            + "errors of a fit of this many users. See docs/fitting.md.")
+
+    @OptionGroup var options: SimulationOptions
+
+    @Flag(help: "Write the log with the scenario's data-quality faults (lost, duplicated and late events).")
+    var faults = false
+
+    @Option(help: ArgumentHelp("Markdown file to write the table to (never replaced); default: standard output."))
+    var out: String?
+
+    func run() throws {
+        if let out, FileManager.default.fileExists(atPath: out) {
+            throw ValidationError("--out: \(out) exists; SegmentLab never replaces a file")
+        }
+        let started = Date()
+        let scenario = try ScenarioLoader.load(contentsOf: options.scenario)
+        let result = try Workbench.recover(scenario, options: options.runOptions(), faults: faults)
+        if let out {
+            try Data(result.markdown.utf8).write(to: URL(fileURLWithPath: out), options: .withoutOverwriting)
+            print("recovery: " + Terminal.escaped(out))
+        } else {
+            print(result.markdown, terminator: "")
+        }
+        Terminal.error(
+            "\(result.compared.count) numbers compared, \(result.beyondBound.count) beyond "
+                + "\(DecimalText.fixed(RecoveryResult.bound, 0)) SE; Viterbi agreement "
+                + "\(DecimalText.fixed(100 * result.viterbiAgreement, 1)) %; "
+                + "\(DecimalText.fixed(Date().timeIntervalSince(started), 1)) s")
+    }
+}

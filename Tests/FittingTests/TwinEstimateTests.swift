@@ -123,3 +123,53 @@ struct TwinEstimateTests {
         #expect(StateOutcomeRates(kinds: 1, liveStates: 2).rate(kind: 0, state: 0) == nil)
     }
 }
+
+/// Trial conversion by latent state when the state of the day is known only through a posterior.
+@Suite("Outcome rates by state from posteriors")
+struct StateOutcomeMixtureTests {
+    /// With every posterior certain the likelihood factorises into one binomial per state: the rates are the
+    /// states' success shares and the score-based standard errors √(p(1 − p)/n) exactly (Σ g² = s/p² + (n − s)/(1 −
+    /// p)² = n/(p(1 − p))).
+    @Test("certain states give each state's share and the binomial standard error")
+    func certainStates() throws {
+        var mixture = StateOutcomeMixture(liveStates: 3)
+        for i in 0..<40 { mixture.add(stateProbabilities: [1, 0, 0], success: i < 10) }
+        for i in 0..<25 { mixture.add(stateProbabilities: [0, 2, 0], success: i < 20) }
+        let fitted = mixture.fitted()
+        let first = try #require(fitted[0])
+        let second = try #require(fitted[1])
+        #expect(abs(first.rate - 0.25) < 1e-12 && abs(first.standardError - (0.25 * 0.75 / 40).squareRoot()) < 1e-12)
+        #expect(abs(second.rate - 0.8) < 1e-12 && abs(second.standardError - (0.8 * 0.2 / 25).squareRoot()) < 1e-12)
+        #expect(fitted[2] == nil)
+        #expect(mixture.expectedObservations == [40, 25, 0])
+    }
+
+    /// Outcomes drawn with states from known posteriors: the maximum-likelihood rates lie within 4 of their standard
+    /// errors of the truth, while the posterior-weighted shares (what the rate of ``StateOutcomeRates`` would give)
+    /// are pulled towards each other by far more than that.
+    @Test("uncertain states: the maximum-likelihood rates recover the truth, posterior-weighted shares do not")
+    func uncertainStates() throws {
+        let truth = [0.05, 0.6]
+        var rng = SplitMix64(seed: 19)
+        var mixture = StateOutcomeMixture(liveStates: 2)
+        var weighted = [0.0, 0.0]
+        var weights = [0.0, 0.0]
+        for _ in 0..<20_000 {
+            // Posteriors from fairly sure to unsure: P(state 0) uniform on [0, 1].
+            let p = FastSampler.uniform(using: &rng)
+            let state = FastSampler.uniform(using: &rng) < p ? 0 : 1
+            let success = FastSampler.uniform(using: &rng) < truth[state]
+            mixture.add(stateProbabilities: [p, 1 - p], success: success)
+            for (s, w) in [p, 1 - p].enumerated() {
+                weights[s] += w
+                if success { weighted[s] += w }
+            }
+        }
+        let fitted = mixture.fitted()
+        for s in 0..<2 {
+            let estimate = try #require(fitted[s])
+            #expect(abs(estimate.rate - truth[s]) <= 4 * estimate.standardError, "state \(s): \(estimate)")
+            #expect(abs(weighted[s] / weights[s] - truth[s]) > 10 * estimate.standardError)
+        }
+    }
+}

@@ -61,10 +61,18 @@ extension HiddenMarkovModel {
             (emissions[$0].sessionMean, $0) < (emissions[$1].sessionMean, $1)
         }
         let personaOrder = personas.indices.sorted { (-personas[$0].share, $0) < (-personas[$1].share, $1) }
-        // New state index → old one; churned stays last.
-        let old = stateOrder + [churned]
+        return relabeled(states: stateOrder, personas: personaOrder)
+    }
+
+    /// The same model with its live states and personas listed in another order: new live state i is old state
+    /// `states[i]` and new persona k old persona `personas[k]`; churned stays last. Both must be permutations.
+    public func relabeled(states: [Int], personas order: [Int]) -> HiddenMarkovModel {
+        precondition(states.sorted() == Array(0..<liveStates), "states must be a permutation of the live states")
+        precondition(order.sorted() == Array(personas.indices), "personas must be a permutation of the personas")
+        // New state index → old one.
+        let old = states + [churned]
         let n = stateCount
-        let reordered = personaOrder.map { k in
+        let reordered = order.map { k in
             let persona = personas[k]
             var transitions = [Double](repeating: 0, count: n * n)
             for i in 0..<n {
@@ -73,8 +81,8 @@ extension HiddenMarkovModel {
                 }
             }
             return PersonaChain(
-                share: persona.share, initial: stateOrder.map { persona.initial[$0] }, transitions: transitions)
+                share: persona.share, initial: states.map { persona.initial[$0] }, transitions: transitions)
         }
-        return replacing(personas: reordered, emissions: stateOrder.map { emissions[$0] })
+        return replacing(personas: reordered, emissions: states.map { emissions[$0] })
     }
 }

@@ -140,10 +140,11 @@ extension FittedScenario {
         if let afterTrial { lines.append("  after_trial: \(plans[afterTrial])") }
         if billing.contains(where: { $0.trialDays > 0 }) {
             lines.append("  conversion:")
-            for (s, rate) in conversion.enumerated() {
+            for (s, estimate) in conversion.enumerated() {
+                let error = estimate.map { $0.standardError.isNaN ? "" : "SE \(Self.number($0.standardError)), " } ?? ""
                 lines.append(
-                    "    \(states[s]): \(Self.number(rate ?? 0))  # "
-                        + Self.basis(conversionWeights[s], "trial ends"))
+                    "    \(states[s]): \(Self.number(estimate?.rate ?? 0))  # "
+                        + error + Self.basis(conversionWeights[s], "trial ends"))
             }
         }
         return lines
@@ -221,7 +222,8 @@ extension FittedScenario {
         lines += [
             "# Beside the model: weekday factors (sessions per observed user-day, SE over accounts), team size",
             "# (lognormal over account sizes), each persona's plan and trial (its users' most common first billing",
-            "# event, weighted by the posterior persona), and trial conversion and milestone hazards by state",
+            "# event, weighted by the posterior persona), trial conversion by state (maximum likelihood over the",
+            "# posterior state of the day each trial ended, SE from the scores), milestone hazards by state",
             "# (weighted by the posterior state of each day; milestone requirements inferred from the order users",
             "# reached them in: \(d.milestonesOnSilentDays) first reached on a day without a session end the days "
                 + "at risk uncounted). \(d.trialEnds) trial ends.",

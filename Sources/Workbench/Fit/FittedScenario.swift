@@ -48,8 +48,9 @@ struct FittedScenario {
     /// One per persona, in the model's order.
     var billing: [Billing]
     var afterTrial: Int?
-    /// Trial conversion per live state; nil where no trial ended in the state.
-    var conversion: [Double?]
+    /// Trial conversion per live state with its standard error (``StateOutcomeMixture``); nil where no trial ended
+    /// in the state.
+    var conversion: [(rate: Double, standardError: Double)?]
     /// Expected trial ends per live state.
     var conversionWeights: [Double]
     /// Account sizes; nil when every account holds one user.

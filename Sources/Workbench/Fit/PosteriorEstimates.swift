@@ -4,8 +4,8 @@ import UsageModel
 /// What `fit` estimates from the fitted model's posterior of every user, beside the model itself: trial conversion
 /// and milestone hazards by latent state, and each persona's first billing event.
 struct PosteriorEstimates: Sendable {
-    /// Trial ends (one kind), converted or not, by the state on the day the trial ended.
-    var conversion: StateOutcomeRates
+    /// Trial ends, converted or not, with the posterior state on the day the trial ended.
+    var conversion: StateOutcomeMixture
     /// One kind per milestone: each active day on which a user could reach it (from the day its requirements were
     /// reached to the day it was), and whether it was reached that day.
     var milestones: StateOutcomeRates
@@ -16,7 +16,7 @@ struct PosteriorEstimates: Sendable {
     var milestonesOnSilentDays = 0
 
     init(liveStates: Int, personas: Int, milestones: Int, categories: Int) {
-        conversion = StateOutcomeRates(kinds: 1, liveStates: liveStates)
+        conversion = StateOutcomeMixture(liveStates: liveStates)
         self.milestones = StateOutcomeRates(kinds: milestones, liveStates: liveStates)
         billing = Array(repeating: 0, count: personas * categories)
     }
@@ -59,7 +59,7 @@ struct PosteriorEstimates: Sendable {
         }
         if observations.trialEnd[u] >= 0 {
             conversion.add(
-                posterior, day: Int(observations.trialEnd[u]) - signup, kind: 0, success: observations.converted[u])
+                posterior, day: Int(observations.trialEnd[u]) - signup, success: observations.converted[u])
         }
         let count = requirements.count
         // Days since sign-up; -1 for a milestone not reached.

@@ -142,8 +142,7 @@ extension Workbench {
             plans: FittedScenario.scenarioNames(plans, noun: "plan"),
             planCents: vocabulary.planPriceCents ?? Array(repeating: 0, count: plans.count),
             billing: billing, afterTrial: afterTrial,
-            conversion: (0..<model.liveStates).map { posterior.conversion.rate(kind: 0, state: $0) },
-            conversionWeights: (0..<model.liveStates).map { posterior.conversion.weight(kind: 0, state: $0) },
+            conversion: posterior.conversion.fitted(), conversionWeights: posterior.conversion.expectedObservations,
             teamSize: teamSize(directory: directory, users: users),
             weekday: WeekdayFactors(
                 sessions: observations.accountWeekdaySessions, observedDays: observations.accountWeekdayDays()),
