@@ -84,5 +84,19 @@ struct RecoveryTests {
             data, liveStates: 2...4, options: FitOptions(liveStates: 3, starts: 1, threads: 2))
         #expect(selection.candidates.allSatisfy { $0.fit.converged })
         #expect(selection.best.liveStates == 3, "BIC \(selection.candidates.map(\.fit.bic))")
+        #expect(selection.selectionUsers == 1_500)
+
+        // Sizes compared on 500 evenly spaced users pick the same size, which is then fitted on all 1 500: the same
+        // maximum as the fit of that size on all users (EM from another start, so within the tolerance).
+        let sampled = try ModelSelection.byBIC(
+            data, liveStates: 2...4, options: FitOptions(liveStates: 3, starts: 1, threads: 2), selectionUsers: 500)
+        #expect(sampled.selectionUsers == 500)
+        #expect(sampled.candidates.allSatisfy { $0.fit.userCount == 500 })
+        #expect(sampled.best.liveStates == 3 && sampled.best.fit.userCount == 1_500 && sampled.best.fit.converged)
+        let full = selection.best.fit
+        #expect(abs(sampled.best.fit.logLikelihood - full.logLikelihood) <= 1e-6 * abs(full.logLikelihood))
+        #expect(
+            sampled.best.fit.model.emissions.map(\.sessionMean)
+                == sampled.best.fit.model.emissions.map(\.sessionMean).sorted())
     }
 }

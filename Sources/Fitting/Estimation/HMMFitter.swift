@@ -85,6 +85,14 @@ public struct HMMFit: Sendable {
     /// Free parameters (``HiddenMarkovModel/freeParameterCount``).
     public var parameterCount: Int { model.freeParameterCount }
 
+    /// The same fit with its model's states and personas in canonical order
+    /// (``HiddenMarkovModel/canonicallyOrdered()``).
+    func canonicallyOrdered() -> HMMFit {
+        HMMFit(
+            model: model.canonicallyOrdered(), logLikelihood: logLikelihood, iterations: iterations,
+            converged: converged, startLogLikelihoods: startLogLikelihoods, userCount: userCount)
+    }
+
     /// The Bayesian information criterion −2 log L + p log n, with n the number of users (the independent units;
     /// a user's days are not independent of each other). Lower is better.
     public var bic: Double { -2 * logLikelihood + Double(parameterCount) * log(Double(userCount)) }
@@ -164,7 +172,7 @@ public enum HMMFitter {
     }
 
     /// Users ⌊i·n/m⌋ for i < m: a deterministic subsample spread over the whole data.
-    private static func evenlySpaced(_ data: UserDaySequences, _ m: Int) -> UserDaySequences {
+    static func evenlySpaced(_ data: UserDaySequences, _ m: Int) -> UserDaySequences {
         let n = data.userCount
         return data.selecting(users: (0..<m).map { $0 * n / m })
     }

@@ -7,23 +7,32 @@ public struct ModelSelection: Sendable {
         public let fit: HMMFit
     }
 
-    /// Every size fitted, by live states, then personas.
+    /// Every size fitted, by live states, then personas, on the users the sizes were compared on.
     public let candidates: [Candidate]
-    /// The candidate with the lowest BIC (the first, hence smallest, of equals).
+    /// The size with the lowest BIC (the first, hence smallest, of equals), fitted on all users.
     public let best: Candidate
+    /// Users the sizes were compared on: all, or an evenly spaced subsample (``byBIC(_:liveStates:personas:options:selectionUsers:fitted:)``).
+    public let selectionUsers: Int
 
     /// Fits every S in `liveStates` and K in `personas` with the other settings of `options`, each from its own
     /// seeded starts, and picks the lowest BIC.
     ///
     /// A larger model is chosen only if it raises the log-likelihood by more than half its extra parameters times
-    /// log(users).
+    /// log(users). With more users than `selectionUsers`, the sizes are fitted and compared on that many, evenly
+    /// spaced through the data (users ⌊i·n/m⌋), and the chosen size alone is then fitted on all users by EM from
+    /// its subsample fit: a grid of sizes costs a fraction of one fit more than the chosen size, at the price of a
+    /// BIC whose penalty counts the subsample (log m instead of log n), so that a size must earn its parameters on
+    /// fewer users.
     /// - Parameters:
     ///   - fitted: Told each size once it is fitted, with the sizes fitted so far and all there are to fit.
     /// - Throws: ``FittingError`` from any of the fits.
     public static func byBIC(
         _ data: UserDaySequences, liveStates: ClosedRange<Int>, personas: ClosedRange<Int> = 1...1,
-        options: FitOptions, fitted: ((_ candidate: Candidate, _ done: Int, _ total: Int) -> Void)? = nil
+        options: FitOptions, selectionUsers: Int = .max,
+        fitted: ((_ candidate: Candidate, _ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> ModelSelection {
+        precondition(selectionUsers >= 1, "selectionUsers must be at least 1")
+        let subsample = data.userCount > selectionUsers ? HMMFitter.evenlySpaced(data, selectionUsers) : nil
         var candidates: [Candidate] = []
         let total = liveStates.count * personas.count
         for s in liveStates {
@@ -31,7 +40,8 @@ public struct ModelSelection: Sendable {
                 var sized = options
                 sized.liveStates = s
                 sized.personas = k
-                candidates.append(Candidate(liveStates: s, personas: k, fit: try HMMFitter.fit(data, options: sized)))
+                candidates.append(
+                    Candidate(liveStates: s, personas: k, fit: try HMMFitter.fit(subsample ?? data, options: sized)))
                 fitted?(candidates[candidates.count - 1], candidates.count, total)
             }
         }
@@ -39,6 +49,14 @@ public struct ModelSelection: Sendable {
         for candidate in candidates.dropFirst() where candidate.fit.bic < best.fit.bic {
             best = candidate
         }
-        return ModelSelection(candidates: candidates, best: best)
+        if subsample != nil {
+            var sized = options
+            sized.liveStates = best.liveStates
+            sized.personas = best.personas
+            let refit = try HMMFitter.refine(best.fit.model, on: data, options: sized)
+            best = Candidate(liveStates: best.liveStates, personas: best.personas, fit: refit.canonicallyOrdered())
+        }
+        return ModelSelection(
+            candidates: candidates, best: best, selectionUsers: subsample?.userCount ?? data.userCount)
     }
 }

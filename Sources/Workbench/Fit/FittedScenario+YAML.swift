@@ -179,7 +179,10 @@ extension FittedScenario {
                 + "\(d.daysWithoutSession) had key actions or features but no session and count as one session.",
             "#",
             "# Model: a hidden Markov model over user-days (live states shared by the personas, churned absorbing),",
-            "# negative binomial sessions, fitted by EM; the size with the lowest BIC is kept:",
+            selection.selectionUsers < users
+                ? "# negative binomial sessions, fitted by EM; every size fitted to \(selection.selectionUsers) of the users "
+                    + "(evenly spaced), the size with the lowest BIC there kept and refitted to all:"
+                : "# negative binomial sessions, fitted by EM; the size with the lowest BIC is kept:",
             "#",
             "#   states  personas  parameters  log-likelihood             BIC  iterations",
         ]
@@ -196,7 +199,8 @@ extension FittedScenario {
         lines += [
             "#",
             "# Chosen: \(size); log-likelihood "
-                + "\(DecimalText.fixed(best.fit.logLikelihood, 1)) after \(best.fit.iterations) EM iterations"
+                + "\(DecimalText.fixed(best.fit.logLikelihood, 1))\(selection.selectionUsers < users ? " on all users" : "") "
+                + "after \(best.fit.iterations) EM iterations"
                 + (best.fit.converged ? " (converged)." : " (not converged)."),
         ]
         // A size at the top of a range of several: the range may stop short of the best.

@@ -272,7 +272,8 @@ struct TrueModel {
     let features: [String]
 
     /// Every parameter of the truth against the fitted model (in the truth's labels), named in the scenario's words.
-    /// A Poisson state's dispersion is shown but not compared.
+    /// A Poisson state's dispersion is shown but not compared, nor is a probability whose true value is 0 or 1 (the
+    /// scores give it no standard error, or 0 for the one fixed by others at 0).
     func rows(fitted: HiddenMarkovModel, standardErrors: [Double]) -> [RecoveryResult.Row] {
         let truth = model.namedParameters
         let estimate = fitted.namedParameters
@@ -283,7 +284,7 @@ struct TrueModel {
             rows.append(
                 RecoveryResult.Row(
                     name: name, group: group, truth: truth[i].value, fitted: estimate[i].value,
-                    standardError: compared ? standardErrors[i] : .nan))
+                    standardError: compared && standardErrors[i] > 0 ? standardErrors[i] : .nan))
             i += 1
         }
         for persona in personaNames {
@@ -398,7 +399,7 @@ extension RecoveryResult {
                 + "\(beyond.count)\(beyond.isEmpty ? "" : " (" + beyond.map(\.name).joined(separator: "; ") + ")").",
             "- Largest |z|: \(DecimalText.fixed(compared.map { abs($0.z) }.max() ?? 0, 2)); standard errors from "
                 + "\(standardErrorSource).",
-            "- Not compared (true value on the boundary, such as a transition the scenario never makes, or a "
+            "- Not compared (a true probability of 0 or 1, such as a transition the scenario never makes, or a "
                 + "Poisson state's infinite dispersion): \(rows.count - compared.count); the largest fitted value "
                 + "where the truth is 0: \(number(rows.filter { $0.truth == 0 }.map(\.fitted).max() ?? 0)).",
             "- Viterbi states equal to the recorded truth on \(DecimalText.fixed(100 * viterbiAgreement, 1)) % of "
