@@ -38,6 +38,9 @@ struct Fit: ParsableCommand {
     @Option(help: ArgumentHelp("Personas to try: a number, or a range A-B.", valueName: "K|A-B"))
     var personas = SizeRange(ScenarioFitOptions.defaultPersonas)
 
+    @Option(help: "Random EM starts per size; the best after a few iterations is carried on.")
+    var starts = ScenarioFitOptions.defaultStarts
+
     @Option(help: "Worker threads; the scenario is identical for any number.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -47,6 +50,7 @@ struct Fit: ParsableCommand {
     func validate() throws {
         if events.isEmpty { throw ValidationError("give at least one --events FILE") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if starts < 1 { throw ValidationError("--starts must be at least 1") }
     }
 
     func run() throws {
@@ -56,7 +60,8 @@ struct Fit: ParsableCommand {
                 log: SegmentOptions(
                     events: events, taxonomy: taxonomy, aliases: aliases, accounts: accounts, since: since,
                     asOf: asOf, threads: threads, progress: true),
-                out: out, liveStates: states.range, personas: personas.range, sizeFitted: { Terminal.error($0) }))
+                out: out, liveStates: states.range, personas: personas.range, starts: starts,
+                sizeFitted: { Terminal.error($0) }))
         Terminal.error(outcome.summary.description)
         print("scenario: " + Terminal.escaped(outcome.path))
         print(
@@ -102,6 +107,9 @@ struct Recover: ParsableCommand {
     @Flag(help: "Write the log with the scenario's data-quality faults (lost, duplicated and late events).")
     var faults = false
 
+    @Option(help: "Random EM starts; the best after a few iterations is carried on.")
+    var starts = ScenarioFitOptions.defaultStarts
+
     @Option(help: ArgumentHelp("Markdown file to write the table to (never replaced); default: standard output."))
     var out: String?
 
@@ -111,7 +119,8 @@ struct Recover: ParsableCommand {
         }
         let started = Date()
         let scenario = try ScenarioLoader.load(contentsOf: options.scenario)
-        let result = try Workbench.recover(scenario, options: options.runOptions(), faults: faults)
+        guard starts >= 1 else { throw ValidationError("--starts must be at least 1") }
+        let result = try Workbench.recover(scenario, options: options.runOptions(), faults: faults, starts: starts)
         if let out {
             try Data(result.markdown.utf8).write(to: URL(fileURLWithPath: out), options: .withoutOverwriting)
             print("recovery: " + Terminal.escaped(out))

@@ -23,6 +23,8 @@ struct RecoveryCommandTests {
         #expect(result.rows.count == 2 + 6 + 24 + 21 + 3)
         #expect(result.compared.count == result.rows.count - 1)
         #expect(result.converged)
+        // The maximum of the likelihood is at least its value at the parameters that generated the log.
+        #expect(result.logLikelihood >= result.truthLogLikelihood)
         for row in result.compared {
             #expect(abs(row.z) <= RecoveryResult.bound, "\(row.name): true \(row.truth), fitted \(row.fitted)")
         }

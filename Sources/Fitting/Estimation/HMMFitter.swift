@@ -15,6 +15,7 @@ public struct FitOptions: Sendable, Hashable {
     public var sessionFamily: SessionFamily
     /// Random starting points; the best after ``exploratoryIterations`` is carried on to convergence.
     public var starts: Int
+    public static let defaultStarts = 4
     /// EM iterations each start gets before the best is chosen ("short runs", as in C. Biernacki, G. Celeux and
     /// G. Govaert, "Choosing starting values for the EM algorithm…", Computational Statistics & Data Analysis 41,
     /// 2003): cheaper than running every start to the end, and the likelihood after a few iterations ranks starts
@@ -35,7 +36,8 @@ public struct FitOptions: Sendable, Hashable {
     public var threads: Int
 
     public init(
-        liveStates: Int, personas: Int = 1, sessionFamily: SessionFamily = .negativeBinomial, starts: Int = 4,
+        liveStates: Int, personas: Int = 1, sessionFamily: SessionFamily = .negativeBinomial,
+        starts: Int = defaultStarts,
         exploratoryIterations: Int = 10, exploratoryUsers: Int = 10_000, maxIterations: Int = 1000,
         tolerance: Double = 1e-8, seed: UInt64 = 1, threads: Int = 1
     ) {

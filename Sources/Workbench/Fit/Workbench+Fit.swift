@@ -14,6 +14,9 @@ public struct ScenarioFitOptions: Sendable {
     /// The sizes fitted; BIC chooses among them.
     public var liveStates: ClosedRange<Int>
     public var personas: ClosedRange<Int>
+    /// Random EM starts per size (``FitOptions/starts``).
+    public var starts: Int
+    public static let defaultStarts = FitOptions.defaultStarts
     /// Told one line per size once it is fitted (its log-likelihood, BIC, iterations and time): how a long fit
     /// shows where it is.
     public var sizeFitted: (@Sendable (String) -> Void)?
@@ -30,8 +33,10 @@ public struct ScenarioFitOptions: Sendable {
 
     public init(
         log: SegmentOptions, out: String, liveStates: ClosedRange<Int> = defaultLiveStates,
-        personas: ClosedRange<Int> = defaultPersonas, sizeFitted: (@Sendable (String) -> Void)? = nil
+        personas: ClosedRange<Int> = defaultPersonas, starts: Int = defaultStarts,
+        sizeFitted: (@Sendable (String) -> Void)? = nil
     ) {
+        self.starts = starts
         self.sizeFitted = sizeFitted
         self.log = log
         self.out = out
@@ -101,7 +106,7 @@ extension Workbench {
             data, liveStates: options.liveStates, personas: options.personas,
             options: FitOptions(
                 liveStates: options.liveStates.lowerBound, personas: options.personas.lowerBound,
-                sessionFamily: .negativeBinomial, threads: options.log.threads),
+                sessionFamily: .negativeBinomial, starts: options.starts, threads: options.log.threads),
             selectionUsers: options.selectionUsers
         ) { candidate, done, total in
             let fit = candidate.fit

@@ -45,6 +45,8 @@ public struct RecoveryResult: Sendable {
     /// Matched users whose most likely persona is their true persona.
     public let personaAgreement: Double
     public let logLikelihood: Double
+    /// The log-likelihood of the true parameters on the same data: a fit below it stopped at a local maximum.
+    public let truthLogLikelihood: Double
     public let iterations: Int
     public let converged: Bool
 
@@ -63,7 +65,10 @@ extension Workbench {
     /// it, fits the scenario's own numbers of live states and personas by EM, matches fitted states and personas
     /// to the true ones by the Viterbi paths' agreement with the recorded truth, and compares every parameter with
     /// its true value in standard errors of a fit of this many users.
-    public static func recover(_ scenario: Scenario, options: RunOptions, faults: Bool) throws -> RecoveryResult {
+    /// - Parameter starts: EM's random starts (``FitOptions/starts``).
+    public static func recover(
+        _ scenario: Scenario, options: RunOptions, faults: Bool, starts: Int = ScenarioFitOptions.defaultStarts
+    ) throws -> RecoveryResult {
         var spec = try prepare(scenario, options: options, writesEventLog: true)
         let changes = withinFittedModel(&spec, faults: faults)
         let truth = try TrueModel(spec.model)
@@ -99,7 +104,7 @@ extension Workbench {
             data,
             options: FitOptions(
                 liveStates: truth.model.liveStates, personas: truth.model.personas.count,
-                sessionFamily: .negativeBinomial, threads: options.threads))
+                sessionFamily: .negativeBinomial, starts: starts, threads: options.threads))
         progress.update("decoding", done: 0, total: 1)
         let inference = try HMMInference(model: fit.model, data: data)
         var simulated: [String: Int] = [:]
@@ -142,6 +147,8 @@ extension Workbench {
             standardErrorSource: source, usersFitted: users.count, usersMatched: decoding.users,
             viterbiAgreement: decoding.agreement, baselineAgreement: decoding.baseline,
             personaAgreement: decoding.personaAgreement, logLikelihood: fit.logLikelihood,
+            truthLogLikelihood: try HMMInference(model: truth.model, data: data).logLikelihood(
+                threads: options.threads),
             iterations: fit.iterations, converged: fit.converged)
     }
 
@@ -393,7 +400,8 @@ extension RecoveryResult {
                 + "\(faults ? " with the scenario's data-quality faults" : " without faults") and imported; "
                 + "\(usersFitted) users fitted with \(liveStates) live states and \(personas) personas "
                 + "(log-likelihood \(DecimalText.fixed(logLikelihood, 1)), \(iterations) EM iterations"
-                + "\(converged ? "" : ", not converged")).",
+                + "\(converged ? "" : ", not converged"); at the true parameters "
+                + "\(DecimalText.fixed(truthLogLikelihood, 1))\(truthLogLikelihood > logLikelihood ? ", higher: EM stopped at a local maximum" : "")).",
             "",
             "- Compared: \(compared.count) numbers; beyond \(DecimalText.fixed(Self.bound, 0)) standard errors: "
                 + "\(beyond.count)\(beyond.isEmpty ? "" : " (" + beyond.map(\.name).joined(separator: "; ") + ")").",
