@@ -13,7 +13,8 @@ struct SegmentLab: ParsableCommand {
         commandName: "segmentlab",
         abstract: "Simulate product-usage populations to test segments and retention campaigns before launch.",
         subcommands: [
-            Validate.self, Run.self, Merge.self, Simulate.self, Segment.self, Evaluate.self, Fit.self, SQL.self,
+            Validate.self, Run.self, Merge.self, Simulate.self, Segment.self, Evaluate.self, Fit.self, Twin.self,
+            SQL.self,
             Report.self, Compare.self, Sweep.self,
         ]
     )
