@@ -374,9 +374,11 @@ struct SQL: ParsableCommand {
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Render the report of a results.json again (after an upgrade, say) without re-running anything.")
+        abstract:
+            "Render the report of a results.json (or twin.json) again (after an upgrade, say) without re-running "
+            + "anything.")
 
-    @Argument(help: "The results.json written by run, segment or evaluate.")
+    @Argument(help: "The results.json written by run, segment or evaluate, or the twin.json written by twin.")
     var results: String
 
     @Option(help: "Folder for the report (new or empty; default: reports/<name>/<UTC time>).")

@@ -172,7 +172,7 @@ struct TwinReportTests {
         #expect(active.agreeing < (try Self.fewestAgreeing(of: active.compared)), "\(active.agreeing)")
     }
 
-    @Test("twin.json and the report are the same bytes at 1 and 2 threads")
+    @Test("twin.json and the report are the same bytes at 1 and 2 threads, and when rendered again from twin.json")
     func deterministic() throws {
         let fixture = try Self.fixture()
         defer { try? FileManager.default.removeItem(at: fixture.folder) }
@@ -187,6 +187,14 @@ struct TwinReportTests {
                 })
         }
         #expect(files[0] == files[1])
+        // `segmentlab report` renders the same report again from twin.json alone.
+        let again = try Workbench.report(
+            results: fixture.folder.appendingPathComponent("threads-1/twin.json").path,
+            outDirectory: fixture.folder.appendingPathComponent("again").path)
+        #expect(
+            try ["twin.json", "report.html", "report.md"].map {
+                try Data(contentsOf: URL(fileURLWithPath: again).appendingPathComponent($0))
+            } == files[0])
     }
 
     /// The scenario `fit` writes for the log (3 live states and 1 persona, the size of the model that made it) is a

@@ -89,7 +89,7 @@ public struct TwinComparison: Sendable {
             let chi = try? GoodnessOfFit.homogeneity([r.sizes, t.sizes])
         {
             test = TwinTest(
-                name: "Pearson χ² of the segment mix on \(r.date) (real vs twin)", statistic: chi.statistic,
+                name: "χ² of the segment mix on \(r.date)", statistic: chi.statistic,
                 degreesOfFreedom: chi.degreesOfFreedom, pValue: chi.pValue)
         }
         return TwinFigure(
@@ -172,7 +172,7 @@ public struct TwinComparison: Sendable {
         do {
             let logRank = try LogRankTest(groups: [real, twin])
             test = TwinTest(
-                name: "log-rank (real vs twin)", statistic: logRank.statistic,
+                name: "log-rank", statistic: logRank.statistic,
                 degreesOfFreedom: logRank.degreesOfFreedom, pValue: logRank.pValue)
         } catch let error as ExperimentError {
             note = "No log-rank test: \(error.description)."
@@ -228,8 +228,8 @@ public struct TwinComparison: Sendable {
             let adjusted = try MultipleTesting.holm(tests.map(\.test.pValue))
             let smallest = adjusted.indices.min { adjusted[$0] < adjusted[$1] }!
             test = TwinTest(
-                name: "Pearson χ² per feature (2 × 2), Holm-adjusted over \(tests.count); the smallest: "
-                    + labels.features[tests[smallest].feature],
+                name:
+                    "χ² per feature, Holm-adjusted over \(tests.count) (smallest: \(labels.features[tests[smallest].feature]))",
                 statistic: tests[smallest].test.statistic, degreesOfFreedom: 1, pValue: adjusted[smallest])
         }
         return TwinFigure(
@@ -262,7 +262,7 @@ public struct TwinComparison: Sendable {
             points: points,
             test: chi.map {
                 TwinTest(
-                    name: "Pearson χ² of the funnel stages (real vs twin)", statistic: $0.statistic,
+                    name: "χ² of the funnel stages", statistic: $0.statistic,
                     degreesOfFreedom: $0.degreesOfFreedom, pValue: $0.pValue)
             },
             testNote: chi == nil ? "No test: the users of both populations are at one stage of the funnel." : nil)

@@ -24,7 +24,8 @@ public enum TwinReport {
             return [
                 f.title, "\(f.agreeing) of \(f.compared)", share,
                 f.largestDifference.map { Format.fixed(100 * $0, 2) + " pp" } ?? "–", f.largestAt ?? "–",
-                f.test.map { "\($0.name): χ² \(Format.fixed($0.statistic, 2)), df \($0.degreesOfFreedom)" } ?? "none",
+                f.test?.name ?? "none",
+                f.test.map { "\(Format.fixed($0.statistic, 2)) (\($0.degreesOfFreedom))" } ?? "–",
                 f.test.map { Format.pValue($0.pValue) } ?? "–",
             ]
         }
@@ -45,7 +46,8 @@ public enum TwinReport {
                 .table(
                     ReportTable(
                         header: [
-                            "figure", "points agreeing", "share", "largest |real − twin|", "at", "test", "p",
+                            "figure", "points agreeing", "share", "largest |real − twin|", "at", "test",
+                            "χ² (df)", "p",
                         ],
                         rows: rows, numericFrom: 1)),
                 .paragraph(

@@ -94,9 +94,7 @@ extension Workbench {
                 : "every activation milestone reached (" + activationNames.joined(separator: ", ") + ")",
             comparison: comparison)
         let directory = try OutputDirectory.produce(at: destination) { output in
-            try output.write(
-                [("twin.json", try ResultsFile.encode(results))]
-                    + (try ReportFiles.render(TwinReport.document(results))))
+            try output.write(try ResultsFile.Contents.twin(results).files())
         }
         return TwinOutcome(
             directory: directory, summary: log.summary,
