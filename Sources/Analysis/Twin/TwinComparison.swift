@@ -174,6 +174,9 @@ public struct TwinComparison: Sendable {
             test = TwinTest(
                 name: "log-rank", statistic: logRank.statistic,
                 degreesOfFreedom: logRank.degreesOfFreedom, pValue: logRank.pValue)
+            note =
+                "The log-rank test weighs every day alike: curves that cross (one ahead early, behind later) can pass "
+                + "it while many of their points disagree."
         } catch let error as ExperimentError {
             note = "No log-rank test: \(error.description)."
         }
@@ -229,7 +232,7 @@ public struct TwinComparison: Sendable {
             let smallest = adjusted.indices.min { adjusted[$0] < adjusted[$1] }!
             test = TwinTest(
                 name:
-                    "χ² per feature, Holm-adjusted over \(tests.count) (smallest: \(labels.features[tests[smallest].feature]))",
+                    "χ² per feature, Holm over \(tests.count) (smallest: \(labels.features[tests[smallest].feature]))",
                 statistic: tests[smallest].test.statistic, degreesOfFreedom: 1, pValue: adjusted[smallest])
         }
         return TwinFigure(

@@ -23,7 +23,7 @@ public enum TwinReport {
             let share = f.compared == 0 ? "–" : Format.percent(Double(f.agreeing) / Double(f.compared))
             return [
                 f.title, "\(f.agreeing) of \(f.compared)", share,
-                f.largestDifference.map { Format.fixed(100 * $0, 2) + " pp" } ?? "–", f.largestAt ?? "–",
+                f.largestDifference.map { Format.fixed(100 * $0, 2) + " pp (\(f.largestAt ?? ""))" } ?? "–",
                 f.test?.name ?? "none",
                 f.test.map { "\(Format.fixed($0.statistic, 2)) (\($0.degreesOfFreedom))" } ?? "–",
                 f.test.map { Format.pValue($0.pValue) } ?? "–",
@@ -46,8 +46,8 @@ public enum TwinReport {
                 .table(
                     ReportTable(
                         header: [
-                            "figure", "points agreeing", "share", "largest |real − twin|", "at", "test",
-                            "χ² (df)", "p",
+                            "figure", "points agreeing", "share", "largest |real − twin| (where)", "test", "χ² (df)",
+                            "p",
                         ],
                         rows: rows, numericFrom: 1)),
                 .paragraph(
@@ -90,8 +90,11 @@ public enum TwinReport {
                 .paragraph(
                     disagreeing.isEmpty
                         ? "Every point with an interval agrees; all \(f.points.count) are in `twin.json`."
-                        : "The \(shown.count) points that disagree most, of \(disagreeing.count) that disagree; all "
-                            + "\(f.points.count) are in `twin.json`."))
+                        : (shown.count == disagreeing.count
+                            ? (shown.count == 1
+                                ? "The one point that disagrees" : "The \(shown.count) points that disagree")
+                            : "The \(shown.count) points that disagree most, of \(disagreeing.count) that disagree")
+                            + "; all \(f.points.count) are in `twin.json`."))
         } else {
             shown = f.points
         }

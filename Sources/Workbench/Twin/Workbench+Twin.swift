@@ -49,9 +49,13 @@ extension Workbench {
                 "--scenario: \(options.scenario) has interventions; a twin reproduces a log, whose campaigns are part "
                     + "of what it shows (give the scenario segmentlab fit wrote)")
         }
+        let spec = try prepare(scenario, options: RunOptions(threads: options.log.threads), writesEventLog: false)
         let progress = ProgressLine(enabled: options.log.progress)
         defer { progress.finish() }
-        let (compiled, log) = try importLog(options.log, progress: progress)
+        // Beside the import: the twin's simulation and segmentation, and each side's columns per user.
+        let (compiled, log) = try importLog(options.log, progress: progress) {
+            estimatedBytes(scenario, spec: spec, writesEventLog: false) + ($0.userCount + spec.users) * 32
+        }
         try checkTwin(scenario, against: log, vocabulary: compiled.vocabulary, file: options.scenario)
 
         let every = compiled.spec.every.days
@@ -63,7 +67,6 @@ extension Workbench {
         }
         let real = realDays.sample(engine: realEngine)
 
-        let spec = try prepare(scenario, options: RunOptions(threads: options.log.threads), writesEventLog: false)
         let simulator = try Simulator(spec: spec, threads: options.log.threads, truthDays: .only([]))
         let twinEngine = SegmentationEngine(compiled, threads: options.log.threads)
         let twinDays = TwinObservations(activationMilestones: activation, every: every)
