@@ -24,9 +24,9 @@ public enum TwinReport {
             return [
                 f.title, "\(f.agreeing) of \(f.compared)", share,
                 f.largestDifference.map { Format.fixed(100 * $0, 2) + " pp (\(f.largestAt ?? ""))" } ?? "–",
-                f.test?.name ?? "none",
-                f.test.map { "\(Format.fixed($0.statistic, 2)) (\($0.degreesOfFreedom))" } ?? "–",
                 f.test.map { Format.pValue($0.pValue) } ?? "–",
+                f.test.map { "\(Format.fixed($0.statistic, 2)) (\($0.degreesOfFreedom))" } ?? "–",
+                f.test?.name ?? "none",
             ]
         }
         return ReportSection(
@@ -46,10 +46,11 @@ public enum TwinReport {
                 .table(
                     ReportTable(
                         header: [
-                            "figure", "points agreeing", "share", "largest |real − twin| (where)", "test", "χ² (df)",
-                            "p",
+                            "figure", "points agreeing", "share", "largest |real − twin| (where)", "p", "χ² (df)",
+                            "test",
                         ],
-                        rows: rows, numericFrom: 1)),
+                        rows: rows, numericFrom: 1
+                    ).withTextColumn(6)),
                 .paragraph(
                     "Median days from sign-up to churn: " + medians(r.medianDaysToChurn) + ". To value (activation): "
                         + medians(r.medianDaysToValue) + "."),
@@ -203,5 +204,14 @@ public enum TwinReport {
                         + "\(r.import.users) users in \(r.import.accounts) accounts from \(r.import.startDate ?? "–") to "
                         + "\(r.import.endDate ?? "–")."),
             ])
+    }
+}
+
+extension ReportTable {
+    /// The table with column `c` set as text, left-aligned.
+    fileprivate func withTextColumn(_ c: Int) -> ReportTable {
+        var table = self
+        table.numeric[c] = false
+        return table
     }
 }
