@@ -13,7 +13,8 @@ struct SegmentLab: ParsableCommand {
         commandName: "segmentlab",
         abstract: "Simulate product-usage populations to test segments and retention campaigns before launch.",
         subcommands: [
-            Validate.self, Run.self, Merge.self, Simulate.self, Segment.self, Evaluate.self, Fit.self, Recover.self,
+            Validate.self, Run.self, Merge.self, Simulate.self, Segment.self, Evaluate.self, Fit.self, Twin.self,
+            Recover.self,
             SQL.self,
             Report.self, Compare.self, Sweep.self,
         ]
@@ -374,9 +375,11 @@ struct SQL: ParsableCommand {
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Render the report of a results.json again (after an upgrade, say) without re-running anything.")
+        abstract:
+            "Render the report of a results.json (or twin.json) again (after an upgrade, say) without re-running "
+            + "anything.")
 
-    @Argument(help: "The results.json written by run, segment or evaluate.")
+    @Argument(help: "The results.json written by run, segment or evaluate, or the twin.json written by twin.")
     var results: String
 
     @Option(help: "Folder for the report (new or empty; default: reports/<name>/<UTC time>).")

@@ -255,3 +255,29 @@ struct DistinctTimes {
         groupSizes = groups.map(\.count)
     }
 }
+
+extension KaplanMeier {
+    /// The estimate at `time`: the last step at or before it, or `nil` before the first event time, where Ŝ = 1
+    /// with no variance.
+    public func step(at time: Double) -> Step? {
+        var low = 0
+        var high = steps.count
+        while low < high {
+            let mid = (low + high) / 2
+            if steps[mid].time <= time { low = mid + 1 } else { high = mid }
+        }
+        return low == 0 ? nil : steps[low - 1]
+    }
+
+    /// The median time and its interval by Brookmeyer and Crowley (1982): the times whose pointwise interval holds
+    /// one half. The median is the first event time with Ŝ ≤ 0.5 (as ``MeasuredTime`` takes it; R's `survfit` takes
+    /// the middle of a stretch where Ŝ is exactly 0.5); the interval runs from the first event time whose lower bound
+    /// (log-log, ``Step/lower``) is ≤ 0.5 to the first whose upper bound is. Each end is `nil` when the curve or its
+    /// bound stays above one half.
+    public var median: (estimate: Double?, lower: Double?, upper: Double?) {
+        func first(_ below: (Step) -> Double?) -> Double? {
+            steps.first { step in below(step).map { $0 <= 0.5 } ?? (step.survival <= 0.5) }?.time
+        }
+        return (first { $0.survival }, first { $0.lower }, first { $0.upper })
+    }
+}

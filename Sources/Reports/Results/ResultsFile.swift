@@ -16,6 +16,8 @@ public enum ResultsFile {
         case run(RunResults)
         case segment(ImportResults)
         case evaluate(EvaluateResults)
+        /// `twin.json` of `segmentlab twin`.
+        case twin(TwinResults)
     }
 
     public static func encode(_ results: some Encodable) throws -> Data {
@@ -44,6 +46,7 @@ public enum ResultsFile {
             throw .otherVersion(header.schemaVersion)
         }
         do {
+            if header.twinLog != nil { return .twin(try decoder.decode(TwinResults.self, from: data)) }
             if header.cutoff != nil { return .evaluate(try decoder.decode(EvaluateResults.self, from: data)) }
             if header.scenario != nil { return .run(try decoder.decode(RunResults.self, from: data)) }
             return .segment(try decoder.decode(ImportResults.self, from: data))
@@ -58,6 +61,7 @@ public enum ResultsFile {
         let schemaVersion: Int
         let cutoff: String?
         let scenario: Present?
+        let twinLog: String?
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -101,6 +105,7 @@ extension ResultsFile.Contents {
         case .run(let r): RunReport.document(r)
         case .segment(let r): ImportReport.document(r)
         case .evaluate(let r): EvaluateReport.document(r)
+        case .twin(let r): TwinReport.document(r)
         }
     }
 
@@ -123,6 +128,8 @@ extension ResultsFile.Contents {
             ]
         case .evaluate(let r):
             files = [("results.json", try ResultsFile.encode(r))]
+        case .twin(let r):
+            files = [("twin.json", try ResultsFile.encode(r))]
         }
         return files + (try ReportFiles.render(document))
     }

@@ -89,6 +89,8 @@ public struct CompiledSegmentation: Sendable {
 
     public var segmentNames: [String] { spec.segments.map(\.name) }
     public var tagNames: [String] { spec.tags.map(\.name) }
+    /// The milestones (indices into the vocabulary's) whose completion, all of them, is activation.
+    public var activationMilestones: [Int] { settings.activationMilestones }
     /// The at-risk segments by name, in the order given.
     public var atRiskNames: [String] {
         spec.atRisk ?? ["declining", "dormant"].filter(segmentNames.contains)

@@ -70,6 +70,8 @@ extension Workbench {
             throw .badInput("\(file): the results of `segment` on an event log, not of a run; compare takes two runs")
         case .evaluate:
             throw .badInput("\(file): the results of `evaluate` on an event log, not of a run; compare takes two runs")
+        case .twin:
+            throw .badInput("\(file): the results of `twin` on an event log, not of a run; compare takes two runs")
         }
     }
 

@@ -32,6 +32,8 @@ extension Workbench {
             (name, seed) = (
                 logName(r.source.files.first ?? path), nil
             )
+        case .twin(let r):
+            (name, seed) = (logName(r.source.files.first ?? path), nil)
         }
         let destination = outDirectory ?? defaultDirectory(scenario: name, seed: seed)
         try OutputDirectory.checkDestination(destination)
