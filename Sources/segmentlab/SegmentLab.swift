@@ -14,9 +14,7 @@ struct SegmentLab: ParsableCommand {
         abstract: "Simulate product-usage populations to test segments and retention campaigns before launch.",
         subcommands: [
             Validate.self, Run.self, Merge.self, Simulate.self, Segment.self, Evaluate.self, Fit.self, Twin.self,
-            Recover.self,
-            SQL.self,
-            Report.self, Compare.self, Sweep.self,
+            Recover.self, SQL.self, Report.self, Compare.self, Sweep.self,
         ]
     )
 
