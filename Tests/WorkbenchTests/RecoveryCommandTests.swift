@@ -25,6 +25,10 @@ struct RecoveryCommandTests {
         #expect(result.converged)
         // The maximum of the likelihood is at least its value at the parameters that generated the log.
         #expect(result.logLikelihood >= result.truthLogLikelihood)
+        // Jointly: the likelihood ratio against the truth is what χ² on the free parameters allows (44 here).
+        #expect(result.parameterCount == 44)
+        let ratio = try #require(result.likelihoodRatio)
+        #expect(ratio.pValue > 0.001, "2(ℓ̂ − ℓ₀) = \(ratio.statistic)")
         for row in result.compared {
             #expect(abs(row.z) <= RecoveryResult.bound, "\(row.name): true \(row.truth), fitted \(row.fitted)")
         }

@@ -2,6 +2,7 @@ public import EventImport
 import Fitting
 import Foundation
 public import Simulation
+import Stats
 import UsageModel
 
 /// What `segmentlab recover` found: the parameters of a scenario's behaviour model against those `fit` recovers
@@ -49,6 +50,20 @@ public struct RecoveryResult: Sendable {
     public let truthLogLikelihood: Double
     public let iterations: Int
     public let converged: Bool
+    /// Free parameters of the model (``HiddenMarkovModel/freeParameterCount``).
+    public let parameterCount: Int
+
+    /// The likelihood-ratio statistic 2(ℓ̂ − ℓ₀) of the fit against the true parameters, and its p-value from χ² with
+    /// as many degrees of freedom as free parameters: the joint check of every number at once, which holds when a
+    /// direction of the likelihood is too flat for the numbers' standard errors to describe (personas that move
+    /// alike). True values on the boundary (a transition never made) make the statistic smaller than χ², so the
+    /// p-value errs on the side of passing a fit only as far as those parameters go; nil when the fit is below the
+    /// truth (a local maximum, which fails the check outright).
+    public var likelihoodRatio: (statistic: Double, pValue: Double)? {
+        let statistic = 2 * (logLikelihood - truthLogLikelihood)
+        guard statistic >= 0, let chi = try? ChiSquared(degreesOfFreedom: parameterCount) else { return nil }
+        return (statistic, chi.survival(statistic))
+    }
 
     /// The bound each compared number is held to, in standard errors: with N numbers compared, the chance that any
     /// lies beyond it when the model is right is at most N · 6.3 × 10⁻⁵.
@@ -149,7 +164,7 @@ extension Workbench {
             personaAgreement: decoding.personaAgreement, logLikelihood: fit.logLikelihood,
             truthLogLikelihood: try HMMInference(model: truth.model, data: data).logLikelihood(
                 threads: options.threads),
-            iterations: fit.iterations, converged: fit.converged)
+            iterations: fit.iterations, converged: fit.converged, parameterCount: fit.parameterCount)
     }
 
     /// Switches off what the hidden Markov model of `fit` does not describe and returns what was changed: habit,
@@ -403,6 +418,10 @@ extension RecoveryResult {
                 + "\(converged ? "" : ", not converged"); at the true parameters "
                 + "\(DecimalText.fixed(truthLogLikelihood, 1))\(truthLogLikelihood > logLikelihood ? ", higher: EM stopped at a local maximum" : "")).",
             "",
+            likelihoodRatio.map {
+                "- Likelihood ratio of the fit against the truth: 2(ℓ̂ − ℓ₀) = \(DecimalText.fixed($0.statistic, 1)) on "
+                    + "\(parameterCount) free parameters, p = \(DecimalText.fixed($0.pValue, 4)) (χ²)."
+            } ?? "- Likelihood ratio: the fit is below the truth, a local maximum.",
             "- Compared: \(compared.count) numbers; beyond \(DecimalText.fixed(Self.bound, 0)) standard errors: "
                 + "\(beyond.count)\(beyond.isEmpty ? "" : " (" + beyond.map(\.name).joined(separator: "; ") + ")").",
             "- Largest |z|: \(DecimalText.fixed(compared.map { abs($0.z) }.max() ?? 0, 2)); standard errors from "
