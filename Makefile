@@ -63,6 +63,12 @@ reports: deps
 	.build/release/segmentlab simulate scenarios/tracking-gaps.yaml --events-out .build-reports/tracking-gaps/faulty.csv
 	@for log in faithful faulty; do .build/release/segmentlab evaluate --events .build-reports/tracking-gaps/$$log.csv --taxonomy scenarios/example-taxonomy.yaml --cutoff 2026-08-13 --assignments .build-reports/tracking-gaps/assignments.csv --outcome-days 60 --out reports/gallery/tracking-gaps-$$log-log || exit 1; done
 	rm -rf .build-reports/tracking-gaps
+	rm -rf .build-reports/twin && mkdir -p .build-reports/twin
+	.build/release/segmentlab simulate scenarios/saas-default.yaml --faithful --events-out .build-reports/twin/saas-default.csv
+	rm -f reports/gallery/saas-default-twin.yaml
+	.build/release/segmentlab fit --events .build-reports/twin/saas-default.csv --taxonomy scenarios/example-taxonomy.yaml --out reports/gallery/saas-default-twin.yaml
+	.build/release/segmentlab twin --events .build-reports/twin/saas-default.csv --taxonomy scenarios/example-taxonomy.yaml --scenario reports/gallery/saas-default-twin.yaml --out reports/gallery/saas-default-twin
+	rm -rf .build-reports/twin
 	.build/release/segmentlab sweep scenarios/over-messaging.yaml --vary interventions.channels.email.cap.messages=1,2,3,5 --replicates 5 --out reports/gallery/sweep-over-messaging
 	.build/release/segmentlab run scenarios/saas-default.yaml --users 3000 --days 90 --out Tests/Fixtures/reduced-run
 
@@ -85,7 +91,8 @@ check-report:
 # beside the minimal reference loop, whole runs of 10 000 to 1 M users and of the 5 M-user scale scenario
 # (Benchmarks/scale.yaml), a 10 M-event log written and segmented as CSV and JSONL, each with its peak memory
 # and the memory it estimated; then an EM fit of the hidden Markov model of docs/fitting.md on 100 000 simulated
-# users × 365 days (Benchmarks/FitBenchmark). Scratch files go to .build-bench/.
+# users × 365 days (Benchmarks/FitBenchmark), and `segmentlab fit` of a 100 000-user log of the default scenario
+# (Benchmarks/fit-log.sh, 12 GB written and deleted). Scratch files go to .build-bench/.
 # BENCH_ARGS=--large adds the 10 M-user run and a year-long log of 2 M users (about 110 M events, 9.4 GB) segmented.
 BENCH_ARGS ?=
 
@@ -95,6 +102,7 @@ bench: deps
 	$(SWIFT) build -c release --product FitBenchmark
 	.build/release/SimulationBenchmark $(SCENARIO) $(BENCH_ARGS)
 	.build/release/FitBenchmark --threads 2
+	Benchmarks/fit-log.sh $(SCENARIO)
 
 # Churn prediction on a real purchase log, the CDNOW master file (23 570 customers; fetched from PyPI's lifetimes
 # wheel into .build-cdnow/, checked against its hash): the logistic model beside BG/NBD and Pareto/NBD, with DeLong

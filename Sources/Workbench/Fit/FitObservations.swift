@@ -40,6 +40,10 @@ final class FitObservations: DayObserver {
     private(set) var planAfterExpiry: [Int16] = []
     /// The day each milestone was first reached, at `user · milestones + m`.
     private(set) var milestoneDay: [Int16] = []
+    /// NPS scores answered on active days, by `user · 2¹⁶ + day` (answers are rare: a few per hundred active days).
+    private(set) var npsScores: [Int: Int8] = [:]
+    /// NPS answers on days without a session (the scenario format answers on active days only): left out, counted.
+    private(set) var npsOnSilentDays = 0
 
     init(through lastDay: Int? = nil) {
         self.lastDay = lastDay
@@ -87,6 +91,13 @@ final class FitObservations: DayObserver {
                 activeKeyActions.append(keyActions)
                 activeFeatures.append(features)
                 accountWeekdaySessions[Int(directory.account[u]) * 7 + weekday] += Double(sessions)
+            }
+            if usage.npsScore[u] >= 0 {
+                if sessions > 0 {
+                    npsScores[u << 16 + Int(day)] = usage.npsScore[u]
+                } else {
+                    npsOnSilentDays += 1
+                }
             }
             if usage.commerce[u] != CommerceEvent.none.rawValue {
                 billing(CommerceEvent(rawValue: usage.commerce[u]), plan: usage.plan[u], user: u, day: day)

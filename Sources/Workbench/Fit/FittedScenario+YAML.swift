@@ -62,6 +62,15 @@ extension FittedScenario {
                             + Self.basis(milestone.daysAtRisk[s], "active days at risk"))
                 }
             }
+            if let nps, let answer = nps.rate(kind: 0, state: s), nps.weight(kind: 1, state: s) > 0 {
+                let scores = (0...10).map { nps.rate(kind: 1 + $0, state: s) ?? 0 }
+                lines += [
+                    "    nps:",
+                    "      answer_probability: \(Self.number(answer))  # "
+                        + Self.basis(nps.weight(kind: 1, state: s), "answers"),
+                    "      scores: [\(Self.apportioned(scores).joined(separator: ", "))]",
+                ]
+            }
         }
         lines += ["  - name: churned", "    absorbing: true", "", "personas:"]
         for (k, persona) in model.personas.enumerated() {
@@ -230,8 +239,9 @@ extension FittedScenario {
             "# posterior state of the day each trial ended, SE from the scores), milestone hazards by state",
             "# (weighted by the posterior state of each day; milestone requirements inferred from the order users",
             "# reached them in: \(d.milestonesOnSilentDays) first reached on a day without a session end the days "
-                + "at risk uncounted). \(d.trialEnds) trial ends.",
-            "# Not modelled: habit, team influence, product changes, NPS answers, plan changes after the trial,",
+                + "at risk uncounted), NPS answers and scores by state (\(d.npsAnswers) answers on active days, weighted "
+                + "likewise; \(d.npsOnSilentDays) on days without a session left out). \(d.trialEnds) trial ends.",
+            "# Not modelled: habit, team influence, product changes, plan changes after the trial,",
             "# campaigns and the log's data-quality faults.",
             "",
         ]

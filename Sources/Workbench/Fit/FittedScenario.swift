@@ -31,6 +31,8 @@ struct FittedScenario {
         var daysWithoutSession: Int
         var milestonesOnSilentDays: Int
         var trialEnds: Int
+        var npsAnswers: Int
+        var npsOnSilentDays: Int
     }
 
     var name: String
@@ -53,6 +55,8 @@ struct FittedScenario {
     var conversion: [(rate: Double, standardError: Double)?]
     /// Expected trial ends per live state.
     var conversionWeights: [Double]
+    /// NPS answers by live state (``PosteriorEstimates/nps``); nil when the log holds none.
+    var nps: StateOutcomeRates?
     /// Account sizes; nil when every account holds one user.
     var teamSize: LognormalSizes?
     /// nil when a weekday was never observed.

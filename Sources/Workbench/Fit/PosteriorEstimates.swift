@@ -14,11 +14,16 @@ struct PosteriorEstimates: Sendable {
     var billing: [Double]
     /// Milestones first reached on a day without a session: the days at risk end there, with no success counted.
     var milestonesOnSilentDays = 0
+    /// NPS answers by state: kind 0 over every active day, answered or not; kind 1 + k over the answered days, the
+    /// score k (0 … 10). Kind 1 + k's rate is the state's share of answers scoring k.
+    var nps: StateOutcomeRates
+    static let npsKinds = 12
 
     init(liveStates: Int, personas: Int, milestones: Int, categories: Int) {
         conversion = StateOutcomeMixture(liveStates: liveStates)
         self.milestones = StateOutcomeRates(kinds: milestones, liveStates: liveStates)
         billing = Array(repeating: 0, count: personas * categories)
+        nps = StateOutcomeRates(kinds: Self.npsKinds, liveStates: liveStates)
     }
 
     /// The estimates over every fitted user, summed in the chunks' order (the same at any thread count).
@@ -44,6 +49,7 @@ struct PosteriorEstimates: Sendable {
             milestones.add(chunk.milestones)
             for i in billing.indices { billing[i] += chunk.billing[i] }
             milestonesOnSilentDays += chunk.milestonesOnSilentDays
+            nps.add(chunk.nps)
         }
     }
 
@@ -60,6 +66,13 @@ struct PosteriorEstimates: Sendable {
         if observations.trialEnd[u] >= 0 {
             conversion.add(
                 posterior, day: Int(observations.trialEnd[u]) - signup, success: observations.converted[u])
+        }
+        for active in activeDays {
+            let score = observations.npsScores[u << 16 + signup + active.day]
+            nps.add(posterior, day: active.day, kind: 0, success: score != nil)
+            if let score {
+                for k in 0...10 { nps.add(posterior, day: active.day, kind: 1 + k, success: Int(score) == k) }
+            }
         }
         let count = requirements.count
         // Days since sign-up; -1 for a milestone not reached.

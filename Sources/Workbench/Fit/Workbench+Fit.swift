@@ -154,6 +154,7 @@ extension Workbench {
             planCents: vocabulary.planPriceCents ?? Array(repeating: 0, count: plans.count),
             billing: billing, afterTrial: afterTrial,
             conversion: posterior.conversion.fitted(), conversionWeights: posterior.conversion.expectedObservations,
+            nps: observations.npsScores.isEmpty ? nil : posterior.nps,
             teamSize: teamSize(directory: directory, users: users),
             weekday: WeekdayFactors(
                 sessions: observations.accountWeekdaySessions, observedDays: observations.accountWeekdayDays()),
@@ -163,7 +164,8 @@ extension Workbench {
                 usersLeftOut: directory.userCount - users.count, observedDays: data.totalObservedDays,
                 activeDays: data.totalActiveDays, daysWithoutSession: observations.daysWithoutSession,
                 milestonesOnSilentDays: posterior.milestonesOnSilentDays,
-                trialEnds: users.filter { observations.trialEnd[$0] >= 0 }.count))
+                trialEnds: users.filter { observations.trialEnd[$0] >= 0 }.count,
+                npsAnswers: observations.npsScores.count, npsOnSilentDays: observations.npsOnSilentDays))
     }
 
     /// The standard errors of the model's parameters by name, or why the fitting library gives none.

@@ -416,11 +416,13 @@ extension RecoveryResult {
                 + "\(usersFitted) users fitted with \(liveStates) live states and \(personas) personas "
                 + "(log-likelihood \(DecimalText.fixed(logLikelihood, 1)), \(iterations) EM iterations"
                 + "\(converged ? "" : ", not converged"); at the true parameters "
-                + "\(DecimalText.fixed(truthLogLikelihood, 1))\(truthLogLikelihood > logLikelihood ? ", higher: EM stopped at a local maximum" : "")).",
+                + DecimalText.fixed(truthLogLikelihood, 1)
+                + (truthLogLikelihood > logLikelihood ? ", higher: EM stopped at a local maximum)." : ")."),
             "",
             likelihoodRatio.map {
                 "- Likelihood ratio of the fit against the truth: 2(ℓ̂ − ℓ₀) = \(DecimalText.fixed($0.statistic, 1)) on "
-                    + "\(parameterCount) free parameters, p = \(DecimalText.fixed($0.pValue, 4)) (χ²)."
+                    + "\(parameterCount) free parameters, p "
+                    + ($0.pValue > 0.9999 ? "> 0.9999" : "= " + DecimalText.fixed($0.pValue, 4)) + " (χ²)."
             } ?? "- Likelihood ratio: the fit is below the truth, a local maximum.",
             "- Compared: \(compared.count) numbers; beyond \(DecimalText.fixed(Self.bound, 0)) standard errors: "
                 + "\(beyond.count)\(beyond.isEmpty ? "" : " (" + beyond.map(\.name).joined(separator: "; ") + ")").",

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `segmentlab fit` of a real-sized log, as `make bench` runs it: the default scenario's faithful log at
+# 100 000 users over 365 days (about 140 M events, 12 GB of CSV) written to .build-bench/fit/, fitted with the
+# default sizes on two threads, and deleted. Prints one JSON line: seconds and, where GNU time is installed,
+# the peak resident memory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scenario=${1:-scenarios/saas-default.yaml}
+folder=.build-bench/fit
+rm -rf "$folder" && mkdir -p "$folder"
+trap 'rm -rf "$folder"' EXIT
+.build/release/segmentlab simulate "$scenario" --users 100000 --faithful --threads 2 --events-out "$folder/log.csv" >/dev/null
+fit=(.build/release/segmentlab fit --events "$folder/log.csv" --taxonomy scenarios/example-taxonomy.yaml --threads 2
+    --out "$folder/twin.yaml")
+start=$(date +%s.%N)
+if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%M' -o "$folder/peak" "${fit[@]}" 2>"$folder/fit.log"
+    peak=$(tail -n 1 "$folder/peak")
+else
+    "${fit[@]}" 2>"$folder/fit.log"
+    peak=null
+fi
+end=$(date +%s.%N)
+chosen=$(grep -m 1 '^# Chosen:' "$folder/twin.yaml" | sed 's/^# Chosen: //; s/;.*//')
+printf '{"case": "segmentlab fit of a 100 000-user, 365-day log (%s)", "seconds": %.1f, "peak_kb": %s, "chosen": "%s"}\n' \
+    "$(basename "$scenario")" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$peak" "$chosen"
