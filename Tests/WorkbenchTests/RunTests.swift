@@ -121,14 +121,12 @@ struct RunTests {
     @Test("a different seed gives a different run")
     func seedMatters() throws {
         let scenario = try ScenarioLoader.load(contentsOf: Repository.path("scenarios/saas-default.yaml"))
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let a = try Workbench.run(
-            scenario,
-            options: RunOptions(
-                seed: 1, users: 2_000, days: 30, outDirectory: try Repository.temporaryFolder().path + "/a"))
+            scenario, options: RunOptions(seed: 1, users: 2_000, days: 30, outDirectory: folder.path + "/a"))
         let b = try Workbench.run(
-            scenario,
-            options: RunOptions(
-                seed: 2, users: 2_000, days: 30, outDirectory: try Repository.temporaryFolder().path + "/b"))
+            scenario, options: RunOptions(seed: 2, users: 2_000, days: 30, outDirectory: folder.path + "/b"))
         #expect(a.metrics != b.metrics)
     }
 
