@@ -93,7 +93,12 @@ extension Workbench {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "segmentlab-recover-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        // The log is scratch: removed when done, and when the command is interrupted.
+        let cleanup = InterruptCleanup.register { try? FileManager.default.removeItem(at: folder) }
+        defer {
+            try? FileManager.default.removeItem(at: folder)
+            InterruptCleanup.unregister(cleanup)
+        }
         let path = folder.appendingPathComponent("events.csv").path
         let simulator = try Simulator(spec: spec, threads: options.threads, truthDays: .all)
         let writer = try EventLogWriter(
