@@ -1,8 +1,8 @@
 import Fitting
 import UsageModel
 
-/// What `fit` estimates from the fitted model's posterior of every user, beside the model itself: trial conversion
-/// and milestone hazards by latent state, and each persona's first billing event.
+/// What `fit` estimates from the fitted model's posterior of every user, beside the model itself: trial conversion,
+/// milestone hazards and NPS answers by latent state, and each persona's first billing event.
 struct PosteriorEstimates: Sendable {
     /// Trial ends, converted or not, with the posterior state on the day the trial ended.
     var conversion: StateOutcomeMixture
