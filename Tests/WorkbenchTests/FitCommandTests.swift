@@ -20,6 +20,9 @@ struct DayCounts: Sendable {
     var activeAt30 = 0
 
     var shareActiveAt30: Double { Double(activeAt30) / Double(observedAt30) }
+    /// User-days from sign-up, and the plan changes (upgrades and downgrades) on them.
+    var userDays = 0
+    var planChanges = 0
     /// Days with a session, the NPS answers given on them, and the scores' sum and sum of squares.
     var activeDays = 0
     var npsAnswers = 0
@@ -50,6 +53,11 @@ final class DayTally: DayObserver {
             let cell = Int(directory.account[u]) % DayCounts.groups * 7 + weekday
             counts.days[cell] += 1
             counts.sessions[cell] += Double(usage.sessions[u])
+            counts.userDays += 1
+            let commerce = usage.commerce[u]
+            if commerce == CommerceEvent.upgraded.rawValue || commerce == CommerceEvent.downgraded.rawValue {
+                counts.planChanges += 1
+            }
             if usage.sessions[u] > 0 {
                 counts.activeDays += 1
                 let score = Double(usage.npsScore[u])
@@ -232,6 +240,26 @@ struct FitCommandTests {
         let variance = ((log.npsScoreSquares + twin.npsScoreSquares) - n * pooledMean * pooledMean) / (n - 1)
         let meanError = (variance * (1 / Double(log.npsAnswers) + 1 / Double(twin.npsAnswers))).squareRoot()
         #expect(abs(means[1] - means[0]) <= 4 * meanError, "log \(means[0]), twin \(means[1]), SE \(meanError)")
+    }
+
+    /// Plan changes after the trial carry over: saas-default moves team users to business from engaged and power
+    /// and to free from fading and lapsed, business users back to team; the fitted scenario lists team → business
+    /// and team → free, and simulated again changes plans on as large a share of user-days as the log's users did
+    /// (within 4 standard errors of a difference of independent proportions).
+    @Test("the twin simulated again changes plans as often as the log's users did")
+    func twinKeepsPlanChanges() throws {
+        let fitted = try Self.fitted.get()
+        let changes = fitted.scenario.spec.model.commerce.planChanges
+        let plans = fitted.scenario.spec.model.commerce.plans.map(\.name)
+        #expect(changes.contains { plans[$0.from] == "team" && plans[$0.to] == "business" })
+        #expect(changes.contains { plans[$0.from] == "team" && plans[$0.to] == "free" })
+        let log = fitted.log
+        let twin = try Self.simulatedAgain(fitted)
+        #expect(log.planChanges >= 10, "plan changes in the log: \(log.planChanges)")
+        let rates = [log, twin].map { Double($0.planChanges) / Double($0.userDays) }
+        let pooled = Double(log.planChanges + twin.planChanges) / Double(log.userDays + twin.userDays)
+        let error = (pooled * (1 - pooled) * (1 / Double(log.userDays) + 1 / Double(twin.userDays))).squareRoot()
+        #expect(abs(rates[1] - rates[0]) <= 4 * error, "log \(rates[0]), twin \(rates[1]), SE \(error)")
     }
 
     @Test("the same scenario, byte for byte, at 1 and 2 threads")

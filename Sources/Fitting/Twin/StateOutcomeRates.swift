@@ -23,13 +23,16 @@ public struct StateOutcomeRates: Sendable, Hashable {
     }
 
     /// Adds one observation of `kind` on `day` (days since the user's sign-up) of the user whose posterior is given.
-    /// A day the posterior gives no live state any probability is left out.
-    public mutating func add(_ posterior: UserPosterior, day: Int, kind: Int, success: Bool) {
+    /// A day the posterior gives no live state any probability is left out. With `givenLive` (the default) the
+    /// observation says the user was live, and counts in the live states with their probabilities among them; without
+    /// it, the user may have churned, and it counts with each live state's probability as it is, the rest in none.
+    public mutating func add(_ posterior: UserPosterior, day: Int, kind: Int, success: Bool, givenLive: Bool = true) {
         var live = 0.0
         for s in 0..<liveStates { live += posterior.probability(day: day, state: s) }
         guard live > 0 else { return }
+        let scale = givenLive ? live : 1
         for s in 0..<liveStates {
-            let weight = posterior.probability(day: day, state: s) / live
+            let weight = posterior.probability(day: day, state: s) / scale
             observations[kind * liveStates + s] += weight
             if success { successes[kind * liveStates + s] += weight }
         }

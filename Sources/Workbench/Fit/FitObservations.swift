@@ -40,6 +40,12 @@ final class FitObservations: DayObserver {
     private(set) var planAfterExpiry: [Int16] = []
     /// The day each milestone was first reached, at `user · milestones + m`.
     private(set) var milestoneDay: [Int16] = []
+    /// The day from which a user's plan may change (the day after the trial ended, or the day of a subscription
+    /// without trial) and the plan then; -1 for a user without either.
+    private(set) var planChangesFrom: [Int32] = []
+    private(set) var planFrom: [Int16] = []
+    /// Each user's plan changes (upgrades and downgrades) in day order: the day and the plan moved to.
+    private(set) var planChanges: [Int: [(day: Int32, plan: Int16)]] = [:]
     /// NPS scores answered on active days, by `user · 2¹⁶ + day` (answers are rare: a few per hundred active days).
     private(set) var npsScores: [Int: Int8] = [:]
     /// NPS answers on days without a session (the scenario format answers on active days only): left out, counted.
@@ -68,6 +74,8 @@ final class FitObservations: DayObserver {
         converted = Array(repeating: false, count: n)
         firstBilling = Array(repeating: -1, count: n)
         planAfterExpiry = Array(repeating: -1, count: n)
+        planChangesFrom = Array(repeating: -1, count: n)
+        planFrom = Array(repeating: -1, count: n)
         milestoneDay = Array(repeating: -1, count: n * population.milestoneNames.count)
     }
 
@@ -119,11 +127,18 @@ final class FitObservations: DayObserver {
             trialStart[u] = day
         case .subscribed where firstBilling[u] < 0:
             firstBilling[u] = Int16(plan) * 2
+            planChangesFrom[u] = day
+            planFrom[u] = Int16(plan)
         case .converted, .trialExpired:
             guard trialStart[u] >= 0, trialEnd[u] < 0 else { return }
             trialEnd[u] = day
             converted[u] = event == .converted
             if event == .trialExpired { planAfterExpiry[u] = Int16(plan) }
+            planChangesFrom[u] = day + 1
+            planFrom[u] = Int16(plan)
+        case .upgraded, .downgraded:
+            guard planChangesFrom[u] >= 0, day >= planChangesFrom[u] else { return }
+            planChanges[u, default: []].append((day, Int16(plan)))
         default:
             break
         }

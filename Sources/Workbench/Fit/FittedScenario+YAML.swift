@@ -147,6 +147,7 @@ extension FittedScenario {
             lines.append("    - {name: \(plan), monthly_price: \(DecimalText.fixed(Double(planCents[p]) / 100, 2))}")
         }
         if let afterTrial { lines.append("  after_trial: \(plans[afterTrial])") }
+        lines += planChangeLines(states: states)
         if billing.contains(where: { $0.trialDays > 0 }) {
             lines.append("  conversion:")
             for (s, estimate) in conversion.enumerated() {
@@ -167,6 +168,28 @@ extension FittedScenario {
     }
 
     /// The expected count a posterior-weighted rate rests on.
+    /// Every change from one plan to another that the log holds, with its daily probability in each live state
+    /// (states where none happened get 0).
+    private func planChangeLines(states: [String]) -> [String] {
+        guard let changes = planChanges else { return [] }
+        let count = plans.count
+        var lines: [String] = []
+        for from in 0..<count {
+            for to in 0..<count where to != from {
+                let kind = from * count + to
+                let rates = (0..<changes.liveStates).map { changes.rate(kind: kind, state: $0) ?? 0 }
+                guard rates.contains(where: { $0 > 0 }) else { continue }
+                lines += ["    - from: \(plans[from])", "      to: \(plans[to])", "      daily_probability:"]
+                for (s, rate) in rates.enumerated() {
+                    lines.append(
+                        "        \(states[s]): \(Self.number(rate))  # "
+                            + Self.basis(changes.weight(kind: kind, state: s), "days on \(plans[from])"))
+                }
+            }
+        }
+        return lines.isEmpty ? [] : ["  plan_changes:"] + lines
+    }
+
     private static func basis(_ weight: Double, _ what: String) -> String {
         weight > 0 ? "over \(number(weight, digits: 3)) expected \(what)" : "no \(what) in this state"
     }
@@ -241,7 +264,9 @@ extension FittedScenario {
             "# reached them in: \(d.milestonesOnSilentDays) first reached on a day without a session end the days "
                 + "at risk uncounted), NPS answers and scores by state (\(d.npsAnswers) answers on active days, weighted "
                 + "likewise; \(d.npsOnSilentDays) on days without a session left out). \(d.trialEnds) trial ends.",
-            "# Not modelled: habit, team influence, product changes, plan changes after the trial,",
+            "# Plan changes after the trial: daily probability by state over the days on the plan, weighted by the",
+            "# posterior probability of each live state that day (a churned user changes nothing).",
+            "# Not modelled: habit, team influence, product changes,",
             "# campaigns and the log's data-quality faults.",
             "",
         ]

@@ -55,6 +55,8 @@ struct FittedScenario {
     var conversion: [(rate: Double, standardError: Double)?]
     /// Expected trial ends per live state.
     var conversionWeights: [Double]
+    /// Plan changes by live state, at kind `from · plans + to` (``PosteriorEstimates/planChanges``).
+    var planChanges: StateOutcomeRates?
     /// NPS answers by live state (``PosteriorEstimates/nps``); nil when the log holds none.
     var nps: StateOutcomeRates?
     /// Account sizes; nil when every account holds one user.

@@ -18,8 +18,15 @@ struct PosteriorEstimates: Sendable {
     /// score k (0 … 10). Kind 1 + k's rate is the state's share of answers scoring k.
     var nps: StateOutcomeRates
     static let npsKinds = 12
+    /// Plan changes by state: kind `from · plans + to`, over every day a user on plan `from` could change plan (from
+    /// the day after the trial), each counted in the live states with their posterior probabilities (a churned user
+    /// changes nothing), a success on the day the user moved to `to`.
+    var planChanges: StateOutcomeRates
+    let plans: Int
 
     init(liveStates: Int, personas: Int, milestones: Int, categories: Int) {
+        plans = categories / 2
+        planChanges = StateOutcomeRates(kinds: plans * plans, liveStates: liveStates)
         conversion = StateOutcomeMixture(liveStates: liveStates)
         self.milestones = StateOutcomeRates(kinds: milestones, liveStates: liveStates)
         billing = Array(repeating: 0, count: personas * categories)
@@ -50,6 +57,7 @@ struct PosteriorEstimates: Sendable {
             for i in billing.indices { billing[i] += chunk.billing[i] }
             milestonesOnSilentDays += chunk.milestonesOnSilentDays
             nps.add(chunk.nps)
+            planChanges.add(chunk.planChanges)
         }
     }
 
@@ -72,6 +80,21 @@ struct PosteriorEstimates: Sendable {
             nps.add(posterior, day: active.day, kind: 0, success: score != nil)
             if let score {
                 for k in 0...10 { nps.add(posterior, day: active.day, kind: 1 + k, success: Int(score) == k) }
+            }
+        }
+        if observations.planChangesFrom[u] >= 0 {
+            var plan = Int(observations.planFrom[u])
+            var changes = observations.planChanges[u, default: []][...]
+            for day in max(0, Int(observations.planChangesFrom[u]) - signup)..<posterior.days {
+                let moved = changes.first.flatMap { Int($0.day) - signup == day ? Int($0.plan) : nil }
+                for to in 0..<plans where to != plan {
+                    planChanges.add(
+                        posterior, day: day, kind: plan * plans + to, success: moved == to, givenLive: false)
+                }
+                if let moved {
+                    plan = moved
+                    changes = changes.dropFirst()
+                }
             }
         }
         let count = requirements.count

@@ -154,7 +154,7 @@ extension Workbench {
             planCents: vocabulary.planPriceCents ?? Array(repeating: 0, count: plans.count),
             billing: billing, afterTrial: afterTrial,
             conversion: posterior.conversion.fitted(), conversionWeights: posterior.conversion.expectedObservations,
-            nps: observations.npsScores.isEmpty ? nil : posterior.nps,
+            planChanges: posterior.planChanges, nps: observations.npsScores.isEmpty ? nil : posterior.nps,
             teamSize: teamSize(directory: directory, users: users),
             weekday: WeekdayFactors(
                 sessions: observations.accountWeekdaySessions, observedDays: observations.accountWeekdayDays()),
