@@ -94,7 +94,11 @@ public struct KaplanMeier: Sendable, Hashable {
 
     /// Ŝ(t) as the right-continuous step function: 1 before the first event time, and the last estimate beyond the
     /// last one (where, past the longest follow-up, it is an extrapolation).
-    public func survival(at time: Double) -> Double {
+    public func survival(at time: Double) -> Double { step(at: time)?.survival ?? 1 }
+
+    /// The estimate at `time`: the last step at or before it, or `nil` before the first event time, where Ŝ = 1
+    /// with no variance.
+    public func step(at time: Double) -> Step? {
         var low = 0
         var high = steps.count
         // The number of steps with step.time ≤ time.
@@ -102,7 +106,7 @@ public struct KaplanMeier: Sendable, Hashable {
             let mid = (low + high) / 2
             if steps[mid].time <= time { low = mid + 1 } else { high = mid }
         }
-        return low == 0 ? 1 : steps[low - 1].survival
+        return low == 0 ? nil : steps[low - 1]
     }
 
     private static func logLogInterval(survival: Double, greenwood: Double, z: Double) -> ClosedRange<Double>? {
@@ -257,18 +261,6 @@ struct DistinctTimes {
 }
 
 extension KaplanMeier {
-    /// The estimate at `time`: the last step at or before it, or `nil` before the first event time, where Ŝ = 1
-    /// with no variance.
-    public func step(at time: Double) -> Step? {
-        var low = 0
-        var high = steps.count
-        while low < high {
-            let mid = (low + high) / 2
-            if steps[mid].time <= time { low = mid + 1 } else { high = mid }
-        }
-        return low == 0 ? nil : steps[low - 1]
-    }
-
     /// The median time and its interval by Brookmeyer and Crowley (1982): the times whose pointwise interval holds
     /// one half. The median is the first event time with Ŝ ≤ 0.5 (as ``MeasuredTime`` takes it; R's `survfit` takes
     /// the middle of a stretch where Ŝ is exactly 0.5); the interval runs from the first event time whose lower bound

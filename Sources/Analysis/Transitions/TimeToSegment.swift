@@ -32,7 +32,7 @@ public struct MeasuredTime: Codable, Sendable, Equatable {
         let km = try KaplanMeier(observations)
         entrants = observations.count
         reached = events.reduce(0, +)
-        medianDays = km.steps.first { $0.survival <= 0.5 }?.time
+        medianDays = km.median.estimate
         // The area under the right-continuous step function from 0 to τ.
         var area = 0.0
         var previousTime = 0.0

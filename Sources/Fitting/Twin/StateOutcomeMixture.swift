@@ -20,9 +20,6 @@ public struct StateOutcomeMixture: Sendable {
 
     public init(liveStates: Int) { self.liveStates = liveStates }
 
-    /// Observations added.
-    public var count: Int { outcomes.count }
-
     /// Adds the outcome observed on `day` (days since sign-up) of the user whose posterior is given; a day the
     /// posterior gives no live state any probability is left out.
     public mutating func add(_ posterior: UserPosterior, day: Int, success: Bool) {

@@ -27,14 +27,26 @@ public struct StateOutcomeRates: Sendable, Hashable {
     /// observation says the user was live, and counts in the live states with their probabilities among them; without
     /// it, the user may have churned, and it counts with each live state's probability as it is, the rest in none.
     public mutating func add(_ posterior: UserPosterior, day: Int, kind: Int, success: Bool, givenLive: Bool = true) {
+        add(posterior, day: day, kinds: CollectionOfOne(kind), succeeded: success ? kind : nil, givenLive: givenLive)
+    }
+
+    /// Adds one observation of each of `kinds` on the same day, all with the day's weights, computed once: a success
+    /// of `succeeded` and of no other (a score of 7 among the eleven scores, a move to one plan among the others).
+    public mutating func add(
+        _ posterior: UserPosterior, day: Int, kinds: some Sequence<Int>, succeeded: Int?, givenLive: Bool = true
+    ) {
         var live = 0.0
         for s in 0..<liveStates { live += posterior.probability(day: day, state: s) }
         guard live > 0 else { return }
         let scale = givenLive ? live : 1
-        for s in 0..<liveStates {
-            let weight = posterior.probability(day: day, state: s) / scale
-            observations[kind * liveStates + s] += weight
-            if success { successes[kind * liveStates + s] += weight }
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: liveStates) { weights in
+            for s in 0..<liveStates { weights[s] = posterior.probability(day: day, state: s) / scale }
+            for kind in kinds {
+                for s in 0..<liveStates {
+                    observations[kind * liveStates + s] += weights[s]
+                    if kind == succeeded { successes[kind * liveStates + s] += weights[s] }
+                }
+            }
         }
     }
 

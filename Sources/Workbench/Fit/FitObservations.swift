@@ -36,12 +36,11 @@ final class FitObservations: DayObserver {
     private(set) var converted: [Bool] = []
     /// The first billing event's plan and whether it started a trial, as `plan · 2 + (trial ? 1 : 0)`.
     private(set) var firstBilling: [Int16] = []
-    /// The plan a user is on after their trial expired.
-    private(set) var planAfterExpiry: [Int16] = []
     /// The day each milestone was first reached, at `user · milestones + m`.
     private(set) var milestoneDay: [Int16] = []
     /// The day from which a user's plan may change (the day after the trial ended, or the day of a subscription
-    /// without trial) and the plan then; -1 for a user without either.
+    /// without trial) and the plan then (after an expired trial, the plan the user fell back to); -1 for a user
+    /// without either.
     private(set) var planChangesFrom: [Int32] = []
     private(set) var planFrom: [Int16] = []
     /// Each user's plan changes (upgrades and downgrades) in day order: the day and the plan moved to.
@@ -73,7 +72,6 @@ final class FitObservations: DayObserver {
         trialEnd = Array(repeating: -1, count: n)
         converted = Array(repeating: false, count: n)
         firstBilling = Array(repeating: -1, count: n)
-        planAfterExpiry = Array(repeating: -1, count: n)
         planChangesFrom = Array(repeating: -1, count: n)
         planFrom = Array(repeating: -1, count: n)
         milestoneDay = Array(repeating: -1, count: n * population.milestoneNames.count)
@@ -133,7 +131,6 @@ final class FitObservations: DayObserver {
             guard trialStart[u] >= 0, trialEnd[u] < 0 else { return }
             trialEnd[u] = day
             converted[u] = event == .converted
-            if event == .trialExpired { planAfterExpiry[u] = Int16(plan) }
             planChangesFrom[u] = day + 1
             planFrom[u] = Int16(plan)
         case .upgraded, .downgraded:

@@ -78,19 +78,18 @@ struct PosteriorEstimates: Sendable {
         for active in activeDays {
             let score = observations.npsScores[u << 16 + signup + active.day]
             nps.add(posterior, day: active.day, kind: 0, success: score != nil)
-            if let score {
-                for k in 0...10 { nps.add(posterior, day: active.day, kind: 1 + k, success: Int(score) == k) }
-            }
+            if let score { nps.add(posterior, day: active.day, kinds: 1...11, succeeded: 1 + Int(score)) }
         }
         if observations.planChangesFrom[u] >= 0 {
             var plan = Int(observations.planFrom[u])
             var changes = observations.planChanges[u, default: []][...]
             for day in max(0, Int(observations.planChangesFrom[u]) - signup)..<posterior.days {
                 let moved = changes.first.flatMap { Int($0.day) - signup == day ? Int($0.plan) : nil }
-                for to in 0..<plans where to != plan {
-                    planChanges.add(
-                        posterior, day: day, kind: plan * plans + to, success: moved == to, givenLive: false)
-                }
+                let from = plan * plans
+                let stay = from + plan
+                planChanges.add(
+                    posterior, day: day, kinds: (from..<(from + plans)).lazy.filter { $0 != stay },
+                    succeeded: moved.map { from + $0 }, givenLive: false)
                 if let moved {
                     plan = moved
                     changes = changes.dropFirst()

@@ -141,7 +141,9 @@ extension Workbench {
         // Users whose trial ends without converting stay, on the plan most of them went to: churn is the model's.
         let afterTrial =
             billing.contains { $0.trialDays > 0 }
-            ? mostCommon(users.map { Int(observations.planAfterExpiry[$0]) }, count: plans.count) ?? 0 : nil
+            ? mostCommon(
+                users.filter { observations.trialEnd[$0] >= 0 && !observations.converted[$0] }
+                    .map { Int(observations.planFrom[$0]) }, count: plans.count) ?? 0 : nil
         return FittedScenario(
             name: scenarioName(options.out), startDate: directory.startDate, days: directory.days,
             users: users.count, signupDays: users.map { Int(directory.signupDay[$0]) }.max()! + 1,

@@ -12,7 +12,6 @@ public struct RecoveryResult: Sendable {
     public struct Row: Sendable {
         /// What it is, in the scenario's names (`solo: engaged → power`).
         public let name: String
-        public let group: String
         public let truth: Double
         public let fitted: Double
         /// The standard error a fit of this many users has (see ``RecoveryResult/standardErrorSource``); NaN
@@ -158,7 +157,7 @@ extension Workbench {
             let rate = model.commerce.conversion[state]
             rows.append(
                 RecoveryResult.Row(
-                    name: "\(model.states[state].name): trial conversion", group: "conversion", truth: rate,
+                    name: "\(model.states[state].name): trial conversion", truth: rate,
                     fitted: estimate.rate, standardError: rate > 0 && rate < 1 ? estimate.standardError : .nan))
         }
         return RecoveryResult(
@@ -255,6 +254,7 @@ struct TrueModel {
     let liveStates: [Int]
     let stateNames: [String]
     let personaNames: [String]
+    let features: [String]
     /// Live states whose sessions the scenario draws from a Poisson distribution: their dispersion is infinite,
     /// which the negative binomial model approaches at its largest value.
     let poisson: Set<Int>
@@ -296,8 +296,6 @@ struct TrueModel {
         features = behaviour.features
     }
 
-    let features: [String]
-
     /// Every parameter of the truth against the fitted model (in the truth's labels), named in the scenario's words.
     /// A Poisson state's dispersion is shown but not compared, nor is a probability whose true value is 0 or 1 (the
     /// scores give it no standard error, or 0 for the one fixed by others at 0).
@@ -307,25 +305,25 @@ struct TrueModel {
         let states = stateNames + ["churned"]
         var rows: [RecoveryResult.Row] = []
         var i = 0
-        func add(_ name: String, _ group: String, compared: Bool = true) {
+        func add(_ name: String, compared: Bool = true) {
             rows.append(
                 RecoveryResult.Row(
-                    name: name, group: group, truth: truth[i].value, fitted: estimate[i].value,
+                    name: name, truth: truth[i].value, fitted: estimate[i].value,
                     standardError: compared && standardErrors[i] > 0 ? standardErrors[i] : .nan))
             i += 1
         }
         for persona in personaNames {
-            add("\(persona): share", "persona shares")
-            for s in 0..<model.liveStates { add("\(persona): first state \(states[s])", "first states") }
+            add("\(persona): share")
+            for s in 0..<model.liveStates { add("\(persona): first state \(states[s])") }
             for s in 0..<model.liveStates {
-                for t in 0..<model.stateCount { add("\(persona): \(states[s]) → \(states[t])", "transitions") }
+                for t in 0..<model.stateCount { add("\(persona): \(states[s]) → \(states[t])") }
             }
         }
         for s in 0..<model.liveStates {
-            add("\(states[s]): sessions mean", "emissions")
-            add("\(states[s]): sessions dispersion", "emissions", compared: !poisson.contains(s))
-            add("\(states[s]): key actions per session", "emissions")
-            for f in features { add("\(states[s]): \(f)", "emissions") }
+            add("\(states[s]): sessions mean")
+            add("\(states[s]): sessions dispersion", compared: !poisson.contains(s))
+            add("\(states[s]): key actions per session")
+            for f in features { add("\(states[s]): \(f)") }
         }
         precondition(i == truth.count, "every parameter named")
         return rows
