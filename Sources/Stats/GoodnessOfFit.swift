@@ -6,8 +6,7 @@ public struct ChiSquareTest: Sendable, Equatable {
     public let degreesOfFreedom: Int
     /// P[χ²(degreesOfFreedom) > statistic], from GSL's upper tail (accurate for tiny p-values).
     public let pValue: Double
-    /// Number of bins the statistic was computed over, after pooling sparse bins (= degreesOfFreedom + 1); for a
-    /// contingency table (``GoodnessOfFit/homogeneity(_:)``), its cells kept.
+    /// Number of bins the statistic was computed over, after pooling sparse bins (= degreesOfFreedom + 1).
     public let pooledBins: Int
 
     public init(statistic: Double, degreesOfFreedom: Int, pValue: Double, pooledBins: Int) {
@@ -132,48 +131,5 @@ public enum GoodnessOfFit {
         let pValue = try ChiSquared(degreesOfFreedom: Double(degreesOfFreedom)).survival(statistic)
         return ChiSquareTest(
             statistic: statistic, degreesOfFreedom: degreesOfFreedom, pValue: pValue, pooledBins: observed.count)
-    }
-}
-
-extension GoodnessOfFit {
-    /// Pearson's chi-square test that the rows of a contingency table share one distribution over its columns (the
-    /// test of homogeneity, the same statistic as the test of independence): Σ (O − E)² / E with E = row total ×
-    /// column total / grand total, on (rows − 1)(columns − 1) degrees of freedom.
-    ///
-    /// Rows and columns whose total is 0 carry no information and are left out before the degrees of freedom are
-    /// counted, so a stage nobody reached in either sample does not add a degree of freedom.
-    /// - Parameter table: `table[row][column]`, non-negative counts, every row of the same length.
-    /// - Throws: ``GSLError`` (`GSL_EDOM`) for a ragged table or a negative count, or when fewer than two rows or
-    ///   two columns have a positive total.
-    public static func homogeneity(_ table: [[Int]]) throws -> ChiSquareTest {
-        let function = "GoodnessOfFit.homogeneity(_:)"
-        let width = table.first?.count ?? 0
-        guard table.allSatisfy({ $0.count == width }) else {
-            throw GSL.domainError(function, "every row must have \(width) columns")
-        }
-        guard table.allSatisfy({ $0.allSatisfy { $0 >= 0 } }) else {
-            throw GSL.domainError(function, "counts must be non-negative")
-        }
-        let rows = table.filter { $0.reduce(0, +) > 0 }
-        let columns = (0..<width).filter { j in rows.contains { $0[j] > 0 } }
-        guard rows.count >= 2, columns.count >= 2 else {
-            throw GSL.domainError(function, "at least two rows and two columns with a positive total are needed")
-        }
-        let rowTotals = rows.map { Double($0.reduce(0, +)) }
-        let columnTotals = columns.map { j in Double(rows.reduce(0) { $0 + $1[j] }) }
-        let total = rowTotals.reduce(0, +)
-        var statistic = 0.0
-        for (i, row) in rows.enumerated() {
-            for (c, j) in columns.enumerated() {
-                let expected = rowTotals[i] * columnTotals[c] / total
-                let difference = Double(row[j]) - expected
-                statistic += difference * difference / expected
-            }
-        }
-        let degreesOfFreedom = (rows.count - 1) * (columns.count - 1)
-        let pValue = try ChiSquared(degreesOfFreedom: Double(degreesOfFreedom)).survival(statistic)
-        return ChiSquareTest(
-            statistic: statistic, degreesOfFreedom: degreesOfFreedom, pValue: pValue,
-            pooledBins: rows.count * columns.count)
     }
 }

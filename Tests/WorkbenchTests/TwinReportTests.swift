@@ -274,23 +274,14 @@ struct TwinReportTests {
         #expect(sample.churn[user("u3")] == SurvivalObservation(time: 0, event: false))
         #expect(sample.timeToValue[user("u1")] == SurvivalObservation(time: 12, event: true))
         #expect(sample.timeToValue[user("u2")] == SurvivalObservation(time: 58, event: false))
-        #expect(sample.milestoneUsers == [1, 1, 1] && sample.funnelStages == [2, 0, 0, 1])
+        #expect(sample.milestoneUsers.map(\.successes) == [[1], [1], [1]])
+        #expect(sample.milestoneUsers.map(\.trials) == [[3], [3], [3]])
+        #expect(sample.funnelStages.counts == [2, 0, 0, 1] && sample.funnelStages.clusters == 3)
+        #expect(Set(sample.accounts).count == 3)
         // Day 13 (a weekly point): u1 and u2 signed up; u1 active on day 10, so in the week and the month.
         let day13 = try #require(sample.activity.first { $0.day == 13 })
-        #expect(day13 == TwinSample.Activity(day: 13, signedUp: 2, daily: 0, weekly: 1, monthly: 2))
-    }
-
-    /// Agresti (2007), An Introduction to Categorical Data Analysis, p. 39 (the example of R's `chisq.test`): party
-    /// identification by gender, X² = 30.070 on 2 df, p = 2.954e-07. A row and a column of zeros change nothing.
-    @Test("the chi-square test of homogeneity matches a published example")
-    func homogeneity() throws {
-        let test = try GoodnessOfFit.homogeneity([[762, 327, 468], [484, 239, 477]])
-        #expect(abs(test.statistic - 30.070149) < 1e-5)
-        #expect(test.degreesOfFreedom == 2)
-        #expect(abs(test.pValue - 2.9535892e-07) < 1e-12)
-        let padded = try GoodnessOfFit.homogeneity([[762, 0, 327, 468], [0, 0, 0, 0], [484, 0, 239, 477]])
-        #expect(padded == test)
-        #expect(throws: GSLError.self) { try GoodnessOfFit.homogeneity([[1, 0], [2, 0]]) }
+        #expect(day13.daily.trials == [2] && day13.daily.successes == [0] && day13.daily.clusters == 2)
+        #expect(day13.weekly.successes == [1] && day13.monthly.successes == [2])
     }
 
     /// Ten subjects with events at days 1 … 10: Ŝ(t) = 1 − t/10 and Greenwood's sum Σ 1/(m(m − 1)) over
@@ -313,17 +304,38 @@ struct TwinReportTests {
         #expect(late.median.estimate == nil)
     }
 
-    /// Newcombe's interval (method 10) of 56/70 − 48/80 is 0.0524 to 0.3339 (Newcombe 1998, Statistics in Medicine 17,
-    /// p. 873, example (a), as `ExperimentProportionTests` checks it against statsmodels); a point agrees
-    /// when that interval covers 0, and is not counted when both sides are at 0 %.
-    @Test("a point of two proportions carries Newcombe's interval and agrees only when it covers 0")
+    /// A point of two proportions over clusters: each side the Wilson interval at the effective sample size, the
+    /// difference by square-and-add. Reference values: statsmodels 0.15.0 (Python 3.11), each cluster's users
+    /// expanded to 0/1 rows, deff = max(1, `sm.OLS(y, ones).fit(cov_type='cluster', cov_kwds={'groups':
+    /// cluster}).bse[0] ** 2` / (p(1 − p)/n)), `proportion_confint(p * n / deff, n / deff, method='wilson')`, and
+    /// d ∓ √((p₁ − l₁)² + (u₂ − p₂)²) … by hand. With one user per cluster it is Newcombe's method 10 at the CR1
+    /// effective sizes (69 and 79 for 56/70 − 48/80: Newcombe's own 0.0524 to 0.3339 at 70 and 80, Statistics in
+    /// Medicine 17, p. 873). A point agrees when its interval covers 0 and is not counted when both sides are at 0 %.
+    @Test("a point of two proportions over clusters carries the square-and-add interval and agrees only when it covers 0")
     func proportionPoint() throws {
-        let point = try #require(
-            try TwinPoint.proportions(series: "x", at: "", real: (56, 70), twin: (48, 80)))
+        func moments(_ clusters: [(Int, Int)]) -> ClusteredRatioMoments {
+            var m = ClusteredRatioMoments()
+            for (y, n) in clusters { m.addCluster(successes: y, trials: n) }
+            return m
+        }
+        func singles(_ y: Int, _ n: Int) -> ClusteredRatioMoments {
+            moments(Array(repeating: (1, 1), count: y) + Array(repeating: (0, 1), count: n - y))
+        }
+        let point = try #require(TwinPoint.proportions(series: "x", at: "", real: singles(56, 70), twin: singles(48, 80)))
         #expect(abs(point.difference - 0.2) < 1e-12)
-        #expect(abs(point.differenceLower! - 0.0524) < 5e-5 && abs(point.differenceUpper! - 0.3339) < 5e-5)
+        #expect(abs(point.differenceLower! - 0.051404027341506425) < 1e-12)
+        #expect(abs(point.differenceUpper! - 0.3346870124374779) < 1e-12)
+        #expect(abs(point.real.lower! - 0.6909679274378024) < 1e-12 && abs(point.twin.upper! - 0.700959250408843) < 1e-12)
         #expect(point.agrees == false)
-        let zeros = try #require(try TwinPoint.proportions(series: "x", at: "", real: (0, 70), twin: (0, 80)))
+        let clustered = try #require(
+            TwinPoint.proportions(
+                series: "y", at: "", real: moments([(3, 5), (0, 4), (2, 2), (1, 3), (4, 7), (0, 1), (5, 6), (2, 9)]),
+                twin: moments([(1, 2), (0, 3), (6, 8), (2, 2), (1, 5), (3, 4)])))
+        #expect(abs(clustered.difference + 0.08220720720720714) < 1e-12)
+        #expect(abs(clustered.differenceLower! + 0.38910924049080575) < 1e-12)
+        #expect(abs(clustered.differenceUpper! - 0.24886000650272344) < 1e-12)
+        #expect(clustered.agrees == true)
+        let zeros = try #require(TwinPoint.proportions(series: "x", at: "", real: singles(0, 70), twin: singles(0, 80)))
         #expect(zeros.agrees == nil)
         let figure = TwinFigure(id: "f", title: "f", definition: "", points: [point, zeros], test: nil)
         #expect(figure.compared == 1 && figure.agreeing == 0 && abs(figure.largestDifference! - 0.2) < 1e-12)

@@ -12,6 +12,9 @@ import Stats
 /// correlated survival times", Lifetime Data Analysis 1), as R's `survival` computes them with a `cluster` term. With
 /// every subject a cluster of its own they are close to Greenwood's variance and the log-rank test's, not equal.
 public enum ClusteredSurvival {
+    /// Ŝ(t) with its robust standard error and pointwise interval.
+    public typealias Point = (survival: Double, standardError: Double, lower: Double, upper: Double)
+
     /// Ŝ(t) at each of `times` with its robust standard error and log-log interval; `nil` where Ŝ(t) = 1 with no
     /// event yet (no variance) or Ŝ(t) = 0 (the log-log interval is undefined).
     ///
@@ -25,7 +28,7 @@ public enum ClusteredSurvival {
     ///   have one entry per observation.
     public static func curve(
         _ observations: [SurvivalObservation], clusters: [Int], at times: [Double], confidence: Double = 0.95
-    ) throws -> [(survival: Double, standardError: Double, lower: Double, upper: Double)?] {
+    ) throws -> [Point?] {
         guard clusters.count == observations.count else {
             throw ExperimentError.invalidArgument(
                 "\(clusters.count) cluster labels for \(observations.count) survival observations")
@@ -33,6 +36,7 @@ public enum ClusteredSurvival {
         let z = try ExperimentError.normalCritical(confidence)
         let table = try EventTable(groups: [observations])
         let dense = Self.denseLabels(clusters)
+        let positions = observations.map { table.eventsUpTo($0.time) }
         var sums = [Double](repeating: 0, count: dense.count)
         return times.map { t in
             let q = table.eventsUpTo(t)
@@ -41,7 +45,7 @@ public enum ClusteredSurvival {
             guard survival > 0, table.greenwood[q - 1].isFinite else { return nil }
             for c in sums.indices { sums[c] = 0 }
             for (i, observation) in observations.enumerated() {
-                let p = table.eventsUpTo(observation.time)
+                let p = positions[i]
                 let m = min(p, q)
                 var influence = m > 0 ? table.greenwood[m - 1] : 0
                 if observation.event, p <= q {
@@ -57,6 +61,18 @@ public enum ClusteredSurvival {
             let spread = z * variance.squareRoot() / abs(log(survival))
             return (survival, standardError, max(0, pow(survival, exp(spread))), min(1, pow(survival, exp(-spread))))
         }
+    }
+
+    /// The median time with its interval by Brookmeyer and Crowley (1982), as ``KaplanMeier/median`` defines them,
+    /// from the robust pointwise intervals of ``curve(_:clusters:at:confidence:)`` at every event time.
+    public static func median(
+        _ observations: [SurvivalObservation], clusters: [Int], confidence: Double = 0.95
+    ) throws -> (estimate: Double?, lower: Double?, upper: Double?) {
+        let times = try EventTable(groups: [observations]).times
+        let points = try curve(observations, clusters: clusters, at: times, confidence: confidence)
+        // Where the robust interval is undefined (Ŝ = 0) it is read as the point itself.
+        func first(_ bound: (Point?) -> Double) -> Double? { zip(times, points).first { bound($0.1) <= 0.5 }?.0 }
+        return (first { $0?.survival ?? 0 }, first { $0?.lower ?? 0 }, first { $0?.upper ?? 0 })
     }
 
     /// The log-rank test of two groups with a robust variance: the score U = Σⱼ (d₁ⱼ − dⱼ n₁ⱼ/nⱼ) of the first

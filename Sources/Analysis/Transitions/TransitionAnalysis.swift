@@ -96,9 +96,9 @@ public struct TransitionCounts: Codable, Sendable, Equatable {
             }
             guard !rows.isEmpty else { continue }
             rows.sort()
-            moments.addUser(counts: cells, rows: rows)
-            for name in groupNames where groups[name]!(u) { groupMoments[name]!.addUser(counts: plain, rows: rows) }
-            for name in armNames where arms[name]!(u) { armMoments[name]!.addUser(counts: plain, rows: rows) }
+            moments.addCluster(counts: cells, rows: rows)
+            for name in groupNames where groups[name]!(u) { groupMoments[name]!.addCluster(counts: plain, rows: rows) }
+            for name in armNames where arms[name]!(u) { armMoments[name]!.addCluster(counts: plain, rows: rows) }
             for i in rows {
                 for c in (i * k * strata)..<((i + 1) * k * strata) { cells[c] = 0 }
                 for c in (i * k)..<((i + 1) * k) { plain[c] = 0 }

@@ -42,9 +42,10 @@ public struct TransitionMoments: Codable, Sendable, Equatable {
             trialProducts: Array(trialProducts[(i * ss)..<(i * ss + ss)]))
     }
 
-    /// Adds one user: `counts[(from * states + to) * strata + s]` transitions in stratum `s`, all of them
-    /// in `rows` (the segments the user left). Only those rows and the user's non-zero strata are visited.
-    mutating func addUser(counts: [Int], rows: [Int]) {
+    /// Adds one cluster (a user, or an account with its users' transitions summed):
+    /// `counts[(from * states + to) * strata + s]` transitions in stratum `s`, all of them in `rows` (the segments
+    /// the cluster left). Only those rows and the cluster's non-zero strata are visited.
+    public mutating func addCluster(counts: [Int], rows: [Int]) {
         let k = states
         let ss = strata * strata
         var n = [Int](repeating: 0, count: strata)

@@ -1,15 +1,15 @@
 import Stats
 public import UsageModel
 
-/// A median time with its 95 % interval (``KaplanMeier/median``); each end `nil` when the curve or its bound stays
-/// above one half.
+/// A median time with its 95 % interval (``ClusteredSurvival/median(_:clusters:confidence:)``); each end `nil` when
+/// the curve or its bound stays above one half.
 public struct TwinMedian: Codable, Sendable, Equatable {
     public let estimate: Double?
     public let lower: Double?
     public let upper: Double?
 
-    init(_ curve: KaplanMeier) {
-        (estimate, lower, upper) = curve.median
+    init(_ median: (estimate: Double?, lower: Double?, upper: Double?)) {
+        (estimate, lower, upper) = median
     }
 }
 
@@ -45,15 +45,17 @@ public struct TwinComparison: Sendable {
             definition:
                 "Share of users not yet churned, by days since sign-up: churn is the day that completes the first run "
                 + "of \(TwinSample.churnGapDays) days without a key action (a run may start on the sign-up day); a user "
-                + "whose log ends first is censored then. Greenwood standard errors, log-log intervals.",
-            real: real.churn, twin: twin.churn,
+                + "whose log ends first is censored then. Standard errors robust to the accounts (infinitesimal "
+                + "jackknife), log-log intervals.",
+            real: (real.churn, real.accounts), twin: (twin.churn, twin.accounts),
             days: Array(stride(from: TwinSample.churnGapDays, through: 10 * 365, by: 14)))
         let value = try Self.curve(
             id: "time-to-value", title: "Time to value", series: "not yet activated",
             definition:
                 "Share of users not yet activated, by days since sign-up (Kaplan–Meier, censored at the end of the "
-                + "log), at days 0–3, 5, 7, 10, 14, 21, 28, then every 28 days.",
-            real: real.timeToValue, twin: twin.timeToValue,
+                + "log), at days 0–3, 5, 7, 10, 14, 21, 28, then every 28 days; standard errors robust to the "
+                + "accounts.",
+            real: (real.timeToValue, real.accounts), twin: (twin.timeToValue, twin.accounts),
             days: [0, 1, 2, 3, 5, 7, 10, 14, 21] + Array(stride(from: 28, through: 10 * 365, by: 28)))
         var figures = [
             try Self.segmentSizes(real, twin, labels: labels), try Self.transitions(real, twin, labels: labels),
@@ -71,14 +73,14 @@ public struct TwinComparison: Sendable {
     static func segmentSizes(_ real: TwinSample, _ twin: TwinSample, labels: Labels) throws -> TwinFigure {
         precondition(real.evaluations.map(\.day) == twin.evaluations.map(\.day), "evaluations on other days")
         let shown = labels.segments.indices.filter { s in
-            (real.evaluations + twin.evaluations).contains { $0.sizes[s] > 0 }
+            (real.evaluations + twin.evaluations).contains { $0.segments.counts[s] > 0 }
         }
         var points: [TwinPoint] = []
         for s in shown {
             for (r, t) in zip(real.evaluations, twin.evaluations) {
-                if let point = try TwinPoint.proportions(
-                    series: labels.segments[s], at: r.date, day: r.day, real: (r.sizes[s], r.signedUp),
-                    twin: (t.sizes[s], t.signedUp))
+                if let point = TwinPoint.proportions(
+                    series: labels.segments[s], at: r.date, day: r.day, real: r.segments.share(s),
+                    twin: t.segments.share(s))
                 {
                     points.append(point)
                 }
@@ -86,22 +88,22 @@ public struct TwinComparison: Sendable {
         }
         var test: TwinTest?
         if let r = real.evaluations.last, let t = twin.evaluations.last,
-            let chi = try? GoodnessOfFit.homogeneity([r.sizes, t.sizes])
+            let wald = ClusteredCategoryMoments.homogeneity(r.segments, t.segments)
         {
             test = TwinTest(
-                name: "χ² of the segment mix on \(r.date)", statistic: chi.statistic,
-                degreesOfFreedom: chi.degreesOfFreedom, pValue: chi.pValue)
+                name: "Wald test of the segment mix on \(r.date)", statistic: wald.statistic,
+                degreesOfFreedom: wald.degreesOfFreedom, pValue: wald.pValue)
         }
         return TwinFigure(
             id: "segment-sizes", title: "Segment sizes over time",
             definition:
-                "Share of the users signed up by each weekly evaluation who are in each segment (Wilson intervals; "
-                + "the difference by Newcombe's score interval).",
+                "Share of the users signed up by each weekly evaluation who are in each segment (Wilson intervals at "
+                + "the effective sample size of accounts; the difference by the square-and-add method).",
             points: points, test: test,
             testNote: test == nil ? "No test: fewer than two segments held users at the last evaluation." : nil)
     }
 
-    /// Each cell of the weekly transition matrix, with intervals clustered by user.
+    /// Each cell of the weekly transition matrix, with intervals clustered by account.
     static func transitions(_ real: TwinSample, _ twin: TwinSample, labels: Labels) throws -> TwinFigure {
         var points: [TwinPoint] = []
         let names = labels.segments
@@ -121,9 +123,9 @@ public struct TwinComparison: Sendable {
             id: "transitions", title: "Weekly segment transitions",
             definition:
                 "Share of the users in a segment at one evaluation found in each segment at the next, over all pairs of "
-                + "consecutive evaluations. A user contributes a transition every week, so intervals are clustered by "
-                + "user (the Wilson interval at the effective sample size; the difference from the cluster-robust "
-                + "standard errors).",
+                + "consecutive evaluations. A user contributes a transition every week and the users of an account "
+                + "move together, so intervals are clustered by account (the Wilson interval at the effective sample "
+                + "size; the difference from the cluster-robust standard errors).",
             points: points, test: nil,
             testNote: "No test of the whole matrix: a user's transitions are not independent trials.")
     }
@@ -143,26 +145,35 @@ public struct TwinComparison: Sendable {
         )
     }
 
-    /// A Kaplan–Meier curve of each sample at the given days (up to the shorter follow-up), the log-rank test and
-    /// the medians.
+    /// A Kaplan–Meier curve of each sample at the given days (up to the shorter follow-up), with standard errors
+    /// robust to the clusters; the robust log-rank test and the medians.
     static func curve(
-        id: String, title: String, series: String, definition: String, real: [SurvivalObservation],
-        twin: [SurvivalObservation], days: [Int]
+        id: String, title: String, series: String, definition: String,
+        real: (observations: [SurvivalObservation], accounts: [Int]),
+        twin: (observations: [SurvivalObservation], accounts: [Int]), days: [Int]
     ) throws -> (figure: TwinFigure, medians: (real: TwinMedian, twin: TwinMedian)) {
-        let curves = try (real: KaplanMeier(real), twin: KaplanMeier(twin))
-        let followUp = min(real.map(\.time).max() ?? 0, twin.map(\.time).max() ?? 0)
-        func side(_ curve: KaplanMeier, at day: Int) -> (TwinEstimate, Double) {
-            guard let step = curve.step(at: Double(day)) else {
-                return (TwinEstimate(value: 1, lower: nil, upper: nil), 0)
+        let followUp = min(
+            real.observations.map(\.time).max() ?? 0, twin.observations.map(\.time).max() ?? 0)
+        let shown = days.filter { Double($0) <= followUp }
+        func sides(_ sample: (observations: [SurvivalObservation], accounts: [Int])) throws -> [(TwinEstimate, Double)] {
+            let curve = try KaplanMeier(sample.observations)
+            let robust = try ClusteredSurvival.curve(
+                sample.observations, clusters: sample.accounts, at: shown.map(Double.init))
+            return zip(shown, robust).map { day, point in
+                let step = curve.step(at: Double(day))
+                guard let point else {
+                    // Before the first event (Ŝ = 1) or once the curve reached 0: no spread.
+                    return (TwinEstimate(value: step?.survival ?? 1, lower: nil, upper: nil, of: step?.atRisk), 0)
+                }
+                return (
+                    TwinEstimate(
+                        value: point.survival, lower: point.lower, upper: point.upper, of: step?.atRisk),
+                    point.standardError
+                )
             }
-            return (
-                TwinEstimate(value: step.survival, lower: step.lower, upper: step.upper, of: step.atRisk),
-                step.standardError ?? 0
-            )
         }
-        let points = try days.filter { Double($0) <= followUp }.map { day in
-            let (r, rError) = side(curves.real, at: day)
-            let (t, tError) = side(curves.twin, at: day)
+        let points = try zip(shown, zip(try sides(real), try sides(twin))).map { day, pair in
+            let ((r, rError), (t, tError)) = pair
             return try TwinPoint.estimates(
                 series: series, at: "day \(day)", day: day, real: r, realStandardError: rError, twin: t,
                 twinStandardError: tError)
@@ -170,10 +181,11 @@ public struct TwinComparison: Sendable {
         var test: TwinTest?
         var note: String?
         do {
-            let logRank = try LogRankTest(groups: [real, twin])
+            let logRank = try ClusteredSurvival.logRank(
+                real.observations, clusters: real.accounts, twin.observations, clusters: twin.accounts)
             test = TwinTest(
-                name: "log-rank", statistic: logRank.statistic,
-                degreesOfFreedom: logRank.degreesOfFreedom, pValue: logRank.pValue)
+                name: "log-rank, robust to the accounts", statistic: logRank.statistic, degreesOfFreedom: 1,
+                pValue: logRank.pValue)
             note =
                 "The log-rank test weighs every day alike: curves that cross (one ahead early, behind later) can pass "
                 + "it while many of their points disagree."
@@ -182,7 +194,10 @@ public struct TwinComparison: Sendable {
         }
         return (
             TwinFigure(id: id, title: title, definition: definition, points: points, test: test, testNote: note),
-            (TwinMedian(curves.real), TwinMedian(curves.twin))
+            (
+                TwinMedian(try ClusteredSurvival.median(real.observations, clusters: real.accounts)),
+                TwinMedian(try ClusteredSurvival.median(twin.observations, clusters: twin.accounts))
+            )
         )
     }
 
@@ -190,14 +205,14 @@ public struct TwinComparison: Sendable {
     static func activity(_ real: TwinSample, _ twin: TwinSample, labels: Labels) throws -> TwinFigure {
         precondition(real.activity.map(\.day) == twin.activity.map(\.day), "activity on other days")
         var points: [TwinPoint] = []
-        let measures: [(String, KeyPath<TwinSample.Activity, Int>)] = [
+        let measures: [(String, KeyPath<TwinSample.Activity, ClusteredRatioMoments>)] = [
             ("DAU", \.daily), ("WAU", \.weekly), ("MAU", \.monthly),
         ]
         for (name, count) in measures {
             for (r, t) in zip(real.activity, twin.activity) {
-                if let point = try TwinPoint.proportions(
+                if let point = TwinPoint.proportions(
                     series: name, at: labels.startDate.adding(days: r.day).description, day: r.day,
-                    real: (r[keyPath: count], r.signedUp), twin: (t[keyPath: count], t.signedUp))
+                    real: r[keyPath: count], twin: t[keyPath: count])
                 {
                     points.append(point)
                 }
@@ -209,65 +224,75 @@ public struct TwinComparison: Sendable {
                 "Share of the users signed up by the day who were active that day (DAU), in the 7 days (WAU) and in the "
                 + "28 days (MAU) ending that day, on the days of the weekly evaluations. Active: a session, or key "
                 + "actions or feature use without one (as fit counts a day whose session event was lost). Wilson "
-                + "intervals; the difference by Newcombe's score interval.",
+                + "intervals at the effective sample size of accounts; the difference by the square-and-add method.",
             points: points, test: nil,
             testNote: "No test of the whole figure: the same users are counted at every point.")
     }
 
-    /// The share of users who ever used each feature; each feature tested by a 2 × 2 χ², Holm-adjusted.
+    /// The share of users who ever used each feature; each feature tested by a Wald test with cluster-robust
+    /// variances, Holm-adjusted.
     static func adoption(_ real: TwinSample, _ twin: TwinSample, labels: Labels) throws -> TwinFigure {
         var points: [TwinPoint] = []
-        var tests: [(feature: Int, test: ChiSquareTest)] = []
+        var tests: [(feature: Int, statistic: Double, pValue: Double)] = []
         for (f, name) in labels.features.enumerated() {
-            let r = (real.featureUsers[f], real.users)
-            let t = (twin.featureUsers[f], twin.users)
-            if let point = try TwinPoint.proportions(series: name, at: "", real: r, twin: t) { points.append(point) }
-            if let chi = try? GoodnessOfFit.homogeneity([[r.0, r.1 - r.0], [t.0, t.1 - t.0]]) {
-                tests.append((f, chi))
-            }
+            let r = real.featureUsers[f]
+            let t = twin.featureUsers[f]
+            if let point = TwinPoint.proportions(series: name, at: "", real: r, twin: t) { points.append(point) }
+            if let wald = try Self.wald(r, t) { tests.append((f, wald.statistic, wald.pValue)) }
         }
         var test: TwinTest?
         if !tests.isEmpty {
-            let adjusted = try MultipleTesting.holm(tests.map(\.test.pValue))
+            let adjusted = try MultipleTesting.holm(tests.map(\.pValue))
             let smallest = adjusted.indices.min { adjusted[$0] < adjusted[$1] }!
             test = TwinTest(
                 name:
-                    "χ² per feature, Holm over \(tests.count) (smallest: \(labels.features[tests[smallest].feature]))",
-                statistic: tests[smallest].test.statistic, degreesOfFreedom: 1, pValue: adjusted[smallest])
+                    "Wald test per feature, Holm over \(tests.count) (smallest: \(labels.features[tests[smallest].feature]))",
+                statistic: tests[smallest].statistic, degreesOfFreedom: 1, pValue: adjusted[smallest])
         }
         return TwinFigure(
             id: "feature-adoption", title: "Feature adoption",
             definition:
-                "Share of users who used each feature at least once by the end of the log (Wilson intervals; the "
-                + "difference by Newcombe's score interval).",
+                "Share of users who used each feature at least once by the end of the log (Wilson intervals at the "
+                + "effective sample size of accounts; the difference by the square-and-add method).",
             points: points, test: test,
             testNote: test == nil ? "No test: no feature was used in either population." : nil)
+    }
+
+    /// The Wald test that two independent clustered proportions are equal: (p̂₁ − p̂₂)² over the sum of their
+    /// cluster-robust variances, χ² on 1 degree of freedom. `nil` when either variance is undefined or both are 0.
+    static func wald(
+        _ a: ClusteredRatioMoments, _ b: ClusteredRatioMoments
+    ) throws -> (statistic: Double, pValue: Double)? {
+        guard let x = a.ratio, let y = b.ratio, x.variance + y.variance > 0 else { return nil }
+        let difference = x.estimate - y.estimate
+        let statistic = difference * difference / (x.variance + y.variance)
+        return (statistic, try ChiSquared(degreesOfFreedom: 1).survival(statistic))
     }
 
     /// The share of users reaching each milestone; the test compares the users' funnel stages.
     static func funnel(_ real: TwinSample, _ twin: TwinSample, labels: Labels) throws -> TwinFigure {
         var points: [TwinPoint] = []
         for (m, name) in labels.milestones.enumerated() {
-            if let point = try TwinPoint.proportions(
-                series: name, at: "", real: (real.milestoneUsers[m], real.users),
-                twin: (twin.milestoneUsers[m], twin.users))
+            if let point = TwinPoint.proportions(
+                series: name, at: "", real: real.milestoneUsers[m], twin: twin.milestoneUsers[m])
             {
                 points.append(point)
             }
         }
-        let chi = try? GoodnessOfFit.homogeneity([real.funnelStages, twin.funnelStages])
+        let wald = ClusteredCategoryMoments.homogeneity(real.funnelStages, twin.funnelStages)
         return TwinFigure(
             id: "milestone-funnel", title: "Milestone funnel",
             definition:
-                "Share of users who reached each milestone by the end of the log (Wilson intervals; the difference by "
-                + "Newcombe's score interval). The test compares how many users stopped at each stage of the funnel: "
-                + "the number of milestones reached in the taxonomy's order before the first one missed.",
+                "Share of users who reached each milestone by the end of the log (Wilson intervals at the effective "
+                + "sample size of accounts; the difference by the square-and-add method). The test compares how many "
+                + "users stopped at each stage of the funnel: the number of milestones reached in the taxonomy's order "
+                + "before the first one missed.",
             points: points,
-            test: chi.map {
+            test: wald.map {
                 TwinTest(
-                    name: "χ² of the funnel stages", statistic: $0.statistic,
+                    name: "Wald test of the funnel stages", statistic: $0.statistic,
                     degreesOfFreedom: $0.degreesOfFreedom, pValue: $0.pValue)
             },
-            testNote: chi == nil ? "No test: the users of both populations are at one stage of the funnel." : nil)
+            testNote: wald == nil ? "No test: the users of both populations are at one stage of the funnel." : nil)
     }
 }

@@ -56,30 +56,42 @@ public struct TwinPoint: Codable, Sendable {
         return differenceLower <= 0 && 0 <= differenceUpper
     }
 
-    /// A proportion on each side: Wilson intervals, and Newcombe's hybrid score interval for the difference
-    /// (``TwoProportions``). `nil` when a side has no trials.
+    /// A proportion on each side, estimated over clusters (the users of each account): the Wilson interval at the
+    /// effective sample size (``ProportionInterval/clustered(_:confidence:)``), and for the difference the
+    /// square-and-add limits of those two intervals, L = d − √((p̂₁ − l₁)² + (u₂ − p̂₂)²),
+    /// U = d + √((u₁ − p̂₁)² + (p̂₂ − l₂)²) (Zou and Donner 2008, "Construction of confidence limits about effect
+    /// measures: a general approach", Statistics in Medicine 27): Newcombe's hybrid score interval when every cluster
+    /// is one user. `nil` when a side has no trials.
     public static func proportions(
-        series: String, at: String, day: Int? = nil, real: (successes: Int, trials: Int),
-        twin: (successes: Int, trials: Int), confidence: Double = 0.95
-    ) throws -> TwinPoint? {
-        guard real.trials > 0, twin.trials > 0 else { return nil }
-        let both = try TwoProportions(
-            treatmentSuccesses: real.successes, treatmentTrials: real.trials, controlSuccesses: twin.successes,
-            controlTrials: twin.trials, confidence: confidence)
-        func side(_ x: (successes: Int, trials: Int)) -> TwinEstimate {
-            let interval = ProportionInterval.wilson(successes: x.successes, trials: x.trials, confidence: confidence)
-            return TwinEstimate(
-                value: Double(x.successes) / Double(x.trials), lower: interval?.lowerBound,
-                upper: interval?.upperBound, count: x.successes, of: x.trials)
+        series: String, at: String, day: Int? = nil, real: ClusteredRatioMoments, twin: ClusteredRatioMoments,
+        confidence: Double = 0.95
+    ) -> TwinPoint? {
+        func side(_ m: ClusteredRatioMoments) -> (estimate: TwinEstimate, p: Double, interval: ClosedRange<Double>)? {
+            let y = m.successes.reduce(0, +)
+            let n = m.trials.reduce(0, +)
+            guard n > 0, let clustered = ProportionInterval.clustered(m.pooled, confidence: confidence) else {
+                return nil
+            }
+            let p = Double(y) / Double(n)
+            let interval = clustered.interval
+            return (
+                TwinEstimate(value: p, lower: interval.lowerBound, upper: interval.upperBound, count: y, of: n), p,
+                interval
+            )
         }
-        // Both at 0 % or both at 100 %: the score interval of the difference still has a width, but nothing varies.
-        let spread =
-            !(real.successes == 0 && twin.successes == 0)
-            && !(real.successes == real.trials && twin.successes == twin.trials)
+        guard let r = side(real), let t = side(twin) else { return nil }
+        let difference = r.p - t.p
+        // Both at 0 % or both at 100 %: nothing varies.
+        let spread = !(r.p == 0 && t.p == 0) && !(r.p == 1 && t.p == 1)
+        func squared(_ x: Double) -> Double { x * x }
         return TwinPoint(
-            series: series, at: at, day: day, real: side(real), twin: side(twin), difference: both.difference,
-            differenceLower: spread ? both.newcombeInterval.lowerBound : nil,
-            differenceUpper: spread ? both.newcombeInterval.upperBound : nil)
+            series: series, at: at, day: day, real: r.estimate, twin: t.estimate, difference: difference,
+            differenceLower: spread
+                ? difference - (squared(r.p - r.interval.lowerBound) + squared(t.interval.upperBound - t.p)).squareRoot()
+                : nil,
+            differenceUpper: spread
+                ? difference + (squared(r.interval.upperBound - r.p) + squared(t.p - t.interval.lowerBound)).squareRoot()
+                : nil)
     }
 
     /// An estimate with a standard error on each side (a Kaplan–Meier survival with Greenwood's, a clustered rate

@@ -1,6 +1,10 @@
 /// What the twin report measures on one population, the real log's or the twin's, gathered from its days: each
 /// user's time to churn and to value, who used each feature and reached each milestone, the active users of every
 /// week and the segments of every evaluation.
+///
+/// Users come in clusters, their accounts: the users of an account sign up on one day and share a persona, so they
+/// are not independent draws. Every count is kept per account (as the moments of cluster-robust variances), and
+/// every interval of the report treats the account as its unit.
 public struct TwinSample: Sendable {
     /// Users signed up within the days observed.
     public var users: Int
@@ -9,18 +13,20 @@ public struct TwinSample: Sendable {
     public var churn: [SurvivalObservation]
     /// Per user: days from sign-up to activation, or to the last day observed (censored).
     public var timeToValue: [SurvivalObservation]
-    /// Per feature, users who used it at least once.
-    public var featureUsers: [Int]
-    /// Per milestone, users who reached it.
-    public var milestoneUsers: [Int]
-    /// Users by funnel stage: stage k holds those who reached the first k milestones (in the taxonomy's order) but
-    /// not milestone k; `milestones + 1` stages.
-    public var funnelStages: [Int]
+    /// Per user, in the order of ``churn`` and ``timeToValue``: the account.
+    public var accounts: [Int]
+    /// Per feature, the users who used it at least once, of those signed up, per account.
+    public var featureUsers: [ClusteredRatioMoments]
+    /// Per milestone, the users who reached it, of those signed up, per account.
+    public var milestoneUsers: [ClusteredRatioMoments]
+    /// Users by funnel stage, per account: stage k holds those who reached the first k milestones (in the
+    /// taxonomy's order) but not milestone k; `milestones + 1` stages.
+    public var funnelStages: ClusteredCategoryMoments
     /// Active users on the days of the weekly points.
     public var activity: [Activity]
     /// Segment sizes at each evaluation, over ``TwinComparison/Labels/segments``.
     public var evaluations: [Evaluation]
-    /// Transitions between consecutive evaluations, clustered by user.
+    /// Transitions between consecutive evaluations, clustered by account.
     public var transitions: TransitionMoments
 
     /// Days without a key action after which a user counts as churned.
@@ -28,15 +34,13 @@ public struct TwinSample: Sendable {
 
     public struct Activity: Sendable, Equatable {
         public let day: Int
-        public let signedUp: Int
-        /// Users active that day, in the 7 days and in the 28 days ending that day.
-        public let daily: Int
-        public let weekly: Int
-        public let monthly: Int
+        /// Users active that day, in the 7 days and in the 28 days ending that day, of those signed up, per account.
+        public let daily: ClusteredRatioMoments
+        public let weekly: ClusteredRatioMoments
+        public let monthly: ClusteredRatioMoments
 
-        public init(day: Int, signedUp: Int, daily: Int, weekly: Int, monthly: Int) {
+        public init(day: Int, daily: ClusteredRatioMoments, weekly: ClusteredRatioMoments, monthly: ClusteredRatioMoments) {
             self.day = day
-            self.signedUp = signedUp
             self.daily = daily
             self.weekly = weekly
             self.monthly = monthly
@@ -46,26 +50,26 @@ public struct TwinSample: Sendable {
     public struct Evaluation: Sendable, Equatable {
         public let day: Int
         public let date: String
-        public let signedUp: Int
-        /// Users per segment, then those no segment matched.
-        public let sizes: [Int]
+        /// The signed-up users of each account per segment, then those no segment matched.
+        public let segments: ClusteredCategoryMoments
 
-        public init(day: Int, date: String, signedUp: Int, sizes: [Int]) {
+        public init(day: Int, date: String, segments: ClusteredCategoryMoments) {
             self.day = day
             self.date = date
-            self.signedUp = signedUp
-            self.sizes = sizes
+            self.segments = segments
         }
     }
 
     public init(
-        users: Int, churn: [SurvivalObservation], timeToValue: [SurvivalObservation], featureUsers: [Int],
-        milestoneUsers: [Int], funnelStages: [Int], activity: [Activity], evaluations: [Evaluation],
+        users: Int, churn: [SurvivalObservation], timeToValue: [SurvivalObservation], accounts: [Int],
+        featureUsers: [ClusteredRatioMoments], milestoneUsers: [ClusteredRatioMoments],
+        funnelStages: ClusteredCategoryMoments, activity: [Activity], evaluations: [Evaluation],
         transitions: TransitionMoments
     ) {
         self.users = users
         self.churn = churn
         self.timeToValue = timeToValue
+        self.accounts = accounts
         self.featureUsers = featureUsers
         self.milestoneUsers = milestoneUsers
         self.funnelStages = funnelStages
