@@ -8,6 +8,8 @@ struct BruteForce {
     let model: HiddenMarkovModel
     let observedDays: Int
     let activeDays: [ActiveDay]
+    /// The user's account size class (read only by a model with account sizes).
+    var accountSizeClass = 0
 
     /// P(day t's observations | state s).
     func emission(day t: Int, state s: Int) throws -> Double {
@@ -42,8 +44,8 @@ struct BruteForce {
                     states.append(rest % n)
                     rest /= n
                 }
-                var p =
-                    persona.share * (states[0] < model.liveStates ? persona.initial[states[0]] : 0) * e[0][states[0]]
+                let prior = persona.share * (model.accountSizeClasses > 1 ? persona.accountSizes[accountSizeClass] : 1)
+                var p = prior * (states[0] < model.liveStates ? persona.initial[states[0]] : 0) * e[0][states[0]]
                 for t in 1..<observedDays {
                     p *= persona.transition(from: states[t - 1], to: states[t]) * e[t][states[t]]
                 }
@@ -80,17 +82,19 @@ struct BruteForce {
 }
 
 /// A small model with every kind of parameter, for the exact checks: two live states and churned, two personas,
-/// two features.
-func tinyModel(family: SessionFamily) throws -> HiddenMarkovModel {
+/// two features; with `accountSizes`, three account size classes the personas differ in.
+func tinyModel(family: SessionFamily, accountSizes: Bool = false) throws -> HiddenMarkovModel {
     let dispersion: (Double) -> Double = { family == .poisson ? .infinity : $0 }
     return try HiddenMarkovModel(
         personas: [
             PersonaChain(
                 share: 0.65, initial: [0.3, 0.7],
-                transitions: [0.80, 0.15, 0.05, 0.20, 0.70, 0.10, 0, 0, 1]),
+                transitions: [0.80, 0.15, 0.05, 0.20, 0.70, 0.10, 0, 0, 1],
+                accountSizes: accountSizes ? [0.7, 0.2, 0.1] : [1]),
             PersonaChain(
                 share: 0.35, initial: [0.6, 0.4],
-                transitions: [0.60, 0.10, 0.30, 0.35, 0.55, 0.10, 0, 0, 1]),
+                transitions: [0.60, 0.10, 0.30, 0.35, 0.55, 0.10, 0, 0, 1],
+                accountSizes: accountSizes ? [0.1, 0.3, 0.6] : [1]),
         ],
         emissions: [
             StateEmission(

@@ -7,13 +7,14 @@ import Testing
 /// tiny models (``BruteForce``).
 @Suite("Exact inference on tiny models")
 struct ExactInferenceTests {
-    /// The tiny two-persona model in both session families (0, 1), and a single-persona model with three live
-    /// states (2).
+    /// The tiny two-persona model in both session families (0, 1), a single-persona model with three live
+    /// states (2), and the tiny model with account sizes (3).
     static func model(_ index: Int) throws -> HiddenMarkovModel {
         switch index {
         case 0: try tinyModel(family: .negativeBinomial)
         case 1: try tinyModel(family: .poisson)
-        default: try threeStateModel()
+        case 2: try threeStateModel()
+        default: try tinyModel(family: .negativeBinomial, accountSizes: true)
         }
     }
 
@@ -36,13 +37,13 @@ struct ExactInferenceTests {
     static func data(for model: HiddenMarkovModel) throws -> UserDaySequences {
         var builder = try UserDaySequences.Builder(featureCount: model.featureCount)
         let mask: UInt32 = model.featureCount == 2 ? 0b11 : 0b1
-        for user in tinyUsers {
+        for (u, user) in tinyUsers.enumerated() {
             try builder.addUser(
                 observedDays: user.days,
                 activeDays: user.active.map {
                     ActiveDay(
                         day: $0.day, sessions: $0.sessions, keyActions: $0.keyActions, features: $0.features & mask)
-                })
+                }, accountSizeClass: model.accountSizeClasses > 1 ? u % 3 : 0)
         }
         return builder.build()
     }
@@ -51,14 +52,15 @@ struct ExactInferenceTests {
         abs(a - b) <= tolerance * max(1, abs(b))
     }
 
-    @Test("likelihood, persona and state posteriors equal the enumeration's within 1e-12", arguments: 0..<3)
+    @Test("likelihood, persona and state posteriors equal the enumeration's within 1e-12", arguments: 0..<4)
     func posteriors(modelIndex: Int) throws {
         let model = try Self.model(modelIndex)
         let data = try Self.data(for: model)
         let inference = try HMMInference(model: model, data: data)
         for u in 0..<data.userCount {
             let exact = try BruteForce(
-                model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u)
+                model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u),
+                accountSizeClass: data.accountSizeClass(user: u)
             ).exact()
             let posterior = inference.posterior(user: u)
             #expect(posterior.days == data.observedDays(user: u))
@@ -74,7 +76,7 @@ struct ExactInferenceTests {
         }
     }
 
-    @Test("every sufficient statistic of the E-step equals the enumeration's within 1e-12", arguments: 0..<3)
+    @Test("every sufficient statistic of the E-step equals the enumeration's within 1e-12", arguments: 0..<4)
     func statistics(modelIndex: Int) throws {
         let model = try Self.model(modelIndex)
         let data = try Self.data(for: model)
@@ -85,10 +87,17 @@ struct ExactInferenceTests {
         let live = model.liveStates
         for u in 0..<data.userCount {
             let active = data.activeDays(user: u)
-            let exact = try BruteForce(model: model, observedDays: data.observedDays(user: u), activeDays: active)
-                .exact()
+            let exact = try BruteForce(
+                model: model, observedDays: data.observedDays(user: u), activeDays: active,
+                accountSizeClass: data.accountSizeClass(user: u)
+            ).exact()
             expected[layout.logLikelihood] += log(exact.likelihood)
-            for (k, p) in exact.personas.enumerated() { expected[layout.personaWeight + k] += p }
+            for (k, p) in exact.personas.enumerated() {
+                expected[layout.personaWeight + k] += p
+                if model.accountSizeClasses > 1 {
+                    expected[layout.accountSizes + k * model.accountSizeClasses + data.accountSizeClass(user: u)] += p
+                }
+            }
             for (i, value) in exact.firsts.enumerated() { expected[layout.initial + i] += value }
             for (i, value) in exact.transitions.enumerated() { expected[layout.transitions + i] += value }
             for (t, day) in exact.states.enumerated() {
@@ -113,14 +122,15 @@ struct ExactInferenceTests {
         }
     }
 
-    @Test("Viterbi finds the enumeration's most probable persona and path", arguments: 0..<3)
+    @Test("Viterbi finds the enumeration's most probable persona and path", arguments: 0..<4)
     func viterbi(modelIndex: Int) throws {
         let model = try Self.model(modelIndex)
         let data = try Self.data(for: model)
         let inference = try HMMInference(model: model, data: data)
         for u in 0..<data.userCount {
             let paths = try BruteForce(
-                model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u)
+                model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u),
+                accountSizeClass: data.accountSizeClass(user: u)
             ).paths()
             let best = paths.max { $0.probability < $1.probability }!
             let decoded = try #require(inference.viterbi(user: u))

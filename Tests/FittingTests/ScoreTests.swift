@@ -26,8 +26,11 @@ struct ScoreTests {
                 let j = (offset - 1 - live) % n
                 personas[k].transitions[i * n + j] += step
             }
+        } else if index >= personas.count * perPersona + emissions.count * Self.perState(model) {
+            let rest = index - personas.count * perPersona - emissions.count * Self.perState(model)
+            personas[rest / model.accountSizeClasses].accountSizes[rest % model.accountSizeClasses] += step
         } else {
-            let perState = model.sessionFamily == .negativeBinomial ? 3 + model.featureCount : 2 + model.featureCount
+            let perState = Self.perState(model)
             let rest = index - personas.count * perPersona
             let s = rest / perState
             var field = rest % perState
@@ -45,11 +48,16 @@ struct ScoreTests {
         return model.replacing(personas: personas, emissions: emissions)
     }
 
+    /// Named parameters per live state.
+    static func perState(_ model: HiddenMarkovModel) -> Int {
+        model.sessionFamily == .negativeBinomial ? 3 + model.featureCount : 2 + model.featureCount
+    }
+
     /// Fisher's identity: the expected complete-data score given the data is the derivative of the observed
     /// log-likelihood. Checked against central differences with step h = 1e-6: the truncation error is
     /// O(h² f‴) ≈ 1e-12 · 1/p³ ≲ 1e-8 for probabilities p ≥ 0.02, and the rounding of a log-likelihood of about 40
     /// divided by 2h is about 1e-8, so 1e-6 is far below what a wrong term would give.
-    @Test("each free parameter's score equals the derivative of the log-likelihood", arguments: 0..<3)
+    @Test("each free parameter's score equals the derivative of the log-likelihood", arguments: 0..<4)
     func scoresAreDerivatives(modelIndex: Int) throws {
         let model = try ExactInferenceTests.model(modelIndex)
         let data = try ExactInferenceTests.data(for: model)

@@ -39,6 +39,8 @@ public struct UserDaySequences: Sendable {
     public let featureCount: Int
     /// Days observed per user, ≥ 1.
     let observedDays: Column<Int32>
+    /// Per user, the ``AccountSizeClass`` of the user's account (0 when the data have no accounts).
+    let accountSizeClass: Column<UInt8>
     /// User u's active days are positions `activeStart[u]..<activeStart[u + 1]` of the day columns.
     let activeStart: Column<Int>
     /// Day of each active day since its user's sign-up, ascending within a user.
@@ -64,6 +66,12 @@ public struct UserDaySequences: Sendable {
     func activeRange(user: Int) -> Range<Int> { activeStart[user]..<activeStart[user + 1] }
     /// Days with a session over all users.
     public var totalActiveDays: Int { activeDay.count }
+
+    /// The ``AccountSizeClass`` of `user`'s account.
+    public func accountSizeClass(user: Int) -> Int { Int(accountSizeClass[user]) }
+
+    /// One past the largest account size class of any user: 1 for data without accounts.
+    public var accountSizeClassCount: Int { Int(accountSizeClass.max() ?? 0) + 1 }
 
     /// Days observed for `user`, sign-up day included.
     public func observedDays(user: Int) -> Int { Int(observedDays[user]) }
@@ -93,6 +101,7 @@ extension UserDaySequences {
     public struct Builder {
         let featureCount: Int
         private var observedDays: ContiguousArray<Int32> = []
+        private var accountSizeClass: ContiguousArray<UInt8> = []
         private var activeStart: ContiguousArray<Int> = [0]
         private var activeDay: ContiguousArray<Int32> = []
         private var sessionLevel: ContiguousArray<Int32> = []
@@ -123,12 +132,20 @@ extension UserDaySequences {
         ///   - observedDays: Days from sign-up to the end of observation, sign-up day included: 1 … 2³¹ − 1.
         ///   - activeDays: The user's days with a session, ascending by day, each within the observation, with
         ///     sessions ≥ 1, key actions ≥ 0 (both below 2³¹) and only declared feature bits.
+        ///   - accountSizeClass: The ``AccountSizeClass`` of the user's account; 0 for all users of data without
+        ///     accounts.
         /// - Throws: ``FittingError`` (``FittingError/Code/invalidObservation``) naming the user (its index among the
         ///   users added) and the first bad day; the user is then not added.
-        public mutating func addUser(observedDays days: Int, activeDays: some Collection<ActiveDay>) throws {
+        public mutating func addUser(
+            observedDays days: Int, activeDays: some Collection<ActiveDay>, accountSizeClass sizeClass: Int = 0
+        ) throws {
             let user = observedDays.count
             guard days >= 1, days <= Int(Int32.max) else {
                 throw FittingError(.invalidObservation, "user \(user): observed days must be ≥ 1 (got \(days))")
+            }
+            guard (0..<AccountSizeClass.count).contains(sizeClass) else {
+                throw FittingError(
+                    .invalidObservation, "user \(user): account size class must be 0 … \(AccountSizeClass.count - 1)")
             }
             let featureMask: UInt32 = featureCount == 32 ? .max : (1 << UInt32(featureCount)) - 1
             var previous = -1
@@ -152,11 +169,11 @@ extension UserDaySequences {
                 }
                 previous = active.day
             }
-            append(observedDays: days, activeDays: activeDays)
+            append(observedDays: days, activeDays: activeDays, accountSizeClass: sizeClass)
         }
 
         /// Adds a user whose days are known to follow the rules of ``addUser(observedDays:activeDays:)``.
-        mutating func append(observedDays days: Int, activeDays: some Collection<ActiveDay>) {
+        mutating func append(observedDays days: Int, activeDays: some Collection<ActiveDay>, accountSizeClass sizeClass: Int = 0) {
             var logConstant = 0.0
             for active in activeDays {
                 activeDay.append(Int32(active.day))
@@ -166,6 +183,7 @@ extension UserDaySequences {
                 logConstant -= lgamma(Double(active.keyActions) + 1)
             }
             observedDays.append(Int32(days))
+            accountSizeClass.append(UInt8(sizeClass))
             activeStart.append(activeDay.count)
             keyActionLogConstant.append(logConstant)
         }
@@ -178,6 +196,7 @@ extension UserDaySequences {
             keyActions.append(contentsOf: data.keyActions[range])
             features.append(contentsOf: data.features[range])
             observedDays.append(data.observedDays[user])
+            accountSizeClass.append(data.accountSizeClass[user])
             activeStart.append(activeDay.count)
             keyActionLogConstant.append(data.keyActionLogConstant[user])
         }
@@ -193,7 +212,8 @@ extension UserDaySequences {
         /// The users added so far.
         public func build() -> UserDaySequences {
             UserDaySequences(
-                featureCount: featureCount, observedDays: Column(observedDays), activeStart: Column(activeStart),
+                featureCount: featureCount, observedDays: Column(observedDays),
+                accountSizeClass: Column(accountSizeClass), activeStart: Column(activeStart),
                 activeDay: Column(activeDay), sessionLevel: Column(sessionLevel), keyActions: Column(keyActions),
                 features: Column(features), sessionValues: sessionValues,
                 keyActionLogConstant: Column(keyActionLogConstant), maximumObservedDays: Int(observedDays.max() ?? 0))

@@ -2,8 +2,8 @@ extension HiddenMarkovModel {
     /// The M-step: the parameters that maximise the expected complete-data log-likelihood given the E-step's
     /// statistics, all in closed form except the negative binomial dispersions (``DispersionEstimate``).
     ///
-    /// - Shares: expected users per persona over all users; first states and transition rows: expected counts,
-    ///   normalised.
+    /// - Shares: expected users per persona over all users; first states, transition rows and account size classes:
+    ///   expected counts, normalised.
     /// - Session mean: expected sessions over expected days in the state (silent days included); key actions per
     ///   session: expected key actions over expected sessions (the Poisson score in κ with mean sessions·κ is
     ///   Σ w(a/κ − y)); feature probabilities: expected days with the feature over expected active days.
@@ -22,6 +22,11 @@ extension HiddenMarkovModel {
             updated.share = users > 0 ? weight / users : persona.share
             let firsts = Array(values[(layout.initial + k * live)..<(layout.initial + (k + 1) * live)])
             updated.initial = Self.normalised(firsts) ?? persona.initial
+            let classes = layout.accountSizeClasses
+            if classes > 1 {
+                let start = layout.accountSizes + k * classes
+                updated.accountSizes = Self.normalised(Array(values[start..<(start + classes)])) ?? persona.accountSizes
+            }
             for i in 0..<live {
                 let start = layout.transitions + (k * live + i) * n
                 if let row = Self.normalised(Array(values[start..<(start + n)])) {

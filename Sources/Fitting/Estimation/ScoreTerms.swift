@@ -108,6 +108,14 @@ struct ScoreTerms {
                 place += 1
             }
         }
+        let classes = model.accountSizeClasses
+        if classes > 1 {
+            for (k, persona) in model.personas.enumerated() {
+                addSimplex(
+                    persona.accountSizes, places: (0..<classes).map { place + k * classes + $0 },
+                    counts: (0..<classes).map { layout.accountSizes + k * classes + $0 })
+            }
+        }
         self.terms = terms
         self.roles = roles
     }

@@ -18,6 +18,9 @@ struct StartingPoints {
     let sessionsPerActiveDay: Double
     let keyActionsPerSession: Double
     let featureFrequency: [Double]
+    /// The users' shares in each of the ``AccountSizeClass``es (one class, `[1]`, when every user is alone in an
+    /// account or the data have none: the sizes then say nothing).
+    let accountSizeFrequency: [Double]
 
     init(_ data: UserDaySequences) {
         var sessions = 0.0
@@ -36,6 +39,9 @@ struct StartingPoints {
         sessionsPerActiveDay = activeDays > 0 ? sessions / activeDays : 1
         keyActionsPerSession = sessions > 0 ? keyActions / sessions : 0
         featureFrequency = featureDays.map { activeDays > 0 ? $0 / activeDays : 0 }
+        var classes = [Double](repeating: 0, count: data.accountSizeClassCount > 1 ? AccountSizeClass.count : 1)
+        for u in 0..<data.userCount { classes[data.accountSizeClass(user: u)] += 1 }
+        accountSizeFrequency = classes.map { $0 / Double(max(1, data.userCount)) }
     }
 
     /// Start r for S live states and K personas.
@@ -44,7 +50,9 @@ struct StartingPoints {
     /// increasing order with a random position inside each state's slot, so every start has quiet and busy states.
     /// Key actions per session and feature probabilities are the data's, shaken by up to ±20 % and ±30 %. Each
     /// transition row stays put with probability 0.75 to 0.95 and spreads the rest at random over the other states
-    /// and churned; first states and shares are random and bounded away from 0.
+    /// and churned; first states and shares are random and bounded away from 0. With account sizes, each persona's
+    /// classes are the users' shares (plus 0.1 % spread over the classes, so none starts at 0), each shaken by a
+    /// factor of 0.5 to 1.5.
     func model(
         start r: Int, liveStates: Int, personas: Int, featureCount: Int, family: SessionFamily, seed: UInt64
     ) -> HiddenMarkovModel {
@@ -80,8 +88,16 @@ struct StartingPoints {
         }
         let shares = (0..<personas).map { _ in 1 + FastSampler.uniform(using: &rng) }
         let shareTotal = shares.reduce(0, +)
+        let floor = 1 / Double(max(1, accountSizeFrequency.count)) * 1e-3
         let withShares = zip(chains, shares).map { chain, share in
-            PersonaChain(share: share / shareTotal, initial: chain.initial, transitions: chain.transitions)
+            var sizes = [1.0]
+            if accountSizeFrequency.count > 1 {
+                sizes = accountSizeFrequency.map { ($0 + floor) * (0.5 + FastSampler.uniform(using: &rng)) }
+                let total = sizes.reduce(0, +)
+                sizes = sizes.map { $0 / total }
+            }
+            return PersonaChain(
+                share: share / shareTotal, initial: chain.initial, transitions: chain.transitions, accountSizes: sizes)
         }
         return HiddenMarkovModel(
             unchecked: withShares, emissions: emissions, featureCount: featureCount, sessionFamily: family)

@@ -10,6 +10,8 @@ struct SufficientStatistics {
         let liveStates: Int
         let levels: Int
         let features: Int
+        /// The model's account size classes (1 without accounts).
+        let accountSizeClasses: Int
 
         var stateCount: Int { liveStates + 1 }
         /// Σ log P(user's days).
@@ -32,7 +34,10 @@ struct SufficientStatistics {
         var sessionHistogram: Int { keyActions + liveStates }
         /// Expected active days with each feature used, at `s · features + f`.
         var featureDays: Int { sessionHistogram + liveStates * levels }
-        var count: Int { featureDays + liveStates * features }
+        /// Σ P(persona k | days) over the users of account size class c, at `k · accountSizeClasses + c`; none
+        /// for a model without account sizes.
+        var accountSizes: Int { featureDays + liveStates * features }
+        var count: Int { accountSizes + (accountSizeClasses > 1 ? personas * accountSizeClasses : 0) }
     }
 
     let layout: Layout
@@ -44,7 +49,8 @@ struct SufficientStatistics {
 extension HMMInference {
     var statisticsLayout: SufficientStatistics.Layout {
         SufficientStatistics.Layout(
-            personas: personaCount, liveStates: liveStates, levels: emissions.levelCount, features: model.featureCount)
+            personas: personaCount, liveStates: liveStates, levels: emissions.levelCount, features: model.featureCount,
+            accountSizeClasses: accountSizeClasses)
     }
 
     /// Adds the user whose forward–backward pass is in `workspace` to the statistics at `sums`.
@@ -54,8 +60,10 @@ extension HMMInference {
         guard workspace.logLikelihood > -.infinity else { return }
         let live = liveStates
         let n = stateCount
+        let sizes = accountSizeClasses > 1 ? layout.accountSizes + data.accountSizeClass(user: user) : nil
         for k in 0..<personaCount where workspace.responsibility[k] > 0 {
             sums[layout.personaWeight + k] += workspace.responsibility[k]
+            if let sizes { sums[sizes + k * accountSizeClasses] += workspace.responsibility[k] }
             for i in 0..<live {
                 sums[layout.initial + k * live + i] += workspace.initialCounts[k * live + i]
             }

@@ -7,7 +7,7 @@
 #endif
 
 /// Coordinates of models in which any point is a valid model, for extrapolating EM steps (``HMMFitter``'s SQUAREM):
-/// logarithms of the probabilities of each vector (shares, first states, transition rows; mapped back by
+/// logarithms of the probabilities of each vector (shares, first states, transition rows, account size classes; mapped back by
 /// normalising their exponentials), logarithms of means, dispersions and rates, and log-odds of feature
 /// probabilities.
 ///
@@ -28,6 +28,7 @@ extension HiddenMarkovModel {
             for i in 0..<liveStates {
                 addProbabilities(mine.transitions[(i * n)..<((i + 1) * n)], theirs.transitions[(i * n)..<((i + 1) * n)])
             }
+            if accountSizeClasses > 1 { addProbabilities(mine.accountSizes[...], theirs.accountSizes[...]) }
         }
         for (mine, theirs) in zip(emissions, model.emissions) {
             if mine.sessionMean > 0 { x.append(log(theirs.sessionMean)) }
@@ -62,7 +63,8 @@ extension HiddenMarkovModel {
                 transitions.replaceSubrange(
                     (i * n)..<((i + 1) * n), with: probabilities(Array(persona.transitions[(i * n)..<((i + 1) * n)])))
             }
-            return PersonaChain(share: shares[k], initial: initial, transitions: transitions)
+            let sizes = accountSizeClasses > 1 ? probabilities(persona.accountSizes) : persona.accountSizes
+            return PersonaChain(share: shares[k], initial: initial, transitions: transitions, accountSizes: sizes)
         }
         let states = emissions.map { emission in
             var updated = emission

@@ -48,7 +48,7 @@ extension HMMInference {
             offset = fillEmissions(user: user, range: range, days: passed, in: workspace)
             _ = forwardEveryPersona(days: passed, silentRun: 0, offset: offset, in: workspace)
         }
-        guard mixPersonas(in: workspace), backward else { return }
+        guard mixPersonas(user: user, in: workspace), backward else { return }
         let live = liveStates
         for i in 0..<(passed * live) { workspace.gamma[i] = 0 }
         for i in 0..<live { workspace.silentRunDays[i] = 0 }
@@ -161,12 +161,14 @@ extension HMMInference {
         for j in 0..<count { vector[j] *= inverse }
     }
 
-    /// The user's log-likelihood and P(persona | days) from the personas' likelihoods; false when the days are
-    /// impossible for every persona.
-    private func mixPersonas(in workspace: UserWorkspace) -> Bool {
+    /// The user's log-likelihood and P(persona | days, account size) from the personas' shares, their likelihoods of
+    /// the days and of the user's account size class; false when the days are impossible for every persona.
+    private func mixPersonas(user: Int, in workspace: UserWorkspace) -> Bool {
         var largest = -Double.infinity
+        let sizeClass = accountSizeClasses > 1 ? data.accountSizeClass(user: user) : 0
         for k in 0..<personaCount {
-            let joint = logShares[k] + workspace.personaLogLikelihood[k]
+            let joint = logShares[k] + logAccountSizes[k * accountSizeClasses + sizeClass]
+                + workspace.personaLogLikelihood[k]
             workspace.responsibility[k] = joint
             largest = max(largest, joint)
         }

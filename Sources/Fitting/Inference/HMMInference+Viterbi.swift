@@ -30,11 +30,13 @@ extension HMMInference {
         var backpointer = [UInt8](repeating: 0, count: days * n)
         var score = [Double](repeating: 0, count: n)
         var nextScore = [Double](repeating: 0, count: n)
+        let sizeClass = accountSizeClasses > 1 ? data.accountSizeClass(user: user) : 0
         for (k, persona) in model.personas.enumerated() {
+            let logPrior = logShares[k] + logAccountSizes[k * accountSizeClasses + sizeClass]
             let logTransition = persona.transitions.map { log($0) }
             for j in 0..<n {
                 let first = j < liveStates ? persona.initial[j] : 0
-                score[j] = logShares[k] + log(first) + logEmission[j]
+                score[j] = logPrior + log(first) + logEmission[j]
             }
             for t in stride(from: 1, to: days, by: 1) {
                 for j in 0..<n {

@@ -23,6 +23,10 @@ public struct HMMInference: Sendable {
     let silentRuns: [SilentRunTables]
     /// log(share) per persona.
     let logShares: [Double]
+    /// log P(account size class c | persona k) at `k · classes + c`; `[0, …]` (one class) for a model without
+    /// accounts, which then ignores the data's classes.
+    let logAccountSizes: [Double]
+    let accountSizeClasses: Int
     /// First-day distribution over all states (churned 0), at `k · (S + 1) + i`.
     let initial: Column<Double>
     /// Transition matrices, at `(k · (S + 1) + i) · (S + 1) + j`.
@@ -32,12 +36,18 @@ public struct HMMInference: Sendable {
     let transposedTransitions: Column<Double>
 
     /// - Throws: ``FittingError`` (``FittingError/Code/invalidModel``) when the model describes another number of
-    ///   features than the data records.
+    ///   features than the data records, or a model with account sizes has fewer classes than the data.
     public init(model: HiddenMarkovModel, data: UserDaySequences) throws {
         guard model.featureCount == data.featureCount else {
             throw FittingError(
                 .invalidModel,
                 "the model describes \(model.featureCount) features, the data records \(data.featureCount)")
+        }
+        guard model.accountSizeClasses == 1 || model.accountSizeClasses >= data.accountSizeClassCount else {
+            throw FittingError(
+                .invalidModel,
+                "the model describes \(model.accountSizeClasses) account size classes, the data has "
+                    + "\(data.accountSizeClassCount)")
         }
         self.init(checked: model, data: data)
     }
@@ -54,6 +64,8 @@ public struct HMMInference: Sendable {
             SilentRunTables.size(liveStates: model.liveStates, longestRun: longestRun) <= SilentRunTables.largestSize
             ? model.personas.map { SilentRunTables(persona: $0, silentDay: silentDay, longestRun: longestRun) } : []
         logShares = model.personas.map { log($0.share) }
+        logAccountSizes = model.personas.flatMap { $0.accountSizes.map { log($0) } }
+        accountSizeClasses = model.accountSizeClasses
         initial = Column(model.personas.flatMap { $0.initial + [0] })
         transitions = Column(model.personas.flatMap(\.transitions))
         let n = model.stateCount

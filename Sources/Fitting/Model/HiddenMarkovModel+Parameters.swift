@@ -7,7 +7,8 @@ extension HiddenMarkovModel {
 
     /// Every parameter of the model, in a fixed order: per persona its share, initial probabilities and the live
     /// rows of its transition matrix (every entry, so each has a standard error); then per live state its session
-    /// mean, dispersion (negative binomial only), key actions per session and feature probabilities.
+    /// mean, dispersion (negative binomial only), key actions per session and feature probabilities; then, with
+    /// account sizes, each persona's account size classes.
     ///
     /// The list holds redundant entries (a row's last entry follows from the others); ``freeParameterCount`` counts
     /// only the free ones.
@@ -38,18 +39,25 @@ extension HiddenMarkovModel {
                 list.append(NamedParameter(name: "emissions[\(s)].featureProbabilities[\(f)]", value: p))
             }
         }
+        if accountSizeClasses > 1 {
+            for (k, persona) in personas.enumerated() {
+                for (c, p) in persona.accountSizes.enumerated() {
+                    list.append(NamedParameter(name: "personas[\(k)].accountSizes[\(c)]", value: p))
+                }
+            }
+        }
         return list
     }
 
     /// The number of free parameters, the `p` of BIC: with K personas, S live states and F features,
     /// (K − 1) shares + K(S − 1) initial probabilities + K·S² transition probabilities (S free entries in each of S
     /// live rows; the churned row is fixed) + S(2 + F) emissions (session mean, key actions per session, features),
-    /// plus S dispersions for negative binomial sessions.
+    /// plus S dispersions for negative binomial sessions and K(C − 1) account size probabilities with C classes.
     public var freeParameterCount: Int {
         let k = personas.count
         let s = liveStates
         let perState = 2 + featureCount + (sessionFamily == .negativeBinomial ? 1 : 0)
-        return (k - 1) + k * (s - 1) + k * s * s + s * perState
+        return (k - 1) + k * (s - 1) + k * s * s + s * perState + k * (accountSizeClasses - 1)
     }
 
     /// The same model with live states sorted by session mean (ascending) and personas by share (descending), ties
@@ -81,7 +89,8 @@ extension HiddenMarkovModel {
                 }
             }
             return PersonaChain(
-                share: persona.share, initial: states.map { persona.initial[$0] }, transitions: transitions)
+                share: persona.share, initial: states.map { persona.initial[$0] }, transitions: transitions,
+                accountSizes: persona.accountSizes)
         }
         return replacing(personas: reordered, emissions: states.map { emissions[$0] })
     }

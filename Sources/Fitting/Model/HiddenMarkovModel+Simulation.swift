@@ -6,7 +6,8 @@ extension HiddenMarkovModel {
     ///
     /// Each user gets a persona by share, a sign-up day uniform over the first `signupDays` days and is observed
     /// from sign-up to day `days`; the first state comes from the persona's initial distribution and each night's
-    /// transition from its matrix. Every user draws from one SplitMix64 stream keyed by (seed,
+    /// transition from its matrix; with account sizes, the user's account size class is drawn last, from the
+    /// persona's. Every user draws from one SplitMix64 stream keyed by (seed,
     /// ``StreamPurpose/modelSimulation``, user), so a user's days do not depend on the others.
     /// - Precondition: `users` ≥ 0 and 1 ≤ `signupDays` ≤ `days`.
     public func simulate(users: Int, days: Int, signupDays: Int = 1, seed: UInt64) -> UserDaySequences {
@@ -14,6 +15,7 @@ extension HiddenMarkovModel {
         let n = stateCount
         let shares = cumulative(personas.map(\.share))
         let firsts = personas.map { cumulative($0.initial) }
+        let sizes = personas.map { cumulative($0.accountSizes) }
         let rows = personas.map { persona in
             (0..<liveStates).map { cumulative(Array(persona.transitions[($0 * n)..<(($0 + 1) * n)])) }
         }
@@ -31,7 +33,8 @@ extension HiddenMarkovModel {
                 state = draw(rows[k][state], using: &rng)
                 day += 1
             }
-            builder.append(observedDays: observed, activeDays: activeDays)
+            let sizeClass = accountSizeClasses > 1 ? draw(sizes[k], using: &rng) : 0
+            builder.append(observedDays: observed, activeDays: activeDays, accountSizeClass: sizeClass)
         }
         return builder.build()
     }

@@ -19,6 +19,9 @@ public struct HiddenMarkovModel: Sendable, Hashable {
     /// The emissions of the live states, indexed by state.
     public let emissions: [StateEmission]
 
+    /// Classes of account size the personas' ``PersonaChain/accountSizes`` run over; 1 without accounts.
+    public var accountSizeClasses: Int { personas.first?.accountSizes.count ?? 1 }
+
     /// Index of the churned state.
     public var churned: Int { liveStates }
     /// Live states and churned.
@@ -96,6 +99,13 @@ public struct HiddenMarkovModel: Sendable, Hashable {
             }
             for i in 0..<live {
                 checkDistribution(persona.transitions[(i * states)..<((i + 1) * states)], "\(place).transitions[\(i)]")
+            }
+            if persona.accountSizes.count != personas[0].accountSizes.count {
+                problems.append(
+                    "\(place).accountSizes: \(persona.accountSizes.count) classes, the first persona has "
+                        + "\(personas[0].accountSizes.count)")
+            } else {
+                checkDistribution(persona.accountSizes[...], "\(place).accountSizes")
             }
             let churnedRow = persona.transitions[(live * states)..<(states * states)]
             if churnedRow.dropLast().contains(where: { $0 != 0 }) || churnedRow.last != 1 {

@@ -10,11 +10,16 @@ public struct PersonaChain: Sendable, Hashable {
     /// The day-to-day transition matrix over all states, row-major `(liveStates + 1)²`: entry `i·(liveStates + 1) + j`
     /// is P(state j tomorrow | state i today). The last row is the churned state's, `[0, …, 0, 1]`.
     public var transitions: [Double]
+    /// The distribution of its users' account sizes over ``AccountSizeClass``es: P(a user's account is of class c |
+    /// persona), per user (an account of 20 counts 20 times). `[1]` when the data have no accounts: one class, no
+    /// information.
+    public var accountSizes: [Double]
 
-    public init(share: Double, initial: [Double], transitions: [Double]) {
+    public init(share: Double, initial: [Double], transitions: [Double], accountSizes: [Double] = [1]) {
         self.share = share
         self.initial = initial
         self.transitions = transitions
+        self.accountSizes = accountSizes
     }
 
     /// The states of the chain: the live ones and churned.

@@ -180,8 +180,8 @@ final class FitObservations: DayObserver {
         return days
     }
 
-    /// The hidden Markov model's data, one user per fitted user in import order, and the import index of each; the
-    /// active days collected are released.
+    /// The hidden Markov model's data, one user per fitted user in import order with the size class of the user's
+    /// account (its users in the log), and the import index of each; the active days collected are released.
     /// - Throws: ``FittingError`` if the taxonomy declares more than 32 features.
     func sequences() throws -> (data: UserDaySequences, users: [Int]) {
         guard let directory else { return (try UserDaySequences.Builder(featureCount: 0).build(), []) }
@@ -196,6 +196,8 @@ final class FitObservations: DayObserver {
             order[next[Int(u)]] = Int32(i)
             next[Int(u)] += 1
         }
+        var accountUsers = [Int](repeating: 0, count: directory.accountCount)
+        for u in 0..<n { accountUsers[Int(directory.account[u])] += 1 }
         var builder = try UserDaySequences.Builder(featureCount: directory.featureNames.count)
         var users: [Int] = []
         var days: [ActiveDay] = []
@@ -209,7 +211,9 @@ final class FitObservations: DayObserver {
                         day: Int(activeDay[i]) - signup, sessions: Int(activeSessions[i]),
                         keyActions: Int(activeKeyActions[i]), features: activeFeatures[i]))
             }
-            try builder.addUser(observedDays: observedDays - signup, activeDays: days)
+            try builder.addUser(
+                observedDays: observedDays - signup, activeDays: days,
+                accountSizeClass: AccountSizeClass.of(size: accountUsers[Int(directory.account[u])]))
             users.append(u)
         }
         activeUser = []
