@@ -56,9 +56,11 @@ struct BruteForce {
     }
 
     /// The likelihood, the persona posteriors, the state posteriors per day, the expected transitions per persona
-    /// (at `(k · S + i) · (S + 1) + j`, live i) and the expected first states per persona (at `k · S + i`).
+    /// (at `(k · S + i) · (S + 1) + j`, live i), the expected first states per persona (at `k · S + i`) and the joint
+    /// posterior of persona and state per day (`[k][t][s]`).
     func exact() throws -> (
-        likelihood: Double, personas: [Double], states: [[Double]], transitions: [Double], firsts: [Double]
+        likelihood: Double, personas: [Double], states: [[Double]], transitions: [Double], firsts: [Double],
+        personaStates: [[[Double]]]
     ) {
         let n = model.stateCount
         let live = model.liveStates
@@ -68,16 +70,20 @@ struct BruteForce {
         var states = [[Double]](repeating: [Double](repeating: 0, count: n), count: observedDays)
         var transitions = [Double](repeating: 0, count: model.personas.count * live * n)
         var firsts = [Double](repeating: 0, count: model.personas.count * live)
+        var personaStates = [[[Double]]](repeating: states, count: model.personas.count)
         for (k, path, p) in all {
             let w = p / likelihood
             personas[k] += w
-            for (t, s) in path.enumerated() { states[t][s] += w }
+            for (t, s) in path.enumerated() {
+                states[t][s] += w
+                personaStates[k][t][s] += w
+            }
             if path[0] < live { firsts[k * live + path[0]] += w }
             for t in 1..<observedDays where path[t - 1] < live {
                 transitions[(k * live + path[t - 1]) * n + path[t]] += w
             }
         }
-        return (likelihood, personas, states, transitions, firsts)
+        return (likelihood, personas, states, transitions, firsts, personaStates)
     }
 }
 

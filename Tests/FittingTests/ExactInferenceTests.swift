@@ -73,6 +73,15 @@ struct ExactInferenceTests {
                     #expect(Self.close(posterior.probability(day: t, state: s), p), "user \(u) day \(t) state \(s)")
                 }
             }
+            for (k, days) in exact.personaStates.enumerated() {
+                for (t, day) in days.enumerated() {
+                    for s in 0..<model.liveStates {
+                        #expect(
+                            Self.close(posterior.probability(persona: k, day: t, state: s), day[s]),
+                            "user \(u) persona \(k) day \(t) state \(s)")
+                    }
+                }
+            }
         }
     }
 

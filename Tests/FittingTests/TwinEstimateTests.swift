@@ -74,6 +74,16 @@ struct TwinEstimateTests {
         #expect(LognormalSizes(sizes: []) == nil)
         let one = try #require(LognormalSizes(sizes: [3]))
         #expect(abs(one.median - 3) < 1e-12 && one.sigma == 0 && one.medianStandardError.isNaN)
+        // Weights 1, 2, 1, 0 on sizes 1, 2, 4, 8: the weighted mean of the log sizes is ln 2 (median 2); the squared
+        // deviations (ln 2)² · (1 + 0 + 1) over the divisor Σw − Σw²/Σw = 4 − 6/4 = 2.5 give σ = ln 2 · √0.8 =
+        // 0.6199697; n = (Σw)²/Σw² = 8/3, so the median's SE is 2 σ / √n = 0.7593047 and σ's σ / √(2(n − 1)) =
+        // 0.3395714. The size of weight 0 is not the largest.
+        let weighted = try #require(LognormalSizes(sizes: [1, 2, 4, 8], weights: [1, 2, 1, 0]))
+        #expect(abs(weighted.median - 2) < 1e-12 && abs(weighted.sigma - 0.6199697) < 1e-7)
+        #expect(abs(weighted.medianStandardError - 0.7593047) < 1e-7)
+        #expect(abs(weighted.sigmaStandardError - 0.3395714) < 1e-7)
+        #expect(weighted.largest == 4 && weighted.count == 4)
+        #expect(LognormalSizes(sizes: [2], weights: [0]) == nil)
     }
 
     /// Two live states told apart with certainty by sessions: the first never has one (mean 0), the second almost

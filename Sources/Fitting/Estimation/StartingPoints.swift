@@ -52,7 +52,11 @@ struct StartingPoints {
     /// transition row stays put with probability 0.75 to 0.95 and spreads the rest at random over the other states
     /// and churned; first states and shares are random and bounded away from 0. With account sizes, each persona's
     /// classes are the users' shares (plus 0.1 % spread over the classes, so none starts at 0), each shaken by a
-    /// factor of 0.5 to 1.5.
+    /// factor of 0.5 to 1.5; but when the data hold users alone in an account and users in accounts of several, and
+    /// there are at least two personas, the personas are split between the two (a third of them, at least one, for
+    /// the users alone): a persona of users alone has all its users in class 0 and the others none, the EM keeps
+    /// those zeros, and no persona mixes users alone with users in teams. A scenario gives each persona one team
+    /// size; a persona of both could not be simulated as it was fitted.
     func model(
         start r: Int, liveStates: Int, personas: Int, featureCount: Int, family: SessionFamily, seed: UInt64
     ) -> HiddenMarkovModel {
@@ -89,10 +93,17 @@ struct StartingPoints {
         let shares = (0..<personas).map { _ in 1 + FastSampler.uniform(using: &rng) }
         let shareTotal = shares.reduce(0, +)
         let floor = 1 / Double(max(1, accountSizeFrequency.count)) * 1e-3
-        let withShares = zip(chains, shares).map { chain, share in
+        let banded = personas >= 2 && accountSizeFrequency.count > 1 && accountSizeFrequency[0] > 0
+            && accountSizeFrequency[0] < 1
+        let alonePersonas = max(1, personas / 3)
+        let withShares = zip(chains, shares).enumerated().map { k, pair in
+            let (chain, share) = pair
             var sizes = [1.0]
             if accountSizeFrequency.count > 1 {
-                sizes = accountSizeFrequency.map { ($0 + floor) * (0.5 + FastSampler.uniform(using: &rng)) }
+                sizes = accountSizeFrequency.enumerated().map { c, frequency in
+                    if banded && (k < alonePersonas) != (c == 0) { return 0 }
+                    return (frequency + floor) * (0.5 + FastSampler.uniform(using: &rng))
+                }
                 let total = sizes.reduce(0, +)
                 sizes = sizes.map { $0 / total }
             }

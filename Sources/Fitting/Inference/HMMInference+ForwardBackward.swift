@@ -206,10 +206,13 @@ extension HMMInference {
         } else {
             for j in 0..<n { beta[j] = 1 }
         }
+        let own: UnsafeMutablePointer<Double>? =
+            workspace.keepsPersonaStates ? workspace.personaGamma + k * workspace.capacity * live : nil
         var t = days - 1
         while t > 0 {
             let today = alpha + t * n
             for i in 0..<live { gamma[t * live + i] += weight * today[i] * beta[i] }
+            if let own { for i in 0..<live { own[t * live + i] = today[i] * beta[i] } }
             let inverse = 1 / scale[t]
             let row = emission + t * n
             let weighted = v + t * n
@@ -228,6 +231,7 @@ extension HMMInference {
         for i in 0..<live {
             let first = alpha[i] * beta[i]
             gamma[i] += weight * first
+            own?[i] = first
             initialCounts[i] = weight * first
         }
         let counts = workspace.transitionCounts + k * live * n

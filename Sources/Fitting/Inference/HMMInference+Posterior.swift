@@ -8,6 +8,8 @@ public struct UserPosterior: Sendable, Hashable {
     public let personaProbabilities: [Double]
     /// P(state s on day t | all the user's days), mixed over personas, at `t · stateCount + s`.
     public let stateProbabilities: [Double]
+    /// P(persona k and live state s on day t | all the user's days), at `(k · days + t) · liveStates + s`.
+    public let personaStateProbabilities: [Double]
     /// Live states and churned.
     public let stateCount: Int
 
@@ -17,6 +19,11 @@ public struct UserPosterior: Sendable, Hashable {
     /// P(state on `day` | all the user's days).
     public func probability(day: Int, state: Int) -> Double {
         stateProbabilities[day * stateCount + state]
+    }
+
+    /// P(`persona` and live `state` on `day` | all the user's days).
+    public func probability(persona: Int, day: Int, state: Int) -> Double {
+        personaStateProbabilities[(persona * days + day) * (stateCount - 1) + state]
     }
 }
 
@@ -57,6 +64,8 @@ extension HMMInference {
 
     /// ``posterior(user:)`` in a given workspace.
     private func posterior(user: Int, in workspace: UserWorkspace) -> UserPosterior {
+        workspace.keepsPersonaStates = true
+        defer { workspace.keepsPersonaStates = false }
         forwardBackward(user: user, in: workspace, silentRunShortcut: false)
         let days = Int(data.observedDays[user])
         let live = liveStates
@@ -72,9 +81,14 @@ extension HMMInference {
             states[t * n + live] = max(0, 1 - alive)
         }
         let personas = (0..<personaCount).map { possible ? workspace.responsibility[$0] : 0 }
+        var joint = [Double](repeating: 0, count: personaCount * days * live)
+        for k in 0..<personaCount where personas[k] > 0 {
+            let own = workspace.personaGamma + k * workspace.capacity * live
+            for i in 0..<(days * live) { joint[k * days * live + i] = personas[k] * own[i] }
+        }
         return UserPosterior(
             logLikelihood: workspace.logLikelihood, personaProbabilities: personas, stateProbabilities: states,
-            stateCount: n)
+            personaStateProbabilities: joint, stateCount: n)
     }
 
     /// P(state on the user's last observed day | all the user's days) for every user, at `u · (S + 1) + s`: the

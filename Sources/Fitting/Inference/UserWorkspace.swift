@@ -36,6 +36,11 @@ final class UserWorkspace {
     let transitionCounts: UnsafeMutablePointer<Double>
     /// Expected days in each live state during the silent run, mixed over personas.
     let silentRunDays: UnsafeMutablePointer<Double>
+    /// P(live state s on day t | the user's days, persona k), at `(k · capacity + t) · S + s`: written by the backward
+    /// passes when ``keepsPersonaStates`` is set (for posteriors by persona), for the personas with a positive
+    /// responsibility.
+    let personaGamma: UnsafeMutablePointer<Double>
+    var keepsPersonaStates = false
     /// Days passed one by one (the rest of the observation is the silent run).
     var passedDays = 0
     /// Silent days after the passed ones, handled through ``SilentRunTables``.
@@ -49,6 +54,7 @@ final class UserWorkspace {
         let sizes = [
             days * n, personas * days * n, personas * days, days * liveStates, n, n, days * n,
             personas, personas, personas, personas * liveStates, personas * liveStates * n, liveStates,
+            personas * days * liveStates,
         ]
         storage = UnsafeMutablePointer<Double>.allocate(capacity: sizes.reduce(0, +))
         storage.initialize(repeating: 0, count: sizes.reduce(0, +))
@@ -71,6 +77,7 @@ final class UserWorkspace {
         initialCounts = storage + offsets[10]
         transitionCounts = storage + offsets[11]
         silentRunDays = storage + offsets[12]
+        personaGamma = storage + offsets[13]
     }
 
     deinit {

@@ -181,7 +181,7 @@ final class FitObservations: DayObserver {
     }
 
     /// The hidden Markov model's data, one user per fitted user in import order with the size class of the user's
-    /// account (its users in the log), and the import index of each; the active days collected are released.
+    /// account (its fitted users), and the import index of each; the active days collected are released.
     /// - Throws: ``FittingError`` if the taxonomy declares more than 32 features.
     func sequences() throws -> (data: UserDaySequences, users: [Int]) {
         guard let directory else { return (try UserDaySequences.Builder(featureCount: 0).build(), []) }
@@ -197,7 +197,7 @@ final class FitObservations: DayObserver {
             next[Int(u)] += 1
         }
         var accountUsers = [Int](repeating: 0, count: directory.accountCount)
-        for u in 0..<n { accountUsers[Int(directory.account[u])] += 1 }
+        for u in 0..<n where isFitted(u) { accountUsers[Int(directory.account[u])] += 1 }
         var builder = try UserDaySequences.Builder(featureCount: directory.featureNames.count)
         var users: [Int] = []
         var days: [ActiveDay] = []

@@ -30,7 +30,11 @@ extension FittedScenario {
                 }
             }
         }
-        lines += ["", "# Emissions are shared by the personas; states are ordered by session mean.", "states:"]
+        lines += [
+            "",
+            "# Emissions are shared by the personas (milestones pooled here, per persona under personas); states are",
+            "# ordered by session mean.", "states:",
+        ]
         let states = stateNames
         for (s, emission) in model.emissions.enumerated() {
             let place = "emissions[\(s)]"
@@ -73,8 +77,8 @@ extension FittedScenario {
             }
         }
         lines += ["  - name: churned", "    absorbing: true", "", "personas:"]
-        for (k, persona) in model.personas.enumerated() {
-            lines += personaLines(k, persona, states: states)
+        for part in personas {
+            lines += personaLines(part, states: states)
         }
         if let weekday {
             let days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -100,28 +104,44 @@ extension FittedScenario {
 
     static func counted(_ n: Int, _ noun: String) -> String { "\(n) \(noun)" + (n == 1 ? "" : "s") }
 
-    private func personaLines(_ k: Int, _ persona: PersonaChain, states: [String]) -> [String] {
+    private func personaLines(_ part: Persona, states: [String]) -> [String] {
+        let k = part.fitted
+        let persona = model.personas[k]
         let place = "personas[\(k)]"
+        let shares = Self.apportioned(personas.map(\.share), minimumUnits: 1)
+        let index = personas.firstIndex { $0.name == part.name }!
         var lines = [
-            "  - name: \(personaNames[k])",
-            "    share: \(Self.apportioned(model.personas.map(\.share), minimumUnits: 1)[k])" + error("\(place).share"),
+            "  - name: \(part.name)",
+            "    share: \(shares[index])" + (part.shareNote.map { "  # \($0)" } ?? error("\(place).share")),
             "    plan: \(plans[billing[k].plan])",
             "    trial_days: \(billing[k].trialDays)",
         ]
-        if let teamSize {
-            if k == 0 {
-                lines += [
-                    "    team_size: &team_size",
-                    "      distribution: lognormal",
-                    "      median: \(Self.number(min(teamSize.median, 1_000_000)))  # SE "
-                        + Self.number(teamSize.medianStandardError, digits: 2),
-                    "      sigma: \(Self.number(min(teamSize.sigma, 10)))  # SE "
-                        + Self.number(teamSize.sigmaStandardError, digits: 2),
-                    "      max: \(min(teamSize.largest, 1_000_000))  # the largest of \(teamSize.count) accounts",
-                ]
-            } else {
-                lines.append("    team_size: *team_size")
+        switch part.teamSize {
+        case .alone:
+            lines.append("    team_size: {distribution: fixed, size: 1}")
+        case .lognormal(let size):
+            lines += [
+                "    team_size:  # over \(Self.number(size.count, digits: 3)) accounts, each weighted by its users' "
+                    + "probability of this persona",
+                "      distribution: lognormal",
+                "      median: \(Self.number(min(size.median, 1_000_000)))  # SE "
+                    + Self.number(size.medianStandardError, digits: 2),
+                "      sigma: \(Self.number(min(size.sigma, 10)))  # SE " + Self.number(size.sigmaStandardError, digits: 2),
+                "      max: \(min(size.largest, 1_000_000))  # the largest account leaning to it",
+            ]
+        case nil: break
+        }
+        if model.accountSizeClasses > 1, part.band == 0 {
+            let shares = persona.accountSizes.enumerated().filter { $0.element >= 0.0005 }.map { c, p in
+                let sizes = AccountSizeClass.sizes(c)
+                let label =
+                    sizes.lowerBound == sizes.upperBound
+                    ? "\(sizes.lowerBound)"
+                    : sizes.upperBound == Int.max ? "\(sizes.lowerBound)+" : "\(sizes.lowerBound)-\(sizes.upperBound)"
+                return "\(label): \(DecimalText.fixed(100 * p, 1)) %"
             }
+            lines.append(
+                "    # persona \(k + 1)'s users by account size (fitted with the persona): " + shares.joined(separator: ", "))
         }
         lines.append("    initial_states:")
         for (s, p) in Self.apportioned(persona.initial).enumerated() {
@@ -129,6 +149,7 @@ extension FittedScenario {
         }
         lines.append("    states:")
         let n = model.stateCount
+        let group = k * bands + part.band
         for i in 0..<model.liveStates {
             lines += ["      \(states[i]):", "        next:"]
             let row = Self.apportioned(Array(persona.transitions[(i * n)..<((i + 1) * n)]))
@@ -136,6 +157,15 @@ extension FittedScenario {
                 lines.append(
                     "          \(j < model.liveStates ? states[j] : "churned"): \(p)"
                         + error("\(place).transitions[\(i)][\(j)]"))
+            }
+            if !milestones.isEmpty {
+                lines.append("        milestones:")
+                for milestone in milestones {
+                    let hazard = milestone.personaHazards[group][i] ?? milestone.hazards[i] ?? 0
+                    lines.append(
+                        "          \(milestone.name): \(Self.number(hazard))  # "
+                            + Self.basis(milestone.personaDaysAtRisk[group][i], "active days at risk"))
+                }
             }
         }
         return lines
@@ -256,11 +286,12 @@ extension FittedScenario {
             lines.append("# No standard errors: \(error.message.split(separator: "\n").joined(separator: "; ")).")
         }
         lines += [
-            "# Beside the model: weekday factors (sessions per observed user-day, SE over accounts), team size",
-            "# (lognormal over account sizes), each persona's plan and trial (its users' most common first billing",
-            "# event, weighted by the posterior persona), trial conversion by state (maximum likelihood over the",
-            "# posterior state of the day each trial ended, SE from the scores), milestone hazards by state",
-            "# (weighted by the posterior state of each day; milestone requirements inferred from the order users",
+            "# Beside the model: weekday factors (sessions per observed user-day, SE over accounts), each persona's",
+            "# team size (lognormal over account sizes, each account weighted by its users' posterior persona), plan",
+            "# and trial (its users' most common first billing event, weighted by the posterior persona), trial",
+            "# conversion by state (maximum likelihood over the posterior state of the day each trial ended, SE from",
+            "# the scores), milestone hazards by persona and state (weighted by the joint posterior of persona and",
+            "# state of each day, pooled over the personas under states:; milestone requirements inferred from the order users",
             "# reached them in: \(d.milestonesOnSilentDays) first reached on a day without a session end the days "
                 + "at risk uncounted), NPS answers and scores by state (\(d.npsAnswers) answers on active days, weighted "
                 + "likewise; \(d.npsOnSilentDays) on days without a session left out). \(d.trialEnds) trial ends.",

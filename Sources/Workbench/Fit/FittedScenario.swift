@@ -4,7 +4,8 @@ import UsageModel
 /// Everything `fit` writes into a scenario: the model BIC chose, with its standard errors, and the estimates beside
 /// it, named as a scenario names them.
 struct FittedScenario {
-    /// A milestone with its inferred requirements and its daily hazard per live state.
+    /// A milestone with its inferred requirements and its daily hazard per live state, pooled over the personas and
+    /// per persona.
     struct Milestone {
         var name: String
         /// Indices of earlier milestones.
@@ -13,6 +14,9 @@ struct FittedScenario {
         var hazards: [Double?]
         /// Expected days at risk per live state.
         var daysAtRisk: [Double]
+        /// `[fitted persona · bands + band][state]`, as ``hazards`` and ``daysAtRisk``.
+        var personaHazards: [[Double?]]
+        var personaDaysAtRisk: [[Double]]
     }
 
     /// A persona's plan (an index into ``plans``) and trial length.
@@ -59,8 +63,30 @@ struct FittedScenario {
     var planChanges: StateOutcomeRates?
     /// NPS answers by live state (``PosteriorEstimates/nps``); nil when the log holds none.
     var nps: StateOutcomeRates?
-    /// Account sizes; nil when every account holds one user.
-    var teamSize: LognormalSizes?
+    /// A persona as the scenario has it: a fitted persona whole, or, when the log has accounts of one user and of
+    /// several, its users of one band of account size (alone, or in a team), whose milestone hazards and team sizes
+    /// differ while their chain is the fitted persona's.
+    struct Persona {
+        var name: String
+        /// The fitted persona: its chain, billing and standard errors.
+        var fitted: Int
+        /// Of all users.
+        var share: Double
+        /// 0 (alone, or the whole persona) or 1 (in a team): with ``fitted``, the milestone hazards' group.
+        var band: Int
+        var teamSize: TeamSize?
+        /// What its share is, when it is not the fitted persona's.
+        var shareNote: String?
+    }
+
+    enum TeamSize {
+        case alone
+        case lognormal(LognormalSizes)
+    }
+
+    var personas: [Persona]
+    /// Account size bands the personas are split into: 2 when the log has accounts of one user and of several, else 1.
+    var bands: Int
     /// nil when a weekday was never observed.
     var weekday: WeekdayFactors?
     var diagnostics: Diagnostics
@@ -80,7 +106,6 @@ struct FittedScenario {
         }
     }
 
-    var personaNames: [String] { (1...model.personas.count).map { "persona_\($0)" } }
 
     /// Names as a scenario takes them (1 to 64 of `a-z`, `0-9`, `_`): lower-cased, any other character `_`,
     /// cut at 64; an empty name, `null` (which YAML reads as nothing) and repeats get a suffix.

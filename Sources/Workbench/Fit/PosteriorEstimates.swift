@@ -1,14 +1,19 @@
 import Fitting
 import UsageModel
 
-/// What `fit` estimates from the fitted model's posterior of every user, beside the model itself: trial conversion,
-/// milestone hazards and NPS answers by latent state, and each persona's first billing event.
+/// What `fit` estimates from the fitted model's posterior of every user, beside the model itself: trial conversion
+/// and NPS answers by latent state, milestone hazards by persona and state, each persona's first billing event, and
+/// each user's persona probabilities.
 struct PosteriorEstimates: Sendable {
     /// Trial ends, converted or not, with the posterior state on the day the trial ended.
     var conversion: StateOutcomeMixture
-    /// One kind per milestone: each active day on which a user could reach it (from the day its requirements were
-    /// reached to the day it was), and whether it was reached that day.
+    /// One kind per milestone, by persona and state and, when the log has accounts of one user and of several, apart
+    /// for the users alone in an account (group 0) and in a team (group 1): each active day on which a user could
+    /// reach it (from the day its requirements were reached to the day it was), and whether it was reached that day.
     var milestones: StateOutcomeRates
+    /// P(persona k | user's days, account size) of each user, in the order of the inference's data, at
+    /// `i · personas + k`.
+    var personaProbabilities: [Double] = []
     /// The first billing event's category (`plan · 2 + (trial ? 1 : 0)`) summed over users with their posterior
     /// persona probabilities, at `persona · categories + category`.
     var billing: [Double]
@@ -24,11 +29,12 @@ struct PosteriorEstimates: Sendable {
     var planChanges: StateOutcomeRates
     let plans: Int
 
-    init(liveStates: Int, personas: Int, milestones: Int, categories: Int) {
+    init(liveStates: Int, personas: Int, milestones: Int, categories: Int, bands: Int) {
         plans = categories / 2
         planChanges = StateOutcomeRates(kinds: plans * plans, liveStates: liveStates)
         conversion = StateOutcomeMixture(liveStates: liveStates)
-        self.milestones = StateOutcomeRates(kinds: milestones, liveStates: liveStates)
+        self.milestones = StateOutcomeRates(
+            kinds: milestones, liveStates: liveStates, personas: personas, groups: bands)
         billing = Array(repeating: 0, count: personas * categories)
         nps = StateOutcomeRates(kinds: Self.npsKinds, liveStates: liveStates)
     }
@@ -39,21 +45,24 @@ struct PosteriorEstimates: Sendable {
     ///   - requirements: Per milestone, the milestones it requires (``FitObservations/inferredRequirements(users:)``).
     init(
         inference: HMMInference, observations: FitObservations, users: [Int], requirements: [[Int]], categories: Int,
+        bands: Int,
         threads: Int
     ) {
         let model = inference.model
         let empty = PosteriorEstimates(
             liveStates: model.liveStates, personas: model.personas.count, milestones: requirements.count,
-            categories: categories)
+            categories: categories, bands: bands)
         let chunks = inference.tallyPosteriors(initial: empty, threads: threads) { i, posterior, tally in
+            let band = bands > 1 && inference.data.accountSizeClass(user: i) > 0 ? 1 : 0
             tally.add(
                 user: users[i], posterior: posterior, activeDays: inference.data.activeDays(user: i),
-                observations: observations, requirements: requirements, categories: categories)
+                observations: observations, requirements: requirements, categories: categories, band: band)
         }
         self = empty
         for chunk in chunks {
             conversion.add(chunk.conversion)
             milestones.add(chunk.milestones)
+            personaProbabilities += chunk.personaProbabilities
             for i in billing.indices { billing[i] += chunk.billing[i] }
             milestonesOnSilentDays += chunk.milestonesOnSilentDays
             nps.add(chunk.nps)
@@ -64,8 +73,9 @@ struct PosteriorEstimates: Sendable {
     /// Adds import user `u`, whose posterior and active days (days since sign-up) are given.
     private mutating func add(
         user u: Int, posterior: UserPosterior, activeDays: [ActiveDay], observations: FitObservations,
-        requirements: [[Int]], categories: Int
+        requirements: [[Int]], categories: Int, band: Int
     ) {
+        personaProbabilities += posterior.personaProbabilities
         guard let signup = observations.directory.map({ Int($0.signupDay[u]) }) else { return }
         let category = Int(observations.firstBilling[u])
         if category >= 0 {
@@ -108,7 +118,7 @@ struct PosteriorEstimates: Sendable {
             let through = reached[m] >= 0 ? reached[m] : Int.max
             var counted = false
             for active in activeDays where active.day >= from && active.day <= through {
-                milestones.add(posterior, day: active.day, kind: m, success: active.day == through)
+                milestones.add(posterior, day: active.day, kind: m, success: active.day == through, group: band)
                 counted = counted || active.day == through
             }
             if reached[m] >= 0 && !counted { milestonesOnSilentDays += 1 }

@@ -22,10 +22,10 @@ public struct ScenarioFitOptions: Sendable {
     public var sizeFitted: (@Sendable (String) -> Void)?
 
     /// Users the sizes are compared on when the log has more (``ModelSelection``): enough to tell sizes apart,
-    /// few enough that a grid of twelve sizes costs less than the chosen size's fit on 100 000 users.
+    /// few enough that the sizes tried cost little beside the chosen size's fit on 100 000 users.
     public var selectionUsers = 10_000
 
-    public static let defaultLiveStates = 2...5
+    public static let defaultLiveStates = 2...8
     public static let defaultPersonas = 1...3
     /// Live states a scenario can hold beside churned.
     public static let liveStateLimit = 1...15
@@ -132,9 +132,11 @@ extension Workbench {
         let threads = options.log.threads
         let plans = vocabulary.plans.isEmpty ? ["free"] : vocabulary.plans
         let requirements = observations.inferredRequirements(users: users)
+        let alone = (0..<data.userCount).filter { data.accountSizeClass(user: $0) == 0 }.count
+        let bands = alone > 0 && alone < data.userCount ? 2 : 1
         let posterior = PosteriorEstimates(
             inference: try HMMInference(model: model, data: data), observations: observations, users: users,
-            requirements: requirements, categories: plans.count * 2, threads: threads)
+            requirements: requirements, categories: plans.count * 2, bands: bands, threads: threads)
         let directory = log.directory
         let billing = billing(
             posterior.billing, observations: observations, users: users, personas: model.personas.count)
@@ -150,14 +152,17 @@ extension Workbench {
             features: FittedScenario.scenarioNames(vocabulary.features, noun: "feature"),
             milestones: milestones(
                 FittedScenario.scenarioNames(vocabulary.milestones, noun: "milestone"), requirements: requirements,
-                rates: posterior.milestones),
+                rates: posterior.milestones, bands: bands),
             selection: selection, standardErrors: try standardErrors(model, data: data, threads: threads),
             plans: FittedScenario.scenarioNames(plans, noun: "plan"),
             planCents: vocabulary.planPriceCents ?? Array(repeating: 0, count: plans.count),
             billing: billing, afterTrial: afterTrial,
             conversion: posterior.conversion.fitted(), conversionWeights: posterior.conversion.expectedObservations,
             planChanges: posterior.planChanges, nps: observations.npsScores.isEmpty ? nil : posterior.nps,
-            teamSize: teamSize(directory: directory, users: users),
+            personas: personas(
+                model, bands: bands, directory: directory, users: users,
+                personaProbabilities: posterior.personaProbabilities),
+            bands: bands,
             weekday: WeekdayFactors(
                 sessions: observations.accountWeekdaySessions, observedDays: observations.accountWeekdayDays()),
             diagnostics: FittedScenario.Diagnostics(
@@ -219,13 +224,22 @@ extension Workbench {
     }
 
     private static func milestones(
-        _ names: [String], requirements: [[Int]], rates: StateOutcomeRates
+        _ names: [String], requirements: [[Int]], rates: StateOutcomeRates, bands: Int
     ) -> [FittedScenario.Milestone] {
-        names.enumerated().map { m, name in
+        let pooled = rates.pooledOverPersonas
+        return names.enumerated().map { m, name in
             FittedScenario.Milestone(
                 name: name, requires: requirements[m],
-                hazards: (0..<rates.liveStates).map { rates.rate(kind: m, state: $0) },
-                daysAtRisk: (0..<rates.liveStates).map { rates.weight(kind: m, state: $0) })
+                hazards: (0..<rates.liveStates).map { pooled.rate(kind: m, state: $0) },
+                daysAtRisk: (0..<rates.liveStates).map { pooled.weight(kind: m, state: $0) },
+                personaHazards: (0..<(rates.personas * bands)).map { g in
+                    (0..<rates.liveStates).map { rates.rate(kind: m, state: $0, persona: g / bands, group: g % bands) }
+                },
+                personaDaysAtRisk: (0..<(rates.personas * bands)).map { g in
+                    (0..<rates.liveStates).map {
+                        rates.weight(kind: m, state: $0, persona: g / bands, group: g % bands)
+                    }
+                })
         }
     }
 
@@ -259,12 +273,51 @@ extension Workbench {
         return counts.firstIndex(of: top)
     }
 
-    /// Users per account among the fitted users, as a lognormal; nil when every account holds one.
-    private static func teamSize(directory: PopulationDirectory, users: [Int]) -> LognormalSizes? {
+    /// The scenario's personas. With one band (no account of several users, or no account of one) each fitted
+    /// persona whole, its team sizes (when accounts of several users exist) a lognormal over the accounts, each
+    /// counted with the mean of its users' persona probabilities. With two, each fitted persona's users alone in an
+    /// account (`persona_k_alone`, team size 1, share × P(alone | persona)) and in a team (`persona_k_team`, the
+    /// lognormal over the accounts of several users); a part no user leans to is left out.
+    private static func personas(
+        _ model: HiddenMarkovModel, bands: Int, directory: PopulationDirectory, users: [Int],
+        personaProbabilities: [Double]
+    ) -> [FittedScenario.Persona] {
+        let count = model.personas.count
         var sizes = [Int](repeating: 0, count: directory.accountCount)
-        for u in users { sizes[Int(directory.account[u])] += 1 }
-        let held = sizes.filter { $0 > 0 }
-        return held.contains { $0 > 1 } ? LognormalSizes(sizes: held) : nil
+        var weights = [Double](repeating: 0, count: directory.accountCount * count)
+        for (i, u) in users.enumerated() {
+            let a = Int(directory.account[u])
+            sizes[a] += 1
+            for k in 0..<count { weights[a * count + k] += personaProbabilities[i * count + k] }
+        }
+        func teamSize(_ k: Int, smallest: Int) -> FittedScenario.TeamSize? {
+            let held = sizes.indices.filter { sizes[$0] >= smallest }
+            guard held.contains(where: { sizes[$0] > 1 }) else { return nil }
+            let chosen = held.map { sizes[$0] }
+            let sizes =
+                LognormalSizes(sizes: chosen, weights: held.map { weights[$0 * count + k] / Double(sizes[$0]) })
+                ?? LognormalSizes(sizes: chosen)
+            return sizes.map { .lognormal($0) }
+        }
+        return model.personas.enumerated().flatMap { k, persona -> [FittedScenario.Persona] in
+            guard bands == 2 else {
+                return [
+                    FittedScenario.Persona(
+                        name: "persona_\(k + 1)", fitted: k, share: persona.share, band: 0,
+                        teamSize: teamSize(k, smallest: 1), shareNote: nil)
+                ]
+            }
+            let alone = persona.accountSizes[0]
+            return [
+                FittedScenario.Persona(
+                    name: "persona_\(k + 1)_alone", fitted: k, share: persona.share * alone, band: 0, teamSize: .alone,
+                    shareNote: "persona \(k + 1)'s share × its users alone in an account"),
+                FittedScenario.Persona(
+                    name: "persona_\(k + 1)_team", fitted: k, share: persona.share * (1 - alone), band: 1,
+                    teamSize: teamSize(k, smallest: 2),
+                    shareNote: "persona \(k + 1)'s share × its users in accounts of several"),
+            ].filter { $0.share > 0 }
+        }
     }
 
     /// Writes `text` to `path`, which must not exist, through a staged copy renamed into place.

@@ -85,7 +85,6 @@ extension Workbench {
     ) throws -> RecoveryResult {
         var spec = try prepare(scenario, options: options, writesEventLog: true)
         let changes = withinFittedModel(&spec, faults: faults)
-        let truth = try TrueModel(spec.model)
         let progress = ProgressLine(enabled: options.progress)
         defer { progress.finish() }
 
@@ -117,6 +116,7 @@ extension Workbench {
         let observations = FitObservations()
         try log.replay(observers: [observations])
         let (data, users) = try observations.sequences()
+        let truth = try TrueModel(spec.model, accountSizes: data.accountSizeClassCount > 1)
 
         progress.update("fitting", done: 0, total: 1)
         let fit = try HMMFitter.fit(
@@ -150,7 +150,7 @@ extension Workbench {
         let posterior = PosteriorEstimates(
             inference: inference, observations: observations, users: users,
             requirements: observations.inferredRequirements(users: users),
-            categories: max(1, model.commerce.plans.count) * 2, threads: options.threads)
+            categories: max(1, model.commerce.plans.count) * 2, bands: 1, threads: options.threads)
         let conversion = posterior.conversion.fitted()
         for (j, state) in truth.liveStates.enumerated() {
             guard let estimate = conversion[decoding.stateOrder[j]] else { continue }
@@ -262,7 +262,9 @@ struct TrueModel {
     /// The largest dispersion of the fit (docs/fitting.md), standing for a Poisson state's infinite one.
     static let poissonDispersion = 1e6
 
-    init(_ behaviour: BehaviourModel) throws {
+    /// - Parameter accountSizes: Whether the fit sees account sizes (the log has an account of several users): each
+    /// persona's users are then spread over the ``AccountSizeClass``es as its team sizes put them.
+    init(_ behaviour: BehaviourModel, accountSizes: Bool) throws {
         let live = behaviour.states.indices.filter { $0 != behaviour.churnedState }
         let order = live + [behaviour.churnedState]
         liveStates = live
@@ -274,10 +276,11 @@ struct TrueModel {
                 if case .poisson = reference[live[$0]].sessions { return true }
                 return false
             })
-        let personas = behaviour.personas.map { persona in
+        let personas = try behaviour.personas.map { persona in
             PersonaChain(
                 share: persona.share, initial: live.map { persona.initialStates[$0] },
-                transitions: order.flatMap { i in order.map { j in persona.states[i].next[j] } })
+                transitions: order.flatMap { i in order.map { j in persona.states[i].next[j] } },
+                accountSizes: accountSizes ? try Self.userShares(persona.teamSize) : [1])
         }
         let emissions = live.map { s -> StateEmission in
             let state = reference[s]
@@ -294,6 +297,37 @@ struct TrueModel {
             personas: personas, emissions: emissions, featureCount: behaviour.features.count,
             sessionFamily: .negativeBinomial)
         features = behaviour.features
+    }
+
+    /// The share of a persona's users in accounts of each ``AccountSizeClass``: an account of size s holds s users,
+    /// so P(class c) = Σ_{s in c} s P(s) / Σ s P(s), with P the team size distribution as the simulator draws it
+    /// (`TeamSizeSampler`: 1 + Poisson(mean − 1) capped; a lognormal rounded, at least 1, capped). The last account of
+    /// a persona, cut short by its user count, is left out.
+    static func userShares(_ size: TeamSize) throws -> [Double] {
+        var probability: [Int: Double] = [:]
+        switch size {
+        case .fixed(let n):
+            probability[n] = 1
+        case .poisson(let mean, let max):
+            if mean <= 1 {
+                probability[1] = 1
+            } else {
+                let poisson = try Poisson(mean: mean - 1)
+                for s in 1..<max { probability[s] = poisson.pmf(s - 1) }
+                probability[max] = poisson.survival(max - 2)
+            }
+        case .lognormal(let median, let sigma, let max):
+            let lognormal = try Lognormal(zeta: log(median), sigma: sigma)
+            for s in 1...max {
+                let below = s == 1 ? 0 : lognormal.cdf(Double(s) - 0.5)
+                let above = s == max ? 1 : lognormal.cdf(Double(s) + 0.5)
+                probability[s] = above - below
+            }
+        }
+        var shares = [Double](repeating: 0, count: AccountSizeClass.count)
+        for (s, p) in probability { shares[AccountSizeClass.of(size: s)] += Double(s) * p }
+        let total = shares.reduce(0, +)
+        return shares.map { $0 / total }
     }
 
     /// Every parameter of the truth against the fitted model (in the truth's labels), named in the scenario's words.
@@ -324,6 +358,19 @@ struct TrueModel {
             add("\(states[s]): sessions dispersion", compared: !poisson.contains(s))
             add("\(states[s]): key actions per session")
             for f in features { add("\(states[s]): \(f)") }
+        }
+        if model.accountSizeClasses > 1 {
+            for persona in personaNames {
+                for c in 0..<model.accountSizeClasses {
+                    let sizes = AccountSizeClass.sizes(c)
+                    add(
+                        "\(persona): users in accounts of "
+                            + (sizes.lowerBound == sizes.upperBound
+                                ? "\(sizes.lowerBound)"
+                                : sizes.upperBound == Int.max
+                                    ? "\(sizes.lowerBound) or more" : "\(sizes.lowerBound)–\(sizes.upperBound)"))
+                }
+            }
         }
         precondition(i == truth.count, "every parameter named")
         return rows
