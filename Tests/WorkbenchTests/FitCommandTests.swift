@@ -312,7 +312,8 @@ struct FitCommandTests {
         #expect(abs(rates[1] - rates[0]) <= 4 * error, "log \(rates[0]), twin \(rates[1]), SE \(error)")
         for counts in [log, twin] {
             #expect(
-                Double(counts.teamsInviting) / Double(counts.inTeams) > Double(counts.aloneInviting) / Double(counts.alone))
+                Double(counts.teamsInviting) / Double(counts.inTeams) > Double(counts.aloneInviting)
+                    / Double(counts.alone))
         }
     }
 

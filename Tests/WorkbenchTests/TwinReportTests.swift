@@ -311,7 +311,8 @@ struct TwinReportTests {
     /// d ∓ √((p₁ − l₁)² + (u₂ − p₂)²) … by hand. With one user per cluster it is Newcombe's method 10 at the CR1
     /// effective sizes (69 and 79 for 56/70 − 48/80: Newcombe's own 0.0524 to 0.3339 at 70 and 80, Statistics in
     /// Medicine 17, p. 873). A point agrees when its interval covers 0 and is not counted when both sides are at 0 %.
-    @Test("a point of two proportions over clusters carries the square-and-add interval and agrees only when it covers 0")
+    @Test(
+        "a point of two proportions over clusters carries the square-and-add interval and agrees only when it covers 0")
     func proportionPoint() throws {
         func moments(_ clusters: [(Int, Int)]) -> ClusteredRatioMoments {
             var m = ClusteredRatioMoments()
@@ -321,11 +322,13 @@ struct TwinReportTests {
         func singles(_ y: Int, _ n: Int) -> ClusteredRatioMoments {
             moments(Array(repeating: (1, 1), count: y) + Array(repeating: (0, 1), count: n - y))
         }
-        let point = try #require(TwinPoint.proportions(series: "x", at: "", real: singles(56, 70), twin: singles(48, 80)))
+        let point = try #require(
+            TwinPoint.proportions(series: "x", at: "", real: singles(56, 70), twin: singles(48, 80)))
         #expect(abs(point.difference - 0.2) < 1e-12)
         #expect(abs(point.differenceLower! - 0.051404027341506425) < 1e-12)
         #expect(abs(point.differenceUpper! - 0.3346870124374779) < 1e-12)
-        #expect(abs(point.real.lower! - 0.6909679274378024) < 1e-12 && abs(point.twin.upper! - 0.700959250408843) < 1e-12)
+        #expect(
+            abs(point.real.lower! - 0.6909679274378024) < 1e-12 && abs(point.twin.upper! - 0.700959250408843) < 1e-12)
         #expect(point.agrees == false)
         let clustered = try #require(
             TwinPoint.proportions(

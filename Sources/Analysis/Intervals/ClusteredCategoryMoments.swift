@@ -35,7 +35,9 @@ public struct ClusteredCategoryMoments: Codable, Sendable, Equatable {
         for k in 0..<categories where members[k] > 0 {
             counts[k] += members[k]
             mixedProducts[k] += members[k] * n
-            for l in 0..<categories where members[l] > 0 { countProducts[k * categories + l] += members[k] * members[l] }
+            for l in 0..<categories where members[l] > 0 {
+                countProducts[k * categories + l] += members[k] * members[l]
+            }
         }
     }
 

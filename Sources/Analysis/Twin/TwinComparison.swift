@@ -155,7 +155,8 @@ public struct TwinComparison: Sendable {
         let followUp = min(
             real.observations.map(\.time).max() ?? 0, twin.observations.map(\.time).max() ?? 0)
         let shown = days.filter { Double($0) <= followUp }
-        func sides(_ sample: (observations: [SurvivalObservation], accounts: [Int])) throws -> [(TwinEstimate, Double)] {
+        func sides(_ sample: (observations: [SurvivalObservation], accounts: [Int])) throws -> [(TwinEstimate, Double)]
+        {
             let curve = try KaplanMeier(sample.observations)
             let robust = try ClusteredSurvival.curve(
                 sample.observations, clusters: sample.accounts, at: shown.map(Double.init))

@@ -87,10 +87,12 @@ public struct TwinPoint: Codable, Sendable {
         return TwinPoint(
             series: series, at: at, day: day, real: r.estimate, twin: t.estimate, difference: difference,
             differenceLower: spread
-                ? difference - (squared(r.p - r.interval.lowerBound) + squared(t.interval.upperBound - t.p)).squareRoot()
+                ? difference
+                    - (squared(r.p - r.interval.lowerBound) + squared(t.interval.upperBound - t.p)).squareRoot()
                 : nil,
             differenceUpper: spread
-                ? difference + (squared(r.interval.upperBound - r.p) + squared(t.p - t.interval.lowerBound)).squareRoot()
+                ? difference
+                    + (squared(r.interval.upperBound - r.p) + squared(t.p - t.interval.lowerBound)).squareRoot()
                 : nil)
     }
 

@@ -39,7 +39,9 @@ public struct TwinSample: Sendable {
         public let weekly: ClusteredRatioMoments
         public let monthly: ClusteredRatioMoments
 
-        public init(day: Int, daily: ClusteredRatioMoments, weekly: ClusteredRatioMoments, monthly: ClusteredRatioMoments) {
+        public init(
+            day: Int, daily: ClusteredRatioMoments, weekly: ClusteredRatioMoments, monthly: ClusteredRatioMoments
+        ) {
             self.day = day
             self.daily = daily
             self.weekly = weekly

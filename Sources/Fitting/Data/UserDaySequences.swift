@@ -173,7 +173,9 @@ extension UserDaySequences {
         }
 
         /// Adds a user whose days are known to follow the rules of ``addUser(observedDays:activeDays:)``.
-        mutating func append(observedDays days: Int, activeDays: some Collection<ActiveDay>, accountSizeClass sizeClass: Int = 0) {
+        mutating func append(
+            observedDays days: Int, activeDays: some Collection<ActiveDay>, accountSizeClass sizeClass: Int = 0
+        ) {
             var logConstant = 0.0
             for active in activeDays {
                 activeDay.append(Int32(active.day))

@@ -92,7 +92,7 @@ public struct HMMFit: Sendable {
 
     /// The same fit with its model's states and personas in canonical order
     /// (``HiddenMarkovModel/canonicallyOrdered()``).
-    func canonicallyOrdered() -> HMMFit {
+    public func canonicallyOrdered() -> HMMFit {
         HMMFit(
             model: model.canonicallyOrdered(), logLikelihood: logLikelihood, iterations: iterations,
             converged: converged, startLogLikelihoods: startLogLikelihoods, userCount: userCount)

@@ -52,11 +52,11 @@ struct StartingPoints {
     /// transition row stays put with probability 0.75 to 0.95 and spreads the rest at random over the other states
     /// and churned; first states and shares are random and bounded away from 0. With account sizes, each persona's
     /// classes are the users' shares (plus 0.1 % spread over the classes, so none starts at 0), each shaken by a
-    /// factor of 0.5 to 1.5; but when the data hold users alone in an account and users in accounts of several, and
-    /// there are at least two personas, the personas are split between the two (a third of them, at least one, for
-    /// the users alone): a persona of users alone has all its users in class 0 and the others none, the EM keeps
-    /// those zeros, and no persona mixes users alone with users in teams. A scenario gives each persona one team
-    /// size; a persona of both could not be simulated as it was fitted.
+    /// factor of 0.5 to 1.5. When the data hold users alone in an account and users in accounts of several and there
+    /// are at least two personas, the even starts split the personas between the two instead (a third of them, at
+    /// least one, for the users alone): a persona of users alone has all its users in class 0 and the others none,
+    /// and EM keeps those zeros. Personas of a product often divide so (freelancers and teams); whether they do in
+    /// the data is left to the likelihood, which ranks the starts.
     func model(
         start r: Int, liveStates: Int, personas: Int, featureCount: Int, family: SessionFamily, seed: UInt64
     ) -> HiddenMarkovModel {
@@ -93,7 +93,8 @@ struct StartingPoints {
         let shares = (0..<personas).map { _ in 1 + FastSampler.uniform(using: &rng) }
         let shareTotal = shares.reduce(0, +)
         let floor = 1 / Double(max(1, accountSizeFrequency.count)) * 1e-3
-        let banded = personas >= 2 && accountSizeFrequency.count > 1 && accountSizeFrequency[0] > 0
+        let banded =
+            r % 2 == 0 && personas >= 2 && accountSizeFrequency.count > 1 && accountSizeFrequency[0] > 0
             && accountSizeFrequency[0] < 1
         let alonePersonas = max(1, personas / 3)
         let withShares = zip(chains, shares).enumerated().map { k, pair in

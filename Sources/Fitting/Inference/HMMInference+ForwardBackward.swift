@@ -167,7 +167,8 @@ extension HMMInference {
         var largest = -Double.infinity
         let sizeClass = accountSizeClasses > 1 ? data.accountSizeClass(user: user) : 0
         for k in 0..<personaCount {
-            let joint = logShares[k] + logAccountSizes[k * accountSizeClasses + sizeClass]
+            let joint =
+                logShares[k] + logAccountSizes[k * accountSizeClasses + sizeClass]
                 + workspace.personaLogLikelihood[k]
             workspace.responsibility[k] = joint
             largest = max(largest, joint)

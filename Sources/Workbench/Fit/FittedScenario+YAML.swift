@@ -126,7 +126,8 @@ extension FittedScenario {
                 "      distribution: lognormal",
                 "      median: \(Self.number(min(size.median, 1_000_000)))  # SE "
                     + Self.number(size.medianStandardError, digits: 2),
-                "      sigma: \(Self.number(min(size.sigma, 10)))  # SE " + Self.number(size.sigmaStandardError, digits: 2),
+                "      sigma: \(Self.number(min(size.sigma, 10)))  # SE "
+                    + Self.number(size.sigmaStandardError, digits: 2),
                 "      max: \(min(size.largest, 1_000_000))  # the largest account leaning to it",
             ]
         case nil: break
@@ -141,7 +142,8 @@ extension FittedScenario {
                 return "\(label): \(DecimalText.fixed(100 * p, 1)) %"
             }
             lines.append(
-                "    # persona \(k + 1)'s users by account size (fitted with the persona): " + shares.joined(separator: ", "))
+                "    # persona \(k + 1)'s users by account size (fitted with the persona): "
+                    + shares.joined(separator: ", "))
         }
         lines.append("    initial_states:")
         for (s, p) in Self.apportioned(persona.initial).enumerated() {
@@ -265,6 +267,19 @@ extension FittedScenario {
                 + "after \(best.fit.iterations) EM iterations"
                 + (best.fit.converged ? " (converged)." : " (not converged)."),
         ]
+        if let split {
+            let unsplit = best.fit
+            lines += [
+                "# Split by account size: each persona into its users alone in an account and its users in teams",
+                "# (parts of at least 10 users), refined by EM on all users: log-likelihood "
+                    + "\(DecimalText.fixed(split.fit.logLikelihood, 1)) after \(split.fit.iterations) iterations, BIC "
+                    + "\(DecimalText.fixed(split.fit.bic, 1)) against \(DecimalText.fixed(unsplit.bic, 1)) unsplit"
+                    + (selection.selectionUsers < users ? " on all users" : "") + ": "
+                    + (split.kept
+                        ? "kept, \(Self.counted(split.fit.model.personas.count, "persona"))."
+                        : "not kept."),
+            ]
+        }
         // A size at the top of a range of several: the range may stop short of the best.
         func atTop(_ size: (ModelSelection.Candidate) -> Int) -> Bool {
             let tried = Set(selection.candidates.map(size))

@@ -47,6 +47,9 @@ struct FittedScenario {
     var features: [String]
     var milestones: [Milestone]
     var selection: ModelSelection
+    /// The chosen size with its personas split by account size (``HiddenMarkovModel/splitByAccountBand(users:minimumUsers:)``),
+    /// refined by EM; used when kept.
+    var split: BandSplit?
     /// By parameter name (``HiddenMarkovModel/namedParameters``), or why there are none.
     var standardErrors: Result<[String: Double], FittingError>
     var plans: [String]
@@ -91,7 +94,15 @@ struct FittedScenario {
     var weekday: WeekdayFactors?
     var diagnostics: Diagnostics
 
-    var model: HiddenMarkovModel { selection.best.fit.model }
+    struct BandSplit {
+        var fit: HMMFit
+        /// Whether its BIC is lower than the unsplit model's.
+        var kept: Bool
+    }
+
+    /// The model written: the chosen size, split by account size when that was kept.
+    var fit: HMMFit { split?.kept == true ? split!.fit : selection.best.fit }
+    var model: HiddenMarkovModel { fit.model }
 
     /// Live states by increasing session mean: the first `S` of quiet, light, regular, heavy, intense spread over the
     /// ladder (2 states are quiet and intense, 3 quiet, regular and intense), `s1`, `s2`, … beyond five.
@@ -105,7 +116,6 @@ struct FittedScenario {
         default: return (1...count).map { "s\($0)" }
         }
     }
-
 
     /// Names as a scenario takes them (1 to 64 of `a-z`, `0-9`, `_`): lower-cased, any other character `_`,
     /// cut at 64; an empty name, `null` (which YAML reads as nothing) and repeats get a suffix.
