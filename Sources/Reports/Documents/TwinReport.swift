@@ -36,8 +36,10 @@ public enum TwinReport {
                     "Each figure is measured on the real log and on the twin the same way, by one observer of their days. "
                         + "The twin's log is \(r.twinLog). Every point has a \(level) % interval on each side and one "
                         + "for the difference real − twin, computed for independent samples (the twin's users are "
-                        + "simulated, not the log's). A point agrees when the interval of its difference covers 0; "
-                        + "points where both sides are at 0 % or at 100 % are not counted."),
+                        + "simulated, not the log's). The unit of every interval and test is the account: its users "
+                        + "sign up together and share a persona, so they are not independent draws. A point agrees "
+                        + "when the interval of its difference covers 0; points where both sides are at 0 % or at "
+                        + "100 % are not counted."),
                 .paragraph(
                     "A faithful twin has about \(level) % of the points of a figure in agreement and no small p-value. "
                         + "The points of one figure share their users (the same users week after week), so their "
