@@ -149,6 +149,27 @@ struct ExactInferenceTests {
         }
     }
 
+    /// Splitting each persona into its users alone in an account and its users in teams changes no user's
+    /// likelihood (the two parts share the chain, their shares and account sizes multiply back to the persona's),
+    /// and every split persona holds users of one kind only.
+    @Test("splitting personas by account size keeps every user's likelihood")
+    func splitKeepsLikelihood() throws {
+        let model = try Self.model(3)
+        let data = try Self.data(for: model)
+        let split = try #require(model.splitByAccountBand(users: data.userCount, minimumUsers: 0))
+        #expect(split.personas.count == 4)
+        for persona in split.personas {
+            #expect(persona.accountSizes[0] == 0 || persona.accountSizes[0] == 1)
+        }
+        let before = try HMMInference(model: model, data: data)
+        let after = try HMMInference(model: split, data: data)
+        for u in 0..<data.userCount {
+            #expect(Self.close(after.posterior(user: u).logLikelihood, before.posterior(user: u).logLikelihood))
+        }
+        #expect(model.splitByAccountBand(users: data.userCount, minimumUsers: 1e9) == nil)
+        #expect(try Self.model(0).splitByAccountBand(users: data.userCount, minimumUsers: 0) == nil)
+    }
+
     @Test("the filtered distribution of the last day equals the enumeration's, conditioned on every day")
     func lastDay() throws {
         let model = try tinyModel(family: .negativeBinomial)
