@@ -165,11 +165,8 @@ extension HMMInference {
     /// the days and of the user's account size class; false when the days are impossible for every persona.
     private func mixPersonas(user: Int, in workspace: UserWorkspace) -> Bool {
         var largest = -Double.infinity
-        let sizeClass = accountSizeClasses > 1 ? data.accountSizeClass(user: user) : 0
         for k in 0..<personaCount {
-            let joint =
-                logShares[k] + logAccountSizes[k * accountSizeClasses + sizeClass]
-                + workspace.personaLogLikelihood[k]
+            let joint = logPersonaPrior(k, user: user) + workspace.personaLogLikelihood[k]
             workspace.responsibility[k] = joint
             largest = max(largest, joint)
         }

@@ -30,9 +30,8 @@ extension HMMInference {
         var backpointer = [UInt8](repeating: 0, count: days * n)
         var score = [Double](repeating: 0, count: n)
         var nextScore = [Double](repeating: 0, count: n)
-        let sizeClass = accountSizeClasses > 1 ? data.accountSizeClass(user: user) : 0
         for (k, persona) in model.personas.enumerated() {
-            let logPrior = logShares[k] + logAccountSizes[k * accountSizeClasses + sizeClass]
+            let logPrior = logPersonaPrior(k, user: user)
             let logTransition = persona.transitions.map { log($0) }
             for j in 0..<n {
                 let first = j < liveStates ? persona.initial[j] : 0

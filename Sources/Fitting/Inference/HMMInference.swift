@@ -75,6 +75,14 @@ public struct HMMInference: Sendable {
             })
     }
 
+    /// log P(persona k) + log P(`user`'s account size class | persona k): the persona's prior for the user, before
+    /// the user's days.
+    @inline(__always)
+    func logPersonaPrior(_ k: Int, user: Int) -> Double {
+        logShares[k]
+            + logAccountSizes[k * accountSizeClasses + (accountSizeClasses > 1 ? data.accountSizeClass(user: user) : 0)]
+    }
+
     var liveStates: Int { model.liveStates }
     var stateCount: Int { model.stateCount }
     var personaCount: Int { model.personas.count }
