@@ -1,4 +1,5 @@
 import Fitting
+import Foundation
 import Stats
 
 /// Exact answers for tiny models by enumerating every persona and state path: the reference the forward–backward
@@ -29,9 +30,41 @@ struct BruteForce {
         return p
     }
 
+    /// The habit level after each day, as the simulator computes it (single precision, ½ on the sign-up morning,
+    /// 16 levels); all 0 without habit feedback.
+    var habitLevels: [Int] {
+        guard let habit = model.habit else { return [Int](repeating: 0, count: observedDays) }
+        let decay = Float(exp2(-1 / habit.halfLifeDays))
+        var h: Float = 0.5
+        return (0..<observedDays).map { t in
+            let active: Float = activeDays.contains { $0.day == t } ? 1 : 0
+            h = h * decay + (1 - decay) * active
+            return min(15, Int(h * 16))
+        }
+    }
+
+    /// P(state `to` tomorrow | state `from` today) at habit `level`: declines (to a live state of lower level, or to
+    /// churned) times 1 − strength·(2h − 1) at the level's middle h, the stay taking the difference.
+    func transition(persona k: Int, from: Int, to: Int, level: Int) -> Double {
+        let persona = model.personas[k]
+        guard let habit = model.habit, from < model.liveStates else { return persona.transition(from: from, to: to) }
+        let factor = 1 - habit.strength * (2 * (Double(level) + 0.5) / 16 - 1)
+        func declines(_ j: Int) -> Bool {
+            j == model.liveStates || habit.stateLevels[j] < habit.stateLevels[from]
+        }
+        var moves = 0.0
+        for j in 0..<model.stateCount where j != from {
+            moves += persona.transition(from: from, to: j) * (declines(j) ? factor : 1)
+        }
+        precondition(moves <= 1, "the test models keep every row's moves at most 1")
+        if to == from { return 1 - moves }
+        return persona.transition(from: from, to: to) * (declines(to) ? factor : 1)
+    }
+
     /// Every (persona, path) with its joint probability with the days.
     func paths() throws -> [(persona: Int, states: [Int], probability: Double)] {
         let n = model.stateCount
+        let levels = habitLevels
         let e = try (0..<observedDays).map { t in try (0..<n).map { try emission(day: t, state: $0) } }
         var result: [(Int, [Int], Double)] = []
         var total = 1
@@ -47,7 +80,8 @@ struct BruteForce {
                 let prior = persona.share * (model.accountSizeClasses > 1 ? persona.accountSizes[accountSizeClass] : 1)
                 var p = prior * (states[0] < model.liveStates ? persona.initial[states[0]] : 0) * e[0][states[0]]
                 for t in 1..<observedDays {
-                    p *= persona.transition(from: states[t - 1], to: states[t]) * e[t][states[t]]
+                    let move = transition(persona: k, from: states[t - 1], to: states[t], level: levels[t - 1])
+                    p *= move * e[t][states[t]]
                 }
                 result.append((k, states, p))
             }
@@ -55,8 +89,8 @@ struct BruteForce {
         return result
     }
 
-    /// The likelihood, the persona posteriors, the state posteriors per day, the expected transitions per persona
-    /// (at `(k · S + i) · (S + 1) + j`, live i), the expected first states per persona (at `k · S + i`) and the joint
+    /// The likelihood, the persona posteriors, the state posteriors per day, the expected transitions per persona and
+    /// habit level (at `((k · H + ℓ) · S + i) · (S + 1) + j`, live i), the expected first states per persona (at `k · S + i`) and the joint
     /// posterior of persona and state per day (`[k][t][s]`).
     func exact() throws -> (
         likelihood: Double, personas: [Double], states: [[Double]], transitions: [Double], firsts: [Double],
@@ -68,7 +102,9 @@ struct BruteForce {
         let likelihood = all.reduce(0) { $0 + $1.probability }
         var personas = [Double](repeating: 0, count: model.personas.count)
         var states = [[Double]](repeating: [Double](repeating: 0, count: n), count: observedDays)
-        var transitions = [Double](repeating: 0, count: model.personas.count * live * n)
+        let levelCount = model.habit == nil ? 1 : 16
+        let levels = habitLevels
+        var transitions = [Double](repeating: 0, count: model.personas.count * levelCount * live * n)
         var firsts = [Double](repeating: 0, count: model.personas.count * live)
         var personaStates = [[[Double]]](repeating: states, count: model.personas.count)
         for (k, path, p) in all {
@@ -80,7 +116,9 @@ struct BruteForce {
             }
             if path[0] < live { firsts[k * live + path[0]] += w }
             for t in 1..<observedDays where path[t - 1] < live {
-                transitions[(k * live + path[t - 1]) * n + path[t]] += w
+                let block: Int = k * levelCount + levels[t - 1]
+                let row: Int = block * live + path[t - 1]
+                transitions[row * n + path[t]] += w
             }
         }
         return (likelihood, personas, states, transitions, firsts, personaStates)
@@ -110,6 +148,16 @@ func tinyModel(family: SessionFamily, accountSizes: Bool = false) throws -> Hidd
                 sessionMean: 2.5, sessionDispersion: dispersion(4), keyActionsPerSession: 2.2,
                 featureProbabilities: [0.6, 0.2]),
         ], featureCount: 2, sessionFamily: family)
+}
+
+/// The tiny model with habit feedback of a one-day half-life (users of five days pass through several levels and
+/// reach level 0 before their last day) and a strength that moves declines by up to ±56 %; state 1 is the higher
+/// level, so 1 → 0 and every move to churned are declines.
+func tinyHabitModel() throws -> HiddenMarkovModel {
+    let model = try tinyModel(family: .negativeBinomial)
+    return try HiddenMarkovModel(
+        personas: model.personas, emissions: model.emissions, featureCount: model.featureCount,
+        sessionFamily: model.sessionFamily, habit: HabitFeedback(halfLifeDays: 1, strength: 0.6, stateLevels: [1, 2]))
 }
 
 /// Users of five days with active days early, late, everywhere and nowhere, so both the day-by-day passes and the

@@ -8,15 +8,18 @@ import Testing
 @Suite("Exact inference on tiny models")
 struct ExactInferenceTests {
     /// The tiny two-persona model in both session families (0, 1), a single-persona model with three live
-    /// states (2), and the tiny model with account sizes (3).
+    /// states (2), the tiny model with account sizes (3) and with habit feedback (4).
     static func model(_ index: Int) throws -> HiddenMarkovModel {
         switch index {
         case 0: try tinyModel(family: .negativeBinomial)
         case 1: try tinyModel(family: .poisson)
         case 2: try threeStateModel()
-        default: try tinyModel(family: .negativeBinomial, accountSizes: true)
+        case 3: try tinyModel(family: .negativeBinomial, accountSizes: true)
+        default: try tinyHabitModel()
         }
     }
+
+    static let models = 0..<5
 
     static func threeStateModel() throws -> HiddenMarkovModel {
         try HiddenMarkovModel(
@@ -52,7 +55,7 @@ struct ExactInferenceTests {
         abs(a - b) <= tolerance * max(1, abs(b))
     }
 
-    @Test("likelihood, persona and state posteriors equal the enumeration's within 1e-12", arguments: 0..<4)
+    @Test("likelihood, persona and state posteriors equal the enumeration's within 1e-12", arguments: models)
     func posteriors(modelIndex: Int) throws {
         let model = try Self.model(modelIndex)
         let data = try Self.data(for: model)
@@ -85,7 +88,7 @@ struct ExactInferenceTests {
         }
     }
 
-    @Test("every sufficient statistic of the E-step equals the enumeration's within 1e-12", arguments: 0..<4)
+    @Test("every sufficient statistic of the E-step equals the enumeration's within 1e-12", arguments: models)
     func statistics(modelIndex: Int) throws {
         let model = try Self.model(modelIndex)
         let data = try Self.data(for: model)
@@ -131,7 +134,7 @@ struct ExactInferenceTests {
         }
     }
 
-    @Test("Viterbi finds the enumeration's most probable persona and path", arguments: 0..<4)
+    @Test("Viterbi finds the enumeration's most probable persona and path", arguments: models)
     func viterbi(modelIndex: Int) throws {
         let model = try Self.model(modelIndex)
         let data = try Self.data(for: model)

@@ -3,7 +3,8 @@ extension HiddenMarkovModel {
     /// statistics, all in closed form except the negative binomial dispersions (``DispersionEstimate``).
     ///
     /// - Shares: expected users per persona over all users; first states, transition rows and account size classes:
-    ///   expected counts, normalised.
+    ///   expected counts, normalised. With habit feedback the transition rows and its strength by
+    ///   ``HabitMaximization``.
     /// - Session mean: expected sessions over expected days in the state (silent days included); key actions per
     ///   session: expected key actions over expected sessions (the Poisson score in κ with mean sessions·κ is
     ///   Σ w(a/κ − y)); feature probabilities: expected days with the feature over expected active days.
@@ -16,6 +17,17 @@ extension HiddenMarkovModel {
         let live = liveStates
         let n = stateCount
         let users = (0..<layout.personas).reduce(0.0) { $0 + values[layout.personaWeight + $1] }
+        var habitRows: [[Double]?] = []
+        var newHabit = habit
+        if let habit {
+            let block = layout.personas * HabitFeedback.levels * live * n
+            let step = HabitMaximization(
+                counts: values[layout.transitions..<(layout.transitions + block)], personas: layout.personas,
+                habit: habit
+            ).maximize()
+            habitRows = step.rows
+            newHabit?.strength = step.strength
+        }
         let newPersonas = personas.enumerated().map { k, persona -> PersonaChain in
             let weight = values[layout.personaWeight + k]
             var updated = persona
@@ -29,16 +41,15 @@ extension HiddenMarkovModel {
             }
             for i in 0..<live {
                 let start = layout.transitions + (k * live + i) * n
-                if let row = Self.normalised(Array(values[start..<(start + n)])) {
-                    updated.transitions.replaceSubrange((i * n)..<((i + 1) * n), with: row)
-                }
+                let row = habit == nil ? Self.normalised(Array(values[start..<(start + n)])) : habitRows[k * live + i]
+                if let row { updated.transitions.replaceSubrange((i * n)..<((i + 1) * n), with: row) }
             }
             return updated
         }
         let newEmissions = emissions.enumerated().map { s, emission in
             maximizedEmission(emission, state: s, statistics: statistics, sessionValues: sessionValues)
         }
-        return replacing(personas: newPersonas, emissions: newEmissions)
+        return replacing(personas: newPersonas, emissions: newEmissions).replacing(habit: newHabit)
     }
 
     private func maximizedEmission(

@@ -26,6 +26,12 @@ struct ScoreTerms {
         case dispersion(state: Int)
         case keyActionRate(state: Int)
         case feature(state: Int, feature: Int)
+        /// Under habit feedback, base move `to` ≠ `from` of persona k's row `from` (the stay is the reference):
+        /// Σ_ℓ c_ℓj / a_j − Σ_ℓ c_ℓi g_ℓj / P_ℓ(stay), g_ℓj = f_ℓ for a decline and 1 otherwise.
+        case habitMove(persona: Int, from: Int, to: Int)
+        /// Σ over live rows and levels of −d_ℓ Σ_{j ∈ D} c_ℓj / f_ℓ + c_ℓi d_ℓ x_D / P_ℓ(stay), d_ℓ = 2h_ℓ − 1 and
+        /// x_D the row's base declines.
+        case habitStrength
     }
 
     /// What one named parameter (``HiddenMarkovModel/namedParameters``) is in terms of the free ones.
@@ -44,6 +50,8 @@ struct ScoreTerms {
     let layout: SufficientStatistics.Layout
     /// Σ_{j<y} 1/(k + j) = ψ(y + k) − ψ(k) for each state and session level (negative binomial only).
     let digammaDifferences: [[Double]]
+    /// Under habit feedback, each live row's stay probability per level, at `(k · S + i) · H + ℓ`.
+    let habitStays: [Double]
 
     init(model: HiddenMarkovModel, layout: SufficientStatistics.Layout, sessionValues: [Int]) {
         self.model = model
@@ -87,10 +95,20 @@ struct ScoreTerms {
                 persona.initial, places: (0..<live).map { base + 1 + $0 },
                 counts: (0..<live).map { layout.initial + k * live + $0 })
             for i in 0..<live {
-                addSimplex(
-                    Array(persona.transitions[(i * n)..<((i + 1) * n)]),
-                    places: (0..<n).map { base + 1 + live + i * n + $0 },
-                    counts: (0..<n).map { layout.transitions + (k * live + i) * n + $0 })
+                let places = (0..<n).map { base + 1 + live + i * n + $0 }
+                guard model.habit != nil else {
+                    addSimplex(
+                        Array(persona.transitions[(i * n)..<((i + 1) * n)]), places: places,
+                        counts: (0..<n).map { layout.transitions + (k * live + i) * n + $0 })
+                    continue
+                }
+                var free: [Int] = []
+                for j in 0..<n where j != i && persona.transition(from: i, to: j) > 0 {
+                    roles[places[j]] = .free(terms.count)
+                    free.append(terms.count)
+                    terms.append(.habitMove(persona: k, from: i, to: j))
+                }
+                roles[places[i]] = .reference(free)
             }
         }
         var place = model.personas.count * perPersona
@@ -116,6 +134,17 @@ struct ScoreTerms {
                     counts: (0..<classes).map { layout.accountSizes + k * classes + $0 })
             }
         }
+        if model.habit != nil {
+            roles[roles.count - 1] = .free(terms.count)
+            terms.append(.habitStrength)
+            habitStays = model.personas.indices.flatMap { k in
+                (0..<live).flatMap { i in
+                    (0..<HabitFeedback.levels).map { model.transitions(persona: k, level: $0)[i * n + i] }
+                }
+            }
+        } else {
+            habitStays = []
+        }
         self.terms = terms
         self.roles = roles
     }
@@ -133,6 +162,8 @@ struct ScoreTerms {
                     t[layout.keyActions + s] / model.emissions[s].keyActionsPerSession - t[layout.sessions + s]
                 case .feature(let s, let f):
                     featureScore(s, f, t)
+                case .habitMove(let k, let i, let j): habitMoveScore(k, i, j, t)
+                case .habitStrength: habitStrengthScore(t)
                 }
         }
     }
@@ -158,6 +189,50 @@ struct ScoreTerms {
             sum += t[layout.sessionHistogram + s * layout.levels + v] * difference
         }
         return sum + days * (log(k / (k + mu)) + 1) - (k * days + sessions) / (k + mu)
+    }
+
+    /// Expected transitions of persona k from live state i to j on nights at level ℓ.
+    private func habitCount(_ k: Int, _ l: Int, _ i: Int, _ j: Int, _ t: UnsafePointer<Double>) -> Double {
+        let n = model.stateCount
+        return t[layout.transitions + ((k * HabitFeedback.levels + l) * model.liveStates + i) * n + j]
+    }
+
+    private func habitMoveScore(_ k: Int, _ i: Int, _ j: Int, _ t: UnsafePointer<Double>) -> Double {
+        let habit = model.habit!
+        let a = model.personas[k].transition(from: i, to: j)
+        let decline = habit.isDecline(from: i, to: j)
+        var score = 0.0
+        for l in 0..<HabitFeedback.levels {
+            score += habitCount(k, l, i, j, t) / a
+            let stays = habitCount(k, l, i, i, t)
+            if stays > 0 {
+                let g = decline ? habit.declineFactor(level: l) : 1
+                score -= stays * g / habitStays[(k * model.liveStates + i) * HabitFeedback.levels + l]
+            }
+        }
+        return score
+    }
+
+    private func habitStrengthScore(_ t: UnsafePointer<Double>) -> Double {
+        let habit = model.habit!
+        let n = model.stateCount
+        var score = 0.0
+        for k in model.personas.indices {
+            for i in 0..<model.liveStates {
+                let declines = (0..<n).filter { $0 != i && habit.isDecline(from: i, to: $0) }
+                let base = declines.reduce(0.0) { $0 + model.personas[k].transition(from: i, to: $1) }
+                for l in 0..<HabitFeedback.levels {
+                    let d = HabitFeedback.centred(level: l)
+                    let f = habit.declineFactor(level: l)
+                    for j in declines { score -= habitCount(k, l, i, j, t) * d / f }
+                    let stays = habitCount(k, l, i, i, t)
+                    if stays > 0 {
+                        score += stays * d * base / habitStays[(k * model.liveStates + i) * HabitFeedback.levels + l]
+                    }
+                }
+            }
+        }
+        return score
     }
 
     /// Σ over active days of ∂ log p/∂p = used/p − (1 − used)/(1 − p).

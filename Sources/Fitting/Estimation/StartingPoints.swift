@@ -112,6 +112,6 @@ struct StartingPoints {
                 share: share / shareTotal, initial: chain.initial, transitions: chain.transitions, accountSizes: sizes)
         }
         return HiddenMarkovModel(
-            unchecked: withShares, emissions: emissions, featureCount: featureCount, sessionFamily: family)
+            unchecked: withShares, emissions: emissions, featureCount: featureCount, sessionFamily: family, habit: nil)
     }
 }

@@ -12,6 +12,8 @@ struct SufficientStatistics {
         let features: Int
         /// The model's account size classes (1 without accounts).
         let accountSizeClasses: Int
+        /// Habit levels H of the transitions (1 without habit feedback).
+        let habitLevels: Int
 
         var stateCount: Int { liveStates + 1 }
         /// Σ log P(user's days).
@@ -20,10 +22,11 @@ struct SufficientStatistics {
         var personaWeight: Int { 1 }
         /// Σ P(persona k, first state i | days), at `k · S + i`.
         var initial: Int { personaWeight + personas }
-        /// Σ expected transitions i → j of persona k, at `(k · S + i) · (S + 1) + j`.
+        /// Σ expected transitions i → j of persona k on nights at habit level ℓ, at
+        /// `((k · H + ℓ) · S + i) · (S + 1) + j`.
         var transitions: Int { initial + personas * liveStates }
         /// Expected days in each live state without a session.
-        var silentDays: Int { transitions + personas * liveStates * stateCount }
+        var silentDays: Int { transitions + personas * habitLevels * liveStates * stateCount }
         /// Expected days in each live state with a session.
         var activeDays: Int { silentDays + liveStates }
         /// Σ P(state) · sessions, per live state.
@@ -50,7 +53,7 @@ extension HMMInference {
     var statisticsLayout: SufficientStatistics.Layout {
         SufficientStatistics.Layout(
             personas: personaCount, liveStates: liveStates, levels: emissions.levelCount, features: model.featureCount,
-            accountSizeClasses: accountSizeClasses)
+            accountSizeClasses: accountSizeClasses, habitLevels: levelCount)
     }
 
     /// Adds the user whose forward–backward pass is in `workspace` to the statistics at `sums`.
@@ -67,8 +70,9 @@ extension HMMInference {
             for i in 0..<live {
                 sums[layout.initial + k * live + i] += workspace.initialCounts[k * live + i]
             }
-            for i in 0..<(live * n) {
-                sums[layout.transitions + k * live * n + i] += workspace.transitionCounts[k * live * n + i]
+            let block = levelCount * live * n
+            for i in 0..<block {
+                sums[layout.transitions + k * block + i] += workspace.transitionCounts[k * block + i]
             }
         }
         addEmissionDays(user, from: workspace, to: sums, layout: layout)

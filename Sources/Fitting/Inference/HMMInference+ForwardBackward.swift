@@ -35,9 +35,11 @@ extension HMMInference {
     func forwardBackward(user: Int, in workspace: UserWorkspace, silentRunShortcut: Bool, backward: Bool = true) {
         let observed = Int(data.observedDays[user])
         let range = data.activeRange(user: user)
+        let zeroFrom = fillHabitLevels(user: user, days: observed, into: workspace.level)
         var passed = observed
         if silentRunShortcut, !silentRuns.isEmpty {
-            passed = range.isEmpty ? 1 : Int(data.activeDay[range.upperBound - 1]) + 1
+            // The run's nights must all be at habit level 0, its days silent.
+            passed = min(observed, max(zeroFrom + 1, range.isEmpty ? 1 : Int(data.activeDay[range.upperBound - 1]) + 1))
         }
         workspace.logLikelihood = -.infinity
         var offset = fillEmissions(user: user, range: range, days: passed, in: workspace)
@@ -121,7 +123,8 @@ extension HMMInference {
     func forward(persona k: Int, days: Int, in workspace: UserWorkspace) -> Double {
         let n = stateCount
         let start = initial.baseAddress + k * n
-        let columns = transposedTransitions.baseAddress + k * n * n
+        let matrices = transposedTransitions.baseAddress + k * levelCount * n * n
+        let level = workspace.level
         let alpha = workspace.alpha + k * workspace.capacity * n
         let scale = workspace.scale + k * workspace.capacity
         let emission = workspace.emission
@@ -139,6 +142,7 @@ extension HMMInference {
             let previous = alpha + (t - 1) * n
             let current = alpha + t * n
             let row = emission + t * n
+            let columns = matrices + Int(level[t - 1]) * n * n
             total = 0
             for j in 0..<n {
                 let column = columns + j * n
@@ -190,7 +194,8 @@ extension HMMInference {
         let live = liveStates
         let days = workspace.passedDays
         let weight = workspace.responsibility[k]
-        let a = transitions.baseAddress + k * n * n
+        let matrices = transitions.baseAddress + k * levelCount * n * n
+        let level = workspace.level
         let alpha = workspace.alpha + k * workspace.capacity * n
         let scale = workspace.scale + k * workspace.capacity
         let emission = workspace.emission
@@ -215,6 +220,7 @@ extension HMMInference {
             let row = emission + t * n
             let weighted = v + t * n
             for j in 0..<n { weighted[j] = row[j] * beta[j] * inverse }
+            let a = matrices + Int(level[t - 1]) * n * n
             for i in 0..<live {
                 let from = a + i * n
                 var sum = 0.0
@@ -232,29 +238,54 @@ extension HMMInference {
             own?[i] = first
             initialCounts[i] = weight * first
         }
-        let counts = workspace.transitionCounts + k * live * n
+        // Level 0 first: the silent run's nights are all at level 0.
+        let counts = workspace.transitionCounts + k * levelCount * live * n
         writePassedTransitions(persona: k, in: workspace, to: counts)
         if workspace.silentRun > 0 {
             addSilentRun(persona: k, last: alpha + (days - 1) * n, counts: counts, in: workspace)
         }
-        for i in 0..<(live * n) { counts[i] *= weight }
+        for i in 0..<(levelCount * live * n) { counts[i] *= weight }
     }
 
-    /// Writes the expected transitions between the days passed, ξ(i, j) = A_ij Σ_t α̂_{t−1}(i) v_t(j), from the
-    /// weighted vectors the backward pass left, one scalar sum per (i, j).
+    /// Writes the expected transitions between the days passed per habit level,
+    /// ξ_ℓ(i, j) = A^ℓ_ij Σ_{t: level of night t−1 is ℓ} α̂_{t−1}(i) v_t(j), from the weighted vectors the backward
+    /// pass left.
     private func writePassedTransitions(
         persona k: Int, in workspace: UserWorkspace, to counts: UnsafeMutablePointer<Double>
     ) {
         let n = stateCount
+        let live = liveStates
         let days = workspace.passedDays
-        let a = transitions.baseAddress + k * n * n
+        let a = transitions.baseAddress + k * levelCount * n * n
         let alpha = workspace.alpha + k * workspace.capacity * n
         let v = workspace.weighted
-        for i in 0..<liveStates {
-            for j in 0..<n {
-                var sum = 0.0
-                for t in 1..<days { sum += alpha[(t - 1) * n + i] * v[t * n + j] }
-                counts[i * n + j] = a[i * n + j] * sum
+        guard levelCount > 1 else {
+            for i in 0..<live {
+                for j in 0..<n {
+                    var sum = 0.0
+                    for t in 1..<days { sum += alpha[(t - 1) * n + i] * v[t * n + j] }
+                    counts[i * n + j] = a[i * n + j] * sum
+                }
+            }
+            return
+        }
+        let sums = workspace.levelSums
+        let block = live * n
+        for i in 0..<(levelCount * block) { sums[i] = 0 }
+        for t in stride(from: 1, to: days, by: 1) {
+            let target = sums + Int(workspace.level[t - 1]) * block
+            let before = alpha + (t - 1) * n
+            let after = v + t * n
+            for i in 0..<live where before[i] != 0 {
+                let from = target + i * n
+                for j in 0..<n { from[j] += before[i] * after[j] }
+            }
+        }
+        for l in 0..<levelCount {
+            for i in 0..<live {
+                for j in 0..<n {
+                    counts[l * block + i * n + j] = a[(l * n + i) * n + j] * sums[l * block + i * n + j]
+                }
             }
         }
     }

@@ -26,18 +26,22 @@ extension HMMInference {
         let n = stateCount
         let days = Int(data.observedDays[user])
         let logEmission = logEmissions(user: user)
+        let levels = habitLevels(user: user)
         var best: DecodedPath?
         var backpointer = [UInt8](repeating: 0, count: days * n)
         var score = [Double](repeating: 0, count: n)
         var nextScore = [Double](repeating: 0, count: n)
         for (k, persona) in model.personas.enumerated() {
             let logPrior = logPersonaPrior(k, user: user)
-            let logTransition = persona.transitions.map { log($0) }
+            let logTransitions = (0..<levelCount).map { level in
+                model.transitions(persona: k, level: level).map { log($0) }
+            }
             for j in 0..<n {
                 let first = j < liveStates ? persona.initial[j] : 0
                 score[j] = logPrior + log(first) + logEmission[j]
             }
             for t in stride(from: 1, to: days, by: 1) {
+                let logTransition = logTransitions[Int(levels[t - 1])]
                 for j in 0..<n {
                     var top = -Double.infinity
                     var from = 0

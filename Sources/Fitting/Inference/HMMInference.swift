@@ -29,10 +29,12 @@ public struct HMMInference: Sendable {
     let accountSizeClasses: Int
     /// First-day distribution over all states (churned 0), at `k · (S + 1) + i`.
     let initial: Column<Double>
-    /// Transition matrices, at `(k · (S + 1) + i) · (S + 1) + j`.
+    /// Habit levels H the transitions run over (``HiddenMarkovModel/habitLevelCount``).
+    let levelCount: Int
+    /// Transition matrices per persona and habit level, at `((k · H + ℓ) · (S + 1) + i) · (S + 1) + j`.
     let transitions: Column<Double>
-    /// The same matrices transposed, at `(k · (S + 1) + j) · (S + 1) + i`: the forward pass takes each day's vector
-    /// as dot products with their rows.
+    /// The same matrices transposed, at `((k · H + ℓ) · (S + 1) + j) · (S + 1) + i`: the forward pass takes each
+    /// day's vector as dot products with their rows.
     let transposedTransitions: Column<Double>
 
     /// - Throws: ``FittingError`` (``FittingError/Code/invalidModel``) when the model describes another number of
@@ -60,18 +62,26 @@ public struct HMMInference: Sendable {
         self.emissions = emissions
         let silentDay = Array(emissions.silentDay)
         let longestRun = max(0, data.maximumObservedDays - 1)
+        levelCount = model.habitLevelCount
+        let matrices = model.personas.indices.flatMap { k in
+            (0..<model.habitLevelCount).map { model.transitions(persona: k, level: $0) }
+        }
+        // Silent runs come after the habit has fallen to level 0 (``silentRunStart``).
         silentRuns =
             SilentRunTables.size(liveStates: model.liveStates, longestRun: longestRun) <= SilentRunTables.largestSize
-            ? model.personas.map { SilentRunTables(persona: $0, silentDay: silentDay, longestRun: longestRun) } : []
+            ? model.personas.indices.map {
+                SilentRunTables(
+                    transitions: matrices[$0 * model.habitLevelCount], silentDay: silentDay, longestRun: longestRun)
+            } : []
         logShares = model.personas.map { log($0.share) }
         logAccountSizes = model.personas.flatMap { $0.accountSizes.map { log($0) } }
         accountSizeClasses = model.accountSizeClasses
         initial = Column(model.personas.flatMap { $0.initial + [0] })
-        transitions = Column(model.personas.flatMap(\.transitions))
+        transitions = Column(matrices.flatMap { $0 })
         let n = model.stateCount
         transposedTransitions = Column(
-            model.personas.flatMap { persona in
-                (0..<(n * n)).map { persona.transitions[($0 % n) * n + $0 / n] }
+            matrices.flatMap { matrix in
+                (0..<(n * n)).map { matrix[($0 % n) * n + $0 / n] }
             })
     }
 
@@ -89,6 +99,46 @@ public struct HMMInference: Sendable {
 
     /// A workspace for passes over any user of the data.
     func makeWorkspace() -> UserWorkspace {
-        UserWorkspace(liveStates: liveStates, personas: personaCount, days: max(1, data.maximumObservedDays))
+        UserWorkspace(
+            liveStates: liveStates, personas: personaCount, levels: levelCount, days: max(1, data.maximumObservedDays))
+    }
+
+    /// Writes the habit level of each of `user`'s first `days` days (the level after the day, which sets that
+    /// night's transition) to `level` and returns the first day from which every level up to the
+    /// user's last observed day is 0: the days from there on can be passed as one silent run. 0 without habit
+    /// feedback, whose levels are all 0 (the workspace's are never written).
+    func fillHabitLevels(user: Int, days: Int, into level: UnsafeMutablePointer<UInt8>) -> Int {
+        guard let habit = model.habit else { return 0 }
+        let range = data.activeRange(user: user)
+        let decay = habit.decay
+        let activeDay = data.activeDay.baseAddress
+        let observed = Int(data.observedDays[user])
+        var next = range.lowerBound
+        var h = HabitFeedback.initialHabit
+        var zeroFrom = 0
+        for t in 0..<observed {
+            let active = next < range.upperBound && Int(activeDay[next]) == t
+            if active { next += 1 }
+            let today: Int
+            (h, today) = HabitFeedback.step(h, active: active, decay: decay)
+            if t < days { level[t] = UInt8(today) }
+            if today != 0 {
+                zeroFrom = t + 1
+            } else if next == range.upperBound {
+                // No session ahead: the habit only decays, and the level stays 0.
+                for later in (t + 1)..<max(t + 1, days) { level[later] = 0 }
+                break
+            }
+        }
+        return zeroFrom
+    }
+
+    /// The habit level of each of `user`'s observed days (all 0 without habit feedback).
+    func habitLevels(user: Int) -> [UInt8] {
+        var levels = [UInt8](repeating: 0, count: Int(data.observedDays[user]))
+        levels.withUnsafeMutableBufferPointer {
+            _ = fillHabitLevels(user: user, days: $0.count, into: $0.baseAddress!)
+        }
+        return levels
     }
 }

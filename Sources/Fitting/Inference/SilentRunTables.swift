@@ -33,10 +33,10 @@ struct SilentRunTables: Sendable {
     /// Q⁽ᴸ⁾[h, i, j] at `((L · S + h) · S + i) · (S + 1) + j`.
     let transitionDays: Column<Double>
 
-    init(persona: PersonaChain, silentDay: [Double], longestRun: Int) {
-        let live = persona.initial.count
-        let n = live + 1
-        let a = persona.transitions
+    /// Tables of a persona's chain with transition matrix `transitions` ((S + 1)², row-major).
+    init(transitions a: [Double], silentDay: [Double], longestRun: Int) {
+        let n = silentDay.count
+        let live = n - 1
         var m = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
             for j in 0..<n {

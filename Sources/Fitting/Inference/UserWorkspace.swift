@@ -32,8 +32,12 @@ final class UserWorkspace {
     let runLikelihood: UnsafeMutablePointer<Double>
     /// Responsibility-weighted P(first state = i), at `k · S + i`.
     let initialCounts: UnsafeMutablePointer<Double>
-    /// Responsibility-weighted expected transitions i → j, at `(k · S + i) · (S + 1) + j`.
+    /// Responsibility-weighted expected transitions i → j at habit level ℓ, at `((k · H + ℓ) · S + i) · (S + 1) + j`.
     let transitionCounts: UnsafeMutablePointer<Double>
+    /// Scratch of one persona's transition sums per habit level, at `(ℓ · S + i) · (S + 1) + j`.
+    let levelSums: UnsafeMutablePointer<Double>
+    /// The habit level of each day passed (``HMMInference/fillHabitLevels(user:days:in:)``); all 0 without habit.
+    let level: UnsafeMutablePointer<UInt8>
     /// Expected days in each live state during the silent run, mixed over personas.
     let silentRunDays: UnsafeMutablePointer<Double>
     /// P(live state s on day t | the user's days, persona k), at `(k · capacity + t) · S + s`: written by the backward
@@ -48,13 +52,13 @@ final class UserWorkspace {
     /// log P(all the user's days).
     var logLikelihood = 0.0
 
-    init(liveStates: Int, personas: Int, days: Int) {
+    init(liveStates: Int, personas: Int, levels: Int, days: Int) {
         capacity = days
         let n = liveStates + 1
         let sizes = [
             days * n, personas * days * n, personas * days, days * liveStates, n, n, days * n,
-            personas, personas, personas, personas * liveStates, personas * liveStates * n, liveStates,
-            personas * days * liveStates,
+            personas, personas, personas, personas * liveStates, personas * levels * liveStates * n, liveStates,
+            personas * days * liveStates, levels * liveStates * n,
         ]
         storage = UnsafeMutablePointer<Double>.allocate(capacity: sizes.reduce(0, +))
         storage.initialize(repeating: 0, count: sizes.reduce(0, +))
@@ -78,9 +82,13 @@ final class UserWorkspace {
         transitionCounts = storage + offsets[11]
         silentRunDays = storage + offsets[12]
         personaGamma = storage + offsets[13]
+        levelSums = storage + offsets[14]
+        level = UnsafeMutablePointer<UInt8>.allocate(capacity: days)
+        level.initialize(repeating: 0, count: days)
     }
 
     deinit {
         storage.deallocate()
+        level.deallocate()
     }
 }

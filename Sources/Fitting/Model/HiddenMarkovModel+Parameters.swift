@@ -8,7 +8,7 @@ extension HiddenMarkovModel {
     /// Every parameter of the model, in a fixed order: per persona its share, initial probabilities and the live
     /// rows of its transition matrix (every entry, so each has a standard error); then per live state its session
     /// mean, dispersion (negative binomial only), key actions per session and feature probabilities; then, with
-    /// account sizes, each persona's account size classes.
+    /// account sizes, each persona's account size classes; last, with habit feedback, its strength.
     ///
     /// The list holds redundant entries (a row's last entry follows from the others); ``freeParameterCount`` counts
     /// only the free ones.
@@ -46,18 +46,21 @@ extension HiddenMarkovModel {
                 }
             }
         }
+        if let habit { list.append(NamedParameter(name: "habit.strength", value: habit.strength)) }
         return list
     }
 
     /// The number of free parameters, the `p` of BIC: with K personas, S live states and F features,
     /// (K − 1) shares + K(S − 1) initial probabilities + K·S² transition probabilities (S free entries in each of S
     /// live rows; the churned row is fixed) + S(2 + F) emissions (session mean, key actions per session, features),
-    /// plus S dispersions for negative binomial sessions and K(C − 1) account size probabilities with C classes.
+    /// plus S dispersions for negative binomial sessions, K(C − 1) account size probabilities with C classes and,
+    /// with habit feedback, its strength and half-life (the half-life is chosen among a few, but chosen from the
+    /// data all the same).
     public var freeParameterCount: Int {
         let k = personas.count
         let s = liveStates
         let perState = 2 + featureCount + (sessionFamily == .negativeBinomial ? 1 : 0)
-        return (k - 1) + k * (s - 1) + k * s * s + s * perState + k * (accountSizeClasses - 1)
+        return (k - 1) + k * (s - 1) + k * s * s + s * perState + k * (accountSizeClasses - 1) + (habit == nil ? 0 : 2)
     }
 
     /// The same model with live states sorted by session mean (ascending) and personas by share (descending), ties
@@ -92,6 +95,8 @@ extension HiddenMarkovModel {
                 share: persona.share, initial: states.map { persona.initial[$0] }, transitions: transitions,
                 accountSizes: persona.accountSizes)
         }
-        return replacing(personas: reordered, emissions: states.map { emissions[$0] })
+        var levels = habit
+        levels?.stateLevels = states.map { habit!.stateLevels[$0] }
+        return replacing(personas: reordered, emissions: states.map { emissions[$0] }).replacing(habit: levels)
     }
 }

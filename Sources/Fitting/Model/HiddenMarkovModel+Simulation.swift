@@ -1,8 +1,8 @@
 import Stats
 
 extension HiddenMarkovModel {
-    /// Draws users' days from the model, as the simulator would with the same emissions and no modifiers: the test
-    /// bed of parameter recovery and the data of a parametric bootstrap.
+    /// Draws users' days from the model, as the simulator would with the same emissions and no modifiers but habit:
+    /// the test bed of parameter recovery and the data of a parametric bootstrap.
     ///
     /// Each user gets a persona by share, a sign-up day uniform over the first `signupDays` days and is observed
     /// from sign-up to day `days`; the first state comes from the persona's initial distribution and each night's
@@ -16,9 +16,14 @@ extension HiddenMarkovModel {
         let shares = cumulative(personas.map(\.share))
         let firsts = personas.map { cumulative($0.initial) }
         let sizes = personas.map { cumulative($0.accountSizes) }
-        let rows = personas.map { persona in
-            (0..<liveStates).map { cumulative(Array(persona.transitions[($0 * n)..<(($0 + 1) * n)])) }
+        // Per persona and habit level, the cumulative rows.
+        let rows = personas.indices.map { k in
+            (0..<habitLevelCount).map { level in
+                let matrix = transitions(persona: k, level: level)
+                return (0..<liveStates).map { cumulative(Array(matrix[($0 * n)..<(($0 + 1) * n)])) }
+            }
         }
+        let decay = habit?.decay ?? 0
         var builder = UserDaySequences.Builder(checkedFeatureCount: featureCount, sessionValues: [])
         var activeDays: [ActiveDay] = []
         for user in 0..<users {
@@ -28,9 +33,13 @@ extension HiddenMarkovModel {
             var state = draw(firsts[k], using: &rng)
             activeDays.removeAll(keepingCapacity: true)
             var day = 0
+            var h = HabitFeedback.initialHabit
             while day < observed, state != churned {
-                if let active = emit(state: state, day: day, using: &rng) { activeDays.append(active) }
-                state = draw(rows[k][state], using: &rng)
+                let active = emit(state: state, day: day, using: &rng)
+                if let active { activeDays.append(active) }
+                var level = 0
+                if habit != nil { (h, level) = HabitFeedback.step(h, active: active != nil, decay: decay) }
+                state = draw(rows[k][level][state], using: &rng)
                 day += 1
             }
             let sizeClass = accountSizeClasses > 1 ? draw(sizes[k], using: &rng) : 0

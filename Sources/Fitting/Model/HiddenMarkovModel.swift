@@ -18,6 +18,8 @@ public struct HiddenMarkovModel: Sendable, Hashable {
     public let personas: [PersonaChain]
     /// The emissions of the live states, indexed by state.
     public let emissions: [StateEmission]
+    /// Transitions that depend on the user's recent activity; nil for one matrix per persona.
+    public let habit: HabitFeedback?
 
     /// Classes of account size the personas' ``PersonaChain/accountSizes`` run over; 1 without accounts.
     public var accountSizeClasses: Int { personas.first?.accountSizes.count ?? 1 }
@@ -34,35 +36,57 @@ public struct HiddenMarkovModel: Sendable, Hashable {
     /// - Throws: ``FittingError`` (``FittingError/Code/invalidModel``) listing every problem: shapes that do not
     ///   match, probabilities outside [0, 1] or not summing to 1 (±1e-9), a churned row that is not absorbing, initial
     ///   mass on churned, a non-positive mean or dispersion, a finite dispersion in a Poisson model or an infinite
-    ///   one in a negative binomial model.
+    ///   one in a negative binomial model, a habit strength outside (−1, 1), a half-life that is not positive or
+    ///   state levels not one per live state.
     public init(
-        personas: [PersonaChain], emissions: [StateEmission], featureCount: Int, sessionFamily: SessionFamily
+        personas: [PersonaChain], emissions: [StateEmission], featureCount: Int, sessionFamily: SessionFamily,
+        habit: HabitFeedback? = nil
     ) throws {
-        let problems = Self.problems(
+        var problems = Self.problems(
             personas: personas, emissions: emissions, featureCount: featureCount, sessionFamily: sessionFamily)
+        if let habit {
+            if !(abs(habit.strength) < 1) { problems.append("habit.strength: must be within (-1, 1)") }
+            if !(habit.halfLifeDays > 0 && habit.halfLifeDays.isFinite) {
+                problems.append("habit.halfLifeDays: must be finite and > 0")
+            }
+            if habit.stateLevels.count != emissions.count {
+                problems.append(
+                    "habit.stateLevels: \(habit.stateLevels.count) entries, expected \(emissions.count)")
+            }
+        }
         guard problems.isEmpty else {
             throw FittingError(.invalidModel, problems.joined(separator: "\n"))
         }
         self.init(
-            unchecked: personas, emissions: emissions, featureCount: featureCount, sessionFamily: sessionFamily)
+            unchecked: personas, emissions: emissions, featureCount: featureCount, sessionFamily: sessionFamily,
+            habit: habit)
     }
 
     /// A model built by the estimator, whose M-step keeps every invariant by construction.
     init(
-        unchecked personas: [PersonaChain], emissions: [StateEmission], featureCount: Int, sessionFamily: SessionFamily
+        unchecked personas: [PersonaChain], emissions: [StateEmission], featureCount: Int, sessionFamily: SessionFamily,
+        habit: HabitFeedback?
     ) {
         self.liveStates = emissions.count
         self.featureCount = featureCount
         self.sessionFamily = sessionFamily
         self.personas = personas
         self.emissions = emissions
+        self.habit = habit
     }
 
     /// The same model with other personas or emissions (of the same shapes).
     func replacing(personas: [PersonaChain]? = nil, emissions: [StateEmission]? = nil) -> HiddenMarkovModel {
         HiddenMarkovModel(
             unchecked: personas ?? self.personas, emissions: emissions ?? self.emissions, featureCount: featureCount,
-            sessionFamily: sessionFamily)
+            sessionFamily: sessionFamily, habit: habit)
+    }
+
+    /// The same model with other habit feedback (nil: none).
+    func replacing(habit: HabitFeedback?) -> HiddenMarkovModel {
+        HiddenMarkovModel(
+            unchecked: personas, emissions: emissions, featureCount: featureCount, sessionFamily: sessionFamily,
+            habit: habit)
     }
 
     private static func problems(
