@@ -61,7 +61,9 @@ struct ScoreTests {
     /// log-likelihood. Checked against central differences with step h = 1e-6: the truncation error is
     /// O(h² f‴) ≈ 1e-12 · 1/p³ ≲ 1e-8 for probabilities p ≥ 0.02, and the rounding of a log-likelihood of about 40
     /// divided by 2h is about 1e-8, so 1e-6 is far below what a wrong term would give.
-    @Test("each free parameter's score equals the derivative of the log-likelihood", arguments: ExactInferenceTests.models)
+    @Test(
+        "each free parameter's score equals the derivative of the log-likelihood", arguments: ExactInferenceTests.models
+    )
     func scoresAreDerivatives(modelIndex: Int) throws {
         let model = try ExactInferenceTests.model(modelIndex)
         let data = try ExactInferenceTests.data(for: model)

@@ -182,9 +182,13 @@ struct FitCommandTests {
         }
         #expect(fitted.outcome.size == "\(model.states.count - 1) live states and 2 personas")
         #expect(model.features == ["dashboards", "reports", "automations", "integrations", "exports"])
-        let rows = fitted.text.split(separator: "\n").filter { $0.hasPrefix("#        ") }
+        let rows = Self.tableRows(fitted.text, after: "#   states  personas")
         #expect(rows.count == 2, "one BIC row per size tried: 3 and 4 states, 2 personas")
         #expect(rows.filter { $0.hasSuffix("<- chosen") }.count == 1)
+        // Habit feedback: one held-out row without it and one per half-life tried, one of them chosen.
+        let habitRows = Self.tableRows(fitted.text, after: "#   half-life  strength")
+        #expect(habitRows.count == 1 + ScenarioFitOptions.defaultHabitHalfLives.count)
+        #expect(habitRows.filter { $0.hasSuffix("<- chosen") }.count == 1)
         #expect(fitted.text.contains("  # SE "))
         // Shares, initial states and transition rows are written to sum to exactly 1 in decimal.
         #expect(abs(model.personas.map(\.share).reduce(0, +) - 1) < 1e-12)
@@ -336,7 +340,15 @@ struct FitCommandTests {
             texts.append(try String(contentsOfFile: out, encoding: .utf8))
         }
         #expect(texts[0] == texts[1])
-        #expect(texts[0].split(separator: "\n").filter { $0.hasPrefix("#        ") }.count == 4)
+        #expect(Self.tableRows(texts[0], after: "#   states  personas").count == 4)
+    }
+
+    /// The rows of a table of the header: the comment lines after the one starting with `heading`, up to the next
+    /// empty comment line.
+    static func tableRows(_ text: String, after heading: String) -> [Substring] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let start = lines.firstIndex(where: { $0.hasPrefix(heading) }) else { return [] }
+        return Array(lines[(start + 1)...].prefix { $0 != "#" && $0.hasPrefix("#") })
     }
 
     /// u1 has a session on Monday, only a key action on Wednesday and a session on Sunday; u2 signs up on Tuesday

@@ -17,7 +17,7 @@
 /// with N_j = Σ_ℓ c_ℓj, d_ℓ = Σ_{j ∈ D} c_ℓj and m_ℓ = c_ℓi. For fixed (x_D, x_U) it is largest with a_j ∝ N_j within D and within U, which leaves a concave problem in two
 /// variables, solved by Newton's method with halving steps inside the region where every level's stay is at least
 /// 0 (f_max x_D + x_U ≤ 1, so the simulator's shrinking of rows never applies). The strength, shared by every row,
-/// is then the maximum of the sum of the rows' maxima over (−1, 1) by Brent's method (a profile of a function of
+/// is then the maximum of the sum of the rows' maxima over [0, 0.999] (the scenario format's range) by Brent's method (a profile of a function of
 /// one variable); the current strength is kept unless another does better, so the step never lowers the expected
 /// log-likelihood (a generalised EM step).
 struct HabitMaximization {
@@ -76,8 +76,7 @@ struct HabitMaximization {
             feedback.strength = strength
             return rows.reduce(0.0) { $0 + Self.best($1, feedback).value }
         }
-        let limit = 0.999
-        let found = BrentMinimizer.minimize(in: -limit, limit, tolerance: 1e-10) { -total($0) }
+        let found = BrentMinimizer.minimize(in: 0, HabitFeedback.strongest, tolerance: 1e-10) { -total($0) }
         var strength = habit.strength
         if -found.value > total(strength) { strength = found.x }
         var feedback = habit
@@ -182,7 +181,9 @@ struct HabitMaximization {
         for j in result.indices where j != row.from && row.moves[j] > 0 {
             total += row.moves[j] * log(row.moves[j] / (row.declines[j] ? nD : nU))
         }
-        for l in factors.indices where row.declinesPerLevel[l] > 0 { total += row.declinesPerLevel[l] * log(factors[l]) }
+        for l in factors.indices where row.declinesPerLevel[l] > 0 {
+            total += row.declinesPerLevel[l] * log(factors[l])
+        }
         return (result, total)
     }
 }

@@ -9,7 +9,7 @@
 /// Coordinates of models in which any point is a valid model, for extrapolating EM steps (``HMMFitter``'s SQUAREM):
 /// logarithms of the probabilities of each vector (shares, first states, transition rows, account size classes; mapped back by
 /// normalising their exponentials), logarithms of means, dispersions and rates, log-odds of feature
-/// probabilities and the inverse hyperbolic tangent of the habit strength (kept within ±0.999, as the M-step).
+/// probabilities and the inverse hyperbolic tangent of the habit strength (kept within [0, 0.999], as the M-step).
 ///
 /// The coordinates are laid out by a template model: an entry that is 0 in it (or a feature probability of exactly
 /// 0 or 1, a rate of 0) has no coordinate and keeps the template's value, as EM would keep it.
@@ -85,7 +85,7 @@ extension HiddenMarkovModel {
             return updated
         }
         var feedback = habit
-        feedback?.strength = min(0.999, max(-0.999, tanh(x[next])))
+        feedback?.strength = min(HabitFeedback.strongest, max(0, tanh(x[next])))
         return replacing(personas: chains, emissions: states).replacing(habit: feedback)
     }
 }

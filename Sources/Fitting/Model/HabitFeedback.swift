@@ -25,8 +25,10 @@ public struct HabitFeedback: Sendable, Hashable {
 
     /// Half-life of the habit's memory in days, > 0.
     public var halfLifeDays: Double
-    /// In (−1, 1); 0 is no feedback.
+    /// In [0, 1), as the scenario format has it; 0 is no feedback.
     public var strength: Double
+    /// The largest strength the M-step takes: at 1 a user at the top habit level would almost never decline.
+    static let strongest = 0.999
     /// The scenario `level` of each live state: a move to a lower one is a decline.
     public var stateLevels: [Int]
 
@@ -108,15 +110,15 @@ extension HiddenMarkovModel {
         return matrix
     }
 
-    /// The model with habit feedback of the given half-life, starting from no feedback (strength 0, every user's
-    /// likelihood unchanged), the live states' levels their order by session mean: a base for EM to estimate the
-    /// strength from.
-    public func addingHabit(halfLifeDays: Double) -> HiddenMarkovModel {
+    /// The model with habit feedback of the given half-life and strength, the live states' levels their order by
+    /// session mean: a start for EM to estimate the strength from (at strength 0 every user's likelihood is
+    /// unchanged).
+    public func addingHabit(halfLifeDays: Double, strength: Double = 0) -> HiddenMarkovModel {
         let order = (0..<liveStates).sorted {
             (emissions[$0].sessionMean, $0) < (emissions[$1].sessionMean, $1)
         }
         var levels = [Int](repeating: 0, count: liveStates)
         for (rank, s) in order.enumerated() { levels[s] = rank + 1 }
-        return replacing(habit: HabitFeedback(halfLifeDays: halfLifeDays, strength: 0, stateLevels: levels))
+        return replacing(habit: HabitFeedback(halfLifeDays: halfLifeDays, strength: strength, stateLevels: levels))
     }
 }

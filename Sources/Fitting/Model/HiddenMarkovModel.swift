@@ -36,7 +36,7 @@ public struct HiddenMarkovModel: Sendable, Hashable {
     /// - Throws: ``FittingError`` (``FittingError/Code/invalidModel``) listing every problem: shapes that do not
     ///   match, probabilities outside [0, 1] or not summing to 1 (±1e-9), a churned row that is not absorbing, initial
     ///   mass on churned, a non-positive mean or dispersion, a finite dispersion in a Poisson model or an infinite
-    ///   one in a negative binomial model, a habit strength outside (−1, 1), a half-life that is not positive or
+    ///   one in a negative binomial model, a habit strength outside [0, 1), a half-life that is not positive or
     ///   state levels not one per live state.
     public init(
         personas: [PersonaChain], emissions: [StateEmission], featureCount: Int, sessionFamily: SessionFamily,
@@ -45,7 +45,7 @@ public struct HiddenMarkovModel: Sendable, Hashable {
         var problems = Self.problems(
             personas: personas, emissions: emissions, featureCount: featureCount, sessionFamily: sessionFamily)
         if let habit {
-            if !(abs(habit.strength) < 1) { problems.append("habit.strength: must be within (-1, 1)") }
+            if !(habit.strength >= 0 && habit.strength < 1) { problems.append("habit.strength: must be within [0, 1)") }
             if !(habit.halfLifeDays > 0 && habit.halfLifeDays.isFinite) {
                 problems.append("habit.halfLifeDays: must be finite and > 0")
             }

@@ -33,14 +33,17 @@ extension FittedScenario {
         lines += [
             "",
             "# Emissions are shared by the personas (milestones pooled here, per persona under personas); states are",
-            "# ordered by session mean.", "states:",
+            "# ordered by session mean"
+                + (model.habit == nil
+                    ? "." : "; level, which habit feedback reads, is their order when habit was added."),
+            "states:",
         ]
         let states = stateNames
         for (s, emission) in model.emissions.enumerated() {
             let place = "emissions[\(s)]"
             lines += [
                 "  - name: \(states[s])",
-                "    level: \(s + 1)",
+                "    level: \(model.habit?.stateLevels[s] ?? s + 1)",
                 "    sessions:",
                 "      distribution: negative_binomial",
                 // Within the format's bounds: a mean in (0, 1000] (a state without any session gets the smallest
@@ -80,9 +83,16 @@ extension FittedScenario {
         for part in personas {
             lines += personaLines(part, states: states)
         }
+        if weekday != nil || model.habit != nil { lines += ["", "modifiers:"] }
+        if let habit = model.habit {
+            let se = error("habit.strength").replacingOccurrences(of: "  # SE", with: "  # strength SE")
+            lines.append(
+                "  habit: {half_life_days: \(Self.number(habit.halfLifeDays)), strength: \(Self.number(habit.strength))}"
+                    + (se.isEmpty ? "  # " : se + "; ") + "half-life by held-out likelihood (header)")
+        }
         if let weekday {
             let days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-            lines += ["", "modifiers:", "  weekday:"]
+            lines += ["  weekday:"]
             for w in 0..<7 {
                 lines.append(
                     "    - \(Self.number(weekday.factors[w]))  # \(days[w]), SE "
@@ -267,8 +277,35 @@ extension FittedScenario {
                 + "after \(best.fit.iterations) EM iterations"
                 + (best.fit.converged ? " (converged)." : " (not converged)."),
         ]
+        if let habit {
+            let h = habit.selection
+            lines += [
+                "# Habit feedback (modifiers.habit): the chosen size refitted by EM to \(h.trainingUsers) of those users "
+                    + "with each half-life,",
+                "# then the log-likelihood of \(h.heldOutUsers) others it was not fitted to (higher is better):",
+                "#",
+                "#   half-life  strength  held-out log-likelihood",
+            ]
+            for c in h.candidates {
+                let chosen = c.halfLifeDays == h.chosen.halfLifeDays
+                lines.append(
+                    "#   " + Self.padded(c.halfLifeDays.map { DecimalText.fixed($0, 0) + " d" } ?? "none", 9)
+                        + Self.padded(c.training.model.habit.map { DecimalText.fixed($0.strength, 3) } ?? "-", 10)
+                        + Self.padded(DecimalText.fixed(c.heldOutLogLikelihood, 1), 25) + (chosen ? "  <- chosen" : ""))
+            }
+            lines.append("#")
+            if let fit = habit.fit {
+                lines.append(
+                    "# Kept and refitted to all users: log-likelihood \(DecimalText.fixed(fit.logLikelihood, 1)) after "
+                        + "\(fit.iterations) EM iterations\(fit.converged ? "" : " (not converged)"), BIC "
+                        + "\(DecimalText.fixed(fit.bic, 1)) against \(DecimalText.fixed(best.fit.bic, 1)) without.")
+            } else {
+                lines.append(
+                    "# Not kept: no half-life predicted the held-out users better than the model without habit.")
+            }
+        }
         if let split {
-            let unsplit = best.fit
+            let unsplit = split.unsplit
             lines += [
                 "# Split by account size: each persona into its users alone in an account and its users in teams",
                 "# (parts of at least 10 users), refined by EM on all users: log-likelihood "
@@ -312,7 +349,7 @@ extension FittedScenario {
                 + "likewise; \(d.npsOnSilentDays) on days without a session left out). \(d.trialEnds) trial ends.",
             "# Plan changes after the trial: daily probability by state over the days on the plan, weighted by the",
             "# posterior probability of each live state that day (a churned user changes nothing).",
-            "# Not modelled: habit, team influence, product changes,",
+            "# Not modelled: \(model.habit == nil ? "habit, " : "")team influence, product changes,",
             "# campaigns and the log's data-quality faults.",
             "",
         ]

@@ -47,7 +47,9 @@ struct FittedScenario {
     var features: [String]
     var milestones: [Milestone]
     var selection: ModelSelection
-    /// The chosen size with its personas split by account size (``HiddenMarkovModel/splitByAccountBand(users:minimumUsers:)``),
+    /// Habit feedback tried on held-out users, and the chosen size refitted with it when kept; nil when not tried.
+    var habit: HabitChoice?
+    /// The chosen size (with habit feedback when kept) with its personas split by account size (``HiddenMarkovModel/splitByAccountBand(users:minimumUsers:)``),
     /// refined by EM; used when kept.
     var split: BandSplit?
     /// By parameter name (``HiddenMarkovModel/namedParameters``), or why there are none.
@@ -96,12 +98,20 @@ struct FittedScenario {
 
     struct BandSplit {
         var fit: HMMFit
+        /// The model it split.
+        var unsplit: HMMFit
         /// Whether its BIC is lower than the unsplit model's.
         var kept: Bool
     }
 
-    /// The model written: the chosen size, split by account size when that was kept.
-    var fit: HMMFit { split?.kept == true ? split!.fit : selection.best.fit }
+    struct HabitChoice {
+        var selection: HabitSelection
+        /// The chosen size with habit feedback, on all users; nil when feedback did not predict held-out users better.
+        var fit: HMMFit?
+    }
+
+    /// The model written: the chosen size, with habit feedback when kept, split by account size when that was kept.
+    var fit: HMMFit { split?.kept == true ? split!.fit : (habit?.fit ?? selection.best.fit) }
     var model: HiddenMarkovModel { fit.model }
 
     /// Live states by increasing session mean: the first `S` of quiet, light, regular, heavy, intense spread over the

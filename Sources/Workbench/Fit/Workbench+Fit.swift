@@ -25,8 +25,12 @@ public struct ScenarioFitOptions: Sendable {
     public var sizeFitted: (@Sendable (String) -> Void)?
 
     /// Users the sizes are compared on when the log has more (``ModelSelection``): enough to tell sizes apart,
-    /// few enough that the sizes tried cost little beside the chosen size's fit on 100 000 users.
+    /// few enough that the sizes tried cost little beside the chosen size's fit on 100 000 users. Habit feedback is
+    /// judged on as many (``HabitSelection``: half trained on, half held out).
     public var selectionUsers = 10_000
+    /// The habit half-lives tried (``HabitSelection``), in days; none: no habit feedback.
+    public var habitHalfLives = defaultHabitHalfLives
+    public static let defaultHabitHalfLives = HabitSelection.defaultHalfLives
 
     public static let defaultLiveStates = 2...8
     public static let defaultPersonas = 1...3
@@ -82,11 +86,14 @@ extension Workbench {
             throw RunError.badInput("no user of the log signed up on or after its first day, so none can be fitted")
         }
         let selection = try fitSizes(data, options: options, progress: progress)
+        progress.update("habit feedback", done: 0, total: 1)
+        let habit = try habitFeedback(selection.best, data: data, options: options)
         progress.update("splitting personas by account size", done: 0, total: 1)
-        let split = try splitByAccountBand(selection.best, data: data, options: options)
+        let split = try splitByAccountBand(
+            habit?.fit ?? selection.best.fit, liveStates: selection.best.liveStates, data: data, options: options)
         progress.update("standard errors and posteriors", done: 0, total: 1)
         let scenario = try fittedScenario(
-            selection, split: split, data: data, users: users, observations: observations, log: log,
+            selection, habit: habit, split: split, data: data, users: users, observations: observations, log: log,
             vocabulary: compiled.vocabulary, options: options)
         let yaml = scenario.yaml
         do {
@@ -101,22 +108,43 @@ extension Workbench {
             sizes: selection.candidates.count)
     }
 
-    /// When the log has users alone in an account and users in teams: the chosen model with each persona split into
-    /// the two (``HiddenMarkovModel/splitByAccountBand(users:minimumUsers:)``, parts of at least 10 users), refined
-    /// by EM on all users; kept when its BIC is lower. nil when nothing splits.
-    private static func splitByAccountBand(
+    /// Habit feedback for the chosen size, judged on held-out users (``HabitSelection``, on the users the sizes were
+    /// compared on) and, when kept, refitted to all users by EM from the chosen size's fit with the held-out winner's
+    /// half-life and strength. nil when no half-life is asked for.
+    private static func habitFeedback(
         _ chosen: ModelSelection.Candidate, data: UserDaySequences, options: ScenarioFitOptions
+    ) throws -> FittedScenario.HabitChoice? {
+        guard !options.habitHalfLives.isEmpty else { return nil }
+        let fitOptions = FitOptions(
+            liveStates: chosen.liveStates, personas: chosen.personas, sessionFamily: .negativeBinomial, starts: 1,
+            threads: options.log.threads)
+        let selection = try HabitSelection.byHeldOutLikelihood(
+            chosen.fit.model, data: data, halfLives: options.habitHalfLives, options: fitOptions,
+            users: options.selectionUsers)
+        guard let halfLife = selection.chosen.halfLifeDays, let trained = selection.chosen.training.model.habit else {
+            return FittedScenario.HabitChoice(selection: selection, fit: nil)
+        }
+        let start = chosen.fit.model.addingHabit(halfLifeDays: halfLife, strength: trained.strength)
+        let fit = try HMMFitter.refine(start, on: data, options: fitOptions).canonicallyOrdered()
+        return FittedScenario.HabitChoice(selection: selection, fit: fit)
+    }
+
+    /// When the log has users alone in an account and users in teams: the model with each persona split into the
+    /// two (``HiddenMarkovModel/splitByAccountBand(users:minimumUsers:)``, parts of at least 10 users), refined by EM
+    /// on all users; kept when its BIC is lower. nil when nothing splits.
+    private static func splitByAccountBand(
+        _ fit: HMMFit, liveStates: Int, data: UserDaySequences, options: ScenarioFitOptions
     ) throws -> FittedScenario.BandSplit? {
         guard accountBands(data) == 2,
-            let start = chosen.fit.model.splitByAccountBand(users: data.userCount, minimumUsers: 10)
+            let start = fit.model.splitByAccountBand(users: data.userCount, minimumUsers: 10)
         else { return nil }
         let refined = try HMMFitter.refine(
             start, on: data,
             options: FitOptions(
-                liveStates: chosen.liveStates, personas: start.personas.count, sessionFamily: .negativeBinomial,
+                liveStates: liveStates, personas: start.personas.count, sessionFamily: .negativeBinomial,
                 starts: 1, threads: options.log.threads)
         ).canonicallyOrdered()
-        return FittedScenario.BandSplit(fit: refined, kept: refined.bic < chosen.fit.bic)
+        return FittedScenario.BandSplit(fit: refined, unsplit: fit, kept: refined.bic < fit.bic)
     }
 
     /// 2 when the data hold users alone in an account and users in accounts of several, else 1.
@@ -154,10 +182,11 @@ extension Workbench {
 
     /// The scenario of the model BIC chose, with its standard errors and everything estimated beside it.
     private static func fittedScenario(
-        _ selection: ModelSelection, split: FittedScenario.BandSplit?, data: UserDaySequences, users: [Int],
-        observations: FitObservations, log: ImportedEventLog, vocabulary: Vocabulary, options: ScenarioFitOptions
+        _ selection: ModelSelection, habit: FittedScenario.HabitChoice?, split: FittedScenario.BandSplit?,
+        data: UserDaySequences, users: [Int], observations: FitObservations, log: ImportedEventLog,
+        vocabulary: Vocabulary, options: ScenarioFitOptions
     ) throws -> FittedScenario {
-        let model = split?.kept == true ? split!.fit.model : selection.best.fit.model
+        let model = split?.kept == true ? split!.fit.model : (habit?.fit ?? selection.best.fit).model
         let threads = options.log.threads
         let plans = vocabulary.plans.isEmpty ? ["free"] : vocabulary.plans
         let requirements = observations.inferredRequirements(users: users)
@@ -181,7 +210,8 @@ extension Workbench {
             milestones: milestones(
                 FittedScenario.scenarioNames(vocabulary.milestones, noun: "milestone"), requirements: requirements,
                 rates: posterior.milestones, bands: bands),
-            selection: selection, split: split, standardErrors: try standardErrors(model, data: data, threads: threads),
+            selection: selection, habit: habit, split: split,
+            standardErrors: try standardErrors(model, data: data, threads: threads),
             plans: FittedScenario.scenarioNames(plans, noun: "plan"),
             planCents: vocabulary.planPriceCents ?? Array(repeating: 0, count: plans.count),
             billing: billing, afterTrial: afterTrial,
