@@ -44,7 +44,7 @@ struct RecoveryTests {
 
     /// Every parameter lies within 4 standard errors of the truth, the standard errors being those of a fit to this
     /// many users: the inverse Fisher information of the sample, estimated by Σ_u s_u s_uᵀ over its users, s_u the
-    /// score of user u **at the true parameters** (``ParameterStandardErrors/outerProductOfScores(model:data:threads:)``;
+    /// score of user u **at the true parameters** (``ParameterStandardErrors/outerProductOfScores(model:data:clusters:threads:)``;
     /// nothing of the fit under test enters the bound). It scales as 1/√users like any standard error.
     ///
     /// Why not the counts alone: as if the states were seen, a transition probability p of a row visited N times

@@ -3,10 +3,11 @@ import UsageModel
 
 /// Standard errors of every parameter of a model (``HiddenMarkovModel/namedParameters``), by one of two methods:
 ///
-/// - ``outerProductOfScores(model:data:threads:)``: the inverse of the empirical information Σ_u s_u s_uᵀ, s_u the
-///   score of user u; one forward–backward pass. Users are independent, so this estimates the information of the
-///   observed data — the latent states' and personas' missing information included — without the second
-///   derivatives of Louis' formula, which are awkward in an HMM.
+/// - ``outerProductOfScores(model:data:clusters:threads:)``: the inverse of the empirical information Σ_u s_u s_uᵀ,
+///   s_u the score of user u; one forward–backward pass. Users are independent, so this estimates the information of
+///   the observed data — the latent states' and personas' missing information included — without the second
+///   derivatives of Louis' formula, which are awkward in an HMM; with clusters of users that are not, the sandwich
+///   around the clusters' summed scores.
 /// - ``bootstrapOverUsers(_:data:replicates:seed:options:)``: the spread of refits on users resampled with
 ///   replacement; one EM run per replicate, no asymptotic formula.
 public struct ParameterStandardErrors: Sendable {
@@ -28,22 +29,40 @@ public struct ParameterStandardErrors: Sendable {
     /// (BHHH) estimate of its sampling error; at the model that generated the data, the sampling error a fit of
     /// this many users should show.
     ///
-    /// Users are summed in up to 64 chunks fixed by the number of users, so the result does not depend on `threads`.
+    /// With `clusters` (one label per user, such as the user's account), users of one cluster are not taken as
+    /// independent: the covariance is the sandwich B⁻¹ C B⁻¹, with B = Σ_u s_u s_uᵀ the information as above and
+    /// C = Σ_c (Σ_{u∈c} s_u)(Σ_{u∈c} s_u)ᵀ the spread of the clusters' summed scores (K.-Y. Liang and S. L. Zeger,
+    /// "Longitudinal data analysis using generalized linear models", Biometrika 73, 1986; the working model takes
+    /// users as independent, the clusters make the errors robust to their dependence). With one user per cluster
+    /// C = B and the result is B⁻¹.
+    ///
+    /// Users (or clusters, in order of their smallest user) are summed in up to 64 chunks fixed by their number, so
+    /// the result does not depend on `threads`.
     /// - Throws: ``FittingError``: ``FittingError/Code/invalidModel`` when the model does not match the data,
     ///   ``FittingError/Code/singularInformation`` when the information matrix is not positive definite (a
-    ///   parameter the data say nothing about, such as a state no user visits).
+    ///   parameter the data say nothing about, such as a state no user visits), and
+    ///   ``FittingError/Code/invalidOptions`` when `clusters` does not have one label per user.
     public static func outerProductOfScores(
-        model: HiddenMarkovModel, data: UserDaySequences, threads: Int = 1
+        model: HiddenMarkovModel, data: UserDaySequences, clusters: [Int]? = nil, threads: Int = 1
     ) throws -> ParameterStandardErrors {
+        if let clusters, clusters.count != data.userCount {
+            throw FittingError(
+                .invalidOptions, "clusters: \(clusters.count) labels for \(data.userCount) users")
+        }
         let inference = try HMMInference(model: model, data: data)
         let terms = ScoreTerms(model: model, layout: inference.statisticsLayout, sessionValues: data.sessionValues)
-        let information = inference.scoreOuterProduct(terms: terms, threads: threads)
+        let groups = clusters.map(Self.groups) ?? (0..<data.userCount).map { [$0] }
+        let (information, spread) = inference.scoreOuterProducts(
+            terms: terms, groups: groups, clustered: clusters != nil, threads: threads)
         let p = terms.terms.count
-        let covariance: Matrix
+        var covariance: Matrix
         do {
             covariance = try Matrix(rows: p, columns: p, elements: information).choleskyInverse()
         } catch {
             throw FittingError(.singularInformation, "the information matrix is not positive definite: \(error)")
+        }
+        if clusters != nil {
+            covariance = covariance * Matrix(rows: p, columns: p, elements: spread) * covariance
         }
         let errors = terms.roles.map { role -> Double in
             switch role {
@@ -55,6 +74,21 @@ public struct ParameterStandardErrors: Sendable {
         }
         return ParameterStandardErrors(
             estimates: model.namedParameters, standardErrors: errors, method: .outerProductOfScores)
+    }
+
+    /// The users of each cluster label, in order of each cluster's first user.
+    private static func groups(_ clusters: [Int]) -> [[Int]] {
+        var index: [Int: Int] = [:]
+        var groups: [[Int]] = []
+        for (u, label) in clusters.enumerated() {
+            if let g = index[label] {
+                groups[g].append(u)
+            } else {
+                index[label] = groups.count
+                groups.append([u])
+            }
+        }
+        return groups
     }
 
     /// Resamples the users of `data` `replicates` times and refits each sample by EM from `fit.model`; the standard
@@ -95,13 +129,17 @@ public struct ParameterStandardErrors: Sendable {
 }
 
 extension HMMInference {
-    /// Σ_u s_u s_uᵀ over all users, row-major, summed in chunk order.
-    func scoreOuterProduct(terms: ScoreTerms, threads: Int) -> [Double] {
+    /// Σ_u s_u s_uᵀ over all users and, when `clustered`, Σ_g S_g S_gᵀ over the groups, S_g the sum of the scores of
+    /// group g's users (else empty); both row-major, summed in chunk order (groups in order, split into up to 64
+    /// chunks), the upper triangle accumulated and mirrored.
+    func scoreOuterProducts(
+        terms: ScoreTerms, groups: [[Int]], clustered: Bool, threads: Int
+    ) -> (users: [Double], groups: [Double]) {
         let p = terms.terms.count
         let layout = statisticsLayout
-        let users = data.userCount
-        let chunks = UserRanges.split(users: users, parts: min(64, max(1, users)))
-        var partial = [Double](repeating: 0, count: chunks.count * p * p)
+        let chunks = UserRanges.split(users: groups.count, parts: min(64, max(1, groups.count)))
+        let block = (clustered ? 2 : 1) * p * p
+        var partial = [Double](repeating: 0, count: chunks.count * block)
         partial.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             let workers = UserRanges.split(users: chunks.count, parts: max(1, min(threads, chunks.count)))
@@ -109,28 +147,46 @@ extension HMMInference {
                 let workspace = makeWorkspace()
                 var statistics = [Double](repeating: 0, count: layout.count)
                 var score = [Double](repeating: 0, count: p)
+                var summed = [Double](repeating: 0, count: p)
                 for chunk in chunkRange {
-                    let sums = base + chunk * p * p
-                    for user in chunks[chunk] {
-                        forwardBackward(user: user, in: workspace, silentRunShortcut: true)
-                        statistics.withUnsafeMutableBufferPointer { t in
-                            score.withUnsafeMutableBufferPointer { s in
-                                t.update(repeating: 0)
-                                addUser(user, from: workspace, to: t.baseAddress!)
-                                terms.scores(UnsafePointer(t.baseAddress!), into: s.baseAddress!)
-                                for i in 0..<p {
-                                    for j in 0..<p { sums[i * p + j] += s[i] * s[j] }
+                    let users = base + chunk * block
+                    let sums = users + p * p
+                    for g in chunks[chunk] {
+                        for i in 0..<p { summed[i] = 0 }
+                        for user in groups[g] {
+                            forwardBackward(user: user, in: workspace, silentRunShortcut: true)
+                            statistics.withUnsafeMutableBufferPointer { t in
+                                score.withUnsafeMutableBufferPointer { s in
+                                    t.update(repeating: 0)
+                                    addUser(user, from: workspace, to: t.baseAddress!)
+                                    terms.scores(UnsafePointer(t.baseAddress!), into: s.baseAddress!)
+                                    for i in 0..<p {
+                                        summed[i] += s[i]
+                                        for j in i..<p { users[i * p + j] += s[i] * s[j] }
+                                    }
                                 }
                             }
+                        }
+                        guard clustered else { continue }
+                        for i in 0..<p {
+                            for j in i..<p { sums[i * p + j] += summed[i] * summed[j] }
                         }
                     }
                 }
             }
         }
-        var total = [Double](repeating: 0, count: p * p)
+        var users = [Double](repeating: 0, count: p * p)
+        var sums = [Double](repeating: 0, count: clustered ? p * p : 0)
         for chunk in chunks.indices {
-            for i in 0..<(p * p) { total[i] += partial[chunk * p * p + i] }
+            for i in 0..<(p * p) { users[i] += partial[chunk * block + i] }
+            if clustered { for i in 0..<(p * p) { sums[i] += partial[chunk * block + p * p + i] } }
         }
-        return total
+        for i in 0..<p {
+            for j in 0..<i {
+                users[i * p + j] = users[j * p + i]
+                if clustered { sums[i * p + j] = sums[j * p + i] }
+            }
+        }
+        return (users, sums)
     }
 }

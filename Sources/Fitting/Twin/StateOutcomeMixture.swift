@@ -11,7 +11,7 @@ import Stats
 /// (a finite mixture of Bernoulli distributions with known, per-observation mixing weights): the responsibilities
 /// rᵤₛ ∝ wᵤₛ cₛʸ(1 − cₛ)¹⁻ʸ, then cₛ = Σᵤ rᵤₛ yᵤ / Σᵤ rᵤₛ, from the weighted rates until no rate moves by more
 /// than 10⁻¹¹. Standard errors come from the outer product of the observations' scores, as the model's do
-/// (``ParameterStandardErrors/outerProductOfScores(model:data:threads:)``).
+/// (``ParameterStandardErrors/outerProductOfScores(model:data:clusters:threads:)``).
 public struct StateOutcomeMixture: Sendable {
     public let liveStates: Int
     /// Posterior state probabilities among the live states, `liveStates` per observation.

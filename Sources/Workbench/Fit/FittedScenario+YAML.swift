@@ -332,8 +332,8 @@ extension FittedScenario {
         switch standardErrors {
         case .success:
             lines.append(
-                "# SE: standard errors of the model's numbers from the outer product of the users' scores; a "
-                    + "probability at 0 or 1 has none.")
+                "# SE: standard errors of the model's numbers from the users' scores, clustered by account (the "
+                    + "sandwich of the scores' outer products); a probability at 0 or 1 has none.")
         case .failure(let error):
             lines.append("# No standard errors: \(error.message.split(separator: "\n").joined(separator: "; ")).")
         }

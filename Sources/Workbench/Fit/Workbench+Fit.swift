@@ -211,7 +211,8 @@ extension Workbench {
                 FittedScenario.scenarioNames(vocabulary.milestones, noun: "milestone"), requirements: requirements,
                 rates: posterior.milestones, bands: bands),
             selection: selection, habit: habit, split: split,
-            standardErrors: try standardErrors(model, data: data, threads: threads),
+            standardErrors: try standardErrors(
+                model, data: data, accounts: users.map { Int(directory.account[$0]) }, threads: threads),
             plans: FittedScenario.scenarioNames(plans, noun: "plan"),
             planCents: vocabulary.planPriceCents ?? Array(repeating: 0, count: plans.count),
             billing: billing, afterTrial: afterTrial,
@@ -233,12 +234,14 @@ extension Workbench {
                 npsAnswers: observations.npsScores.count, npsOnSilentDays: observations.npsOnSilentDays))
     }
 
-    /// The standard errors of the model's parameters by name, or why the fitting library gives none.
+    /// The standard errors of the model's parameters by name, clustered by account (the users of an account sign up
+    /// together and share its size, and in a product its habits), or why the fitting library gives none.
     private static func standardErrors(
-        _ model: HiddenMarkovModel, data: UserDaySequences, threads: Int
+        _ model: HiddenMarkovModel, data: UserDaySequences, accounts: [Int], threads: Int
     ) throws -> Result<[String: Double], FittingError> {
         do {
-            let errors = try ParameterStandardErrors.outerProductOfScores(model: model, data: data, threads: threads)
+            let errors = try ParameterStandardErrors.outerProductOfScores(
+                model: model, data: data, clusters: accounts, threads: threads)
             return .success(Dictionary(uniqueKeysWithValues: zip(errors.estimates.map(\.name), errors.standardErrors)))
         } catch let error as FittingError {
             return .failure(error)

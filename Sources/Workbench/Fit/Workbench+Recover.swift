@@ -49,7 +49,8 @@ public struct RecoveryResult: Sendable {
     public let truthLogLikelihood: Double
     public let iterations: Int
     public let converged: Bool
-    /// Free parameters of the model (``HiddenMarkovModel/freeParameterCount``).
+    /// Free parameters the fit estimated (``HiddenMarkovModel/freeParameterCount``, less the habit's half-life, which
+    /// is the truth's).
     public let parameterCount: Int
 
     /// The likelihood-ratio statistic 2(ℓ̂ − ℓ₀) of the fit against the true parameters, and its p-value from χ² with
@@ -119,11 +120,16 @@ extension Workbench {
         let truth = try TrueModel(spec.model, accountSizes: data.accountSizeClassCount > 1)
 
         progress.update("fitting", done: 0, total: 1)
-        let fit = try HMMFitter.fit(
-            data,
-            options: FitOptions(
-                liveStates: truth.model.liveStates, personas: truth.model.personas.count,
-                sessionFamily: .negativeBinomial, starts: starts, threads: options.threads))
+        let fitOptions = FitOptions(
+            liveStates: truth.model.liveStates, personas: truth.model.personas.count,
+            sessionFamily: .negativeBinomial, starts: starts, threads: options.threads)
+        var fit = try HMMFitter.fit(data, options: fitOptions)
+        if let habit = truth.model.habit {
+            // As fit adds habit to a chosen size: EM from the fit without it, here with the true half-life.
+            fit = try HMMFitter.refine(
+                fit.model.addingHabit(halfLifeDays: habit.halfLifeDays), on: data, options: fitOptions
+            ).canonicallyOrdered()
+        }
         progress.update("decoding", done: 0, total: 1)
         let inference = try HMMInference(model: fit.model, data: data)
         var simulated: [String: Int] = [:]
@@ -135,15 +141,17 @@ extension Workbench {
         let matched = fit.model.relabeled(states: decoding.stateOrder, personas: decoding.personaOrder)
 
         progress.update("standard errors", done: 0, total: 1)
-        var source = "the outer product of the users' scores at the true parameters"
+        // Users of an account sign up together and share its size class and persona: clustered by account.
+        let accounts = users.map { Int(observations.directory!.account[$0]) }
+        var source = "the users' scores at the true parameters, clustered by account"
         let errors: ParameterStandardErrors
         do {
             errors = try ParameterStandardErrors.outerProductOfScores(
-                model: truth.model, data: data, threads: options.threads)
+                model: truth.model, data: data, clusters: accounts, threads: options.threads)
         } catch let error as FittingError where error.code == .singularInformation {
-            source = "the outer product of the users' scores at the fitted parameters (singular at the truth)"
+            source = "the users' scores at the fitted parameters, clustered by account (singular at the truth)"
             errors = try ParameterStandardErrors.outerProductOfScores(
-                model: matched, data: data, threads: options.threads)
+                model: matched, data: data, clusters: accounts, threads: options.threads)
         }
         var rows = truth.rows(fitted: matched, standardErrors: errors.standardErrors)
 
@@ -168,7 +176,9 @@ extension Workbench {
             personaAgreement: decoding.personaAgreement, logLikelihood: fit.logLikelihood,
             truthLogLikelihood: try HMMInference(model: truth.model, data: data).logLikelihood(
                 threads: options.threads),
-            iterations: fit.iterations, converged: fit.converged, parameterCount: fit.parameterCount)
+            iterations: fit.iterations, converged: fit.converged,
+            // The half-life is the truth's, not estimated: one parameter fewer than a fit that chose it.
+            parameterCount: fit.parameterCount - (fit.model.habit == nil ? 0 : 1))
     }
 
     /// Switches off what the hidden Markov model of `fit` does not describe and returns what was changed: habit,
@@ -178,12 +188,6 @@ extension Workbench {
     static func withinFittedModel(_ spec: inout SimulationSpec, faults: Bool) -> [String] {
         var changes: [String] = []
         var model = spec.model
-        if let habit = model.habit {
-            changes.append(
-                "habit off (half-life \(DecimalText.fixed(habit.halfLifeDays, 1)) days, strength "
-                    + "\(DecimalText.fixed(habit.strength, 2)))")
-            model.habit = nil
-        }
         if let team = model.teamInfluence {
             changes.append("team influence off (strength \(DecimalText.fixed(team.strength, 2)))")
             model.teamInfluence = nil
@@ -220,6 +224,26 @@ extension Workbench {
                 model.personas[k].states[s].sessions = model.personas[first].states[s].sessions
                 model.personas[k].states[s].keyActionsPerSession = model.personas[first].states[s].keyActionsPerSession
                 model.personas[k].states[s].featureUse = model.personas[first].states[s].featureUse
+            }
+        }
+        if let habit = model.habit {
+            // fit reads the states' levels as their order by session mean; a scenario whose levels are in another
+            // order (or tie) has declines the fit cannot express.
+            let live = model.states.indices.filter { $0 != model.churnedState }
+            let byMean = live.sorted {
+                model.personas[0].states[$0].sessions.mean < model.personas[0].states[$1].sessions.mean
+            }
+            let levels = byMean.map { model.states[$0].level }
+            let description =
+                "habit (half-life \(DecimalText.fixed(habit.halfLifeDays, 1)) days, strength "
+                + "\(DecimalText.fixed(habit.strength, 2)))"
+            if zip(levels, levels.dropFirst()).allSatisfy({ $0 < $1 }) {
+                changes.append("\(description) kept, fitted with its true half-life")
+            } else {
+                changes.append(
+                    "\(description) off: its states' levels are not in the order of their session means, which is "
+                        + "how fit reads them")
+                model.habit = nil
             }
         }
         if !faults && spec.dataQuality != .none {
@@ -295,7 +319,12 @@ struct TrueModel {
         }
         model = try HiddenMarkovModel(
             personas: personas, emissions: emissions, featureCount: behaviour.features.count,
-            sessionFamily: .negativeBinomial)
+            sessionFamily: .negativeBinomial,
+            habit: behaviour.habit.map {
+                HabitFeedback(
+                    halfLifeDays: $0.halfLifeDays, strength: $0.strength,
+                    stateLevels: live.map { behaviour.states[$0].level })
+            })
         features = behaviour.features
     }
 
@@ -372,6 +401,7 @@ struct TrueModel {
                 }
             }
         }
+        if model.habit != nil { add("habit strength") }
         precondition(i == truth.count, "every parameter named")
         return rows
     }
