@@ -67,6 +67,8 @@ extension HMMInference {
         for k in 0..<personaCount where workspace.responsibility[k] > 0 {
             sums[layout.personaWeight + k] += workspace.responsibility[k]
             if let sizes { sums[sizes + k * accountSizeClasses] += workspace.responsibility[k] }
+            // Counts only from the personas the backward passes ran for.
+            guard workspace.responsibility[k] > Self.negligibleResponsibility else { continue }
             for i in 0..<live {
                 sums[layout.initial + k * live + i] += workspace.initialCounts[k * live + i]
             }

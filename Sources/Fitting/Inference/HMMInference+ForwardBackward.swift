@@ -54,10 +54,15 @@ extension HMMInference {
         let live = liveStates
         for i in 0..<(passed * live) { workspace.gamma[i] = 0 }
         for i in 0..<live { workspace.silentRunDays[i] = 0 }
-        for k in 0..<personaCount where workspace.responsibility[k] > 0 {
+        for k in 0..<personaCount where workspace.responsibility[k] > Self.negligibleResponsibility {
             backwardPass(persona: k, in: workspace)
         }
     }
+
+    /// A persona less likely than this for a user gets no backward pass: what it would add to the user's posteriors
+    /// and expected counts is below the rounding of sums over thousands of users. Its forward pass still counts
+    /// in the likelihood and the responsibilities.
+    static let negligibleResponsibility = 1e-13
 
     /// Writes the scaled emission of every state on days `0..<days` and returns the log of the scale taken out,
     /// the key actions' −Σ log(a!) included; −∞ when an active day is impossible in every state.
@@ -189,6 +194,9 @@ extension HMMInference {
     /// The scaled backward pass of persona k: adds its responsibility-weighted posteriors to
     /// ``UserWorkspace/gamma`` and ``UserWorkspace/silentRunDays`` and writes its expected first states and
     /// transitions.
+    ///
+    /// The expected transitions between the days passed, ξ_ℓ(i, j) = A^ℓ_ij Σ_{t: night t−1 at level ℓ}
+    /// α̂_{t−1}(i) v_t(j) with v_t(j) = b_j(t) β̂_t(j) / c_t, are summed on the way, while day t's vectors are at hand.
     private func backwardPass(persona k: Int, in workspace: UserWorkspace) {
         let n = stateCount
         let live = liveStates
@@ -200,7 +208,10 @@ extension HMMInference {
         let scale = workspace.scale + k * workspace.capacity
         let emission = workspace.emission
         let gamma = workspace.gamma
-        let v = workspace.weighted
+        let weighted = workspace.weighted
+        let block = live * n
+        let sums = workspace.levelSums
+        for i in 0..<(levelCount * block) { sums[i] = 0 }
         var beta = workspace.beta
         var nextBeta = workspace.nextBeta
         if workspace.silentRun > 0 {
@@ -218,13 +229,20 @@ extension HMMInference {
             if let own { for i in 0..<live { own[t * live + i] = today[i] * beta[i] } }
             let inverse = 1 / scale[t]
             let row = emission + t * n
-            let weighted = v + t * n
             for j in 0..<n { weighted[j] = row[j] * beta[j] * inverse }
-            let a = matrices + Int(level[t - 1]) * n * n
+            let night = Int(level[t - 1])
+            let a = matrices + night * n * n
+            let yesterday = alpha + (t - 1) * n
+            let target = sums + night * block
             for i in 0..<live {
                 let from = a + i * n
+                let before = yesterday[i]
+                let pairs = target + i * n
                 var sum = 0.0
-                for j in 0..<n { sum += from[j] * weighted[j] }
+                for j in 0..<n {
+                    sum += from[j] * weighted[j]
+                    pairs[j] += before * weighted[j]
+                }
                 nextBeta[i] = sum
             }
             nextBeta[live] = weighted[live]
@@ -239,55 +257,15 @@ extension HMMInference {
             initialCounts[i] = weight * first
         }
         // Level 0 first: the silent run's nights are all at level 0.
-        let counts = workspace.transitionCounts + k * levelCount * live * n
-        writePassedTransitions(persona: k, in: workspace, to: counts)
+        let counts = workspace.transitionCounts + k * levelCount * block
+        for l in 0..<levelCount {
+            let a = matrices + l * n * n
+            for i in 0..<block { counts[l * block + i] = a[i] * sums[l * block + i] }
+        }
         if workspace.silentRun > 0 {
             addSilentRun(persona: k, last: alpha + (days - 1) * n, counts: counts, in: workspace)
         }
-        for i in 0..<(levelCount * live * n) { counts[i] *= weight }
-    }
-
-    /// Writes the expected transitions between the days passed per habit level,
-    /// ξ_ℓ(i, j) = A^ℓ_ij Σ_{t: level of night t−1 is ℓ} α̂_{t−1}(i) v_t(j), from the weighted vectors the backward
-    /// pass left.
-    private func writePassedTransitions(
-        persona k: Int, in workspace: UserWorkspace, to counts: UnsafeMutablePointer<Double>
-    ) {
-        let n = stateCount
-        let live = liveStates
-        let days = workspace.passedDays
-        let a = transitions.baseAddress + k * levelCount * n * n
-        let alpha = workspace.alpha + k * workspace.capacity * n
-        let v = workspace.weighted
-        guard levelCount > 1 else {
-            for i in 0..<live {
-                for j in 0..<n {
-                    var sum = 0.0
-                    for t in 1..<days { sum += alpha[(t - 1) * n + i] * v[t * n + j] }
-                    counts[i * n + j] = a[i * n + j] * sum
-                }
-            }
-            return
-        }
-        let sums = workspace.levelSums
-        let block = live * n
-        for i in 0..<(levelCount * block) { sums[i] = 0 }
-        for t in stride(from: 1, to: days, by: 1) {
-            let target = sums + Int(workspace.level[t - 1]) * block
-            let before = alpha + (t - 1) * n
-            let after = v + t * n
-            for i in 0..<live where before[i] != 0 {
-                let from = target + i * n
-                for j in 0..<n { from[j] += before[i] * after[j] }
-            }
-        }
-        for l in 0..<levelCount {
-            for i in 0..<live {
-                for j in 0..<n {
-                    counts[l * block + i * n + j] = a[(l * n + i) * n + j] * sums[l * block + i * n + j]
-                }
-            }
-        }
+        for i in 0..<(levelCount * block) { counts[i] *= weight }
     }
 
     /// Adds the silent run's expected transitions to `counts` and its weighted expected days per state to

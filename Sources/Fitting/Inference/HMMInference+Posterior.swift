@@ -82,7 +82,7 @@ extension HMMInference {
         }
         let personas = (0..<personaCount).map { possible ? workspace.responsibility[$0] : 0 }
         var joint = [Double](repeating: 0, count: personaCount * days * live)
-        for k in 0..<personaCount where personas[k] > 0 {
+        for k in 0..<personaCount where personas[k] > Self.negligibleResponsibility {
             let own = workspace.personaGamma + k * workspace.capacity * live
             for i in 0..<(days * live) { joint[k * days * live + i] = personas[k] * own[i] }
         }

@@ -20,7 +20,7 @@ final class UserWorkspace {
     /// Scaled backward vectors of today and the day before (S + 1 each).
     let beta: UnsafeMutablePointer<Double>
     let nextBeta: UnsafeMutablePointer<Double>
-    /// The backward pass's weighted vectors v_t(j) = b_j(t) β̂_t(j) / c_t, at `t · (S + 1) + j`.
+    /// The backward pass's weighted vector of the day it is at, v_t(j) = b_j(t) β̂_t(j) / c_t.
     let weighted: UnsafeMutablePointer<Double>
 
     // Results of the last user.
@@ -56,7 +56,7 @@ final class UserWorkspace {
         capacity = days
         let n = liveStates + 1
         let sizes = [
-            days * n, personas * days * n, personas * days, days * liveStates, n, n, days * n,
+            days * n, personas * days * n, personas * days, days * liveStates, n, n, n,
             personas, personas, personas, personas * liveStates, personas * levels * liveStates * n, liveStates,
             personas * days * liveStates, levels * liveStates * n,
         ]
