@@ -66,7 +66,7 @@ public struct HMMInference: Sendable {
         let matrices = model.personas.indices.flatMap { k in
             (0..<model.habitLevelCount).map { model.transitions(persona: k, level: $0) }
         }
-        // Silent runs come after the habit has fallen to level 0 (``silentRunStart``).
+        // Silent runs come after the habit has fallen to level 0 (``fillHabitLevels(user:days:into:)``).
         silentRuns =
             SilentRunTables.size(liveStates: model.liveStates, longestRun: longestRun) <= SilentRunTables.largestSize
             ? model.personas.indices.map {
@@ -105,8 +105,8 @@ public struct HMMInference: Sendable {
 
     /// Writes the habit level of each of `user`'s first `days` days (the level after the day, which sets that
     /// night's transition) to `level` and returns the first day from which every level up to the
-    /// user's last observed day is 0: the days from there on can be passed as one silent run. 0 without habit
-    /// feedback, whose levels are all 0 (the workspace's are never written).
+    /// user's last observed day is 0: the days from there on can be passed as one silent run. Without habit feedback
+    /// every level is 0: nothing is written (a workspace's levels stay 0) and the result is 0.
     func fillHabitLevels(user: Int, days: Int, into level: UnsafeMutablePointer<UInt8>) -> Int {
         guard let habit = model.habit else { return 0 }
         let range = data.activeRange(user: user)

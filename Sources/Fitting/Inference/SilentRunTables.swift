@@ -3,8 +3,9 @@ import UsageModel
 /// What a run of L days without a session contributes to a persona's forward–backward, for every L at once.
 ///
 /// After a user's last active day every day is silent, and a silent day's emission is the same for every user, so
-/// the chain over such a run is driven by one matrix, M = A·diag(b₀) (A the persona's transitions, b₀ the chance of
-/// no session in each state, 1 for churned). Writing α̂ for the filtered distribution on the last active day, the
+/// the chain over such a run is driven by one matrix, M = A·diag(b₀) (A the persona's transitions — at habit level 0
+/// under habit feedback, where a run of silent days ends up — b₀ the chance of no session in each state, 1 for
+/// churned). Writing α̂ for the filtered distribution on the last active day, the
 /// run's likelihood and expected counts are linear in α̂:
 ///
 /// - P(next L days silent | state h) = β⁽ᴸ⁾_h, with β⁽⁰⁾ = 1 and β⁽ᴸ⁾ = M β⁽ᴸ⁻¹⁾;

@@ -36,7 +36,7 @@ final class UserWorkspace {
     let transitionCounts: UnsafeMutablePointer<Double>
     /// Scratch of one persona's transition sums per habit level, at `(ℓ · S + i) · (S + 1) + j`.
     let levelSums: UnsafeMutablePointer<Double>
-    /// The habit level of each day passed (``HMMInference/fillHabitLevels(user:days:in:)``); all 0 without habit.
+    /// The habit level of each day passed (``HMMInference/fillHabitLevels(user:days:into:)``); all 0 without habit.
     let level: UnsafeMutablePointer<UInt8>
     /// Expected days in each live state during the silent run, mixed over personas.
     let silentRunDays: UnsafeMutablePointer<Double>

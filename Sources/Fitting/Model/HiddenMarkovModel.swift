@@ -1,5 +1,6 @@
-/// A hidden Markov model of user-days: the behaviour model of docs/simulation.md without habit, team, weekday and
-/// campaign modifiers, milestones or NPS, in a form that can be fitted to an event log.
+/// A hidden Markov model of user-days: the behaviour model of docs/simulation.md with its habit feedback optional
+/// (``HabitFeedback``) and without team, weekday and campaign modifiers, milestones or NPS, in a form that can be
+/// fitted to an event log.
 ///
 /// Each user belongs to one persona (a finite mixture over users). The persona fixes the distribution of the first
 /// latent state and the day-to-day transition matrix; the latent states are `liveStates` engagement states plus one
