@@ -1,10 +1,4 @@
-#if canImport(Darwin)
-    import Darwin
-#elseif canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
+import UsageModel
 
 /// Habit feedback, as the simulator applies it (docs/simulation.md, `modifiers.habit`): transitions that depend on
 /// what the user did lately, which the log shows.
@@ -20,8 +14,8 @@
 /// The habit is a function of the observed days alone, so the chain stays a hidden Markov model with a known
 /// transition matrix per day.
 public struct HabitFeedback: Sendable, Hashable {
-    /// Habit levels, as the simulator's `BehaviourModel.habitLevels`.
-    public static let levels = 16
+    /// Habit levels, as the simulator's.
+    public static let levels = HabitRule.levels
 
     /// Half-life of the habit's memory in days, > 0.
     public var halfLifeDays: Double
@@ -38,29 +32,27 @@ public struct HabitFeedback: Sendable, Hashable {
         self.stateLevels = stateLevels
     }
 
-    /// The daily decay d, in single precision as the simulator computes it, so the levels read from a log are the
-    /// ones its users had.
-    var decay: Float { Float(exp2(-1 / halfLifeDays)) }
+    /// The daily decay d, in single precision as the simulator computes it (``HabitRule``), so the levels read from
+    /// a log are the ones its users had.
+    var decay: Float { HabitRule.decay(halfLifeDays: halfLifeDays) }
 
-    /// The habit after a day, and the level it sets for tonight's transition (the simulator's
-    /// `ModelTables.habitStep`, the same single-precision arithmetic).
+    /// The habit after a day, and the level it sets for tonight's transition (``HabitRule/step(_:active:decay:levels:)``).
     @inline(__always)
     static func step(_ habit: Float, active: Bool, decay: Float) -> (habit: Float, level: Int) {
-        let h = habit * decay + (1 - decay) * (active ? 1 : 0)
-        return (h, min(levels - 1, Int(h * Float(levels))))
+        HabitRule.step(habit, active: active ? 1 : 0, decay: decay, levels: levels)
     }
 
     /// The habit on the sign-up morning.
-    static let initialHabit: Float = 0.5
+    static let initialHabit = HabitRule.initialHabit
 
-    /// 2h_ℓ − 1 for level ℓ: how far the level's middle lies from neutral, in [−1, 1].
+    /// 2h_ℓ − 1 for level ℓ: how far the level's middle lies from neutral, in [−1, 1]; f_ℓ = 1 − strength·(2h_ℓ − 1).
     static func centred(level: Int) -> Double {
-        2 * (Double(level) + 0.5) / Double(levels) - 1
+        2 * ((Double(level) + 0.5) / Double(levels)) - 1
     }
 
-    /// The factor f_ℓ on declines at level ℓ.
+    /// The factor f_ℓ on declines at level ℓ (``HabitRule/declineFactor(strength:level:)``).
     func declineFactor(level: Int) -> Double {
-        1 - strength * Self.centred(level: level)
+        HabitRule.declineFactor(strength: strength, level: level)
     }
 
     /// Whether the move from live state `from` to `to` (churned when `to` is past the live states) is a decline.
@@ -75,20 +67,9 @@ public struct HabitFeedback: Sendable, Hashable {
 
     /// Transition row `from` (live) of a base matrix `row` (S + 1 entries) at habit level `level`.
     func row(_ row: ArraySlice<Double>, from: Int, level: Int) -> [Double] {
-        var result = Array(row)
-        let factor = declineFactor(level: level)
-        var others = 0.0
-        for j in result.indices where j != from {
-            if isDecline(from: from, to: j) { result[j] *= factor }
-            others += result[j]
+        HabitRule.scaledRow(Array(row), from: from, factor: declineFactor(level: level)) {
+            isDecline(from: from, to: $0)
         }
-        if others > 1 {
-            for j in result.indices where j != from { result[j] /= others }
-            result[from] = 0
-        } else {
-            result[from] = 1 - others
-        }
-        return result
     }
 }
 

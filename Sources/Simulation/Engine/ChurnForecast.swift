@@ -309,7 +309,7 @@ struct ChurnForecaster: @unchecked Sendable {
             if H > 1 {
                 let active: Float = FastSampler.uniform(&g) >= lent.idle[(k - 1) * cells + p * S + s] ? 1 : 0
                 let habitLevel: Int
-                (habit, habitLevel) = ModelTables.habitStep(habit, active: active, decay: decay, levels: H)
+                (habit, habitLevel) = HabitRule.step(habit, active: active, decay: decay, levels: H)
                 level = habitLevel * T + team
             }
             let q: Double

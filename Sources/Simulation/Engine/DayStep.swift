@@ -510,7 +510,7 @@ extension DayStep {
         @inline(__always)
         private func updateHabit(_ u: Int, active: Bool) -> Int {
             guard H > 1 else { return 0 }
-            let (h, level) = ModelTables.habitStep(habit[u], active: active ? 1 : 0, decay: decay, levels: H)
+            let (h, level) = HabitRule.step(habit[u], active: active ? 1 : 0, decay: decay, levels: H)
             habit[u] = h
             return level
         }

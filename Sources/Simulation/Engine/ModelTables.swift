@@ -1,5 +1,6 @@
 import Foundation
 import Stats
+import UsageModel
 
 /// The behaviour model flattened into index-addressed tables for the day loop.
 ///
@@ -37,13 +38,6 @@ struct ModelTables: Sendable {
         }
     }
 
-    /// Today's habit average after a day that was `active` (1) or not (0), and the habit level it sets for
-    /// tonight's row, of `levels` levels.
-    @inline(__always)
-    static func habitStep(_ habit: Float, active: Float, decay: Float, levels: Int) -> (habit: Float, level: Int) {
-        let h = habit * decay + (1 - decay) * active
-        return (h, min(levels - 1, Int(h * Float(levels))))
-    }
     /// Probability of moving to churned tonight, index `(persona·S + state)·L + rowLevel`.
     let churnProbability: [Double]
 
@@ -101,7 +95,7 @@ struct ModelTables: Sendable {
         habitLevels = model.habit == nil ? 1 : BehaviourModel.habitLevels
         teamLevels = model.teamInfluence == nil ? 1 : BehaviourModel.teamLevels
         rowLevels = habitLevels * teamLevels
-        habitDecay = model.habit.map { Float(exp2(-1 / $0.halfLifeDays)) } ?? 0
+        habitDecay = model.habit.map { HabitRule.decay(halfLifeDays: $0.halfLifeDays) } ?? 0
 
         let transitions = Self.transitions(model, habitLevels: habitLevels, teamLevels: teamLevels)
         cumulativeNext = transitions.cumulativeNext

@@ -199,7 +199,7 @@ final class UserColumns: @unchecked Sendable {
         persona = layout.persona
         signupDay = layout.directory.signupDay
         state = Column(layout.initialState)
-        habit = Column(repeating: 0.5, count: n)
+        habit = Column(repeating: HabitRule.initialHabit, count: n)
         plan = Column(repeating: 0, count: n)
         billing = Column(repeating: 0, count: n)
         for u in 0..<n {

@@ -1,8 +1,10 @@
+import UsageModel
+
 // Transition rows as the day loop uses them.
 
 extension BehaviourModel {
     /// Habit is tracked per user as a number in [0, 1] and used in this many equal levels.
-    public static let habitLevels = 16
+    public static let habitLevels = HabitRule.levels
     /// The share of active teammates is used in this many equal levels; the middle one (a = ½) is neutral.
     public static let teamLevels = 9
 
@@ -25,27 +27,12 @@ extension BehaviourModel {
         }
         guard habit != nil || teamInfluence != nil else { return base }
         var factor = 1.0
-        if let habit {
-            let h = (Double(habitLevel) + 0.5) / Double(BehaviourModel.habitLevels)
-            factor = 1 - habit.strength * (2 * h - 1)
-        }
+        if let habit { factor = HabitRule.declineFactor(strength: habit.strength, level: habitLevel) }
         if let teamInfluence {
             let a = (Double(teamLevel) + 0.5) / Double(BehaviourModel.teamLevels)
             factor *= 1 - teamInfluence.strength * (2 * a - 1)
         }
         func level(_ s: Int) -> Int { s == churnedState ? Int.min : states[s].level }
-        var row = base
-        var others = 0.0
-        for t in row.indices where t != state {
-            if level(t) < level(state) { row[t] *= factor }
-            others += row[t]
-        }
-        if others > 1 {
-            for t in row.indices where t != state { row[t] /= others }
-            row[state] = 0
-        } else {
-            row[state] = 1 - others
-        }
-        return row
+        return HabitRule.scaledRow(base, from: state, factor: factor) { level($0) < level(state) }
     }
 }
