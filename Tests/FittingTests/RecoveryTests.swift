@@ -57,8 +57,15 @@ struct RecoveryTests {
     @Test("every parameter within 4 standard errors of the truth; the fit's log-likelihood at least the truth's")
     func recovery() throws {
         let (truth, data, fit) = try #require(Self.simulated)
-        let errors = try ParameterStandardErrors.outerProductOfScores(model: truth, data: data, threads: 2)
         // Canonical order: states by session mean (ascending), personas by share (descending), as in the truth.
+        try Self.expectRecovered(truth, from: fit, data: data)
+    }
+
+    /// Every parameter of `fit` within 4 standard errors (scores at the truth) of `truth`, which has its shape and
+    /// labels; the fit converged, and at least as likely as the truth (the maximum is at least the likelihood of
+    /// the parameters that generated the data).
+    static func expectRecovered(_ truth: HiddenMarkovModel, from fit: HMMFit, data: UserDaySequences) throws {
+        let errors = try ParameterStandardErrors.outerProductOfScores(model: truth, data: data, threads: 2)
         let fitted = fit.model.namedParameters
         for (i, parameter) in errors.estimates.enumerated() {
             let z = (fitted[i].value - parameter.value) / errors.standardErrors[i]
@@ -66,7 +73,6 @@ struct RecoveryTests {
                 abs(z) <= 4,
                 "\(parameter.name): fitted \(fitted[i].value), true \(parameter.value), SE \(errors.standardErrors[i])")
         }
-        // The maximum likelihood is at least the likelihood of the parameters that generated the data.
         let truthLogLikelihood = try HMMInference(model: truth, data: data).logLikelihood(threads: 2)
         #expect(fit.converged)
         #expect(fit.logLikelihood >= truthLogLikelihood)
@@ -90,18 +96,8 @@ struct RecoveryTests {
         let fit = try HMMFitter.refine(withoutHabit.model.addingHabit(halfLifeDays: 7), on: data, options: options)
             .canonicallyOrdered()
         #expect(fit.model.habit?.stateLevels == [1, 2, 3])
-        let errors = try ParameterStandardErrors.outerProductOfScores(model: truth, data: data, threads: 2)
-        let fitted = fit.model.namedParameters
-        #expect(fitted.last?.name == "habit.strength")
-        for (i, parameter) in errors.estimates.enumerated() {
-            let z = (fitted[i].value - parameter.value) / errors.standardErrors[i]
-            #expect(
-                abs(z) <= 4,
-                "\(parameter.name): fitted \(fitted[i].value), true \(parameter.value), SE \(errors.standardErrors[i])")
-        }
-        let truthLogLikelihood = try HMMInference(model: truth, data: data).logLikelihood(threads: 2)
-        #expect(fit.converged)
-        #expect(fit.logLikelihood >= truthLogLikelihood)
+        #expect(fit.model.namedParameters.last?.name == "habit.strength")
+        try Self.expectRecovered(truth, from: fit, data: data)
         #expect(2 * (fit.logLikelihood - withoutHabit.logLikelihood) > 10.8)
     }
 
