@@ -29,10 +29,15 @@ public enum HabitRule {
         return (h, min(levels - 1, Int(h * Float(levels))))
     }
 
+    /// 2h − 1 for the middle h of habit level `level` of ``levels``: how far it lies from neutral, in [−1, 1].
+    public static func centred(level: Int) -> Double {
+        let h = (Double(level) + 0.5) / Double(levels)
+        return 2 * h - 1
+    }
+
     /// The factor on declines at habit level `level` of ``levels``: 1 − strength·(2h − 1), h the level's middle.
     public static func declineFactor(strength: Double, level: Int) -> Double {
-        let h = (Double(level) + 0.5) / Double(levels)
-        return 1 - strength * (2 * h - 1)
+        1 - strength * centred(level: level)
     }
 
     /// Transition row `row` of state `from` with the moves `isDecline` names multiplied by `factor` and the stay

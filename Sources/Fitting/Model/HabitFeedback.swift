@@ -46,9 +46,7 @@ public struct HabitFeedback: Sendable, Hashable {
     static let initialHabit = HabitRule.initialHabit
 
     /// 2h_ℓ − 1 for level ℓ: how far the level's middle lies from neutral, in [−1, 1]; f_ℓ = 1 − strength·(2h_ℓ − 1).
-    static func centred(level: Int) -> Double {
-        2 * ((Double(level) + 0.5) / Double(levels)) - 1
-    }
+    static func centred(level: Int) -> Double { HabitRule.centred(level: level) }
 
     /// The factor f_ℓ on declines at level ℓ (``HabitRule/declineFactor(strength:level:)``).
     func declineFactor(level: Int) -> Double {
