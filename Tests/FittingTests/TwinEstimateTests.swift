@@ -24,6 +24,24 @@ struct TwinEstimateTests {
         #expect(WeekdayFactors(sessions: [Double](repeating: 0, count: 14), observedDays: days) == nil)
     }
 
+    /// The within-weekday dispersion gives a silent day as often over the week as the fitted one: against roots of
+    /// the same equation found by SciPy's `brentq` (scipy.optimize, on log k′) with the factors of a fitted
+    /// default-scenario log (Monday 1.218 … Sunday 0.5171, over their mean), and the identity for a flat week.
+    @Test("within-weekday dispersion matches the week's silent days (SciPy brentq roots)")
+    func withinWeekdayDispersion() throws {
+        let rates = [1.218, 1.244, 1.222, 1.16, 1.038, 0.6009, 0.5171]
+        let week = try #require(WeekdayFactors(sessions: rates, observedDays: [Double](repeating: 1, count: 7)))
+        for (mean, fitted, scipy) in [(0.3986, 0.7138, 0.8052921572472919), (1.002, 1.059, 1.2171110194967263)] {
+            let k = week.withinWeekdayDispersion(mean: mean, dispersion: fitted)
+            #expect(abs(k - scipy) < 1e-8 * scipy, "\(k) against \(scipy)")
+        }
+        // A nearly Poisson state: the weekday swing alone gives more silent days than the fit, so the largest.
+        #expect(week.withinWeekdayDispersion(mean: 0.04963, dispersion: 62.88) == 1e6)
+        let flat = try #require(
+            WeekdayFactors(sessions: [Double](repeating: 3, count: 7), observedDays: [Double](repeating: 2, count: 7)))
+        #expect(abs(flat.withinWeekdayDispersion(mean: 1.6, dispersion: 2.0) - 2.0) < 1e-9)
+    }
+
     /// The standard errors match the spread of the factors over data sets drawn with known factors: 400 data sets of
     /// 200 clusters, each cluster with its own rate (uniform in 0.5 … 1.5, so clusters differ as accounts do) and
     /// 10 … 14 days per weekday, Poisson sessions. The standard deviation of 400 draws is within 3.5 % of the true

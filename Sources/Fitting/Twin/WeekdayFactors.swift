@@ -1,3 +1,11 @@
+#if canImport(Darwin)
+    import Darwin
+#elseif canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// Session-rate multipliers by day of the week, Monday first and averaging 1 (a scenario's `modifiers.weekday`): the
 /// sessions on each weekday per user-day observed on it, divided by the mean of the seven rates.
 ///
@@ -59,5 +67,39 @@ public struct WeekdayFactors: Sendable, Hashable {
         standardErrors = variances.map { ($0 * correction).squareRoot() }
         self.sessions = sessions
         observedDays = days
+    }
+}
+
+extension WeekdayFactors {
+    /// The dispersion a state's sessions have within one weekday, given the negative binomial (mean μ, dispersion k)
+    /// fitted to all its days.
+    ///
+    /// The hidden Markov model has no weekday, so its dispersion also absorbs the swing from weekday to weekday;
+    /// the simulator multiplies the mean by each day's factor and draws with the scenario's dispersion, which would
+    /// count that swing twice. The within-weekday dispersion k′ is the one that, over the seven factors f_w, gives a
+    /// day without a session as often as the fitted distribution does:
+    /// (1/7) Σ_w (1 + μ f_w / k′)^(−k′) = (1 + μ/k)^(−k), the chance of a silent day being what the segments
+    /// (active days a week) read first. The left side falls as k′ grows, so k′ is found by bisection on log k′ over
+    /// the dispersions EM searches (10⁻³ … 10⁶); where even the largest leaves more silent days than the fitted
+    /// distribution (a nearly Poisson state whose weekday swing alone explains its spread), the largest is returned.
+    /// With every factor 1 it is k itself.
+    public func withinWeekdayDispersion(mean mu: Double, dispersion k: Double) -> Double {
+        let range = DispersionEstimate.range
+        guard mu > 0, k.isFinite, k > 0 else { return min(max(k, range.lowerBound), range.upperBound) }
+        func logSilent(_ mean: Double, _ dispersion: Double) -> Double { -dispersion * log1p(mean / dispersion) }
+        let target = exp(logSilent(mu, k))
+        func excess(_ logDispersion: Double) -> Double {
+            let dispersion = exp(logDispersion)
+            return factors.reduce(0) { $0 + exp(logSilent(mu * $1, dispersion)) } / Double(factors.count) - target
+        }
+        var low = log(range.lowerBound)
+        var high = log(range.upperBound)
+        guard excess(high) < 0 else { return range.upperBound }
+        guard excess(low) > 0 else { return range.lowerBound }
+        for _ in 0..<100 {
+            let middle = (low + high) / 2
+            if excess(middle) > 0 { low = middle } else { high = middle }
+        }
+        return exp((low + high) / 2)
     }
 }

@@ -50,7 +50,7 @@ extension FittedScenario {
                 // one written), at most 1000 key actions per session (a log of bots could have more).
                 "      mean: \(Self.number(min(max(emission.sessionMean, 1e-6), 1000)))"
                     + error("\(place).sessionMean"),
-                "      dispersion: \(Self.number(emission.sessionDispersion))" + error("\(place).sessionDispersion"),
+                dispersionLine(emission, place: place),
                 "    key_actions_per_session: \(Self.number(min(emission.keyActionsPerSession, 1000)))"
                     + error("\(place).keyActionsPerSession"),
             ]
@@ -204,6 +204,39 @@ extension FittedScenario {
 
     /// `  # SE x` for a parameter of the model, `  # SE none (at a bound)` where the scores give none, nothing when
     /// no standard error could be computed.
+    /// The dispersion within a weekday (``WeekdayFactors/withinWeekdayDispersion(mean:dispersion:)``), since the
+    /// simulator applies the weekday factors on top of it; its standard error by the delta method, the derivative
+    /// taken numerically (a central difference of 10⁻⁴ k).
+    private func dispersionLine(_ emission: StateEmission, place: String) -> String {
+        let k = emission.sessionDispersion
+        guard let weekday else { return "      dispersion: \(Self.number(k))" + error("\(place).sessionDispersion") }
+        let mean = emission.sessionMean
+        let within = weekday.withinWeekdayDispersion(mean: mean, dispersion: k)
+        var comment = "  # "
+        if case .success(let errors) = standardErrors, let se = errors["\(place).sessionDispersion"] {
+            let h = 1e-4 * k
+            let slope =
+                (weekday.withinWeekdayDispersion(mean: mean, dispersion: k + h)
+                    - weekday.withinWeekdayDispersion(mean: mean, dispersion: k - h)) / (2 * h)
+            let scaled = abs(slope) * se
+            comment += (scaled.isNaN ? "SE none (at a bound)" : "SE " + Self.number(scaled, digits: 2)) + "; "
+        }
+        return "      dispersion: \(Self.number(within))" + comment
+            + "within a weekday; \(Self.number(k)) over the week"
+    }
+
+    /// The steps ``ProductReleases`` found, each day with its factors over the period before (key actions per
+    /// session, then each feature's use), for the header.
+    private var releaseSummary: String {
+        guard !releases.releases.isEmpty else { return "none" }
+        return releases.releases.map { release in
+            "day \(release.day) (\(startDate.adding(days: release.day)), gain \(Self.number(release.gain)): key actions × "
+                + Self.number(release.factors[0], digits: 3)
+                + features.indices.map { ", \(features[$0]) × " + Self.number(release.factors[1 + $0], digits: 3) }
+                .joined() + ")"
+        }.joined(separator: "; ")
+    }
+
     private func error(_ parameter: String) -> String {
         guard case .success(let errors) = standardErrors, let se = errors[parameter] else { return "" }
         return se.isNaN ? "  # SE none (at a bound)" : "  # SE " + Self.number(se, digits: 2)
@@ -338,7 +371,9 @@ extension FittedScenario {
             lines.append("# No standard errors: \(error.message.split(separator: "\n").joined(separator: "; ")).")
         }
         lines += [
-            "# Beside the model: weekday factors (sessions per observed user-day, SE over accounts), each persona's",
+            "# Beside the model: weekday factors (sessions per observed user-day, SE over accounts); since the model has",
+            "# no weekday, each state's session dispersion is written as the one within a weekday that, with the factors",
+            "# applied, gives silent days as often as the fitted one (the fitted one beside it); each persona's",
             "# team size (lognormal over account sizes, each account weighted by its users' posterior persona), plan",
             "# and trial (its users' most common first billing event, weighted by the posterior persona), trial",
             "# conversion by state (maximum likelihood over the posterior state of the day each trial ended, SE from",
@@ -349,6 +384,10 @@ extension FittedScenario {
                 + "likewise; \(d.npsOnSilentDays) on days without a session left out). \(d.trialEnds) trial ends.",
             "# Plan changes after the trial: daily probability by state over the days on the plan, weighted by the",
             "# posterior probability of each live state that day (a churned user changes nothing).",
+            "# Product changes are not in the model: its emissions are the same on every day of the log. Steps in key",
+            "# actions per session and feature use against what it expects on each active day (binary segmentation, a",
+            "# split kept when its quasi-Poisson gain exceeds \(Self.number(releases.penalty)), BIC's (channels + 1) log(users); periods of "
+                + "\(ProductReleases.shortestPeriod) days at least): " + releaseSummary + ".",
             "# Not modelled: \(model.habit == nil ? "habit, " : "")team influence, product changes,",
             "# campaigns and the log's data-quality faults.",
             "",

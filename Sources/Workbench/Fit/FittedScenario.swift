@@ -94,6 +94,8 @@ struct FittedScenario {
     var bands: Int
     /// nil when a weekday was never observed.
     var weekday: WeekdayFactors?
+    /// Releases found in the log's key actions and feature use (``ProductReleases``).
+    var releases: ProductReleases
     var diagnostics: Diagnostics
 
     struct BandSplit {

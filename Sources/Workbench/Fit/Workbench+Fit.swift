@@ -224,6 +224,7 @@ extension Workbench {
             bands: bands,
             weekday: WeekdayFactors(
                 sessions: observations.accountWeekdaySessions, observedDays: observations.accountWeekdayDays()),
+            releases: ProductReleases(posterior.calendar, users: users.count),
             diagnostics: FittedScenario.Diagnostics(
                 files: options.log.events.map { URL(fileURLWithPath: $0).lastPathComponent },
                 taxonomy: URL(fileURLWithPath: options.log.taxonomy).lastPathComponent,
