@@ -11,6 +11,8 @@ struct BruteForce {
     let activeDays: [ActiveDay]
     /// The user's account size class (read only by a model with account sizes).
     var accountSizeClass = 0
+    /// The calendar day of the user's sign-up (read only by a model with releases).
+    var signupDay = 0
 
     /// P(day t's observations | state s).
     func emission(day t: Int, state s: Int) throws -> Double {
@@ -22,10 +24,19 @@ struct BruteForce {
             ? try NegativeBinomial.meanDispersion(mean: emission.sessionMean, dispersion: emission.sessionDispersion)
             : try Poisson(mean: emission.sessionMean)
         guard let active else { return sessions.pmf(0) }
+        // Releases on or before the calendar day multiply key actions per session and feature probabilities.
+        var keyFactor = 1.0
+        var featureFactors = [Double](repeating: 1, count: model.featureCount)
+        for release in model.releases where release.day <= signupDay + t {
+            keyFactor *= release.keyActionFactor
+            for f in featureFactors.indices { featureFactors[f] *= release.featureFactors[f] }
+        }
         var p = sessions.pmf(active.sessions)
-        p *= try Poisson(mean: Double(active.sessions) * emission.keyActionsPerSession).pmf(active.keyActions)
+        p *= try Poisson(mean: Double(active.sessions) * emission.keyActionsPerSession * keyFactor)
+            .pmf(active.keyActions)
         for (f, q) in emission.featureProbabilities.enumerated() {
-            p *= active.features & (1 << UInt32(f)) != 0 ? q : 1 - q
+            let scaled = q * featureFactors[f]
+            p *= active.features & (1 << UInt32(f)) != 0 ? scaled : 1 - scaled
         }
         return p
     }
@@ -158,6 +169,16 @@ func tinyHabitModel() throws -> HiddenMarkovModel {
     return try HiddenMarkovModel(
         personas: model.personas, emissions: model.emissions, featureCount: model.featureCount,
         sessionFamily: model.sessionFamily, habit: HabitFeedback(halfLifeDays: 1, strength: 0.6, stateLevels: [1, 2]))
+}
+
+/// The tiny model with two releases: on calendar day 2 key actions × 1.3 and the features × 1.5 and × 0.6, on day 3
+/// key actions × 0.8 and the first feature × 1.1 (users signing up on days 0 … 2 meet them on different days of
+/// theirs).
+func tinyReleaseModel() throws -> HiddenMarkovModel {
+    try tinyModel(family: .negativeBinomial).replacing(releases: [
+        ProductRelease(day: 2, keyActionFactor: 1.3, featureFactors: [1.5, 0.6]),
+        ProductRelease(day: 3, keyActionFactor: 0.8, featureFactors: [1.1, 1]),
+    ])
 }
 
 /// Users of five days with active days early, late, everywhere and nowhere, so both the day-by-day passes and the

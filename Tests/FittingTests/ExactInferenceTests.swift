@@ -8,18 +8,20 @@ import Testing
 @Suite("Exact inference on tiny models")
 struct ExactInferenceTests {
     /// The tiny two-persona model in both session families (0, 1), a single-persona model with three live
-    /// states (2), the tiny model with account sizes (3) and with habit feedback (4).
+    /// states (2), the tiny model with account sizes (3), with habit feedback (4) and with releases (5, its users
+    /// signing up on calendar days 0, 1, 2, 0, …).
     static func model(_ index: Int) throws -> HiddenMarkovModel {
         switch index {
         case 0: try tinyModel(family: .negativeBinomial)
         case 1: try tinyModel(family: .poisson)
         case 2: try threeStateModel()
         case 3: try tinyModel(family: .negativeBinomial, accountSizes: true)
-        default: try tinyHabitModel()
+        case 4: try tinyHabitModel()
+        default: try tinyReleaseModel()
         }
     }
 
-    static let models = 0..<5
+    static let models = 0..<6
 
     static func threeStateModel() throws -> HiddenMarkovModel {
         try HiddenMarkovModel(
@@ -46,7 +48,8 @@ struct ExactInferenceTests {
                 activeDays: user.active.map {
                     ActiveDay(
                         day: $0.day, sessions: $0.sessions, keyActions: $0.keyActions, features: $0.features & mask)
-                }, accountSizeClass: model.accountSizeClasses > 1 ? u % 3 : 0)
+                }, accountSizeClass: model.accountSizeClasses > 1 ? u % 3 : 0,
+                signupDay: model.releases.isEmpty ? 0 : u % 3)
         }
         return builder.build()
     }
@@ -63,7 +66,7 @@ struct ExactInferenceTests {
         for u in 0..<data.userCount {
             let exact = try BruteForce(
                 model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u),
-                accountSizeClass: data.accountSizeClass(user: u)
+                accountSizeClass: data.accountSizeClass(user: u), signupDay: data.signupDay(user: u)
             ).exact()
             let posterior = inference.posterior(user: u)
             #expect(posterior.days == data.observedDays(user: u))
@@ -101,7 +104,7 @@ struct ExactInferenceTests {
             let active = data.activeDays(user: u)
             let exact = try BruteForce(
                 model: model, observedDays: data.observedDays(user: u), activeDays: active,
-                accountSizeClass: data.accountSizeClass(user: u)
+                accountSizeClass: data.accountSizeClass(user: u), signupDay: data.signupDay(user: u)
             ).exact()
             expected[layout.logLikelihood] += log(exact.likelihood)
             for (k, p) in exact.personas.enumerated() {
@@ -126,6 +129,15 @@ struct ExactInferenceTests {
                     for f in 0..<model.featureCount where today.features & (1 << UInt32(f)) != 0 {
                         expected[layout.featureDays + s * model.featureCount + f] += day[s]
                     }
+                    if layout.periodCells > 0 {
+                        let cell = model.period(ofCalendarDay: data.signupDay(user: u) + t) * live + s
+                        expected[layout.periodActiveDays + cell] += day[s]
+                        expected[layout.periodSessions + cell] += day[s] * Double(today.sessions)
+                        expected[layout.periodKeyActions + cell] += day[s] * Double(today.keyActions)
+                        for f in 0..<model.featureCount where today.features & (1 << UInt32(f)) != 0 {
+                            expected[layout.periodFeatureDays + cell * model.featureCount + f] += day[s]
+                        }
+                    }
                 }
             }
         }
@@ -142,7 +154,7 @@ struct ExactInferenceTests {
         for u in 0..<data.userCount {
             let paths = try BruteForce(
                 model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u),
-                accountSizeClass: data.accountSizeClass(user: u)
+                accountSizeClass: data.accountSizeClass(user: u), signupDay: data.signupDay(user: u)
             ).paths()
             let best = paths.max { $0.probability < $1.probability }!
             let decoded = try #require(inference.viterbi(user: u))

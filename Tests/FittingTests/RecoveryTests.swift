@@ -101,6 +101,28 @@ struct RecoveryTests {
         #expect(2 * (fit.logLikelihood - withoutHabit.logLikelihood) > 10.8)
     }
 
+    /// A release on calendar day 60 of 120 (key actions × 1.1, the three features × 1.3, 1, 0.8; every probability
+    /// times its factor stays below 1, as the model requires) on top of ``recoveryModel()``: EM from the fit without
+    /// releases, with the release's day and factors of 1, recovers every parameter and the release's factors within
+    /// 4 standard errors (scores at the truth).
+    @Test("a product release: every parameter and the release's factors within 4 standard errors of the truth")
+    func releaseRecovery() throws {
+        let truth = try recoveryModel().replacing(releases: [
+            ProductRelease(day: 60, keyActionFactor: 1.1, featureFactors: [1.3, 1, 0.8])
+        ])
+        let data = truth.simulate(users: Self.users, days: 120, signupDays: 30, seed: 9)
+        let options = FitOptions(
+            liveStates: 3, personas: 2, starts: 2, exploratoryIterations: 4, exploratoryUsers: 1_000, threads: 2)
+        let withoutRelease = try HMMFitter.fit(data, options: options)
+        let start = withoutRelease.model.replacing(releases: [
+            ProductRelease(day: 60, keyActionFactor: 1, featureFactors: [1, 1, 1])
+        ])
+        let fit = try HMMFitter.refine(start, on: data, options: options).canonicallyOrdered()
+        #expect(fit.model.namedParameters.last?.name == "releases[0].featureFactors[2]")
+        try Self.expectRecovered(truth, from: fit, data: data)
+        #expect(fit.logLikelihood > withoutRelease.logLikelihood)
+    }
+
     @Test("BIC picks the three live states of a simulated persona among 2, 3 and 4")
     func bicPicksTheTrueStates() throws {
         let recovery = try recoveryModel()

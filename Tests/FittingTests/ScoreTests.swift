@@ -14,6 +14,19 @@ struct ScoreTests {
         let perPersona = 1 + live + live * n
         var personas = model.personas
         var emissions = model.emissions
+        let releaseParameters = model.releases.count * (1 + model.featureCount)
+        if index >= model.namedParameters.count - releaseParameters {
+            let rest = index - (model.namedParameters.count - releaseParameters)
+            var releases = model.releases
+            let j = rest / (1 + model.featureCount)
+            let field = rest % (1 + model.featureCount)
+            if field == 0 {
+                releases[j].keyActionFactor += step
+            } else {
+                releases[j].featureFactors[field - 1] += step
+            }
+            return model.replacing(releases: releases)
+        }
         if var habit = model.habit, index == model.namedParameters.count - 1 {
             habit.strength += step
             return model.replacing(habit: habit)

@@ -41,6 +41,9 @@ public struct UserDaySequences: Sendable {
     let observedDays: Column<Int32>
     /// Per user, the ``AccountSizeClass`` of the user's account (0 when the data have no accounts).
     let accountSizeClass: Column<UInt8>
+    /// Per user, the calendar day of sign-up (0 is the first day of the log; 0 for every user of data without
+    /// dates): where a ``ProductRelease`` falls in the user's days.
+    let signupDay: Column<Int32>
     /// User u's active days are positions `activeStart[u]..<activeStart[u + 1]` of the day columns.
     let activeStart: Column<Int>
     /// Day of each active day since its user's sign-up, ascending within a user.
@@ -66,6 +69,9 @@ public struct UserDaySequences: Sendable {
     func activeRange(user: Int) -> Range<Int> { activeStart[user]..<activeStart[user + 1] }
     /// Days with a session over all users.
     public var totalActiveDays: Int { activeDay.count }
+
+    /// The calendar day `user` signed up on (0 is the log's first day).
+    public func signupDay(user: Int) -> Int { Int(signupDay[user]) }
 
     /// The ``AccountSizeClass`` of `user`'s account.
     public func accountSizeClass(user: Int) -> Int { Int(accountSizeClass[user]) }
@@ -102,6 +108,7 @@ extension UserDaySequences {
         let featureCount: Int
         private var observedDays: ContiguousArray<Int32> = []
         private var accountSizeClass: ContiguousArray<UInt8> = []
+        private var signupDay: ContiguousArray<Int32> = []
         private var activeStart: ContiguousArray<Int> = [0]
         private var activeDay: ContiguousArray<Int32> = []
         private var sessionLevel: ContiguousArray<Int32> = []
@@ -137,7 +144,8 @@ extension UserDaySequences {
         /// - Throws: ``FittingError`` (``FittingError/Code/invalidObservation``) naming the user (its index among the
         ///   users added) and the first bad day; the user is then not added.
         public mutating func addUser(
-            observedDays days: Int, activeDays: some Collection<ActiveDay>, accountSizeClass sizeClass: Int = 0
+            observedDays days: Int, activeDays: some Collection<ActiveDay>, accountSizeClass sizeClass: Int = 0,
+            signupDay signup: Int = 0
         ) throws {
             let user = observedDays.count
             guard days >= 1, days <= Int(Int32.max) else {
@@ -146,6 +154,9 @@ extension UserDaySequences {
             guard (0..<AccountSizeClass.count).contains(sizeClass) else {
                 throw FittingError(
                     .invalidObservation, "user \(user): account size class must be 0 … \(AccountSizeClass.count - 1)")
+            }
+            guard (0...Int(Int32.max)).contains(signup) else {
+                throw FittingError(.invalidObservation, "user \(user): sign-up day must be ≥ 0 (got \(signup))")
             }
             let featureMask: UInt32 = featureCount == 32 ? .max : (1 << UInt32(featureCount)) - 1
             var previous = -1
@@ -169,12 +180,13 @@ extension UserDaySequences {
                 }
                 previous = active.day
             }
-            append(observedDays: days, activeDays: activeDays, accountSizeClass: sizeClass)
+            append(observedDays: days, activeDays: activeDays, accountSizeClass: sizeClass, signupDay: signup)
         }
 
         /// Adds a user whose days are known to follow the rules of ``addUser(observedDays:activeDays:)``.
         mutating func append(
-            observedDays days: Int, activeDays: some Collection<ActiveDay>, accountSizeClass sizeClass: Int = 0
+            observedDays days: Int, activeDays: some Collection<ActiveDay>, accountSizeClass sizeClass: Int = 0,
+            signupDay signup: Int = 0
         ) {
             var logConstant = 0.0
             for active in activeDays {
@@ -186,6 +198,7 @@ extension UserDaySequences {
             }
             observedDays.append(Int32(days))
             accountSizeClass.append(UInt8(sizeClass))
+            signupDay.append(Int32(signup))
             activeStart.append(activeDay.count)
             keyActionLogConstant.append(logConstant)
         }
@@ -199,6 +212,7 @@ extension UserDaySequences {
             features.append(contentsOf: data.features[range])
             observedDays.append(data.observedDays[user])
             accountSizeClass.append(data.accountSizeClass[user])
+            signupDay.append(data.signupDay[user])
             activeStart.append(activeDay.count)
             keyActionLogConstant.append(data.keyActionLogConstant[user])
         }
@@ -215,7 +229,8 @@ extension UserDaySequences {
         public func build() -> UserDaySequences {
             UserDaySequences(
                 featureCount: featureCount, observedDays: Column(observedDays),
-                accountSizeClass: Column(accountSizeClass), activeStart: Column(activeStart),
+                accountSizeClass: Column(accountSizeClass), signupDay: Column(signupDay),
+                activeStart: Column(activeStart),
                 activeDay: Column(activeDay), sessionLevel: Column(sessionLevel), keyActions: Column(keyActions),
                 features: Column(features), sessionValues: sessionValues,
                 keyActionLogConstant: Column(keyActionLogConstant), maximumObservedDays: Int(observedDays.max() ?? 0))

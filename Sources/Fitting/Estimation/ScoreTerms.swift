@@ -32,6 +32,11 @@ struct ScoreTerms {
         /// Σ over live rows and levels of −d_ℓ Σ_{j ∈ D} c_ℓj / f_ℓ + c_ℓi d_ℓ x_D / P_ℓ(stay), d_ℓ = 2h_ℓ − 1 and
         /// x_D the row's base declines.
         case habitStrength
+        /// Release j's key-action factor m: Σ over periods after it and states of (K_ps − κ_s M_p Y_ps)/m.
+        case releaseKeyActions(release: Int)
+        /// Release j's factor of feature f: Σ over periods after it and states of
+        /// [U_psf − (A_ps − U_psf) q/(1 − q)]/m, q = p_sf M_pf.
+        case releaseFeature(release: Int, feature: Int)
     }
 
     /// What one named parameter (``HiddenMarkovModel/namedParameters``) is in terms of the free ones.
@@ -52,6 +57,9 @@ struct ScoreTerms {
     let digammaDifferences: [[Double]]
     /// Under habit feedback, each live row's stay probability per level, at `(k · S + i) · H + ℓ`.
     let habitStays: [Double]
+    /// Per period, the cumulative key-action factor, and the feature factors at `p · F + f`.
+    let keyFactors: [Double]
+    let featureFactors: [Double]
 
     init(model: HiddenMarkovModel, layout: SufficientStatistics.Layout, sessionValues: [Int]) {
         self.model = model
@@ -134,8 +142,9 @@ struct ScoreTerms {
                     counts: (0..<classes).map { layout.accountSizes + k * classes + $0 })
             }
         }
+        let releaseParameters = model.releases.count * (1 + model.featureCount)
         if model.habit != nil {
-            roles[roles.count - 1] = .free(terms.count)
+            roles[roles.count - 1 - releaseParameters] = .free(terms.count)
             terms.append(.habitStrength)
             habitStays = model.personas.indices.flatMap { k in
                 (0..<live).flatMap { i in
@@ -145,6 +154,17 @@ struct ScoreTerms {
         } else {
             habitStays = []
         }
+        var releasePlace = roles.count - releaseParameters
+        for j in model.releases.indices {
+            addScalar(.releaseKeyActions(release: j), place: releasePlace, interior: true)
+            releasePlace += 1
+            for f in 0..<model.featureCount {
+                addScalar(.releaseFeature(release: j, feature: f), place: releasePlace, interior: true)
+                releasePlace += 1
+            }
+        }
+        keyFactors = model.periodKeyActionFactors
+        featureFactors = model.periodFeatureFactors
         self.terms = terms
         self.roles = roles
     }
@@ -158,12 +178,13 @@ struct ScoreTerms {
                     t[count] / p - t[referenceCount] / referenceP
                 case .sessionMean(let s): sessionMeanScore(s, t)
                 case .dispersion(let s): dispersionScore(s, t)
-                case .keyActionRate(let s):
-                    t[layout.keyActions + s] / model.emissions[s].keyActionsPerSession - t[layout.sessions + s]
+                case .keyActionRate(let s): keyActionScore(s, t)
                 case .feature(let s, let f):
                     featureScore(s, f, t)
                 case .habitMove(let k, let i, let j): habitMoveScore(k, i, j, t)
                 case .habitStrength: habitStrengthScore(t)
+                case .releaseKeyActions(let j): releaseKeyActionScore(j, t)
+                case .releaseFeature(let j, let f): releaseFeatureScore(j, f, t)
                 }
         }
     }
@@ -235,11 +256,65 @@ struct ScoreTerms {
         return score
     }
 
-    /// Σ over active days of ∂ log p/∂p = used/p − (1 − used)/(1 − p).
+    /// Σ over active days of ∂ log p/∂p = used/p − (1 − used)/(1 − p); with releases, the probability is p M_pf in
+    /// period p, so Σ_p [U_p/p − (A_p − U_p) M_pf/(1 − p M_pf)].
     private func featureScore(_ s: Int, _ f: Int, _ t: UnsafePointer<Double>) -> Double {
         let p = model.emissions[s].featureProbabilities[f]
-        let used = t[layout.featureDays + s * model.featureCount + f]
-        let active = t[layout.activeDays + s]
-        return used / p - (active - used) / (1 - p)
+        guard layout.periodCells > 0 else {
+            let used = t[layout.featureDays + s * model.featureCount + f]
+            let active = t[layout.activeDays + s]
+            return used / p - (active - used) / (1 - p)
+        }
+        var score = 0.0
+        for period in 0..<layout.periods {
+            let cell = period * model.liveStates + s
+            let used = t[layout.periodFeatureDays + cell * model.featureCount + f]
+            let unused = t[layout.periodActiveDays + cell] - used
+            let factor = featureFactors[period * model.featureCount + f]
+            score += used / p - unused * factor / (1 - p * factor)
+        }
+        return score
+    }
+
+    /// Σ over active days of ∂/∂κ [a log(y κ M) − y κ M] = K/κ − Σ_p M_p Y_p.
+    private func keyActionScore(_ s: Int, _ t: UnsafePointer<Double>) -> Double {
+        let kappa = model.emissions[s].keyActionsPerSession
+        guard layout.periodCells > 0 else { return t[layout.keyActions + s] / kappa - t[layout.sessions + s] }
+        var exposure = 0.0
+        for period in 0..<layout.periods {
+            exposure += keyFactors[period] * t[layout.periodSessions + period * model.liveStates + s]
+        }
+        return t[layout.keyActions + s] / kappa - exposure
+    }
+
+    private func releaseKeyActionScore(_ j: Int, _ t: UnsafePointer<Double>) -> Double {
+        let m = model.releases[j].keyActionFactor
+        var score = 0.0
+        for period in (j + 1)..<layout.periods {
+            for s in 0..<model.liveStates {
+                let cell = period * model.liveStates + s
+                score +=
+                    (t[layout.periodKeyActions + cell]
+                        - model.emissions[s].keyActionsPerSession * keyFactors[period]
+                        * t[layout.periodSessions + cell]) / m
+            }
+        }
+        return score
+    }
+
+    private func releaseFeatureScore(_ j: Int, _ f: Int, _ t: UnsafePointer<Double>) -> Double {
+        let m = model.releases[j].featureFactors[f]
+        let features = model.featureCount
+        var score = 0.0
+        for period in (j + 1)..<layout.periods {
+            for s in 0..<model.liveStates {
+                let cell = period * model.liveStates + s
+                let used = t[layout.periodFeatureDays + cell * features + f]
+                let unused = t[layout.periodActiveDays + cell] - used
+                let q = model.emissions[s].featureProbabilities[f] * featureFactors[period * features + f]
+                score += (used - unused * q / (1 - q)) / m
+            }
+        }
+        return score
     }
 }

@@ -14,6 +14,8 @@ struct SufficientStatistics {
         let accountSizeClasses: Int
         /// Habit levels H of the transitions (1 without habit feedback).
         let habitLevels: Int
+        /// Periods P of the model's releases (1 without releases).
+        var periods = 1
 
         var stateCount: Int { liveStates + 1 }
         /// Σ log P(user's days).
@@ -40,7 +42,15 @@ struct SufficientStatistics {
         /// Σ P(persona k | days) over the users of account size class c, at `k · accountSizeClasses + c`; none
         /// for a model without account sizes.
         var accountSizes: Int { featureDays + liveStates * features }
-        var count: Int { accountSizes + (accountSizeClasses > 1 ? personas * accountSizeClasses : 0) }
+        /// With releases (P > 1), per period and live state: expected active days, Σ P(state) · sessions,
+        /// Σ P(state) · key actions, at `p · S + s`, and expected days with each feature used, at
+        /// `(p · S + s) · features + f`; none without releases.
+        var periodActiveDays: Int { accountSizes + (accountSizeClasses > 1 ? personas * accountSizeClasses : 0) }
+        var periodSessions: Int { periodActiveDays + periodCells }
+        var periodKeyActions: Int { periodSessions + periodCells }
+        var periodFeatureDays: Int { periodKeyActions + periodCells }
+        var periodCells: Int { periods > 1 ? periods * liveStates : 0 }
+        var count: Int { periodFeatureDays + periodCells * features }
     }
 
     let layout: Layout
@@ -53,7 +63,7 @@ extension HMMInference {
     var statisticsLayout: SufficientStatistics.Layout {
         SufficientStatistics.Layout(
             personas: personaCount, liveStates: liveStates, levels: emissions.levelCount, features: model.featureCount,
-            accountSizeClasses: accountSizeClasses, habitLevels: levelCount)
+            accountSizeClasses: accountSizeClasses, habitLevels: levelCount, periods: model.periods)
     }
 
     /// Adds the user whose forward–backward pass is in `workspace` to the statistics at `sums`.
@@ -109,6 +119,21 @@ extension HMMInference {
             let count = sessionValue[v]
             let actions = Double(keyActions[next])
             let used = features[next]
+            if layout.periodCells > 0 {
+                let cell = period(ofActive: next) * live
+                for s in 0..<live {
+                    let g = gamma[s]
+                    sums[layout.periodActiveDays + cell + s] += g
+                    sums[layout.periodSessions + cell + s] += g * count
+                    sums[layout.periodKeyActions + cell + s] += g * actions
+                    var remaining = used
+                    while remaining != 0 {
+                        let f = remaining.trailingZeroBitCount
+                        sums[layout.periodFeatureDays + (cell + s) * featureCount + f] += g
+                        remaining &= remaining - 1
+                    }
+                }
+            }
             for s in 0..<live {
                 let g = gamma[s]
                 activeDays[s] += g

@@ -9,7 +9,8 @@
 /// Coordinates of models in which any point is a valid model, for extrapolating EM steps (``HMMFitter``'s SQUAREM):
 /// logarithms of the probabilities of each vector (shares, first states, transition rows, account size classes; mapped back by
 /// normalising their exponentials), logarithms of means, dispersions and rates, log-odds of feature
-/// probabilities and the inverse hyperbolic tangent of the habit strength (kept within [0, 0.999], as the M-step).
+/// probabilities, the inverse hyperbolic tangent of the habit strength (kept within [0, 0.999], as the M-step) and the
+/// logarithms of the releases' factors.
 ///
 /// The coordinates are laid out by a template model: an entry that is 0 in it (or a feature probability of exactly
 /// 0 or 1, a rate of 0) has no coordinate and keeps the template's value, as EM would keep it.
@@ -39,6 +40,10 @@ extension HiddenMarkovModel {
             }
         }
         if let habit = model.habit { x.append(atanh(habit.strength)) }
+        for release in model.releases {
+            x.append(log(release.keyActionFactor))
+            x += release.featureFactors.map { log($0) }
+        }
         return x
     }
 
@@ -85,7 +90,17 @@ extension HiddenMarkovModel {
             return updated
         }
         var feedback = habit
-        feedback?.strength = min(HabitFeedback.strongest, max(0, tanh(x[next])))
-        return replacing(personas: chains, emissions: states).replacing(habit: feedback)
+        if habit != nil {
+            feedback?.strength = min(HabitFeedback.strongest, max(0, tanh(x[next])))
+            next += 1
+        }
+        let extrapolated = releases.map { release in
+            let key = exp(x[next])
+            let features = (0..<featureCount).map { exp(x[next + 1 + $0]) }
+            next += 1 + featureCount
+            return ProductRelease(day: release.day, keyActionFactor: key, featureFactors: features)
+        }
+        return replacing(personas: chains, emissions: states).replacing(habit: feedback).replacing(
+            releases: extrapolated)
     }
 }

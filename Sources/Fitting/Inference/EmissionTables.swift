@@ -21,10 +21,13 @@ struct EmissionTables: Sendable {
     /// Per level, the session count and its logarithm.
     let sessionValue: Column<Double>
     let logSessionValue: Column<Double>
-    /// Per live state κ (key actions per session) and log κ.
+    /// Live states S of the model.
+    let liveStates: Int
+    /// Per period (``HiddenMarkovModel/periods``) and live state κ (key actions per session) and log κ, at
+    /// `p · S + s`.
     let keyActionRate: Column<Double>
     let logKeyActionRate: Column<Double>
-    /// log p and log(1 − p) of each feature, at `s · featureCount + f`.
+    /// log q and log(1 − q) of each feature, q its probability in the period, at `(p · S + s) · featureCount + f`.
     let logFeature: Column<Double>
     let logNoFeature: Column<Double>
 
@@ -45,11 +48,20 @@ struct EmissionTables: Sendable {
         }
         self.logSessions = Column(logSessions)
         self.silentDay = Column(silentDay)
-        let rates = model.emissions.map(\.keyActionsPerSession)
+        liveStates = model.liveStates
+        let keyFactors = model.periodKeyActionFactors
+        let featureFactors = model.periodFeatureFactors
+        let rates = keyFactors.flatMap { factor in model.emissions.map { $0.keyActionsPerSession * factor } }
         keyActionRate = Column(rates)
         logKeyActionRate = Column(rates.map { log($0) })
-        logFeature = Column(model.emissions.flatMap { $0.featureProbabilities.map { log($0) } })
-        logNoFeature = Column(model.emissions.flatMap { $0.featureProbabilities.map { log1p(-$0) } })
+        let features = model.featureCount
+        let probabilities = (0..<model.periods).flatMap { p in
+            model.emissions.flatMap { emission in
+                (0..<features).map { min(1, emission.featureProbabilities[$0] * featureFactors[p * features + $0]) }
+            }
+        }
+        logFeature = Column(probabilities.map { log($0) })
+        logNoFeature = Column(probabilities.map { log1p(-$0) })
     }
 
     /// Fills log P(sessions = value) for every level and returns log P(0), for a Poisson (infinite dispersion) or
@@ -95,7 +107,8 @@ struct EmissionTables: Sendable {
         withExtendedLifetime(self) {
             body(
                 Lookup(
-                    featureCount: featureCount, levelCount: levelCount, logSessions: logSessions.baseAddress,
+                    featureCount: featureCount, levelCount: levelCount, liveStates: liveStates,
+                    logSessions: logSessions.baseAddress,
                     sessionValue: sessionValue.baseAddress, logSessionValue: logSessionValue.baseAddress,
                     keyActionRate: keyActionRate.baseAddress, logKeyActionRate: logKeyActionRate.baseAddress,
                     logFeature: logFeature.baseAddress, logNoFeature: logNoFeature.baseAddress))
@@ -106,6 +119,7 @@ struct EmissionTables: Sendable {
     struct Lookup {
         let featureCount: Int
         let levelCount: Int
+        let liveStates: Int
         let logSessions: UnsafeMutablePointer<Double>
         let sessionValue: UnsafeMutablePointer<Double>
         let logSessionValue: UnsafeMutablePointer<Double>
@@ -115,16 +129,17 @@ struct EmissionTables: Sendable {
         let logNoFeature: UnsafeMutablePointer<Double>
 
         /// log P(this active day's sessions, key actions and features | live state s), without the −log(a!) of the
-        /// key actions (``UserDaySequences/keyActionLogConstant``), which no state changes. `s` must be a live state
-        /// and `level` a level of the data the tables were built for.
+        /// key actions (``UserDaySequences/keyActionLogConstant``), which no state changes. `s` must be a live state,
+        /// `period` one of the model's and `level` a level of the data the tables were built for.
         @inline(__always)
-        func logActiveDay(state s: Int, level: Int, keyActions: Int32, features: UInt32) -> Double {
-            var value = logSessions[s * levelCount + level] - sessionValue[level] * keyActionRate[s]
+        func logActiveDay(state s: Int, period: Int, level: Int, keyActions: Int32, features: UInt32) -> Double {
+            let cell = period * liveStates + s
+            var value = logSessions[s * levelCount + level] - sessionValue[level] * keyActionRate[cell]
             if keyActions > 0 {
-                value += Double(keyActions) * (logSessionValue[level] + logKeyActionRate[s])
+                value += Double(keyActions) * (logSessionValue[level] + logKeyActionRate[cell])
             }
-            let used = logFeature + s * featureCount
-            let unused = logNoFeature + s * featureCount
+            let used = logFeature + cell * featureCount
+            let unused = logNoFeature + cell * featureCount
             for f in 0..<featureCount {
                 value += features & (1 << UInt32(f)) != 0 ? used[f] : unused[f]
             }

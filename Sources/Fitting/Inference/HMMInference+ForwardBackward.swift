@@ -85,9 +85,11 @@ extension HMMInference {
                     continue
                 }
                 var largest = -Double.infinity
+                let period = self.period(ofActive: next)
                 for s in 0..<live {
                     let value = lookup.logActiveDay(
-                        state: s, level: Int(level[next]), keyActions: keyActions[next], features: features[next])
+                        state: s, period: period, level: Int(level[next]), keyActions: keyActions[next],
+                        features: features[next])
                     row[s] = value
                     largest = max(largest, value)
                 }

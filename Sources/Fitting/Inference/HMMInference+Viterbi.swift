@@ -83,7 +83,8 @@ extension HMMInference {
                 let t = Int(data.activeDay[i])
                 for s in 0..<liveStates {
                     result[t * n + s] = lookup.logActiveDay(
-                        state: s, level: Int(data.sessionLevel[i]), keyActions: data.keyActions[i],
+                        state: s, period: period(ofActive: i), level: Int(data.sessionLevel[i]),
+                        keyActions: data.keyActions[i],
                         features: data.features[i])
                 }
                 result[t * n + liveStates] = -.infinity

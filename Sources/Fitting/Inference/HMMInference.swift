@@ -36,6 +36,9 @@ public struct HMMInference: Sendable {
     /// The same matrices transposed, at `((k · H + ℓ) · (S + 1) + j) · (S + 1) + i`: the forward pass takes each
     /// day's vector as dot products with their rows.
     let transposedTransitions: Column<Double>
+    /// The period (``HiddenMarkovModel/period(ofCalendarDay:)``) of every active day of the data, in the data's
+    /// order; empty for a model without releases, where every day is in period 0.
+    let activePeriod: Column<UInt8>
 
     /// - Throws: ``FittingError`` (``FittingError/Code/invalidModel``) when the model describes another number of
     ///   features than the data records, or a model with account sizes has fewer classes than the data.
@@ -83,7 +86,23 @@ public struct HMMInference: Sendable {
             matrices.flatMap { matrix in
                 (0..<(n * n)).map { matrix[($0 % n) * n + $0 / n] }
             })
+        if model.releases.isEmpty {
+            activePeriod = Column([])
+        } else {
+            var periods = [UInt8](repeating: 0, count: data.totalActiveDays)
+            for u in 0..<data.userCount {
+                let signup = data.signupDay(user: u)
+                for i in data.activeRange(user: u) {
+                    periods[i] = UInt8(model.period(ofCalendarDay: signup + Int(data.activeDay[i])))
+                }
+            }
+            activePeriod = Column(periods)
+        }
     }
+
+    /// The period of active day `i` (a position of the data's day columns).
+    @inline(__always)
+    func period(ofActive i: Int) -> Int { activePeriod.isEmpty ? 0 : Int(activePeriod[i]) }
 
     /// log P(persona k) + log P(`user`'s account size class | persona k): the persona's prior for the user, before
     /// the user's days.

@@ -8,7 +8,8 @@ extension HiddenMarkovModel {
     /// Every parameter of the model, in a fixed order: per persona its share, initial probabilities and the live
     /// rows of its transition matrix (every entry, so each has a standard error); then per live state its session
     /// mean, dispersion (negative binomial only), key actions per session and feature probabilities; then, with
-    /// account sizes, each persona's account size classes; last, with habit feedback, its strength.
+    /// account sizes, each persona's account size classes; then, with habit feedback, its strength; last, per release,
+    /// its key-action factor and feature factors.
     ///
     /// The list holds redundant entries (a row's last entry follows from the others); ``freeParameterCount`` counts
     /// only the free ones.
@@ -47,6 +48,12 @@ extension HiddenMarkovModel {
             }
         }
         if let habit { list.append(NamedParameter(name: "habit.strength", value: habit.strength)) }
+        for (j, release) in releases.enumerated() {
+            list.append(NamedParameter(name: "releases[\(j)].keyActionFactor", value: release.keyActionFactor))
+            for (f, factor) in release.featureFactors.enumerated() {
+                list.append(NamedParameter(name: "releases[\(j)].featureFactors[\(f)]", value: factor))
+            }
+        }
         return list
     }
 
@@ -55,12 +62,14 @@ extension HiddenMarkovModel {
     /// live rows; the churned row is fixed) + S(2 + F) emissions (session mean, key actions per session, features),
     /// plus S dispersions for negative binomial sessions, K(C − 1) account size probabilities with C classes and,
     /// with habit feedback, its strength and half-life (the half-life is chosen among a few, but chosen from the
-    /// data all the same).
+    /// data all the same), and per release its day and 1 + F factors (the day is chosen among the log's days, but
+    /// chosen from the data all the same).
     public var freeParameterCount: Int {
         let k = personas.count
         let s = liveStates
         let perState = 2 + featureCount + (sessionFamily == .negativeBinomial ? 1 : 0)
         return (k - 1) + k * (s - 1) + k * s * s + s * perState + k * (accountSizeClasses - 1) + (habit == nil ? 0 : 2)
+            + releases.count * (2 + featureCount)
     }
 
     /// The same model with live states sorted by session mean (ascending) and personas by share (descending), ties

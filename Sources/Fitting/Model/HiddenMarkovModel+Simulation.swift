@@ -1,11 +1,11 @@
 import Stats
 
 extension HiddenMarkovModel {
-    /// Draws users' days from the model, as the simulator would with the same emissions and no modifiers but habit:
-    /// the test bed of parameter recovery and the data of a parametric bootstrap.
+    /// Draws users' days from the model, as the simulator would with the same emissions and no modifiers but habit
+    /// and releases: the test bed of parameter recovery and the data of a parametric bootstrap.
     ///
     /// Each user gets a persona by share, a sign-up day uniform over the first `signupDays` days and is observed
-    /// from sign-up to day `days`; the first state comes from the persona's initial distribution and each night's
+    /// from sign-up to day `days` (calendar days from 0, which is where the releases fall); the first state comes from the persona's initial distribution and each night's
     /// transition from its matrix; with account sizes, the user's account size class is drawn last, from the
     /// persona's. Every user draws from one SplitMix64 stream keyed by (seed,
     /// ``StreamPurpose/modelSimulation``, user), so a user's days do not depend on the others.
@@ -25,17 +25,24 @@ extension HiddenMarkovModel {
         }
         let decay = habit?.decay ?? 0
         var builder = UserDaySequences.Builder(checkedFeatureCount: featureCount, sessionValues: [])
+        let keyFactors = periodKeyActionFactors
+        let featureFactors = periodFeatureFactors
         var activeDays: [ActiveDay] = []
         for user in 0..<users {
             var rng = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.modelSimulation, UInt64(user), 0))
             let k = draw(shares, using: &rng)
             let observed = days - Int(FastSampler.uniform(using: &rng) * Double(signupDays))
+            let signup = days - observed
             var state = draw(firsts[k], using: &rng)
             activeDays.removeAll(keepingCapacity: true)
             var day = 0
             var h = HabitFeedback.initialHabit
             while day < observed, state != churned {
-                let active = emit(state: state, day: day, using: &rng)
+                let period = period(ofCalendarDay: signup + day)
+                let active = emit(
+                    state: state, day: day, keyFactor: keyFactors[period],
+                    featureFactors: featureFactors[(period * featureCount)..<((period + 1) * featureCount)], using: &rng
+                )
                 if let active { activeDays.append(active) }
                 var level = 0
                 if habit != nil { (h, level) = HabitFeedback.step(h, active: active != nil, decay: decay) }
@@ -43,20 +50,25 @@ extension HiddenMarkovModel {
                 day += 1
             }
             let sizeClass = accountSizeClasses > 1 ? draw(sizes[k], using: &rng) : 0
-            builder.append(observedDays: observed, activeDays: activeDays, accountSizeClass: sizeClass)
+            builder.append(
+                observedDays: observed, activeDays: activeDays, accountSizeClass: sizeClass, signupDay: signup)
         }
         return builder.build()
     }
 
-    /// One day's observations in a live state, or nil for a day without a session.
-    private func emit(state: Int, day: Int, using rng: inout SplitMix64) -> ActiveDay? {
+    /// One day's observations in a live state, with the day's period factors, or nil for a day without a session.
+    private func emit(
+        state: Int, day: Int, keyFactor: Double, featureFactors: ArraySlice<Double>, using rng: inout SplitMix64
+    ) -> ActiveDay? {
         let emission = emissions[state]
         let sessions = FastSampler.negativeBinomial(
             mean: emission.sessionMean, dispersion: emission.sessionDispersion, using: &rng)
         guard sessions > 0 else { return nil }
-        let keyActions = FastSampler.poisson(mean: Double(sessions) * emission.keyActionsPerSession, using: &rng)
+        let keyActions = FastSampler.poisson(
+            mean: Double(sessions) * emission.keyActionsPerSession * keyFactor, using: &rng)
         var features: UInt32 = 0
-        for (f, p) in emission.featureProbabilities.enumerated() where FastSampler.bernoulli(p, using: &rng) {
+        for (f, p) in emission.featureProbabilities.enumerated()
+        where FastSampler.bernoulli(min(1, p * featureFactors[featureFactors.startIndex + f]), using: &rng) {
             features |= 1 << UInt32(f)
         }
         return ActiveDay(day: day, sessions: sessions, keyActions: keyActions, features: features)

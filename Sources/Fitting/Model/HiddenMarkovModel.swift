@@ -21,6 +21,8 @@ public struct HiddenMarkovModel: Sendable, Hashable {
     public let emissions: [StateEmission]
     /// Transitions that depend on the user's recent activity; nil for one matrix per persona.
     public let habit: HabitFeedback?
+    /// Releases in calendar order (``ProductRelease``); none for a model whose emissions are the same every day.
+    public let releases: [ProductRelease]
 
     /// Classes of account size the personas' ``PersonaChain/accountSizes`` run over; 1 without accounts.
     public var accountSizeClasses: Int { personas.first?.accountSizes.count ?? 1 }
@@ -66,7 +68,7 @@ public struct HiddenMarkovModel: Sendable, Hashable {
     /// A model built by the estimator, whose M-step keeps every invariant by construction.
     init(
         unchecked personas: [PersonaChain], emissions: [StateEmission], featureCount: Int, sessionFamily: SessionFamily,
-        habit: HabitFeedback?
+        habit: HabitFeedback?, releases: [ProductRelease] = []
     ) {
         self.liveStates = emissions.count
         self.featureCount = featureCount
@@ -74,20 +76,32 @@ public struct HiddenMarkovModel: Sendable, Hashable {
         self.personas = personas
         self.emissions = emissions
         self.habit = habit
+        self.releases = releases
     }
 
     /// The same model with other personas or emissions (of the same shapes).
     func replacing(personas: [PersonaChain]? = nil, emissions: [StateEmission]? = nil) -> HiddenMarkovModel {
         HiddenMarkovModel(
             unchecked: personas ?? self.personas, emissions: emissions ?? self.emissions, featureCount: featureCount,
-            sessionFamily: sessionFamily, habit: habit)
+            sessionFamily: sessionFamily, habit: habit, releases: releases)
     }
 
     /// The same model with other habit feedback (nil: none).
     func replacing(habit: HabitFeedback?) -> HiddenMarkovModel {
         HiddenMarkovModel(
             unchecked: personas, emissions: emissions, featureCount: featureCount, sessionFamily: sessionFamily,
-            habit: habit)
+            habit: habit, releases: releases)
+    }
+
+    /// The same model with these releases (days ascending; factors checked by the caller).
+    public func replacing(releases: [ProductRelease]) -> HiddenMarkovModel {
+        precondition(
+            zip(releases, releases.dropFirst()).allSatisfy { $0.day < $1.day }
+                && releases.allSatisfy { $0.featureFactors.count == featureCount && $0.keyActionFactor > 0 },
+            "releases: days ascending, one factor per feature")
+        return HiddenMarkovModel(
+            unchecked: personas, emissions: emissions, featureCount: featureCount, sessionFamily: sessionFamily,
+            habit: habit, releases: releases)
     }
 
     private static func problems(

@@ -9,26 +9,19 @@
 /// Key actions and feature use per calendar day of a log, observed and as the fitted model expects them: the
 /// evidence for releases that changed what users do in a session (a scenario's `product_changes`).
 ///
-/// The hidden Markov model's emissions do not depend on the date, so a release that raised key actions per session
-/// from some day on leaves the observed counts below the model's expectation before it and above after. Channel 0
-/// is key actions (on each active day, expected Σ_s P(s | days) · sessions · κ_s), channel 1 + f the days with
-/// feature f used (expected Σ_s P(s | days) · p_sf).
+/// A release the model does not have leaves the observed counts below its expectation before the release day and
+/// above after (or the reverse). Channel 0 is key actions (on each active day, expected
+/// Σ_s P(s | days) · sessions · κ_s M_p, M_p the model's factor for the day's period), channel 1 + f the days with
+/// feature f used (expected Σ_s P(s | days) · p_sf M_pf).
 public struct CalendarRates: Sendable {
     public let days: Int
     public let features: Int
     /// Observed count of channel c on calendar day d, at `c · days + d`.
-    public private(set) var observed: [Double]
+    public internal(set) var observed: [Double]
     /// The model's expectation, laid out alike.
-    public private(set) var expected: [Double]
+    public internal(set) var expected: [Double]
 
     public var channels: Int { 1 + features }
-
-    public init(days: Int, features: Int) {
-        self.days = days
-        self.features = features
-        observed = Array(repeating: 0, count: (1 + features) * days)
-        expected = observed
-    }
 
     /// Counts given whole: channel c's day d at `c · days + d` in both.
     public init(days: Int, features: Int, observed: [Double], expected: [Double]) {
@@ -41,30 +34,55 @@ public struct CalendarRates: Sendable {
         self.expected = expected
     }
 
-    /// Adds one active day on calendar day `day` with the user's posterior `live` over the live states (summing to
-    /// 1 on an active day).
-    public mutating func add(
-        day: Int, sessions: Int, keyActions: Int, features used: UInt32, live: [Double], model: HiddenMarkovModel
-    ) {
-        guard (0..<days).contains(day) else { return }
-        var keyRate = 0.0
-        for (s, p) in live.enumerated() { keyRate += p * model.emissions[s].keyActionsPerSession }
-        observed[day] += Double(keyActions)
-        expected[day] += Double(sessions) * keyRate
-        for f in 0..<features {
-            var probability = 0.0
-            for (s, p) in live.enumerated() { probability += p * model.emissions[s].featureProbabilities[f] }
-            let at = (1 + f) * days + day
-            if used & (1 << UInt32(f)) != 0 { observed[at] += 1 }
-            expected[at] += probability
-        }
-    }
-
-    public mutating func add(_ other: CalendarRates) {
+    mutating func add(_ other: CalendarRates) {
         for i in observed.indices {
             observed[i] += other.observed[i]
             expected[i] += other.expected[i]
         }
+    }
+}
+
+extension HMMInference {
+    /// The observed and expected counts of every calendar day `0..<days` (days since the log's first, through each
+    /// user's ``UserDaySequences/signupDay(user:)``), from every user's smoothed posterior; the same at any thread
+    /// count.
+    public func calendarRates(days: Int, threads: Int) -> CalendarRates {
+        let features = model.featureCount
+        let live = model.liveStates
+        let keyFactors = model.periodKeyActionFactors
+        let featureFactors = model.periodFeatureFactors
+        let empty = CalendarRates(
+            days: days, features: features, observed: Array(repeating: 0, count: (1 + features) * days),
+            expected: Array(repeating: 0, count: (1 + features) * days))
+        let chunks = tallyPosteriors(initial: empty, threads: threads) { user, posterior, tally in
+            let signup = data.signupDay(user: user)
+            for active in data.activeDays(user: user) {
+                let day = signup + active.day
+                guard day < days else { break }
+                let period = model.period(ofCalendarDay: day)
+                var keyRate = 0.0
+                for s in 0..<live {
+                    keyRate +=
+                        posterior.probability(day: active.day, state: s) * model.emissions[s].keyActionsPerSession
+                }
+                tally.observed[day] += Double(active.keyActions)
+                tally.expected[day] += Double(active.sessions) * keyRate * keyFactors[period]
+                for f in 0..<features {
+                    var probability = 0.0
+                    for s in 0..<live {
+                        probability +=
+                            posterior.probability(day: active.day, state: s)
+                            * min(1, model.emissions[s].featureProbabilities[f] * featureFactors[period * features + f])
+                    }
+                    let at = (1 + f) * days + day
+                    if active.features & (1 << UInt32(f)) != 0 { tally.observed[at] += 1 }
+                    tally.expected[at] += probability
+                }
+            }
+        }
+        var total = empty
+        for chunk in chunks { total.add(chunk) }
+        return total
     }
 }
 

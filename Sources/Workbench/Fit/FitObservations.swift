@@ -213,7 +213,7 @@ final class FitObservations: DayObserver {
             }
             try builder.addUser(
                 observedDays: observedDays - signup, activeDays: days,
-                accountSizeClass: AccountSizeClass.of(size: accountUsers[Int(directory.account[u])]))
+                accountSizeClass: AccountSizeClass.of(size: accountUsers[Int(directory.account[u])]), signupDay: signup)
             users.append(u)
         }
         activeUser = []

@@ -83,7 +83,7 @@ extension FittedScenario {
         for part in personas {
             lines += personaLines(part, states: states)
         }
-        if weekday != nil || model.habit != nil { lines += ["", "modifiers:"] }
+        if weekday != nil || model.habit != nil || !model.releases.isEmpty { lines += ["", "modifiers:"] }
         if let habit = model.habit {
             let se = error("habit.strength").replacingOccurrences(of: "  # SE", with: "  # strength SE")
             lines.append(
@@ -99,6 +99,7 @@ extension FittedScenario {
                         + Self.number(weekday.standardErrors[w], digits: 2))
             }
         }
+        lines += productChangeLines()
         lines += commerceLines(states: states)
         return lines.joined(separator: "\n") + "\n"
     }
@@ -225,16 +226,38 @@ extension FittedScenario {
             + "within a weekday; \(Self.number(k)) over the week"
     }
 
-    /// The steps ``ProductReleases`` found, each day with its factors over the period before (key actions per
-    /// session, then each feature's use), for the header.
-    private var releaseSummary: String {
-        guard !releases.releases.isEmpty else { return "none" }
-        return releases.releases.map { release in
-            "day \(release.day) (\(startDate.adding(days: release.day)), gain \(Self.number(release.gain)): key actions × "
-                + Self.number(release.factors[0], digits: 3)
-                + features.indices.map { ", \(features[$0]) × " + Self.number(release.factors[1 + $0], digits: 3) }
-                .joined() + ")"
-        }.joined(separator: "; ")
+    /// Each round of the release search: the strongest step against the model of that round, or that none cleared
+    /// the criterion, for the header.
+    private var releaseRounds: [String] {
+        releases.scans.enumerated().map { r, scan in
+            guard r < releases.added.count else {
+                return "#   round \(r + 1): no new step clears \(Self.number(scan.penalty)): done."
+            }
+            let step = releases.added[r]
+            return "#   round \(r + 1): strongest new step on day \(step.day) (\(startDate.adding(days: step.day))), "
+                + "gain \(Self.number(step.gain)) against \(Self.number(scan.penalty)); added and refitted."
+        }
+    }
+
+    /// The releases in the model (``ProductRelease``), each with its factors over the period before and their
+    /// standard errors; the session rate is not estimated (the model's states carry it) and written as 1.
+    private func productChangeLines() -> [String] {
+        guard !model.releases.isEmpty else { return [] }
+        var lines = ["  product_changes:"]
+        for (j, release) in model.releases.enumerated() {
+            lines += [
+                "    - day: \(release.day)  # \(startDate.adding(days: release.day))",
+                "      sessions: 1",
+                "      key_actions: \(Self.number(release.keyActionFactor))" + error("releases[\(j)].keyActionFactor"),
+                "      features:",
+            ]
+            for (f, name) in features.enumerated() {
+                lines.append(
+                    "        \(name): \(Self.number(release.featureFactors[f]))"
+                        + error("releases[\(j)].featureFactors[\(f)]"))
+            }
+        }
+        return lines
     }
 
     private func error(_ parameter: String) -> String {
@@ -370,28 +393,30 @@ extension FittedScenario {
         case .failure(let error):
             lines.append("# No standard errors: \(error.message.split(separator: "\n").joined(separator: "; ")).")
         }
-        lines += [
-            "# Beside the model: weekday factors (sessions per observed user-day, SE over accounts); since the model has",
-            "# no weekday, each state's session dispersion is written as the one within a weekday that, with the factors",
-            "# applied, gives silent days as often as the fitted one (the fitted one beside it); each persona's",
-            "# team size (lognormal over account sizes, each account weighted by its users' posterior persona), plan",
-            "# and trial (its users' most common first billing event, weighted by the posterior persona), trial",
-            "# conversion by state (maximum likelihood over the posterior state of the day each trial ended, SE from",
-            "# the scores), milestone hazards by persona and state (weighted by the joint posterior of persona and",
-            "# state of each day, pooled over the personas under states:; milestone requirements inferred from the order users",
-            "# reached them in: \(d.milestonesOnSilentDays) first reached on a day without a session end the days "
-                + "at risk uncounted), NPS answers and scores by state (\(d.npsAnswers) answers on active days, weighted "
-                + "likewise; \(d.npsOnSilentDays) on days without a session left out). \(d.trialEnds) trial ends.",
-            "# Plan changes after the trial: daily probability by state over the days on the plan, weighted by the",
-            "# posterior probability of each live state that day (a churned user changes nothing).",
-            "# Product changes are not in the model: its emissions are the same on every day of the log. Steps in key",
-            "# actions per session and feature use against what it expects on each active day (binary segmentation, a",
-            "# split kept when its quasi-Poisson gain exceeds \(Self.number(releases.penalty)), BIC's (channels + 1) log(users); periods of "
-                + "\(ProductReleases.shortestPeriod) days at least): " + releaseSummary + ".",
-            "# Not modelled: \(model.habit == nil ? "habit, " : "")team influence, product changes,",
-            "# campaigns and the log's data-quality faults.",
-            "",
-        ]
+        lines +=
+            [
+                "# Beside the model: weekday factors (sessions per observed user-day, SE over accounts); since the model has",
+                "# no weekday, each state's session dispersion is written as the one within a weekday that, with the factors",
+                "# applied, gives silent days as often as the fitted one (the fitted one beside it); each persona's",
+                "# team size (lognormal over account sizes, each account weighted by its users' posterior persona), plan",
+                "# and trial (its users' most common first billing event, weighted by the posterior persona), trial",
+                "# conversion by state (maximum likelihood over the posterior state of the day each trial ended, SE from",
+                "# the scores), milestone hazards by persona and state (weighted by the joint posterior of persona and",
+                "# state of each day, pooled over the personas under states:; milestone requirements inferred from the order users",
+                "# reached them in: \(d.milestonesOnSilentDays) first reached on a day without a session end the days "
+                    + "at risk uncounted), NPS answers and scores by state (\(d.npsAnswers) answers on active days, weighted "
+                    + "likewise; \(d.npsOnSilentDays) on days without a session left out). \(d.trialEnds) trial ends.",
+                "# Plan changes after the trial: daily probability by state over the days on the plan, weighted by the",
+                "# posterior probability of each live state that day (a churned user changes nothing).",
+                "# Product releases (modifiers.product_changes): each round scans the log's days for the strongest step in",
+                "# key actions per session and feature use against what the model expects on each active day (quasi-Poisson,",
+                "# a split kept when its gain exceeds BIC's (channels + 1) log(users); periods of \(ProductReleases.shortestPeriod) days at least),",
+                "# adds a release there and refits every number by EM with it; the states' emissions are those before the first:",
+            ] + releaseRounds + [
+                "# Not modelled: \(model.habit == nil ? "habit, " : "")team influence, a release's change of the session rate,",
+                "# campaigns and the log's data-quality faults.",
+                "",
+            ]
         return lines
     }
 

@@ -52,6 +52,8 @@ struct FittedScenario {
     /// The chosen size (with habit feedback when kept) with its personas split by account size (``HiddenMarkovModel/splitByAccountBand(users:minimumUsers:)``),
     /// refined by EM; used when kept.
     var split: BandSplit?
+    /// Product releases found by forward selection, each refitted with every parameter (``ReleaseSearch``).
+    var releases: ReleaseSearch
     /// By parameter name (``HiddenMarkovModel/namedParameters``), or why there are none.
     var standardErrors: Result<[String: Double], FittingError>
     var plans: [String]
@@ -94,8 +96,6 @@ struct FittedScenario {
     var bands: Int
     /// nil when a weekday was never observed.
     var weekday: WeekdayFactors?
-    /// Releases found in the log's key actions and feature use (``ProductReleases``).
-    var releases: ProductReleases
     var diagnostics: Diagnostics
 
     struct BandSplit {
@@ -112,8 +112,9 @@ struct FittedScenario {
         var fit: HMMFit?
     }
 
-    /// The model written: the chosen size, with habit feedback when kept, split by account size when that was kept.
-    var fit: HMMFit { split?.kept == true ? split!.fit : (habit?.fit ?? selection.best.fit) }
+    /// The model written: the chosen size, with habit feedback when kept, split by account size when that was kept,
+    /// with the product releases found.
+    var fit: HMMFit { releases.fit ?? (split?.kept == true ? split!.fit : (habit?.fit ?? selection.best.fit)) }
     var model: HiddenMarkovModel { fit.model }
 
     /// Live states by increasing session mean: the first `S` of quiet, light, regular, heavy, intense spread over the

@@ -28,12 +28,9 @@ struct PosteriorEstimates: Sendable {
     /// changes nothing), a success on the day the user moved to `to`.
     var planChanges: StateOutcomeRates
     let plans: Int
-    /// Key actions and feature use per calendar day, observed and expected: the evidence for product releases.
-    var calendar: CalendarRates
 
-    init(liveStates: Int, personas: Int, milestones: Int, categories: Int, bands: Int, days: Int, features: Int) {
+    init(liveStates: Int, personas: Int, milestones: Int, categories: Int, bands: Int) {
         plans = categories / 2
-        calendar = CalendarRates(days: days, features: features)
         planChanges = StateOutcomeRates(kinds: plans * plans, liveStates: liveStates)
         conversion = StateOutcomeMixture(liveStates: liveStates)
         self.milestones = StateOutcomeRates(
@@ -54,13 +51,12 @@ struct PosteriorEstimates: Sendable {
         let model = inference.model
         let empty = PosteriorEstimates(
             liveStates: model.liveStates, personas: model.personas.count, milestones: requirements.count,
-            categories: categories, bands: bands, days: observations.observedDays, features: model.featureCount)
+            categories: categories, bands: bands)
         let chunks = inference.tallyPosteriors(initial: empty, threads: threads) { i, posterior, tally in
             let band = bands > 1 && inference.data.accountSizeClass(user: i) > 0 ? 1 : 0
             tally.add(
                 user: users[i], posterior: posterior, activeDays: inference.data.activeDays(user: i),
-                observations: observations, requirements: requirements, categories: categories, band: band,
-                model: model)
+                observations: observations, requirements: requirements, categories: categories, band: band)
         }
         self = empty
         for chunk in chunks {
@@ -71,14 +67,13 @@ struct PosteriorEstimates: Sendable {
             milestonesOnSilentDays += chunk.milestonesOnSilentDays
             nps.add(chunk.nps)
             planChanges.add(chunk.planChanges)
-            calendar.add(chunk.calendar)
         }
     }
 
     /// Adds import user `u`, whose posterior and active days (days since sign-up) are given.
     private mutating func add(
         user u: Int, posterior: UserPosterior, activeDays: [ActiveDay], observations: FitObservations,
-        requirements: [[Int]], categories: Int, band: Int, model: HiddenMarkovModel
+        requirements: [[Int]], categories: Int, band: Int
     ) {
         personaProbabilities += posterior.personaProbabilities
         guard let signup = observations.directory.map({ Int($0.signupDay[u]) }) else { return }
@@ -90,12 +85,7 @@ struct PosteriorEstimates: Sendable {
             conversion.add(
                 posterior, day: Int(observations.trialEnd[u]) - signup, success: observations.converted[u])
         }
-        let live = model.liveStates
         for active in activeDays {
-            calendar.add(
-                day: signup + active.day, sessions: active.sessions, keyActions: active.keyActions,
-                features: active.features, live: (0..<live).map { posterior.probability(day: active.day, state: $0) },
-                model: model)
             let score = observations.npsScores[u << 16 + signup + active.day]
             nps.add(posterior, day: active.day, kind: 0, success: score != nil)
             if let score { nps.add(posterior, day: active.day, kinds: 1...11, succeeded: 1 + Int(score)) }

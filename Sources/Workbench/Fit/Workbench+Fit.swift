@@ -91,9 +91,17 @@ extension Workbench {
         progress.update("splitting personas by account size", done: 0, total: 1)
         let split = try splitByAccountBand(
             habit?.fit ?? selection.best.fit, liveStates: selection.best.liveStates, data: data, options: options)
+        progress.update("product releases", done: 0, total: 1)
+        let chosen = split?.kept == true ? split!.fit : (habit?.fit ?? selection.best.fit)
+        let releases = try ReleaseSearch.search(
+            from: chosen, data: data, days: observations.observedDays,
+            options: FitOptions(
+                liveStates: chosen.model.liveStates, personas: chosen.model.personas.count,
+                sessionFamily: .negativeBinomial, starts: 1, threads: options.log.threads))
         progress.update("standard errors and posteriors", done: 0, total: 1)
         let scenario = try fittedScenario(
-            selection, habit: habit, split: split, data: data, users: users, observations: observations, log: log,
+            selection, habit: habit, split: split, releases: releases, data: data, users: users,
+            observations: observations, log: log,
             vocabulary: compiled.vocabulary, options: options)
         let yaml = scenario.yaml
         do {
@@ -183,10 +191,12 @@ extension Workbench {
     /// The scenario of the model BIC chose, with its standard errors and everything estimated beside it.
     private static func fittedScenario(
         _ selection: ModelSelection, habit: FittedScenario.HabitChoice?, split: FittedScenario.BandSplit?,
-        data: UserDaySequences, users: [Int], observations: FitObservations, log: ImportedEventLog,
+        releases: ReleaseSearch, data: UserDaySequences, users: [Int], observations: FitObservations,
+        log: ImportedEventLog,
         vocabulary: Vocabulary, options: ScenarioFitOptions
     ) throws -> FittedScenario {
-        let model = split?.kept == true ? split!.fit.model : (habit?.fit ?? selection.best.fit).model
+        let model =
+            releases.fit?.model ?? (split?.kept == true ? split!.fit.model : (habit?.fit ?? selection.best.fit).model)
         let threads = options.log.threads
         let plans = vocabulary.plans.isEmpty ? ["free"] : vocabulary.plans
         let requirements = observations.inferredRequirements(users: users)
@@ -210,7 +220,7 @@ extension Workbench {
             milestones: milestones(
                 FittedScenario.scenarioNames(vocabulary.milestones, noun: "milestone"), requirements: requirements,
                 rates: posterior.milestones, bands: bands),
-            selection: selection, habit: habit, split: split,
+            selection: selection, habit: habit, split: split, releases: releases,
             standardErrors: try standardErrors(
                 model, data: data, accounts: users.map { Int(directory.account[$0]) }, threads: threads),
             plans: FittedScenario.scenarioNames(plans, noun: "plan"),
@@ -224,7 +234,6 @@ extension Workbench {
             bands: bands,
             weekday: WeekdayFactors(
                 sessions: observations.accountWeekdaySessions, observedDays: observations.accountWeekdayDays()),
-            releases: ProductReleases(posterior.calendar, users: users.count),
             diagnostics: FittedScenario.Diagnostics(
                 files: options.log.events.map { URL(fileURLWithPath: $0).lastPathComponent },
                 taxonomy: URL(fileURLWithPath: options.log.taxonomy).lastPathComponent,
