@@ -121,6 +121,17 @@ struct RecoveryTests {
         #expect(fit.model.namedParameters.last?.name == "releases[0].featureFactors[2]")
         try Self.expectRecovered(truth, from: fit, data: data)
         #expect(fit.logLikelihood > withoutRelease.logLikelihood)
+
+        // A release that is not there (day 30, factors 1 to start) fitted beside it is dropped by its Wald
+        // statistic, about χ² on 4 degrees of freedom, against BIC's price 5 log 5 000 = 42.6 (exceeded with
+        // probability about 10⁻⁸); the true one, about 30 standard errors from 1 in key actions alone, is kept.
+        let spurious = ProductRelease(day: 30, keyActionFactor: 1, featureFactors: [1, 1, 1])
+        let both = try HMMFitter.refine(
+            fit.model.replacing(releases: [spurious] + fit.model.releases), on: data, options: options)
+        let pruning = try ReleasePruning.prune(both, data: data, clusters: nil, options: options)
+        #expect(pruning.weighed.map(\.day) == [30, 60])
+        #expect(pruning.weighed.map(\.kept) == [false, true], "\(pruning.weighed)")
+        #expect(pruning.fit?.model.releases.map(\.day) == [60])
     }
 
     @Test("BIC picks the three live states of a simulated persona among 2, 3 and 4")

@@ -37,12 +37,15 @@ public struct FitOptions: Sendable, Hashable {
     public var seed: UInt64
     /// Worker threads of the E-step; the result does not depend on it.
     public var threads: Int
+    /// Calendar days of product releases (``ProductRelease``) every start has, their factors starting at 1 and
+    /// estimated with the rest.
+    public var releaseDays: [Int]
 
     public init(
         liveStates: Int, personas: Int = 1, sessionFamily: SessionFamily = .negativeBinomial,
         starts: Int = defaultStarts,
         exploratoryIterations: Int = 60, exploratoryUsers: Int = 2_000, maxIterations: Int = 1000,
-        tolerance: Double = 1e-8, seed: UInt64 = 1, threads: Int = 1
+        tolerance: Double = 1e-8, seed: UInt64 = 1, threads: Int = 1, releaseDays: [Int] = []
     ) {
         self.liveStates = liveStates
         self.personas = personas
@@ -54,6 +57,7 @@ public struct FitOptions: Sendable, Hashable {
         self.tolerance = tolerance
         self.seed = seed
         self.threads = threads
+        self.releaseDays = releaseDays
     }
 
     func validate() throws {
@@ -119,10 +123,15 @@ public enum HMMFitter {
         try options.validate()
         guard data.userCount > 0 else { throw FittingError(.invalidOptions, "the data hold no user") }
         let points = StartingPoints(data)
+        let releases = options.releaseDays.map {
+            ProductRelease(
+                day: $0, keyActionFactor: 1, featureFactors: Array(repeating: 1, count: data.featureCount))
+        }
         let startModels = (0..<options.starts).map {
             points.model(
                 start: $0, liveStates: options.liveStates, personas: options.personas,
-                featureCount: data.featureCount, family: options.sessionFamily, seed: options.seed)
+                featureCount: data.featureCount, family: options.sessionFamily, seed: options.seed
+            ).replacing(releases: releases)
         }
         guard options.starts > 1 else {
             let run = expectationMaximization(from: startModels[0], data: data, options: options, iterations: nil)

@@ -229,14 +229,30 @@ extension FittedScenario {
     /// Each round of the release search: the strongest step against the model of that round, or that none cleared
     /// the criterion, for the header.
     private var releaseRounds: [String] {
-        releases.scans.enumerated().map { r, scan in
-            guard r < releases.added.count else {
-                return "#   round \(r + 1): no new step clears \(Self.number(scan.penalty)): done."
+        func rounds(_ search: ReleaseSearch) -> [String] {
+            search.scans.enumerated().map { r, scan in
+                guard r < search.added.count else {
+                    return "#   round \(r + 1): no new step clears \(Self.number(scan.penalty)): done."
+                }
+                let step = search.added[r]
+                return
+                    "#   round \(r + 1): strongest new step on day \(step.day) (\(startDate.adding(days: step.day))), "
+                    + "gain \(Self.number(step.gain)) against \(Self.number(scan.penalty)); added and refitted."
             }
-            let step = releases.added[r]
-            return "#   round \(r + 1): strongest new step on day \(step.day) (\(startDate.adding(days: step.day))), "
-                + "gain \(Self.number(step.gain)) against \(Self.number(scan.penalty)); added and refitted."
         }
+        let weighed = pruning.weighed.map {
+            "day \($0.day) \(Self.number($0.wald, digits: 3))" + ($0.kept ? "" : " (dropped)")
+        }
+        return ["#   Before the sizes, with \(Self.counted(releaseProbe.liveStates, "live state")) and one persona:"]
+            + rounds(releaseProbe)
+            + (weighed.isEmpty
+                ? []
+                : [
+                    "#   On the chosen model, each release's Wald statistic against factors of 1 (clustered scores; kept above "
+                        + "BIC's price \(Self.number(pruning.price, digits: 3))): " + weighed.joined(separator: ", ")
+                        + (pruning.fit == nil ? "." : "; refitted without those dropped.")
+                ])
+            + ["#   Again on the chosen model:"] + rounds(releases)
     }
 
     /// The releases in the model (``ProductRelease``), each with its factors over the period before and their
@@ -411,7 +427,9 @@ extension FittedScenario {
                 "# Product releases (modifiers.product_changes): each round scans the log's days for the strongest step in",
                 "# key actions per session and feature use against what the model expects on each active day (quasi-Poisson,",
                 "# a split kept when its gain exceeds BIC's (channels + 1) log(users); periods of \(ProductReleases.shortestPeriod) days at least),",
-                "# adds a release there and refits every number by EM with it; the states' emissions are those before the first:",
+                "# adds a release there and refits every number by EM with it. The search runs before the sizes are compared, on",
+                "# two live states and one persona (a larger model would give a release states of its own), and every size is",
+                "# fitted with its releases; then again on the chosen model. The states' emissions are those before the first:",
             ] + releaseRounds + [
                 "# Not modelled: \(model.habit == nil ? "habit, " : "")team influence, a release's change of the session rate,",
                 "# campaigns and the log's data-quality faults.",

@@ -52,7 +52,12 @@ struct FittedScenario {
     /// The chosen size (with habit feedback when kept) with its personas split by account size (``HiddenMarkovModel/splitByAccountBand(users:minimumUsers:)``),
     /// refined by EM; used when kept.
     var split: BandSplit?
-    /// Product releases found by forward selection, each refitted with every parameter (``ReleaseSearch``).
+    /// Product releases found before the sizes were compared, on the smallest size with one persona
+    /// (``ReleaseSearch``); every size was fitted with them.
+    var releaseProbe: ReleaseSearch
+    /// The probe's releases weighed on the chosen model, those that do not earn their parameters dropped.
+    var pruning: ReleasePruning
+    /// The search again on the chosen model (after the pruning), for releases the probe missed.
     var releases: ReleaseSearch
     /// By parameter name (``HiddenMarkovModel/namedParameters``), or why there are none.
     var standardErrors: Result<[String: Double], FittingError>
@@ -114,7 +119,17 @@ struct FittedScenario {
 
     /// The model written: the chosen size, with habit feedback when kept, split by account size when that was kept,
     /// with the product releases found.
-    var fit: HMMFit { releases.fit ?? (split?.kept == true ? split!.fit : (habit?.fit ?? selection.best.fit)) }
+    var fit: HMMFit {
+        Self.written(selection: selection, habit: habit, split: split, pruning: pruning, releases: releases)
+    }
+
+    /// The fit written, from the steps that led to it.
+    static func written(
+        selection: ModelSelection, habit: HabitChoice?, split: BandSplit?, pruning: ReleasePruning,
+        releases: ReleaseSearch
+    ) -> HMMFit {
+        releases.fit ?? pruning.fit ?? (split?.kept == true ? split!.fit : (habit?.fit ?? selection.best.fit))
+    }
     var model: HiddenMarkovModel { fit.model }
 
     /// Live states by increasing session mean: the first `S` of quiet, light, regular, heavy, intense spread over the

@@ -85,7 +85,10 @@ extension Workbench {
         guard !users.isEmpty else {
             throw RunError.badInput("no user of the log signed up on or after its first day, so none can be fitted")
         }
-        let selection = try fitSizes(data, options: options, progress: progress)
+        progress.update("product releases", done: 0, total: 1)
+        let probe = try releaseProbe(data, days: observations.observedDays, options: options)
+        let selection = try fitSizes(
+            data, releaseDays: probe.fit?.model.releases.map(\.day) ?? [], options: options, progress: progress)
         progress.update("habit feedback", done: 0, total: 1)
         let habit = try habitFeedback(selection.best, data: data, options: options)
         progress.update("splitting personas by account size", done: 0, total: 1)
@@ -93,14 +96,17 @@ extension Workbench {
             habit?.fit ?? selection.best.fit, liveStates: selection.best.liveStates, data: data, options: options)
         progress.update("product releases", done: 0, total: 1)
         let chosen = split?.kept == true ? split!.fit : (habit?.fit ?? selection.best.fit)
+        let refitOptions = FitOptions(
+            liveStates: chosen.model.liveStates, personas: chosen.model.personas.count,
+            sessionFamily: .negativeBinomial, starts: 1, threads: options.log.threads)
+        let pruning = try ReleasePruning.prune(
+            chosen, data: data, clusters: users.map { Int(log.directory.account[$0]) }, options: refitOptions)
         let releases = try ReleaseSearch.search(
-            from: chosen, data: data, days: observations.observedDays,
-            options: FitOptions(
-                liveStates: chosen.model.liveStates, personas: chosen.model.personas.count,
-                sessionFamily: .negativeBinomial, starts: 1, threads: options.log.threads))
+            from: pruning.fit ?? chosen, data: data, days: observations.observedDays, options: refitOptions)
         progress.update("standard errors and posteriors", done: 0, total: 1)
         let scenario = try fittedScenario(
-            selection, habit: habit, split: split, releases: releases, data: data, users: users,
+            selection, habit: habit, split: split, releaseProbe: probe, pruning: pruning, releases: releases,
+            data: data, users: users,
             observations: observations, log: log,
             vocabulary: compiled.vocabulary, options: options)
         let yaml = scenario.yaml
@@ -161,9 +167,21 @@ extension Workbench {
         return alone > 0 && alone < data.userCount ? 2 : 1
     }
 
-    /// Every size asked for, fitted by EM with negative binomial sessions; each is told to `sizeFitted` when done.
+    /// Product releases found before the sizes are compared (``ReleaseSearch``), with two live states (or one, when
+    /// that is the most asked for) and one persona: a model with room to spare would give a release states of its
+    /// own (the same sessions, more key actions), which the sizes would keep after the release is in the model.
+    static func releaseProbe(_ data: UserDaySequences, days: Int, options: ScenarioFitOptions) throws -> ReleaseSearch {
+        let probeOptions = FitOptions(
+            liveStates: min(2, options.liveStates.upperBound), personas: 1, sessionFamily: .negativeBinomial, starts: 1,
+            threads: options.log.threads)
+        return try ReleaseSearch.search(
+            from: try HMMFitter.fit(data, options: probeOptions), data: data, days: days, options: probeOptions)
+    }
+
+    /// Every size asked for, fitted by EM with negative binomial sessions and the releases found before; each is
+    /// told to `sizeFitted` when done.
     private static func fitSizes(
-        _ data: UserDaySequences, options: ScenarioFitOptions, progress: ProgressLine
+        _ data: UserDaySequences, releaseDays: [Int], options: ScenarioFitOptions, progress: ProgressLine
     ) throws -> ModelSelection {
         progress.update("fitting model sizes", done: 0, total: options.liveStates.count * options.personas.count)
         var started = Date()
@@ -171,7 +189,8 @@ extension Workbench {
             data, liveStates: options.liveStates, personas: options.personas,
             options: FitOptions(
                 liveStates: options.liveStates.lowerBound, personas: options.personas.lowerBound,
-                sessionFamily: .negativeBinomial, starts: options.starts, threads: options.log.threads),
+                sessionFamily: .negativeBinomial, starts: options.starts, threads: options.log.threads,
+                releaseDays: releaseDays),
             selectionUsers: options.selectionUsers
         ) { candidate, done, total in
             let fit = candidate.fit
@@ -191,12 +210,14 @@ extension Workbench {
     /// The scenario of the model BIC chose, with its standard errors and everything estimated beside it.
     private static func fittedScenario(
         _ selection: ModelSelection, habit: FittedScenario.HabitChoice?, split: FittedScenario.BandSplit?,
-        releases: ReleaseSearch, data: UserDaySequences, users: [Int], observations: FitObservations,
+        releaseProbe: ReleaseSearch, pruning: ReleasePruning, releases: ReleaseSearch, data: UserDaySequences,
+        users: [Int], observations: FitObservations,
         log: ImportedEventLog,
         vocabulary: Vocabulary, options: ScenarioFitOptions
     ) throws -> FittedScenario {
-        let model =
-            releases.fit?.model ?? (split?.kept == true ? split!.fit.model : (habit?.fit ?? selection.best.fit).model)
+        let model = FittedScenario.written(
+            selection: selection, habit: habit, split: split, pruning: pruning, releases: releases
+        ).model
         let threads = options.log.threads
         let plans = vocabulary.plans.isEmpty ? ["free"] : vocabulary.plans
         let requirements = observations.inferredRequirements(users: users)
@@ -220,7 +241,8 @@ extension Workbench {
             milestones: milestones(
                 FittedScenario.scenarioNames(vocabulary.milestones, noun: "milestone"), requirements: requirements,
                 rates: posterior.milestones, bands: bands),
-            selection: selection, habit: habit, split: split, releases: releases,
+            selection: selection, habit: habit, split: split, releaseProbe: releaseProbe, pruning: pruning,
+            releases: releases,
             standardErrors: try standardErrors(
                 model, data: data, accounts: users.map { Int(directory.account[$0]) }, threads: threads),
             plans: FittedScenario.scenarioNames(plans, noun: "plan"),
