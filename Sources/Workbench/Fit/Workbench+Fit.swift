@@ -170,12 +170,18 @@ extension Workbench {
     /// Product releases found before the sizes are compared (``ReleaseSearch``), with two live states (or one, when
     /// that is the most asked for) and one persona: a model with room to spare would give a release states of its
     /// own (the same sessions, more key actions), which the sizes would keep after the release is in the model.
+    /// The search runs on the users the sizes are compared on (``ScenarioFitOptions/selectionUsers``, evenly spaced).
     static func releaseProbe(_ data: UserDaySequences, days: Int, options: ScenarioFitOptions) throws -> ReleaseSearch {
         let probeOptions = FitOptions(
             liveStates: min(2, options.liveStates.upperBound), personas: 1, sessionFamily: .negativeBinomial, starts: 1,
             threads: options.log.threads)
+        // On the users the sizes are compared on: a release moves every user's days, so a sample finds it.
+        let n = data.userCount
+        let sample =
+            n > options.selectionUsers
+            ? data.selecting(users: (0..<options.selectionUsers).map { $0 * n / options.selectionUsers }) : data
         return try ReleaseSearch.search(
-            from: try HMMFitter.fit(data, options: probeOptions), data: data, days: days, options: probeOptions)
+            from: try HMMFitter.fit(sample, options: probeOptions), data: sample, days: days, options: probeOptions)
     }
 
     /// Every size asked for, fitted by EM with negative binomial sessions and the releases found before; each is
