@@ -171,7 +171,9 @@ extension Workbench {
     /// that is the most asked for) and one persona: a model with room to spare would give a release states of its
     /// own (the same sessions, more key actions), which the sizes would keep after the release is in the model.
     /// The search runs on the users the sizes are compared on (``ScenarioFitOptions/selectionUsers``, evenly spaced).
-    private static func releaseProbe(_ data: UserDaySequences, days: Int, options: ScenarioFitOptions) throws -> ReleaseSearch {
+    private static func releaseProbe(
+        _ data: UserDaySequences, days: Int, options: ScenarioFitOptions
+    ) throws -> ReleaseSearch {
         let probeOptions = FitOptions(
             liveStates: min(2, options.liveStates.upperBound), personas: 1, sessionFamily: .negativeBinomial, starts: 1,
             threads: options.log.threads)
