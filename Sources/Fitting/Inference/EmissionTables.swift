@@ -49,17 +49,10 @@ struct EmissionTables: Sendable {
         self.logSessions = Column(logSessions)
         self.silentDay = Column(silentDay)
         liveStates = model.liveStates
-        let keyFactors = model.periodKeyActionFactors
-        let featureFactors = model.periodFeatureFactors
-        let rates = keyFactors.flatMap { factor in model.emissions.map { $0.keyActionsPerSession * factor } }
+        let rates = model.periodKeyActionRates
         keyActionRate = Column(rates)
         logKeyActionRate = Column(rates.map { log($0) })
-        let features = model.featureCount
-        let probabilities = (0..<model.periods).flatMap { p in
-            model.emissions.flatMap { emission in
-                (0..<features).map { min(1, emission.featureProbabilities[$0] * featureFactors[p * features + $0]) }
-            }
-        }
+        let probabilities = model.periodFeatureProbabilities
         logFeature = Column(probabilities.map { log($0) })
         logNoFeature = Column(probabilities.map { log1p(-$0) })
     }

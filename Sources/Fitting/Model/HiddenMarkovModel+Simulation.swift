@@ -25,8 +25,8 @@ extension HiddenMarkovModel {
         }
         let decay = habit?.decay ?? 0
         var builder = UserDaySequences.Builder(checkedFeatureCount: featureCount, sessionValues: [])
-        let keyFactors = periodKeyActionFactors
-        let featureFactors = periodFeatureFactors
+        let keyRates = periodKeyActionRates
+        let featureProbabilities = periodFeatureProbabilities
         var activeDays: [ActiveDay] = []
         for user in 0..<users {
             var rng = SplitMix64(seed: StreamKey.derive(seed, StreamPurpose.modelSimulation, UInt64(user), 0))
@@ -38,11 +38,11 @@ extension HiddenMarkovModel {
             var day = 0
             var h = HabitFeedback.initialHabit
             while day < observed, state != churned {
-                let period = period(ofCalendarDay: signup + day)
+                let cell = period(ofCalendarDay: signup + day) * liveStates + state
                 let active = emit(
-                    state: state, day: day, keyFactor: keyFactors[period],
-                    featureFactors: featureFactors[(period * featureCount)..<((period + 1) * featureCount)], using: &rng
-                )
+                    state: state, day: day, keyActionRate: keyRates[cell],
+                    featureProbabilities: featureProbabilities[(cell * featureCount)..<((cell + 1) * featureCount)],
+                    using: &rng)
                 if let active { activeDays.append(active) }
                 var level = 0
                 if habit != nil { (h, level) = HabitFeedback.step(h, active: active != nil, decay: decay) }
@@ -56,19 +56,19 @@ extension HiddenMarkovModel {
         return builder.build()
     }
 
-    /// One day's observations in a live state, with the day's period factors, or nil for a day without a session.
+    /// One day's observations in a live state, with its period's key actions per session and feature probabilities,
+    /// or nil for a day without a session.
     private func emit(
-        state: Int, day: Int, keyFactor: Double, featureFactors: ArraySlice<Double>, using rng: inout SplitMix64
+        state: Int, day: Int, keyActionRate: Double, featureProbabilities: ArraySlice<Double>,
+        using rng: inout SplitMix64
     ) -> ActiveDay? {
         let emission = emissions[state]
         let sessions = FastSampler.negativeBinomial(
             mean: emission.sessionMean, dispersion: emission.sessionDispersion, using: &rng)
         guard sessions > 0 else { return nil }
-        let keyActions = FastSampler.poisson(
-            mean: Double(sessions) * emission.keyActionsPerSession * keyFactor, using: &rng)
+        let keyActions = FastSampler.poisson(mean: Double(sessions) * keyActionRate, using: &rng)
         var features: UInt32 = 0
-        for (f, p) in emission.featureProbabilities.enumerated()
-        where FastSampler.bernoulli(min(1, p * featureFactors[featureFactors.startIndex + f]), using: &rng) {
+        for (f, p) in featureProbabilities.enumerated() where FastSampler.bernoulli(p, using: &rng) {
             features |= 1 << UInt32(f)
         }
         return ActiveDay(day: day, sessions: sessions, keyActions: keyActions, features: features)

@@ -39,6 +39,21 @@ extension HiddenMarkovModel {
         return factors
     }
 
+    /// Key actions per session of live state s in period p, κ_s · M_p, at `p · S + s`.
+    public var periodKeyActionRates: [Double] {
+        periodKeyActionFactors.flatMap { factor in emissions.map { $0.keyActionsPerSession * factor } }
+    }
+
+    /// The probability of feature f in live state s and period p, min(1, p_sf · M_pf), at `(p · S + s) · F + f`.
+    public var periodFeatureProbabilities: [Double] {
+        let factors = periodFeatureFactors
+        return (0..<periods).flatMap { p in
+            emissions.flatMap { emission in
+                (0..<featureCount).map { min(1, emission.featureProbabilities[$0] * factors[p * featureCount + $0]) }
+            }
+        }
+    }
+
     /// The period of a calendar day: the releases on or before it.
     public func period(ofCalendarDay day: Int) -> Int {
         var p = 0

@@ -49,8 +49,8 @@ extension HMMInference {
     public func calendarRates(days: Int, threads: Int) -> CalendarRates {
         let features = model.featureCount
         let live = model.liveStates
-        let keyFactors = model.periodKeyActionFactors
-        let featureFactors = model.periodFeatureFactors
+        let keyRates = model.periodKeyActionRates
+        let featureProbabilities = model.periodFeatureProbabilities
         let empty = CalendarRates(
             days: days, features: features, observed: Array(repeating: 0, count: (1 + features) * days),
             expected: Array(repeating: 0, count: (1 + features) * days))
@@ -62,17 +62,16 @@ extension HMMInference {
                 let period = model.period(ofCalendarDay: day)
                 var keyRate = 0.0
                 for s in 0..<live {
-                    keyRate +=
-                        posterior.probability(day: active.day, state: s) * model.emissions[s].keyActionsPerSession
+                    keyRate += posterior.probability(day: active.day, state: s) * keyRates[period * live + s]
                 }
                 tally.observed[day] += Double(active.keyActions)
-                tally.expected[day] += Double(active.sessions) * keyRate * keyFactors[period]
+                tally.expected[day] += Double(active.sessions) * keyRate
                 for f in 0..<features {
                     var probability = 0.0
                     for s in 0..<live {
                         probability +=
                             posterior.probability(day: active.day, state: s)
-                            * min(1, model.emissions[s].featureProbabilities[f] * featureFactors[period * features + f])
+                            * featureProbabilities[(period * live + s) * features + f]
                     }
                     let at = (1 + f) * days + day
                     if active.features & (1 << UInt32(f)) != 0 { tally.observed[at] += 1 }
