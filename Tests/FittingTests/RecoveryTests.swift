@@ -146,19 +146,28 @@ struct RecoveryTests {
             data, liveStates: 2...4, options: FitOptions(liveStates: 3, starts: 1, threads: 2))
         #expect(selection.candidates.allSatisfy { $0.fit.converged })
         #expect(selection.best.liveStates == 3, "BIC \(selection.candidates.map(\.fit.bic))")
-        #expect(selection.selectionUsers == 1_500)
+    }
 
-        // Sizes compared on 500 evenly spaced users pick the same size, which is then fitted on all 1 500: the same
-        // maximum as the fit of that size on all users (EM from another start, so within the tolerance).
-        let sampled = try ModelSelection.byBIC(
-            data, liveStates: 2...4, options: FitOptions(liveStates: 3, starts: 1, threads: 2), selectionUsers: 500)
-        #expect(sampled.selectionUsers == 500)
-        #expect(sampled.candidates.allSatisfy { $0.fit.userCount == 500 })
-        #expect(sampled.best.liveStates == 3 && sampled.best.fit.userCount == 1_500 && sampled.best.fit.converged)
-        let full = selection.best.fit
-        #expect(abs(sampled.best.fit.logLikelihood - full.logLikelihood) <= 1e-6 * abs(full.logLikelihood))
-        #expect(
-            sampled.best.fit.model.emissions.map(\.sessionMean)
-                == sampled.best.fit.model.emissions.map(\.sessionMean).sorted())
+    /// The path of ``ModelSelection/byBIC(_:liveStates:personas:options:fitted:)`` through 2–4 live states × 1–3
+    /// personas on data of the recovery model (3 live states, 2 personas): the states ascend at one persona, the
+    /// personas at the best states, and the corner of few states and many personas, which no step of the path
+    /// leads to, is never fitted.
+    @Test("the size search's path finds 3 live states and 2 personas without fitting the grid's far corner")
+    func sizePath() throws {
+        let (_, data, _) = try #require(Self.simulated)
+        let sample = data.selecting(users: (0..<2_000).map { $0 * data.userCount / 2_000 })
+        var order: [String] = []
+        let selection = try ModelSelection.byBIC(
+            sample, liveStates: 2...4, personas: 1...3, options: FitOptions(liveStates: 2, starts: 2, threads: 2)
+        ) { candidate, _, _ in order.append("\(candidate.liveStates)x\(candidate.personas)") }
+        #expect(selection.best.liveStates == 3 && selection.best.personas == 2, "visited \(order)")
+        #expect(Array(order.prefix(2)) == ["2x1", "3x1"], "visited \(order)")
+        #expect(order.contains("3x2") && !order.contains("2x2") && !order.contains("2x3"), "visited \(order)")
+        #expect(order.count == Set(order).count, "no size fitted twice: \(order)")
+        // Each size after the first is one step (a live state or a persona more) from a size fitted before it.
+        for (i, size) in order.enumerated().dropFirst() {
+            let (s, k) = (Int(size.split(separator: "x")[0])!, Int(size.split(separator: "x")[1])!)
+            #expect(order[..<i].contains("\(s - 1)x\(k)") || order[..<i].contains("\(s)x\(k - 1)"), "\(order)")
+        }
     }
 }

@@ -7,65 +7,62 @@ public struct ModelSelection: Sendable {
         public let fit: HMMFit
     }
 
-    /// Every size fitted, by live states, then personas, on the users the sizes were compared on.
+    /// Every size fitted, by live states, then personas.
     ///
-    /// For each persona count the live states ascend through the range and stop at the first count whose BIC is
-    /// higher than the one before: BIC falls while states earn their parameters and rises after, so the sizes
-    /// beyond would not be chosen; a range is covered whole when BIC keeps falling.
+    /// The sizes are visited along a path through the grid (a coordinate search): from the fewest live states and
+    /// personas, the live states ascend while BIC falls, then the personas at the best count of live states, then
+    /// the live states again at the best count of personas, and so on until neither lowers BIC. BIC falls while a
+    /// model's parts earn their parameters and rises after, so the sizes past a rise would not be chosen; and a
+    /// count of personas, which tells users apart by their transitions, seldom moves the count of live states that
+    /// tells days apart by their emissions (on the default scenario's log every persona count of the grid had its
+    /// lowest BIC at the same live states: docs/fitting.md), so the grid's far corners are not visited. A range is
+    /// covered to its end when BIC keeps falling.
     public let candidates: [Candidate]
-    /// The size with the lowest BIC (the first, hence smallest, of equals), fitted on all users.
+    /// The size with the lowest BIC (the smallest of equals: a size replaces the best only with a lower BIC).
     public let best: Candidate
-    /// Users the sizes were compared on: all, or an evenly spaced subsample (``byBIC(_:liveStates:personas:options:selectionUsers:fitted:)``).
-    public let selectionUsers: Int
 
-    /// Fits S in `liveStates` (ascending, until BIC rises; see ``candidates``) for every K in `personas` with the
-    /// other settings of `options`, each from its own seeded starts, and picks the lowest BIC.
+    /// Fits sizes within `liveStates` × `personas` along the path of ``candidates``, each with the other settings of
+    /// `options` from its own seeded starts, and picks the lowest BIC.
     ///
     /// A larger model is chosen only if it raises the log-likelihood by more than half its extra parameters times
-    /// log(users). With more users than `selectionUsers`, the sizes are fitted and compared on that many, evenly
-    /// spaced through the data (users ⌊i·n/m⌋), and the chosen size alone is then fitted on all users by EM from
-    /// its subsample fit: a grid of sizes costs a fraction of one fit more than the chosen size, at the price of a
-    /// BIC whose penalty counts the subsample (log m instead of log n), so that a size must earn its parameters on
-    /// fewer users.
+    /// log(users). On a large log, compare the sizes on a sample of its users and refit the chosen one to all of
+    /// them (as `segmentlab fit` does): BIC's penalty then counts the sample, so that a size must earn its
+    /// parameters on fewer users.
     /// - Parameters:
     ///   - fitted: Told each size once it is fitted, with the sizes fitted so far and the most there can be.
     /// - Throws: ``FittingError`` from any of the fits.
     public static func byBIC(
         _ data: UserDaySequences, liveStates: ClosedRange<Int>, personas: ClosedRange<Int> = 1...1,
-        options: FitOptions, selectionUsers: Int = .max,
+        options: FitOptions,
         fitted: ((_ candidate: Candidate, _ done: Int, _ total: Int) -> Void)? = nil
     ) throws -> ModelSelection {
-        precondition(selectionUsers >= 1, "selectionUsers must be at least 1")
-        let subsample = data.userCount > selectionUsers ? HMMFitter.evenlySpaced(data, selectionUsers) : nil
         var candidates: [Candidate] = []
         let total = liveStates.count * personas.count
-        for k in personas {
-            var previous = Double.infinity
-            for s in liveStates {
-                var sized = options
-                sized.liveStates = s
-                sized.personas = k
-                let candidate = Candidate(
-                    liveStates: s, personas: k, fit: try HMMFitter.fit(subsample ?? data, options: sized))
-                candidates.append(candidate)
-                fitted?(candidate, candidates.count, total)
-                if candidate.fit.bic > previous { break }
-                previous = candidate.fit.bic
+        func candidate(_ s: Int, _ k: Int) throws -> Candidate {
+            if let known = candidates.first(where: { $0.liveStates == s && $0.personas == k }) { return known }
+            var sized = options
+            sized.liveStates = s
+            sized.personas = k
+            let candidate = Candidate(liveStates: s, personas: k, fit: try HMMFitter.fit(data, options: sized))
+            candidates.append(candidate)
+            fitted?(candidate, candidates.count, total)
+            return candidate
+        }
+        var best = try candidate(liveStates.lowerBound, personas.lowerBound)
+        var moved = true
+        while moved {
+            moved = false
+            // Live states, then personas: each ascends from the best size while BIC falls.
+            for (states, persons) in [(1, 0), (0, 1)] {
+                while liveStates.contains(best.liveStates + states) && personas.contains(best.personas + persons) {
+                    let next = try candidate(best.liveStates + states, best.personas + persons)
+                    guard next.fit.bic < best.fit.bic else { break }
+                    best = next
+                    moved = true
+                }
             }
         }
         candidates.sort { ($0.liveStates, $0.personas) < ($1.liveStates, $1.personas) }
-        var best = candidates[0]
-        for candidate in candidates.dropFirst() where candidate.fit.bic < best.fit.bic {
-            best = candidate
-        }
-        if subsample != nil {
-            var sized = options
-            sized.liveStates = best.liveStates
-            sized.personas = best.personas
-            let refit = try HMMFitter.refine(best.fit.model, on: data, options: sized)
-            best = Candidate(liveStates: best.liveStates, personas: best.personas, fit: refit.canonicallyOrdered())
-        }
-        return ModelSelection(
-            candidates: candidates, best: best, selectionUsers: subsample?.userCount ?? data.userCount)
+        return ModelSelection(candidates: candidates, best: best)
     }
 }

@@ -314,6 +314,9 @@ extension FittedScenario {
         let d = diagnostics
         let model = model
         let best = selection.best
+        let sampled = best.fit.userCount < users
+        // Where the structure was chosen: all users, or the sample refitted to all at the end.
+        let chosenOn = sampled ? "the \(best.fit.userCount) users" : "all users"
         var lines = [
             "# A twin of the users of an event log, fitted by `segmentlab fit` (docs/fitting.md).",
             "#",
@@ -325,9 +328,9 @@ extension FittedScenario {
                 + "\(d.daysWithoutSession) had key actions or features but no session and count as one session.",
             "#",
             "# Model: a hidden Markov model over user-days (live states shared by the personas, churned absorbing),",
-            selection.selectionUsers < users
-                ? "# negative binomial sessions, fitted by EM; every size fitted to \(selection.selectionUsers) of the users "
-                    + "(evenly spaced), the size with the lowest BIC there kept and refitted to all:"
+            sampled
+                ? "# negative binomial sessions, fitted by EM. Every choice below is made on \(best.fit.userCount) of the users "
+                    + "(evenly spaced), and the model it leads to refitted to all at the end; the size with the lowest BIC is kept:"
                 : "# negative binomial sessions, fitted by EM; the size with the lowest BIC is kept:",
             "#",
             "#   states  personas  parameters  log-likelihood             BIC  iterations",
@@ -345,7 +348,7 @@ extension FittedScenario {
         lines += [
             "#",
             "# Chosen: \(size); log-likelihood "
-                + "\(DecimalText.fixed(best.fit.logLikelihood, 1))\(selection.selectionUsers < users ? " on all users" : "") "
+                + "\(DecimalText.fixed(best.fit.logLikelihood, 1)) on \(chosenOn) "
                 + "after \(best.fit.iterations) EM iterations"
                 + (best.fit.converged ? " (converged)." : " (not converged)."),
         ]
@@ -368,7 +371,7 @@ extension FittedScenario {
             lines.append("#")
             if let fit = habit.fit {
                 lines.append(
-                    "# Kept and refitted to all users: log-likelihood \(DecimalText.fixed(fit.logLikelihood, 1)) after "
+                    "# Kept and refitted to \(chosenOn): log-likelihood \(DecimalText.fixed(fit.logLikelihood, 1)) after "
                         + "\(fit.iterations) EM iterations\(fit.converged ? "" : " (not converged)"), BIC "
                         + "\(DecimalText.fixed(fit.bic, 1)) against \(DecimalText.fixed(best.fit.bic, 1)) without.")
             } else {
@@ -380,10 +383,9 @@ extension FittedScenario {
             let unsplit = split.unsplit
             lines += [
                 "# Split by account size: each persona into its users alone in an account and its users in teams",
-                "# (parts of at least 10 users), refined by EM on all users: log-likelihood "
+                "# (parts of at least 10 users), refined by EM on \(chosenOn): log-likelihood "
                     + "\(DecimalText.fixed(split.fit.logLikelihood, 1)) after \(split.fit.iterations) iterations, BIC "
-                    + "\(DecimalText.fixed(split.fit.bic, 1)) against \(DecimalText.fixed(unsplit.bic, 1)) unsplit"
-                    + (selection.selectionUsers < users ? " on all users" : "") + ": "
+                    + "\(DecimalText.fixed(split.fit.bic, 1)) against \(DecimalText.fixed(unsplit.bic, 1)) unsplit: "
                     + (split.kept
                         ? "kept, \(Self.counted(split.fit.model.personas.count, "persona"))."
                         : "not kept."),
@@ -400,6 +402,13 @@ extension FittedScenario {
             lines.append(
                 "# The most \(largest.joined(separator: " and the most ")) tried: more may fit better "
                     + "(--states, --personas).")
+        }
+        if sampled {
+            let fit = fit
+            lines.append(
+                "# Refitted to all \(users) users by EM from the model chosen (releases included, below): log-likelihood "
+                    + "\(DecimalText.fixed(fit.logLikelihood, 1)) after \(fit.iterations) EM iterations"
+                    + "\(fit.converged ? "" : " (not converged)"), BIC \(DecimalText.fixed(fit.bic, 1)).")
         }
         switch standardErrors {
         case .success:

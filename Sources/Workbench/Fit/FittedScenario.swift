@@ -59,6 +59,9 @@ struct FittedScenario {
     var pruning: ReleasePruning
     /// The search again on the chosen model (after the pruning), for releases the probe missed.
     var releases: ReleaseSearch
+    /// The model written: ``structure(selection:habit:split:pruning:releases:)``, refitted to all users when the
+    /// steps before ran on a sample of them.
+    var fit: HMMFit
     /// By parameter name (``HiddenMarkovModel/namedParameters``), or why there are none.
     var standardErrors: Result<[String: Double], FittingError>
     var plans: [String]
@@ -113,18 +116,14 @@ struct FittedScenario {
 
     struct HabitChoice {
         var selection: HabitSelection
-        /// The chosen size with habit feedback, on all users; nil when feedback did not predict held-out users better.
+        /// The chosen size with habit feedback, on the users the sizes were compared on; nil when feedback did not
+        /// predict held-out users better.
         var fit: HMMFit?
     }
 
-    /// The model written: the chosen size, with habit feedback when kept, split by account size when that was kept,
-    /// with the product releases found.
-    var fit: HMMFit {
-        Self.written(selection: selection, habit: habit, split: split, pruning: pruning, releases: releases)
-    }
-
-    /// The fit written, from the steps that led to it.
-    static func written(
+    /// The fit the steps lead to, on the users they ran on: the chosen size, with habit feedback when kept, split by
+    /// account size when that was kept, with the product releases found.
+    static func structure(
         selection: ModelSelection, habit: HabitChoice?, split: BandSplit?, pruning: ReleasePruning,
         releases: ReleaseSearch
     ) -> HMMFit {

@@ -24,9 +24,10 @@ public struct ScenarioFitOptions: Sendable {
     /// shows where it is.
     public var sizeFitted: (@Sendable (String) -> Void)?
 
-    /// Users the sizes are compared on when the log has more (``ModelSelection``): enough to tell sizes apart,
-    /// few enough that the sizes tried cost little beside the chosen size's fit on 100 000 users. Habit feedback is
-    /// judged on as many (``HabitSelection``: half trained on, half held out).
+    /// Users every choice of structure is made on when the log has more, evenly spaced: the product releases, the
+    /// size (``ModelSelection``), habit feedback (``HabitSelection``: half trained on, half held out), the split by
+    /// account size and the releases' pruning. Enough to tell sizes apart; the model they lead to is then refitted
+    /// to all users once, where each EM iteration costs as much as ten on the sample.
     public var selectionUsers = 10_000
     /// The habit half-lives tried (``HabitSelection``), in days; none: no habit feedback.
     public var habitHalfLives = defaultHabitHalfLives
@@ -85,28 +86,38 @@ extension Workbench {
         guard !users.isEmpty else {
             throw RunError.badInput("no user of the log signed up on or after its first day, so none can be fitted")
         }
+        // Every choice of structure is made on a sample of the users; the model it leads to is then refitted to all.
+        let sampled = sample(data.userCount, options.selectionUsers)
+        let sample = sampled.count < data.userCount ? data.selecting(users: sampled) : data
         progress.update("product releases", done: 0, total: 1)
-        let probe = try releaseProbe(data, days: observations.observedDays, options: options)
+        let probe = try releaseProbe(sample, days: observations.observedDays, options: options)
         let selection = try fitSizes(
-            data, releaseDays: probe.fit?.model.releases.map(\.day) ?? [], options: options, progress: progress)
+            sample, releaseDays: probe.fit?.model.releases.map(\.day) ?? [], options: options, progress: progress)
         progress.update("habit feedback", done: 0, total: 1)
-        let habit = try habitFeedback(selection.best, data: data, options: options)
+        let habit = try habitFeedback(selection.best, data: sample, options: options)
         progress.update("splitting personas by account size", done: 0, total: 1)
         let split = try splitByAccountBand(
-            habit?.fit ?? selection.best.fit, liveStates: selection.best.liveStates, data: data, options: options)
+            habit?.fit ?? selection.best.fit, liveStates: selection.best.liveStates, data: sample, options: options)
         progress.update("product releases", done: 0, total: 1)
         let chosen = split?.kept == true ? split!.fit : (habit?.fit ?? selection.best.fit)
         let refitOptions = FitOptions(
             liveStates: chosen.model.liveStates, personas: chosen.model.personas.count,
             sessionFamily: .negativeBinomial, starts: 1, threads: options.log.threads)
         let pruning = try ReleasePruning.prune(
-            chosen, data: data, clusters: users.map { Int(log.directory.account[$0]) }, options: refitOptions)
+            chosen, data: sample, clusters: sampled.map { Int(log.directory.account[users[$0]]) },
+            options: refitOptions)
         let releases = try ReleaseSearch.search(
-            from: pruning.fit ?? chosen, data: data, days: observations.observedDays, options: refitOptions)
+            from: pruning.fit ?? chosen, data: sample, days: observations.observedDays, options: refitOptions)
+        let structure = FittedScenario.structure(
+            selection: selection, habit: habit, split: split, pruning: pruning, releases: releases)
+        progress.update("refitting to all users", done: 0, total: 1)
+        let final =
+            sample.userCount < data.userCount
+            ? try HMMFitter.refine(structure.model, on: data, options: refitOptions).canonicallyOrdered() : structure
         progress.update("standard errors and posteriors", done: 0, total: 1)
         let scenario = try fittedScenario(
             selection, habit: habit, split: split, releaseProbe: probe, pruning: pruning, releases: releases,
-            data: data, users: users,
+            final: final, data: data, users: users,
             observations: observations, log: log,
             vocabulary: compiled.vocabulary, options: options)
         let yaml = scenario.yaml
@@ -122,9 +133,9 @@ extension Workbench {
             sizes: selection.candidates.count)
     }
 
-    /// Habit feedback for the chosen size, judged on held-out users (``HabitSelection``, on the users the sizes were
-    /// compared on) and, when kept, refitted to all users by EM from the chosen size's fit with the held-out winner's
-    /// half-life and strength. nil when no half-life is asked for.
+    /// Habit feedback for the chosen size, judged on held-out users (``HabitSelection``, half of the users the sizes
+    /// were compared on) and, when kept, refitted to all of those users by EM from the chosen size's fit with the
+    /// held-out winner's half-life and strength. nil when no half-life is asked for.
     private static func habitFeedback(
         _ chosen: ModelSelection.Candidate, data: UserDaySequences, options: ScenarioFitOptions
     ) throws -> FittedScenario.HabitChoice? {
@@ -133,8 +144,7 @@ extension Workbench {
             liveStates: chosen.liveStates, personas: chosen.personas, sessionFamily: .negativeBinomial, starts: 1,
             threads: options.log.threads)
         let selection = try HabitSelection.byHeldOutLikelihood(
-            chosen.fit.model, data: data, halfLives: options.habitHalfLives, options: fitOptions,
-            users: options.selectionUsers)
+            chosen.fit.model, data: data, halfLives: options.habitHalfLives, options: fitOptions)
         guard let halfLife = selection.chosen.halfLifeDays, let trained = selection.chosen.training.model.habit else {
             return FittedScenario.HabitChoice(selection: selection, fit: nil)
         }
@@ -145,7 +155,7 @@ extension Workbench {
 
     /// When the log has users alone in an account and users in teams: the model with each persona split into the
     /// two (``HiddenMarkovModel/splitByAccountBand(users:minimumUsers:)``, parts of at least 10 users), refined by EM
-    /// on all users; kept when its BIC is lower. nil when nothing splits.
+    /// on the users given; kept when its BIC is lower. nil when nothing splits.
     private static func splitByAccountBand(
         _ fit: HMMFit, liveStates: Int, data: UserDaySequences, options: ScenarioFitOptions
     ) throws -> FittedScenario.BandSplit? {
@@ -170,20 +180,15 @@ extension Workbench {
     /// Product releases found before the sizes are compared (``ReleaseSearch``), with two live states (or one, when
     /// that is the most asked for) and one persona: a model with room to spare would give a release states of its
     /// own (the same sessions, more key actions), which the sizes would keep after the release is in the model.
-    /// The search runs on the users the sizes are compared on (``ScenarioFitOptions/selectionUsers``, evenly spaced).
+    /// The search runs on the users the sizes are compared on.
     private static func releaseProbe(
         _ data: UserDaySequences, days: Int, options: ScenarioFitOptions
     ) throws -> ReleaseSearch {
         let probeOptions = FitOptions(
             liveStates: min(2, options.liveStates.upperBound), personas: 1, sessionFamily: .negativeBinomial, starts: 1,
             threads: options.log.threads)
-        // On the users the sizes are compared on: a release moves every user's days, so a sample finds it.
-        let n = data.userCount
-        let sample =
-            n > options.selectionUsers
-            ? data.selecting(users: (0..<options.selectionUsers).map { $0 * n / options.selectionUsers }) : data
         return try ReleaseSearch.search(
-            from: try HMMFitter.fit(sample, options: probeOptions), data: sample, days: days, options: probeOptions)
+            from: try HMMFitter.fit(data, options: probeOptions), data: data, days: days, options: probeOptions)
     }
 
     /// Every size asked for, fitted by EM with negative binomial sessions and the releases found before; each is
@@ -198,8 +203,7 @@ extension Workbench {
             options: FitOptions(
                 liveStates: options.liveStates.lowerBound, personas: options.personas.lowerBound,
                 sessionFamily: .negativeBinomial, starts: options.starts, threads: options.log.threads,
-                releaseDays: releaseDays),
-            selectionUsers: options.selectionUsers
+                releaseDays: releaseDays)
         ) { candidate, done, total in
             let fit = candidate.fit
             progress.finish()
@@ -215,17 +219,22 @@ extension Workbench {
         }
     }
 
+    /// `count` of `n` users, evenly spaced (users ⌊i·n/count⌋), or all when there are no more: a release or a
+    /// habit moves every user's days, so a sample spread over the sign-up months sees it.
+    private static func sample(_ n: Int, _ count: Int) -> [Int] {
+        n > count ? (0..<count).map { $0 * n / count } : Array(0..<n)
+    }
+
     /// The scenario of the model BIC chose, with its standard errors and everything estimated beside it.
     private static func fittedScenario(
         _ selection: ModelSelection, habit: FittedScenario.HabitChoice?, split: FittedScenario.BandSplit?,
-        releaseProbe: ReleaseSearch, pruning: ReleasePruning, releases: ReleaseSearch, data: UserDaySequences,
+        releaseProbe: ReleaseSearch, pruning: ReleasePruning, releases: ReleaseSearch, final: HMMFit,
+        data: UserDaySequences,
         users: [Int], observations: FitObservations,
         log: ImportedEventLog,
         vocabulary: Vocabulary, options: ScenarioFitOptions
     ) throws -> FittedScenario {
-        let model = FittedScenario.written(
-            selection: selection, habit: habit, split: split, pruning: pruning, releases: releases
-        ).model
+        let model = final.model
         let threads = options.log.threads
         let plans = vocabulary.plans.isEmpty ? ["free"] : vocabulary.plans
         let requirements = observations.inferredRequirements(users: users)
@@ -250,7 +259,7 @@ extension Workbench {
                 FittedScenario.scenarioNames(vocabulary.milestones, noun: "milestone"), requirements: requirements,
                 rates: posterior.milestones, bands: bands),
             selection: selection, habit: habit, split: split, releaseProbe: releaseProbe, pruning: pruning,
-            releases: releases,
+            releases: releases, fit: final,
             standardErrors: try standardErrors(
                 model, data: data, accounts: users.map { Int(directory.account[$0]) }, threads: threads),
             plans: FittedScenario.scenarioNames(plans, noun: "plan"),
