@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `segmentlab fit` of a real-sized log, as `make bench` runs it: the default scenario's faithful log at
 # 100 000 users over 365 days (about 140 M events, 12 GB of CSV) written to .build-bench/fit/, fitted with the
-# default sizes on two threads, and deleted. Prints one JSON line: seconds and, where GNU time is installed,
-# the peak resident memory.
+# default sizes on two threads, and deleted. Prints one JSON line: seconds in all, of them the seconds reading the log
+# (import and replay, as `segmentlab segment` reads it) and fitting, and, where GNU time is installed, the peak
+# resident memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scenario=${1:-scenarios/saas-default.yaml}
@@ -22,5 +23,9 @@ else
 fi
 end=$(date +%s.%N)
 chosen=$(grep -m 1 '^# Chosen:' "$folder/twin.yaml" | sed 's/^# Chosen: //; s/;.*//')
-printf '{"case": "segmentlab fit of a 100 000-user, 365-day log (%s)", "seconds": %.1f, "peak_kb": %s, "chosen": "%s"}\n' \
-    "$(basename "$scenario")" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$peak" "$chosen"
+# The command's last line: "read in R s, fitted in F s (T s in all)".
+read_seconds=$(grep -a '^read in ' "$folder/fit.log" | sed 's/^read in \([0-9.]*\) s.*/\1/')
+fit_seconds=$(grep -a '^read in ' "$folder/fit.log" | sed 's/.*fitted in \([0-9.]*\) s.*/\1/')
+printf '{"case": "segmentlab fit of a 100 000-user, 365-day log (%s)", "seconds": %.1f, "read_seconds": %s, "fit_seconds": %s, "peak_kb": %s, "chosen": "%s"}\n' \
+    "$(basename "$scenario")" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "${read_seconds:-null}" "${fit_seconds:-null}" \
+    "$peak" "$chosen"

@@ -9,9 +9,17 @@ public enum UserRanges {
         (0..<parts).map { p in (users * p / parts)..<(users * (p + 1) / parts) }
     }
 
-    /// Runs `body(worker, range)` for every range, on as many threads as ranges (on the calling
-    /// thread when there is one), and returns when all are done.
-    public static func forEach(_ ranges: [Range<Int>], _ body: (Int, Range<Int>) -> Void) {
+    /// `parts` interleaved shares of `0..<count`, dealt like cards: part p holds p, p + parts, p + 2·parts, ….
+    /// For passes over chunks whose cost drifts along the users (users who signed up earlier have more days):
+    /// each worker gets its share of every stretch, where contiguous ranges would give one of them the heaviest.
+    public static func dealt(_ count: Int, parts: Int) -> [StrideTo<Int>] {
+        (0..<parts).map { stride(from: $0, to: count, by: parts) }
+    }
+
+    /// Runs `body(worker, part)` for every part (a range of ``split(users:parts:)`` or a share of
+    /// ``dealt(_:parts:)``), on as many threads as parts (on the calling thread when there is one), and returns
+    /// when all are done.
+    public static func forEach<Part: Sendable>(_ ranges: [Part], _ body: (Int, Part) -> Void) {
         if ranges.count == 1 {
             body(0, ranges[0])
             return

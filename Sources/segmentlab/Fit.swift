@@ -68,7 +68,11 @@ struct Fit: ParsableCommand {
             "\(outcome.users) users: \(outcome.size), the lowest BIC (\(DecimalText.fixed(outcome.bic, 1))) of "
                 + "\(outcome.sizes) size\(outcome.sizes == 1 ? "" : "s") fitted; log-likelihood "
                 + DecimalText.fixed(outcome.logLikelihood, 1))
-        Terminal.error("fitted in \(DecimalText.fixed(Date().timeIntervalSince(started), 1)) s")
+        let seconds = Date().timeIntervalSince(started)
+        Terminal.error(
+            "read in \(DecimalText.fixed(outcome.readSeconds, 1)) s, fitted in "
+                + "\(DecimalText.fixed(seconds - outcome.readSeconds, 1)) s (\(DecimalText.fixed(seconds, 1)) s in all)"
+        )
     }
 }
 

@@ -6,7 +6,7 @@ extension HMMInference {
     /// are bit-for-bit the same at any thread count (DESIGN.md invariant 1).
     static let usersPerChunk = 256
 
-    /// The E-step: one forward–backward pass per user, on `threads` workers over contiguous ranges of chunks.
+    /// The E-step: one forward–backward pass per user, on `threads` workers dealt the chunks in turn.
     func expectedStatistics(threads: Int) -> SufficientStatistics {
         let layout = statisticsLayout
         let users = data.userCount
@@ -14,10 +14,10 @@ extension HMMInference {
         var partial = [Double](repeating: 0, count: chunks * layout.count)
         partial.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            let ranges = UserRanges.split(users: chunks, parts: max(1, min(threads, chunks)))
-            UserRanges.forEach(ranges) { _, chunkRange in
+            let shares = UserRanges.dealt(chunks, parts: max(1, min(threads, chunks)))
+            UserRanges.forEach(shares) { _, share in
                 let workspace = makeWorkspace()
-                for chunk in chunkRange {
+                for chunk in share {
                     let sums = base + chunk * layout.count
                     let first = chunk * Self.usersPerChunk
                     for user in first..<min(users, first + Self.usersPerChunk) {

@@ -142,13 +142,13 @@ extension HMMInference {
         var partial = [Double](repeating: 0, count: chunks.count * block)
         partial.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            let workers = UserRanges.split(users: chunks.count, parts: max(1, min(threads, chunks.count)))
-            UserRanges.forEach(workers) { _, chunkRange in
+            let workers = UserRanges.dealt(chunks.count, parts: max(1, min(threads, chunks.count)))
+            UserRanges.forEach(workers) { _, share in
                 let workspace = makeWorkspace()
                 var statistics = [Double](repeating: 0, count: layout.count)
                 var score = [Double](repeating: 0, count: p)
                 var summed = [Double](repeating: 0, count: p)
-                for chunk in chunkRange {
+                for chunk in share {
                     let users = base + chunk * block
                     let sums = users + p * p
                     for g in chunks[chunk] {

@@ -49,10 +49,10 @@ extension HMMInference {
         let chunks = UserRanges.split(users: users, parts: min(64, max(1, users)))
         var tallies = [Tally](repeating: initial, count: chunks.count)
         tallies.withUnsafeMutableBufferPointer { buffer in
-            let workers = UserRanges.split(users: chunks.count, parts: max(1, min(threads, chunks.count)))
-            UserRanges.forEach(workers) { _, chunkRange in
+            let workers = UserRanges.dealt(chunks.count, parts: max(1, min(threads, chunks.count)))
+            UserRanges.forEach(workers) { _, share in
                 let workspace = makeWorkspace()
-                for chunk in chunkRange {
+                for chunk in share {
                     for user in chunks[chunk] {
                         add(user, posterior(user: user, in: workspace), &buffer[chunk])
                     }

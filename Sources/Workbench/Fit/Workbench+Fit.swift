@@ -64,6 +64,8 @@ public struct ScenarioFitOutcome: Sendable {
     public let bic: Double
     /// Sizes fitted.
     public let sizes: Int
+    /// Seconds spent reading the log (import and replay), before any fitting.
+    public let readSeconds: Double
 }
 
 extension Workbench {
@@ -72,6 +74,7 @@ extension Workbench {
     /// milestones beside it, and writes the scenario (checked by loading it) to a new file through a staged copy.
     public static func fit(_ options: ScenarioFitOptions) throws -> ScenarioFitOutcome {
         try checkFitOptions(options)
+        let started = Date()
         let progress = ProgressLine(enabled: options.log.progress)
         defer { progress.finish() }
         // Beside the import: the days kept while replaying, the model's data, the columns per user and account.
@@ -83,6 +86,7 @@ extension Workbench {
             progress.update("replaying day", done: $0, total: log.directory.days)
         }
         let (data, users) = try observations.sequences()
+        let readSeconds = Date().timeIntervalSince(started)
         guard !users.isEmpty else {
             throw RunError.badInput("no user of the log signed up on or after its first day, so none can be fitted")
         }
@@ -130,7 +134,7 @@ extension Workbench {
         return ScenarioFitOutcome(
             path: options.out, summary: log.summary, users: users.count, size: scenario.size,
             logLikelihood: scenario.fit.logLikelihood, bic: scenario.fit.bic,
-            sizes: selection.candidates.count)
+            sizes: selection.candidates.count, readSeconds: readSeconds)
     }
 
     /// Habit feedback for the chosen size, judged on held-out users (``HabitSelection``, half of the users the sizes
