@@ -15,10 +15,10 @@ fit=(.build/release/segmentlab fit --events "$folder/log.csv" --taxonomy scenari
     --out "$folder/twin.yaml")
 start=$(date +%s.%N)
 if [ -x /usr/bin/time ]; then
-    /usr/bin/time -f '%M' -o "$folder/peak" "${fit[@]}" 2>"$folder/fit.log"
+    /usr/bin/time -f '%M' -o "$folder/peak" "${fit[@]}" >"$folder/fit.out" 2>"$folder/fit.log"
     peak=$(tail -n 1 "$folder/peak")
 else
-    "${fit[@]}" 2>"$folder/fit.log"
+    "${fit[@]}" >"$folder/fit.out" 2>"$folder/fit.log"
     peak=null
 fi
 end=$(date +%s.%N)
