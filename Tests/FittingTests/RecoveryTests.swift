@@ -155,7 +155,7 @@ struct RecoveryTests {
     @Test("the size search's path finds 3 live states and 2 personas without fitting the grid's far corner")
     func sizePath() throws {
         let (_, data, _) = try #require(Self.simulated)
-        let sample = data.selecting(users: (0..<2_000).map { $0 * data.userCount / 2_000 })
+        let sample = data.selecting(users: data.evenlySpacedUsers(2_000))
         var order: [String] = []
         let selection = try ModelSelection.byBIC(
             sample, liveStates: 2...4, personas: 1...3, options: FitOptions(liveStates: 2, starts: 2, threads: 2)

@@ -91,6 +91,13 @@ public struct UserDaySequences: Sendable {
         }
     }
 
+    /// `count` users spread evenly over the data, users ⌊i·n/count⌋ for i < count, or all of them when there are no
+    /// more: a deterministic sample across the sign-up months.
+    public func evenlySpacedUsers(_ count: Int) -> [Int] {
+        let m = min(count, userCount)
+        return (0..<m).map { $0 * userCount / m }
+    }
+
     /// The same data restricted to the given users, in the given order; a user listed twice appears twice (the
     /// resampling of a bootstrap over users).
     public func selecting(users: [Int]) -> UserDaySequences {

@@ -153,12 +153,9 @@ public enum HMMFitter {
         var run = runs[best]
         if (!run.converged || sample != nil) && exploratory < options.maxIterations {
             // On all users the subsample's last log-likelihood is no reference for convergence.
-            let rest = expectationMaximization(
-                from: run.nextModel, data: data, options: options, iterations: options.maxIterations - exploratory,
+            run = run.continued(
+                on: data, options: options, iterations: options.maxIterations - exploratory,
                 after: sample == nil ? run.logLikelihood : -.infinity)
-            run = EMRun(
-                model: rest.model, nextModel: rest.nextModel, logLikelihood: rest.logLikelihood,
-                iterations: run.iterations + rest.iterations, converged: rest.converged)
         } else if sample != nil {
             // No iteration left for all users: the exploratory model, with its log-likelihood on all of them.
             let logLikelihood = HMMInference(checked: run.model, data: data).logLikelihood(threads: options.threads)
@@ -191,13 +188,8 @@ public enum HMMFitter {
         let ranked = runs.indices.sorted { (runs[$0].logLikelihood, -$0) > (runs[$1].logLikelihood, -$1) }
         let finalists = Array(ranked.prefix((starts.count + 1) / 2)).sorted()
         for i in finalists where !runs[i].converged && runs[i].logLikelihood.isFinite {
-            let done = runs[i].iterations
-            let more = expectationMaximization(
-                from: runs[i].nextModel, data: data, options: options, iterations: iterations - done,
-                after: runs[i].logLikelihood)
-            runs[i] = EMRun(
-                model: more.model, nextModel: more.nextModel, logLikelihood: more.logLikelihood,
-                iterations: done + more.iterations, converged: more.converged)
+            runs[i] = runs[i].continued(
+                on: data, options: options, iterations: iterations - runs[i].iterations, after: runs[i].logLikelihood)
         }
         return (runs, finalists)
     }
@@ -220,10 +212,9 @@ public enum HMMFitter {
         return try finished(run, startLogLikelihoods: [run.logLikelihood], data: data, reorder: false)
     }
 
-    /// Users ⌊i·n/m⌋ for i < m: a deterministic subsample spread over the whole data.
+    /// ``UserDaySequences/evenlySpacedUsers(_:)``'s m users as data.
     static func evenlySpaced(_ data: UserDaySequences, _ m: Int) -> UserDaySequences {
-        let n = data.userCount
-        return data.selecting(users: (0..<m).map { $0 * n / m })
+        data.selecting(users: data.evenlySpacedUsers(m))
     }
 
     private static func finished(
@@ -246,6 +237,16 @@ public enum HMMFitter {
         let logLikelihood: Double
         let iterations: Int
         let converged: Bool
+
+        /// The run carried on by EM from its next model for at most `iterations` more E-steps, convergence judged
+        /// against `after` for the first of them; its iterations count both parts.
+        func continued(on data: UserDaySequences, options: FitOptions, iterations: Int, after: Double) -> EMRun {
+            let rest = HMMFitter.expectationMaximization(
+                from: nextModel, data: data, options: options, iterations: iterations, after: after)
+            return EMRun(
+                model: rest.model, nextModel: rest.nextModel, logLikelihood: rest.logLikelihood,
+                iterations: self.iterations + rest.iterations, converged: rest.converged)
+        }
     }
 
     /// EM from `model` for at most `iterations` E-steps (``FitOptions/maxIterations`` when nil), stopping when the

@@ -1,9 +1,8 @@
 /// Whether habit feedback (``HabitFeedback``) earns its place in a model, and with which half-life, judged by the
 /// likelihood of users the fits did not see.
 ///
-/// The users compared on (all of them, or up to `users` evenly spaced) are dealt alternately into a training half and
-/// a held-out half. The model without feedback is refined by EM on the training half; from it, one model per
-/// half-life (strength 0 to start, states' levels in order of session mean) is refined on the same half. The one
+/// The users are dealt alternately into a training half and a held-out half. The model without feedback is refined
+/// by EM on the training half; from it, one model per half-life (strength 0 to start, states' levels in order of session mean) is refined on the same half. The one
 /// with the highest log-likelihood on the held-out half is chosen; feedback is kept only when it predicts users it
 /// was not fitted to better than the model without it, which no penalty has to guess.
 public struct HabitSelection: Sendable {
@@ -28,21 +27,18 @@ public struct HabitSelection: Sendable {
 
     /// - Parameters:
     ///   - model: The model without habit feedback (the chosen size's fit).
-    ///   - users: At most this many users compared (half trained on, half held out).
     /// - Throws: ``FittingError`` from a refit, and ``FittingError/Code/invalidOptions`` for fewer than 2 users or a
     ///   model that has habit feedback already.
     public static func byHeldOutLikelihood(
         _ model: HiddenMarkovModel, data: UserDaySequences, halfLives: [Double] = defaultHalfLives,
-        options: FitOptions, users: Int = .max
+        options: FitOptions
     ) throws -> HabitSelection {
         guard model.habit == nil else {
             throw FittingError(.invalidOptions, "the model has habit feedback already")
         }
-        let compared = min(users, data.userCount)
-        guard compared >= 2 else { throw FittingError(.invalidOptions, "at least 2 users are needed") }
-        let picked = (0..<compared).map { $0 * data.userCount / compared }
-        let training = data.selecting(users: stride(from: 0, to: compared, by: 2).map { picked[$0] })
-        let heldOut = data.selecting(users: stride(from: 1, to: compared, by: 2).map { picked[$0] })
+        guard data.userCount >= 2 else { throw FittingError(.invalidOptions, "at least 2 users are needed") }
+        let training = data.selecting(users: Array(stride(from: 0, to: data.userCount, by: 2)))
+        let heldOut = data.selecting(users: Array(stride(from: 1, to: data.userCount, by: 2)))
         func candidate(_ start: HiddenMarkovModel, _ halfLife: Double?) throws -> Candidate {
             let fit = try HMMFitter.refine(start, on: training, options: options)
             let logLikelihood = HMMInference(checked: fit.model, data: heldOut).logLikelihood(threads: options.threads)

@@ -404,7 +404,6 @@ extension FittedScenario {
                     + "(--states, --personas).")
         }
         if sampled {
-            let fit = fit
             lines.append(
                 "# Refitted to all \(users) users by EM from the model chosen (releases included, below): log-likelihood "
                     + "\(DecimalText.fixed(fit.logLikelihood, 1)) after \(fit.iterations) EM iterations"

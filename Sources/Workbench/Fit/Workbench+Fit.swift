@@ -91,7 +91,7 @@ extension Workbench {
             throw RunError.badInput("no user of the log signed up on or after its first day, so none can be fitted")
         }
         // Every choice of structure is made on a sample of the users; the model it leads to is then refitted to all.
-        let sampled = sample(data.userCount, options.selectionUsers)
+        let sampled = data.evenlySpacedUsers(options.selectionUsers)
         let sample = sampled.count < data.userCount ? data.selecting(users: sampled) : data
         progress.update("product releases", done: 0, total: 1)
         let probe = try releaseProbe(sample, days: observations.observedDays, options: options)
@@ -221,12 +221,6 @@ extension Workbench {
             started = Date()
             progress.update("fitting model sizes", done: done, total: total)
         }
-    }
-
-    /// `count` of `n` users, evenly spaced (users ⌊i·n/count⌋), or all when there are no more: a release or a
-    /// habit moves every user's days, so a sample spread over the sign-up months sees it.
-    private static func sample(_ n: Int, _ count: Int) -> [Int] {
-        n > count ? (0..<count).map { $0 * n / count } : Array(0..<n)
     }
 
     /// The scenario of the model BIC chose, with its standard errors and everything estimated beside it.
