@@ -5,6 +5,13 @@ import UsageModel
 import Workbench
 
 struct Fit: ParsableCommand {
+    /// ``ScenarioFitOptions/defaultSelectionUsers`` grouped by thousands with a space, as the rest of the help writes
+    /// numbers.
+    private static let selectionUsers = String(ScenarioFitOptions.defaultSelectionUsers).reversed().enumerated()
+        .reduce(into: "") { text, digit in
+            text = String(digit.element) + (digit.offset > 0 && digit.offset % 3 == 0 ? " " : "") + text
+        }
+
     static let configuration = CommandConfiguration(
         abstract:
             "Fit a scenario to a real event log: latent states and personas by a hidden Markov model, with weekday, "
@@ -12,8 +19,8 @@ struct Fit: ParsableCommand {
         discussion:
             "Sizes within --states × --personas are fitted by EM along a path (live states ascending while BIC "
             + "falls, then personas, in turn), and the size with the lowest BIC is kept. On a log of more than "
-            + "10 000 users every choice of structure is made on 10 000 of them and the model refitted to all at the "
-            + "end. The file starts with the diagnostics (the BIC table among them) and gives each number's standard "
+            + "\(selectionUsers) users every choice of structure is made on \(selectionUsers) of them and the model "
+            + "refitted to all at the end. The file starts with the diagnostics (the BIC table among them) and gives each number's standard "
             + "error in a comment. See docs/fitting.md.")
 
     @Option(name: .customLong("events"), help: "Event log (.csv, .jsonl, .ndjson); repeat for several files.")

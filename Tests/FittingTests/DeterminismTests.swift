@@ -1,4 +1,4 @@
-import Fitting
+@testable import Fitting
 import Testing
 
 /// DESIGN.md invariant 1: the same data and seed give the same numbers at any thread count.
@@ -27,5 +27,16 @@ struct DeterminismTests {
         #expect(one.iterations == two.iterations)
         #expect(filteredOne == filteredTwo)
         #expect(errorsOne.elementsEqual(errorsTwo) { $0 == $1 || ($0.isNaN && $1.isNaN) })
+    }
+
+    @Test("the log-likelihood from the forward passes alone is the E-step's to the bit, at 1, 2 and 3 threads")
+    func forwardLogLikelihood() throws {
+        let truth = try recoveryModel()
+        // Four chunks of 256 users, summed in chunk order whatever the threads.
+        let inference = try HMMInference(
+            model: truth, data: truth.simulate(users: 1_000, days: 60, signupDays: 10, seed: 3))
+        let eStep = inference.expectedStatistics(threads: 1).logLikelihood
+        #expect(eStep.isFinite)
+        for threads in 1...3 { #expect(inference.logLikelihood(threads: threads) == eStep) }
     }
 }

@@ -91,6 +91,24 @@ struct ExactInferenceTests {
         }
     }
 
+    @Test("the forward passes' log-likelihood is the E-step's to the bit and the enumeration's within 1e-12", arguments: models)
+    func forwardLogLikelihood(modelIndex: Int) throws {
+        let model = try Self.model(modelIndex)
+        let data = try Self.data(for: model)
+        let inference = try HMMInference(model: model, data: data)
+        let eStep = inference.expectedStatistics(threads: 1).logLikelihood
+        #expect(inference.logLikelihood(threads: 1) == eStep)
+        var exact = 0.0
+        for u in 0..<data.userCount {
+            exact += log(
+                try BruteForce(
+                    model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u),
+                    accountSizeClass: data.accountSizeClass(user: u), signupDay: data.signupDay(user: u)
+                ).exact().likelihood)
+        }
+        #expect(Self.close(eStep, exact))
+    }
+
     @Test("every sufficient statistic of the E-step equals the enumeration's within 1e-12", arguments: models)
     func statistics(modelIndex: Int) throws {
         let model = try Self.model(modelIndex)

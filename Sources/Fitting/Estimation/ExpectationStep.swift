@@ -34,8 +34,27 @@ extension HMMInference {
         return SufficientStatistics(layout: layout, values: total)
     }
 
-    /// log P(every user's days), summed over users in the E-step's fixed order.
+    /// log P(every user's days), summed over users in the E-step's fixed order: the forward passes alone.
     public func logLikelihood(threads: Int = 1) -> Double {
-        expectedStatistics(threads: threads).logLikelihood
+        let users = data.userCount
+        let chunks = (users + Self.usersPerChunk - 1) / Self.usersPerChunk
+        var partial = [Double](repeating: 0, count: chunks)
+        partial.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let shares = UserRanges.dealt(chunks, parts: max(1, min(threads, chunks)))
+            UserRanges.forEach(shares) { _, share in
+                let workspace = makeWorkspace()
+                for chunk in share {
+                    let first = chunk * Self.usersPerChunk
+                    var sum = 0.0
+                    for user in first..<min(users, first + Self.usersPerChunk) {
+                        forwardBackward(user: user, in: workspace, silentRunShortcut: true, backward: false)
+                        sum += workspace.logLikelihood
+                    }
+                    base[chunk] = sum
+                }
+            }
+        }
+        return partial.reduce(0, +)
     }
 }

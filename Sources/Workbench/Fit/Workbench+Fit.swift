@@ -28,7 +28,8 @@ public struct ScenarioFitOptions: Sendable {
     /// size (``ModelSelection``), habit feedback (``HabitSelection``: half trained on, half held out), the split by
     /// account size and the releases' pruning. Enough to tell sizes apart; the model they lead to is then refitted
     /// to all users once, where each EM iteration costs as much as ten on the sample.
-    public var selectionUsers = 10_000
+    public var selectionUsers = defaultSelectionUsers
+    public static let defaultSelectionUsers = 10_000
     /// The habit half-lives tried (``HabitSelection``), in days; none: no habit feedback.
     public var habitHalfLives = defaultHabitHalfLives
     public static let defaultHabitHalfLives = HabitSelection.defaultHalfLives
