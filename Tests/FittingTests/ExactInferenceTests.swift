@@ -91,7 +91,7 @@ struct ExactInferenceTests {
         }
     }
 
-    @Test("the forward passes' log-likelihood is the E-step's to the bit and the enumeration's within 1e-12", arguments: models)
+    @Test("the forward passes' log-likelihood is the E-step's and the enumeration's within 1e-12", arguments: models)
     func forwardLogLikelihood(modelIndex: Int) throws {
         let model = try Self.model(modelIndex)
         let data = try Self.data(for: model)
