@@ -6,24 +6,35 @@ extension HMMInference {
     /// are bit-for-bit the same at any thread count (DESIGN.md invariant 1).
     static let usersPerChunk = 256
 
+    /// Chunks of ``usersPerChunk`` users in the data.
+    var chunkCount: Int { (data.userCount + Self.usersPerChunk - 1) / Self.usersPerChunk }
+
+    /// Calls `body(workspace, chunk, users)` for every chunk, the chunks dealt to `threads` workers in turn, each
+    /// worker with a workspace of its own.
+    private func forEachChunk(threads: Int, _ body: (UserWorkspace, Int, Range<Int>) -> Void) {
+        let users = data.userCount
+        let chunks = chunkCount
+        UserRanges.forEach(UserRanges.dealt(chunks, parts: max(1, min(threads, chunks)))) { _, share in
+            let workspace = makeWorkspace()
+            for chunk in share {
+                let first = chunk * Self.usersPerChunk
+                body(workspace, chunk, first..<min(users, first + Self.usersPerChunk))
+            }
+        }
+    }
+
     /// The E-step: one forward–backward pass per user, on `threads` workers dealt the chunks in turn.
     func expectedStatistics(threads: Int) -> SufficientStatistics {
         let layout = statisticsLayout
-        let users = data.userCount
-        let chunks = (users + Self.usersPerChunk - 1) / Self.usersPerChunk
+        let chunks = chunkCount
         var partial = [Double](repeating: 0, count: chunks * layout.count)
         partial.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            let shares = UserRanges.dealt(chunks, parts: max(1, min(threads, chunks)))
-            UserRanges.forEach(shares) { _, share in
-                let workspace = makeWorkspace()
-                for chunk in share {
-                    let sums = base + chunk * layout.count
-                    let first = chunk * Self.usersPerChunk
-                    for user in first..<min(users, first + Self.usersPerChunk) {
-                        forwardBackward(user: user, in: workspace, silentRunShortcut: true)
-                        addUser(user, from: workspace, to: sums)
-                    }
+            forEachChunk(threads: threads) { workspace, chunk, users in
+                let sums = base + chunk * layout.count
+                for user in users {
+                    forwardBackward(user: user, in: workspace, silentRunShortcut: true)
+                    addUser(user, from: workspace, to: sums)
                 }
             }
         }
@@ -34,25 +45,19 @@ extension HMMInference {
         return SufficientStatistics(layout: layout, values: total)
     }
 
-    /// log P(every user's days), summed over users in the E-step's fixed order: the forward passes alone.
+    /// log P(every user's days) from the forward passes alone, summed as the E-step sums it (each chunk in user
+    /// order, the chunks in order), so bit-for-bit its ``SufficientStatistics/logLikelihood``.
     public func logLikelihood(threads: Int = 1) -> Double {
-        let users = data.userCount
-        let chunks = (users + Self.usersPerChunk - 1) / Self.usersPerChunk
-        var partial = [Double](repeating: 0, count: chunks)
+        var partial = [Double](repeating: 0, count: chunkCount)
         partial.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            let shares = UserRanges.dealt(chunks, parts: max(1, min(threads, chunks)))
-            UserRanges.forEach(shares) { _, share in
-                let workspace = makeWorkspace()
-                for chunk in share {
-                    let first = chunk * Self.usersPerChunk
-                    var sum = 0.0
-                    for user in first..<min(users, first + Self.usersPerChunk) {
-                        forwardBackward(user: user, in: workspace, silentRunShortcut: true, backward: false)
-                        sum += workspace.logLikelihood
-                    }
-                    base[chunk] = sum
+            forEachChunk(threads: threads) { workspace, chunk, users in
+                var sum = 0.0
+                for user in users {
+                    forwardBackward(user: user, in: workspace, silentRunShortcut: true, backward: false)
+                    sum += workspace.logLikelihood
                 }
+                base[chunk] = sum
             }
         }
         return partial.reduce(0, +)
