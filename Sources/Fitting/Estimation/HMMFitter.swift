@@ -141,7 +141,9 @@ public enum HMMFitter {
             return try finished(run, startLogLikelihoods: [run.logLikelihood], data: data)
         }
         let exploratory = min(options.exploratoryIterations, options.maxIterations)
-        let sample = data.userCount > options.exploratoryUsers ? evenlySpaced(data, options.exploratoryUsers) : nil
+        let sample =
+            data.userCount > options.exploratoryUsers
+            ? data.selecting(users: data.evenlySpacedUsers(options.exploratoryUsers)) : nil
         let (runs, finalists) = successiveHalving(
             startModels, data: sample ?? data, options: options, iterations: exploratory)
         let likelihoods = runs.map(\.logLikelihood)
@@ -210,11 +212,6 @@ public enum HMMFitter {
         }
         let run = expectationMaximization(from: model, data: data, options: options, iterations: nil)
         return try finished(run, startLogLikelihoods: [run.logLikelihood], data: data, reorder: false)
-    }
-
-    /// ``UserDaySequences/evenlySpacedUsers(_:)``'s m users as data.
-    static func evenlySpaced(_ data: UserDaySequences, _ m: Int) -> UserDaySequences {
-        data.selecting(users: data.evenlySpacedUsers(m))
     }
 
     private static func finished(

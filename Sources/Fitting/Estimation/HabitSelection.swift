@@ -2,9 +2,10 @@
 /// likelihood of users the fits did not see.
 ///
 /// The users are dealt alternately into a training half and a held-out half. The model without feedback is refined
-/// by EM on the training half; from it, one model per half-life (strength 0 to start, states' levels in order of session mean) is refined on the same half. The one
-/// with the highest log-likelihood on the held-out half is chosen; feedback is kept only when it predicts users it
-/// was not fitted to better than the model without it, which no penalty has to guess.
+/// by EM on the training half; from it, one model per half-life (strength 0 to start, states' levels in order of
+/// session mean) is refined on the same half. The one with the highest log-likelihood on the held-out half is chosen;
+/// feedback is kept only when it predicts users it was not fitted to better than the model without it, which no
+/// penalty has to guess.
 public struct HabitSelection: Sendable {
     public struct Candidate: Sendable {
         /// nil for the model without habit feedback.
