@@ -54,7 +54,11 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["UsageModel", "Segmentation", "Stats"]),
         .target(name: "Segmentation", dependencies: ["UsageModel"]),
         .target(name: "Analysis", dependencies: ["UsageModel", "Stats"]),
-        .target(name: "Fitting", dependencies: ["Stats", "UsageModel"]),
+        .target(
+            name: "Fitting", dependencies: ["Stats", "UsageModel"],
+            // Optimised in debug builds too: the forward–backward's SIMD vectors are generic code that, unspecialised,
+            // runs the tests' EM fits tens of times slower.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
             name: "EventImport", dependencies: ["UsageModel", "YAMLInput", .product(name: "Yams", package: "Yams")]),
         .target(name: "YAMLInput", dependencies: ["UsageModel", .product(name: "Yams", package: "Yams")]),

@@ -9,7 +9,9 @@ import Testing
 struct ExactInferenceTests {
     /// The tiny two-persona model in both session families (0, 1), a single-persona model with three live
     /// states (2), the tiny model with account sizes (3), with habit feedback (4) and with releases (5, its users
-    /// signing up on calendar days 0, 1, 2, 0, …).
+    /// signing up on calendar days 0, 1, 2, 0, …), and wide models (6 … 9) of 7, 8, 14 and 16 live states: with
+    /// churned 8, 9, 15 and 17 states, which the forward and backward passes split into vectors of 8 and 16 states
+    /// and the rest (8 + 0, 8 + 1, 8 + 7, 16 + 1).
     static func model(_ index: Int) throws -> HiddenMarkovModel {
         switch index {
         case 0: try tinyModel(family: .negativeBinomial)
@@ -17,11 +19,43 @@ struct ExactInferenceTests {
         case 2: try threeStateModel()
         case 3: try tinyModel(family: .negativeBinomial, accountSizes: true)
         case 4: try tinyHabitModel()
-        default: try tinyReleaseModel()
+        case 5: try tinyReleaseModel()
+        case 6: try wideModel(liveStates: 7, personas: 2)
+        case 7: try wideModel(liveStates: 8, personas: 2)
+        case 8: try wideModel(liveStates: 14, personas: 1)
+        default: try wideModel(liveStates: 16, personas: 1)
         }
     }
 
-    static let models = 0..<6
+    static let models = 0..<10
+
+    /// A model of `liveStates` live states whose every transition is possible, with weights that differ from row
+    /// to row and from persona to persona; sessions rise with the state.
+    static func wideModel(liveStates: Int, personas: Int) throws -> HiddenMarkovModel {
+        let n = liveStates + 1
+        let chains = (0..<personas).map { k in
+            var transitions: [Double] = []
+            for i in 0..<liveStates {
+                let weights = (0..<n).map { j in j == liveStates ? 0.3 : 1 + Double((i * 7 + j * 3 + k * 5) % 6) }
+                let total = weights.reduce(0, +)
+                transitions += weights.map { $0 / total }
+            }
+            transitions += Array(repeating: 0, count: liveStates) + [1]
+            let initial = (0..<liveStates).map { 1 + Double(($0 + k) % 3) }
+            let initialTotal = initial.reduce(0, +)
+            return PersonaChain(
+                share: 1 / Double(personas) + (k == 0 ? 0.1 : -0.1) * (personas > 1 ? 1 : 0),
+                initial: initial.map { $0 / initialTotal }, transitions: transitions)
+        }
+        return try HiddenMarkovModel(
+            personas: chains,
+            emissions: (0..<liveStates).map { s in
+                StateEmission(
+                    sessionMean: 0.3 + 0.45 * Double(s), sessionDispersion: 2,
+                    keyActionsPerSession: 0.5 + 0.2 * Double(s),
+                    featureProbabilities: [0.05 + 0.05 * Double(s), 0.9 - 0.05 * Double(s)])
+            }, featureCount: 2, sessionFamily: .negativeBinomial)
+    }
 
     static func threeStateModel() throws -> HiddenMarkovModel {
         try HiddenMarkovModel(
@@ -39,13 +73,16 @@ struct ExactInferenceTests {
             }, featureCount: 1, sessionFamily: .poisson)
     }
 
+    /// The tiny users; for models of more than 4 states, their first 4 days only (the enumeration of 17 states
+    /// over 5 days would take 1.4 million paths per user).
     static func data(for model: HiddenMarkovModel) throws -> UserDaySequences {
         var builder = try UserDaySequences.Builder(featureCount: model.featureCount)
         let mask: UInt32 = model.featureCount == 2 ? 0b11 : 0b1
+        let days = model.stateCount > 4 ? 4 : Int.max
         for (u, user) in tinyUsers.enumerated() {
             try builder.addUser(
-                observedDays: user.days,
-                activeDays: user.active.map {
+                observedDays: min(user.days, days),
+                activeDays: user.active.filter { $0.day < days }.map {
                     ActiveDay(
                         day: $0.day, sessions: $0.sessions, keyActions: $0.keyActions, features: $0.features & mask)
                 }, accountSizeClass: model.accountSizeClasses > 1 ? u % 3 : 0,

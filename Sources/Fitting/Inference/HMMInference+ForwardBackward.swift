@@ -128,9 +128,27 @@ extension HMMInference {
     /// The scaled forward pass of persona k over days `0..<days`; returns Σ log c_t, or −∞ when the days are
     /// impossible for the persona.
     func forward(persona k: Int, days: Int, in workspace: UserWorkspace) -> Double {
+        switch stateCount {
+        case 16...: forward(SIMD16<Double>.self, persona: k, days: days, in: workspace)
+        case 8...: forward(SIMD8<Double>.self, persona: k, days: days, in: workspace)
+        case 4...: forward(SIMD4<Double>.self, persona: k, days: days, in: workspace)
+        default: forward(SIMD2<Double>.self, persona: k, days: days, in: workspace)
+        }
+    }
+
+    /// The forward pass with the first `V.scalarCount` states of a day (at most all of them) in one vector and the
+    /// rest, fewer than that, in a second one (``Tail``).
+    ///
+    /// Each state's sum over yesterday's states runs in the same order as one scalar loop would run it, and the day's
+    /// total adds the states in order, so the numbers are bit-for-bit those of scalar loops; the vectors only let the
+    /// states of a day be computed side by side, where scalar loops wait on each other's additions.
+    private func forward<V: SIMD>(_: V.Type, persona k: Int, days: Int, in workspace: UserWorkspace) -> Double
+    where V.Scalar == Double {
         let n = stateCount
+        let width = V.scalarCount
+        let tails = n - width
         let start = initial.baseAddress + k * n
-        let matrices = transposedTransitions.baseAddress + k * levelCount * n * n
+        let matrices = transitions.baseAddress + k * levelCount * n * n
         let level = workspace.level
         let alpha = workspace.alpha + k * workspace.capacity * n
         let scale = workspace.scale + k * workspace.capacity
@@ -142,34 +160,38 @@ extension HMMInference {
             total += alpha[j]
         }
         guard total > 0 else { return -.infinity }
-        normalise(alpha, count: n, total: total)
+        let inverse = 1 / total
+        for j in 0..<n { alpha[j] *= inverse }
         scale[0] = total
         logScale.multiply(by: total)
         for t in 1..<days {
             let previous = alpha + (t - 1) * n
             let current = alpha + t * n
             let row = emission + t * n
-            let columns = matrices + Int(level[t - 1]) * n * n
+            let a = matrices + Int(level[t - 1]) * n * n
+            var head = V(repeating: 0)
+            var tail = Tail(repeating: 0)
+            for i in 0..<n {
+                let p = previous[i]
+                let from = a + i * n
+                head += V(repeating: p) * V.load(from)
+                for j in 0..<tails { tail[j] += p * from[width + j] }
+            }
+            head *= V.load(row)
             total = 0
-            for j in 0..<n {
-                let column = columns + j * n
-                var sum = 0.0
-                for i in 0..<n { sum += previous[i] * column[i] }
-                current[j] = sum * row[j]
-                total += current[j]
+            for j in 0..<width { total += head[j] }
+            for j in 0..<tails {
+                tail[j] *= row[width + j]
+                total += tail[j]
             }
             guard total > 0 else { return -.infinity }
-            normalise(current, count: n, total: total)
+            let inverse = 1 / total
+            (head * inverse).store(to: current)
+            for j in 0..<tails { current[width + j] = tail[j] * inverse }
             scale[t] = total
             logScale.multiply(by: total)
         }
         return logScale.logarithm
-    }
-
-    @inline(__always)
-    private func normalise(_ vector: UnsafeMutablePointer<Double>, count: Int, total: Double) {
-        let inverse = 1 / total
-        for j in 0..<count { vector[j] *= inverse }
     }
 
     /// The user's log-likelihood and P(persona | days, account size) from the personas' shares, their likelihoods of
@@ -200,11 +222,27 @@ extension HMMInference {
     /// The expected transitions between the days passed, ξ_ℓ(i, j) = A^ℓ_ij Σ_{t: night t−1 at level ℓ}
     /// α̂_{t−1}(i) v_t(j) with v_t(j) = b_j(t) β̂_t(j) / c_t, are summed on the way, while day t's vectors are at hand.
     private func backwardPass(persona k: Int, in workspace: UserWorkspace) {
+        switch stateCount {
+        case 16...: backwardPass(SIMD16<Double>.self, persona: k, in: workspace)
+        case 8...: backwardPass(SIMD8<Double>.self, persona: k, in: workspace)
+        case 4...: backwardPass(SIMD4<Double>.self, persona: k, in: workspace)
+        default: backwardPass(SIMD2<Double>.self, persona: k, in: workspace)
+        }
+    }
+
+    /// The backward pass with the vectors split as in the forward pass: β̂_{t−1}(i) = Σ_j A_ij v_t(j) for the first
+    /// `V.scalarCount` states i side by side (from the transposed matrix, each sum over j in order), and each row of
+    /// the transition sums updated a vector of states j at a time. Bit-for-bit the numbers of scalar loops.
+    private func backwardPass<V: SIMD>(_: V.Type, persona k: Int, in workspace: UserWorkspace)
+    where V.Scalar == Double {
         let n = stateCount
         let live = liveStates
+        let width = V.scalarCount
+        let tails = n - width
         let days = workspace.passedDays
         let weight = workspace.responsibility[k]
         let matrices = transitions.baseAddress + k * levelCount * n * n
+        let columns = transposedTransitions.baseAddress + k * levelCount * n * n
         let level = workspace.level
         let alpha = workspace.alpha + k * workspace.capacity * n
         let scale = workspace.scale + k * workspace.capacity
@@ -231,23 +269,31 @@ extension HMMInference {
             if let own { for i in 0..<live { own[t * live + i] = today[i] * beta[i] } }
             let inverse = 1 / scale[t]
             let row = emission + t * n
-            for j in 0..<n { weighted[j] = row[j] * beta[j] * inverse }
+            let v = V.load(row) * V.load(beta) * inverse
+            v.store(to: weighted)
+            for j in width..<n { weighted[j] = row[j] * beta[j] * inverse }
             let night = Int(level[t - 1])
             let a = matrices + night * n * n
+            let transposed = columns + night * n * n
             let yesterday = alpha + (t - 1) * n
             let target = sums + night * block
-            for i in 0..<live {
+            // β̂_{t−1}: lane i sums A_ij v_t(j) over j in order; the churned state's is v_t(churned) (below).
+            var head = V(repeating: 0)
+            for j in 0..<n { head += V(repeating: weighted[j]) * V.load(transposed + j * n) }
+            head.store(to: nextBeta)
+            for i in min(width, live)..<live {
                 let from = a + i * n
-                let before = yesterday[i]
-                let pairs = target + i * n
                 var sum = 0.0
-                for j in 0..<n {
-                    sum += from[j] * weighted[j]
-                    pairs[j] += before * weighted[j]
-                }
+                for j in 0..<n { sum += from[j] * weighted[j] }
                 nextBeta[i] = sum
             }
             nextBeta[live] = weighted[live]
+            for i in 0..<live {
+                let before = yesterday[i]
+                let pairs = target + i * n
+                (V.load(pairs) + V(repeating: before) * v).store(to: pairs)
+                for j in width..<n { pairs[j] += before * weighted[j] }
+            }
             swap(&beta, &nextBeta)
             t -= 1
         }
@@ -293,6 +339,29 @@ extension HMMInference {
                 counts[i * n + j] += pairs * inverse
             }
         }
+    }
+}
+
+/// The second vector of a day's states in the forward pass: those past the first vector, fewer than 8 with at most
+/// 17 states (``FitOptions/liveStates`` is at most 16).
+private typealias Tail = SIMD8<Double>
+
+extension SIMD where Scalar == Double {
+    /// The `scalarCount` numbers from `pointer` on.
+    @inline(__always)
+    fileprivate static func load(_ pointer: UnsafePointer<Double>) -> Self {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
+    }
+
+    @inline(__always)
+    fileprivate static func load(_ pointer: UnsafeMutablePointer<Double>) -> Self {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
+    }
+
+    /// Writes the lanes to `pointer` on.
+    @inline(__always)
+    fileprivate func store(to pointer: UnsafeMutablePointer<Double>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
     }
 }
 
