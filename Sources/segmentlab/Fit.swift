@@ -82,6 +82,10 @@ struct Fit: ParsableCommand {
             "read in \(DecimalText.fixed(outcome.readSeconds, 1)) s, fitted in "
                 + "\(DecimalText.fixed(seconds - outcome.readSeconds, 1)) s (\(DecimalText.fixed(seconds, 1)) s in all)"
         )
+        Terminal.error(
+            "fitting steps: "
+                + outcome.stepSeconds.map { "\($0.step) \(DecimalText.fixed($0.seconds, 1)) s" }.joined(separator: ", ")
+        )
     }
 }
 

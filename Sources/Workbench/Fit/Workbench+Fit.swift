@@ -67,6 +67,9 @@ public struct ScenarioFitOutcome: Sendable {
     public let sizes: Int
     /// Seconds spent reading the log (import and replay), before any fitting.
     public let readSeconds: Double
+    /// Seconds each step of the fit took, in order, from the release probe to the scenario written: where a long fit
+    /// spends its time. Not in the scenario, whose bytes depend on the log and options alone.
+    public let stepSeconds: [(step: String, seconds: Double)]
 }
 
 extension Workbench {
@@ -88,6 +91,12 @@ extension Workbench {
         }
         let (data, users) = try observations.sequences()
         let readSeconds = Date().timeIntervalSince(started)
+        var stepSeconds: [(step: String, seconds: Double)] = []
+        var stepStarted = Date()
+        func stepDone(_ step: String) {
+            stepSeconds.append((step, Date().timeIntervalSince(stepStarted)))
+            stepStarted = Date()
+        }
         guard !users.isEmpty else {
             throw RunError.badInput("no user of the log signed up on or after its first day, so none can be fitted")
         }
@@ -96,13 +105,17 @@ extension Workbench {
         let sample = sampled.count < data.userCount ? data.selecting(users: sampled) : data
         progress.update("product releases", done: 0, total: 1)
         let probe = try releaseProbe(sample, days: observations.observedDays, options: options)
+        stepDone("release probe")
         let selection = try fitSizes(
             sample, releaseDays: probe.fit?.model.releases.map(\.day) ?? [], options: options, progress: progress)
+        stepDone("sizes")
         progress.update("habit feedback", done: 0, total: 1)
         let habit = try habitFeedback(selection.best, data: sample, options: options)
+        stepDone("habit")
         progress.update("splitting personas by account size", done: 0, total: 1)
         let split = try splitByAccountBand(
             habit?.fit ?? selection.best.fit, liveStates: selection.best.liveStates, data: sample, options: options)
+        stepDone("account-size split")
         progress.update("product releases", done: 0, total: 1)
         let chosen = split?.kept == true ? split!.fit : (habit?.fit ?? selection.best.fit)
         let refitOptions = FitOptions(
@@ -115,10 +128,12 @@ extension Workbench {
             from: pruning.fit ?? chosen, data: sample, days: observations.observedDays, options: refitOptions)
         let structure = FittedScenario.structure(
             selection: selection, habit: habit, split: split, pruning: pruning, releases: releases)
+        stepDone("release pruning and search")
         progress.update("refitting to all users", done: 0, total: 1)
         let final =
             sample.userCount < data.userCount
             ? try HMMFitter.refine(structure.model, on: data, options: refitOptions).canonicallyOrdered() : structure
+        stepDone("refit to all users")
         progress.update("standard errors and posteriors", done: 0, total: 1)
         let scenario = try fittedScenario(
             selection, habit: habit, split: split, releaseProbe: probe, pruning: pruning, releases: releases,
@@ -132,10 +147,11 @@ extension Workbench {
             throw RunError.failed("the fitted scenario does not load, a bug of fit; nothing was written:\n\(error)")
         }
         try writeNewFile(yaml, to: options.out)
+        stepDone("standard errors and posteriors")
         return ScenarioFitOutcome(
             path: options.out, summary: log.summary, users: users.count, size: scenario.size,
             logLikelihood: scenario.fit.logLikelihood, bic: scenario.fit.bic,
-            sizes: selection.candidates.count, readSeconds: readSeconds)
+            sizes: selection.candidates.count, readSeconds: readSeconds, stepSeconds: stepSeconds)
     }
 
     /// Habit feedback for the chosen size, judged on held-out users (``HabitSelection``, half of the users the sizes
