@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The numeric modules are optimised in debug builds too, so that `make test` (a debug build) runs their simulations,
+/// imports and EM fits at release speed; the forward–backward's generic SIMD vectors, unspecialised, would run the
+/// tests' fits tens of times slower.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "SegmentLab",
     platforms: [.macOS(.v14)],
@@ -51,19 +56,17 @@ let package = Package(
             dependencies: ["UsageModel", .product(name: "Mustache", package: "swift-mustache")],
             resources: [.copy("Templates")]
         ),
-        .target(name: "Simulation", dependencies: ["UsageModel", "Segmentation", "Stats"]),
-        .target(name: "Segmentation", dependencies: ["UsageModel"]),
-        .target(name: "Analysis", dependencies: ["UsageModel", "Stats"]),
+        .target(name: "Simulation", dependencies: ["UsageModel", "Segmentation", "Stats"], swiftSettings: optimised),
+        .target(name: "Segmentation", dependencies: ["UsageModel"], swiftSettings: optimised),
+        .target(name: "Analysis", dependencies: ["UsageModel", "Stats"], swiftSettings: optimised),
         .target(
-            name: "Fitting", dependencies: ["Stats", "UsageModel"],
-            // Optimised in debug builds too: the forward–backward's SIMD vectors are generic code that, unspecialised,
-            // runs the tests' EM fits tens of times slower.
-            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+            name: "Fitting", dependencies: ["Stats", "UsageModel"], swiftSettings: optimised),
         .target(
-            name: "EventImport", dependencies: ["UsageModel", "YAMLInput", .product(name: "Yams", package: "Yams")]),
+            name: "EventImport", dependencies: ["UsageModel", "YAMLInput", .product(name: "Yams", package: "Yams")],
+            swiftSettings: optimised),
         .target(name: "YAMLInput", dependencies: ["UsageModel", .product(name: "Yams", package: "Yams")]),
         .target(name: "UsageModel"),
-        .target(name: "Stats", dependencies: ["CGSL"]),
+        .target(name: "Stats", dependencies: ["CGSL"], swiftSettings: optimised),
 
         // MARK: - Implementation details
 
