@@ -1,7 +1,7 @@
-public import EventImport
+import EventImport
 import Fitting
 import Foundation
-public import Simulation
+import Simulation
 import Stats
 import UsageModel
 
