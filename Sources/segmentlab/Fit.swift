@@ -19,8 +19,8 @@ struct Fit: ParsableCommand {
         discussion:
             "Sizes within --states × --personas are fitted by EM along a path (live states ascending while BIC "
             + "falls, then personas, in turn), and the size with the lowest BIC is kept. On a log of more than "
-            + "\(selectionUsers) users every choice of structure is made on \(selectionUsers) of them and the model "
-            + "refitted to all at the end. The file starts with the diagnostics (the BIC table among them) and gives "
+            + "\(selectionUsers) users (--selection-users) every choice of structure is made on \(selectionUsers) of "
+            + "them and the model refitted to all at the end. The file starts with the diagnostics (the BIC table among them) and gives "
             + "each number's standard error in a comment. See docs/fitting.md.")
 
     @Option(name: .customLong("events"), help: "Event log (.csv, .jsonl, .ndjson); repeat for several files.")
@@ -50,6 +50,14 @@ struct Fit: ParsableCommand {
     @Option(help: "Random EM starts per size; the best after a few iterations is carried on.")
     var starts = ScenarioFitOptions.defaultStarts
 
+    @Option(
+        name: .customLong("selection-users"),
+        help: ArgumentHelp(
+            "Users the releases, the size, habit feedback and the account-size split are chosen on when the log has "
+                + "more (evenly spaced); the model they lead to is then refitted to all users. Fewer choose faster "
+                + "and tell smaller differences apart less well.", valueName: "N"))
+    var selectionUsers = ScenarioFitOptions.defaultSelectionUsers
+
     @Option(help: "Worker threads; the scenario is identical for any number.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -60,17 +68,19 @@ struct Fit: ParsableCommand {
         if events.isEmpty { throw ValidationError("give at least one --events FILE") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if starts < 1 { throw ValidationError("--starts must be at least 1") }
+        if selectionUsers < 2 { throw ValidationError("--selection-users must be at least 2") }
     }
 
     func run() throws {
         let started = Date()
-        let outcome = try Workbench.fit(
-            ScenarioFitOptions(
-                log: SegmentOptions(
-                    events: events, taxonomy: taxonomy, aliases: aliases, accounts: accounts, since: since,
-                    asOf: asOf, threads: threads, progress: true),
-                out: out, liveStates: states.range, personas: personas.range, starts: starts,
-                sizeFitted: { Terminal.error($0) }))
+        var options = ScenarioFitOptions(
+            log: SegmentOptions(
+                events: events, taxonomy: taxonomy, aliases: aliases, accounts: accounts, since: since,
+                asOf: asOf, threads: threads, progress: true),
+            out: out, liveStates: states.range, personas: personas.range, starts: starts,
+            sizeFitted: { Terminal.error($0) })
+        options.selectionUsers = selectionUsers
+        let outcome = try Workbench.fit(options)
         Terminal.error(outcome.summary.description)
         print("scenario: " + Terminal.escaped(outcome.path))
         print(

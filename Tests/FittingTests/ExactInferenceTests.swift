@@ -57,6 +57,14 @@ struct ExactInferenceTests {
             }, featureCount: 2, sessionFamily: .negativeBinomial)
     }
 
+    @Test("a model of more live states than the passes' vectors hold is refused, naming the limit")
+    func tooManyLiveStates() throws {
+        let error = #expect(throws: FittingError.self) { try Self.wideModel(liveStates: 17, personas: 1) }
+        #expect(error?.code == .invalidModel)
+        #expect(error?.message.contains("at most 16 live states") == true, "\(error?.message ?? "")")
+        #expect(try Self.wideModel(liveStates: 16, personas: 1).liveStates == 16)
+    }
+
     static func threeStateModel() throws -> HiddenMarkovModel {
         try HiddenMarkovModel(
             personas: [

@@ -414,6 +414,21 @@ struct FitCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["twin.yaml"])
     }
 
+    @Test("--selection-users below 2 is refused with status 2 before the log is read, and nothing is written")
+    func refusesTinySelection() throws {
+        let folder = try Repository.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (status, stdout, stderr) = try Repository.runCLI(
+            [
+                "fit", "--events", folder.appendingPathComponent("missing.csv").path, "--taxonomy", Self.taxonomy,
+                "--selection-users", "1", "--out", folder.appendingPathComponent("twin.yaml").path,
+            ], seconds: 60)
+        #expect(status == 2)
+        #expect(stdout.isEmpty)
+        #expect(stderr.contains("--selection-users must be at least 2"), "\(stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
     @Test("probabilities are written to sum to exactly one million millionths, each within a millionth")
     func apportioned() throws {
         var rng = SplitMix64(seed: 11)

@@ -64,7 +64,9 @@ public struct FitOptions: Sendable, Hashable {
 
     func validate() throws {
         var problems: [String] = []
-        if !(1...16).contains(liveStates) { problems.append("liveStates: must be between 1 and 16") }
+        if !(1...HiddenMarkovModel.maximumLiveStates).contains(liveStates) {
+            problems.append("liveStates: must be between 1 and \(HiddenMarkovModel.maximumLiveStates)")
+        }
         if !(1...64).contains(personas) { problems.append("personas: must be between 1 and 64") }
         if starts < 1 { problems.append("starts: must be ≥ 1") }
         if exploratoryIterations < 1 { problems.append("exploratoryIterations: must be ≥ 1") }

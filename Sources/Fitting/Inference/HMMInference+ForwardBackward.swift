@@ -238,7 +238,6 @@ extension HMMInference {
         let n = stateCount
         let live = liveStates
         let width = V.scalarCount
-        let tails = n - width
         let days = workspace.passedDays
         let weight = workspace.responsibility[k]
         let matrices = transitions.baseAddress + k * levelCount * n * n
@@ -343,7 +342,7 @@ extension HMMInference {
 }
 
 /// The second vector of a day's states in the forward pass: those past the first vector, fewer than 8 with at most
-/// 17 states (``FitOptions/liveStates`` is at most 16).
+/// 17 states (``HiddenMarkovModel/maximumLiveStates`` live ones and churned).
 private typealias Tail = SIMD8<Double>
 
 extension SIMD where Scalar == Double {

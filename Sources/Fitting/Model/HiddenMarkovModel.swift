@@ -35,12 +35,16 @@ public struct HiddenMarkovModel: Sendable, Hashable {
     /// Tolerance on the sums of probability vectors (the scenario format's).
     static let sumTolerance = 1e-9
 
+    /// The most live states a model has: the scenario format's limit, and what the forward–backward passes' vectors
+    /// are sized for (``HMMInference``).
+    public static let maximumLiveStates = 16
+
     /// A validated model.
     /// - Throws: ``FittingError`` (``FittingError/Code/invalidModel``) listing every problem: shapes that do not
     ///   match, probabilities outside [0, 1] or not summing to 1 (±1e-9), a churned row that is not absorbing, initial
-    ///   mass on churned, a non-positive mean or dispersion, a finite dispersion in a Poisson model or an infinite
-    ///   one in a negative binomial model, a habit strength outside [0, 1), a half-life that is not positive or
-    ///   state levels not one per live state.
+    ///   mass on churned, more than ``maximumLiveStates`` live states, a non-positive mean or dispersion, a finite
+    ///   dispersion in a Poisson model or an infinite one in a negative binomial model, a habit strength outside
+    ///   [0, 1), a half-life that is not positive or state levels not one per live state.
     public init(
         personas: [PersonaChain], emissions: [StateEmission], featureCount: Int, sessionFamily: SessionFamily,
         habit: HabitFeedback? = nil
@@ -111,6 +115,9 @@ public struct HiddenMarkovModel: Sendable, Hashable {
         let live = emissions.count
         let states = live + 1
         if live < 1 { problems.append("emissions: at least one live state is needed") }
+        if live > maximumLiveStates {
+            problems.append("emissions: at most \(maximumLiveStates) live states (the scenario format's), got \(live)")
+        }
         if personas.isEmpty { problems.append("personas: at least one persona is needed") }
         if !(0...32).contains(featureCount) { problems.append("featureCount: must be between 0 and 32") }
         func isProbability(_ p: Double) -> Bool { p >= 0 && p <= 1 }
