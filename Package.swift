@@ -59,8 +59,7 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["UsageModel", "Segmentation", "Stats"], swiftSettings: optimised),
         .target(name: "Segmentation", dependencies: ["UsageModel"], swiftSettings: optimised),
         .target(name: "Analysis", dependencies: ["UsageModel", "Stats"], swiftSettings: optimised),
-        .target(
-            name: "Fitting", dependencies: ["Stats", "UsageModel"], swiftSettings: optimised),
+        .target(name: "Fitting", dependencies: ["Stats", "UsageModel"], swiftSettings: optimised),
         .target(
             name: "EventImport", dependencies: ["UsageModel", "YAMLInput", .product(name: "Yams", package: "Yams")],
             swiftSettings: optimised),

@@ -20,8 +20,8 @@ struct Fit: ParsableCommand {
             "Sizes within --states × --personas are fitted by EM along a path (live states ascending while BIC "
             + "falls, then personas, in turn), and the size with the lowest BIC is kept. On a log of more than "
             + "\(selectionUsers) users (--selection-users) every choice of structure is made on \(selectionUsers) of "
-            + "them and the model refitted to all at the end. The file starts with the diagnostics (the BIC table among them) and gives "
-            + "each number's standard error in a comment. See docs/fitting.md.")
+            + "them and the model refitted to all at the end. The file starts with the diagnostics (the BIC table "
+            + "among them) and gives each number's standard error in a comment. See docs/fitting.md.")
 
     @Option(name: .customLong("events"), help: "Event log (.csv, .jsonl, .ndjson); repeat for several files.")
     var events: [String] = []
