@@ -4,11 +4,15 @@ import Testing
 /// DESIGN.md invariant 1: the same data and seed give the same numbers at any thread count.
 @Suite("Determinism")
 struct DeterminismTests {
+    /// 1 000 users of the recovery model: four chunks of 256, which two or three threads split differently from one.
+    static func thousandUsers() throws -> (truth: HiddenMarkovModel, data: UserDaySequences) {
+        let truth = try recoveryModel()
+        return (truth, truth.simulate(users: 1_000, days: 60, signupDays: 10, seed: 3))
+    }
+
     @Test("a fit, its filtered last days and its standard errors are bit-for-bit the same at 1 and 2 threads")
     func threadCount() throws {
-        let truth = try recoveryModel()
-        // 1 000 users make four chunks of 256, which two threads split differently from one.
-        let data = truth.simulate(users: 1_000, days: 60, signupDays: 10, seed: 3)
+        let data = try Self.thousandUsers().data
         func run(threads: Int) throws -> (HMMFit, [Double], [Double]) {
             let options = FitOptions(
                 liveStates: 3, personas: 2, starts: 2, exploratoryIterations: 3, exploratoryUsers: 500,
@@ -31,10 +35,9 @@ struct DeterminismTests {
 
     @Test("the log-likelihood from the forward passes alone is the E-step's to the bit, at 1, 2 and 3 threads")
     func forwardLogLikelihood() throws {
-        let truth = try recoveryModel()
+        let (truth, data) = try Self.thousandUsers()
         // Four chunks of 256 users, summed in chunk order whatever the threads.
-        let inference = try HMMInference(
-            model: truth, data: truth.simulate(users: 1_000, days: 60, signupDays: 10, seed: 3))
+        let inference = try HMMInference(model: truth, data: data)
         let eStep = inference.expectedStatistics(threads: 1).logLikelihood
         #expect(eStep.isFinite)
         for threads in 1...3 { #expect(inference.logLikelihood(threads: threads) == eStep) }

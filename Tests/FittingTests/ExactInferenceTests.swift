@@ -29,7 +29,7 @@ struct ExactInferenceTests {
 
     static let models = 0..<10
 
-    /// A model of `liveStates` live states whose every transition is possible, with weights that differ from row
+    /// A model of `liveStates` live states and one or two personas whose every transition is possible, with weights that differ from row
     /// to row and from persona to persona; sessions rise with the state.
     static func wideModel(liveStates: Int, personas: Int) throws -> HiddenMarkovModel {
         let n = liveStates + 1
@@ -44,7 +44,7 @@ struct ExactInferenceTests {
             let initial = (0..<liveStates).map { 1 + Double(($0 + k) % 3) }
             let initialTotal = initial.reduce(0, +)
             return PersonaChain(
-                share: 1 / Double(personas) + (k == 0 ? 0.1 : -0.1) * (personas > 1 ? 1 : 0),
+                share: personas == 1 ? 1 : [0.6, 0.4][k],
                 initial: initial.map { $0 / initialTotal }, transitions: transitions)
         }
         return try HiddenMarkovModel(
@@ -99,6 +99,13 @@ struct ExactInferenceTests {
         return builder.build()
     }
 
+    /// The enumeration of user `u` of `data` under `model`.
+    static func bruteForce(_ model: HiddenMarkovModel, _ data: UserDaySequences, user u: Int) -> BruteForce {
+        BruteForce(
+            model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u),
+            accountSizeClass: data.accountSizeClass(user: u), signupDay: data.signupDay(user: u))
+    }
+
     static func close(_ a: Double, _ b: Double, within tolerance: Double = 1e-12) -> Bool {
         abs(a - b) <= tolerance * max(1, abs(b))
     }
@@ -109,10 +116,7 @@ struct ExactInferenceTests {
         let data = try Self.data(for: model)
         let inference = try HMMInference(model: model, data: data)
         for u in 0..<data.userCount {
-            let exact = try BruteForce(
-                model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u),
-                accountSizeClass: data.accountSizeClass(user: u), signupDay: data.signupDay(user: u)
-            ).exact()
+            let exact = try Self.bruteForce(model, data, user: u).exact()
             let posterior = inference.posterior(user: u)
             #expect(posterior.days == data.observedDays(user: u))
             #expect(Self.close(posterior.logLikelihood, log(exact.likelihood)), "user \(u)")
@@ -145,11 +149,7 @@ struct ExactInferenceTests {
         #expect(inference.logLikelihood(threads: 1) == eStep)
         var exact = 0.0
         for u in 0..<data.userCount {
-            exact += log(
-                try BruteForce(
-                    model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u),
-                    accountSizeClass: data.accountSizeClass(user: u), signupDay: data.signupDay(user: u)
-                ).exact().likelihood)
+            exact += log(try Self.bruteForce(model, data, user: u).exact().likelihood)
         }
         #expect(Self.close(eStep, exact))
     }
@@ -165,10 +165,7 @@ struct ExactInferenceTests {
         let live = model.liveStates
         for u in 0..<data.userCount {
             let active = data.activeDays(user: u)
-            let exact = try BruteForce(
-                model: model, observedDays: data.observedDays(user: u), activeDays: active,
-                accountSizeClass: data.accountSizeClass(user: u), signupDay: data.signupDay(user: u)
-            ).exact()
+            let exact = try Self.bruteForce(model, data, user: u).exact()
             expected[layout.logLikelihood] += log(exact.likelihood)
             for (k, p) in exact.personas.enumerated() {
                 expected[layout.personaWeight + k] += p
@@ -215,10 +212,7 @@ struct ExactInferenceTests {
         let data = try Self.data(for: model)
         let inference = try HMMInference(model: model, data: data)
         for u in 0..<data.userCount {
-            let paths = try BruteForce(
-                model: model, observedDays: data.observedDays(user: u), activeDays: data.activeDays(user: u),
-                accountSizeClass: data.accountSizeClass(user: u), signupDay: data.signupDay(user: u)
-            ).paths()
+            let paths = try Self.bruteForce(model, data, user: u).paths()
             let best = paths.max { $0.probability < $1.probability }!
             let decoded = try #require(inference.viterbi(user: u))
             #expect(decoded.persona == best.persona, "user \(u)")
