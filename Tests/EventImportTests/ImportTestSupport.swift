@@ -126,11 +126,15 @@ enum Fixture {
     /// Imports the files and replays them into a recorder.
     static func run(
         _ files: [String], taxonomy: Taxonomy = Fixture.taxonomy, aliases: String? = nil, accounts: String? = nil,
-        start: String? = nil, asOf: String? = nil, strict: Bool = false
+        start: String? = nil, asOf: String? = nil, strict: Bool = false, splitAt: Int? = nil
     ) throws -> (log: ImportedEventLog, recorder: Recorder) {
-        let importer = EventLogImporter(
+        var importer = EventLogImporter(
             files: files, taxonomy: taxonomy, aliasesPath: aliases, accountsPath: accounts,
             startDate: start.flatMap { CivilDate(iso: $0) }, asOf: asOf.flatMap { CivilDate(iso: $0) }, strict: strict)
+        if let splitAt {
+            importer.threads = 2
+            importer.splitOffset = splitAt
+        }
         let log = try importer.load()
         let recorder = Recorder()
         try log.replay(observers: [recorder])

@@ -68,6 +68,22 @@ final class ActiveDays {
         row[user >> 6] |= 1 << UInt64(user & 63)
     }
 
+    /// Marks the days of `later`'s users, user `u` there being `userOf[u]` here.
+    func absorb(_ later: ActiveDays, userOf: [Int]) {
+        guard later.firstDay <= later.lastDay else { return }
+        let words = (later.userCount + 63) / 64
+        for day in later.firstDay...later.lastDay {
+            guard let row = later.row(day: day) else { continue }
+            for w in 0..<words {
+                var bits = row[w]
+                while bits != 0 {
+                    insert(user: userOf[64 * w + bits.trailingZeroBitCount], day: day)
+                    bits &= bits - 1
+                }
+            }
+        }
+    }
+
     /// The bits of `day`, bit `u % 64` of word `u / 64` for user `u`; nil when no user is active that day.
     func row(day: Int64) -> UnsafePointer<UInt64>? {
         guard day >= firstDay && day <= lastDay else { return nil }

@@ -81,6 +81,14 @@ final class EventInterpreter {
         values.deallocate()
     }
 
+    /// An interpreter of the same taxonomy, aliases and days over another scratch: for another thread.
+    func copy(scratch: Scratch) -> EventInterpreter {
+        let copy = EventInterpreter(taxonomy: taxonomy, aliases: aliases, scratch: scratch)
+        copy.firstDay = firstDay
+        copy.lastDay = lastDay
+        return copy
+    }
+
     /// Fills `out` and returns nil when the event is used, else the reason it is skipped; a line that cannot be
     /// read throws.
     @inline(__always)

@@ -57,6 +57,12 @@ public struct EventLogImporter: Sendable {
     /// named by their user id), so one process can import a shard of a log: pass 1 still reads every
     /// line, pass 2 fills cells for the kept users only. `nil` keeps everyone.
     public var keepsAccount: (@Sendable (String) -> Bool)?
+    /// Threads reading each pass: with 2 or more, a large file is read as two parts at once. The import is the same
+    /// for any number.
+    public var threads = 1
+    /// Where every file is split when read in two parts, whatever its size; nil: at half of each file of
+    /// ``splitMinimumBytes`` or more. For tests, which split small files at every line.
+    var splitOffset: Int?
 
     public init(
         files: [String], taxonomy: Taxonomy, aliasesPath: String? = nil, accountsPath: String? = nil,
@@ -112,7 +118,9 @@ public struct EventLogImporter: Sendable {
 
         let counts = ImportCounts(strict: strict)
         var sink = ScanSink(interpreter: interpreter, counts: counts)
-        let tallies = try EventLogImporter.readAll(files, formats, scratch: scratch, into: &sink, progress: progress)
+        let tallies = try EventLogImporter.readAll(
+            files, formats, threads: threads, strict: strict, splitOffset: splitOffset, scratch: scratch, into: &sink,
+            progress: progress)
 
         var summary = ImportSummary()
         summary.files = zip(files, zip(formats, tallies)).map { path, entry in
@@ -154,31 +162,35 @@ public struct EventLogImporter: Sendable {
             sink: sink, firstDay: firstDay, lastDay: lastDay, summary: summary)
     }
 
-    /// Runs `sink` over every file in order, telling `progress` the bytes read of all the files.
-    static func readAll(
-        _ files: [String], _ formats: [LogFormat], scratch: Scratch, into sink: inout some EventSink,
-        progress: ((_ bytes: Int, _ total: Int) -> Void)?
+    /// Runs `sink` over every file in order, telling `progress` the bytes read of all the files. With `threads` of 2
+    /// or more, a file of ``splitMinimumBytes`` or more is read as two parts at once (``readFile(_:path:size:split:scratch:into:progress:)``);
+    /// in strict mode, whose first malformed line ends the import, every file is read in one.
+    static func readAll<Sink: SplittableSink>(
+        _ files: [String], _ formats: [LogFormat], threads: Int, strict: Bool, splitOffset: Int? = nil,
+        scratch: Scratch, into sink: inout Sink, progress: ((_ bytes: Int, _ total: Int) -> Void)?
     ) throws -> [FileTally] {
-        let total = files.reduce(0) { sum, path in
-            sum + ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
-        }
+        let sizes = files.map { path in (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+        let total = sizes.reduce(0, +)
         var before = 0
         var tallies: [FileTally] = []
-        for (path, format) in zip(files, formats) {
+        for ((path, format), size) in zip(zip(files, formats), sizes) {
             sink.startFile(path)
-            let reader = try LogFileReader(path: path, maxRecord: maxLineBytes)
-            if let progress {
-                let offset = before
-                reader.onRead = { progress(offset + $0, total) }
-            }
+            let offset = before
+            let told = progress.map { progress in { (bytes: Int) in progress(offset + bytes, total) } }
+            let split = threads > 1 && !strict ? splitOffset ?? (size >= splitMinimumBytes ? size / 2 : nil) : nil
+            let tally: FileTally
             switch format {
             case .csv:
-                tallies.append(try CSVReader.read(reader, scratch: scratch, maxRecord: maxLineBytes, into: &sink))
+                tally = try readFile(
+                    CSVReader.File.self, path: path, size: size, split: split, scratch: scratch, into: &sink,
+                    progress: told)
             case .jsonl:
-                tallies.append(try JSONLReader.read(reader, scratch: scratch, maxRecord: maxLineBytes, into: &sink))
+                tally = try readFile(
+                    JSONLReader.File.self, path: path, size: size, split: split, scratch: scratch, into: &sink,
+                    progress: told)
             }
-            reader.onRead = nil
-            before += reader.bytesRead
+            tallies.append(tally)
+            before += tally.bytes
         }
         return tallies
     }
@@ -199,7 +211,7 @@ struct UserScan {
 }
 
 /// Pass 1: users, accounts, sign-up days and the range of days.
-struct ScanSink: EventSink {
+struct ScanSink: SplittableSink {
     let interpreter: EventInterpreter
     let counts: ImportCounts
     let users = ByteInterner(expected: 4096)
@@ -214,7 +226,7 @@ struct ScanSink: EventSink {
     /// File index and line of the first event seen on ``minDay`` and on ``maxDay``, to name an outlier.
     var minDayAt = (file: 0, line: 0)
     var maxDayAt = (file: 0, line: 0)
-    private var fileIndex = -1
+    fileprivate var fileIndex = -1
     private var out: Interpreted
 
     init(interpreter: EventInterpreter, counts: ImportCounts) {
@@ -310,5 +322,75 @@ struct ScanSink: EventSink {
             }
         }
         return u
+    }
+}
+
+extension ScanSink {
+    func partner(scratch: Scratch) -> ScanSink {
+        var partner = ScanSink(
+            interpreter: interpreter.copy(scratch: scratch), counts: ImportCounts(strict: counts.strict))
+        partner.fileIndex = fileIndex
+        partner.counts.file = counts.file
+        return partner
+    }
+
+    func canAbsorb(_ later: ScanSink) -> Bool {
+        later.counts.unknownEvents.others == 0 && later.counts.unknownPlans.others == 0
+    }
+
+    /// Adds `later`'s users after this sink's, in their order of first appearance there (as reading on would have
+    /// numbered them), and folds each user's state into theirs here.
+    mutating func absorb(_ later: ScanSink, lineOffset: Int) {
+        counts.absorb(later.counts, lineOffset: lineOffset)
+        rareEvents += later.rareEvents
+        if later.minDay < minDay {
+            minDay = later.minDay
+            minDayAt = (fileIndex, later.minDayAt.line + lineOffset)
+        }
+        if later.maxDay > maxDay {
+            maxDay = later.maxDay
+            maxDayAt = (fileIndex, later.maxDayAt.line + lineOffset)
+        }
+        let accountOf = (0..<later.accounts.count).map { Int32(accounts.intern(later.accounts[$0]).index) }
+        var userOf = [Int](repeating: 0, count: later.users.count)
+        for u in 0..<later.users.count {
+            let (v, isNew) = users.intern(later.users[u])
+            if isNew {
+                state.append(UserScan())
+                activeDays.addUser()
+            }
+            userOf[u] = v
+            let theirs = later.state[u]
+            state[v].absorb(
+                theirs, account: theirs.account >= 0 ? accountOf[Int(theirs.account)] : -1, accounts: accounts)
+        }
+        activeDays.absorb(later.activeDays, userOf: userOf)
+    }
+}
+
+extension UserScan {
+    /// Folds in the state of the same user from other lines, `account` being theirs in this numbering: the
+    /// minima and maxima ``ScanSink``'s `note` keeps, so the result is that of one pass over both.
+    mutating func absorb(_ other: UserScan, account theirs: Int32, accounts: ByteInterner) {
+        firstMillis = min(firstMillis, other.firstMillis)
+        signUpDay = min(signUpDay, other.signUpDay)
+        if theirs >= 0 {
+            if account >= 0 && account != theirs { severalAccounts = true }
+            if account < 0 || other.accountMillis < accountMillis
+                || (other.accountMillis == accountMillis && accounts[Int(theirs)].compare(accounts[Int(account)]) < 0)
+            {
+                account = theirs
+                accountMillis = other.accountMillis
+            }
+        }
+        severalAccounts = severalAccounts || other.severalAccounts
+        earlyMilestones |= other.earlyMilestones
+        if other.earlyPlan >= 0
+            && (other.earlyPlanMillis > earlyPlanMillis
+                || (other.earlyPlanMillis == earlyPlanMillis && other.earlyPlan > earlyPlan))
+        {
+            earlyPlanMillis = other.earlyPlanMillis
+            earlyPlan = other.earlyPlan
+        }
     }
 }

@@ -22,7 +22,7 @@ public final class EventLogScan {
         EventLogScan.estimatedBytes(
             users: scannedUsers, days: days, activeUserDays: activeUserDays, rareEvents: rareEvents,
             importedUsers: userCount, revenue: !taxonomy.source.revenue.isEmpty,
-            premium: !taxonomy.source.premiumAttempts.isEmpty)
+            premium: !taxonomy.source.premiumAttempts.isEmpty, parts: importer.threads > 1 && !importer.strict ? 2 : 1)
     }
     /// Users pass 1 met: more than ``userCount`` when the import keeps a shard of the accounts.
     public let scannedUsers: Int
@@ -40,18 +40,22 @@ public final class EventLogScan {
     /// - with a `revenue` rule in the taxonomy, 8 bytes more per active user-day (``UsageCells/revenue``);
     /// - with a `premium_attempts` rule, 4 bytes more per active user-day (``UsageCells/premium``).
     ///
-    /// `importedUsers` is `users` unless the import keeps a shard.
+    /// `importedUsers` is `users` unless the import keeps a shard. A file read as two `parts` at once
+    /// (``EventLogImporter/threads``) holds the second part's active days in pass 1 and its cells and rare table in
+    /// pass 2 until they are added to the first's.
     public static func estimatedBytes(
         users: Int, days: Int, activeUserDays: Int, rareEvents: Int, importedUsers: Int? = nil, revenue: Bool = false,
-        premium: Bool = false
+        premium: Bool = false, parts: Int = 1
     ) -> Int {
         let imported = importedUsers ?? users
         let perCell =
             EventLogImporter.bytesPerActiveUserDay + (revenue ? MemoryLayout<Int64>.stride : 0)
             + (premium ? MemoryLayout<UInt32>.stride : 0)
-        return users * (EventLogImporter.bytesPerUser + 8) + ActiveDays.byteCount(users: users, days: days)
-            + DayIndex.byteCount(users: imported, days: days) + CellLocator.byteCount(users: imported, days: days)
-            + activeUserDays * perCell + RareCells.byteCount(events: rareEvents)
+        let partBytes =
+            ActiveDays.byteCount(users: users, days: days) + activeUserDays * perCell
+            + RareCells.byteCount(events: rareEvents)
+        return users * (EventLogImporter.bytesPerUser + 8) + DayIndex.byteCount(users: imported, days: days)
+            + CellLocator.byteCount(users: imported, days: days) + max(parts, 1) * partBytes
     }
 
     let importer: EventLogImporter
@@ -211,7 +215,9 @@ public final class EventLogScan {
         var sink = LoadSink(
             interpreter: interpreter, users: users, placement: placement, locator: locator, firstDay: firstDay,
             cells: cells)
-        _ = try EventLogImporter.readAll(importer.files, formats, scratch: scratch, into: &sink, progress: progress)
+        _ = try EventLogImporter.readAll(
+            importer.files, formats, threads: importer.threads, strict: importer.strict,
+            splitOffset: importer.splitOffset, scratch: scratch, into: &sink, progress: progress)
         if let path = sink.changedFile ?? (sink.used != usedInPass1 ? importer.files.last : nil) {
             throw EventImportError.changedDuringImport(path: path)
         }
@@ -228,7 +234,7 @@ public final class EventLogScan {
 
 /// Pass 2: each used event into its cell. Every update is a sum, a union or a maximum, so the order of
 /// lines does not matter.
-struct LoadSink: EventSink {
+struct LoadSink: SplittableSink {
     let interpreter: EventInterpreter
     let users: ByteInterner
     /// By pass 1's numbering, `final index << 16 | sign-up day + 1`, the sign-up day clamped to -1 ... days
@@ -245,7 +251,7 @@ struct LoadSink: EventSink {
     var beforeSignUp = 0
     /// The file where pass 2 met an event pass 1 did not see (a new user, or a new day of a user).
     var changedFile: String?
-    private var file = ""
+    fileprivate var file = ""
     private var out: Interpreted
 
     init(
@@ -335,5 +341,26 @@ struct LoadSink: EventSink {
         if e.plan >= 0 {
             entry.pointee.plan = max(entry.pointee.plan, time << 5 | UInt32(e.plan + 1))
         }
+    }
+}
+
+extension LoadSink {
+    func partner(scratch: Scratch) -> LoadSink {
+        var partner = LoadSink(
+            interpreter: interpreter.copy(scratch: scratch), users: users, placement: placement, locator: locator,
+            firstDay: firstDay, cells: cells.emptyCopy())
+        partner.file = file
+        return partner
+    }
+
+    func canAbsorb(_ later: LoadSink) -> Bool { true }
+
+    mutating func absorb(_ later: LoadSink, lineOffset: Int) {
+        used += later.used
+        otherShards += later.otherShards
+        reattributed += later.reattributed
+        beforeSignUp += later.beforeSignUp
+        if changedFile == nil { changedFile = later.changedFile }
+        if !cells.absorb(later.cells) { changed() }
     }
 }

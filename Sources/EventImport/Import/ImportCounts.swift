@@ -27,6 +27,19 @@ final class ImportCounts {
         malformedKinds[reason.kind, default: 0] += 1
         if firstMalformed.count < EventLogImporter.listedMalformedLines { firstMalformed.append(entry) }
     }
+
+    /// Adds the counts of a later part of the file, whose lines follow line `lineOffset`.
+    func absorb(_ later: ImportCounts, lineOffset: Int) {
+        for i in skipped.indices { skipped[i] += later.skipped[i] }
+        used += later.used
+        reattributed += later.reattributed
+        for (kind, count) in later.malformedKinds { malformedKinds[kind, default: 0] += count }
+        for entry in later.firstMalformed.prefix(EventLogImporter.listedMalformedLines - firstMalformed.count) {
+            firstMalformed.append(MalformedLine(file: entry.file, line: entry.line + lineOffset, reason: entry.reason))
+        }
+        unknownEvents.absorb(later.unknownEvents)
+        unknownPlans.absorb(later.unknownPlans)
+    }
 }
 
 /// How often each distinct name occurs, for up to `limit` distinct names; the rest are counted together.
@@ -50,6 +63,24 @@ final class NameTally {
         } else {
             others += 1
         }
+    }
+
+    /// Adds the names of a later tally in their order of first appearance, as if its names had been added here
+    /// one by one: exact when `later` met no limit (``others`` is 0).
+    func absorb(_ later: NameTally) {
+        for i in 0..<later.names.count {
+            let name = later.names[i]
+            let found = names.find(name)
+            if found >= 0 {
+                counts[found] += later.counts[i]
+            } else if names.count < limit {
+                _ = names.intern(name)
+                counts.append(later.counts[i])
+            } else {
+                others += later.counts[i]
+            }
+        }
+        others += later.others
     }
 
     /// The `top` most frequent names (ties by name) and how many occurrences the rest account for.

@@ -18,6 +18,43 @@ struct UsageCells {
     let premium: Column<UInt32>?
 }
 
+extension UsageCells {
+    /// Empty cells of the same days and users, for another thread of pass 2.
+    func emptyCopy() -> UsageCells {
+        UsageCells(
+            index: index, cells: Column(repeating: UsageCell(), count: cells.count), rare: rare.emptyCopy(),
+            revenue: revenue.map { Column(repeating: 0, count: $0.count) },
+            premium: premium.map { Column(repeating: 0, count: $0.count) })
+    }
+
+    /// Adds the cells another thread filled from other lines: sums (saturating as pass 2's do), unions and the rare
+    /// table's maxima. False when the rare table overflows, which means the files changed since pass 1.
+    func absorb(_ other: UsageCells) -> Bool {
+        let mine = cells.baseAddress
+        let theirs = other.cells.baseAddress
+        for i in 0..<cells.count {
+            let o = theirs[i]
+            let c = mine + i
+            c.pointee.sessions = UInt16(min(Int(c.pointee.sessions) + Int(o.sessions), Int(UInt16.max)))
+            c.pointee.keyActions = UInt16(min(Int(c.pointee.keyActions) + Int(o.keyActions), Int(UInt16.max)))
+            c.pointee.features |= o.features
+            c.pointee.milestones |= o.milestones
+            c.pointee.flags |= o.flags
+        }
+        if let premium, let others = other.premium {
+            for i in 0..<premium.count { premium.baseAddress[i] |= others.baseAddress[i] }
+        }
+        if let revenue, let others = other.revenue {
+            for i in 0..<revenue.count where others.baseAddress[i] != 0 {
+                let amount = others.baseAddress[i]
+                let (sum, overflow) = revenue.baseAddress[i].addingReportingOverflow(amount)
+                revenue.baseAddress[i] = overflow ? (amount > 0 ? .max : .min) : sum
+            }
+        }
+        return rare.absorb(other.rare)
+    }
+}
+
 /// The frequent columns of one active user-day: 12 bytes.
 struct UsageCell {
     var sessions: UInt16 = 0
@@ -186,6 +223,24 @@ final class RareCells {
         count += 1
         keys[slot] = key
         return slot
+    }
+
+    /// An empty table of the same size.
+    func emptyCopy() -> RareCells { RareCells(events: limit) }
+
+    /// Adds the entries of another table, keeping each field's maximum (the day's last); false when this one
+    /// overflows.
+    func absorb(_ other: RareCells) -> Bool {
+        for slot in 0..<other.keys.count where other.keys.baseAddress[slot] != 0 {
+            let mine = insert(cell: Int(other.keys.baseAddress[slot] - 1))
+            guard mine >= 0 else { return false }
+            let theirs = other.entries.baseAddress[slot]
+            let entry = entries.baseAddress + mine
+            entry.pointee.nps = max(entry.pointee.nps, theirs.nps)
+            entry.pointee.commerce = max(entry.pointee.commerce, theirs.commerce)
+            entry.pointee.plan = max(entry.pointee.plan, theirs.plan)
+        }
+        return true
     }
 
     /// The entry of `cell`; empty when it has none.

@@ -37,20 +37,39 @@ enum CSVReader {
     /// Fields kept per row; more are counted, and such a row is malformed unless the header is as wide.
     static let maxFields = 1024
 
-    static func read(_ reader: LogFileReader, scratch: Scratch, maxRecord: Int, into sink: inout some EventSink)
-        throws -> FileTally
-    {
-        try reader.skipByteOrderMark()
-        if reader.available == 0 && reader.atEOF { throw EventImportError.emptyFile(path: reader.path) }
-        var pass = Pass(reader: reader, scratch: scratch, maxRecord: maxRecord)
-        let (columns, headerLine) = try pass.readHeader()
-        let slots = try Slots(columns, path: reader.path, headerLine: headerLine)
-        try pass.readRows(slots, into: &sink)
-        return pass.finished()
+    /// A CSV file being read row by row, from its start (after the header) or from a later line.
+    struct File: RowReader {
+        private var pass: Pass
+        private let slots: Slots
+
+        /// Reads the byte-order mark and the header of the file `reader` starts at.
+        init(opening reader: LogFileReader, scratch: Scratch, maxRecord: Int) throws {
+            try reader.skipByteOrderMark()
+            if reader.available == 0 && reader.atEOF { throw EventImportError.emptyFile(path: reader.path) }
+            pass = Pass(reader: reader, scratch: scratch, maxRecord: maxRecord)
+            let (columns, headerLine) = try pass.readHeader()
+            slots = try Slots(columns, path: reader.path, headerLine: headerLine)
+        }
+
+        /// The rows from where `reader` starts, a line of the file that `header` opened; lines are counted from 1
+        /// there.
+        init(continuing reader: LogFileReader, header: File, scratch: Scratch) {
+            pass = Pass(reader: reader, scratch: scratch, maxRecord: header.pass.maxRecord)
+            slots = header.slots
+        }
+
+        var position: Int { pass.reader.position }
+        var line: Int { pass.line }
+
+        mutating func readRows(until stop: Int? = nil, into sink: inout some EventSink) throws {
+            try pass.readRows(slots, until: stop, into: &sink)
+        }
+
+        func finished() -> FileTally { pass.finished() }
     }
 
     /// Where each event field sits in a row, from the header; −1 for an optional column the file lacks.
-    private struct Slots {
+    fileprivate struct Slots {
         let width: Int
         let user: Int
         let event: Int
@@ -104,7 +123,7 @@ enum CSVReader {
     }
 
     /// One pass over a file: the reader and the record splitter, and what the pass has seen so far.
-    private struct Pass {
+    fileprivate struct Pass {
         let reader: LogFileReader
         let scratch: Scratch
         let maxRecord: Int
@@ -159,10 +178,12 @@ enum CSVReader {
             }
         }
 
-        /// Reads the rows after the header to the end of the file, each one record, blank line or malformed row.
+        /// Reads the rows after the header, each one record, blank line or malformed row: to the end of the file,
+        /// or until a record would start at or past the offset `stop`.
         @inline(__always)
-        mutating func readRows(_ slots: Slots, into sink: inout some EventSink) throws {
-            while true {
+        mutating func readRows(_ slots: Slots, until stop: Int?, into sink: inout some EventSink) throws {
+            let stop = stop ?? Int.max
+            while reader.position < stop {
                 if reader.available == 0 {
                     if reader.atEOF { break }
                     try reader.refill()

@@ -1,33 +1,42 @@
 /// Reads JSON Lines of Segment messages: one object per line, members in any order.
 enum JSONLReader {
-    static func read(_ reader: LogFileReader, scratch: Scratch, maxRecord: Int, into sink: inout some EventSink)
-        throws -> FileTally
-    {
-        var tally = FileTally()
-        try reader.skipByteOrderMark()
-        if reader.available == 0 && reader.atEOF { throw EventImportError.emptyFile(path: reader.path) }
-        var line = 1
-        var searchFrom = reader.start
-        while true {
-            if let k = reader.lineFeed(from: searchFrom) {
-                let length = k - reader.start
-                if length > maxRecord {
-                    try sink.malformed(.lineTooLong, line: line)
-                    tally.records += 1
-                } else {
-                    try handle(
-                        reader.buffer + reader.start, length, line: line, scratch: scratch, tally: &tally, sink: &sink)
-                }
-                reader.start = k + 1
-                searchFrom = reader.start
-                line += 1
-                tally.lines += 1
-                continue
-            }
-            if reader.atEOF {
-                let length = reader.available
-                if length > 0 {
-                    tally.lines += 1
+    /// A JSON Lines file being read line by line, from its start or from a later line.
+    struct File: RowReader {
+        let reader: LogFileReader
+        let scratch: Scratch
+        let maxRecord: Int
+        private var tally = FileTally()
+        private(set) var line = 1
+        private var searchFrom: Int
+
+        /// Reads the byte-order mark of the file `reader` starts at.
+        init(opening reader: LogFileReader, scratch: Scratch, maxRecord: Int) throws {
+            try reader.skipByteOrderMark()
+            if reader.available == 0 && reader.atEOF { throw EventImportError.emptyFile(path: reader.path) }
+            self.init(reader: reader, scratch: scratch, maxRecord: maxRecord)
+        }
+
+        /// The lines from where `reader` starts, a line of the file that `header` opened; lines are counted from 1
+        /// there.
+        init(continuing reader: LogFileReader, header: File, scratch: Scratch) {
+            self.init(reader: reader, scratch: scratch, maxRecord: header.maxRecord)
+        }
+
+        private init(reader: LogFileReader, scratch: Scratch, maxRecord: Int) {
+            self.reader = reader
+            self.scratch = scratch
+            self.maxRecord = maxRecord
+            searchFrom = reader.start
+        }
+
+        var position: Int { reader.position }
+
+        /// Reads lines to the end of the file, or until a line would start at or past the offset `stop`.
+        mutating func readRows(until stop: Int? = nil, into sink: inout some EventSink) throws {
+            let stop = stop ?? Int.max
+            while reader.position < stop {
+                if let k = reader.lineFeed(from: searchFrom) {
+                    let length = k - reader.start
                     if length > maxRecord {
                         try sink.malformed(.lineTooLong, line: line)
                         tally.records += 1
@@ -36,24 +45,48 @@ enum JSONLReader {
                             reader.buffer + reader.start, length, line: line, scratch: scratch, tally: &tally,
                             sink: &sink)
                     }
+                    reader.start = k + 1
+                    searchFrom = reader.start
+                    line += 1
+                    tally.lines += 1
+                    continue
                 }
-                break
+                if reader.atEOF {
+                    let length = reader.available
+                    if length > 0 {
+                        tally.lines += 1
+                        if length > maxRecord {
+                            try sink.malformed(.lineTooLong, line: line)
+                            tally.records += 1
+                        } else {
+                            try handle(
+                                reader.buffer + reader.start, length, line: line, scratch: scratch, tally: &tally,
+                                sink: &sink)
+                        }
+                        reader.start = reader.end
+                    }
+                    break
+                }
+                if reader.available > maxRecord {
+                    try sink.malformed(.lineTooLong, line: line)
+                    tally.records += 1
+                    tally.lines += 1
+                    line += 1
+                    _ = try reader.discardThroughLineFeed()
+                    searchFrom = reader.start
+                    continue
+                }
+                let scanned = reader.end - reader.start
+                try reader.refill()
+                searchFrom = reader.start + scanned
             }
-            if reader.available > maxRecord {
-                try sink.malformed(.lineTooLong, line: line)
-                tally.records += 1
-                tally.lines += 1
-                line += 1
-                _ = try reader.discardThroughLineFeed()
-                searchFrom = reader.start
-                continue
-            }
-            let scanned = reader.end - reader.start
-            try reader.refill()
-            searchFrom = reader.start + scanned
         }
-        tally.bytes = reader.bytesRead
-        return tally
+
+        func finished() -> FileTally {
+            var tally = tally
+            tally.bytes = reader.bytesRead
+            return tally
+        }
     }
 
     @inline(__always)

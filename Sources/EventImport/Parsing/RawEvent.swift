@@ -42,4 +42,6 @@ struct FileTally {
     var records = 0
     var blankLines = 0
     var bytes = 0
+    /// Parts read at once and put together (``EventLogImporter/readFile(_:path:size:split:scratch:into:progress:)``).
+    var parts = 1
 }

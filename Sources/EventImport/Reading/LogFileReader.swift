@@ -21,8 +21,11 @@ final class LogFileReader {
     @exclusivity(unchecked) private(set) var bytesRead = 0
     /// Told the bytes read so far after every chunk (the import's progress line).
     var onRead: ((Int) -> Void)?
+    /// Where in the file reading began.
+    let origin: Int
 
-    init(path: String, maxRecord: Int, chunk: Int = 1 << 20) throws(EventImportError) {
+    /// A reader of the file from byte `origin` on.
+    init(path: String, maxRecord: Int, chunk: Int = 1 << 20, from origin: Int = 0) throws(EventImportError) {
         self.path = path
         self.chunk = chunk
         var info = stat()
@@ -34,7 +37,13 @@ final class LogFileReader {
         }
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        if origin > 0 && lseek(fd, off_t(origin), SEEK_SET) != off_t(origin) {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw .readFailed(path: path, reason: reason)
+        }
         self.fd = fd
+        self.origin = origin
         capacity = maxRecord + 1 + chunk
         buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 8)
     }
@@ -45,6 +54,9 @@ final class LogFileReader {
     }
 
     var available: Int { end - start }
+
+    /// The offset in the file of the first unparsed byte.
+    var position: Int { origin + bytesRead - available }
 
     /// Moves the unparsed bytes to the front and reads one more chunk; false at the end of the file.
     @discardableResult

@@ -110,10 +110,11 @@ extension Workbench {
         let taxonomy = Taxonomy.simulator(
             features: model.features, milestones: model.milestones.map(\.name), plans: model.commerce.plans.map(\.name),
             planPriceCents: model.commerce.plans.map(\.monthlyPriceCents))
-        let log = try EventLogImporter(
+        var importer = EventLogImporter(
             files: [path], taxonomy: taxonomy, startDate: spec.startDate,
-            asOf: spec.startDate.adding(days: spec.days - 1)
-        ).load()
+            asOf: spec.startDate.adding(days: spec.days - 1))
+        importer.threads = options.threads
+        let log = try importer.load()
         let observations = FitObservations()
         try log.replay(observers: [observations])
         let (data, users) = try observations.sequences()

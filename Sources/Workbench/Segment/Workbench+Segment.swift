@@ -159,10 +159,11 @@ extension Workbench {
     ) throws -> (EventLogScan, Int) {
         var keeps: (@Sendable (String) -> Bool)?
         if let shard = options.shard, !options.ownFiles { keeps = { shard.keeps(account: $0) } }
-        let importer = EventLogImporter(
+        var importer = EventLogImporter(
             files: options.events, taxonomy: taxonomy,
             aliasesPath: options.aliases, accountsPath: options.accounts, startDate: options.since,
             asOf: options.asOf, strict: options.strict, keepsAccount: keeps)
+        importer.threads = options.threads
         let scan = try importer.scan(progress: progress)
         return (
             scan,
