@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// How every per-user pass is spread over worker threads: users cut into contiguous ranges, one
 /// per worker, each range's work touching only its own users. Results never depend on the cut
@@ -9,15 +10,27 @@ public enum UserRanges {
         (0..<parts).map { p in (users * p / parts)..<(users * (p + 1) / parts) }
     }
 
-    /// `parts` interleaved shares of `0..<count`, dealt like cards: part p holds p, p + parts, p + 2·parts, ….
-    /// For passes over chunks whose cost drifts along the users (users who signed up earlier have more days):
-    /// each worker gets its share of every stretch, where contiguous ranges would give one of them the heaviest.
-    public static func dealt(_ count: Int, parts: Int) -> [StrideTo<Int>] {
-        (0..<parts).map { stride(from: $0, to: count, by: parts) }
+    /// Runs `body(state, item)` for every item of `0..<count` on up to `threads` workers, each with a state of its own
+    /// from `makeState`, every worker taking the next item when it finishes one: items of uneven cost keep both
+    /// workers busy to the end, where shares fixed in advance leave one waiting for the other. An item must write
+    /// only results of its own (summed in item order afterwards), so that which worker took it cannot show.
+    public static func forEachTaken<State>(
+        _ count: Int, threads: Int, makeState: () -> State, _ body: (State, Int) -> Void
+    ) {
+        let workers = max(1, min(threads, count))
+        let next = NextItem()
+        forEach(Array(0..<workers)) { _, _ in
+            let state = makeState()
+            while true {
+                let item = next.take()
+                guard item < count else { return }
+                body(state, item)
+            }
+        }
     }
 
-    /// Runs `body(worker, part)` for every part (a range of ``split(users:parts:)`` or a share of
-    /// ``dealt(_:parts:)``), on as many threads as parts (on the calling thread when there is one), and returns
+    /// Runs `body(worker, part)` for every part (a range of ``split(users:parts:)``, or a worker's number), on as many
+    /// threads as parts (on the calling thread when there is one), and returns
     /// when all are done.
     public static func forEach<Part: Sendable>(_ ranges: [Part], _ body: (Int, Part) -> Void) {
         if ranges.count == 1 {
@@ -71,4 +84,11 @@ public struct UserSelection: @unchecked Sendable {
             for u in positions { body(u) }
         }
     }
+}
+
+/// The next item of ``UserRanges/forEachTaken(_:threads:makeState:_:)``, shared by its workers.
+private final class NextItem: Sendable {
+    private let counter = Atomic<Int>(0)
+
+    func take() -> Int { counter.add(1, ordering: .relaxed).oldValue }
 }

@@ -76,7 +76,7 @@ public struct ClusteredCategoryMoments: Codable, Sendable, Equatable {
         ]
         var sum = terms.reduce(0, +)
         // A cluster whose members all sit in one category leaves φ = 0 exactly; keep its rounding residue out.
-        if abs(sum) <= 1e-12 * terms.reduce(0) { $0 + abs($1) } { sum = 0 }
+        if abs(sum) <= 1e-12 * terms.reduce(0, { $0 + abs($1) }) { sum = 0 }
         let g = Double(clusters)
         return sum / (n * n) * g / (g - 1)
     }

@@ -1,4 +1,4 @@
-public import UsageModel
+import UsageModel
 
 /// Per cell of a transition table, the clustered moments (``ClusteredRatioMoments``) of the cell's rate,
 /// with each user a cluster: successes are the user's transitions from the row's segment into the

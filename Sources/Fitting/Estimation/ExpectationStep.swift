@@ -9,21 +9,17 @@ extension HMMInference {
     /// Chunks of ``usersPerChunk`` users in the data.
     var chunkCount: Int { (data.userCount + Self.usersPerChunk - 1) / Self.usersPerChunk }
 
-    /// Calls `body(workspace, chunk, users)` for every chunk, the chunks dealt to `threads` workers in turn, each
-    /// worker with a workspace of its own.
+    /// Calls `body(workspace, chunk, users)` for every chunk on `threads` workers, each taking the next chunk when
+    /// done with one, in a workspace of its own.
     private func forEachChunk(threads: Int, _ body: (UserWorkspace, Int, Range<Int>) -> Void) {
         let users = data.userCount
-        let chunks = chunkCount
-        UserRanges.forEach(UserRanges.dealt(chunks, parts: max(1, min(threads, chunks)))) { _, share in
-            let workspace = makeWorkspace()
-            for chunk in share {
-                let first = chunk * Self.usersPerChunk
-                body(workspace, chunk, first..<min(users, first + Self.usersPerChunk))
-            }
+        UserRanges.forEachTaken(chunkCount, threads: threads, makeState: makeWorkspace) { workspace, chunk in
+            let first = chunk * Self.usersPerChunk
+            body(workspace, chunk, first..<min(users, first + Self.usersPerChunk))
         }
     }
 
-    /// The E-step: one forward–backward pass per user, on `threads` workers dealt the chunks in turn.
+    /// The E-step: one forward–backward pass per user, on `threads` workers taking the chunks as they go.
     func expectedStatistics(threads: Int) -> SufficientStatistics {
         let layout = statisticsLayout
         let chunks = chunkCount

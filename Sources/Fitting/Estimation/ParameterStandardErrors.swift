@@ -142,35 +142,31 @@ extension HMMInference {
         var partial = [Double](repeating: 0, count: chunks.count * block)
         partial.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            let workers = UserRanges.dealt(chunks.count, parts: max(1, min(threads, chunks.count)))
-            UserRanges.forEach(workers) { _, share in
-                let workspace = makeWorkspace()
-                var statistics = [Double](repeating: 0, count: layout.count)
-                var score = [Double](repeating: 0, count: p)
-                var summed = [Double](repeating: 0, count: p)
-                for chunk in share {
-                    let users = base + chunk * block
-                    let sums = users + p * p
-                    for g in chunks[chunk] {
-                        for i in 0..<p { summed[i] = 0 }
-                        for user in groups[g] {
-                            forwardBackward(user: user, in: workspace, silentRunShortcut: true)
-                            statistics.withUnsafeMutableBufferPointer { t in
-                                score.withUnsafeMutableBufferPointer { s in
-                                    t.update(repeating: 0)
-                                    addUser(user, from: workspace, to: t.baseAddress!)
-                                    terms.scores(UnsafePointer(t.baseAddress!), into: s.baseAddress!)
-                                    for i in 0..<p {
-                                        summed[i] += s[i]
-                                        for j in i..<p { users[i * p + j] += s[i] * s[j] }
-                                    }
+            UserRanges.forEachTaken(
+                chunks.count, threads: threads,
+                makeState: { ScoreScratch(workspace: makeWorkspace(), statistics: layout.count, parameters: p) }
+            ) { scratch, chunk in
+                let users = base + chunk * block
+                let sums = users + p * p
+                for g in chunks[chunk] {
+                    for i in 0..<p { scratch.summed[i] = 0 }
+                    for user in groups[g] {
+                        forwardBackward(user: user, in: scratch.workspace, silentRunShortcut: true)
+                        scratch.statistics.withUnsafeMutableBufferPointer { t in
+                            scratch.score.withUnsafeMutableBufferPointer { s in
+                                t.update(repeating: 0)
+                                addUser(user, from: scratch.workspace, to: t.baseAddress!)
+                                terms.scores(UnsafePointer(t.baseAddress!), into: s.baseAddress!)
+                                for i in 0..<p {
+                                    scratch.summed[i] += s[i]
+                                    for j in i..<p { users[i * p + j] += s[i] * s[j] }
                                 }
                             }
                         }
-                        guard clustered else { continue }
-                        for i in 0..<p {
-                            for j in i..<p { sums[i * p + j] += summed[i] * summed[j] }
-                        }
+                    }
+                    guard clustered else { continue }
+                    for i in 0..<p {
+                        for j in i..<p { sums[i * p + j] += scratch.summed[i] * scratch.summed[j] }
                     }
                 }
             }
@@ -188,5 +184,21 @@ extension HMMInference {
             }
         }
         return (users, sums)
+    }
+}
+
+/// One worker's scratch for the outer products of the scores: its workspace, a user's statistics and scores, and a
+/// group's summed scores.
+private final class ScoreScratch {
+    let workspace: UserWorkspace
+    var statistics: [Double]
+    var score: [Double]
+    var summed: [Double]
+
+    init(workspace: UserWorkspace, statistics: Int, parameters: Int) {
+        self.workspace = workspace
+        self.statistics = [Double](repeating: 0, count: statistics)
+        score = [Double](repeating: 0, count: parameters)
+        summed = [Double](repeating: 0, count: parameters)
     }
 }

@@ -49,13 +49,9 @@ extension HMMInference {
         let chunks = UserRanges.split(users: users, parts: min(64, max(1, users)))
         var tallies = [Tally](repeating: initial, count: chunks.count)
         tallies.withUnsafeMutableBufferPointer { buffer in
-            let workers = UserRanges.dealt(chunks.count, parts: max(1, min(threads, chunks.count)))
-            UserRanges.forEach(workers) { _, share in
-                let workspace = makeWorkspace()
-                for chunk in share {
-                    for user in chunks[chunk] {
-                        add(user, posterior(user: user, in: workspace), &buffer[chunk])
-                    }
+            UserRanges.forEachTaken(chunks.count, threads: threads, makeState: makeWorkspace) { workspace, chunk in
+                for user in chunks[chunk] {
+                    add(user, posterior(user: user, in: workspace), &buffer[chunk])
                 }
             }
         }
