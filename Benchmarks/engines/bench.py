@@ -72,6 +72,7 @@ def generate_log(users: int, days: int, seed: int) -> Path:
         log(f"event log: {path.relative_to(ROOT)} (cached)")
         return path
     log(f"generating the event log ({users} users, {days} days) ...")
+    path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [str(BINARY), "simulate", str(SCENARIO), "--faithful", "--users", str(users), "--days", str(days),
          "--seed", str(seed), "--events-out", str(path)],
