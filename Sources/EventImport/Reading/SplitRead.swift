@@ -66,8 +66,11 @@ extension EventLogImporter {
             sink: sink.partner(scratch: secondScratch))
         second.file = File(continuing: second.reader, header: first, scratch: secondScratch)
         if let progress {
-            second.reader.onRead = { (bytes: Int) in second.bytesRead.store(bytes, ordering: .relaxed) }
-            reader.onRead = { progress($0 + second.bytesRead.load(ordering: .relaxed)) }
+            // The count between the readers, not the second part itself: a closure of its reader holding it would
+            // keep the second part's sink alive after the file is read.
+            let secondBytes = ReadBytes()
+            second.reader.onRead = { secondBytes.value.store($0, ordering: .relaxed) }
+            reader.onRead = { progress($0 + secondBytes.value.load(ordering: .relaxed)) }
         }
         let done = DispatchGroup()
         DispatchQueue.global().async(group: done) { second.read() }
@@ -118,7 +121,6 @@ private final class SecondPart<File: RowReader, Sink: SplittableSink>: @unchecke
     var sink: Sink
     var file: File?
     var failure: (any Error)?
-    let bytesRead = Atomic<Int>(0)
 
     init(reader: LogFileReader, sink: Sink) {
         self.reader = reader
@@ -132,4 +134,9 @@ private final class SecondPart<File: RowReader, Sink: SplittableSink>: @unchecke
             failure = error
         }
     }
+}
+
+/// Bytes the second part's reader has read, told to the first part's progress.
+private final class ReadBytes: Sendable {
+    let value = Atomic<Int>(0)
 }
