@@ -36,15 +36,7 @@ enum JSONLReader {
             let stop = stop ?? Int.max
             while reader.position < stop {
                 if let k = reader.lineFeed(from: searchFrom) {
-                    let length = k - reader.start
-                    if length > maxRecord {
-                        try sink.malformed(.lineTooLong, line: line)
-                        tally.records += 1
-                    } else {
-                        try handle(
-                            reader.buffer + reader.start, length, line: line, scratch: scratch, tally: &tally,
-                            sink: &sink)
-                    }
+                    try take(k - reader.start, into: &sink)
                     reader.start = k + 1
                     searchFrom = reader.start
                     line += 1
@@ -55,14 +47,7 @@ enum JSONLReader {
                     let length = reader.available
                     if length > 0 {
                         tally.lines += 1
-                        if length > maxRecord {
-                            try sink.malformed(.lineTooLong, line: line)
-                            tally.records += 1
-                        } else {
-                            try handle(
-                                reader.buffer + reader.start, length, line: line, scratch: scratch, tally: &tally,
-                                sink: &sink)
-                        }
+                        try take(length, into: &sink)
                         reader.start = reader.end
                     }
                     break
@@ -79,6 +64,18 @@ enum JSONLReader {
                 let scanned = reader.end - reader.start
                 try reader.refill()
                 searchFrom = reader.start + scanned
+            }
+        }
+
+        /// The line of `length` bytes at the reader's start: malformed when longer than the limit, else parsed.
+        @inline(__always)
+        private mutating func take(_ length: Int, into sink: inout some EventSink) throws {
+            if length > maxRecord {
+                try sink.malformed(.lineTooLong, line: line)
+                tally.records += 1
+            } else {
+                try handle(
+                    reader.buffer + reader.start, length, line: line, scratch: scratch, tally: &tally, sink: &sink)
             }
         }
 
