@@ -23,8 +23,7 @@ import UsageModel
         let interpreter = EventInterpreter(taxonomy: try CompiledTaxonomy(taxonomy), aliases: nil, scratch: scratch)
         var sink = ScanSink(interpreter: interpreter, counts: ImportCounts(strict: false))
         let tallies = try EventLogImporter.readAll(
-            [path], [format], threads: 2, strict: false, splitOffset: offset, scratch: scratch, into: &sink,
-            progress: nil)
+            [path], [format], parts: 2, splitOffset: offset, scratch: scratch, into: &sink, progress: nil)
         return tallies[0].parts
     }
 

@@ -64,6 +64,10 @@ public struct EventLogImporter: Sendable {
     /// ``splitMinimumBytes`` or more. For tests, which split small files at every line.
     var splitOffset: Int?
 
+    /// Parts each file of ``splitMinimumBytes`` or more is read in: 2 with two threads or more, except in strict mode,
+    /// whose error must name the first malformed line.
+    var parts: Int { threads > 1 && !strict ? 2 : 1 }
+
     public init(
         files: [String], taxonomy: Taxonomy, aliasesPath: String? = nil, accountsPath: String? = nil,
         startDate: CivilDate? = nil, asOf: CivilDate? = nil, strict: Bool = false,
@@ -119,8 +123,7 @@ public struct EventLogImporter: Sendable {
         let counts = ImportCounts(strict: strict)
         var sink = ScanSink(interpreter: interpreter, counts: counts)
         let tallies = try EventLogImporter.readAll(
-            files, formats, threads: threads, strict: strict, splitOffset: splitOffset, scratch: scratch, into: &sink,
-            progress: progress)
+            files, formats, parts: parts, splitOffset: splitOffset, scratch: scratch, into: &sink, progress: progress)
 
         var summary = ImportSummary()
         summary.files = zip(files, zip(formats, tallies)).map { path, entry in
@@ -162,11 +165,11 @@ public struct EventLogImporter: Sendable {
             sink: sink, firstDay: firstDay, lastDay: lastDay, summary: summary)
     }
 
-    /// Runs `sink` over every file in order, telling `progress` the bytes read of all the files. With `threads` of 2
-    /// or more, a file of ``splitMinimumBytes`` or more is read as two parts at once (``readFile(_:path:size:split:scratch:into:progress:)``);
-    /// in strict mode, whose first malformed line ends the import, every file is read in one.
+    /// Runs `sink` over every file in order, telling `progress` the bytes read of all the files. With 2 `parts`, a
+    /// file of ``splitMinimumBytes`` or more (or any, split at `splitOffset`) is read as two parts at once
+    /// (``readFile(_:path:size:split:scratch:into:progress:)``).
     static func readAll<Sink: SplittableSink>(
-        _ files: [String], _ formats: [LogFormat], threads: Int, strict: Bool, splitOffset: Int? = nil,
+        _ files: [String], _ formats: [LogFormat], parts: Int, splitOffset: Int? = nil,
         scratch: Scratch, into sink: inout Sink, progress: ((_ bytes: Int, _ total: Int) -> Void)?
     ) throws -> [FileTally] {
         let sizes = files.map { path in (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
@@ -177,7 +180,7 @@ public struct EventLogImporter: Sendable {
             sink.startFile(path)
             let offset = before
             let told = progress.map { progress in { (bytes: Int) in progress(offset + bytes, total) } }
-            let split = threads > 1 && !strict ? splitOffset ?? (size >= splitMinimumBytes ? size / 2 : nil) : nil
+            let split = parts > 1 ? splitOffset ?? (size >= splitMinimumBytes ? size / 2 : nil) : nil
             let tally: FileTally
             switch format {
             case .csv:

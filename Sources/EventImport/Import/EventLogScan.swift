@@ -22,7 +22,7 @@ public final class EventLogScan {
         EventLogScan.estimatedBytes(
             users: scannedUsers, days: days, activeUserDays: activeUserDays, rareEvents: rareEvents,
             importedUsers: userCount, revenue: !taxonomy.source.revenue.isEmpty,
-            premium: !taxonomy.source.premiumAttempts.isEmpty, parts: importer.threads > 1 && !importer.strict ? 2 : 1)
+            premium: !taxonomy.source.premiumAttempts.isEmpty, parts: importer.parts)
     }
     /// Users pass 1 met: more than ``userCount`` when the import keeps a shard of the accounts.
     public let scannedUsers: Int
@@ -216,8 +216,8 @@ public final class EventLogScan {
             interpreter: interpreter, users: users, placement: placement, locator: locator, firstDay: firstDay,
             cells: cells)
         _ = try EventLogImporter.readAll(
-            importer.files, formats, threads: importer.threads, strict: importer.strict,
-            splitOffset: importer.splitOffset, scratch: scratch, into: &sink, progress: progress)
+            importer.files, formats, parts: importer.parts, splitOffset: importer.splitOffset, scratch: scratch,
+            into: &sink, progress: progress)
         if let path = sink.changedFile ?? (sink.used != usedInPass1 ? importer.files.last : nil) {
             throw EventImportError.changedDuringImport(path: path)
         }
@@ -308,8 +308,7 @@ struct LoadSink: SplittableSink {
         if e.premium != 0, let premium = cells.premium { premium.baseAddress[cell] |= e.premium }
         if e.nps >= 0 || e.commerce != .none { rare(e, cell: cell, isSignupDay: d == signup) }
         if e.hasRevenue, let revenue = cells.revenue {
-            let (sum, overflow) = revenue.baseAddress[cell].addingReportingOverflow(e.revenue)
-            revenue.baseAddress[cell] = overflow ? (e.revenue > 0 ? .max : .min) : sum
+            revenue.baseAddress[cell] = UsageCells.revenue(revenue.baseAddress[cell], plus: e.revenue)
         }
     }
 

@@ -19,6 +19,13 @@ struct UsageCells {
 }
 
 extension UsageCells {
+    /// A day's revenue with `amount` added, held at the largest or smallest value instead of overflowing.
+    @inline(__always)
+    static func revenue(_ sum: Int64, plus amount: Int64) -> Int64 {
+        let (total, overflow) = sum.addingReportingOverflow(amount)
+        return overflow ? (amount > 0 ? .max : .min) : total
+    }
+
     /// Empty cells of the same days and users, for another thread of pass 2.
     func emptyCopy() -> UsageCells {
         UsageCells(
@@ -46,9 +53,7 @@ extension UsageCells {
         }
         if let revenue, let others = other.revenue {
             for i in 0..<revenue.count where others.baseAddress[i] != 0 {
-                let amount = others.baseAddress[i]
-                let (sum, overflow) = revenue.baseAddress[i].addingReportingOverflow(amount)
-                revenue.baseAddress[i] = overflow ? (amount > 0 ? .max : .min) : sum
+                revenue.baseAddress[i] = UsageCells.revenue(revenue.baseAddress[i], plus: others.baseAddress[i])
             }
         }
         return rare.absorb(other.rare)
